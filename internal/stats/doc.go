@@ -1,0 +1,2 @@
+// Package stats holds the statistics soakline judges with.
+package stats
