@@ -1,6 +1,3 @@
-// Package events defines the event stream a soak iteration produces — by the
-// built-in simulator or by a real bot under soak-run --exec — and reads and
-// writes it as JSON Lines.
 package events
 
 // Kind is the type of one event; it is the "kind" field of each line.

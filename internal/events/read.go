@@ -1,0 +1,645 @@
+package events
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// LineError is a problem with one line of an events stream.
+type LineError struct {
+	Line int64 // 1-based line number
+	Err  error
+}
+
+// Error returns "line N: <what>".
+func (e *LineError) Error() string { return "line " + strconv.FormatInt(e.Line, 10) + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Reader reads events from a JSON Lines stream. It reuses its buffers: in
+// steady state reading a line allocates nothing. A Reader is not safe for
+// concurrent use.
+type Reader struct {
+	r          io.Reader
+	buf        []byte
+	start, end int // unread bytes are buf[start:end]
+	line       int64
+	rerr       error // error from r, io.EOF at the end
+	err        error // sticky error returned by Next
+	started    bool  // BOM check done
+	scratch    []byte
+}
+
+const readBufSize = 256 << 10
+
+// NewReader returns a Reader reading from r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{r: r, buf: make([]byte, readBufSize)}
+}
+
+// Line returns the number of the line the last event came from (or of the
+// line the error is about).
+func (rd *Reader) Line() int64 { return rd.line }
+
+// Next reads the next event into *e, overwriting all its fields. It returns
+// io.EOF at the end of the stream, a *LineError for a bad line, and the
+// underlying reader's error wrapped otherwise. After an error every call
+// returns the same error.
+func (rd *Reader) Next(e *Event) error {
+	if rd.err != nil {
+		return rd.err
+	}
+	for {
+		line, ok := rd.nextLine()
+		if !ok {
+			return rd.err
+		}
+		if err := parseLine(line, e, &rd.scratch); err != nil {
+			if err == errEmpty {
+				continue
+			}
+			rd.err = &LineError{Line: rd.line, Err: err}
+			return rd.err
+		}
+		return nil
+	}
+}
+
+// nextLine returns the next line without its "\n" (and "\r"), or false
+// with rd.err set.
+func (rd *Reader) nextLine() ([]byte, bool) {
+	for {
+		if i := bytes.IndexByte(rd.buf[rd.start:rd.end], '\n'); i >= 0 {
+			if i > MaxLineBytes {
+				rd.line++
+				rd.err = &LineError{Line: rd.line, Err: errTooLong}
+				return nil, false
+			}
+			line := rd.buf[rd.start : rd.start+i]
+			rd.start += i + 1
+			return rd.take(line), true
+		}
+		if rd.end-rd.start > MaxLineBytes {
+			rd.line++
+			rd.err = &LineError{Line: rd.line, Err: errTooLong}
+			return nil, false
+		}
+		if rd.rerr != nil {
+			if rd.start < rd.end { // last line without "\n"
+				line := rd.buf[rd.start:rd.end]
+				rd.start = rd.end
+				return rd.take(line), true
+			}
+			if rd.rerr == io.EOF {
+				rd.err = io.EOF
+			} else {
+				rd.err = fmt.Errorf("read after line %d: %w", rd.line, rd.rerr)
+			}
+			return nil, false
+		}
+		rd.fill()
+	}
+}
+
+func (rd *Reader) take(line []byte) []byte {
+	rd.line++
+	if !rd.started {
+		rd.started = true
+		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line
+}
+
+// fill reads more data, making room first.
+func (rd *Reader) fill() {
+	if rd.start > 0 {
+		rd.end = copy(rd.buf, rd.buf[rd.start:rd.end])
+		rd.start = 0
+	}
+	if rd.end == len(rd.buf) {
+		nb := make([]byte, 2*len(rd.buf))
+		copy(nb, rd.buf[:rd.end])
+		rd.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := rd.r.Read(rd.buf[rd.end:])
+		if n < 0 || n > len(rd.buf)-rd.end {
+			rd.rerr = errors.New("invalid read count")
+			return
+		}
+		rd.end += n
+		if err != nil {
+			rd.rerr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	rd.rerr = io.ErrNoProgress
+}
+
+// Scan reads every event from r and calls fn for each, in order. The *Event
+// passed to fn is reused for the next line: fn must copy it to keep it. Scan
+// stops at the first bad line, returning a *LineError ("line N: <what>"), or
+// at the first error from fn, returned as "line N: <fn's error>" (wrapped).
+// Events are delivered only from lines before a bad line.
+func Scan(r io.Reader, fn func(*Event) error) error {
+	rd := NewReader(r)
+	var e Event
+	for {
+		if err := rd.Next(&e); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if err := fn(&e); err != nil {
+			return &LineError{Line: rd.line, Err: err}
+		}
+	}
+}
+
+var (
+	errEmpty   = errors.New("empty line")
+	errTooLong = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+)
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+func errAt(what string) error { return errors.New(what) }
+
+// parseLine parses one line into *e. It returns errEmpty for a blank line.
+func parseLine(b []byte, e *Event, scratch *[]byte) error {
+	*e = Event{}
+	i := skipSpace(b, 0)
+	if i == len(b) {
+		return errEmpty
+	}
+	if b[i] != '{' {
+		return errAt("not a JSON object")
+	}
+	i = skipSpace(b, i+1)
+	var seen uint32
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(b) {
+				return errAt("unexpected end of line in object")
+			}
+			if b[i] != '"' {
+				return errAt("expected a quoted field name")
+			}
+			key, j, err := parseString(b, i, scratch)
+			if err != nil {
+				return err
+			}
+			i = skipSpace(b, j)
+			if i >= len(b) || b[i] != ':' {
+				return errAt("expected ':' after field name")
+			}
+			i = skipSpace(b, i+1)
+			bit, j, err := parseField(b, i, key, e, scratch)
+			if err != nil {
+				return err
+			}
+			if seen&bit != 0 {
+				return errAt("duplicate field " + fieldName(bit))
+			}
+			seen |= bit
+			i = skipSpace(b, j)
+			if i >= len(b) {
+				return errAt("unexpected end of line in object")
+			}
+			if b[i] == ',' {
+				i = skipSpace(b, i+1)
+				continue
+			}
+			if b[i] == '}' {
+				i++
+				break
+			}
+			return errAt("expected ',' or '}' after value")
+		}
+	}
+	if i = skipSpace(b, i); i != len(b) {
+		return errAt("data after the object")
+	}
+	return check(e, seen)
+}
+
+func check(e *Event, seen uint32) error {
+	if seen&fKind == 0 {
+		return errAt("missing kind")
+	}
+	k := kindNames[e.Kind]
+	if extra := seen &^ allowed[e.Kind]; extra != 0 {
+		return errAt(k + ": field " + fieldName(extra&-extra) + " does not belong to kind " + k)
+	}
+	if miss := requiredFor(e) &^ seen; miss != 0 {
+		return errAt(k + ": missing " + fieldName(miss&-miss))
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseString parses the JSON string starting at b[i] == '"'. The result
+// aliases b or *scratch. It returns the index after the closing quote.
+func parseString(b []byte, i int, scratch *[]byte) ([]byte, int, error) {
+	start := i + 1
+	for j := start; j < len(b); j++ {
+		c := b[j]
+		if c == '"' {
+			return b[start:j], j + 1, nil
+		}
+		if c == '\\' {
+			return parseEscaped(b, start, scratch)
+		}
+		if c < 0x20 {
+			return nil, 0, errAt("control character in string")
+		}
+	}
+	return nil, 0, errAt("unterminated string")
+}
+
+func parseEscaped(b []byte, start int, scratch *[]byte) ([]byte, int, error) {
+	s := (*scratch)[:0]
+	j := start
+	for j < len(b) {
+		c := b[j]
+		switch {
+		case c == '"':
+			*scratch = s
+			return s, j + 1, nil
+		case c < 0x20:
+			return nil, 0, errAt("control character in string")
+		case c != '\\':
+			s = append(s, c)
+			j++
+			continue
+		}
+		if j+1 >= len(b) {
+			return nil, 0, errAt("unterminated string")
+		}
+		switch b[j+1] {
+		case '"', '\\', '/':
+			s = append(s, b[j+1])
+		case 'b':
+			s = append(s, '\b')
+		case 'f':
+			s = append(s, '\f')
+		case 'n':
+			s = append(s, '\n')
+		case 'r':
+			s = append(s, '\r')
+		case 't':
+			s = append(s, '\t')
+		case 'u':
+			r, ok := hex4(b, j+2)
+			if !ok {
+				return nil, 0, errAt("invalid \\u escape in string")
+			}
+			j += 6
+			if utf16.IsSurrogate(r) {
+				r2, ok := rune(0), false
+				if j+1 < len(b) && b[j] == '\\' && b[j+1] == 'u' {
+					r2, ok = hex4(b, j+2)
+				}
+				dec := utf16.DecodeRune(r, r2)
+				if !ok || dec == utf8.RuneError {
+					return nil, 0, errAt("lone surrogate in \\u escape in string")
+				}
+				r = dec
+				j += 6
+			}
+			s = utf8.AppendRune(s, r)
+			continue
+		default:
+			return nil, 0, errAt("invalid escape in string")
+		}
+		j += 2
+	}
+	return nil, 0, errAt("unterminated string")
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// parseField parses the value of field key at b[i] into e.
+func parseField(b []byte, i int, key []byte, e *Event, scratch *[]byte) (uint32, int, error) {
+	var bit uint32
+	var dst *float64
+	switch string(key) {
+	case "kind":
+		s, j, err := stringValue(b, i, "kind", scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		switch string(s) {
+		case "order":
+			e.Kind = KindOrder
+		case "fill":
+			e.Kind = KindFill
+		case "block":
+			e.Kind = KindBlock
+		case "ws":
+			e.Kind = KindWS
+		default:
+			return 0, 0, errAt("unknown kind " + strconv.Quote(string(s)))
+		}
+		return fKind, j, nil
+	case "action":
+		s, j, err := stringValue(b, i, "action", scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		switch string(s) {
+		case "place":
+			e.Action = ActionPlace
+		case "replace":
+			e.Action = ActionReplace
+		case "cancel":
+			e.Action = ActionCancel
+		default:
+			return 0, 0, errAt("unknown action " + strconv.Quote(string(s)))
+		}
+		return fAction, j, nil
+	case "liquidity":
+		s, j, err := stringValue(b, i, "liquidity", scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		switch string(s) {
+		case "maker":
+			e.Liquidity = Maker
+		case "taker":
+			e.Liquidity = Taker
+		default:
+			return 0, 0, errAt("unknown liquidity " + strconv.Quote(string(s)))
+		}
+		return fLiquidity, j, nil
+	case "reason":
+		s, j, err := stringValue(b, i, "reason", scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		switch string(s) {
+		case "min_interval":
+			e.Reason = ReasonMinInterval
+		case "concurrency":
+			e.Reason = ReasonConcurrency
+		case "risk":
+			e.Reason = ReasonRisk
+		case "throttle":
+			e.Reason = ReasonThrottle
+		default:
+			return 0, 0, errAt("unknown reason " + strconv.Quote(string(s)))
+		}
+		return fReason, j, nil
+	case "t_ms":
+		if i >= len(b) || !(b[i] == '-' || b[i] >= '0' && b[i] <= '9') {
+			return 0, 0, wrongType("t_ms", b, i, "integer")
+		}
+		v, j, ok := parseInt(b, i)
+		if !ok {
+			return 0, 0, errAt("t_ms: not an integer in int64 range")
+		}
+		e.TMs = v
+		return fT, j, nil
+	case "latency_ms":
+		bit, dst = fLatency, &e.LatencyMs
+	case "age_ms":
+		bit, dst = fAge, &e.AgeMs
+	case "qty":
+		bit, dst = fQty, &e.Qty
+	case "price":
+		bit, dst = fPrice, &e.Price
+	case "gross_bps":
+		bit, dst = fGross, &e.GrossBps
+	case "fees_bps":
+		bit, dst = fFees, &e.FeesBps
+	case "slippage_bps":
+		bit, dst = fSlippage, &e.SlippageBps
+	case "adverse_bps":
+		bit, dst = fAdverse, &e.AdverseBps
+	case "inventory_bps":
+		bit, dst = fInventory, &e.InventoryBps
+	case "lag_ms":
+		bit, dst = fLag, &e.LagMs
+	default:
+		return 0, 0, errAt("unknown field " + strconv.Quote(string(key)))
+	}
+	if i >= len(b) || !(b[i] == '-' || b[i] >= '0' && b[i] <= '9') {
+		return 0, 0, wrongType(fieldName(bit), b, i, "number")
+	}
+	v, j, err := parseNumber(b, i)
+	if err != nil {
+		return 0, 0, errAt(fieldName(bit) + ": " + err.Error())
+	}
+	*dst = v
+	return bit, j, nil
+}
+
+func stringValue(b []byte, i int, field string, scratch *[]byte) ([]byte, int, error) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, wrongType(field, b, i, "string")
+	}
+	return parseString(b, i, scratch)
+}
+
+func wrongType(field string, b []byte, i int, want string) error {
+	got := "invalid value"
+	if i >= len(b) {
+		got = "end of line"
+	} else {
+		switch c := b[i]; {
+		case c == '"':
+			got = "string"
+		case c == '-' || c >= '0' && c <= '9':
+			got = "number"
+		case c == '{':
+			got = "object (nested values are not allowed)"
+		case c == '[':
+			got = "array (nested values are not allowed)"
+		case bytes.HasPrefix(b[i:], []byte("true")) || bytes.HasPrefix(b[i:], []byte("false")):
+			got = "boolean"
+		case bytes.HasPrefix(b[i:], []byte("null")):
+			got = "null"
+		case bytes.HasPrefix(b[i:], []byte("NaN")) || bytes.HasPrefix(b[i:], []byte("Infinity")):
+			got = "NaN or Infinity (not allowed)"
+		}
+	}
+	return errAt(field + ": want " + want + ", got " + got)
+}
+
+// parseInt parses a JSON integer (no fraction or exponent) at b[i].
+func parseInt(b []byte, i int) (int64, int, bool) {
+	neg := false
+	if b[i] == '-' {
+		neg = true
+		i++
+	}
+	if i >= len(b) || b[i] < '0' || b[i] > '9' {
+		return 0, 0, false
+	}
+	start := i
+	var u uint64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if u > (math.MaxUint64-9)/10 {
+			return 0, 0, false
+		}
+		u = u*10 + uint64(b[i]-'0')
+	}
+	if b[start] == '0' && i-start > 1 {
+		return 0, 0, false // leading zero
+	}
+	if i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E') {
+		return 0, 0, false
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, 0, false
+		}
+		return -int64(u), i, true
+	}
+	if u > math.MaxInt64 {
+		return 0, 0, false
+	}
+	return int64(u), i, true
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+var (
+	errNumSyntax = errors.New("invalid number")
+	errNumRange  = errors.New("number out of float64 range")
+)
+
+// parseNumber parses a JSON number at b[i]. Numbers with at most 15
+// significant digits and a small decimal exponent are converted exactly
+// with one float operation; the rest go through strconv.ParseFloat.
+func parseNumber(b []byte, i int) (float64, int, error) {
+	start := i
+	neg := false
+	if b[i] == '-' {
+		neg = true
+		i++
+	}
+	var mant uint64
+	nd := 0 // significant digits in mant
+	exp := 0
+	// integer part
+	if i >= len(b) {
+		return 0, 0, errNumSyntax
+	}
+	if b[i] == '0' {
+		i++
+	} else if b[i] >= '1' && b[i] <= '9' {
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if nd < 19 {
+				mant = mant*10 + uint64(b[i]-'0')
+				nd++
+			} else {
+				nd = 99 // too many digits for the fast path
+			}
+		}
+	} else {
+		return 0, 0, errNumSyntax
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		fs := i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if nd < 19 {
+				if mant != 0 || b[i] != '0' {
+					nd++
+				}
+				mant = mant*10 + uint64(b[i]-'0')
+				exp--
+			} else {
+				nd = 99
+			}
+		}
+		if i == fs {
+			return 0, 0, errNumSyntax
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			eneg = b[i] == '-'
+			i++
+		}
+		es := i
+		e := 0
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if e < 10000 {
+				e = e*10 + int(b[i]-'0')
+			}
+		}
+		if i == es {
+			return 0, 0, errNumSyntax
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if nd <= 15 && exp >= -22 && exp <= 22 {
+		f := float64(mant) // exact: mant < 10^15 < 2^53
+		if exp < 0 {
+			f /= pow10[-exp]
+		} else {
+			f *= pow10[exp]
+		}
+		if neg {
+			f = -f
+		}
+		return f, i, nil
+	}
+	f, err := strconv.ParseFloat(string(b[start:i]), 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, 0, errNumRange
+	}
+	return f, i, nil
+}
