@@ -31,8 +31,14 @@ func SelectInPlace(xs []float64, k int) float64 {
 	if k < 0 || k >= len(xs) {
 		panic("stats: SelectInPlace index out of range")
 	}
+	return introselect(xs, k, 2*bits.Len(uint(len(xs))))
+}
+
+// introselect is SelectInPlace with a given number of partitioning rounds
+// before falling back to sorting; tests use a small budget to reach the
+// fallback.
+func introselect(xs []float64, k, budget int) float64 {
 	lo, hi := 0, len(xs)-1
-	budget := 2 * bits.Len(uint(len(xs)))
 	for hi-lo > insertionCutoff {
 		if budget == 0 {
 			slices.Sort(xs[lo : hi+1])
