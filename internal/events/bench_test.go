@@ -1,0 +1,143 @@
+package events
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"io"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+)
+
+// genEvent fills e with a typical event: mostly order actions, some fills,
+// blocks and ws samples, numbers with a few decimals.
+func genEvent(rng *rand.Rand, t int64, e *Event) {
+	*e = Event{TMs: t}
+	r2 := func(x float64) float64 { return float64(int64(x*100)) / 100 }
+	switch x := rng.IntN(100); {
+	case x < 55:
+		e.Kind = KindOrder
+		e.Action = Action(1 + rng.IntN(3))
+		e.LatencyMs = r2(5 + 50*rng.Float64())
+		if e.Action != ActionPlace {
+			e.AgeMs = float64(rng.IntN(2000))
+		}
+	case x < 75:
+		e.Kind = KindFill
+		e.Liquidity = Liquidity(1 + rng.IntN(2))
+		e.Qty = float64(1+rng.IntN(1000)) / 1000
+		e.Price = r2(60000 + 1000*rng.Float64())
+		e.GrossBps = r2(5 * rng.Float64())
+		e.FeesBps = -1
+		e.SlippageBps = -r2(2 * rng.Float64())
+		e.AdverseBps = r2(4*rng.Float64() - 3)
+		e.InventoryBps = r2(rng.Float64() - 0.5)
+		e.AgeMs = float64(rng.IntN(3000))
+	case x < 85:
+		e.Kind = KindBlock
+		e.Reason = Reason(1 + rng.IntN(4))
+	default:
+		e.Kind = KindWS
+		e.LagMs = float64(rng.IntN(300))
+	}
+}
+
+// genStream returns n typical lines.
+func genStream(n int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	var e Event
+	for i := 0; i < n; i++ {
+		genEvent(rng, int64(i)*7, &e)
+		if err := w.Write(&e); err != nil {
+			panic(err)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func BenchmarkScan(b *testing.B) {
+	const n = 100_000
+	data := genStream(n)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		cnt := 0
+		if err := Scan(bytes.NewReader(data), func(*Event) error { cnt++; return nil }); err != nil || cnt != n {
+			b.Fatal(err, cnt)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+func BenchmarkWrite(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	evs := make([]Event, 1024)
+	for i := range evs {
+		genEvent(rng, int64(i), &evs[i])
+	}
+	w := NewWriter(io.Discard)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if err := w.Write(&evs[i&1023]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	w.Flush()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+var bigFile = flag.String("bigfile", "", "generate this many-line file (path) with -biglines lines and time scanning it")
+var bigLines = flag.Int("biglines", 10_000_000, "lines for -bigfile")
+
+// TestBigFile generates a large events file (outside the repository) and
+// times Scan over it. Run: go test -run TestBigFile -bigfile /tmp/events.jsonl
+func TestBigFile(t *testing.T) {
+	if *bigFile == "" {
+		t.Skip("no -bigfile")
+	}
+	if _, err := os.Stat(*bigFile); err != nil {
+		f, err := os.Create(*bigFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bw := bufio.NewWriterSize(f, 1<<20)
+		w := NewWriter(bw)
+		rng := rand.New(rand.NewPCG(3, 4))
+		var e Event
+		for i := 0; i < *bigLines; i++ {
+			genEvent(rng, int64(i)*7, &e)
+			if err := w.Write(&e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if err := bw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	fi, _ := os.Stat(*bigFile)
+	for _, name := range []string{"Scan", "Scan again (cached)"} {
+		f, err := os.Open(*bigFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		n := 0
+		err = Scan(f, func(*Event) error { n++; return nil })
+		d := time.Since(start)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d lines, %.0f MB in %v: %.2f M lines/s, %.0f MB/s", name, n, float64(fi.Size())/1e6, d,
+			float64(n)/d.Seconds()/1e6, float64(fi.Size())/d.Seconds()/1e6)
+	}
+}
