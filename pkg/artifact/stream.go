@@ -1,0 +1,73 @@
+package artifact
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxLineBytes bounds one line of a JSON Lines stream.
+const MaxLineBytes = 64 << 20
+
+// ScanLines reads a JSON Lines stream from r, calling fn with each
+// non-blank line's number, envelope and bytes (without the newline). A line
+// without "kind" is an error unless it is a legacy iteration summary
+// (detected by fn). file names the stream in errors.
+func ScanLines(file string, r io.Reader, fn func(line int, env Envelope, raw []byte) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
+	for line := 1; ; line++ {
+		buf = buf[:0]
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = br.ReadSlice('\n')
+			buf = append(buf, chunk...)
+			if len(buf) > MaxLineBytes {
+				return Errorf(file, line, "line longer than %d bytes", MaxLineBytes)
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		if err != nil && err != io.EOF {
+			return &Error{File: file, Line: line, Err: err}
+		}
+		raw := bytes.TrimRight(buf, "\r\n")
+		if line == 1 {
+			raw = TrimBOM(raw)
+		}
+		if len(bytes.TrimSpace(raw)) > 0 {
+			env, perr := PeekEnvelope("", raw)
+			if perr != nil {
+				var ae *Error
+				if errors.As(perr, &ae) {
+					return &Error{File: file, Line: line, Err: ae.Err}
+				}
+				return &Error{File: file, Line: line, Err: perr}
+			}
+			if ferr := fn(line, env, raw); ferr != nil {
+				var ae *Error
+				if errors.As(ferr, &ae) && ae.File == "" {
+					return &Error{File: file, Line: line, Err: ae.Err}
+				}
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// LineError wraps err as an error of line line of file, dropping any line
+// information err had relative to the line itself.
+func LineError(file string, line int, err error) error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return &Error{File: file, Line: line, Err: ae.Err}
+	}
+	return &Error{File: file, Line: line, Err: fmt.Errorf("%w", err)}
+}

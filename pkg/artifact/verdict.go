@@ -1,0 +1,124 @@
+package artifact
+
+// Verdicts, in increasing order of severity except INCONCLUSIVE, which is
+// never a pass.
+const (
+	VerdictPass         = "PASS"
+	VerdictWarn         = "WARN"
+	VerdictFail         = "FAIL"
+	VerdictInconclusive = "INCONCLUSIVE"
+)
+
+// Check statuses; a check is PASS, WARN, FAIL, INCONCLUSIVE (no data to
+// judge) or SKIP (missing under on_missing: skip).
+const (
+	CheckPass         = "PASS"
+	CheckWarn         = "WARN"
+	CheckFail         = "FAIL"
+	CheckInconclusive = "INCONCLUSIVE"
+	CheckSkip         = "SKIP"
+)
+
+// Verdict is the judgement of a soak: the content of POST_SOAK_SNAPSHOT.json.
+// It keeps the legacy schema 1.2 field names users' scripts read (verdict,
+// freeze_ready, iterations_total, iterations_analyzed, pass_count_last_n,
+// kpi_last_n) and adds every check with its evidence.
+type Verdict struct {
+	SchemaVersion int    `json:"schema_version"`
+	Kind          Kind   `json:"kind"`
+	Verdict       string `json:"verdict"`
+	Reason        string `json:"reason"` // one line: why this verdict
+	FreezeReady   bool   `json:"freeze_ready"`
+
+	IterationsTotal    int   `json:"iterations_total"`
+	IterationsAnalyzed []int `json:"iterations_analyzed"`
+	// PassCountLastN counts the iterations of the window in which every KPI
+	// check's per-iteration value met its fail threshold.
+	PassCountLastN int                 `json:"pass_count_last_n"`
+	KPILastN       map[string]KPIStats `json:"kpi_last_n"`
+	KPIAll         map[string]KPIStats `json:"kpi_all,omitempty"`
+
+	Window Window  `json:"window"`
+	Policy Policy  `json:"policy"`
+	Checks []Check `json:"checks"`
+
+	DeltaVerification *DeltaVerify `json:"delta_verification,omitempty"`
+	DataQuality       []string     `json:"data_quality,omitempty"`
+	Source            Source       `json:"source"`
+	ToolVersion       string       `json:"tool_version"`
+	GeneratedAt       string       `json:"generated_at,omitempty"` // only from SOURCE_DATE_EPOCH or --now
+}
+
+// KPIStats are the statistics of one KPI over a set of iterations. N counts
+// the finite values; statistics of an empty set are absent.
+type KPIStats struct {
+	N      int      `json:"n"`
+	Mean   *float64 `json:"mean,omitempty"`
+	Median *float64 `json:"median,omitempty"`
+	Min    *float64 `json:"min,omitempty"`
+	Max    *float64 `json:"max,omitempty"`
+	Trend  string   `json:"trend,omitempty"` // up, down, flat
+	Slope  *float64 `json:"slope,omitempty"` // per iteration, least squares
+}
+
+// Window is the set of iterations judged.
+type Window struct {
+	Size      int `json:"size"`            // the policy's window
+	First     int `json:"first,omitempty"` // first iteration judged
+	Last      int `json:"last,omitempty"`
+	N         int `json:"n"`                    // iterations judged
+	WarmupCut int `json:"warmup_cut,omitempty"` // iterations 1..WarmupCut were trimmed as warm-up
+}
+
+// Policy names the policy a verdict was judged by.
+type Policy struct {
+	Name   string `json:"name"`
+	Source string `json:"source,omitempty"` // file, or "built-in"
+	Digest string `json:"digest"`           // sha256 of the effective policy's canonical JSON
+}
+
+// Check is one judged rule with its evidence.
+type Check struct {
+	Name        string   `json:"name"`
+	KPI         string   `json:"kpi,omitempty"`
+	Statistic   string   `json:"statistic,omitempty"`
+	Direction   string   `json:"direction"` // ">=" or "<="
+	Threshold   float64  `json:"threshold"`
+	Warn        *float64 `json:"warn,omitempty"`
+	Value       *float64 `json:"value,omitempty"`
+	N           int      `json:"n"`
+	WindowFirst int      `json:"window_first,omitempty"`
+	WindowLast  int      `json:"window_last,omitempty"`
+	Status      string   `json:"status"`
+	Reason      string   `json:"reason"`
+}
+
+// DeltaVerify is DELTA_VERIFY_REPORT.json: whether what the tuner proposed
+// was really applied.
+type DeltaVerify struct {
+	SchemaVersion       int         `json:"schema_version,omitempty"`
+	Kind                Kind        `json:"kind,omitempty"`
+	ProposedCount       int         `json:"proposed_count"`
+	FullApplyCount      int         `json:"full_apply_count"`
+	PartialOKCount      int         `json:"partial_ok_count"` // held back by a guard, with the reason recorded
+	FailCount           int         `json:"fail_count"`
+	SignatureStuckCount int         `json:"signature_stuck_count"`
+	FullApplyRatio      float64     `json:"full_apply_ratio"`
+	Checked             bool        `json:"checked"`        // false when there was nothing to verify against
+	Note                string      `json:"note,omitempty"` // what could not be checked
+	Pairs               []DeltaPair `json:"pairs,omitempty"`
+}
+
+// DeltaPair is the verification of one iteration's proposal.
+type DeltaPair struct {
+	Iteration int    `json:"iteration"`
+	Outcome   string `json:"outcome"` // full_apply, partial_ok, fail, none
+	Reason    string `json:"reason"`
+}
+
+// Source says what was judged.
+type Source struct {
+	Path   string `json:"path"`
+	Legacy bool   `json:"legacy,omitempty"`
+	Digest string `json:"digest,omitempty"` // sha256 over the iteration files judged, in order
+}
