@@ -144,15 +144,19 @@ func uSigma(n1, n2 int, tieTerm float64) float64 {
 func uDist(n1, n2 int) (dist []float64, total float64) {
 	m := n1 * n2
 	// prev[j] holds f(i-1, j, ·) and cur[j] holds f(i, j, ·).
+	// Both tables live in one allocation; the exact path is used on small
+	// samples where allocation would otherwise dominate.
+	block := make([]float64, 2*(n2+1)*(m+1))
 	prev := make([][]float64, n2+1)
 	cur := make([][]float64, n2+1)
 	for j := range prev {
-		prev[j] = make([]float64, m+1)
-		cur[j] = make([]float64, m+1)
+		prev[j] = block[(2*j)*(m+1) : (2*j+1)*(m+1)]
+		cur[j] = block[(2*j+1)*(m+1) : (2*j+2)*(m+1)]
 		prev[j][0] = 1 // i = 0: only ys, U = 0
 	}
 	for i := 1; i <= n1; i++ {
-		clear(cur[0])
+		// cur last held f(i-2, ·, ·), whose support (u <= (i-2)·j) lies
+		// inside the range rewritten below, so nothing needs clearing.
 		cur[0][0] = 1 // only xs, U = 0
 		for j := 1; j <= n2; j++ {
 			c, p, left := cur[j], prev[j], cur[j-1]
@@ -164,7 +168,6 @@ func uDist(n1, n2 int) (dist []float64, total float64) {
 				}
 				c[u] = v
 			}
-			clear(c[maxU+1:])
 		}
 		prev, cur = cur, prev
 	}
