@@ -18,7 +18,9 @@ type LineError struct {
 }
 
 // Error returns "line N: <what>".
-func (e *LineError) Error() string { return "line " + strconv.FormatInt(e.Line, 10) + ": " + e.Err.Error() }
+func (e *LineError) Error() string {
+	return "line " + strconv.FormatInt(e.Line, 10) + ": " + e.Err.Error()
+}
 
 // Unwrap returns the underlying error.
 func (e *LineError) Unwrap() error { return e.Err }

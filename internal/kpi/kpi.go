@@ -1,0 +1,242 @@
+// Package kpi computes an iteration's KPIs from its events; it is the one
+// place they are computed, for the simulator, for real mode and for
+// soak-run kpis FILE. It also reads the legacy toolkit's EDGE_REPORT.json
+// (see FromEdgeReport).
+//
+// # Definitions
+//
+// Every KPI is a pointer in artifact.Summary; nil means not measured
+// (missing), never zero. Every stored KPI is rounded to 4 decimals
+// (math.Round(x*1e4)/1e4), so output is stable. Percentiles are exact, by
+// nearest rank: the smallest observed value with at least 95% of the values
+// at or below it (the ⌈0.95·n⌉-th smallest), found by selection.
+//
+//   - maker_taker_ratio (0..1): maker volume / (maker + taker volume), volume
+//     = qty*price in quote currency; maker_taker_source "fills_volume". If the
+//     total volume is 0 but there are fills: maker fills / fills, source
+//     "fills_count". No fills: missing, no source.
+//   - maker_share_pct (0..100): 100 * maker fills / fills. Missing without
+//     fills.
+//   - p95_latency_ms (ms): p95 of latency_ms over all order events (place,
+//     replace, cancel). Missing without order events.
+//   - risk_ratio (0..1): blocks for reason risk / all blocks (the legacy
+//     definition: the share of blocked actions blocked for risk). With no
+//     blocks but at least one order event: 0 (nothing was blocked for risk).
+//     With neither: missing.
+//   - gross_bps, fees_eff_bps, slippage_bps, adverse_bps, inventory_bps
+//     (bps, signed: a cost is negative): the notional-weighted mean of the
+//     per-fill contributions, Σ(bps_i·notional_i) / Σ notional_i with
+//     notional = qty*price (missing too if Σ notional is 0 or overflows
+//     float64). net_bps = gross + fees + slippage + adverse +
+//     inventory computed from the rounded components in units of 1e-4 bps,
+//     so the stored values add up exactly (in decimal). All missing without
+//     fills.
+//   - adverse_bps_p95, slippage_bps_p95 (bps, >= 0): p95 over fills of the
+//     per-fill cost magnitude max(0, -adverse_bps) resp. max(0,
+//     -slippage_bps). Missing without fills.
+//   - cancel_ratio (0..1): cancels / (place + replace + cancel). Missing
+//     without order events.
+//   - order_age_p95_ms (ms): p95 of age_ms over replace and cancel orders and
+//     fills. Missing without any of those.
+//   - ws_lag_p95_ms (ms): p95 of lag_ms over ws events. Missing without ws
+//     events.
+//
+// Fills (counts and volumes, present when there are fills), Blocks (counts
+// per reason and total, present when there are blocks or order events) and
+// Events (the number of events used) are filled in too.
+package kpi
+
+import (
+	"math"
+
+	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/internal/stats"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Decimals is the number of decimals every stored KPI is rounded to.
+const Decimals = 4
+
+const scale = 1e4 // 10^Decimals
+
+// Percentile is the nearest-rank fraction used for the p95 KPIs.
+const Percentile = 0.95
+
+// Accumulator computes KPIs from a stream of events. Its memory is bounded
+// by the values exact percentiles need: one float64 per order latency, per
+// age sample, per fill (two costs) and per ws lag sample; everything else
+// is a running sum. The zero value is ready to use. It is not safe for
+// concurrent use.
+type Accumulator struct {
+	events  int64
+	skipped int64
+
+	orders                   int64
+	places, replaces, cancel int64
+
+	makerN, takerN     int64
+	makerVol, takerVol float64
+	notional           float64
+	compSum            [5]float64 // Σ bps*notional: gross, fees, slippage, adverse, inventory
+
+	blocks [5]int64 // by events.Reason
+
+	latency  []float64
+	age      []float64
+	adverse  []float64
+	slippage []float64
+	lag      []float64
+}
+
+// Add adds one event. An event that fails (*events.Event).Validate is not
+// used: it is counted by Skipped and otherwise ignored, so that non-finite
+// or out-of-range values never reach a KPI. Events read by events.Scan are
+// always valid.
+func (a *Accumulator) Add(e *events.Event) {
+	if e.Validate() != nil {
+		a.skipped++
+		return
+	}
+	a.events++
+	switch e.Kind {
+	case events.KindOrder:
+		a.orders++
+		a.latency = append(a.latency, e.LatencyMs)
+		switch e.Action {
+		case events.ActionPlace:
+			a.places++
+		case events.ActionReplace:
+			a.replaces++
+			a.age = append(a.age, e.AgeMs)
+		case events.ActionCancel:
+			a.cancel++
+			a.age = append(a.age, e.AgeMs)
+		}
+	case events.KindFill:
+		n := e.Qty * e.Price
+		if e.Liquidity == events.Maker {
+			a.makerN++
+			a.makerVol += n
+		} else {
+			a.takerN++
+			a.takerVol += n
+		}
+		a.notional += n
+		a.compSum[0] += e.GrossBps * n
+		a.compSum[1] += e.FeesBps * n
+		a.compSum[2] += e.SlippageBps * n
+		a.compSum[3] += e.AdverseBps * n
+		a.compSum[4] += e.InventoryBps * n
+		a.adverse = append(a.adverse, max(0, -e.AdverseBps))
+		a.slippage = append(a.slippage, max(0, -e.SlippageBps))
+		a.age = append(a.age, e.AgeMs)
+	case events.KindBlock:
+		a.blocks[e.Reason]++
+	case events.KindWS:
+		a.lag = append(a.lag, e.LagMs)
+	}
+}
+
+// Events returns the number of events added and used.
+func (a *Accumulator) Events() int64 { return a.events }
+
+// Skipped returns the number of invalid events Add ignored.
+func (a *Accumulator) Skipped() int64 { return a.skipped }
+
+// Summary returns the KPIs of the events added so far. It reorders the
+// stored samples (selection works in place) but does not change them, so it
+// may be called again, also after further Adds.
+func (a *Accumulator) Summary() artifact.Summary {
+	var s artifact.Summary
+	s.Events = a.events
+	fills := a.makerN + a.takerN
+	if fills > 0 {
+		s.Fills = &artifact.Fills{MakerCount: a.makerN, TakerCount: a.takerN, MakerVolume: a.makerVol, TakerVolume: a.takerVol}
+		if tot := a.makerVol + a.takerVol; tot > 0 && !math.IsInf(tot, 0) {
+			s.MakerTakerRatio = round(a.makerVol / tot)
+			s.MakerTakerSource = "fills_volume"
+		} else {
+			s.MakerTakerRatio = round(float64(a.makerN) / float64(fills))
+			s.MakerTakerSource = "fills_count"
+		}
+		s.MakerSharePct = round(100 * float64(a.makerN) / float64(fills))
+		var c [5]float64
+		ok := a.notional > 0 && !math.IsInf(a.notional, 0)
+		for i := range c {
+			if ok {
+				c[i] = a.compSum[i] / a.notional
+				ok = !math.IsNaN(c[i]) && !math.IsInf(c[i], 0)
+			}
+		}
+		if ok { // else the weighted mean is undefined (notional 0 or overflowing): missing
+			s.GrossBps, s.FeesBps, s.SlippageBps, s.AdverseBps, s.InventoryBps, s.NetBps = components(c)
+		}
+		s.AdverseBpsP95 = p95(a.adverse)
+		s.SlippageBpsP95 = p95(a.slippage)
+	}
+	if a.orders > 0 {
+		s.P95LatencyMs = p95(a.latency)
+		s.CancelRatio = round(float64(a.cancel) / float64(a.orders))
+	}
+	s.OrderAgeP95Ms = p95(a.age)
+	s.WSLagP95Ms = p95(a.lag)
+	var b artifact.Blocks
+	b.MinInterval = a.blocks[events.ReasonMinInterval]
+	b.Concurrency = a.blocks[events.ReasonConcurrency]
+	b.Risk = a.blocks[events.ReasonRisk]
+	b.Throttle = a.blocks[events.ReasonThrottle]
+	b.Total = b.MinInterval + b.Concurrency + b.Risk + b.Throttle
+	switch {
+	case b.Total > 0:
+		s.RiskRatio = round(float64(b.Risk) / float64(b.Total))
+		s.Blocks = &b
+	case a.orders > 0:
+		s.RiskRatio = artifact.F(0)
+		s.Blocks = &b
+	}
+	return s
+}
+
+// p95 returns the nearest-rank p95 of xs, rounded, or nil if xs is empty.
+func p95(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	return round(stats.NearestRankInPlace(xs, Percentile))
+}
+
+// Round rounds x to Decimals decimals; values too large to round (or not
+// finite) are returned unchanged.
+func Round(x float64) float64 {
+	y := x * scale
+	if math.Abs(y) >= 1<<52 || math.IsNaN(y) {
+		return x
+	}
+	return math.Round(y) / scale
+}
+
+func round(x float64) *float64 { return artifact.F(Round(x)) }
+
+// components rounds gross, fees, slippage, adverse and inventory and returns
+// them with their net, which is their exact decimal sum when they are small
+// enough to be counted in units of 1e-4 (|x| < 2^52·1e-4 ≈ 4.5e11 bps).
+func components(c [5]float64) (gross, fees, slippage, adverse, inventory, net *float64) {
+	var units int64
+	exact := true
+	var sum float64
+	for i, x := range c {
+		c[i] = Round(x)
+		sum += c[i]
+		y := x * scale
+		if math.Abs(y) >= 1<<52 || math.IsNaN(y) {
+			exact = false
+			continue
+		}
+		units += int64(math.Round(y))
+	}
+	n := sum
+	if exact {
+		n = float64(units) / scale
+	}
+	return artifact.F(c[0]), artifact.F(c[1]), artifact.F(c[2]), artifact.F(c[3]), artifact.F(c[4]), artifact.F(n)
+}
