@@ -41,7 +41,7 @@ var Scenarios = []Scenario{FlakyIteration, LatencySpike, RegimeShift, SlowDegrad
 // Scenario parameters; see the scenario constants.
 const (
 	SpikeExtraLatencyMs  = 240
-	ShiftVolMultiplier   = 1.6
+	ShiftVolMultiplier   = 1.8
 	DegradeLatencyMs     = 110 // extra exchange latency reached at the last iteration
 	DegradeAdverseMult   = 0.9 // extra adverse-selection multiple reached at the last iteration
 	FlakyExtraLatencyMs  = 230

@@ -235,8 +235,8 @@ func (m *Model) latency(rng *rand.Rand) float64 {
 	return m.Regime.ExchangeLatencyMs*math.Exp(latencySigma*rng.NormFloat64()) + m.QueueMeanMs*rng.ExpFloat64()
 }
 
-// age draws a quote's age: exponential around the mean, never past twice the
-// tail age (the bot refreshes quotes older than that).
+// age draws a quote's age: exponential around the mean, cut at four means
+// (about twice the tail age at the defaults: the bot refreshes older quotes).
 func (m *Model) age(rng *rand.Rand) float64 {
 	return math.Min(m.AgeMeanMs*rng.ExpFloat64(), 4*m.AgeMeanMs)
 }

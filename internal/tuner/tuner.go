@@ -118,12 +118,12 @@ type Decision struct {
 	Proposed      map[string]float64 `json:"proposed_deltas"`
 	Outcomes      []Outcome          `json:"outcomes"` // sorted by key
 	Rationale     []string           `json:"rationale"`
-	Guards        []string           `json:"guards"`             // sorted, unique
-	Missing       []string           `json:"missing,omitempty"`  // "RULE: kpi" for rules a missing KPI kept silent
-	Steady        bool               `json:"steady"`             // all targets met this iteration
-	FreezeReady   bool               `json:"freeze_ready"`       // a steady-state freeze has happened in this soak
-	Params        map[string]float64 `json:"params"`             // the parameters for the next iteration
-	ChangedKeys   []string           `json:"changed_keys"`       // applied keys, sorted
+	Guards        []string           `json:"guards"`            // sorted, unique
+	Missing       []string           `json:"missing,omitempty"` // "RULE: kpi" for rules a missing KPI kept silent
+	Steady        bool               `json:"steady"`            // all targets met this iteration
+	FreezeReady   bool               `json:"freeze_ready"`      // a steady-state freeze has happened in this soak
+	Params        map[string]float64 `json:"params"`            // the parameters for the next iteration
+	ChangedKeys   []string           `json:"changed_keys"`      // applied keys, sorted
 	PartialFreeze PartialFreeze      `json:"partial_freeze"`
 }
 

@@ -1,0 +1,244 @@
+package sim
+
+import (
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+func collect(t testing.TB, cfg Config, it int, p map[string]float64) []events.Event {
+	t.Helper()
+	var evs []events.Event
+	if err := Run(cfg, it, p, func(ev *events.Event) error { evs = append(evs, *ev); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func kpis(t testing.TB, cfg Config, it int, p map[string]float64) artifact.Summary {
+	t.Helper()
+	var k testKPIs
+	if err := Run(cfg, it, p, func(ev *events.Event) error { return k.Add(ev) }); err != nil {
+		t.Fatal(err)
+	}
+	return k.Summary()
+}
+
+func TestRunDeterministic(t *testing.T) {
+	cfg := Config{Seed: 7, Events: 2000}
+	a := collect(t, cfg, 3, nil)
+	b := collect(t, cfg, 3, Defaults())
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("same seed and iteration differ (-want +got):\n%s", diff)
+	}
+	if len(a) != 2000 {
+		t.Errorf("got %d events, want 2000", len(a))
+	}
+	if cmp.Equal(a, collect(t, cfg, 4, nil)) {
+		t.Error("iterations 3 and 4 gave the same events")
+	}
+	if cmp.Equal(a, collect(t, Config{Seed: 8, Events: 2000}, 3, nil)) {
+		t.Error("seeds 7 and 8 gave the same events")
+	}
+}
+
+func TestRunEventsAreConsistent(t *testing.T) {
+	var last int64
+	kinds := map[events.Kind]int{}
+	for _, ev := range collect(t, Config{Seed: 1}, 1, nil) {
+		kinds[ev.Kind]++
+		if ev.TMs < last {
+			t.Fatalf("time went back: %d after %d", ev.TMs, last)
+		}
+		last = ev.TMs
+		if ev.Kind != events.KindFill {
+			continue
+		}
+		if ev.SlippageBps > 0 || ev.AdverseBps > 0 {
+			t.Fatalf("a cost is positive: %+v", ev)
+		}
+		if (ev.Liquidity == events.Maker) != (ev.FeesBps > 0) {
+			t.Fatalf("maker fills earn the rebate, taker fills pay the fee: %+v", ev)
+		}
+		if ev.Qty <= 0 || ev.Price <= 0 {
+			t.Fatalf("bad size or price: %+v", ev)
+		}
+	}
+	for _, k := range []events.Kind{events.KindOrder, events.KindFill, events.KindBlock, events.KindWS} {
+		if kinds[k] == 0 {
+			t.Errorf("no events of kind %d", k)
+		}
+	}
+	if last > DefaultDurationMs*11/10 {
+		t.Errorf("iteration lasted %d ms, want about %d", last, DefaultDurationMs)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	boom := errors.New("boom")
+	n := 0
+	err := Run(Config{}, 1, nil, func(*events.Event) error { n++; return boom })
+	if !errors.Is(err, boom) || n != 1 {
+		t.Errorf("emit error: got %v after %d events, want boom after 1", err, n)
+	}
+	if err := Run(Config{}, 1, nil, func(*events.Event) error { return ErrStop }); err != nil {
+		t.Errorf("ErrStop: got %v, want nil", err)
+	}
+	for name, cfg := range map[string]Config{"events": {Events: -1}, "duration": {DurationMs: -1}, "scenario": {Scenario: "nope"}} {
+		if err := Run(cfg, 1, nil, func(*events.Event) error { return nil }); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if err := Run(Config{}, 0, nil, func(*events.Event) error { return nil }); err == nil {
+		t.Error("iteration 0: no error")
+	}
+}
+
+func TestResolve(t *testing.T) {
+	got, unknown := Resolve(map[string]float64{KeyTailAgeMs: 700, "engine": 1, "risk.impact_cap_ratio": -0.01})
+	want := Defaults()
+	want[KeyTailAgeMs] = 700
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Resolve (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"engine", "risk.impact_cap_ratio"}, unknown); diff != "" {
+		t.Errorf("unknown keys (-want +got):\n%s", diff)
+	}
+	if len(Keys) != len(Defaults()) {
+		t.Errorf("Keys has %d entries, Defaults %d", len(Keys), len(Defaults()))
+	}
+}
+
+// TestDefaultsOutsideTargets pins the calibration the closed loop relies on:
+// the defaults miss every target of the default gate.
+func TestDefaultsOutsideTargets(t *testing.T) {
+	s := kpis(t, Config{Seed: 1}, 1, nil)
+	if *s.MakerTakerRatio >= 0.83 || *s.P95LatencyMs <= 340 || *s.RiskRatio <= 0.40 || *s.NetBps >= 2.5 {
+		t.Errorf("defaults meet a target: maker %.3f p95 %.1f risk %.3f net %.2f",
+			*s.MakerTakerRatio, *s.P95LatencyMs, *s.RiskRatio, *s.NetBps)
+	}
+}
+
+// TestParameterDirections checks each documented effect's direction by
+// moving one parameter from the defaults.
+func TestParameterDirections(t *testing.T) {
+	type kpi func(artifact.Summary, []events.Event) float64
+	fills := func(_ artifact.Summary, evs []events.Event) float64 { return count(evs, func(e events.Event) bool { return e.Kind == events.KindFill }) }
+	cancels := func(_ artifact.Summary, evs []events.Event) float64 {
+		return count(evs, func(e events.Event) bool { return e.Action == events.ActionCancel })
+	}
+	blocks := func(r events.Reason) kpi {
+		return func(_ artifact.Summary, evs []events.Event) float64 { return count(evs, func(e events.Event) bool { return e.Reason == r }) }
+	}
+	maker := func(s artifact.Summary, _ []events.Event) float64 { return *s.MakerTakerRatio }
+	p95 := func(s artifact.Summary, _ []events.Event) float64 { return *s.P95LatencyMs }
+	risk := func(s artifact.Summary, _ []events.Event) float64 { return *s.RiskRatio }
+	adv := func(s artifact.Summary, _ []events.Event) float64 { return *s.AdverseBpsP95 }
+	slip := func(s artifact.Summary, _ []events.Event) float64 { return *s.SlippageBpsP95 }
+	tests := []struct {
+		name string
+		key  string
+		val  float64
+		kpi  kpi
+		up   bool
+	}{
+		{"wider spread raises maker share", KeyBaseSpreadBpsDelta, 0.3, maker, true},
+		{"wider spread means fewer fills", KeyBaseSpreadBpsDelta, 0.3, fills, false},
+		{"longer min interval lowers latency", KeyMinIntervalMs, 120, p95, false},
+		{"longer min interval means fewer cancels", KeyMinIntervalMs, 120, cancels, false},
+		{"longer min interval means more slippage", KeyMinIntervalMs, 200, slip, true},
+		{"lower replace rate lowers latency", KeyReplaceRatePerMin, 200, p95, false},
+		{"lower replace rate means more slippage", KeyReplaceRatePerMin, 150, slip, true},
+		{"longer tail age means more slippage", KeyTailAgeMs, 900, slip, true},
+		{"smaller impact cap lowers risk", KeyImpactCapRatio, 0.07, risk, false},
+		{"smaller impact cap lowers adverse", KeyImpactCapRatio, 0.06, adv, false},
+		{"smaller max delta lowers adverse", KeyMaxDeltaRatio, 0.10, adv, false},
+		{"lower concurrency lowers latency", KeyConcurrencyLimit, 5, p95, false},
+		{"lower concurrency means more concurrency blocks", KeyConcurrencyLimit, 5, blocks(events.ReasonConcurrency), true},
+	}
+	cfg := Config{Seed: 3}
+	base := collect(t, cfg, 1, nil)
+	baseK := kpis(t, cfg, 1, nil)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Defaults()
+			p[tc.key] = tc.val
+			got := tc.kpi(kpis(t, cfg, 1, p), collect(t, cfg, 1, p))
+			was := tc.kpi(baseK, base)
+			if (got > was) != tc.up {
+				t.Errorf("%s %v: %.4f -> %.4f, want up=%v", tc.key, tc.val, was, got, tc.up)
+			}
+		})
+	}
+}
+
+func count(evs []events.Event, f func(events.Event) bool) float64 {
+	n := 0
+	for _, e := range evs {
+		if f(e) {
+			n++
+		}
+	}
+	return float64(n)
+}
+
+func TestRegimeAt(t *testing.T) {
+	steady := RegimeAt(Steady, 1, 24)
+	tests := []struct {
+		name string
+		sc   Scenario
+		it   int
+		want Regime
+	}{
+		{"steady", Steady, 24, steady},
+		{"spike before last quarter", LatencySpike, 18, steady},
+		{"spike in last quarter", LatencySpike, 19, Regime{VolBps: 1, ExchangeLatencyMs: 120 + SpikeExtraLatencyMs, AdverseMult: 1}},
+		{"shift before middle", RegimeShift, 12, steady},
+		{"shift after middle", RegimeShift, 13, Regime{VolBps: ShiftVolMultiplier, ExchangeLatencyMs: 120, AdverseMult: 1}},
+		{"degradation at start", SlowDegradation, 8, steady},
+		{"degradation at end", SlowDegradation, 24, Regime{VolBps: 1, ExchangeLatencyMs: 120 + DegradeLatencyMs, AdverseMult: 1 + DegradeAdverseMult}},
+		{"flaky before", FlakyIteration, 21, steady},
+		{"flaky", FlakyIteration, 22, Regime{VolBps: FlakyVolMultiplier, ExchangeLatencyMs: 120 + FlakyExtraLatencyMs, AdverseMult: 1}},
+		{"flaky after", FlakyIteration, 23, steady},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, RegimeAt(tc.sc, tc.it, 24)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, s := range Scenarios {
+		if _, err := ParseScenario(string(s)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	p := Defaults()
+	cfg := Config{Seed: 1}
+	n := 0
+	for b.Loop() {
+		if err := Run(cfg, 1, maps.Clone(p), func(*events.Event) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkSoak24 simulates a default 24-iteration soak (no KPIs, no tuning).
+func BenchmarkSoak24(b *testing.B) {
+	cfg := Config{Seed: 1}
+	for b.Loop() {
+		for it := 1; it <= DefaultIterations; it++ {
+			if err := Run(cfg, it, nil, func(*events.Event) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
