@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -21,9 +22,12 @@ func collect(t testing.TB, cfg Config, it int, p map[string]float64) []events.Ev
 
 func kpis(t testing.TB, cfg Config, it int, p map[string]float64) artifact.Summary {
 	t.Helper()
-	var k testKPIs
-	if err := Run(cfg, it, p, func(ev *events.Event) error { return k.Add(ev) }); err != nil {
+	var k kpi.Accumulator
+	if err := Run(cfg, it, p, func(ev *events.Event) error { k.Add(ev); return nil }); err != nil {
 		t.Fatal(err)
+	}
+	if k.Skipped() != 0 {
+		t.Fatalf("kpi skipped %d invalid events", k.Skipped())
 	}
 	return k.Summary()
 }
@@ -126,13 +130,17 @@ func TestDefaultsOutsideTargets(t *testing.T) {
 // TestParameterDirections checks each documented effect's direction by
 // moving one parameter from the defaults.
 func TestParameterDirections(t *testing.T) {
-	type kpi func(artifact.Summary, []events.Event) float64
-	fills := func(_ artifact.Summary, evs []events.Event) float64 { return count(evs, func(e events.Event) bool { return e.Kind == events.KindFill }) }
+	type kpiFunc func(artifact.Summary, []events.Event) float64
+	fills := func(_ artifact.Summary, evs []events.Event) float64 {
+		return count(evs, func(e events.Event) bool { return e.Kind == events.KindFill })
+	}
 	cancels := func(_ artifact.Summary, evs []events.Event) float64 {
 		return count(evs, func(e events.Event) bool { return e.Action == events.ActionCancel })
 	}
-	blocks := func(r events.Reason) kpi {
-		return func(_ artifact.Summary, evs []events.Event) float64 { return count(evs, func(e events.Event) bool { return e.Reason == r }) }
+	blocks := func(r events.Reason) kpiFunc {
+		return func(_ artifact.Summary, evs []events.Event) float64 {
+			return count(evs, func(e events.Event) bool { return e.Reason == r })
+		}
 	}
 	maker := func(s artifact.Summary, _ []events.Event) float64 { return *s.MakerTakerRatio }
 	p95 := func(s artifact.Summary, _ []events.Event) float64 { return *s.P95LatencyMs }
@@ -143,7 +151,7 @@ func TestParameterDirections(t *testing.T) {
 		name string
 		key  string
 		val  float64
-		kpi  kpi
+		kpi  kpiFunc
 		up   bool
 	}{
 		{"wider spread raises maker share", KeyBaseSpreadBpsDelta, 0.3, maker, true},

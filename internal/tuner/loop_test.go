@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -18,8 +19,8 @@ func soak(t testing.TB, cfg sim.Config, tune bool) ([]artifact.Summary, []Decisi
 	var sums []artifact.Summary
 	var decs []Decision
 	for it := 1; it <= cfg.Iterations; it++ {
-		var k testKPIs
-		if err := sim.Run(cfg, it, params, func(ev *events.Event) error { return k.Add(ev) }); err != nil {
+		var k kpi.Accumulator
+		if err := sim.Run(cfg, it, params, func(ev *events.Event) error { k.Add(ev); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		s := k.Summary()
