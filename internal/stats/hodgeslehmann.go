@@ -26,8 +26,8 @@ import (
 // All three results are NaN if either sample is empty; lo and hi are NaN if
 // confidence is not in (0, 1). Neither input is modified. The differences
 // are never materialised: order statistics of the sorted difference matrix
-// are selected in O((n1+n2)·log(n1·n2)·log n1) time and O(n1+n2) memory, so
-// samples of millions of values are fine.
+// are selected in O((s·log s + n1 + n2)·log(n1·n2)) time, s = min(n1, n2),
+// and O(n1+n2) memory, so samples of millions of values are fine.
 func HodgesLehmann(x, y []float64, confidence float64) (shift, lo, hi float64) {
 	nan := math.NaN()
 	if len(x) == 0 || len(y) == 0 {
@@ -35,10 +35,18 @@ func HodgesLehmann(x, y []float64, confidence float64) (shift, lo, hi float64) {
 	}
 	xs, ys := sortedCopy(x), sortedCopy(y)
 	m := len(xs) * len(ys)
+	// kthDiff pays per round for sorting one candidate per row, so give it
+	// the smaller sample as rows. y_j - x_i = (-x_i) - (-y_j) exactly in
+	// IEEE arithmetic, so swapping and negating (and reversing to keep the
+	// order ascending) selects the same differences.
+	rows, cols := xs, ys
+	if len(xs) > len(ys) {
+		rows, cols = negRev(ys), negRev(xs)
+	}
 	if m%2 == 1 {
-		shift = kthDiff(xs, ys, m/2)
+		shift = kthDiff(rows, cols, m/2)
 	} else {
-		a, b := kthDiff(xs, ys, m/2-1), kthDiff(xs, ys, m/2)
+		a, b := kthDiff(rows, cols, m/2-1), kthDiff(rows, cols, m/2)
 		shift = a + (b-a)/2
 	}
 	if !(confidence > 0 && confidence < 1) {
@@ -46,7 +54,16 @@ func HodgesLehmann(x, y []float64, confidence float64) (shift, lo, hi float64) {
 	}
 	_, tieTerm := uStat(xs, ys)
 	c := criticalU(len(xs), len(ys), tieTerm, 1-confidence)
-	return shift, kthDiff(xs, ys, c-1), kthDiff(xs, ys, m-c)
+	return shift, kthDiff(rows, cols, c-1), kthDiff(rows, cols, m-c)
+}
+
+// negRev returns -xs in reverse order: ascending if xs is.
+func negRev(xs []float64) []float64 {
+	r := make([]float64, len(xs))
+	for i, v := range xs {
+		r[len(xs)-1-i] = -v
+	}
+	return r
 }
 
 // criticalU returns c for the interval [d(c), d(M+1-c)]: the smallest c

@@ -51,6 +51,10 @@ func TestHodgesLehmann(t *testing.T) {
 		{"21 shifted by 4.25, 90", ramp(21, 1.5, 0), ramp(21, 1.5, 4.25), 0.90, res{4.25, -0.25, 8.75}},
 		{"large with ties 95", large1, large2, 0.95, res{6, -6, 17}},
 		{"large with ties 90", large1, large2, 0.90, res{6, -4, 15}},
+		// Swapping the samples negates and mirrors everything; these also
+		// exercise the transposed path taken when len(x) > len(y).
+		{"interleaved swapped 95", interleavedY, interleavedX, 0.95, res{-2.95, -7.4, 1.1}},
+		{"large swapped 95", large2, large1, 0.95, res{-6, -17, 6}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x, y := slices.Clone(tc.x), slices.Clone(tc.y)
@@ -99,6 +103,44 @@ func TestKthDiff(t *testing.T) {
 			if got := kthDiff(x, y, k); got != all[k] {
 				t.Fatalf("seed %d n1=%d n2=%d k=%d: got %v, want %v", seed, n1, n2, k, got, all[k])
 			}
+		}
+	}
+}
+
+// TestHodgesLehmannShiftMatchesSort checks the shift against the median of
+// all sorted differences, on lopsided sizes in both orders.
+func TestHodgesLehmannShiftMatchesSort(t *testing.T) {
+	for seed := range uint64(30) {
+		r := rand.New(rand.NewPCG(seed, 9))
+		n1, n2 := 1+r.IntN(200), 1+r.IntN(15)
+		if seed%2 == 1 {
+			n1, n2 = n2, n1
+		}
+		x, y := make([]float64, n1), make([]float64, n2)
+		for i := range x {
+			x[i] = r.NormFloat64()
+		}
+		for i := range y {
+			y[i] = r.NormFloat64() + 0.5
+		}
+		var d []float64
+		for _, a := range x {
+			for _, b := range y {
+				d = append(d, b-a)
+			}
+		}
+		slices.Sort(d)
+		m := len(d)
+		want := d[m/2]
+		if m%2 == 0 {
+			want = d[m/2-1] + (d[m/2]-d[m/2-1])/2
+		}
+		shift, lo, hi := HodgesLehmann(x, y, 0.95)
+		if shift != want || !(lo <= shift && shift <= hi) {
+			t.Fatalf("seed %d n1=%d n2=%d: got %v in [%v, %v], want shift %v", seed, n1, n2, shift, lo, hi, want)
+		}
+		if !slices.Contains(d, lo) || !slices.Contains(d, hi) {
+			t.Fatalf("seed %d: bounds %v, %v are not pairwise differences", seed, lo, hi)
 		}
 	}
 }

@@ -2,8 +2,9 @@ package stats
 
 import "math"
 
-// TrendMethod describes, in one line for reports, how Trend decides.
-const TrendMethod = "OLS slope over sample index; up/down when |slope·(n−1)| > max(5% of |mean|, 1e-9), else flat; fewer than 3 points is flat"
+// TrendMethod describes, in one line of plain ASCII for reports, how Trend
+// decides.
+const TrendMethod = "OLS slope over sample index; up/down when |slope*(n-1)| > max(5% of |mean|, 1e-9), else flat; fewer than 3 points is flat"
 
 // Trend directions.
 const (
