@@ -1,6 +1,9 @@
 package tuner
 
 import (
+	"fmt"
+
+	"github.com/google/go-cmp/cmp"
 	"maps"
 	"testing"
 
@@ -50,4 +53,110 @@ func lastMeans(s []artifact.Summary, n int) means {
 
 func (m means) inside(t Targets) bool {
 	return m.MT >= t.MakerTakerMin && m.P95 <= t.P95LatencyMax && m.Risk <= t.RiskMax && m.Net >= t.NetBpsMin
+}
+
+func (m means) String() string {
+	return fmt.Sprintf("maker %.3f p95 %.1f risk %.3f net %.2f", m.MT, m.P95, m.Risk, m.Net)
+}
+
+// TestClosedLoopConverges is the property the suite exists for: from the
+// defaults the first iteration misses a target, 24 tuned iterations end with
+// the last-8 means inside all four, and the same soak without tuning does
+// not.
+func TestClosedLoopConverges(t *testing.T) {
+	seeds := 10
+	if testing.Short() {
+		seeds = 2
+	}
+	targets := DefaultConfig().Targets
+	for seed := 1; seed <= seeds; seed++ {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel()
+			cfg := sim.Config{Seed: uint64(seed), Iterations: 24}
+			tuned, decs := soak(t, cfg, true)
+			fixed, _ := soak(t, cfg, false)
+			first := lastMeans(tuned[:1], 1)
+			if first.inside(targets) {
+				t.Errorf("iteration 1 already inside the targets: %v", first)
+			}
+			m, m0 := lastMeans(tuned, 8), lastMeans(fixed, 8)
+			if !m.inside(targets) {
+				t.Errorf("tuned last-8 means outside the targets: %v", m)
+			}
+			if m0.inside(targets) {
+				t.Errorf("untuned last-8 means inside the targets: %v", m0)
+			}
+			if !decs[len(decs)-1].FreezeReady {
+				t.Error("no steady-state freeze in the whole soak")
+			}
+			t.Logf("iteration 1: %v; last-8 tuned: %v; untuned: %v", first, m, m0)
+		})
+	}
+}
+
+// TestScenarioVerdicts pins the verdicts the sim package documents for a
+// tuned 24-iteration soak under the default gate (last-8 means).
+func TestScenarioVerdicts(t *testing.T) {
+	targets := DefaultConfig().Targets
+	type verdict struct{ MT, P95, Risk, Net bool } // true: target met
+	tests := []struct {
+		sc   sim.Scenario
+		want verdict
+	}{
+		{sim.Steady, verdict{true, true, true, true}},
+		{sim.LatencySpike, verdict{true, false, true, true}},
+		{sim.RegimeShift, verdict{true, true, true, false}},
+		{sim.SlowDegradation, verdict{true, false, true, true}},
+		{sim.FlakyIteration, verdict{true, true, true, true}},
+	}
+	seeds := 3
+	if testing.Short() {
+		seeds = 1
+	}
+	for _, tc := range tests {
+		for seed := 1; seed <= seeds; seed++ {
+			t.Run(fmt.Sprintf("%s/seed=%d", tc.sc, seed), func(t *testing.T) {
+				t.Parallel()
+				s, _ := soak(t, sim.Config{Seed: uint64(seed), Iterations: 24, Scenario: tc.sc}, true)
+				m := lastMeans(s, 8)
+				got := verdict{m.MT >= targets.MakerTakerMin, m.P95 <= targets.P95LatencyMax, m.Risk <= targets.RiskMax, m.Net >= targets.NetBpsMin}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("last-8 %v (-want +got):\n%s", m, diff)
+				}
+				switch tc.sc {
+				case sim.SlowDegradation:
+					// The whole-run mean hides what the window shows.
+					if all := lastMeans(s, len(s)); all.P95 > targets.P95LatencyMax {
+						t.Errorf("whole-run mean p95 %.1f already fails", all.P95)
+					}
+				case sim.FlakyIteration:
+					bad := s[len(s)-3]
+					if *bad.P95LatencyMs <= targets.P95LatencyMax {
+						t.Errorf("the flaky iteration is not bad: p95 %.1f", *bad.P95LatencyMs)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSoak24 is a default auto-tuned soak: 24 × (simulate 30k events,
+// compute KPIs, decide).
+func BenchmarkSoak24(b *testing.B) {
+	cfg := sim.Config{Seed: 1, Iterations: 24}
+	for b.Loop() {
+		soak(b, cfg, true)
+	}
+}
+
+// BenchmarkDecide measures one decision.
+func BenchmarkDecide(b *testing.B) {
+	in := Input{Iteration: 5, Total: 24, KPIs: artifact.Summary{
+		MakerTakerRatio: artifact.F(0.8), P95LatencyMs: artifact.F(345), RiskRatio: artifact.F(0.45),
+		NetBps: artifact.F(2.0), AdverseBpsP95: artifact.F(3.6), SlippageBpsP95: artifact.F(2.6),
+	}, DurationMs: 60000}
+	for b.Loop() {
+		var st State
+		Decide(&st, in)
+	}
 }
