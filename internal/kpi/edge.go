@@ -196,6 +196,7 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 		if all {
 			_, _, _, _, _, sum := components(c)
 			switch {
+			case sum == nil: // components overflow: nothing to check or derive
 			case net == nil:
 				net = sum
 			case Round(*net) != *sum:

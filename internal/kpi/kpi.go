@@ -137,6 +137,11 @@ func (a *Accumulator) Add(e *events.Event) {
 	}
 }
 
+// Reset empties a for reuse, keeping the memory of its sample buffers.
+func (a *Accumulator) Reset() {
+	*a = Accumulator{latency: a.latency[:0], age: a.age[:0], adverse: a.adverse[:0], slippage: a.slippage[:0], lag: a.lag[:0]}
+}
+
 // Events returns the number of events added and used.
 func (a *Accumulator) Events() int64 { return a.events }
 
@@ -205,21 +210,22 @@ func p95(xs []float64) *float64 {
 	return round(stats.NearestRankInPlace(xs, Percentile))
 }
 
-// Round rounds x to Decimals decimals; values too large to round (or not
-// finite) are returned unchanged.
+// Round rounds x to Decimals decimals (half away from zero, never -0);
+// values too large to round (or not finite) are returned unchanged.
 func Round(x float64) float64 {
 	y := x * scale
 	if math.Abs(y) >= 1<<52 || math.IsNaN(y) {
 		return x
 	}
-	return math.Round(y) / scale
+	return math.Round(y)/scale + 0 // + 0 turns -0 into 0
 }
 
 func round(x float64) *float64 { return artifact.F(Round(x)) }
 
 // components rounds gross, fees, slippage, adverse and inventory and returns
 // them with their net, which is their exact decimal sum when they are small
-// enough to be counted in units of 1e-4 (|x| < 2^52·1e-4 ≈ 4.5e11 bps).
+// enough to be counted in units of 1e-4 (|x| < 2^52·1e-4 ≈ 4.5e11 bps), and
+// nil if their sum overflows float64.
 func components(c [5]float64) (gross, fees, slippage, adverse, inventory, net *float64) {
 	var units int64
 	exact := true
@@ -234,9 +240,11 @@ func components(c [5]float64) (gross, fees, slippage, adverse, inventory, net *f
 		}
 		units += int64(math.Round(y))
 	}
-	n := sum
+	n := artifact.F(sum)
 	if exact {
-		n = float64(units) / scale
+		n = artifact.F(float64(units) / scale)
+	} else if math.IsInf(sum, 0) {
+		n = nil // the sum overflows float64: not representable
 	}
-	return artifact.F(c[0]), artifact.F(c[1]), artifact.F(c[2]), artifact.F(c[3]), artifact.F(c[4]), artifact.F(n)
+	return artifact.F(c[0]), artifact.F(c[1]), artifact.F(c[2]), artifact.F(c[3]), artifact.F(c[4]), n
 }

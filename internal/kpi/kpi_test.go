@@ -180,6 +180,10 @@ func TestSummaryRepeatable(t *testing.T) {
 	if a.Skipped() != 0 || a.Events() != 100 {
 		t.Errorf("skipped %d events %d", a.Skipped(), a.Events())
 	}
+	a.Reset()
+	if diff := cmp.Diff(artifact.Summary{}, a.Summary()); diff != "" {
+		t.Errorf("after Reset (-want +got):\n%s", diff)
+	}
 }
 
 // TestNetAddsUp checks that net_bps is the exact decimal sum of the stored

@@ -1,0 +1,109 @@
+package kpi
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/soakline/soakline/internal/events"
+)
+
+func genEvents(n int) []events.Event {
+	rng := rand.New(rand.NewPCG(1, 2))
+	r2 := func(x float64) float64 { return float64(int64(x*100)) / 100 }
+	evs := make([]events.Event, n)
+	for i := range evs {
+		e := &evs[i]
+		e.TMs = int64(i) * 7
+		switch x := rng.IntN(100); {
+		case x < 55:
+			e.Kind = events.KindOrder
+			e.Action = events.Action(1 + rng.IntN(3))
+			e.LatencyMs = r2(5 + 50*rng.Float64())
+			if e.Action != events.ActionPlace {
+				e.AgeMs = float64(rng.IntN(2000))
+			}
+		case x < 75:
+			e.Kind = events.KindFill
+			e.Liquidity = events.Liquidity(1 + rng.IntN(2))
+			e.Qty = float64(1+rng.IntN(1000)) / 1000
+			e.Price = r2(60000 + 1000*rng.Float64())
+			e.GrossBps = r2(5 * rng.Float64())
+			e.FeesBps = -1
+			e.SlippageBps = -r2(2 * rng.Float64())
+			e.AdverseBps = r2(4*rng.Float64() - 3)
+			e.InventoryBps = r2(rng.Float64() - 0.5)
+			e.AgeMs = float64(rng.IntN(3000))
+		case x < 85:
+			e.Kind = events.KindBlock
+			e.Reason = events.Reason(1 + rng.IntN(4))
+		default:
+			e.Kind = events.KindWS
+			e.LagMs = float64(rng.IntN(300))
+		}
+	}
+	return evs
+}
+
+func BenchmarkAccumulatorAdd(b *testing.B) {
+	evs := genEvents(1 << 16)
+	var a Accumulator
+	for i := 0; b.Loop(); i++ {
+		j := i & (1<<16 - 1)
+		if j == 0 {
+			a.Reset() // steady state: buffers reused
+		}
+		a.Add(&evs[j])
+	}
+}
+
+// BenchmarkSummary1e6 measures Summary with 1e6 values in each sample
+// array (latency, age, adverse, slippage, lag).
+func BenchmarkSummary1e6(b *testing.B) {
+	evs := genEvents(1_000_000)
+	var a Accumulator
+	for i := range evs {
+		a.Add(&evs[i])
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, xs := range []*[]float64{&a.latency, &a.age, &a.adverse, &a.slippage, &a.lag} {
+		*xs = (*xs)[:0]
+		for range 1_000_000 {
+			*xs = append(*xs, float64(rng.IntN(100000))/100)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		// Selection leaves the arrays partly ordered; reshuffle so every
+		// run selects from unordered data.
+		b.StopTimer()
+		for _, xs := range [][]float64{a.latency, a.age, a.adverse, a.slippage, a.lag} {
+			rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+		}
+		b.StartTimer()
+		_ = a.Summary()
+	}
+}
+
+func BenchmarkFromReader(b *testing.B) {
+	const n = 200_000
+	evs := genEvents(n)
+	var buf bytes.Buffer
+	w := events.NewWriter(&buf)
+	for i := range evs {
+		if err := w.Write(&evs[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	w.Flush()
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := FromReader("bench", bytes.NewReader(data))
+		if err != nil || s.Events != n {
+			b.Fatal(err, s.Events)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
