@@ -17,10 +17,10 @@ const insertionCutoff = 16
 // It is an introselect: quickselect with a deterministic pivot (median of
 // three, Tukey's ninther on ranges over 128) and Hoare partitioning that
 // stops on equal keys, so runs of duplicates split evenly instead of
-// degrading. Expected time is O(n). If the partitions stop shrinking (after
-// 2·log2(n) rounds, which only adversarial input causes) it sorts the
-// remaining range instead, bounding the worst case at O(n log n) rather
-// than quadratic.
+// degrading. Expected time is O(n). If 2·log2(n) partitioning rounds have
+// not finished the job it sorts the remaining range instead, bounding the
+// worst case at O(n log n) rather than quadratic; on ordinary input that
+// rarely happens and the range left by then is small.
 //
 // It returns NaN if xs is empty and panics if k is outside [0, len(xs)),
 // which is a programming error like an index out of range.
