@@ -65,7 +65,7 @@
 // and are rejected too), a t_ms that is not an integer, a value out of its
 // range (negative times, non-positive qty or price), a missing required
 // field, data after the object, or a line longer than MaxLineBytes
-// (1 MiB, not counting the "\n"). Strings may not contain control
+// (1 MiB, counting a "\r" but not the "\n"). Strings may not contain control
 // characters; invalid escapes and lone surrogates in \u escapes are errors.
 //
 // Tolerated: empty (or all-whitespace) lines, a last line without "\n",

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// MaxLineBytes is the longest line a Reader accepts, not counting the "\n".
+// MaxLineBytes is the longest line a Reader accepts, counting a "\r" but not the "\n".
 const MaxLineBytes = 1 << 20
 
 var kindNames = [...]string{KindOrder: "order", KindFill: "fill", KindBlock: "block", KindWS: "ws"}
