@@ -65,7 +65,7 @@ func (m means) String() string {
 // not.
 func TestClosedLoopConverges(t *testing.T) {
 	seeds := 10
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		seeds = 2
 	}
 	targets := DefaultConfig().Targets
@@ -110,7 +110,7 @@ func TestScenarioVerdicts(t *testing.T) {
 		{sim.FlakyIteration, verdict{true, true, true, true}},
 	}
 	seeds := 3
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		seeds = 1
 	}
 	for _, tc := range tests {
