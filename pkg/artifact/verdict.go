@@ -42,6 +42,21 @@ type Verdict struct {
 	Policy Policy  `json:"policy"`
 	Checks []Check `json:"checks"`
 
+	// FailedIterations lists the window's iterations with status "failed";
+	// their KPIs are not judged.
+	FailedIterations []int `json:"failed_iterations,omitempty"`
+	// WindowValues holds, per KPI, the values judged (window order, finite
+	// and in range only): the samples a later --compare reads.
+	WindowValues map[string][]float64 `json:"window_values,omitempty"`
+
+	// Signals the Prometheus exporter and the reports show.
+	MakerTakerHMean     *float64 `json:"maker_taker_ratio_hmean,omitempty"` // harmonic mean over the window's non-zero ratios
+	MakerSharePct       *float64 `json:"maker_share_pct,omitempty"`
+	MakerShareSource    string   `json:"maker_share_source,omitempty"` // fills_volume, fills_count, kpi, ratio
+	PartialFreezeActive bool     `json:"partial_freeze_active"`
+	FrozenSubsystems    []string `json:"frozen_subsystems,omitempty"`
+
+	Comparison        *Comparison  `json:"comparison,omitempty"`
 	DeltaVerification *DeltaVerify `json:"delta_verification,omitempty"`
 	DataQuality       []string     `json:"data_quality,omitempty"`
 	Source            Source       `json:"source"`
@@ -67,7 +82,9 @@ type Window struct {
 	First     int `json:"first,omitempty"` // first iteration judged
 	Last      int `json:"last,omitempty"`
 	N         int `json:"n"`                    // iterations judged
-	WarmupCut int `json:"warmup_cut,omitempty"` // iterations 1..WarmupCut were trimmed as warm-up
+	WarmupCut int `json:"warmup_cut,omitempty"` // iterations up to and including WarmupCut were trimmed as warm-up
+	// Warmup is how the cut was chosen: "" (none), "fixed" or "auto".
+	Warmup string `json:"warmup,omitempty"`
 }
 
 // Policy names the policy a verdict was judged by.
@@ -75,6 +92,7 @@ type Policy struct {
 	Name   string `json:"name"`
 	Source string `json:"source,omitempty"` // file, or "built-in"
 	Digest string `json:"digest"`           // sha256 of the effective policy's canonical JSON
+	Strict bool   `json:"strict,omitempty"` // judged with --strict
 }
 
 // Check is one judged rule with its evidence.
@@ -89,8 +107,19 @@ type Check struct {
 	N           int      `json:"n"`
 	WindowFirst int      `json:"window_first,omitempty"`
 	WindowLast  int      `json:"window_last,omitempty"`
-	Status      string   `json:"status"`
-	Reason      string   `json:"reason"`
+	Sustained   string   `json:"sustained,omitempty"` // "3 consecutive", "3 of the last 5"
+	// Iterations are the evidence: iterations that breached, were missing
+	// the KPI or failed.
+	Iterations []int  `json:"iterations,omitempty"`
+	Status     string `json:"status"`
+	Reason     string `json:"reason"`
+}
+
+// Comparison records a --compare against a baseline.
+type Comparison struct {
+	Baseline string  `json:"baseline"`
+	Alpha    float64 `json:"alpha"`
+	Method   string  `json:"method"`
 }
 
 // DeltaVerify is DELTA_VERIFY_REPORT.json: whether what the tuner proposed
@@ -106,14 +135,32 @@ type DeltaVerify struct {
 	FullApplyRatio      float64     `json:"full_apply_ratio"`
 	Checked             bool        `json:"checked"`        // false when there was nothing to verify against
 	Note                string      `json:"note,omitempty"` // what could not be checked
+	RatioDefinition     string      `json:"ratio_definition"`
+	MinRatio            float64     `json:"min_full_apply_ratio"`
+	MaxSignatureStuck   int         `json:"max_signature_stuck"`
+	Status              string      `json:"status"` // PASS, FAIL or SKIP (nothing to verify)
 	Pairs               []DeltaPair `json:"pairs,omitempty"`
 }
 
+// Delta outcomes.
+const (
+	DeltaFullApply = "full_apply"
+	DeltaPartialOK = "partial_ok"
+	DeltaFail      = "fail"
+)
+
 // DeltaPair is the verification of one iteration's proposal.
 type DeltaPair struct {
-	Iteration int    `json:"iteration"`
-	Outcome   string `json:"outcome"` // full_apply, partial_ok, fail, none
-	Reason    string `json:"reason"`
+	Iteration      int                `json:"iteration"`
+	Outcome        string             `json:"outcome"` // full_apply, partial_ok, fail
+	Reason         string             `json:"reason"`
+	Proposed       map[string]float64 `json:"proposed"`
+	Applied        []Change           `json:"applied,omitempty"`
+	Skipped        []Skip             `json:"skipped,omitempty"`
+	OldHash        string             `json:"old_hash,omitempty"`
+	StateHash      string             `json:"state_hash,omitempty"`
+	SignatureStuck bool               `json:"signature_stuck,omitempty"`
+	Problems       []string           `json:"problems,omitempty"`
 }
 
 // Source says what was judged.

@@ -1,0 +1,798 @@
+// Package judge turns a soak and a policy into a verdict. Evaluate is pure:
+// it reads nothing but its arguments and knows nothing of flags, files or
+// printing, so that soak-gate and soak-reports judge with the same code.
+//
+// How a soak is judged:
+//
+//  1. Warm-up: leading iterations are trimmed when the policy or
+//     Options.Warmup asks for it — a fixed count (iterations 1..N) or
+//     "auto", a MSER truncation (the cut d <= n/2 minimising the squared
+//     error of the remaining mean, per policy KPI, taking the latest cut).
+//  2. Window: the last Window iterations that remain. Fewer than Window is
+//     INCONCLUSIVE, whatever the values say.
+//  3. Failed iterations (status "failed") in the window are named and
+//     counted against max_failed_iterations; their KPIs are not judged.
+//  4. Each KPI rule computes its statistic over the values of the window.
+//     A value that is missing, non-finite or out of the KPI's range (a
+//     ratio outside [0, 1], a negative latency) is never read as zero: it
+//     is named as a data error and the rule's on_missing decides (fail,
+//     inconclusive, or skip: judge the others). A sustained rule fails only
+//     when the breach is sustained (k consecutive, or k of the last n).
+//  5. Delta verification over the whole ledger (see VerifyDeltas).
+//  6. With a baseline, a Mann-Whitney U test and Hodges-Lehmann shift per
+//     KPI; a significant regression at least min_effect large fails.
+//
+// The verdict is FAIL if any check fails, else INCONCLUSIVE if the window
+// is short or any check is inconclusive, else WARN if any check warns,
+// else PASS. (A short window is INCONCLUSIVE even when a check fails.)
+// freeze_ready is true exactly when the verdict is PASS: every KPI check
+// passed (or was skipped by policy) and the delta checks passed or had
+// nothing to verify. No freeze event is required.
+package judge
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/internal/stats"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Options are the per-run choices that are not part of the policy.
+type Options struct {
+	Strict bool // delta full-apply ratio threshold: the policy's strict one
+	// LastN, when > 0, replaces the policy's window.
+	LastN int
+	// Warmup, when non-nil, replaces the policy's warm-up.
+	Warmup *policy.Warmup
+	// Baseline, when non-nil, adds a comparison check per KPI rule.
+	Baseline *Baseline
+	// ToolVersion and GeneratedAt are copied into the verdict.
+	ToolVersion string
+	GeneratedAt string
+}
+
+// Baseline is the sample a --compare compares the window with.
+type Baseline struct {
+	Path   string
+	Values map[string][]float64 // per KPI, the baseline's judged values
+}
+
+// Check names that are not per-KPI.
+const (
+	CheckWindow         = "window"
+	CheckFailed         = "failed_iterations"
+	CheckDeltaRatio     = "delta_full_apply_ratio"
+	CheckDeltaStuck     = "delta_signature_stuck"
+	compareCheckPrefix  = "compare_"
+	maxDataQualityNotes = 20
+)
+
+// Evaluate judges soak by pol. It returns an error only for an invalid
+// policy or options; every property of the data is part of the verdict.
+func Evaluate(soak *soakdir.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
+	if pol == nil {
+		pol = policy.Default(false)
+	}
+	if opts.LastN < 0 {
+		return nil, fmt.Errorf("last-n must be positive, got %d", opts.LastN)
+	}
+	if opts.LastN > 0 || opts.Warmup != nil {
+		pol = pol.Clone() // never change the caller's policy
+		if opts.LastN > 0 {
+			pol.Window = opts.LastN
+		}
+		if opts.Warmup != nil {
+			if opts.Warmup.N < 0 {
+				return nil, fmt.Errorf("warmup must be >= 0, got %d", opts.Warmup.N)
+			}
+			pol.Warmup = *opts.Warmup
+		}
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, fmt.Errorf("policy %s: %w", pol.Source, err)
+	}
+	e := &evaluation{soak: soak, pol: pol, opts: opts}
+	return e.run(), nil
+}
+
+type evaluation struct {
+	soak *soakdir.Soak
+	pol  *policy.Policy
+	opts Options
+
+	v       *artifact.Verdict
+	window  []*artifact.IterationSummary // judged iterations, failed ones included
+	dataErr []string
+}
+
+// sample is one KPI over the window: the usable values with their
+// iterations, and the iterations where it was missing or unusable.
+type sample struct {
+	vals    []float64
+	iters   []int
+	missing []int
+	// ok[i] reports whether window position i has a usable value; failed
+	// iterations are neither usable nor missing.
+	ok  []bool
+	val []float64
+}
+
+func (e *evaluation) run() *artifact.Verdict {
+	s, pol := e.soak, e.pol
+	v := &artifact.Verdict{
+		SchemaVersion:   artifact.SchemaVersion,
+		Kind:            artifact.KindVerdict,
+		IterationsTotal: len(s.Iterations),
+		Policy: artifact.Policy{
+			Name:   pol.Name,
+			Source: pol.Source,
+			Digest: pol.Digest(),
+			Strict: e.opts.Strict,
+		},
+		Source:      artifact.Source{Path: s.Path, Legacy: s.Legacy, Digest: s.Digest},
+		ToolVersion: e.opts.ToolVersion,
+		GeneratedAt: e.opts.GeneratedAt,
+	}
+	e.v = v
+	v.DataQuality = append(v.DataQuality, s.Warnings...)
+
+	// 1. Warm-up trimming.
+	rest, cut, how := e.trimWarmup(s.Iterations)
+	v.Window.WarmupCut, v.Window.Warmup = cut, how
+	if how != "" && cut > 0 {
+		v.DataQuality = append(v.DataQuality, fmt.Sprintf("warm-up (%s): iterations up to %d trimmed", how, cut))
+	}
+
+	// 2. The window.
+	w := pol.Window
+	if len(rest) > w {
+		e.window = rest[len(rest)-w:]
+	} else {
+		e.window = rest
+	}
+	v.Window.Size = w
+	v.Window.N = len(e.window)
+	v.IterationsAnalyzed = make([]int, len(e.window))
+	for i, it := range e.window {
+		v.IterationsAnalyzed[i] = it.Iteration
+	}
+	if len(e.window) > 0 {
+		v.Window.First = e.window[0].Iteration
+		v.Window.Last = e.window[len(e.window)-1].Iteration
+	}
+	v.Checks = append(v.Checks, e.windowCheck(len(rest), cut))
+
+	// 3. Failed iterations.
+	v.Checks = append(v.Checks, e.failedCheck())
+
+	// 4. KPI rules, on samples shared with the statistics below.
+	samples := map[string]*sample{}
+	get := func(kpi string) *sample {
+		if sm, ok := samples[kpi]; ok {
+			return sm
+		}
+		sm := e.sample(kpi)
+		samples[kpi] = sm
+		return sm
+	}
+	for _, r := range pol.KPIs {
+		v.Checks = append(v.Checks, e.ruleCheck(r, get(r.KPI)))
+	}
+
+	// 5. Delta verification.
+	dv := VerifyDeltas(s, pol.Delta.MinRatio(e.opts.Strict), pol.Delta.MaxSignatureStuck)
+	v.DeltaVerification = dv
+	v.Checks = append(v.Checks, deltaChecks(dv, e.opts.Strict)...)
+	v.DataQuality = append(v.DataQuality, ledgerDivergence(s)...)
+
+	// 6. Baseline comparison.
+	if b := e.opts.Baseline; b != nil {
+		v.Comparison = &artifact.Comparison{Baseline: b.Path, Alpha: pol.Compare.Alpha, Method: compareMethod}
+		for _, r := range pol.KPIs {
+			v.Checks = append(v.Checks, e.compareCheck(r, get(r.KPI), b))
+		}
+	}
+
+	// Statistics, window values, pass count and signals.
+	v.KPILastN = map[string]artifact.KPIStats{}
+	v.WindowValues = map[string][]float64{}
+	inPolicy := map[string]bool{}
+	for _, r := range pol.KPIs {
+		inPolicy[r.KPI] = true
+	}
+	for _, name := range artifact.KPINames {
+		sm := get(name)
+		if len(sm.vals) == 0 && !inPolicy[name] {
+			continue
+		}
+		v.KPILastN[name] = Describe(sm.vals)
+		if len(sm.vals) > 0 {
+			v.WindowValues[name] = roundAll(sm.vals)
+		}
+	}
+	v.KPIAll = allStats(s.Iterations, inPolicy)
+	v.PassCountLastN = e.passCount(get)
+	e.signals(get)
+	v.DataQuality = append(v.DataQuality, capNotes(e.dataErr)...)
+	v.FailedIterations = failedIn(e.window)
+
+	e.decide()
+	return v
+}
+
+// trimWarmup returns the iterations after the warm-up, the last trimmed
+// iteration number and how the cut was chosen.
+func (e *evaluation) trimWarmup(its []*artifact.IterationSummary) ([]*artifact.IterationSummary, int, string) {
+	wu := e.pol.Warmup
+	switch {
+	case wu.Auto:
+		d := autoWarmup(its, e.pol.KPIs)
+		if d == 0 {
+			return its, 0, "auto"
+		}
+		return its[d:], its[d-1].Iteration, "auto"
+	case wu.N > 0:
+		i := sort.Search(len(its), func(i int) bool { return its[i].Iteration > wu.N })
+		return its[i:], wu.N, "fixed"
+	}
+	return its, 0, ""
+}
+
+// autoWarmup returns how many leading iterations to trim: for each policy
+// KPI, the MSER truncation point d in [0, n/2] over its usable values
+// minimising Σ(x_i - mean)² / (n-d)² over the remaining values; the
+// largest d (mapped back to a position in its) wins.
+func autoWarmup(its []*artifact.IterationSummary, rules []policy.Rule) int {
+	best := 0
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if seen[r.KPI] {
+			continue
+		}
+		seen[r.KPI] = true
+		var xs []float64
+		var pos []int
+		for i, it := range its {
+			if it.Status == artifact.StatusFailed {
+				continue
+			}
+			if x, ok := usable(it, r.KPI); ok {
+				xs = append(xs, x)
+				pos = append(pos, i)
+			}
+		}
+		n := len(xs)
+		if n < 4 {
+			continue
+		}
+		// Suffix sums give every candidate's squared error in O(1).
+		s1 := make([]float64, n+1)
+		s2 := make([]float64, n+1)
+		for i := n - 1; i >= 0; i-- {
+			s1[i] = s1[i+1] + xs[i]
+			s2[i] = s2[i+1] + xs[i]*xs[i]
+		}
+		bestD, bestV := 0, math.Inf(1)
+		for d := 0; d <= n/2; d++ {
+			m := float64(n - d)
+			sse := math.Max(s2[d]-s1[d]*s1[d]/m, 0)
+			if val := sse / (m * m); val < bestV*(1-1e-12) {
+				bestD, bestV = d, val
+			}
+		}
+		if bestD > 0 && pos[bestD-1]+1 > best {
+			best = pos[bestD-1] + 1
+		}
+	}
+	return best
+}
+
+func (e *evaluation) windowCheck(remaining, cut int) artifact.Check {
+	w := e.pol.Window
+	n := len(e.window)
+	c := artifact.Check{
+		Name: CheckWindow, Statistic: "count", Direction: policy.AtLeast,
+		Threshold: float64(w), Value: artifact.F(float64(n)), N: n,
+		WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last,
+	}
+	switch {
+	case n >= w:
+		c.Status = artifact.CheckPass
+		c.Reason = fmt.Sprintf("%d iterations judged (%s)", n, span(c.WindowFirst, c.WindowLast))
+	case n == 0 && len(e.soak.Iterations) == 0:
+		c.Status = artifact.CheckInconclusive
+		c.Reason = fmt.Sprintf("no iterations found; the window needs %d", w)
+	default:
+		c.Status = artifact.CheckInconclusive
+		c.Reason = fmt.Sprintf("only %d of the %d iterations the window needs", remaining, w)
+		if cut > 0 {
+			c.Reason += fmt.Sprintf(" after the warm-up cut at iteration %d", cut)
+		}
+	}
+	return c
+}
+
+func failedIn(its []*artifact.IterationSummary) []int {
+	var out []int
+	for _, it := range its {
+		if it.Status == artifact.StatusFailed {
+			out = append(out, it.Iteration)
+		}
+	}
+	return out
+}
+
+func (e *evaluation) failedCheck() artifact.Check {
+	failed := failedIn(e.window)
+	max := e.pol.MaxFailedIterations
+	c := artifact.Check{
+		Name: CheckFailed, Statistic: "count", Direction: policy.AtMost,
+		Threshold: float64(max), Value: artifact.F(float64(len(failed))), N: len(e.window),
+		WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last, Iterations: failed,
+		Status: artifact.CheckPass,
+	}
+	if len(failed) > max {
+		c.Status = artifact.CheckFail
+		var why []string
+		for _, it := range e.window {
+			if it.Status == artifact.StatusFailed && len(why) < 3 {
+				r := "no reason recorded"
+				if it.Failure != nil && it.Failure.Reason != "" {
+					r = oneLine(it.Failure.Reason)
+				}
+				why = append(why, fmt.Sprintf("%d: %s", it.Iteration, r))
+			}
+		}
+		c.Reason = fmt.Sprintf("%d failed iteration(s) in the window, at most %d allowed (%s)", len(failed), max, strings.Join(why, "; "))
+	} else if len(failed) > 0 {
+		c.Reason = fmt.Sprintf("%d failed iteration(s) (%s), at most %d allowed", len(failed), joinInts(failed, 8), max)
+	} else {
+		c.Reason = "no failed iterations in the window"
+	}
+	return c
+}
+
+// usable returns the KPI of an iteration when it is measured, finite and
+// in range.
+func usable(it *artifact.IterationSummary, kpi string) (float64, bool) {
+	x, ok := it.Summary.KPI(kpi)
+	if !ok || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, false
+	}
+	lo, hi := artifact.KPIRange(kpi)
+	if x < lo || x > hi {
+		return 0, false
+	}
+	return x, true
+}
+
+// sample collects kpi over the window, recording data errors once.
+func (e *evaluation) sample(kpi string) *sample {
+	sm := &sample{ok: make([]bool, len(e.window)), val: make([]float64, len(e.window))}
+	lo, hi := artifact.KPIRange(kpi)
+	for i, it := range e.window {
+		if it.Status == artifact.StatusFailed {
+			continue
+		}
+		x, measured := it.Summary.KPI(kpi)
+		switch {
+		case !measured:
+			sm.missing = append(sm.missing, it.Iteration)
+			continue
+		case math.IsNaN(x) || math.IsInf(x, 0):
+			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s is %s, not a number", it.Iteration, kpi, fmtNum(x)))
+			sm.missing = append(sm.missing, it.Iteration)
+			continue
+		case x < lo || x > hi:
+			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s = %s is outside its range %s", it.Iteration, kpi, fmtNum(x), rangeText(lo, hi)))
+			sm.missing = append(sm.missing, it.Iteration)
+			continue
+		}
+		sm.vals = append(sm.vals, x)
+		sm.iters = append(sm.iters, it.Iteration)
+		sm.ok[i], sm.val[i] = true, x
+	}
+	return sm
+}
+
+func rangeText(lo, hi float64) string {
+	if math.IsInf(hi, 1) {
+		return "[" + fmtNum(lo) + ", ∞)"
+	}
+	return "[" + fmtNum(lo) + ", " + fmtNum(hi) + "]"
+}
+
+// Statistic computes a policy statistic over xs (NaN when xs is empty).
+func Statistic(stat string, xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	switch stat {
+	case policy.StatMean:
+		return stats.Mean(xs)
+	case policy.StatMedian:
+		return stats.Median(xs)
+	case policy.StatMin:
+		return stats.Min(xs)
+	case policy.StatMax:
+		return stats.Max(xs)
+	case policy.StatLast:
+		return xs[len(xs)-1]
+	}
+	if p, ok := policy.Quantile(stat); ok {
+		return stats.Quantile(xs, p)
+	}
+	return math.NaN()
+}
+
+func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
+	c := artifact.Check{
+		Name: r.CheckName(), KPI: r.KPI, Statistic: r.Statistic, Direction: r.Direction,
+		Threshold: r.Fail, Warn: r.Warn, N: len(sm.vals),
+		WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last,
+		Sustained: r.Sustained.String(),
+	}
+	var value float64
+	if len(sm.vals) > 0 {
+		value = Statistic(r.Statistic, sm.vals)
+		c.Value = artifact.F(artifact.Round(value))
+	}
+	where := span(c.WindowFirst, c.WindowLast)
+	missingNote := ""
+	if len(sm.missing) > 0 {
+		c.Iterations = sm.missing
+		missingNote = fmt.Sprintf("%s missing or unusable in iteration(s) %s", r.KPI, joinInts(sm.missing, 8))
+		switch r.OnMissing {
+		case policy.OnMissingFail:
+			c.Status = artifact.CheckFail
+			c.Reason = missingNote + " (on_missing: fail)"
+			return c
+		case policy.OnMissingInconclusive:
+			c.Status = artifact.CheckInconclusive
+			c.Reason = missingNote + " (on_missing: inconclusive)"
+			return c
+		}
+		missingNote += " (skipped); "
+	}
+	if len(sm.vals) == 0 {
+		if len(sm.missing) > 0 {
+			c.Status = artifact.CheckSkip
+			c.Reason = fmt.Sprintf("%s not measured in any usable iteration of %s (on_missing: skip)", r.KPI, where)
+		} else {
+			c.Status = artifact.CheckInconclusive
+			c.Reason = fmt.Sprintf("no iteration of %s to judge %s on", where, r.KPI)
+		}
+		return c
+	}
+	if r.Sustained != nil {
+		e.sustained(&c, r, sm, missingNote)
+		return c
+	}
+	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, fmtNum(value), where, len(sm.vals))
+	switch {
+	case r.Breaches(value, r.Fail):
+		c.Status = artifact.CheckFail
+		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), fmtNum(r.Fail))
+	case r.Warn != nil && r.Breaches(value, *r.Warn):
+		c.Status = artifact.CheckWarn
+		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), fmtNum(*r.Warn), fmtNum(r.Fail))
+	default:
+		c.Status = artifact.CheckPass
+		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, fmtNum(r.Fail))
+		if r.Warn != nil {
+			c.Reason += fmt.Sprintf(" (warn level %s)", fmtNum(*r.Warn))
+		}
+	}
+	return c
+}
+
+func worse(r policy.Rule) string {
+	if r.Direction == policy.AtLeast {
+		return "below"
+	}
+	return "above"
+}
+
+// sustained judges a rule iteration by iteration.
+func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, note string) {
+	hit := func(level float64) ([]int, bool) {
+		s := r.Sustained
+		var evidence []int
+		if s.Consecutive > 0 {
+			run, best := []int{}, []int{}
+			for i, it := range e.window {
+				if sm.ok[i] && r.Breaches(sm.val[i], level) {
+					run = append(run, it.Iteration)
+					if len(run) > len(best) {
+						best = slices.Clone(run)
+					}
+				} else {
+					run = run[:0]
+				}
+			}
+			return best, len(best) >= s.Consecutive
+		}
+		from := max(len(e.window)-s.N, 0)
+		for i := from; i < len(e.window); i++ {
+			if sm.ok[i] && r.Breaches(sm.val[i], level) {
+				evidence = append(evidence, e.window[i].Iteration)
+			}
+		}
+		return evidence, len(evidence) >= s.K
+	}
+	rule := r.Sustained.String()
+	failIts, failHit := hit(r.Fail)
+	c.Iterations = failIts
+	stat := fmt.Sprintf("%s %s over %s", r.Statistic, fmtNum(*c.Value), span(c.WindowFirst, c.WindowLast))
+	switch {
+	case failHit:
+		c.Status = artifact.CheckFail
+		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), sustained rule %s met; %s",
+			note, r.KPI, worseVerb(r), fmtNum(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+		return
+	}
+	if r.Warn != nil {
+		if warnIts, warnHit := hit(*r.Warn); warnHit {
+			c.Status = artifact.CheckWarn
+			c.Iterations = warnIts
+			c.Reason = fmt.Sprintf("%s%s %s the warn level %s in %d iteration(s) (%s), sustained rule %s met; %s",
+				note, r.KPI, worseVerb(r), fmtNum(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
+			return
+		}
+	}
+	c.Status = artifact.CheckPass
+	if len(failIts) > 0 {
+		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), not sustained (%s); %s",
+			note, r.KPI, worseVerb(r), fmtNum(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+	} else {
+		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), fmtNum(r.Fail), stat)
+	}
+}
+
+func worseVerb(r policy.Rule) string {
+	if r.Direction == policy.AtLeast {
+		return "fell below"
+	}
+	return "exceeded"
+}
+
+// passCount counts the window's iterations in which every KPI rule's
+// per-iteration value met its fail level; a failed iteration or a missing
+// value does not pass.
+func (e *evaluation) passCount(get func(string) *sample) int {
+	n := 0
+	for i, it := range e.window {
+		if it.Status == artifact.StatusFailed {
+			continue
+		}
+		pass := true
+		for _, r := range e.pol.KPIs {
+			sm := get(r.KPI)
+			if !sm.ok[i] || r.Breaches(sm.val[i], r.Fail) {
+				pass = false
+				break
+			}
+		}
+		if pass {
+			n++
+		}
+	}
+	return n
+}
+
+// Describe returns the statistics of xs, rounded to 6 decimals.
+func Describe(xs []float64) artifact.KPIStats {
+	st := artifact.KPIStats{N: len(xs)}
+	if len(xs) == 0 {
+		return st
+	}
+	f := func(x float64) *float64 { return artifact.F(artifact.Round(x) + 0) } // + 0 turns -0 into 0
+	st.Mean = f(stats.Mean(xs))
+	st.Median = f(stats.Median(xs))
+	st.Min = f(stats.Min(xs))
+	st.Max = f(stats.Max(xs))
+	tr := stats.Trend(xs)
+	st.Trend = tr.Direction
+	if !math.IsNaN(tr.Slope) {
+		st.Slope = f(tr.Slope)
+	}
+	return st
+}
+
+func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool) map[string]artifact.KPIStats {
+	out := map[string]artifact.KPIStats{}
+	xs := make([]float64, 0, len(its))
+	for _, name := range artifact.KPINames {
+		xs = xs[:0]
+		for _, it := range its {
+			if it.Status == artifact.StatusFailed {
+				continue
+			}
+			if x, ok := usable(it, name); ok {
+				xs = append(xs, x)
+			}
+		}
+		if len(xs) == 0 && !inPolicy[name] {
+			continue
+		}
+		out[name] = Describe(xs)
+	}
+	return out
+}
+
+// signals fills the values the Prometheus exporter and reports show.
+func (e *evaluation) signals(get func(string) *sample) {
+	v := e.v
+	var pos []float64
+	for _, x := range get("maker_taker_ratio").vals {
+		if x > 0 {
+			pos = append(pos, x)
+		}
+	}
+	if len(pos) > 0 {
+		v.MakerTakerHMean = artifact.F(artifact.Round(stats.HarmonicMean(pos)))
+	}
+	var mv, tv float64
+	var mc, tc int64
+	for _, it := range e.window {
+		if it.Status == artifact.StatusFailed || it.Summary.Fills == nil {
+			continue
+		}
+		f := it.Summary.Fills
+		mv, tv, mc, tc = mv+f.MakerVolume, tv+f.TakerVolume, mc+f.MakerCount, tc+f.TakerCount
+	}
+	switch {
+	case mv+tv > 0:
+		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(100*mv/(mv+tv))), "fills_volume"
+	case mc+tc > 0:
+		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(100*float64(mc)/float64(mc+tc))), "fills_count"
+	case len(get("maker_share_pct").vals) > 0:
+		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(stats.Mean(get("maker_share_pct").vals))), "kpi"
+	case len(get("maker_taker_ratio").vals) > 0:
+		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(100*stats.Mean(get("maker_taker_ratio").vals))), "ratio"
+	}
+	if last := lastTuning(e.soak); last != nil {
+		v.FrozenSubsystems = slices.Clone(last.Frozen)
+		v.PartialFreezeActive = len(last.Frozen) > 0 || slices.Contains(last.Guards, "freeze") || slices.Contains(last.Guards, "partial_freeze")
+	}
+}
+
+func lastTuning(s *soakdir.Soak) *artifact.Tuning {
+	if s.Report != nil && len(s.Report.Iterations) > 0 {
+		return &s.Report.Iterations[len(s.Report.Iterations)-1]
+	}
+	for i := len(s.Iterations) - 1; i >= 0; i-- {
+		if t := s.Iterations[i].Tuning; t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// decide sets the verdict, its reason and freeze_ready from the checks.
+func (e *evaluation) decide() {
+	v := e.v
+	var fails, incs, warns, skips []artifact.Check
+	shortWindow := false
+	for _, c := range v.Checks {
+		switch c.Status {
+		case artifact.CheckFail:
+			fails = append(fails, c)
+		case artifact.CheckInconclusive:
+			incs = append(incs, c)
+			if c.Name == CheckWindow {
+				shortWindow = true
+			}
+		case artifact.CheckWarn:
+			warns = append(warns, c)
+		case artifact.CheckSkip:
+			skips = append(skips, c)
+		}
+	}
+	switch {
+	case shortWindow:
+		v.Verdict = artifact.VerdictInconclusive
+		v.Reason = "window: " + firstReason(incs)
+	case len(fails) > 0:
+		v.Verdict = artifact.VerdictFail
+		v.Reason = summarize(fails, len(v.Checks), "failed")
+	case len(incs) > 0:
+		v.Verdict = artifact.VerdictInconclusive
+		v.Reason = summarize(incs, len(v.Checks), "inconclusive")
+	case len(warns) > 0:
+		v.Verdict = artifact.VerdictWarn
+		v.Reason = summarize(warns, len(v.Checks), "warned")
+	default:
+		v.Verdict = artifact.VerdictPass
+		v.Reason = fmt.Sprintf("all %d checks passed over %s", len(v.Checks)-len(skips), span(v.Window.First, v.Window.Last))
+		if len(skips) > 0 {
+			names := make([]string, len(skips))
+			for i, c := range skips {
+				names[i] = c.Name
+			}
+			v.Reason += fmt.Sprintf("; skipped: %s", strings.Join(names, ", "))
+		}
+	}
+	v.FreezeReady = v.Verdict == artifact.VerdictPass
+}
+
+func firstReason(cs []artifact.Check) string {
+	for _, c := range cs {
+		if c.Name == CheckWindow {
+			return c.Reason
+		}
+	}
+	return cs[0].Reason
+}
+
+func summarize(cs []artifact.Check, total int, verb string) string {
+	parts := make([]string, 0, 3)
+	for i, c := range cs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(cs)-3))
+			break
+		}
+		parts = append(parts, c.Name+": "+c.Reason)
+	}
+	return fmt.Sprintf("%d of %d checks %s: %s", len(cs), total, verb, strings.Join(parts, "; "))
+}
+
+func span(first, last int) string {
+	switch {
+	case first == 0 && last == 0:
+		return "no iterations"
+	case first == last:
+		return fmt.Sprintf("iteration %d", first)
+	}
+	return fmt.Sprintf("iterations %d-%d", first, last)
+}
+
+func joinInts(xs []int, limit int) string {
+	parts := make([]string, 0, min(len(xs), limit)+1)
+	for i, x := range xs {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("and %d more", len(xs)-limit))
+			break
+		}
+		parts = append(parts, strconv.Itoa(x))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtNum formats a value for a reason: at most 6 decimals, no binary noise.
+func fmtNum(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "NaN"
+	case math.IsInf(x, 1):
+		return "+Inf"
+	case math.IsInf(x, -1):
+		return "-Inf"
+	}
+	return strconv.FormatFloat(artifact.Round(x), 'f', -1, 64)
+}
+
+func roundAll(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = artifact.Round(x)
+	}
+	return out
+}
+
+func capNotes(ns []string) []string {
+	if len(ns) <= maxDataQualityNotes {
+		return ns
+	}
+	out := slices.Clone(ns[:maxDataQualityNotes])
+	return append(out, fmt.Sprintf("and %d more data errors", len(ns)-maxDataQualityNotes))
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
