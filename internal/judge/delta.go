@@ -174,7 +174,7 @@ func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 			dv.FailCount++
 		}
 	}
-	if legacy {
+	if legacy && dv.ProposedCount > 0 {
 		notes = append(notes, "legacy ledger: it records no old/new values, so applied keys were verified by their presence in runtime_overrides.json only")
 	}
 	if dv.ProposedCount == 0 {

@@ -1,0 +1,260 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// gate runs the stage once the options are bound.
+func gate(ctx context.Context, o options, stdio cliutil.Stdio) error {
+	// 1. The policy.
+	pol, err := effectivePolicy(o)
+	if err != nil {
+		return err
+	}
+	jopts := judge.Options{Strict: o.strict, ToolVersion: cliutil.Version(), GeneratedAt: o.now}
+
+	// 2. The soak, and the baseline when comparing.
+	soak, err := soakdir.Load(ctx, o.path, stdio.In)
+	if err != nil {
+		return err
+	}
+	if o.compare != "" {
+		b, err := loadBaseline(ctx, o.compare, pol, jopts, stdio)
+		if err != nil {
+			return err
+		}
+		jopts.Baseline = b
+	}
+
+	// 3. Judge.
+	v, err := judge.Evaluate(soak, pol, jopts)
+	if err != nil {
+		return cliutil.Usagef("%v", err)
+	}
+
+	// 4. Plan the output files and refuse to overwrite an input.
+	files, err := plan(o, soak)
+	if err != nil {
+		return err
+	}
+
+	// 5. Write them, then the verdict to stdout, then the table to stderr.
+	if err := writeOutputs(files, v, stdio, o); err != nil {
+		return err
+	}
+	data, err := artifact.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := stdio.Out.Write(data); err != nil {
+		return err
+	}
+	writeTable(stdio.Err, v)
+
+	// 6. The exit status follows the verdict.
+	return verdictError(v, o.failOnWarn)
+}
+
+// verdictError maps a verdict to the error cliutil maps to an exit code.
+func verdictError(v *artifact.Verdict, failOnWarn bool) error {
+	switch v.Verdict {
+	case artifact.VerdictFail:
+		return cliutil.No("FAIL: %s", v.Reason)
+	case artifact.VerdictInconclusive:
+		return cliutil.Inconclusive("INCONCLUSIVE: %s", v.Reason)
+	case artifact.VerdictWarn:
+		if failOnWarn {
+			return cliutil.No("WARN (--fail-on-warn): %s", v.Reason)
+		}
+	}
+	return nil
+}
+
+// loadBaseline reads a baseline soak (directory or stream) or verdict.
+func loadBaseline(ctx context.Context, path string, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
+	if path != "-" {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, &artifact.Error{File: path, Err: unwrapPath(err)}
+		}
+		if !fi.IsDir() {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, &artifact.Error{File: path, Err: unwrapPath(err)}
+			}
+			if env, err := artifact.PeekEnvelope(path, data); err == nil && env.Kind == artifact.KindVerdict {
+				var v artifact.Verdict
+				if err := artifact.Decode(path, data, artifact.KindVerdict, &v); err != nil {
+					return nil, err
+				}
+				return judge.BaselineFromVerdict(path, &v)
+			}
+		}
+	}
+	s, err := soakdir.Load(ctx, path, stdio.In)
+	if err != nil {
+		return nil, err
+	}
+	b, err := judge.BaselineFromSoak(s, pol, jopts)
+	if err != nil {
+		return nil, cliutil.Usagef("%v", err)
+	}
+	return b, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// outputFiles are the files a run writes; "" means not asked for.
+type outputFiles struct {
+	snapshot, deltaJSON, deltaMD string
+	prom, junit                  string
+	summary                      string // GITHUB_STEP_SUMMARY, appended to
+}
+
+func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
+	var f outputFiles
+	if o.out != "" {
+		f.snapshot = filepath.Join(o.out, artifact.SnapshotFile)
+		f.deltaJSON = filepath.Join(o.out, artifact.DeltaVerifyFile)
+		f.deltaMD = filepath.Join(o.out, DeltaVerifyMDFile)
+	}
+	if o.prometheus {
+		switch {
+		case o.promFile != "":
+			f.prom = o.promFile
+		case o.out != "":
+			f.prom = filepath.Join(o.out, MetricsFile)
+		case soak.Dir != "":
+			f.prom = filepath.Join(soak.Dir, MetricsFile)
+		default:
+			return f, cliutil.Usagef("--prometheus: no directory to write %s into; give --prometheus=FILE or --out", MetricsFile)
+		}
+	}
+	f.junit = o.junit
+	inputs := map[string]bool{}
+	for _, it := range soak.Iterations {
+		if it.File != "" {
+			inputs[abs(it.File)] = true
+		}
+	}
+	if soak.Dir == "" && o.path != "-" {
+		inputs[abs(o.path)] = true
+	}
+	if soak.Dir != "" {
+		for _, name := range []string{artifact.TuningReportFile, artifact.RunFile} {
+			inputs[abs(filepath.Join(soak.Dir, name))] = true
+		}
+	}
+	if soak.OverridesPath != "" {
+		inputs[abs(soak.OverridesPath)] = true
+	}
+	if o.compare != "" && o.compare != "-" {
+		inputs[abs(o.compare)] = true
+	}
+	if o.policyFile != "" {
+		inputs[abs(o.policyFile)] = true
+	}
+	seen := map[string]string{}
+	for _, out := range []string{f.snapshot, f.deltaJSON, f.deltaMD, f.prom, f.junit} {
+		if out == "" {
+			continue
+		}
+		a := abs(out)
+		if inputs[a] {
+			return f, cliutil.Usagef("refusing to overwrite an input: %s", out)
+		}
+		if prev, dup := seen[a]; dup {
+			return f, cliutil.Usagef("two outputs would be written to %s (%s)", out, prev)
+		}
+		seen[a] = out
+	}
+	return f, nil
+}
+
+func abs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	return a
+}
+
+// writeOutputs writes every requested file atomically.
+func writeOutputs(f outputFiles, v *artifact.Verdict, stdio cliutil.Stdio, o options) error {
+	if f.snapshot != "" {
+		if err := os.MkdirAll(filepath.Dir(f.snapshot), 0o755); err != nil {
+			return &artifact.Error{File: filepath.Dir(f.snapshot), Err: unwrapPath(err)}
+		}
+		if err := artifact.WriteJSON(f.snapshot, v); err != nil {
+			return err
+		}
+		if err := artifact.WriteJSON(f.deltaJSON, v.DeltaVerification); err != nil {
+			return err
+		}
+		if err := artifact.WriteFile(f.deltaMD, deltaMarkdown(v), 0o644); err != nil {
+			return err
+		}
+	}
+	if f.prom != "" {
+		data, err := metrics(v)
+		if err != nil {
+			return fmt.Errorf("prometheus: %w", err)
+		}
+		if err := writeFile(f.prom, data); err != nil {
+			return err
+		}
+	}
+	if f.junit != "" {
+		data, err := junitXML(v, o.failOnWarn)
+		if err != nil {
+			return fmt.Errorf("junit: %w", err)
+		}
+		if err := writeFile(f.junit, data); err != nil {
+			return err
+		}
+	}
+	if path := stdio.Env("GITHUB_STEP_SUMMARY"); path != "" {
+		// GitHub's protocol is to append to this file; it is not an artifact.
+		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return &artifact.Error{File: path, Err: unwrapPath(err)}
+		}
+		_, werr := fh.Write(stepSummary(v))
+		if cerr := fh.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return &artifact.Error{File: path, Err: werr}
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return &artifact.Error{File: dir, Err: unwrapPath(err)}
+		}
+	}
+	if err := artifact.WriteFile(path, data, 0o644); err != nil {
+		return &artifact.Error{File: path, Err: unwrapPath(err)}
+	}
+	return nil
+}

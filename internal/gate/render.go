@@ -1,0 +1,197 @@
+package gate
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+func num(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return numf(*p)
+}
+
+func numf(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(artifact.Round(x), 'f', -1, 64)
+}
+
+func threshold(c artifact.Check) string {
+	s := c.Direction + " " + numf(c.Threshold)
+	if c.Warn != nil {
+		s += " (warn " + numf(*c.Warn) + ")"
+	}
+	return s
+}
+
+// writeTable prints the short human table of the checks.
+func writeTable(w io.Writer, v *artifact.Verdict) {
+	fmt.Fprintf(w, "soak-gate: %s by policy %s (%s), window %s of %d iterations\n",
+		v.Verdict, v.Policy.Name, v.Policy.Source, windowText(v.Window), v.IterationsTotal)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STATUS\tCHECK\tVALUE\tTHRESHOLD\tN")
+	for _, c := range v.Checks {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", c.Status, c.Name, num(c.Value), threshold(c), c.N)
+	}
+	tw.Flush()
+	for _, c := range v.Checks {
+		if c.Status != artifact.CheckPass {
+			fmt.Fprintf(w, "  %s %s: %s\n", c.Status, c.Name, c.Reason)
+		}
+	}
+	for _, n := range v.DataQuality {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	if v.Verdict == artifact.VerdictPass || v.Verdict == artifact.VerdictWarn {
+		fmt.Fprintf(w, "soak-gate: %s: %s (freeze_ready=%t)\n", v.Verdict, v.Reason, v.FreezeReady)
+	}
+}
+
+func windowText(w artifact.Window) string {
+	if w.N == 0 {
+		return "empty"
+	}
+	return fmt.Sprintf("%d-%d (%d of %d)", w.First, w.Last, w.N, w.Size)
+}
+
+// stepSummary is the markdown appended to GITHUB_STEP_SUMMARY.
+func stepSummary(v *artifact.Verdict) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "### soak-gate: %s\n\n", v.Verdict)
+	fmt.Fprintf(&b, "%s\n\n", mdEscape(v.Reason))
+	fmt.Fprintf(&b, "Policy `%s` (%s), window %s, %d iterations in total, freeze_ready: %t.\n\n",
+		v.Policy.Name, mdEscape(v.Policy.Source), windowText(v.Window), v.IterationsTotal, v.FreezeReady)
+	b.WriteString("| Status | Check | Value | Threshold | n | Reason |\n|---|---|---|---|---|---|\n")
+	for _, c := range v.Checks {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", c.Status, c.Name, num(c.Value), mdEscape(threshold(c)), c.N, mdEscape(c.Reason))
+	}
+	if len(v.DataQuality) > 0 {
+		b.WriteString("\nData quality:\n\n")
+		for _, n := range v.DataQuality {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+		}
+	}
+	b.WriteString("\n")
+	return b.Bytes()
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// deltaMarkdown is DELTA_VERIFY_REPORT.md.
+func deltaMarkdown(v *artifact.Verdict) []byte {
+	dv := v.DeltaVerification
+	var b bytes.Buffer
+	b.WriteString("# Delta verification report\n\n")
+	fmt.Fprintf(&b, "Soak: `%s`  \nStatus: **%s**\n\n", v.Source.Path, dv.Status)
+	if !dv.Checked || dv.ProposedCount == 0 {
+		fmt.Fprintf(&b, "%s\n", mdEscape(dv.Note))
+		return b.Bytes()
+	}
+	b.WriteString("## Metrics\n\n| Metric | Value |\n|---|---|\n")
+	pct := func(n int) string { return fmt.Sprintf("%d (%.1f%%)", n, 100*float64(n)/float64(dv.ProposedCount)) }
+	fmt.Fprintf(&b, "| Proposals | %d |\n| Full applications | %s |\n| Partial OK (guard or clamp) | %s |\n| Failed | %s |\n| Signature stuck | %d (at most %d) |\n| Full-apply ratio | %s (at least %s) |\n\n",
+		dv.ProposedCount, pct(dv.FullApplyCount), pct(dv.PartialOKCount), pct(dv.FailCount),
+		dv.SignatureStuckCount, dv.MaxSignatureStuck, numf(dv.FullApplyRatio), numf(dv.MinRatio))
+	fmt.Fprintf(&b, "Ratio: %s.\n\n", mdEscape(dv.RatioDefinition))
+	if dv.Note != "" {
+		fmt.Fprintf(&b, "Note: %s.\n\n", mdEscape(dv.Note))
+	}
+	b.WriteString("## Proposals\n\n| Iteration | Proposed | Applied (old → new) | Held back | Hash changed | Outcome | Reason |\n|---|---|---|---|---|---|---|\n")
+	for _, p := range dv.Pairs {
+		keys := make([]string, 0, len(p.Proposed))
+		for k := range p.Proposed {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var prop, app, held []string
+		for _, k := range keys {
+			prop = append(prop, fmt.Sprintf("%s %+g", k, p.Proposed[k]))
+		}
+		for _, ch := range p.Applied {
+			app = append(app, fmt.Sprintf("%s %s → %s", ch.Key, numf(ch.Old), numf(ch.New)))
+		}
+		for _, sk := range p.Skipped {
+			held = append(held, sk.Key+" ("+sk.Guard+")")
+		}
+		hash := "unknown"
+		if p.OldHash != "" && p.StateHash != "" {
+			hash = strconv.FormatBool(p.OldHash != p.StateHash)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", p.Iteration, mdEscape(strings.Join(prop, ", ")),
+			mdEscape(strings.Join(app, ", ")), mdEscape(strings.Join(held, ", ")), hash, p.Outcome, mdEscape(p.Reason))
+	}
+	return b.Bytes()
+}
+
+// JUnit XML.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// junitXML has one test case per check: FAIL is a failure (WARN too with
+// --fail-on-warn), INCONCLUSIVE an error, SKIP skipped.
+func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
+	s := junitSuite{Name: "soak-gate." + v.Policy.Name, Tests: len(v.Checks)}
+	for _, c := range v.Checks {
+		tc := junitCase{Name: c.Name, Classname: "soak-gate." + v.Policy.Name}
+		msg := fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, num(c.Value), threshold(c), c.N)
+		switch {
+		case c.Status == artifact.CheckFail, c.Status == artifact.CheckWarn && failOnWarn:
+			tc.Failure = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}
+			s.Failures++
+		case c.Status == artifact.CheckInconclusive:
+			tc.Error = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}
+			s.Errors++
+		case c.Status == artifact.CheckSkip:
+			tc.Skipped = &junitMessage{Message: c.Reason}
+			s.Skipped++
+		default:
+			tc.SystemOut = c.Status + ": " + c.Reason
+		}
+		s.Cases = append(s.Cases, tc)
+	}
+	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{s}}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte(xml.Header), out...), '\n'), nil
+}
