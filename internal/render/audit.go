@@ -1,0 +1,565 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soakline/soakline/internal/stats"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// audit builds POST_SOAK_AUDIT.md.
+func (m *model) audit(charts []chartFile) *Doc {
+	d := &Doc{Title: "Post-soak audit"}
+	v := m.v
+	src := v.Source.Path
+	if src == "" {
+		src = m.in.Soak.Path
+	}
+	head := "Source: " + src
+	if m.in.Soak.Legacy || v.Source.Legacy {
+		head += " (legacy Python toolkit format)"
+	}
+	if at := m.in.GeneratedAt; at != "" {
+		head += ". Generated: " + at
+	} else if v.GeneratedAt != "" {
+		head += ". Generated: " + v.GeneratedAt
+	}
+	if v.ToolVersion != "" {
+		head += ". soakline " + v.ToolVersion
+	}
+	d.add(Para{Text: head + "."})
+
+	// 1. Overview.
+	d.add(Heading{2, "1. Overview"})
+	items := []string{
+		"Iterations: " + m.iterationsLine(),
+		"Judged window: " + m.windowLine(),
+		"Time range: " + m.timeRange(),
+	}
+	pol := v.Policy.Name
+	if v.Policy.Source != "" {
+		pol += " (" + v.Policy.Source + ")"
+	}
+	if v.Policy.Digest != "" {
+		pol += ", digest " + short(v.Policy.Digest)
+	}
+	items = append(items, "Policy: "+pol, "Freeze ready: "+yesNo(v.FreezeReady))
+	d.add(List{items})
+	d.add(Para{Strong: "Verdict: " + v.Verdict, Text: reasonText(v)})
+
+	// 2. Checks.
+	d.add(Heading{2, "2. Checks"})
+	if len(v.Checks) == 0 {
+		d.add(Para{Text: "The verdict lists no checks."})
+	} else {
+		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}}
+		for i := range v.Checks {
+			c := &v.Checks[i]
+			th := c.Direction + " " + num(c.Threshold)
+			if c.Warn != nil {
+				th += " (warn " + num(*c.Warn) + ")"
+			}
+			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), nump(c.Value), th, strconv.Itoa(c.N), c.Status})
+		}
+		d.add(t)
+	}
+
+	// 3. KPI table, all iterations vs the judged window.
+	d.add(Heading{2, "3. KPIs: all iterations vs judged window"})
+	t := Table{Head: []string{"KPI", "iterations", "n", "mean", "median", "min", "max", "trend"}, Right: []int{2, 3, 4, 5, 6}}
+	for _, s := range m.kpis {
+		all := finite(s.values)
+		win := m.windowValues(s)
+		t.Rows = append(t.Rows, statsRow(s.name, "all "+m.allSpan(), all), statsRow("", "window "+m.windowSpan(), win))
+	}
+	d.add(t)
+	d.add(Para{Text: "Trend: " + stats.TrendMethod + ". The slope is per iteration."})
+
+	// 4. Sparklines.
+	d.add(Heading{2, "4. Sparklines"})
+	d.add(Para{Text: "One character per iteration (or per equal bucket of iterations, averaged, when there are more than " + strconv.Itoa(sparkWidth) + "), scaled from the KPI's minimum ('" + string(sparkChars[0]) + "') to its maximum ('" + string(sparkChars[len(sparkChars)-1]) + "'); '?' is a bucket without a value. The last line marks the judged window with W."})
+	d.add(Code{m.sparklines()})
+
+	// 5. Guard activity.
+	d.add(Heading{2, "5. Guard activity"})
+	guards := m.guardActivity()
+	if len(guards) == 0 {
+		if len(m.ledger) == 0 {
+			d.add(Para{Text: "No tuning ledger: no guard data (the soak ran without --auto-tune, or its TUNING_REPORT.json is absent)."})
+		} else {
+			d.add(Para{Text: "No guard fired in " + plural(len(m.ledger), "ledger entry", "ledger entries") + "."})
+		}
+	} else {
+		t := Table{Head: []string{"guard", "fired", "iterations"}, Right: []int{1}}
+		for _, g := range guards {
+			t.Rows = append(t.Rows, []string{g.name, strconv.Itoa(len(g.iters)), ranges(g.iters, 20)})
+		}
+		d.add(t)
+	}
+
+	// 6. Tuning ledger in short.
+	d.add(Heading{2, "6. Tuning ledger"})
+	m.ledgerSection(d)
+
+	// 7. Anomalies and peaks.
+	d.add(Heading{2, "7. Anomalies and peaks"})
+	m.anomalies(d)
+
+	// 8. Data quality.
+	d.add(Heading{2, "8. Data quality"})
+	if notes := m.dataQuality(); len(notes) == 0 {
+		d.add(Para{Text: "No data-quality issues: no gaps, no missing KPIs, no failed iterations."})
+	} else {
+		d.add(List{notes})
+	}
+
+	// 9. Charts.
+	d.add(Heading{2, "9. Charts"})
+	if len(charts) == 0 {
+		d.add(Para{Text: "No KPI has a value: nothing to chart."})
+	} else {
+		d.add(Para{Text: "Value per iteration; dashed red: the fail threshold (orange: warn); shaded green: the judged window; purple triangles: iterations after which tuning applied a change. Long soaks are drawn from the minimum and maximum of each of 500 buckets."})
+		for _, c := range charts {
+			d.add(Image{Alt: c.kpi, Src: c.src})
+		}
+	}
+	return d
+}
+
+func reasonText(v *artifact.Verdict) string {
+	if v.Reason == "" {
+		return ""
+	}
+	return "- " + v.Reason
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func short(digest string) string {
+	if algo, hex, ok := strings.Cut(digest, ":"); ok {
+		return algo + ":" + short(hex)
+	}
+	if len(digest) > 12 {
+		return digest[:12]
+	}
+	return digest
+}
+
+func (m *model) iterationsLine() string {
+	n := len(m.iters)
+	if n == 0 {
+		return "none"
+	}
+	s := fmt.Sprintf("%d (%d-%d)", n, m.nums[0], m.nums[n-1])
+	if len(m.failed) > 0 {
+		s += ", " + plural(len(m.failed), "failed", "failed")
+	}
+	return s
+}
+
+func (m *model) allSpan() string {
+	if len(m.nums) == 0 {
+		return "(none)"
+	}
+	return fmt.Sprintf("%d-%d", m.nums[0], m.nums[len(m.nums)-1])
+}
+
+func (m *model) windowSpan() string {
+	if len(m.winIdx) == 0 {
+		return "(none)"
+	}
+	return fmt.Sprintf("%d-%d", m.nums[m.winIdx[0]], m.nums[m.winIdx[len(m.winIdx)-1]])
+}
+
+func (m *model) windowLine() string {
+	w := m.v.Window
+	if len(m.winIdx) == 0 {
+		return fmt.Sprintf("none (policy window %d)", w.Size)
+	}
+	s := fmt.Sprintf("%s (%s, policy window %d", m.windowSpan(), plural(len(m.winIdx), "iteration", "iterations"), w.Size)
+	if w.WarmupCut > 0 {
+		s += fmt.Sprintf(", iterations 1-%d trimmed as warm-up", w.WarmupCut)
+	}
+	return s + ")"
+}
+
+// timeRange is from the first iteration's start to the last one's end, on
+// the soak's clock.
+func (m *model) timeRange() string {
+	var first, last *artifact.IterationSummary
+	for _, it := range m.iters {
+		if it.StartedAt != "" {
+			if first == nil {
+				first = it
+			}
+			last = it
+		}
+	}
+	if first == nil {
+		return "not recorded"
+	}
+	end := last.StartedAt
+	if t, err := time.Parse(time.RFC3339Nano, last.StartedAt); err == nil && last.DurationMs > 0 {
+		end = t.Add(time.Duration(last.DurationMs) * time.Millisecond).UTC().Format(time.RFC3339)
+	}
+	if end == first.StartedAt {
+		return first.StartedAt + " (every iteration carries this same time)"
+	}
+	s := first.StartedAt + " to " + end
+	if t0, err := time.Parse(time.RFC3339Nano, first.StartedAt); err == nil {
+		if t1, err := time.Parse(time.RFC3339Nano, end); err == nil && t1.After(t0) {
+			s += " (" + t1.Sub(t0).Round(time.Second).String() + ")"
+		}
+	}
+	return s
+}
+
+func statsRow(name, scope string, xs []float64) []string {
+	if len(xs) == 0 {
+		return []string{name, scope, "0", "n/a", "n/a", "n/a", "n/a", "no data"}
+	}
+	tr := stats.Trend(xs)
+	trend := tr.Direction
+	if !math.IsNaN(tr.Slope) {
+		trend += " (slope " + num(tr.Slope) + ")"
+	}
+	return []string{name, scope, strconv.Itoa(len(xs)), num(stats.Mean(xs)), num(stats.Median(xs)), num(stats.Min(xs)), num(stats.Max(xs)), trend}
+}
+
+// Sparklines use ten ASCII levels so that they render in any console,
+// including Windows code pages.
+const (
+	sparkChars = " .:-=+*#%@"
+	sparkWidth = 60
+)
+
+// Sparkline draws xs (NaN: missing) in at most width characters: values
+// are averaged per equal bucket and scaled between lo and hi.
+func Sparkline(xs []float64, width int, lo, hi float64) string {
+	n := len(xs)
+	if n == 0 {
+		return ""
+	}
+	if width > n {
+		width = n
+	}
+	out := make([]byte, width)
+	for b := range width {
+		start, end := b*n/width, (b+1)*n/width
+		var sum float64
+		var k int
+		for _, v := range xs[start:end] {
+			if !math.IsNaN(v) {
+				sum += v
+				k++
+			}
+		}
+		if k == 0 {
+			out[b] = '?'
+			continue
+		}
+		level := len(sparkChars) - 1
+		if hi > lo {
+			level = int(math.Round((sum/float64(k) - lo) / (hi - lo) * float64(len(sparkChars)-1)))
+		}
+		level = max(0, min(level, len(sparkChars)-1))
+		out[b] = sparkChars[level]
+	}
+	return string(out)
+}
+
+func (m *model) sparklines() string {
+	nameW := len("window")
+	for _, s := range m.kpis {
+		nameW = max(nameW, len(s.name))
+	}
+	var b strings.Builder
+	width := min(len(m.iters), sparkWidth)
+	for _, s := range m.kpis {
+		all := finite(s.values)
+		lo, hi := math.NaN(), math.NaN()
+		if len(all) > 0 {
+			lo, hi = stats.Min(all), stats.Max(all)
+		}
+		fmt.Fprintf(&b, "%-*s |%s| min %s max %s\n", nameW, s.name, Sparkline(s.values, width, lo, hi), num(lo), num(hi))
+	}
+	// The window line: a bucket is W when any of its iterations is judged.
+	n := len(m.iters)
+	if n > 0 {
+		line := make([]byte, width)
+		for k := range width {
+			line[k] = ' '
+			for i := k * n / width; i < (k+1)*n/width; i++ {
+				if m.inWin[i] {
+					line[k] = 'W'
+					break
+				}
+			}
+		}
+		fmt.Fprintf(&b, "%-*s |%s| %s\n", nameW, "window", line, m.windowSpan())
+	}
+	return b.String()
+}
+
+type guardUse struct {
+	name  string
+	iters []int
+}
+
+// guardActivity lists each guard with the iterations in which it fired
+// or held a proposal back, by guard name.
+func (m *model) guardActivity() []guardUse {
+	by := map[string][]int{}
+	for _, t := range m.ledger {
+		seen := map[string]bool{}
+		names := slices.Clone(t.Guards)
+		for _, s := range t.Skipped {
+			names = append(names, s.Guard)
+		}
+		for _, g := range names {
+			if g == "" || g == "no_op" || seen[g] {
+				continue
+			}
+			seen[g] = true
+			by[g] = append(by[g], t.Iteration)
+		}
+	}
+	out := make([]guardUse, 0, len(by))
+	for g, its := range by {
+		slices.Sort(its)
+		out = append(out, guardUse{g, its})
+	}
+	slices.SortFunc(out, func(a, b guardUse) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+func (m *model) ledgerSection(d *Doc) {
+	if len(m.ledger) == 0 {
+		d.add(Para{Text: "No tuning ledger: the soak ran without tuning, or TUNING_REPORT.json is absent."})
+		return
+	}
+	var applied []int
+	type keyHist struct {
+		first, last  float64
+		n            int
+		haveValues   bool
+		firstIt, lst int
+	}
+	hist := map[string]*keyHist{}
+	var keys []string
+	skips := map[string]int{}
+	for _, t := range m.ledger {
+		if t.Applied {
+			applied = append(applied, t.Iteration)
+		}
+		if t.SkipReason != "" {
+			skips[t.SkipReason]++
+		}
+		for _, c := range t.Changes {
+			h := hist[c.Key]
+			if h == nil {
+				h = &keyHist{first: c.Old, firstIt: t.Iteration, haveValues: true}
+				hist[c.Key] = h
+				keys = append(keys, c.Key)
+			}
+			h.last, h.lst = c.New, t.Iteration
+			h.n++
+		}
+		if len(t.Changes) == 0 && t.Applied {
+			for _, k := range t.ChangedKeys { // legacy ledgers record keys only
+				h := hist[k]
+				if h == nil {
+					h = &keyHist{firstIt: t.Iteration}
+					hist[k] = h
+					keys = append(keys, k)
+				}
+				h.lst = t.Iteration
+				h.n++
+			}
+		}
+	}
+	slices.Sort(applied)
+	s := fmt.Sprintf("%s; tuning applied changes after %s", plural(len(m.ledger), "ledger entry", "ledger entries"), plural(len(applied), "iteration", "iterations"))
+	if len(applied) > 0 {
+		s += ": " + ranges(applied, 20)
+	}
+	d.add(Para{Text: s + "."})
+	if len(keys) > 0 {
+		slices.Sort(keys)
+		t := Table{Head: []string{"parameter", "changes", "first value", "last value", "iterations"}, Right: []int{1, 2, 3}}
+		for _, k := range keys {
+			h := hist[k]
+			first, last := "not recorded", "not recorded"
+			if h.haveValues {
+				first, last = num(h.first), num(h.last)
+			}
+			t.Rows = append(t.Rows, []string{k, strconv.Itoa(h.n), first, last, fmt.Sprintf("%d-%d", h.firstIt, h.lst)})
+		}
+		d.add(t)
+		if !hist[keys[0]].haveValues {
+			d.add(Para{Text: "The legacy ledger records which keys changed but not their values."})
+		}
+	}
+	if len(skips) > 0 {
+		reasons := make([]string, 0, len(skips))
+		for r := range skips {
+			reasons = append(reasons, r)
+		}
+		slices.SortFunc(reasons, func(a, b string) int {
+			if skips[a] != skips[b] {
+				return skips[b] - skips[a]
+			}
+			return strings.Compare(a, b)
+		})
+		t := Table{Head: []string{"skip reason", "entries"}, Right: []int{1}}
+		for i, r := range reasons {
+			if i == 20 {
+				t.Rows = append(t.Rows, []string{fmt.Sprintf("(%d more reasons)", len(reasons)-20), ""})
+				break
+			}
+			t.Rows = append(t.Rows, []string{r, strconv.Itoa(skips[r])})
+		}
+		d.add(t)
+	}
+}
+
+// anomalies lists, per KPI, the peak and the low with their iteration, and
+// the values far from the KPI's median: more than 4 robust standard
+// deviations (1.4826 x the median absolute deviation) away, or outside the
+// KPI's valid range.
+func (m *model) anomalies(d *Doc) {
+	t := Table{Head: []string{"KPI", "peak", "at iteration", "low", "at iteration", "median"}, Right: []int{1, 2, 3, 4, 5}}
+	var notes []string
+	for _, s := range m.kpis {
+		if s.n == 0 {
+			continue
+		}
+		hiI, loI := -1, -1
+		for i, v := range s.values {
+			if math.IsNaN(v) {
+				continue
+			}
+			if hiI < 0 || v > s.values[hiI] {
+				hiI = i
+			}
+			if loI < 0 || v < s.values[loI] {
+				loI = i
+			}
+		}
+		all := finite(s.values)
+		med := stats.Median(all)
+		t.Rows = append(t.Rows, []string{s.name, num(s.values[hiI]), strconv.Itoa(m.nums[hiI]), num(s.values[loI]), strconv.Itoa(m.nums[loI]), num(med)})
+
+		dev := make([]float64, len(all))
+		for i, v := range all {
+			dev[i] = math.Abs(v - med)
+		}
+		mad := 1.4826 * stats.Median(dev)
+		lo, hi := artifact.KPIRange(s.name)
+		var out []string
+		count := 0
+		for i, v := range s.values {
+			if math.IsNaN(v) {
+				continue
+			}
+			why := ""
+			switch {
+			case v < lo || v > hi:
+				why = "outside the valid range"
+			case mad > 0 && math.Abs(v-med) > 4*mad:
+				why = fmt.Sprintf("%s robust SD from the median", num(math.Abs(v-med)/mad))
+			}
+			if why == "" {
+				continue
+			}
+			count++
+			if count <= 10 {
+				out = append(out, fmt.Sprintf("%s at iteration %d (%s)", num(v), m.nums[i], why))
+			}
+		}
+		if count > 10 {
+			out = append(out, fmt.Sprintf("%d more", count-10))
+		}
+		if len(out) > 0 {
+			notes = append(notes, s.name+": "+strings.Join(out, "; "))
+		}
+	}
+	if len(t.Rows) == 0 {
+		d.add(Para{Text: "No KPI values."})
+		return
+	}
+	d.add(t)
+	if len(notes) == 0 {
+		d.add(Para{Text: "Anomalies: none (no value more than 4 robust standard deviations from its KPI's median, none outside its valid range)."})
+		return
+	}
+	d.add(Para{Text: "Anomalies (more than 4 robust standard deviations from the median, or outside the valid range):"})
+	d.add(List{notes})
+}
+
+// dataQuality collects gaps, missing KPIs, failed iterations, legacy input
+// and the verdict's own notes, without repeating one.
+func (m *model) dataQuality() []string {
+	var notes []string
+	addNote := func(s string) {
+		if s != "" && !slices.Contains(notes, s) {
+			notes = append(notes, s)
+		}
+	}
+	for _, w := range m.in.Soak.Warnings {
+		addNote(w)
+	}
+	for _, w := range m.v.DataQuality {
+		addNote(w)
+	}
+	for _, w := range m.in.Notes {
+		addNote(w)
+	}
+	for _, s := range m.kpis {
+		if s.check == nil && s.n == 0 {
+			continue
+		}
+		var missing []int
+		for i, v := range s.values {
+			if math.IsNaN(v) && m.iters[i].Status != artifact.StatusFailed {
+				missing = append(missing, m.nums[i])
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		judged := ""
+		if s.check != nil {
+			judged = " (judged by check " + s.check.Name + "; a missing value is never read as 0)"
+		}
+		addNote(fmt.Sprintf("%s missing in %s: %s%s", s.name, plural(len(missing), "iteration", "iterations"), ranges(missing, 10), judged))
+	}
+	if len(m.failed) > 0 {
+		ns := make([]int, len(m.failed))
+		for i, it := range m.failed {
+			ns[i] = it.Iteration
+		}
+		addNote(fmt.Sprintf("%s failed: %s (see %s)", plural(len(ns), "iteration", "iterations"), ranges(ns, 10), FailuresFile))
+	}
+	if m.in.Soak.Legacy {
+		addNote("legacy input: KPIs the Python toolkit filled with defaults (maker_taker_ratio from a fallback source, p95_latency_ms = 0) are read as missing")
+	}
+	return notes
+}

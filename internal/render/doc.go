@@ -1,0 +1,217 @@
+package render
+
+import (
+	"bytes"
+	"html"
+	"strings"
+)
+
+// A Doc is a report as a list of blocks; Markdown and HTML are two
+// renderings of the same blocks, so REPORT.html says exactly what the
+// Markdown files say.
+type Doc struct {
+	Title  string
+	Blocks []Block
+}
+
+// Block is one of Heading, Para, Table, List, Code, Image.
+type Block interface{ block() }
+
+// Heading is a section title (level 2 or 3; the Doc's title is level 1).
+type Heading struct {
+	Level int
+	Text  string
+}
+
+// Para is a paragraph; Strong, when set, is printed bold before Text.
+type Para struct {
+	Strong string
+	Text   string
+}
+
+// Table is a table with a header row. Right lists the columns that are
+// right-aligned (numbers).
+type Table struct {
+	Head  []string
+	Rows  [][]string
+	Right []int
+}
+
+// List is a bullet list.
+type List struct{ Items []string }
+
+// Code is preformatted text (sparklines, stderr tails).
+type Code struct{ Text string }
+
+// Image is a chart: Src is the path relative to the output directory.
+type Image struct{ Alt, Src string }
+
+func (Heading) block() {}
+func (Para) block()    {}
+func (Table) block()   {}
+func (List) block()    {}
+func (Code) block()    {}
+func (Image) block()   {}
+
+func (d *Doc) add(b ...Block) { d.Blocks = append(d.Blocks, b...) }
+
+// Markdown renders d as GitHub-flavoured Markdown.
+func (d *Doc) Markdown() []byte {
+	var b bytes.Buffer
+	b.WriteString("# " + mdText(d.Title) + "\n")
+	for _, blk := range d.Blocks {
+		b.WriteByte('\n')
+		switch x := blk.(type) {
+		case Heading:
+			b.WriteString(strings.Repeat("#", x.Level) + " " + mdText(x.Text) + "\n")
+		case Para:
+			if x.Strong != "" {
+				b.WriteString("**" + mdText(x.Strong) + "**")
+				if x.Text != "" {
+					b.WriteByte(' ')
+				}
+			}
+			b.WriteString(mdText(x.Text) + "\n")
+		case Table:
+			row := func(cells []string) {
+				b.WriteString("|")
+				for _, c := range cells {
+					b.WriteString(" " + mdCell(c) + " |")
+				}
+				b.WriteByte('\n')
+			}
+			row(x.Head)
+			b.WriteString("|")
+			for i := range x.Head {
+				if contains(x.Right, i) {
+					b.WriteString("---:|")
+				} else {
+					b.WriteString("---|")
+				}
+			}
+			b.WriteByte('\n')
+			for _, r := range x.Rows {
+				row(r)
+			}
+		case List:
+			for _, it := range x.Items {
+				b.WriteString("- " + mdText(it) + "\n")
+			}
+		case Code:
+			b.WriteString("```text\n" + fence(x.Text))
+			if !strings.HasSuffix(x.Text, "\n") {
+				b.WriteByte('\n')
+			}
+			b.WriteString("```\n")
+		case Image:
+			b.WriteString("![" + mdText(x.Alt) + "](" + x.Src + ")\n")
+		}
+	}
+	return b.Bytes()
+}
+
+// HTML renders d as a fragment: a <section> with the blocks. images maps
+// an Image's Src to inline SVG markup.
+func (d *Doc) HTML(id string, images map[string][]byte) []byte {
+	var b bytes.Buffer
+	esc := html.EscapeString
+	b.WriteString(`<section id="` + esc(id) + `">` + "\n<h1>" + esc(d.Title) + "</h1>\n")
+	for _, blk := range d.Blocks {
+		switch x := blk.(type) {
+		case Heading:
+			lvl := string(rune('0' + x.Level))
+			b.WriteString("<h" + lvl + ">" + esc(x.Text) + "</h" + lvl + ">\n")
+		case Para:
+			b.WriteString("<p>")
+			if x.Strong != "" {
+				b.WriteString("<strong>" + esc(x.Strong) + "</strong>")
+				if x.Text != "" {
+					b.WriteByte(' ')
+				}
+			}
+			b.WriteString(esc(x.Text) + "</p>\n")
+		case Table:
+			b.WriteString("<table>\n<thead><tr>")
+			for i, h := range x.Head {
+				b.WriteString("<th" + align(x.Right, i) + ">" + esc(h) + "</th>")
+			}
+			b.WriteString("</tr></thead>\n<tbody>\n")
+			for _, r := range x.Rows {
+				b.WriteString("<tr>")
+				for i, c := range r {
+					b.WriteString("<td" + align(x.Right, i) + ">" + esc(c) + "</td>")
+				}
+				b.WriteString("</tr>\n")
+			}
+			b.WriteString("</tbody>\n</table>\n")
+		case List:
+			b.WriteString("<ul>\n")
+			for _, it := range x.Items {
+				b.WriteString("<li>" + esc(it) + "</li>\n")
+			}
+			b.WriteString("</ul>\n")
+		case Code:
+			b.WriteString("<pre>" + esc(strings.TrimSuffix(x.Text, "\n")) + "</pre>\n")
+		case Image:
+			b.WriteString(`<figure class="chart">` + "\n")
+			b.Write(inlineSVG(images[x.Src]))
+			b.WriteString("<figcaption>" + esc(x.Alt) + "</figcaption>\n</figure>\n")
+		}
+	}
+	b.WriteString("</section>\n")
+	return b.Bytes()
+}
+
+func align(right []int, i int) string {
+	if contains(right, i) {
+		return ` class="num"`
+	}
+	return ""
+}
+
+// inlineSVG strips the XML prolog and comments before the <svg> element so
+// that the chart can sit inside HTML.
+func inlineSVG(svg []byte) []byte {
+	if i := bytes.Index(svg, []byte("<svg")); i >= 0 {
+		svg = svg[i:]
+	}
+	return svg
+}
+
+// mdText escapes what Markdown would otherwise read as markup in running
+// text: emphasis markers, brackets and backslashes. Underscores inside
+// words (KPI names) are left alone; CommonMark does not treat them as
+// emphasis.
+// A '<' is escaped only where it could open an HTML tag ("<=" stays).
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "`", "\\`", "[", `\[`, "]", `\]`, "\n", " ")
+
+func mdText(s string) string {
+	s = mdEscaper.Replace(s)
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '<' && i+1 < len(s) && (isLetter(s[i+1]) || strings.IndexByte("/!?", s[i+1]) >= 0) {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func mdCell(s string) string { return strings.ReplaceAll(mdText(s), "|", `\|`) }
+
+// fence keeps text from closing its code block.
+func fence(s string) string { return strings.ReplaceAll(s, "```", "'''") }
+
+func contains[T comparable](xs []T, x T) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}

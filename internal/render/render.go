@@ -1,0 +1,354 @@
+// Package render turns a soak and its verdict into the soak-reports files:
+// POST_SOAK_SNAPSHOT.json (the verdict as given), POST_SOAK_AUDIT.md,
+// RECOMMENDATIONS.md, FAILURES.md, one SVG chart per KPI and, on request,
+// a self-contained REPORT.html with the same content and the charts
+// inline.
+//
+// It judges nothing: the verdict comes from the judge package (the same
+// code soak-gate runs) or from a file, and render only explains it. It is
+// pure: no clock, no files, no environment; the same input gives the same
+// bytes.
+package render
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/soakline/soakline/internal/chart"
+	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/internal/tuner"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// File names of the reports.
+const (
+	SnapshotFile        = artifact.SnapshotFile
+	AuditFile           = "POST_SOAK_AUDIT.md"
+	RecommendationsFile = "RECOMMENDATIONS.md"
+	FailuresFile        = "FAILURES.md"
+	HTMLFile            = "REPORT.html"
+	ChartsDir           = "charts"
+)
+
+// Input is what the reports are made from.
+type Input struct {
+	Soak    *soakdir.Soak
+	Verdict *artifact.Verdict
+	// Tuner supplies the rule table and the bounds the recommendations draw
+	// on; the zero value means tuner.DefaultConfig().
+	Tuner *tuner.Config
+	// Notes are extra data-quality notes from the caller (e.g. a verdict
+	// given with --verdict that was computed over other data).
+	Notes []string
+	// HTML adds REPORT.html.
+	HTML bool
+	// GeneratedAt is the reports' timestamp ("" for the verdict's own).
+	GeneratedAt string
+}
+
+// OwnedNames reports whether a top-level entry of an output directory is
+// one that Render produces (in some run): the reports, REPORT.html and the
+// charts directory.
+func OwnedNames(name string) bool {
+	switch name {
+	case SnapshotFile, AuditFile, RecommendationsFile, FailuresFile, HTMLFile, ChartsDir:
+		return true
+	}
+	return false
+}
+
+// File is one output file; Name is slash-separated, relative to the
+// output directory.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Render produces every report file, in a fixed order: the snapshot, the
+// three Markdown reports, the charts (by KPI order), then REPORT.html.
+func Render(in Input) ([]File, error) {
+	if in.Soak == nil || in.Verdict == nil {
+		return nil, fmt.Errorf("render: need a soak and a verdict")
+	}
+	m := newModel(in)
+	snap, err := artifact.Marshal(in.Verdict)
+	if err != nil {
+		return nil, err
+	}
+	charts, err := m.charts()
+	if err != nil {
+		return nil, err
+	}
+	audit, recs, fails := m.audit(charts), m.recommendations(), m.failures()
+	files := []File{
+		{SnapshotFile, snap},
+		{AuditFile, audit.Markdown()},
+		{RecommendationsFile, recs.Markdown()},
+		{FailuresFile, fails.Markdown()},
+	}
+	images := map[string][]byte{}
+	for _, c := range charts {
+		files = append(files, File{c.src, c.svg})
+		images[c.src] = c.svg
+	}
+	if in.HTML {
+		files = append(files, File{HTMLFile, page(in.Verdict, []*Doc{audit, recs, fails}, images)})
+	}
+	return files, nil
+}
+
+// kpiSeries is one KPI over the soak, aligned with model.iters.
+type kpiSeries struct {
+	name   string
+	values []float64 // NaN where missing
+	n      int       // finite values
+	check  *artifact.Check
+}
+
+type model struct {
+	in     Input
+	v      *artifact.Verdict
+	iters  []*artifact.IterationSummary
+	nums   []int
+	inWin  []bool // per iteration: in the judged window
+	winIdx []int  // indexes of the window's iterations
+	kpis   []*kpiSeries
+	ledger []artifact.Tuning
+	tc     tuner.Config
+	failed []*artifact.IterationSummary
+}
+
+func newModel(in Input) *model {
+	m := &model{in: in, v: in.Verdict, iters: in.Soak.Iterations}
+	if in.Tuner != nil {
+		m.tc = *in.Tuner
+	} else {
+		m.tc = tuner.DefaultConfig()
+	}
+	m.nums = make([]int, len(m.iters))
+	m.inWin = make([]bool, len(m.iters))
+	window := map[int]bool{}
+	for _, n := range m.v.IterationsAnalyzed {
+		window[n] = true
+	}
+	if len(window) == 0 && m.v.Window.First > 0 {
+		for n := m.v.Window.First; n <= m.v.Window.Last; n++ {
+			window[n] = true
+		}
+	}
+	for i, it := range m.iters {
+		m.nums[i] = it.Iteration
+		if window[it.Iteration] {
+			m.inWin[i] = true
+			m.winIdx = append(m.winIdx, i)
+		}
+		if it.Status == artifact.StatusFailed {
+			m.failed = append(m.failed, it)
+		}
+	}
+	// The KPIs: every known KPI that has a value somewhere or that a check
+	// judges, in artifact.KPINames order.
+	checked := map[string]*artifact.Check{}
+	for i := range m.v.Checks {
+		c := &m.v.Checks[i]
+		if c.KPI != "" && checked[c.KPI] == nil {
+			checked[c.KPI] = c
+		}
+	}
+	for _, name := range artifact.KPINames {
+		s := &kpiSeries{name: name, values: make([]float64, len(m.iters)), check: checked[name]}
+		for i, it := range m.iters {
+			v, ok := it.Summary.KPI(name)
+			if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+				s.values[i] = math.NaN()
+				continue
+			}
+			s.values[i] = v
+			s.n++
+		}
+		if s.n > 0 || s.check != nil {
+			m.kpis = append(m.kpis, s)
+		}
+	}
+	// The ledger: TUNING_REPORT.json when there is one, else the tuning
+	// records of the iteration summaries.
+	if in.Soak.Report != nil {
+		m.ledger = in.Soak.Report.Iterations
+	} else {
+		for _, it := range m.iters {
+			if it.Tuning != nil {
+				t := *it.Tuning
+				if t.Iteration == 0 {
+					t.Iteration = it.Iteration
+				}
+				m.ledger = append(m.ledger, t)
+			}
+		}
+	}
+	return m
+}
+
+// window returns the finite values of s in the judged window.
+func (m *model) windowValues(s *kpiSeries) []float64 {
+	out := make([]float64, 0, len(m.winIdx))
+	for _, i := range m.winIdx {
+		if v := s.values[i]; !math.IsNaN(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func finite(xs []float64) []float64 {
+	out := make([]float64, 0, len(xs))
+	for _, v := range xs {
+		if !math.IsNaN(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+type chartFile struct {
+	kpi, src string
+	svg      []byte
+}
+
+// charts draws one chart per KPI with data, two at a time.
+func (m *model) charts() ([]chartFile, error) {
+	var applies []int
+	for _, t := range m.ledger {
+		if t.Applied {
+			applies = append(applies, t.Iteration)
+		}
+	}
+	slices.Sort(applies)
+	var todo []*kpiSeries
+	for _, s := range m.kpis {
+		if s.n > 0 {
+			todo = append(todo, s)
+		}
+	}
+	out := make([]chartFile, len(todo))
+	var g errgroup.Group
+	g.SetLimit(2)
+	for i, s := range todo {
+		g.Go(func() error {
+			ser := chart.Series{
+				KPI: s.name, Iterations: m.nums, Values: s.values, Applies: applies,
+				WindowFirst: m.v.Window.First, WindowLast: m.v.Window.Last,
+			}
+			if len(m.winIdx) > 0 {
+				ser.WindowFirst, ser.WindowLast = m.nums[m.winIdx[0]], m.nums[m.winIdx[len(m.winIdx)-1]]
+			}
+			if c := s.check; c != nil {
+				th := c.Threshold
+				ser.Threshold, ser.Direction, ser.Warn = &th, c.Direction, c.Warn
+			}
+			svg, err := chart.SVG(ser, chart.Options{})
+			if err != nil {
+				return fmt.Errorf("chart %s: %w", s.name, err)
+			}
+			out[i] = chartFile{kpi: s.name, src: ChartsDir + "/" + s.name + ".svg", svg: svg}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// num formats a value for people: at most three decimals, trailing zeros
+// dropped; small non-zero values keep three significant digits.
+func num(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	case v != 0 && math.Abs(v) < 0.01:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	s := strconv.FormatFloat(math.Round(v*1000)/1000, 'f', 3, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+func nump(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return num(*p)
+}
+
+// ranges compresses ascending iteration numbers: "1-3, 7, 9-10". With more
+// than limit runs it ends in "... (N more)".
+func ranges(ns []int, limit int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if i == j {
+			parts = append(parts, strconv.Itoa(ns[i]))
+		} else {
+			parts = append(parts, strconv.Itoa(ns[i])+"-"+strconv.Itoa(ns[j]))
+		}
+		i = j + 1
+	}
+	if limit > 0 && len(parts) > limit {
+		more := len(parts) - limit
+		parts = append(parts[:limit], fmt.Sprintf("... (%d more)", more))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// checkEvidence says in one line what a check measured and against what.
+func checkEvidence(c *artifact.Check) string {
+	var b strings.Builder
+	if c.KPI != "" {
+		stat := c.Statistic
+		if stat == "" {
+			stat = "value"
+		}
+		fmt.Fprintf(&b, "%s %s = %s", stat, c.KPI, nump(c.Value))
+	} else {
+		fmt.Fprintf(&b, "%s = %s", c.Name, nump(c.Value))
+	}
+	if c.WindowFirst > 0 {
+		fmt.Fprintf(&b, " over iterations %d-%d", c.WindowFirst, c.WindowLast)
+	}
+	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, num(c.Threshold))
+	if c.Warn != nil {
+		fmt.Fprintf(&b, ", warn %s %s", c.Direction, num(*c.Warn))
+	}
+	fmt.Fprintf(&b, ": %s", c.Status)
+	return b.String()
+}
+
+// verdictLine is the verdict and its reason in one line.
+func verdictLine(v *artifact.Verdict) string {
+	if v.Reason == "" {
+		return v.Verdict
+	}
+	return v.Verdict + " - " + v.Reason
+}
