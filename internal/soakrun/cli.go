@@ -1,0 +1,264 @@
+package soakrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/kpi"
+	"github.com/soakline/soakline/internal/sim"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Main runs soak-run with the process's arguments and returns the exit code.
+func Main() int { return cliutil.Main("soak-run", Run) }
+
+// Run runs soak-run in-process.
+func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
+	return newApp(stdio, func(c *cli.Context, o Options) error {
+		return Soak(c.Context, o, stdio)
+	}).run(ctx, args)
+}
+
+const usageText = `soak-run [--iterations N] [--auto-tune] [--mock] [--seed S] [--scenario NAME]
+             [--events N] [--out DIR|-] [--sleep SECONDS] [--resume] [--run-isolated]
+             [--profile NAME | --preset FILE] [--keep-events]
+   soak-run --exec [--iteration-timeout D] [--max-failed-iterations K] [flags] -- CMD ARGS...
+   soak-run kpis [--edge-report] [--iteration N] [FILE|-]`
+
+const description = `Runs a soak: N iterations of the system under test, each summarised into
+ITER_SUMMARY_<n>.json, with the auto-tuner adjusting runtime_overrides.json between
+iterations (--auto-tune) and every decision in TUNING_REPORT.json. Without --exec the
+system under test is the built-in market simulator (--mock, deterministic: the same seed
+and flags give byte-identical files). KPI results never fail soak-run; soak-gate judges.
+
+Per iteration, in this order: run the iteration; compute its KPIs; decide the tuning;
+write runtime_overrides.json atomically and verify it value by value; write
+ITER_SUMMARY_<n>.json (the commit point of the iteration); rewrite TUNING_REPORT.json;
+rewrite RUN.json with the tuner state. --resume continues an interrupted or killed soak
+from its last ITER_SUMMARY with no iteration lost or repeated.
+
+ENVIRONMENT:
+   SOAK_SLEEP_SECONDS   seconds between iterations when --sleep is not given (default 0)
+   SOAK_SMOKE_MODE=1    smoke settings: profile maker_bias_uplift_v1, 5000 events per
+                        iteration (explicit --profile/--preset/--events win)
+   SOAK_OUT_DIR         --out when the flag is not given
+   SOURCE_DATE_EPOCH    start of the mock soak clock (default 2026-01-01T00:00:00Z)
+
+   The --exec command gets SOAK_ITERATION, SOAK_ITERATIONS, SOAK_OVERRIDES (path of
+   runtime_overrides.json), SOAK_ITER_DIR (where it leaves events.jsonl or a legacy
+   EDGE_REPORT.json; its stdout and stderr are kept there) and SOAK_SEED.
+
+EXAMPLES:
+   soak-run --mock --iterations 24 --auto-tune
+   soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
+   soak-run --exec --iterations 48 --auto-tune --iteration-timeout 10m -- ./bot --paper
+   soak-run --resume --out artifacts/soak/latest
+   soak-run kpis iter/3/events.jsonl
+
+In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.`
+
+type app struct {
+	*cli.App
+}
+
+// newApp builds the command line; action gets the parsed options.
+func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app {
+	a := cliutil.NewApp("soak-run", "run a soak of the system under test, with auto-tuning", usageText, description, stdio)
+	a.Flags = []cli.Flag{
+		&cli.IntFlag{Name: "iterations", Value: DefaultIterations, Usage: "iterations to run"},
+		&cli.BoolFlag{Name: "auto-tune", Usage: "tune runtime_overrides.json between iterations"},
+		&cli.BoolFlag{Name: "mock", Usage: "soak the built-in simulator (the default without --exec)"},
+		&cli.Uint64Flag{Name: "seed", Value: DefaultSeed, Usage: "simulator seed (also passed to --exec as SOAK_SEED)"},
+		&cli.StringFlag{Name: "scenario", Value: string(sim.Steady), Usage: "simulated market: " + scenarioNames()},
+		&cli.IntFlag{Name: "events", Value: DefaultEvents, Usage: "simulated events per iteration"},
+		&cli.StringFlag{Name: "out", Value: DefaultOut, Usage: "soak directory, or - for a JSON Lines stream on stdout", EnvVars: []string{"SOAK_OUT_DIR"}},
+		&cli.StringFlag{Name: "sleep", Usage: "seconds to wait between iterations, fractions allowed (env SOAK_SLEEP_SECONDS)"},
+		&cli.BoolFlag{Name: "resume", Usage: "continue the interrupted or killed soak in --out"},
+		&cli.BoolFlag{Name: "run-isolated", Usage: "write into <out>/../RUN_<epoch_ms>/ and copy the result into --out at the end"},
+		&cli.StringFlag{Name: "profile", Usage: "start from a named profile: " + strings.Join(profileNames(), ", ")},
+		&cli.StringFlag{Name: "preset", Aliases: []string{"preset-file"}, Usage: "start from the overrides in `FILE` (applied once)"},
+		&cli.BoolFlag{Name: "keep-events", Usage: "mock: keep each iteration's events in iter/<n>/events.jsonl"},
+		&cli.BoolFlag{Name: "exec", Usage: "soak the command given after --"},
+		&cli.DurationFlag{Name: "iteration-timeout", Usage: "exec: kill the command's process group after `D` (e.g. 90s, 10m)"},
+		&cli.IntFlag{Name: "max-failed-iterations", Value: DefaultMaxFailed, Usage: "exec: stop with exit 1 after `K` failed iterations (0: never)"},
+	}
+	a.Action = func(c *cli.Context) error {
+		o, err := optionsFrom(c, stdio)
+		if err != nil {
+			return err
+		}
+		return action(c, o)
+	}
+	a.Commands = []*cli.Command{kpisCommand(stdio)}
+	return &app{a}
+}
+
+func (a *app) run(ctx context.Context, args []string) error { return cliutil.Run(ctx, a.App, args) }
+
+func scenarioNames() string {
+	names := make([]string, len(sim.Scenarios))
+	for i, s := range sim.Scenarios {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+// optionsFrom binds the flags and the environment into Options and checks
+// the cross-flag rules.
+func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
+	o := Options{
+		Iterations:       c.Int("iterations"),
+		AutoTune:         c.Bool("auto-tune"),
+		Mode:             artifact.ModeMock,
+		Seed:             c.Uint64("seed"),
+		Scenario:         sim.Scenario(c.String("scenario")),
+		Events:           c.Int("events"),
+		Out:              c.String("out"),
+		Resume:           c.Bool("resume"),
+		Isolated:         c.Bool("run-isolated"),
+		Profile:          c.String("profile"),
+		Preset:           c.String("preset"),
+		Command:          c.Args().Slice(),
+		IterationTimeout: c.Duration("iteration-timeout"),
+		MaxFailed:        c.Int("max-failed-iterations"),
+		KeepEvents:       c.Bool("keep-events"),
+		Set:              map[string]bool{},
+	}
+	for _, n := range c.LocalFlagNames() {
+		o.Set[n] = true
+	}
+	if o.Set["preset-file"] {
+		o.Set["preset"] = true
+	}
+	if c.Bool("exec") {
+		o.Mode = artifact.ModeExec
+	}
+	switch v := strings.ToLower(strings.TrimSpace(stdio.Env("SOAK_SMOKE_MODE"))); v {
+	case "", "0", "false", "no":
+	case "1", "true", "yes":
+		o.Smoke = true
+	default:
+		return o, cliutil.Usagef("SOAK_SMOKE_MODE: want 1 or 0, got %q", v)
+	}
+	if o.Smoke {
+		if !o.Set["events"] {
+			o.Events = SmokeEvents
+		}
+		if !o.Set["profile"] && !o.Set["preset"] {
+			o.Profile = SmokeProfile
+		}
+	}
+	if o.Set["sleep"] {
+		d, err := parseSleep(c.String("sleep"), "--sleep")
+		if err != nil {
+			return o, err
+		}
+		o.Sleep = d
+	} else if v, ok := stdio.LookupEnv("SOAK_SLEEP_SECONDS"); ok && v != "" {
+		d, err := parseSleep(v, "SOAK_SLEEP_SECONDS")
+		if err != nil {
+			return o, err
+		}
+		o.Sleep = d
+		o.Set["sleep"] = true
+	}
+	epoch, err := parseEpoch(stdio.Env("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return o, err
+	}
+	o.Epoch = epoch
+	if err := o.validate(); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// kpisCommand is "soak-run kpis [FILE|-]".
+func kpisCommand(stdio cliutil.Stdio) *cli.Command {
+	return &cli.Command{
+		Name:      "kpis",
+		Usage:     "print the iteration summary (KPIs) of one events file",
+		UsageText: "soak-run kpis [--edge-report] [--iteration N] [FILE|-]",
+		Description: `Computes the KPIs of an events.jsonl file (the format documented in
+internal/events; "-" or no argument reads standard input) with the same code soak-run
+uses for every iteration, and prints them as an ITER_SUMMARY (kind iteration_summary)
+on standard output. --edge-report reads a legacy EDGE_REPORT.json instead; a FILE
+named *.json (not *.jsonl) is read as one too.`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "edge-report", Usage: "the input is a legacy EDGE_REPORT.json"},
+			&cli.IntFlag{Name: "iteration", Value: 1, Usage: "iteration number to put in the summary"},
+		},
+		Action: func(c *cli.Context) error {
+			path, err := cliutil.OneArg(c, "input", "-")
+			if err != nil {
+				return err
+			}
+			if c.Int("iteration") < 1 {
+				return cliutil.Usagef("--iteration must be at least 1")
+			}
+			edge := c.Bool("edge-report") || (path != "-" && strings.EqualFold(filepath.Ext(path), ".json"))
+			sum, warnings, err := kpisOf(path, edge, stdio.In)
+			if err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintf(stdio.Err, "soak-run: warning: %s: %s\n", cliutil.InputName(path), w)
+			}
+			it := artifact.IterationSummary{
+				SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindIterationSummary,
+				Iteration: c.Int("iteration"), Mode: artifact.ModeExec, Status: artifact.StatusOK, Summary: sum,
+			}
+			data, err := artifact.Marshal(it)
+			if err != nil {
+				return err
+			}
+			_, err = stdio.Out.Write(data)
+			return err
+		},
+	}
+}
+
+func kpisOf(path string, edge bool, stdin io.Reader) (artifact.Summary, []string, error) {
+	name := cliutil.InputName(path)
+	var r io.Reader = stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return artifact.Summary{}, nil, &artifact.Error{File: path, Err: err}
+		}
+		defer f.Close()
+		r = f
+	}
+	if edge {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return artifact.Summary{}, nil, &artifact.Error{File: name, Err: err}
+		}
+		s, warnings, err := kpi.FromEdgeReport(data)
+		if err != nil {
+			return s, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return s, warnings, nil
+	}
+	s, err := kpi.FromReader(name, r)
+	if err != nil {
+		return s, nil, err
+	}
+	if s.Events == 0 {
+		return s, nil, fmt.Errorf("%s: no events", name)
+	}
+	return s, nil, nil
+}

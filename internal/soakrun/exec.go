@@ -1,0 +1,183 @@
+package soakrun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soakline/soakline/internal/kpi"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Files of an --exec iteration directory.
+const (
+	EventsFile     = "events.jsonl"
+	EdgeReportFile = "EDGE_REPORT.json"
+	StdoutFile     = "stdout.log"
+	StderrFile     = "stderr.log"
+)
+
+// stderrTailBytes and stderrTailLines bound the stderr tail kept in a
+// failed iteration's summary.
+const (
+	stderrTailBytes = 2048
+	stderrTailLines = 20
+)
+
+// killGrace is how long an interrupted command gets between SIGTERM and
+// SIGKILL.
+const killGrace = 3 * time.Second
+
+// execExec runs the user's command once per iteration, never through a
+// shell. Its clock is the wall clock.
+type execExec struct {
+	argv    []string
+	timeout time.Duration
+	env     []string // the environment the SOAK_* variables are added to
+	now     func() time.Time
+}
+
+func (x *execExec) NeedsDir() bool { return true }
+
+func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
+	if runtime.GOOS == "linux" {
+		// The command is started with a parent-death signal, which Linux
+		// sends when the starting thread exits; keep this goroutine on
+		// its thread until the command is reaped.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	stdout, err := os.Create(filepath.Join(it.Dir, StdoutFile))
+	if err != nil {
+		return Result{}, err
+	}
+	defer stdout.Close()
+	stderr, err := os.Create(filepath.Join(it.Dir, StderrFile))
+	if err != nil {
+		return Result{}, err
+	}
+	defer stderr.Close()
+
+	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	if x.timeout > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, x.timeout)
+	}
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, x.argv[0], x.argv[1:]...)
+	overrides, _ := filepath.Abs(it.OverridesPath)
+	dir, _ := filepath.Abs(it.Dir)
+	cmd.Env = append(append([]string(nil), x.env...),
+		"SOAK_ITERATION="+strconv.Itoa(it.N),
+		"SOAK_ITERATIONS="+strconv.Itoa(it.Total),
+		"SOAK_OVERRIDES="+overrides,
+		"SOAK_ITER_DIR="+dir,
+		"SOAK_SEED="+strconv.FormatUint(it.Seed, 10),
+	)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.WaitDelay = killGrace
+	interrupted := func() bool { return ctx.Err() != nil }
+	setupProcess(cmd, interrupted)
+
+	start := x.now()
+	err = cmd.Run()
+	killProcessGroup(cmd)
+	res := Result{StartedAt: start.UTC(), DurationMs: x.now().Sub(start).Milliseconds()}
+	if ctx.Err() != nil {
+		return res, ctx.Err() // interrupted: the iteration is not recorded
+	}
+	fail := func(reason string, code *int) (Result, error) {
+		stderr.Sync()
+		res.Failure = &artifact.Failure{Reason: reason, ExitCode: code, StderrTail: tail(filepath.Join(it.Dir, StderrFile))}
+		return res, nil
+	}
+	var ee *exec.ExitError
+	switch {
+	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
+		return fail(fmt.Sprintf("timed out after %s; process group killed", x.timeout), nil)
+	case errors.As(err, &ee):
+		code := ee.ExitCode()
+		if code < 0 {
+			return fail(fmt.Sprintf("command terminated: %v", ee), nil)
+		}
+		return fail(fmt.Sprintf("command exited with status %d", code), &code)
+	case err != nil:
+		return fail(fmt.Sprintf("command could not run: %v", err), nil)
+	}
+	sum, reason := readOutput(it.Dir)
+	if reason != "" {
+		return fail(reason, nil)
+	}
+	res.Summary = sum
+	return res, nil
+}
+
+// readOutput computes the KPIs from what the command left in dir:
+// events.jsonl, else a legacy EDGE_REPORT.json. A reason is returned when
+// neither is there or the one there is unusable.
+func readOutput(dir string) (artifact.Summary, string) {
+	f, err := os.Open(filepath.Join(dir, EventsFile))
+	if err == nil {
+		defer f.Close()
+		s, err := kpi.FromReader(EventsFile, f)
+		if err != nil {
+			return s, err.Error()
+		}
+		if s.Events == 0 {
+			return s, EventsFile + ": no events"
+		}
+		return s, ""
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return artifact.Summary{}, err.Error()
+	}
+	data, err := os.ReadFile(filepath.Join(dir, EdgeReportFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return artifact.Summary{}, "no output: the command left no " + EventsFile + " or " + EdgeReportFile + " in SOAK_ITER_DIR"
+	}
+	if err != nil {
+		return artifact.Summary{}, err.Error()
+	}
+	s, _, err := kpi.FromEdgeReport(data)
+	if err != nil {
+		return s, EdgeReportFile + ": " + err.Error()
+	}
+	return s, ""
+}
+
+// tail returns the last lines of a file, bounded in lines and bytes.
+func tail(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	off := max(0, fi.Size()-stderrTailBytes)
+	buf, err := io.ReadAll(io.NewSectionReader(f, off, fi.Size()-off))
+	if err != nil {
+		return ""
+	}
+	if off > 0 {
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			buf = buf[i+1:]
+		}
+	}
+	lines := strings.Split(strings.TrimRight(string(buf), "\n"), "\n")
+	if len(lines) > stderrTailLines {
+		lines = lines[len(lines)-stderrTailLines:]
+	}
+	return strings.ToValidUTF8(strings.Join(lines, "\n"), "\uFFFD")
+}

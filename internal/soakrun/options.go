@@ -1,0 +1,212 @@
+package soakrun
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/sim"
+	"github.com/soakline/soakline/internal/tuner"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Defaults of the options.
+const (
+	DefaultOut        = "artifacts/soak/latest"
+	DefaultIterations = sim.DefaultIterations
+	DefaultSeed       = sim.DefaultSeed
+	DefaultEvents     = sim.DefaultEvents
+	SmokeEvents       = 5000 // events per iteration under SOAK_SMOKE_MODE=1
+	SmokeProfile      = "maker_bias_uplift_v1"
+	DefaultMaxFailed  = 3
+	DefaultProfile    = "best_cell"
+)
+
+// Options is a parsed soak-run command line.
+type Options struct {
+	Iterations       int
+	AutoTune         bool
+	Mode             string // artifact.ModeMock or artifact.ModeExec
+	Seed             uint64
+	Scenario         sim.Scenario // mock only
+	Events           int          // mock only
+	Out              string       // a directory, or "-" for a JSON Lines stream on stdout
+	Sleep            time.Duration
+	Resume           bool
+	Isolated         bool
+	Profile          string // named profile (Profiles), "" when Preset is used
+	Preset           string // preset file, "" when a profile is used
+	Command          []string
+	IterationTimeout time.Duration // exec only; 0 means none
+	MaxFailed        int           // stop after this many failed iterations; 0 means never
+	KeepEvents       bool          // mock only: keep iter/<n>/events.jsonl
+	Smoke            bool          // SOAK_SMOKE_MODE=1
+	Epoch            time.Time     // start of the soak clock in mock mode
+
+	// Set records the flags given explicitly, for --resume's checks.
+	Set map[string]bool
+}
+
+// Profiles returns the built-in named starting overrides, by name. Each
+// holds every canonical key (sim.Keys).
+//
+//   - best_cell: the legacy toolkit's "best cell" defaults (the default).
+//   - steady_safe: the legacy profiles/steady_safe.json.
+//   - maker_bias_uplift_v1: the legacy preset of that name applied once to
+//     the best cell (spread +0.01 bps, min interval +15 ms, replace rate
+//     ×0.90, impact cap and max delta ×0.95); SOAK_SMOKE_MODE=1 selects it.
+func Profiles() map[string]map[string]float64 {
+	best := sim.Defaults()
+	safe := maps.Clone(best)
+	maps.Copy(safe, map[string]float64{
+		sim.KeyMinIntervalMs: 75, sim.KeyReplaceRatePerMin: 250, sim.KeyBaseSpreadBpsDelta: 0.15,
+		sim.KeyTailAgeMs: 740, sim.KeyImpactCapRatio: 0.08, sim.KeyMaxDeltaRatio: 0.15,
+	})
+	bias := maps.Clone(best)
+	bias[sim.KeyBaseSpreadBpsDelta] = artifact.Round(best[sim.KeyBaseSpreadBpsDelta] + 0.01)
+	bias[sim.KeyMinIntervalMs] = best[sim.KeyMinIntervalMs] + 15
+	bias[sim.KeyReplaceRatePerMin] = math.Round(best[sim.KeyReplaceRatePerMin] * 0.90)
+	bias[sim.KeyImpactCapRatio] = artifact.Round(best[sim.KeyImpactCapRatio] * 0.95)
+	bias[sim.KeyMaxDeltaRatio] = artifact.Round(best[sim.KeyMaxDeltaRatio] * 0.95)
+	return map[string]map[string]float64{"best_cell": best, "steady_safe": safe, SmokeProfile: bias}
+}
+
+func profileNames() []string { return slices.Sorted(maps.Keys(Profiles())) }
+
+// validate applies the cross-flag rules; every violation is a usage error.
+func (o *Options) validate() error {
+	set := o.Set
+	mockOnly := func(flag string) error {
+		if o.Mode == artifact.ModeExec && set[flag] {
+			return cliutil.Usagef("--%s is for --mock soaks; --exec runs your command", flag)
+		}
+		return nil
+	}
+	switch {
+	case set["mock"] && set["exec"]:
+		return cliutil.Usagef("--mock and --exec exclude each other")
+	case o.Mode == artifact.ModeExec && len(o.Command) == 0 && !o.Resume:
+		return cliutil.Usagef("--exec needs a command: soak-run --exec [flags] -- CMD ARGS...")
+	case o.Mode == artifact.ModeMock && len(o.Command) > 0:
+		return cliutil.Usagef("unexpected arguments %q: a command is run only with --exec", strings.Join(o.Command, " "))
+	case o.Iterations < 1:
+		return cliutil.Usagef("--iterations must be at least 1, got %d", o.Iterations)
+	case o.Events < 1:
+		return cliutil.Usagef("--events must be at least 1, got %d", o.Events)
+	case o.Sleep < 0:
+		return cliutil.Usagef("--sleep must not be negative")
+	case o.IterationTimeout < 0:
+		return cliutil.Usagef("--iteration-timeout must not be negative")
+	case o.MaxFailed < 0:
+		return cliutil.Usagef("--max-failed-iterations must not be negative")
+	case o.Out == "":
+		return cliutil.Usagef("--out must not be empty")
+	case set["profile"] && set["preset"]:
+		return cliutil.Usagef("--profile and --preset exclude each other")
+	case o.Out == "-" && o.Resume:
+		return cliutil.Usagef("--resume needs a soak directory, not --out -")
+	case o.Out == "-" && o.Isolated:
+		return cliutil.Usagef("--run-isolated writes a directory; it does not go with --out -")
+	case o.Out == "-" && o.KeepEvents:
+		return cliutil.Usagef("--keep-events writes iter/<n>/events.jsonl; it does not go with --out -")
+	case o.Resume && o.Isolated:
+		return cliutil.Usagef("--resume continues a soak in place; to resume an isolated run, pass its RUN_<epoch> directory as --out")
+	}
+	for _, f := range []string{"scenario", "events", "keep-events"} {
+		if err := mockOnly(f); err != nil {
+			return err
+		}
+	}
+	if o.Mode == artifact.ModeMock && set["iteration-timeout"] {
+		return cliutil.Usagef("--iteration-timeout bounds an --exec command; the simulator needs none")
+	}
+	if _, err := sim.ParseScenario(string(o.Scenario)); err != nil {
+		return cliutil.Usagef("--scenario: %v", err)
+	}
+	if o.Profile != "" {
+		if _, ok := Profiles()[o.Profile]; !ok {
+			return cliutil.Usagef("--profile: unknown profile %q (want one of %s)", o.Profile, strings.Join(profileNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// parseSleep reads --sleep or SOAK_SLEEP_SECONDS: seconds, fractions allowed.
+func parseSleep(s, what string) (time.Duration, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e9 {
+		return 0, cliutil.Usagef("%s: want a non-negative number of seconds, got %q", what, s)
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// parseEpoch returns the start of the mock soak clock: SOURCE_DATE_EPOCH
+// when set, else FixedEpoch.
+func parseEpoch(env string) (time.Time, error) {
+	if env == "" {
+		return FixedEpoch, nil
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(env), 10, 64)
+	if err != nil || sec < 0 || sec > 253402300799 {
+		return time.Time{}, cliutil.Usagef("SOURCE_DATE_EPOCH: want seconds since 1970, got %q", env)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+// FixedEpoch is where the mock soak clock starts without SOURCE_DATE_EPOCH.
+var FixedEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// startParams returns the parameters the first iteration runs with: the
+// profile, or the defaults overlaid once with the preset file.
+func (o *Options) startParams() (map[string]float64, error) {
+	if o.Preset == "" {
+		name := o.Profile
+		if name == "" {
+			name = DefaultProfile
+		}
+		return Profiles()[name], nil
+	}
+	data, err := os.ReadFile(o.Preset)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &artifact.Error{File: o.Preset, Err: err}
+	}
+	ov, err := artifact.DecodeOverrides(o.Preset, data)
+	if err != nil {
+		return nil, err
+	}
+	bounds := tuner.DefaultBounds()
+	var unknown, outside []string
+	params := sim.Defaults()
+	for _, k := range ov.Keys() {
+		v := ov.Params[k]
+		b, ok := bounds[k]
+		if !ok {
+			unknown = append(unknown, k)
+			continue
+		}
+		if v < b.Min || v > b.Max {
+			outside = append(outside, fmt.Sprintf("%s=%g not in [%g, %g]", k, v, b.Min, b.Max))
+			continue
+		}
+		params[k] = v
+	}
+	if len(unknown) > 0 {
+		return nil, artifact.Errorf(o.Preset, 0, "unknown keys %s (the system under test reads only %s)", strings.Join(unknown, ", "), strings.Join(sim.Keys, ", "))
+	}
+	if len(outside) > 0 {
+		return nil, artifact.Errorf(o.Preset, 0, "values out of bounds: %s", strings.Join(outside, "; "))
+	}
+	return params, nil
+}

@@ -1,0 +1,357 @@
+package soakrun
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// LockFile is the lock soak-run holds in a soak directory while it writes.
+const LockFile = ".soak-run.lock"
+
+// IterDir is the directory of per-iteration raw material: iter/<n>/.
+const IterDir = "iter"
+
+// store is where a soak's artifacts go: a directory, or a JSON Lines
+// stream (with a scratch directory for an --exec command's files).
+type store struct {
+	dir    string    // where files are written; "" for a mock stream (nothing on disk)
+	stream io.Writer // non-nil for --out -
+	// overrides holds the bytes of runtime_overrides.json as last written
+	// and verified.
+	overrides []byte
+	// durable makes every write fsync the file and its directory. Writes
+	// are atomic (temporary file, rename) either way, which is what
+	// survives a killed soak-run; fsync guards against a power loss, worth
+	// its cost in an --exec soak of hours, not in a mock soak that reruns
+	// in a second (it would triple the mock soak's wall time).
+	durable bool
+}
+
+// write writes data to path atomically.
+func (s *store) write(path string, data []byte) error {
+	if s.durable {
+		return artifact.WriteFile(path, data, 0o644)
+	}
+	return writeAtomic(path, data)
+}
+
+// writeJSON marshals v deterministically and writes it atomically.
+func (s *store) writeJSON(path string, v any) error {
+	data, err := artifact.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return s.write(path, data)
+}
+
+// writeAtomic is artifact.WriteFile without the fsyncs: a temporary file in
+// the same directory renamed over path.
+func writeAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func (s *store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// overridesPath is the file the system under test reads, "" when there is
+// none (a mock stream).
+func (s *store) overridesPath() string {
+	if s.dir == "" {
+		return ""
+	}
+	return s.path(artifact.OverridesFile)
+}
+
+// iterDir returns iter/<n> of the store, "" when nothing is written.
+func (s *store) iterDir(n int) string {
+	if s.dir == "" {
+		return ""
+	}
+	return filepath.Join(s.dir, IterDir, strconv.Itoa(n))
+}
+
+func encodeOverrides(params map[string]float64) ([]byte, error) {
+	return artifact.Overrides{Params: params}.Encode()
+}
+
+// writeOverrides writes params atomically, reads the file back and compares
+// it value by value. It returns the hash of the bytes read back. In a mock
+// stream there is no file: the encoded bytes are decoded and compared.
+func (s *store) writeOverrides(params map[string]float64) (string, error) {
+	data, err := encodeOverrides(params)
+	if err != nil {
+		return "", err
+	}
+	name := artifact.OverridesFile
+	back := data
+	if s.dir != "" {
+		name = s.path(artifact.OverridesFile)
+		if err := s.write(name, data); err != nil {
+			return "", err
+		}
+		if back, err = os.ReadFile(name); err != nil {
+			return "", err
+		}
+	}
+	if err := verifyOverrides(name, back, params); err != nil {
+		return "", err
+	}
+	s.overrides = back
+	return artifact.Hash(back), nil
+}
+
+// verifyOverrides decodes data and compares it with want, key by key.
+func verifyOverrides(name string, data []byte, want map[string]float64) error {
+	o, err := artifact.DecodeOverrides(name, data)
+	if err != nil {
+		return fmt.Errorf("verify after write: %w", err)
+	}
+	var diffs []string
+	for k, v := range want {
+		got, ok := o.Params[k]
+		switch {
+		case !ok:
+			diffs = append(diffs, k+" missing")
+		case got != v:
+			diffs = append(diffs, fmt.Sprintf("%s: wrote %g, read %g", k, v, got))
+		}
+	}
+	for k := range o.Params {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, k+" unexpected")
+		}
+	}
+	if len(diffs) > 0 {
+		sort.Strings(diffs)
+		return artifact.Errorf(name, 0, "verify after write failed: %s", strings.Join(diffs, "; "))
+	}
+	return nil
+}
+
+// checkOverrides makes sure the file still holds what soak-run last wrote,
+// and restores it if something else changed it. It reports whether it had
+// to.
+func (s *store) checkOverrides(params map[string]float64) (bool, error) {
+	if s.dir == "" {
+		return false, nil
+	}
+	cur, err := os.ReadFile(s.path(artifact.OverridesFile))
+	if err == nil && string(cur) == string(s.overrides) {
+		return false, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	_, err = s.writeOverrides(params)
+	return true, err
+}
+
+// commit writes an iteration's summary: the iteration's commit point.
+func (s *store) commit(it *artifact.IterationSummary) error {
+	if s.stream != nil {
+		line, err := artifact.MarshalLine(it)
+		if err != nil {
+			return err
+		}
+		_, err = s.stream.Write(line)
+		return err
+	}
+	return s.writeJSON(s.path(artifact.IterationFileName(it.Iteration)), it)
+}
+
+// checkpoint rewrites the ledger and the run record after a commit.
+func (s *store) checkpoint(rep *artifact.TuningReport, run *artifact.RunRecord) error {
+	if s.stream != nil {
+		return nil
+	}
+	if err := s.writeJSON(s.path(artifact.TuningReportFile), rep); err != nil {
+		return err
+	}
+	return s.writeJSON(s.path(artifact.RunFile), run)
+}
+
+// finish writes the final ledger and run record; a stream gets the ledger,
+// the final overrides and the run record as its last lines.
+func (s *store) finish(rep *artifact.TuningReport, run *artifact.RunRecord) error {
+	if s.stream == nil {
+		return s.checkpoint(rep, run)
+	}
+	o, err := artifact.DecodeOverrides(artifact.OverridesFile, s.overrides)
+	if err != nil {
+		return err
+	}
+	for _, v := range []any{rep, o, run} {
+		line, err := artifact.MarshalLine(v)
+		if err != nil {
+			return err
+		}
+		if _, err := s.stream.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ownArtifact reports whether name (an entry of a soak directory) is
+// something soak-run writes, and so may clear: the summaries, the ledger,
+// the run record, the overrides, iter/, and the temporary files of an
+// interrupted atomic write of any of them.
+func ownArtifact(name string) bool {
+	base := name
+	if strings.HasPrefix(base, ".") && strings.Contains(base, ".tmp-") {
+		base = strings.TrimPrefix(base[:strings.Index(base, ".tmp-")], ".")
+	}
+	if _, ok := artifact.ParseIterationFileName(base); ok {
+		return true
+	}
+	switch base {
+	case artifact.TuningReportFile, artifact.RunFile, artifact.OverridesFile, IterDir:
+		return true
+	}
+	return false
+}
+
+// clearOwn removes soak-run's own artifacts from dir and nothing else.
+func clearOwn(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, e := range entries {
+		if !ownArtifact(e.Name()) {
+			continue
+		}
+		if e.Name() == IterDir && !e.IsDir() {
+			continue // not ours after all
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clearIterDirsAfter removes iter/<j> for every j > n: the raw material of
+// iterations that did not commit.
+func clearIterDirsAfter(dir string, n int) error {
+	entries, err := os.ReadDir(filepath.Join(dir, IterDir))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, e := range entries {
+		if j, err := strconv.Atoi(e.Name()); err == nil && j > n {
+			if err := os.RemoveAll(filepath.Join(dir, IterDir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// clearTemps removes the temporary files of interrupted atomic writes.
+func clearTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && ownArtifact(n) {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// materialize copies soak-run's artifacts from src into dst, after clearing
+// dst's own artifacts. RUN.json is copied last, so that a dst with a
+// complete RUN.json has everything.
+func materialize(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	if err := clearOwn(dst); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range entries {
+		if ownArtifact(e.Name()) && !strings.HasPrefix(e.Name(), ".") && e.Name() != artifact.RunFile {
+			names = append(names, e.Name())
+		}
+	}
+	names = append(names, artifact.RunFile)
+	for _, n := range names {
+		if err := copyTree(filepath.Join(src, n), filepath.Join(dst, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyTree(src, dst string) error {
+	fi, err := os.Lstat(src)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return err
+		}
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if err := copyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !fi.Mode().IsRegular() {
+		return nil // the command's sockets, pipes and links stay behind
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteFile(dst, data, 0o644)
+}
