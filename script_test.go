@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 		"soak-reports":   func() { os.Exit(reports.Main()) },
 		"release-bundle": func() { os.Exit(bundle.Main()) },
 		"release-tag":    func() { os.Exit(tag.Main()) },
+		"gen-bad":        func() { os.Exit(genBad()) }, // test inputs; genbad_test.go
 	})
 }
 
