@@ -1,0 +1,341 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Bundle builds the bundle o describes.
+func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
+	warn := func(format string, args ...any) {
+		fmt.Fprintf(stdio.Err, "release-bundle: warning: "+format+"\n", args...)
+	}
+
+	// 1. Find every input; report all that are missing at once.
+	in := release.Locate(o.Src, o.Reports)
+	if len(in.Missing) > 0 {
+		for _, m := range in.Missing {
+			fmt.Fprintf(stdio.Err, "release-bundle: missing: %s\n", m)
+		}
+		return cliutil.No("no bundle written: %d required inputs missing", len(in.Missing))
+	}
+
+	// 2. Read and decode them.
+	raw := map[string][]byte{}
+	for name, p := range in.Paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return pathErr(p, err)
+		}
+		raw[name] = data
+	}
+	snapPath := in.Paths[artifact.SnapshotFile]
+	snap, err := release.DecodeSnapshot(snapPath, raw[artifact.SnapshotFile])
+	if err != nil {
+		return err
+	}
+	delta, err := release.DecodeDeltaVerify(in.Paths[artifact.DeltaVerifyFile], raw[artifact.DeltaVerifyFile])
+	if err != nil {
+		return err
+	}
+	ovPath := in.Paths[artifact.OverridesFile]
+	profile, redacted, err := release.RedactProfile(ovPath, raw[artifact.OverridesFile])
+	if err != nil {
+		return err
+	}
+	prof, err := artifact.DecodeOverrides(ovPath, profile)
+	if err != nil {
+		return err
+	}
+	soak, err := soakdir.Load(ctx, in.SoakDir, nil)
+	if err != nil {
+		return err
+	}
+	if d := snap.Source.Digest; d != "" && soak.Digest != "" && d != soak.Digest {
+		warn("%s was judged on other iteration files than %s holds now (digest %.12s, now %.12s)", snapPath, in.SoakDir, d, soak.Digest)
+	}
+
+	// 3. Refuse a soak that did not pass.
+	v := snap.Verdict
+	forced := !release.Passing(v.Verdict)
+	if forced && !o.AllowFail {
+		return cliutil.No("verdict %s (%s): not bundled; --allow-fail bundles it marked as not validated", v.Verdict, dashIfEmpty(v.Reason))
+	}
+	if forced {
+		warn("verdict %s: bundling anyway (--allow-fail); the bundle says it is not validated", v.Verdict)
+	}
+
+	// 4. The previous bundle, the rollback target, must verify.
+	var prev *release.Previous
+	if o.Previous != "" {
+		prev, err = readPrevious(o.Previous)
+		if err != nil {
+			return err
+		}
+	}
+
+	// 5. The policy the rollback triggers come from.
+	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy)
+	if err != nil {
+		var ae *artifact.Error
+		if errors.As(err, &ae) {
+			return err
+		}
+		return cliutil.Usagef("%v", err)
+	}
+	for _, n := range pol.Notes {
+		warn("%s", n)
+	}
+
+	// 6. git: commit, version, previous tag and the commits since.
+	g := release.Git{}
+	var gi *artifact.GitInfo
+	var commits []release.Commit
+	var commitTime time.Time
+	if ok, _ := g.InRepo(ctx); ok && g.HasCommits(ctx) {
+		gi = &artifact.GitInfo{}
+		if gi.Commit, err = g.ResolveCommit(ctx, "HEAD"); err != nil {
+			return err
+		}
+		if gi.Dirty, err = g.Dirty(ctx); err != nil {
+			return err
+		}
+		gi.Describe, _ = g.Describe(ctx)
+		if commitTime, err = g.CommitTime(ctx, "HEAD"); err != nil {
+			return err
+		}
+	}
+	version := o.Version
+	if version == "" {
+		if gi == nil || gi.Describe == "" {
+			return cliutil.Usagef("--version is required outside a git repository with commits")
+		}
+		version = gi.Describe
+	}
+	if gi != nil {
+		gi.PreviousTag = g.PreviousTag(ctx, "HEAD", version)
+		if commits, err = g.Log(ctx, gi.PreviousTag, "HEAD"); err != nil {
+			return err
+		}
+	}
+
+	// 7. The date: --now, SOURCE_DATE_EPOCH, the commit time, or none.
+	var date time.Time
+	var dateSource string
+	switch {
+	case !o.Now.IsZero():
+		date, dateSource = o.Now, "--now"
+	case o.SourceDateEpochSet:
+		date, dateSource = o.SourceDateEpoch, "SOURCE_DATE_EPOCH"
+	case !commitTime.IsZero():
+		date, dateSource = commitTime, "the commit time of HEAD"
+	}
+
+	// 8. Generate the documents and the manifest.
+	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest, Legacy: soak.Legacy, Run: soak.Run}
+	r := &release.Release{
+		Version: version, DateSource: dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
+		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Delta: delta, Ledger: soak.Report, Source: src,
+		Profile: prof, ProfileSHA256: release.SHA256(profile), Redacted: redacted, OverridesFrom: filepath.ToSlash(ovPath),
+		Previous: prev, Policy: pol, Triggers: release.Triggers(pol.Policy),
+	}
+	if !date.IsZero() {
+		r.Date = date.UTC().Format("2006-01-02")
+	}
+	m := artifact.Manifest{
+		Version: version, ToolVersion: cliutil.Version(), Git: gi,
+		Verdict: artifact.BundleVerdict{
+			Verdict: v.Verdict, Reason: v.Reason, FreezeReady: v.FreezeReady, Forced: forced,
+			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, LegacyFormat: snap.Legacy,
+		},
+		Source: src, Redacted: redacted,
+	}
+	if !date.IsZero() {
+		m.CreatedAt = date.UTC().Format(time.RFC3339)
+	}
+	if prev != nil {
+		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256}
+	}
+	copied := map[string][]byte{artifact.ProfileFile: profile}
+	for name, p := range in.Paths {
+		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(p), SHA256: release.SHA256(raw[name])})
+		if name != artifact.OverridesFile {
+			copied[name] = raw[name]
+		}
+	}
+	files, err := release.Build(r, copied, m)
+	if err != nil {
+		return err
+	}
+	var archive []byte
+	if o.Archive != "" {
+		if archive, err = release.Archive(filepath.Base(filepath.Clean(o.Out)), files, date); err != nil {
+			return err
+		}
+	}
+
+	// 9. Write: a temporary directory beside --out, renamed into place.
+	if err := writeDir(o.Out, files); err != nil {
+		return err
+	}
+	if archive != nil {
+		if err := artifact.WriteFile(o.Archive, archive, 0o644); err != nil {
+			return fmt.Errorf("%s: %w (the bundle directory %s is complete)", o.Archive, err, o.Out)
+		}
+	}
+	fmt.Fprintf(stdio.Err, "release-bundle: wrote %s: version %s, verdict %s, %d files, SHA256SUMS sha256 %s\n",
+		o.Out, version, v.Verdict, len(files), release.SHA256(files[artifact.SumsFileName]))
+	if archive != nil {
+		fmt.Fprintf(stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, release.SHA256(archive))
+	}
+	return nil
+}
+
+func bundleName(input string) string {
+	if input == artifact.OverridesFile {
+		return artifact.ProfileFile
+	}
+	return input
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "no reason recorded"
+	}
+	return s
+}
+
+func pathErr(p string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &artifact.Error{File: p, Err: err}
+}
+
+// readPrevious reads and verifies the previous release's bundle.
+func readPrevious(path string) (*release.Previous, error) {
+	c, _, err := readBundle(path)
+	if err != nil {
+		return nil, err
+	}
+	ver := release.Verify(c)
+	if !ver.OK() {
+		return nil, cliutil.No("--previous %s does not verify: %s", path, ver.Summary())
+	}
+	data := c.Files[artifact.ProfileFile]
+	o, err := artifact.DecodeOverrides(path+"/"+artifact.ProfileFile, data)
+	if err != nil {
+		return nil, err
+	}
+	p := &release.Previous{Path: path, Profile: o, ProfileSHA256: release.SHA256(data), SumsSHA256: ver.SumsSHA256}
+	if ver.Manifest != nil {
+		p.Version = ver.Manifest.Version
+		p.RedactedKeys = ver.Manifest.Redacted
+	}
+	return p, nil
+}
+
+// writeDir writes files into a fresh temporary directory beside out and
+// renames it to out. An existing out is replaced only when it is empty or
+// a bundle; it is moved aside first and removed after the rename.
+func writeDir(out string, files map[string][]byte) (err error) {
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return pathErr(parent, err)
+	}
+	var old string
+	if fi, err := os.Lstat(out); err == nil {
+		if !fi.IsDir() {
+			return cliutil.Usagef("--out %s exists and is not a directory", out)
+		}
+		entries, err := os.ReadDir(out)
+		if err != nil {
+			return pathErr(out, err)
+		}
+		if len(entries) > 0 && !isBundle(out) {
+			return cliutil.Usagef("--out %s exists and is not a bundle: choose another directory or remove it", out)
+		}
+		old = out
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return pathErr(parent, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := writeSynced(filepath.Join(tmp, n), files[n]); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if old != "" {
+		aside, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".old-")
+		if err != nil {
+			return pathErr(parent, err)
+		}
+		if err := os.Rename(old, filepath.Join(aside, "bundle")); err != nil {
+			os.Remove(aside)
+			return pathErr(old, err)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			os.Rename(filepath.Join(aside, "bundle"), old) // put it back
+			os.RemoveAll(aside)
+			return pathErr(out, err)
+		}
+		os.RemoveAll(aside)
+		return nil
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return pathErr(out, err)
+	}
+	return nil
+}
+
+func isBundle(dir string) bool {
+	for _, n := range []string{artifact.SumsFileName, artifact.ManifestFileName} {
+		if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+func writeSynced(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return pathErr(name, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return pathErr(name, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return pathErr(name, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,193 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/soakline/soakline/internal/cliutil"
+)
+
+// Main runs release-bundle with the process's arguments and returns the
+// exit code.
+func Main() int { return cliutil.Main("release-bundle", Run) }
+
+// Run runs release-bundle in-process.
+func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
+	app := cliutil.NewApp("release-bundle", "assemble a checksummed release bundle from a soak and its reports", usageText,
+		description+"\n\nThis is release-bundle "+cliutil.Version()+"; here --version names the release being bundled.", stdio)
+	// --version is the release's name (the Python toolkit's flag set and
+	// the issue's); the tool's own version is in --help and the manifest.
+	app.HideVersion = true
+	app.Flags = []cli.Flag{
+		&cli.StringFlag{Name: "src", Usage: "soak `DIR` (ours, or the Python toolkit's layout)"},
+		&cli.StringFlag{Name: "reports", Usage: "`DIR` with the reports (default: searched, see below)"},
+		&cli.StringFlag{Name: "out", Usage: "bundle `DIR` to create (replaced when it is a bundle or empty)"},
+		&cli.StringFlag{Name: "version", Usage: "release name `V` (default: git describe --tags --always)"},
+		&cli.StringFlag{Name: "previous", Usage: "the previous release's `BUNDLE`: the rollback target"},
+		&cli.StringFlag{Name: "archive", Usage: "also write a reproducible `FILE.tar.gz` of the bundle"},
+		&cli.BoolFlag{Name: "allow-fail", Usage: "bundle a FAIL or INCONCLUSIVE soak, marked as not validated"},
+		&cli.StringFlag{Name: "policy", Usage: "policy `FILE` for the rollback triggers (default: the one the soak was judged by)"},
+		&cli.StringFlag{Name: "now", Usage: "release date `TIME` (RFC 3339 or YYYY-MM-DD; default SOURCE_DATE_EPOCH, else the commit time)"},
+	}
+	app.Action = func(c *cli.Context) error {
+		o, err := optionsFrom(c, stdio)
+		if err != nil {
+			return err
+		}
+		return Bundle(c.Context, o, stdio)
+	}
+	app.Commands = []*cli.Command{verifyCommand(stdio)}
+	return cliutil.Run(ctx, app, args)
+}
+
+const usageText = `release-bundle --src SOAK_DIR --out DIR [--reports DIR] [--version V] [--previous BUNDLE]
+                  [--archive FILE.tar.gz] [--allow-fail] [--policy FILE] [--now TIME]
+   release-bundle verify DIR|ARCHIVE`
+
+const description = `Assembles the release bundle of a soak: POST_SOAK_SNAPSHOT.json, POST_SOAK_AUDIT.md,
+RECOMMENDATIONS.md, FAILURES.md, DELTA_VERIFY_REPORT.json, soak_profile.runtime_overrides.json,
+a CHANGELOG.md and a rollback_plan.md generated from the data, MANIFEST.json (kind bundle) and
+SHA256SUMS (check it with 'sha256sum -c SHA256SUMS' inside the bundle).
+
+Where the inputs are looked for:
+   reports          --reports DIR, else <src>/reports/analysis, <soak>/reports/analysis, <soak>
+                    (<soak> is <src>, <src>/soak/latest or <src>/latest: the Python layouts)
+   delta report     the reports directory, <soak>, <src> (soak-gate --out writes it)
+   overrides        <soak>/runtime_overrides.json, <soak>/../runtime_overrides.json, <src>,
+                    <src>/soak, <src>/..
+When anything is missing, nothing is written, every missing input is listed, exit 1.
+
+A FAIL or INCONCLUSIVE verdict is refused (exit 1) unless --allow-fail; such a bundle says
+so in the first lines of CHANGELOG.md and rollback_plan.md. Override keys that look like
+credentials (names with secret/password/credential/apikey, names ending in token/key/auth/
+cookie, values that look like tokens, keys or URLs with passwords) are left out of the
+bundled profile and listed in the manifest. The rollback triggers come from the policy the
+soak was judged by (--policy FILE to give it).
+
+'release-bundle verify DIR|ARCHIVE' exits 0 when the bundle is complete and untouched, and 1
+naming every missing, changed or extra file.
+
+ENVIRONMENT:
+   SOURCE_DATE_EPOCH   the release date and the archive's mtime when --now is not given
+
+EXAMPLES:
+   release-bundle --src artifacts/soak/latest --out release/v1.4.0 --version v1.4.0
+   release-bundle --src artifacts/soak/latest --out release/v1.4.0 --previous release/v1.3.2 \
+       --archive release/v1.4.0.tar.gz
+   release-bundle verify release/v1.4.0
+   release-bundle verify release/v1.4.0.tar.gz`
+
+// Options are release-bundle's flags.
+type Options struct {
+	Src, Reports, Out  string
+	Version            string
+	Previous, Archive  string
+	Policy             string
+	AllowFail          bool
+	Now                time.Time // zero: not given
+	NowSource          string
+	SourceDateEpochSet bool
+	SourceDateEpoch    time.Time
+}
+
+func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
+	if c.NArg() > 0 {
+		return Options{}, cliutil.Usagef("unexpected argument %q (the soak directory goes in --src)", c.Args().First())
+	}
+	o := Options{
+		Src: c.String("src"), Reports: c.String("reports"), Out: c.String("out"),
+		Version: c.String("version"), Previous: c.String("previous"), Archive: c.String("archive"),
+		Policy: c.String("policy"), AllowFail: c.Bool("allow-fail"),
+	}
+	var missing []string
+	if o.Src == "" {
+		missing = append(missing, "--src")
+	}
+	if o.Out == "" {
+		missing = append(missing, "--out")
+	}
+	if len(missing) > 0 {
+		return o, cliutil.Usagef("missing %s", strings.Join(missing, " and "))
+	}
+	if c.IsSet("version") && strings.TrimSpace(o.Version) == "" {
+		return o, cliutil.Usagef("--version: empty")
+	}
+	if strings.ContainsAny(o.Version, "\n\r") {
+		return o, cliutil.Usagef("--version: must be one line")
+	}
+	if o.Archive != "" {
+		if !strings.HasSuffix(o.Archive, ".tar.gz") && !strings.HasSuffix(o.Archive, ".tgz") {
+			return o, cliutil.Usagef("--archive %s: want a .tar.gz or .tgz file name", o.Archive)
+		}
+		if within(o.Archive, o.Out) {
+			return o, cliutil.Usagef("--archive %s: must not be inside the bundle --out %s", o.Archive, o.Out)
+		}
+	}
+	if s := c.String("now"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			return o, cliutil.Usagef("--now %q: %v", s, err)
+		}
+		o.Now = t
+	}
+	if s, ok := stdio.LookupEnv("SOURCE_DATE_EPOCH"); ok && s != "" {
+		sec, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || sec < 0 {
+			return o, cliutil.Usagef("SOURCE_DATE_EPOCH=%q: want a non-negative number of seconds", s)
+		}
+		o.SourceDateEpochSet, o.SourceDateEpoch = true, time.Unix(sec, 0).UTC()
+	}
+	for _, in := range []struct{ flag, path string }{{"--src", o.Src}, {"--reports", o.Reports}, {"--previous", o.Previous}} {
+		if in.path != "" && within(in.path, o.Out) {
+			return o, cliutil.Usagef("--out %s would overwrite %s %s", o.Out, in.flag, in.path)
+		}
+	}
+	return o, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, errBadTime
+}
+
+var errBadTime = errors.New("want RFC 3339 (2026-01-02T15:04:05Z) or YYYY-MM-DD")
+
+// within reports whether path is dir or inside it (lexically, after
+// making both absolute and resolving symbolic links where they exist).
+func within(path, dir string) bool {
+	p, d := resolve(path), resolve(dir)
+	rel, err := filepath.Rel(d, p)
+	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && rel != ".." && !filepath.IsAbs(rel))
+}
+
+func resolve(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	// Resolve the longest existing prefix, so that a path that does not
+	// exist yet still compares correctly through symbolic links.
+	dir, rest := abs, ""
+	for {
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = parent
+	}
+}

@@ -1,0 +1,42 @@
+package release
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Build assembles the bundle's files: the copied inputs (snapshot, the
+// three reports, the delta report and the redacted profile, by bundle file
+// name), CHANGELOG.md and rollback_plan.md generated from r, MANIFEST.json
+// (m completed with every file's size and digest) and SHA256SUMS over all
+// of them.
+func Build(r *Release, copied map[string][]byte, m artifact.Manifest) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for _, name := range []string{artifact.SnapshotFile, artifact.AuditFile, artifact.RecommendationsFile, artifact.FailuresFile, artifact.DeltaVerifyFile, artifact.ProfileFile} {
+		data, ok := copied[name]
+		if !ok {
+			return nil, fmt.Errorf("internal error: %s was not provided", name)
+		}
+		files[name] = data
+	}
+	files[artifact.ChangelogFile] = Changelog(r)
+	files[artifact.RollbackPlanFile] = RollbackPlan(r)
+
+	m.SchemaVersion, m.Kind = artifact.SchemaVersion, artifact.KindBundle
+	m.Files = m.Files[:0]
+	for _, name := range artifact.BundleFiles {
+		data := files[name]
+		m.Files = append(m.Files, artifact.BundleFile{Path: name, Size: int64(len(data)), SHA256: SHA256(data)})
+	}
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
+	sort.Slice(m.Inputs, func(i, j int) bool { return m.Inputs[i].File < m.Inputs[j].File })
+	man, err := artifact.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	files[artifact.ManifestFileName] = man
+	files[artifact.SumsFileName] = FormatSums(files)
+	return files, nil
+}

@@ -1,0 +1,183 @@
+package release
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Canary rollout parameters (the seed's).
+const (
+	CanaryPercent  = 5
+	CanaryMinHours = 24
+	CanaryMaxHours = 48
+)
+
+// Tagging is what release-tag knows when it writes the tag message and the
+// canary documents.
+type Tagging struct {
+	Tag        string
+	Commit     string
+	BundlePath string // as the user named it
+	SumsSHA256 string // of the bundle's SHA256SUMS
+	Manifest   *artifact.Manifest
+	Snapshot   *Snapshot
+	Delta      *artifact.DeltaVerify // nil when unreadable
+	Policy     *ResolvedPolicy
+	Triggers   []artifact.CanaryTrigger
+	Tool       string
+}
+
+func triggerSection(b *md, p *ResolvedPolicy, ts []artifact.CanaryTrigger) {
+	b.line("Derived from the gate's policy %s (%s, %s): %s. Evaluated every %s on the gauges that `soak-gate --prometheus` exports (%s) for the canary's data.",
+		code(p.Name), p.Source, p.Digest(), p.Basis, durText(EvalInterval), code(MetricFamily))
+	b.blank()
+	rows := make([][]string, len(ts))
+	for i, t := range ts {
+		rows[i] = []string{t.Name, ConditionText(t), code(t.Expr), t.For, ActionText(t.Action)}
+	}
+	b.table([]string{"trigger", "fires when", "PromQL (fires on any result)", "for", "action"}, rows)
+	b.blank()
+}
+
+// PrometheusRules renders the triggers as a Prometheus rule group (YAML;
+// strings are JSON-quoted, which YAML reads verbatim).
+func PrometheusRules(tag string, ts []artifact.CanaryTrigger) string {
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "groups:\n  - name: %s\n    interval: %s\n    rules:\n", q("soakline-canary-"+tag), durText(EvalInterval))
+	for _, t := range ts {
+		fmt.Fprintf(&b, "      - alert: %s\n        expr: %s\n        for: %s\n        labels:\n          action: %s\n          release: %s\n        annotations:\n          summary: %s\n",
+			q(t.Name), q(t.Expr), t.For, q(t.Action), q(tag), q(ConditionText(t)))
+	}
+	return b.String()
+}
+
+// kpiLevels lists the policy's KPI rules as "maker_taker_ratio mean >= 0.83".
+func kpiLevels(p *ResolvedPolicy, warn bool) []string {
+	var out []string
+	for _, r := range p.Rules() {
+		lvl := r.Fail
+		if warn {
+			if r.Warn == nil {
+				continue
+			}
+			lvl = *r.Warn
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, num(lvl)))
+	}
+	return out
+}
+
+// Plan builds CANARY_PLAN.json's content.
+func Plan(t *Tagging) artifact.CanaryPlan {
+	fail := strings.Join(kpiLevels(t.Policy, false), ", ")
+	warn := kpiLevels(t.Policy, true)
+	warnText := "no warn levels are set"
+	if len(warn) > 0 {
+		warnText = strings.Join(warn, ", ")
+	}
+	pre := []string{
+		fmt.Sprintf("release-tag verify %s --bundle %s exits 0: the bundle is the one the tag carries", shellQuote(t.Tag), shellQuote(t.BundlePath)),
+		"read POST_SOAK_AUDIT.md, RECOMMENDATIONS.md and FAILURES.md in the bundle",
+		deltaCheck(t),
+		fmt.Sprintf("copy the overrides the bot runs with now: cp -p \"$OVERRIDES\" \"$OVERRIDES.before-%s\" (the rollback plan restores this copy)", t.Manifest.Version),
+		"load the triggers below into Prometheus (the rule group in CANARY_CHECKLIST.md) and route their alerts to the on-call owner",
+		"run soak-gate --prometheus on the canary's data every 5 minutes and export the file (e.g. node_exporter's textfile collector), so that the gauges the triggers read exist",
+		"have rollback_plan.md of the bundle open",
+	}
+	cps := []artifact.CanaryCheckpoint{
+		{Hour: 1, Checks: []string{
+			"no trigger has fired",
+			"every gauge the triggers read has data",
+			"every KPI meets its fail level: " + fail,
+		}},
+		{Hour: 6, Checks: []string{
+			"no trigger has fired",
+			"every KPI meets its fail level: " + fail,
+			"warn levels: " + warnText + "; a KPI past its warn level holds the rollout",
+		}},
+		{Hour: 24, Checks: []string{
+			"no trigger has fired in 24 hours",
+			"every KPI meets its fail level: " + fail,
+			"every KPI meets its warn level (" + warnText + "): promote now, else continue to hour 48",
+		}},
+		{Hour: 48, Checks: []string{
+			"no trigger has fired in 48 hours",
+			"every KPI meets its fail level: " + fail + ": promote; otherwise roll back",
+		}},
+	}
+	promo := []string{
+		fmt.Sprintf("at least %d hours at %d%% of traffic with no trigger fired", CanaryMinHours, CanaryPercent),
+		"at the last checkpoint every KPI meets the policy's levels (the policy's, not the values the soak happened to reach)",
+		"no gap in the gauges longer than two evaluations",
+		"then promote with your rollout procedure and keep the triggers active for 24 hours after",
+	}
+	return artifact.CanaryPlan{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindCanaryPlan,
+		Tag: t.Tag, Version: t.Manifest.Version, Commit: t.Commit, BundleSumsSHA256: t.SumsSHA256,
+		Verdict:        t.Snapshot.Verdict.Verdict,
+		Policy:         artifact.Policy{Name: t.Policy.Name, Source: t.Policy.Source, Digest: t.Policy.Digest()},
+		TrafficPercent: CanaryPercent, MinHours: CanaryMinHours, MaxHours: CanaryMaxHours,
+		EvaluationInterval: durText(EvalInterval),
+		PreDeployment:      pre, Checkpoints: cps, Triggers: t.Triggers, Promotion: promo,
+	}
+}
+
+func deltaCheck(t *Tagging) string {
+	d := t.Delta
+	minRatio := t.Policy.Delta.MinRatio(true)
+	if d == nil {
+		return "DELTA_VERIFY_REPORT.json could not be read: check it by hand"
+	}
+	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the strict policy asks for at least %s)", fmtNum(d.FullApplyRatio), d.ProposedCount, num(minRatio))
+}
+
+// Checklist renders CANARY_CHECKLIST.md from the plan.
+func Checklist(t *Tagging, plan artifact.CanaryPlan) []byte {
+	var b md
+	v := t.Snapshot.Verdict
+	b.line("# Canary checklist: %s", t.Tag)
+	b.blank()
+	b.line("- Tag: %s at commit %s", code(t.Tag), t.Commit)
+	b.line("- Bundle: %s, version %s, SHA256SUMS sha256 %s", code(t.BundlePath), t.Manifest.Version, t.SumsSHA256)
+	b.line("- Verdict: **%s** — %s", v.Verdict, dash(v.Reason))
+	b.line("- Judged window: %s", WindowText(&v))
+	b.line("- Written by: release-tag %s", t.Tool)
+	b.blank()
+	b.line("## 1. Before deployment")
+	b.blank()
+	for _, s := range plan.PreDeployment {
+		b.line("- [ ] %s", s)
+	}
+	b.blank()
+	b.line("## 2. Canary: %d%% of traffic for %d–%d hours", CanaryPercent, CanaryMinHours, CanaryMaxHours)
+	b.blank()
+	b.line("Deploy %s of the bundle to the canary only, and route %d%% of the traffic to it.", code(artifact.ProfileFile), CanaryPercent)
+	for _, cp := range plan.Checkpoints {
+		b.blank()
+		b.line("### Hour %d", cp.Hour)
+		b.blank()
+		for _, c := range cp.Checks {
+			b.line("- [ ] %s", c)
+		}
+	}
+	b.blank()
+	b.line("## 3. Automatic rollback triggers (every %s)", plan.EvaluationInterval)
+	b.blank()
+	triggerSection(&b, t.Policy, t.Triggers)
+	b.line("As a Prometheus rule group:")
+	b.blank()
+	b.line("```yaml")
+	b.WriteString(PrometheusRules(t.Tag, t.Triggers))
+	b.line("```")
+	b.blank()
+	b.line("## 4. Promotion criteria")
+	b.blank()
+	for _, p := range plan.Promotion {
+		b.line("- [ ] %s", p)
+	}
+	return []byte(b.String())
+}

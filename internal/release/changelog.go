@@ -1,0 +1,316 @@
+package release
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Release is everything the generated bundle documents are written from.
+// Each line of CHANGELOG.md and rollback_plan.md comes from these fields.
+type Release struct {
+	Version    string
+	Date       string // YYYY-MM-DD, "" when no date source was given
+	DateSource string // SOURCE_DATE_EPOCH, --now or "commit time"
+	Tool       string // tool version
+	BundleDir  string // the bundle's directory name, for commands
+
+	Git *artifact.GitInfo // nil outside a git repository
+	// Commits are the commits since Git.PreviousTag (all commits when it
+	// is ""), newest first; used only when Git is set.
+	Commits []Commit
+
+	Snapshot *Snapshot
+	Forced   bool // --allow-fail on a verdict that is neither PASS nor WARN
+	Delta    *artifact.DeltaVerify
+	Ledger   *artifact.TuningReport // nil: the soak has no TUNING_REPORT.json
+	Source   artifact.BundleSource
+
+	// Profile is this release's overrides (after redaction), ProfileSHA256
+	// the digest of the bundled file; Redacted the removed credentials.
+	Profile       *artifact.Overrides
+	ProfileSHA256 string
+	Redacted      []string
+	// OverridesFrom is where the soak's overrides were read.
+	OverridesFrom string
+
+	Previous *Previous // --previous, nil when not given
+
+	Policy   *ResolvedPolicy
+	Triggers []artifact.CanaryTrigger
+}
+
+// Previous is the bundle a rollback returns to.
+type Previous struct {
+	Path          string
+	Version       string
+	Profile       *artifact.Overrides
+	ProfileSHA256 string
+	SumsSHA256    string
+	// RedactedKeys are the credentials removed from the previous profile.
+	RedactedKeys []string
+}
+
+// MaxChangelogCommits bounds the commit list; the rest is counted.
+const MaxChangelogCommits = 200
+
+// forcedBanner is the first lines of a bundle built with --allow-fail.
+func forcedBanner(b *md, r *Release) {
+	v := r.Snapshot.Verdict
+	b.line("> **NOT A VALIDATED RELEASE.** This bundle was built with `--allow-fail` although the soak's verdict is **%s**: %s", v.Verdict, dash(v.Reason))
+	b.blank()
+}
+
+// Changelog renders CHANGELOG.md.
+func Changelog(r *Release) []byte {
+	var b md
+	v := &r.Snapshot.Verdict
+	if r.Forced {
+		forcedBanner(&b, r)
+	}
+	b.line("# Changelog: %s", r.Version)
+	b.blank()
+	b.line("- Version: %s", r.Version)
+	if r.Date != "" {
+		b.line("- Date: %s (from %s)", r.Date, r.DateSource)
+	} else {
+		b.line("- Date: not recorded (set SOURCE_DATE_EPOCH or --now)")
+	}
+	if r.Git != nil {
+		dirty := ""
+		if r.Git.Dirty {
+			dirty = " (with uncommitted changes to tracked files)"
+		}
+		b.line("- Commit: %s%s", r.Git.Commit, dirty)
+	} else {
+		b.line("- Commit: not built inside a git repository")
+	}
+	b.line("- Verdict: **%s** — %s", v.Verdict, dash(v.Reason))
+	b.line("- Freeze ready: %s", yesNo(v.FreezeReady))
+	b.line("- Judged window: %s", WindowText(v))
+	b.line("- Policy: %s", policyText(v.Policy))
+	if r.Snapshot.Legacy {
+		b.line("- Snapshot: written by the Python toolkit; it records no checks or thresholds")
+	}
+	b.line("- Built by: release-bundle %s", r.Tool)
+	b.blank()
+
+	b.line("## KPIs of the judged window")
+	b.blank()
+	if rows := kpiRows(v); len(rows) > 0 {
+		b.table(kpiHead, rows)
+	} else {
+		b.line("The snapshot holds no KPI statistics.")
+	}
+	b.blank()
+	var other [][]string
+	for _, c := range v.Checks {
+		if c.KPI != "" {
+			continue
+		}
+		other = append(other, []string{c.Name, fmtPtr(c.Value), c.Direction + " " + fmtNum(c.Threshold), c.Status, c.Reason})
+	}
+	if len(other) > 0 {
+		b.line("Other checks:")
+		b.blank()
+		b.table([]string{"check", "value", "policy", "status", "reason"}, other)
+		b.blank()
+	}
+	if d := r.Delta; d != nil {
+		b.line("Delta verification (DELTA_VERIFY_REPORT.json): %d proposed, %d fully applied, %d held back by a guard, %d failed, %d signature-stuck; full-apply ratio %s.",
+			d.ProposedCount, d.FullApplyCount, d.PartialOKCount, d.FailCount, d.SignatureStuckCount, fmtNum(d.FullApplyRatio))
+		if d.Note != "" {
+			b.line("Note: %s", d.Note)
+		}
+		b.blank()
+	}
+
+	b.line("## Tuning applied during the soak")
+	b.blank()
+	tuningSection(&b, r.Ledger)
+
+	b.line("## Commits")
+	b.blank()
+	commitSection(&b, r)
+	return []byte(b.String())
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "no"
+}
+
+func policyText(p artifact.Policy) string {
+	if p.Name == "" && p.Digest == "" {
+		return "not recorded"
+	}
+	s := p.Name
+	if p.Source != "" {
+		s += " (" + p.Source + ")"
+	}
+	if p.Digest != "" {
+		s += ", " + p.Digest
+	}
+	return s
+}
+
+// ParamChange is a parameter's path through the soak's tuning.
+type ParamChange struct {
+	Key        string
+	First      float64 // value before the first change
+	Last       float64 // value after the last change
+	Iterations []int
+}
+
+// TuningChanges folds the ledger into one entry per changed parameter,
+// sorted by key; keysOnly lists parameters a legacy ledger names as changed
+// without values.
+func TuningChanges(l *artifact.TuningReport) (changes []ParamChange, keysOnly map[string][]int) {
+	byKey := map[string]*ParamChange{}
+	keysOnly = map[string][]int{}
+	for _, e := range l.Iterations {
+		if len(e.Changes) == 0 && e.Applied {
+			for _, k := range e.ChangedKeys {
+				keysOnly[k] = append(keysOnly[k], e.Iteration)
+			}
+		}
+		for _, c := range e.Changes {
+			pc := byKey[c.Key]
+			if pc == nil {
+				pc = &ParamChange{Key: c.Key, First: c.Old}
+				byKey[c.Key] = pc
+			}
+			pc.Last = c.New
+			pc.Iterations = append(pc.Iterations, e.Iteration)
+		}
+	}
+	for _, pc := range byKey {
+		changes = append(changes, *pc)
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Key < changes[j].Key })
+	return changes, keysOnly
+}
+
+func tuningSection(b *md, l *artifact.TuningReport) {
+	if l == nil {
+		b.line("The soak directory has no TUNING_REPORT.json: no tuning is recorded.")
+		b.blank()
+		return
+	}
+	applied := 0
+	for _, e := range l.Iterations {
+		if e.Applied {
+			applied++
+		}
+	}
+	b.line("The ledger (TUNING_REPORT.json) has %d entries; %d applied changes.", len(l.Iterations), applied)
+	b.blank()
+	changes, keysOnly := TuningChanges(l)
+	if len(changes) > 0 {
+		rows := make([][]string, len(changes))
+		for i, c := range changes {
+			rows[i] = []string{c.Key, fmtNum(c.First), fmtNum(c.Last), fmtNum(c.Last - c.First), compactInts(c.Iterations)}
+		}
+		b.table([]string{"parameter", "first", "last", "change", "changed after iterations"}, rows)
+		b.blank()
+	}
+	if len(keysOnly) > 0 {
+		keys := make([]string, 0, len(keysOnly))
+		for k := range keysOnly {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.line("Changed without recorded values (a legacy ledger records key names only):")
+		b.blank()
+		for _, k := range keys {
+			b.line("- %s: after iterations %s", code(k), compactInts(keysOnly[k]))
+		}
+		b.blank()
+	}
+	if len(changes) == 0 && len(keysOnly) == 0 {
+		b.line("No parameter was changed during the soak.")
+		b.blank()
+	}
+	guards := map[string][]int{}
+	for _, e := range l.Iterations {
+		for _, g := range e.Guards {
+			guards[g] = append(guards[g], e.Iteration)
+		}
+	}
+	if len(guards) > 0 {
+		names := make([]string, 0, len(guards))
+		for g := range guards {
+			names = append(names, g)
+		}
+		sort.Strings(names)
+		b.line("Guards that held changes back:")
+		b.blank()
+		for _, g := range names {
+			b.line("- %s: after iterations %s", g, compactInts(guards[g]))
+		}
+		b.blank()
+	}
+}
+
+func commitSection(b *md, r *Release) {
+	if r.Git == nil {
+		b.line("Not built inside a git repository: no commit list.")
+		return
+	}
+	total := len(r.Commits)
+	if r.Git.PreviousTag != "" {
+		b.line("%d commits since %s (merges left out).", total, code(r.Git.PreviousTag))
+	} else {
+		b.line("No earlier tag: the whole history, %d commits (merges left out).", total)
+	}
+	if total == 0 {
+		return
+	}
+	shown := r.Commits
+	if len(shown) > MaxChangelogCommits {
+		shown = shown[:MaxChangelogCommits]
+	}
+	for _, g := range GroupCommits(shown) {
+		b.blank()
+		b.line("### %s", g.Title)
+		b.blank()
+		for _, c := range g.Commits {
+			b.line("- %s (%s)", commitLine(c), shortHash(c.Hash))
+		}
+	}
+	if total > len(shown) {
+		b.blank()
+		b.line("… and %d older commits not listed.", total-len(shown))
+	}
+}
+
+func commitLine(c Conventional) string {
+	s := c.Description
+	if c.Type != "" {
+		prefix := c.Type
+		if c.Scope != "" {
+			prefix += "(" + c.Scope + ")"
+		}
+		s = prefix + ": " + s
+	}
+	if c.BreakingNote != "" {
+		s += " — BREAKING CHANGE: " + c.BreakingNote
+	}
+	return strings.TrimSpace(s)
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// Describe returns a one-line description of the release for logs.
+func (r *Release) Describe() string {
+	return fmt.Sprintf("%s (verdict %s)", r.Version, r.Snapshot.Verdict.Verdict)
+}

@@ -1,0 +1,231 @@
+package release
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Git runs git in a working directory, never through a shell: arguments go
+// to the process as they are, messages go through standard input.
+type Git struct {
+	Dir string // "" is the current directory
+	// Env is added to the environment (e.g. GIT_* settings in tests).
+	Env []string
+}
+
+// GitError is a git command that failed, with its stderr.
+type GitError struct {
+	Args   []string
+	Stderr string
+	Err    error
+}
+
+func (e *GitError) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if msg == "" {
+		msg = e.Err.Error()
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return "git " + e.Args[0] + ": " + msg
+}
+
+func (e *GitError) Unwrap() error { return e.Err }
+
+// Run runs git args with stdin (nil: none) and returns its stdout.
+func (g Git) Run(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = g.Dir
+	if len(g.Env) > 0 {
+		cmd.Env = append(cmd.Environ(), g.Env...)
+	}
+	cmd.Stdin = stdin
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.Bytes(), &GitError{Args: args, Stderr: errb.String(), Err: err}
+	}
+	return out.Bytes(), nil
+}
+
+func (g Git) line(ctx context.Context, args ...string) (string, error) {
+	out, err := g.Run(ctx, nil, args...)
+	return strings.TrimSpace(string(out)), err
+}
+
+// ErrNoGit is returned when git is not installed.
+var ErrNoGit = errors.New("git is not installed")
+
+// InRepo reports whether Dir is inside a git working tree.
+func (g Git) InRepo(ctx context.Context) (bool, error) {
+	if _, err := exec.LookPath("git"); err != nil {
+		return false, nil
+	}
+	out, err := g.line(ctx, "rev-parse", "--is-inside-work-tree")
+	if err != nil {
+		return false, nil
+	}
+	return out == "true", nil
+}
+
+// TopLevel returns the root of the working tree.
+func (g Git) TopLevel(ctx context.Context) (string, error) {
+	return g.line(ctx, "rev-parse", "--show-toplevel")
+}
+
+// ResolveCommit returns the full hash of the commit rev names.
+func (g Git) ResolveCommit(ctx context.Context, rev string) (string, error) {
+	if strings.HasPrefix(rev, "-") {
+		return "", fmt.Errorf("revision %q cannot start with \"-\"", rev)
+	}
+	out, err := g.line(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err != nil || out == "" {
+		return "", fmt.Errorf("%q does not name a commit", rev)
+	}
+	return out, nil
+}
+
+// HasCommits reports whether HEAD points to a commit (false in a fresh
+// repository).
+func (g Git) HasCommits(ctx context.Context) bool {
+	_, err := g.ResolveCommit(ctx, "HEAD")
+	return err == nil
+}
+
+// Dirty reports whether tracked files have staged or unstaged changes.
+// Untracked files (a bundle built into the working tree) do not count.
+func (g Git) Dirty(ctx context.Context) (bool, error) {
+	out, err := g.line(ctx, "status", "--porcelain", "--untracked-files=no")
+	if err != nil {
+		return false, err
+	}
+	return out != "", nil
+}
+
+// CommitTime returns the committer time of rev.
+func (g Git) CommitTime(ctx context.Context, rev string) (time.Time, error) {
+	out, err := g.line(ctx, "log", "-1", "--format=%ct", rev, "--")
+	if err != nil {
+		return time.Time{}, err
+	}
+	sec, err := strconv.ParseInt(out, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("git log: unexpected commit time %q", out)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+// Describe returns `git describe --tags --always` of HEAD.
+func (g Git) Describe(ctx context.Context) (string, error) {
+	return g.line(ctx, "describe", "--tags", "--always")
+}
+
+// PreviousTag returns the nearest tag reachable from rev, skipping the tag
+// named skip (the release being built, when it is already tagged); "" when
+// there is none.
+func (g Git) PreviousTag(ctx context.Context, rev, skip string) string {
+	for i := 0; i < 2; i++ {
+		t, err := g.line(ctx, "describe", "--tags", "--abbrev=0", rev)
+		if err != nil || t == "" {
+			return ""
+		}
+		if t != skip {
+			return t
+		}
+		rev = t + "^"
+	}
+	return ""
+}
+
+// Log returns the non-merge commits reachable from to and not from from
+// ("" from: all of them), newest first.
+func (g Git) Log(ctx context.Context, from, to string) ([]Commit, error) {
+	rng := to
+	if from != "" {
+		rng = from + ".." + to
+	}
+	out, err := g.Run(ctx, nil, "log", "--no-merges", "--format=%H%x00%s%x00%b%x1e", rng, "--")
+	if err != nil {
+		return nil, err
+	}
+	var cs []Commit
+	for _, rec := range strings.Split(string(out), "\x1e") {
+		rec = strings.TrimLeft(rec, "\n")
+		if rec == "" {
+			continue
+		}
+		f := strings.SplitN(rec, "\x00", 3)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("git log: unexpected output")
+		}
+		cs = append(cs, Commit{Hash: f[0], Subject: f[1], Body: strings.TrimSpace(f[2])})
+	}
+	return cs, nil
+}
+
+// TagExists reports whether refs/tags/name exists.
+func (g Git) TagExists(ctx context.Context, name string) (bool, error) {
+	_, err := g.Run(ctx, nil, "show-ref", "--verify", "--quiet", "refs/tags/"+name)
+	if err == nil {
+		return true, nil
+	}
+	var ge *GitError
+	var ee *exec.ExitError
+	if errors.As(err, &ge) && errors.As(ge.Err, &ee) && ee.ExitCode() == 1 {
+		return false, nil
+	}
+	return false, err
+}
+
+// CheckRefFormat asks git whether refs/tags/name is a valid ref name.
+func (g Git) CheckRefFormat(ctx context.Context, name string) bool {
+	_, err := g.Run(ctx, nil, "check-ref-format", "refs/tags/"+name)
+	return err == nil
+}
+
+// CreateTag creates the annotated (signed with sign) tag name at commit
+// with message, passed on standard input and kept verbatim.
+func (g Git) CreateTag(ctx context.Context, name, commit, message string, sign bool) error {
+	mode := "--annotate"
+	if sign {
+		mode = "--sign"
+	}
+	_, err := g.Run(ctx, strings.NewReader(message), "tag", mode, "--cleanup=verbatim", "--file=-", name, commit)
+	return err
+}
+
+// TagMessage returns the message of the annotated tag name, and the commit
+// it points to. A lightweight tag is an error.
+func (g Git) TagMessage(ctx context.Context, name string) (message, commit string, err error) {
+	ref := "refs/tags/" + name
+	typ, err := g.line(ctx, "cat-file", "-t", ref)
+	if err != nil {
+		return "", "", fmt.Errorf("tag %s does not exist", name)
+	}
+	if typ != "tag" {
+		return "", "", fmt.Errorf("tag %s is a lightweight tag: it carries no message", name)
+	}
+	out, err := g.Run(ctx, nil, "for-each-ref", "--format=%(contents)", ref)
+	if err != nil {
+		return "", "", err
+	}
+	commit, err = g.ResolveCommit(ctx, ref)
+	return string(out), commit, err
+}
+
+// Push pushes refs/tags/name to remote.
+func (g Git) Push(ctx context.Context, remote, name string) error {
+	if strings.HasPrefix(remote, "-") {
+		return fmt.Errorf("remote %q cannot start with \"-\"", remote)
+	}
+	_, err := g.Run(ctx, nil, "push", "--", remote, "refs/tags/"+name)
+	return err
+}

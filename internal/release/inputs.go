@@ -1,0 +1,158 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Inputs are the files a bundle is assembled from, found in the layouts
+// soakline writes and the Python toolkit wrote.
+type Inputs struct {
+	SoakDir    string // the directory holding the ITER_SUMMARY files
+	ReportsDir string // "" when no reports were found
+	// Paths maps a bundle file name (and artifact.OverridesFile) to the
+	// path it is read from.
+	Paths map[string]string
+	// Missing says, one line each, what is missing and where it was looked
+	// for. A bundle is built only when it is empty.
+	Missing []string
+}
+
+// reportFiles are the files soak-reports writes (build_reports in the
+// Python toolkit).
+var reportFiles = []string{artifact.SnapshotFile, artifact.AuditFile, artifact.RecommendationsFile, artifact.FailuresFile}
+
+// Locate finds the inputs of a bundle of the soak at src, with the reports
+// in reports ("" to search): the reports in <src>/reports/analysis, then
+// in the layouts of the Python toolkit (<soak>/reports/analysis where the
+// soak is <src>/soak/latest or <src>/latest, then the soak directory
+// itself, where its analyzer wrote them); DELTA_VERIFY_REPORT.json in the
+// reports directory, then the soak directory (soak-gate --out); the
+// overrides in the soak directory, its parent (the Python toolkit's
+// artifacts/soak/runtime_overrides.json), <src>, <src>/soak and the parent
+// of <src>.
+func Locate(src, reports string) *Inputs {
+	in := &Inputs{Paths: map[string]string{}}
+	fi, err := os.Stat(src)
+	switch {
+	case err != nil:
+		in.Missing = append(in.Missing, fmt.Sprintf("soak directory %s: %s", src, reason(err)))
+		return in
+	case !fi.IsDir():
+		in.Missing = append(in.Missing, fmt.Sprintf("soak directory %s: not a directory", src))
+		return in
+	}
+	soak, err := soakdir.ResolveDir(src)
+	if err != nil {
+		soak = src
+	}
+	in.SoakDir = soak
+	if files, _, err := artifact.ListIterations(soak); err != nil || len(files) == 0 {
+		in.Missing = append(in.Missing, fmt.Sprintf("ITER_SUMMARY_<n>.json: none in %s", lookedIn(uniq(src, filepath.Join(src, "soak", "latest"), filepath.Join(src, "latest")))))
+	}
+
+	var cands []string
+	if reports != "" {
+		cands = []string{reports}
+	} else {
+		cands = uniq(filepath.Join(src, "reports", "analysis"), filepath.Join(soak, "reports", "analysis"), soak, src)
+	}
+	for _, d := range cands {
+		if isFile(filepath.Join(d, artifact.SnapshotFile)) {
+			in.ReportsDir = d
+			break
+		}
+	}
+	if in.ReportsDir == "" {
+		for _, d := range cands {
+			for _, f := range reportFiles {
+				if in.ReportsDir == "" && isFile(filepath.Join(d, f)) {
+					in.ReportsDir = d
+				}
+			}
+		}
+	}
+	for _, f := range reportFiles {
+		if in.ReportsDir != "" && isFile(filepath.Join(in.ReportsDir, f)) {
+			in.Paths[f] = filepath.Join(in.ReportsDir, f)
+			continue
+		}
+		where := cands
+		if in.ReportsDir != "" {
+			where = []string{in.ReportsDir}
+		}
+		in.Missing = append(in.Missing, fmt.Sprintf("%s: not in %s (soak-reports --out DIR writes it)", f, lookedIn(where)))
+	}
+
+	deltaDirs := uniq(in.ReportsDir, soak, src)
+	if p := first(deltaDirs, artifact.DeltaVerifyFile); p != "" {
+		in.Paths[artifact.DeltaVerifyFile] = p
+	} else {
+		in.Missing = append(in.Missing, fmt.Sprintf("%s: not in %s (soak-gate --out DIR writes it; the Python toolkit's verify_deltas_applied --json printed it)", artifact.DeltaVerifyFile, lookedIn(deltaDirs)))
+	}
+
+	ovDirs := uniq(soak, filepath.Dir(filepath.Clean(soak)), src, filepath.Join(src, "soak"), filepath.Dir(filepath.Clean(src)))
+	if p := first(ovDirs, artifact.OverridesFile); p != "" {
+		in.Paths[artifact.OverridesFile] = p
+	} else {
+		in.Missing = append(in.Missing, fmt.Sprintf("%s: not in %s", artifact.OverridesFile, lookedIn(ovDirs)))
+	}
+	return in
+}
+
+func reason(err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return "does not exist"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func first(dirs []string, name string) string {
+	for _, d := range dirs {
+		if p := filepath.Join(d, name); isFile(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// uniq drops empty and repeated directories (compared cleaned).
+func uniq(dirs ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		c := filepath.Clean(d)
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		out = append(out, c)
+	}
+	return out
+}
+
+func lookedIn(dirs []string) string {
+	if len(dirs) == 1 {
+		return dirs[0]
+	}
+	return strings.Join(dirs[:len(dirs)-1], ", ") + " or " + dirs[len(dirs)-1]
+}

@@ -1,0 +1,204 @@
+package release
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// ParamDiff is one parameter of the difference between two profiles.
+type ParamDiff struct {
+	Key      string
+	Previous *float64 // nil: absent from the previous profile
+	Current  *float64 // nil: absent from this release's profile
+}
+
+// DiffProfiles compares the previous and the current overrides key by key
+// and returns the keys that differ, sorted.
+func DiffProfiles(prev, cur *artifact.Overrides) []ParamDiff {
+	keys := map[string]bool{}
+	get := func(o *artifact.Overrides, k string) *float64 {
+		if o == nil {
+			return nil
+		}
+		if v, ok := o.Params[k]; ok {
+			return &v
+		}
+		return nil
+	}
+	for _, o := range []*artifact.Overrides{prev, cur} {
+		if o != nil {
+			for k := range o.Params {
+				keys[k] = true
+			}
+		}
+	}
+	var out []ParamDiff
+	for k := range keys {
+		p, c := get(prev, k), get(cur, k)
+		if p != nil && c != nil && *p == *c {
+			continue
+		}
+		out = append(out, ParamDiff{Key: k, Previous: p, Current: c})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func (d ParamDiff) change() string {
+	switch {
+	case d.Previous == nil:
+		return "added by this release (remove it)"
+	case d.Current == nil:
+		return "removed by this release (restore it)"
+	}
+	return fmtNum(*d.Previous - *d.Current)
+}
+
+// RollbackPlan renders rollback_plan.md: what to restore and from where,
+// the commands, how to check the rollback worked, when to escalate, and
+// the automatic triggers from the gate's policy.
+func RollbackPlan(r *Release) []byte {
+	var b md
+	if r.Forced {
+		forcedBanner(&b, r)
+	}
+	b.line("# Rollback plan: %s", r.Version)
+	b.blank()
+	b.line("Goal: the bot back on the previous parameters in under 10 minutes. Every step has a time budget; when one overruns or fails, escalate (see below).")
+	b.blank()
+	b.line("This release runs the profile %s of this bundle (sha256 %s).", code(artifact.ProfileFile), r.ProfileSHA256)
+	if len(r.Redacted) > 0 {
+		b.line("Removed from it because they look like credentials: %s. Take them from your secret store, never from a bundle.", codeList(r.Redacted))
+	}
+	b.blank()
+
+	b.line("## What to restore, and from where")
+	b.blank()
+	restore := ""
+	var wantSHA string
+	if p := r.Previous; p != nil {
+		restore = strings.TrimSuffix(p.Path, "/") + "/" + artifact.ProfileFile
+		wantSHA = p.ProfileSHA256
+		ver := p.Version
+		if ver == "" {
+			ver = "unknown version"
+		}
+		b.line("The previous release's profile: %s (bundle %s, sha256 %s; the bundle's SHA256SUMS has sha256 %s).", code(restore), ver, p.ProfileSHA256, p.SumsSHA256)
+		b.blank()
+		diff := DiffProfiles(p.Profile, r.Profile)
+		if len(diff) == 0 {
+			b.line("It holds the same parameter values as this release: restoring it changes no parameter.")
+		} else {
+			b.line("Parameters that differ (restore the previous value):")
+			b.blank()
+			rows := make([][]string, len(diff))
+			for i, d := range diff {
+				rows[i] = []string{d.Key, fmtPtr(d.Previous), fmtPtr(d.Current), d.change()}
+			}
+			b.table([]string{"parameter", "previous (restore)", "this release", "previous − this"}, rows)
+		}
+		b.blank()
+	} else {
+		restore = "\"$OVERRIDES.before-" + r.Version + "\""
+		b.line("No previous bundle was given (`release-bundle --previous`). Restore the copy of the overrides taken before this release was deployed (the canary checklist's first step): %s.", code(strings.Trim(restore, `"`)))
+		b.blank()
+		if r.Ledger != nil {
+			if changes, _ := TuningChanges(r.Ledger); len(changes) > 0 {
+				b.line("Without that copy, the soak's ledger records the values its tuning started from:")
+				b.blank()
+				rows := make([][]string, len(changes))
+				for i, c := range changes {
+					rows[i] = []string{c.Key, fmtNum(c.First), fmtNum(c.Last)}
+				}
+				b.table([]string{"parameter", "before the soak's tuning", "this release"}, rows)
+				b.blank()
+			}
+		}
+	}
+
+	b.line("## Quick rollback (under 10 minutes)")
+	b.blank()
+	b.line("Set %s to the overrides file the bot reads", code("OVERRIDES"))
+	if r.OverridesFrom != "" {
+		b.line("(during the soak: %s)", code(r.OverridesFrom))
+	}
+	b.line("in the shell that runs these commands:")
+	b.blank()
+	b.line("```sh")
+	b.line(": \"${OVERRIDES:?set OVERRIDES to the overrides file the bot reads}\"")
+	b.line("```")
+	b.blank()
+	b.line("1. Check what you restore (1 min):")
+	b.blank()
+	b.line("   ```sh")
+	if p := r.Previous; p != nil {
+		b.line("   release-bundle verify %s", shellQuote(p.Path))
+		b.line("   sha256sum %s   # expect %s", shellQuote(restore), p.ProfileSHA256)
+	} else {
+		b.line("   test -s %s", restore)
+	}
+	b.line("   ```")
+	b.blank()
+	b.line("2. Keep the current file for the post-mortem (1 min):")
+	b.blank()
+	b.line("   ```sh")
+	b.line("   cp -p \"$OVERRIDES\" \"$OVERRIDES.rollback-from-%s\"", r.Version)
+	b.line("   ```")
+	b.blank()
+	b.line("3. Restore it atomically (1 min):")
+	b.blank()
+	b.line("   ```sh")
+	src := restore
+	if r.Previous != nil {
+		src = shellQuote(restore)
+	}
+	b.line("   cp %s \"$OVERRIDES.tmp\" && mv \"$OVERRIDES.tmp\" \"$OVERRIDES\"", src)
+	b.line("   ```")
+	b.blank()
+	if r.Previous != nil && len(r.Previous.RedactedKeys) > 0 {
+		b.line("   The previous profile had credentials removed too (%s): put them back from your secret store before the restart.", codeList(r.Previous.RedactedKeys))
+		b.blank()
+	}
+	b.line("4. Restart the bot with your service manager so that it reads the restored file (3 min).")
+	b.blank()
+	b.line("5. Check that the rollback worked (3 min):")
+	b.blank()
+	b.line("   ```sh")
+	if wantSHA != "" {
+		b.line("   sha256sum \"$OVERRIDES\"   # expect %s", wantSHA)
+	} else {
+		b.line("   cmp %s \"$OVERRIDES\"", restore)
+	}
+	b.line("   ```")
+	b.blank()
+	b.line("   - the bot is up and healthy (the mm-bot answers GET /healthz), and GET /admin/config shows the restored values;")
+	b.line("   - no automatic trigger below fires in the next three evaluations (15 minutes).")
+	b.blank()
+
+	b.line("## When to escalate")
+	b.blank()
+	b.line("Escalate to the bot's on-call owner, and stop the bot if it keeps trading on the wrong parameters, when:")
+	b.blank()
+	b.line("- a step overruns its budget, or the procedure passes 10 minutes;")
+	b.line("- the file to restore is missing or fails its checksum;")
+	b.line("- the bot does not come back healthy after the restart;")
+	b.line("- a trigger still fires three evaluations (15 minutes) after the restore.")
+	b.blank()
+	b.line("Keep %s and this bundle for the post-mortem.", code("$OVERRIDES.rollback-from-"+r.Version))
+	b.blank()
+
+	b.line("## Automatic rollback triggers")
+	b.blank()
+	triggerSection(&b, r.Policy, r.Triggers)
+	return []byte(b.String())
+}
+
+func codeList(xs []string) string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = code(x)
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,84 @@
+package release
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// SumEntry is one line of SHA256SUMS.
+type SumEntry struct {
+	Name   string
+	SHA256 string
+}
+
+// SHA256 returns the hex SHA-256 of data.
+func SHA256(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// FormatSums renders files as SHA256SUMS in the format of sha256sum (text
+// mode: digest, two spaces, name), sorted by name, so that `sha256sum -c
+// SHA256SUMS` checks the bundle.
+func FormatSums(files map[string][]byte) []byte {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s  %s\n", SHA256(files[n]), n)
+	}
+	return b.Bytes()
+}
+
+// ParseSums reads SHA256SUMS. It accepts what sha256sum writes in text and
+// binary mode ("  " or " *" between digest and name); a malformed line, a
+// name that could leave the bundle directory or a name listed twice is an
+// error naming the line.
+func ParseSums(data []byte) ([]SumEntry, error) {
+	var out []SumEntry
+	seen := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if text == "" {
+			continue
+		}
+		if len(text) < 66 || !isHex(text[:64]) || text[64] != ' ' || (text[65] != ' ' && text[65] != '*') {
+			return nil, fmt.Errorf("line %d: want \"<sha256>  <file>\"", line)
+		}
+		name := text[66:]
+		if err := artifact.CheckBundleName(name); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if prev, ok := seen[name]; ok {
+			return nil, fmt.Errorf("line %d: %s is already listed on line %d", line, name, prev)
+		}
+		seen[name] = line
+		out = append(out, SumEntry{Name: name, SHA256: strings.ToLower(text[:64])})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,61 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// Trailer keys of the tag message that release-tag verify reads back.
+const (
+	TrailerSums   = "Bundle-SHA256SUMS"
+	TrailerBundle = "Bundle-Path"
+)
+
+// TagMessage renders the annotated tag's message: the verdict, the KPI
+// summary of the judged window, and the bundle's digest as a trailer.
+func TagMessage(t *Tagging) string {
+	var b strings.Builder
+	v := &t.Snapshot.Verdict
+	fmt.Fprintf(&b, "Release %s: soak verdict %s\n\n", t.Manifest.Version, v.Verdict)
+	fmt.Fprintf(&b, "Verdict: %s — %s\n", v.Verdict, dash(v.Reason))
+	fmt.Fprintf(&b, "Freeze ready: %s\n", yesNo(v.FreezeReady))
+	fmt.Fprintf(&b, "Judged window: %s\n", WindowText(v))
+	fmt.Fprintf(&b, "Policy: %s\n", policyText(v.Policy))
+	if t.Manifest.Git != nil {
+		fmt.Fprintf(&b, "Bundle built at: %s\n", t.Manifest.Git.Commit)
+	}
+	b.WriteString("\nKPI summary of the judged window:\n")
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, row := range kpiRows(v) {
+		// KPI, statistic, value, policy, status, n, mean...
+		if row[3] == "not judged" {
+			fmt.Fprintf(tw, "  %s\tmean %s\t\tnot judged\t\n", row[0], row[6])
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%s\tn=%s\n", row[0], row[1], row[2], row[3], row[4], row[5])
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\n%s: %s\n", TrailerBundle, t.BundlePath)
+	fmt.Fprintf(&b, "%s: sha256:%s\n", TrailerSums, t.SumsSHA256)
+	return b.String()
+}
+
+// ParseTagMessage reads the bundle digest (hex) and the bundle path back
+// from a tag message; the last occurrence of each trailer counts.
+func ParseTagMessage(msg string) (sums, bundlePath string, err error) {
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if v, ok := strings.CutPrefix(line, TrailerSums+": "); ok {
+			sums = strings.TrimPrefix(strings.TrimSpace(v), "sha256:")
+		}
+		if v, ok := strings.CutPrefix(line, TrailerBundle+": "); ok {
+			bundlePath = strings.TrimSpace(v)
+		}
+	}
+	if len(sums) != 64 || !isHex(sums) {
+		return "", "", errors.New("the tag message carries no " + TrailerSums + " line: it was not made by release-tag")
+	}
+	return strings.ToLower(sums), bundlePath, nil
+}
