@@ -126,8 +126,7 @@ func loadDir(ctx context.Context, path, dir string) (*Soak, error) {
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
-			name := filepath.Join(dir, f.Name)
-			it, sum, err := readIteration(name, f.N)
+			it, sum, err := readIteration(dir, f)
 			if err != nil {
 				errs[i] = err
 				return nil // keep going: report the lowest-numbered bad file
@@ -159,9 +158,14 @@ func loadDir(ctx context.Context, path, dir string) (*Soak, error) {
 	return s, nil
 }
 
-func readIteration(name string, n int) (*artifact.IterationSummary, [32]byte, error) {
-	if err := checkRegular(name); err != nil {
-		return nil, [32]byte{}, err
+func readIteration(dir string, f artifact.IterFile) (*artifact.IterationSummary, [32]byte, error) {
+	name, n := filepath.Join(dir, f.Name), f.N
+	// The listing already says what a regular file is; only the rest needs
+	// a closer look (symbolic links, directories, devices).
+	if !f.Type.IsRegular() {
+		if err := checkRegular(name); err != nil {
+			return nil, [32]byte{}, err
+		}
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
@@ -280,6 +284,9 @@ func (s *Soak) finish() {
 				kept = append(kept, e)
 			}
 		}
-		s.Report.Iterations = kept
+		if len(kept) < len(s.Report.Iterations) {
+			s.Report.Iterations = kept
+			s.Report.Summarize()
+		}
 	}
 }

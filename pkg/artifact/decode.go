@@ -63,30 +63,54 @@ func LineOf(data []byte, off int64) int {
 }
 
 // PeekEnvelope reads the schema_version and kind of a JSON object without
-// judging the rest. A document without "kind" returns a zero Envelope: a
-// legacy file.
+// judging the rest. A document without "kind" (or with "kind": null)
+// returns a zero Envelope: a legacy file. Keys match the way encoding/json
+// matches them (case-insensitively; the last of duplicates wins), so that
+// the envelope agrees with what a full decode sees.
+//
+// Only the top level is scanned, without building values, so peeking costs
+// a fraction of a decode; a document whose top level is not a well-formed
+// object is handed to encoding/json for a precise error.
 func PeekEnvelope(file string, data []byte) (Envelope, error) {
 	data = TrimBOM(data)
-	var head struct {
-		SchemaVersion json.RawMessage `json:"schema_version"`
-		Kind          json.RawMessage `json:"kind"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return Envelope{}, jsonError(file, data, err)
+	kind, ver, err := scanHead(data)
+	if err != nil {
+		return Envelope{}, headError(file, data, err)
 	}
 	var env Envelope
-	if len(head.Kind) > 0 && string(head.Kind) != "null" {
-		if err := json.Unmarshal(head.Kind, &env.Kind); err != nil {
-			return env, Errorf(file, lineOfKey(data, "kind"), "\"kind\" must be a string")
-		}
-		if len(head.SchemaVersion) == 0 {
-			return env, Errorf(file, lineOfKey(data, "kind"), "%s: missing schema_version", env.Kind)
-		}
-		if err := json.Unmarshal(head.SchemaVersion, &env.SchemaVersion); err != nil {
-			return env, Errorf(file, lineOfKey(data, "schema_version"), "schema_version must be an integer, got %s", head.SchemaVersion)
-		}
+	if len(kind) == 0 || string(kind) == "null" {
+		return env, nil
+	}
+	if err := json.Unmarshal(kind, &env.Kind); err != nil {
+		return Envelope{}, Errorf(file, lineOfKey(data, "kind"), "\"kind\" must be a string")
+	}
+	if len(ver) == 0 {
+		return Envelope{}, Errorf(file, lineOfKey(data, "kind"), "%s: missing schema_version", env.Kind)
+	}
+	if err := json.Unmarshal(ver, &env.SchemaVersion); err != nil {
+		return Envelope{}, Errorf(file, lineOfKey(data, "schema_version"), "schema_version must be an integer, got %s", ver)
 	}
 	return env, nil
+}
+
+// headError explains why data's top level is not a well-formed object.
+func headError(file string, data []byte, err error) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] != '{' {
+		var v any
+		if json.Unmarshal(data, &v) == nil {
+			return &Error{File: file, Line: 1, Err: fmt.Errorf("want a JSON object, got %s", jsonTypeName(v))}
+		}
+	}
+	// Let encoding/json find the syntax error, on the legacy reading of
+	// the document: NaN and Infinity literals are judged later, by the
+	// strict or the lenient decoder.
+	clean := sanitizeLegacy(data)
+	var v any
+	if jerr := json.Unmarshal(clean, &v); jerr != nil {
+		return jsonError(file, clean, jerr)
+	}
+	return &Error{File: file, Line: LineOf(data, int64(len(data))), Err: err}
 }
 
 // Decode decodes data, an artifact of kind want, into v strictly: the
@@ -98,6 +122,12 @@ func Decode(file string, data []byte, want Kind, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeStrict(file, data, env, want, v)
+}
+
+// decodeStrict is Decode once the envelope env of data (without a BOM) is
+// known.
+func decodeStrict(file string, data []byte, env Envelope, want Kind, v any) error {
 	if err := env.check(want); err != nil {
 		return &Error{File: file, Line: lineOfKey(data, "kind"), Err: err}
 	}
@@ -106,24 +136,17 @@ func Decode(file string, data []byte, want Kind, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(file, data, err)
 	}
-	if err := trailing(dec); err != nil {
-		off := dec.InputOffset()
-		return &Error{File: file, Line: LineOf(data, off), Err: err}
-	}
-	return nil
+	return trailing(file, data, dec)
 }
 
-// trailing reports data after the first JSON value.
-func trailing(dec *json.Decoder) error {
-	var extra json.RawMessage
-	switch err := dec.Decode(&extra); {
-	case err == io.EOF:
+// trailing reports data after the first JSON value, which dec has just
+// decoded from data, at the line where it starts.
+func trailing(file string, data []byte, dec *json.Decoder) error {
+	i := skipSpace(data, int(dec.InputOffset()))
+	if i >= len(data) {
 		return nil
-	case err != nil:
-		return fmt.Errorf("trailing data after the JSON object")
-	default:
-		return fmt.Errorf("trailing data after the JSON object")
 	}
+	return &Error{File: file, Line: LineOf(data, int64(i)), Err: errors.New("trailing data after the JSON object")}
 }
 
 // jsonError turns an encoding/json error into an *Error with a line.

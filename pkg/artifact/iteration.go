@@ -3,8 +3,8 @@ package artifact
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Iteration statuses.
@@ -99,19 +99,25 @@ func (t *Tuning) Proposed() bool {
 	return false
 }
 
-var iterName = regexp.MustCompile(`^ITER_SUMMARY_([0-9]+)\.json$`)
-
 // IterationFileName is the file name of iteration n's summary.
 func IterationFileName(n int) string { return "ITER_SUMMARY_" + strconv.Itoa(n) + ".json" }
 
 // ParseIterationFileName returns the iteration number of an
 // ITER_SUMMARY_<n>.json name.
 func ParseIterationFileName(name string) (int, bool) {
-	m := iterName.FindStringSubmatch(name)
-	if m == nil {
+	digits, ok := strings.CutPrefix(name, "ITER_SUMMARY_")
+	if !ok {
 		return 0, false
 	}
-	n, err := strconv.Atoi(m[1])
+	if digits, ok = strings.CutSuffix(digits, ".json"); !ok || digits == "" {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(digits)
 	if err != nil || n < 1 {
 		return 0, false
 	}
@@ -129,7 +135,7 @@ func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error)
 		return decodeLegacySummary(file, data)
 	}
 	var s IterationSummary
-	if err := Decode(file, data, KindIterationSummary, &s); err != nil {
+	if err := decodeStrict(file, TrimBOM(data), env, KindIterationSummary, &s); err != nil {
 		return nil, err
 	}
 	s.File = file

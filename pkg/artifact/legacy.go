@@ -64,8 +64,8 @@ func decodeLegacyObject(file string, data []byte) (map[string]any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, jsonError(file, clean, err)
 	}
-	if err := trailing(dec); err != nil {
-		return nil, &Error{File: file, Line: LineOf(clean, dec.InputOffset()), Err: err}
+	if err := trailing(file, clean, dec); err != nil {
+		return nil, err
 	}
 	m, ok := v.(map[string]any)
 	if !ok {

@@ -61,7 +61,7 @@ func DecodeTuningReport(file string, data []byte) (*TuningReport, error) {
 		return legacyReport(file, sanitizeLegacy(data), list)
 	}
 	var r TuningReport
-	if err := Decode(file, data, KindTuningReport, &r); err != nil {
+	if err := decodeStrict(file, TrimBOM(data), env, KindTuningReport, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -75,8 +75,8 @@ func decodeLegacyReportList(file string, data []byte) (*TuningReport, error) {
 	if err := dec.Decode(&list); err != nil {
 		return nil, jsonError(file, clean, err)
 	}
-	if err := trailing(dec); err != nil {
-		return nil, &Error{File: file, Line: LineOf(clean, dec.InputOffset()), Err: err}
+	if err := trailing(file, clean, dec); err != nil {
+		return nil, err
 	}
 	return legacyReport(file, clean, list)
 }

@@ -2,6 +2,7 @@ package artifact
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -20,6 +21,10 @@ const (
 type IterFile struct {
 	N    int
 	Name string
+	// Type holds the type bits the directory listing gave (fs.ModeSymlink,
+	// fs.ModeDir, ...; 0 for a regular file), so that readers can skip a
+	// stat of every regular file.
+	Type fs.FileMode
 }
 
 // ListIterations lists the ITER_SUMMARY_<n>.json files of dir in numeric
@@ -37,7 +42,7 @@ func ListIterations(dir string) ([]IterFile, []string, error) {
 		if !ok {
 			continue
 		}
-		files = append(files, IterFile{N: n, Name: e.Name()})
+		files = append(files, IterFile{N: n, Name: e.Name(), Type: e.Type()})
 	}
 	sort.Slice(files, func(i, j int) bool {
 		if files[i].N != files[j].N {

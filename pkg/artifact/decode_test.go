@@ -1,0 +1,301 @@
+package artifact
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// validIter is a strict iteration summary with every line numbered on
+// purpose: the error tests below edit single lines of it.
+const validIter = `{
+  "schema_version": 1,
+  "kind": "iteration_summary",
+  "iteration": 7,
+  "mode": "mock",
+  "seed": 42,
+  "duration_ms": 1200,
+  "status": "ok",
+  "summary": {
+    "maker_taker_ratio": 0.85,
+    "p95_latency_ms": 250,
+    "risk_ratio": 0.3,
+    "net_bps": 3.1
+  }
+}
+`
+
+func wantIter7() *IterationSummary {
+	return &IterationSummary{
+		SchemaVersion: 1, Kind: KindIterationSummary, Iteration: 7, Mode: ModeMock, Seed: 42,
+		DurationMs: 1200, Status: StatusOK, File: "ITER_SUMMARY_7.json",
+		Summary: Summary{MakerTakerRatio: F(0.85), P95LatencyMs: F(250), RiskRatio: F(0.3), NetBps: F(3.1)},
+	}
+}
+
+// editLine replaces line n (1-based) of s.
+func editLine(s string, n int, repl string) string {
+	lines := strings.Split(s, "\n")
+	lines[n-1] = repl
+	return strings.Join(lines, "\n")
+}
+
+func TestDecodeIterationSummary(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    *IterationSummary
+		wantErr string
+	}{
+		{name: "valid", in: validIter, want: wantIter7()},
+		{name: "BOM and CRLF", in: "\uFEFF" + strings.ReplaceAll(validIter, "\n", "\r\n"), want: wantIter7()},
+		{name: "envelope last", in: `{"iteration":7,"mode":"mock","seed":42,"duration_ms":1200,"status":"ok","summary":{"maker_taker_ratio":0.85,"p95_latency_ms":250,"risk_ratio":0.3,"net_bps":3.1},"kind":"iteration_summary","schema_version":1}`, want: wantIter7()},
+		{
+			name:    "syntax error names file and line",
+			in:      editLine(validIter, 3, `  "kind": "iteration_summary",,`),
+			wantErr: `ITER_SUMMARY_7.json: line 3: invalid JSON: invalid character ',' looking for beginning of object key string`,
+		},
+		{
+			name:    "unknown field with its line",
+			in:      editLine(validIter, 6, `  "seed": 42, "bogus": true,`),
+			wantErr: `ITER_SUMMARY_7.json: line 6: unknown field "bogus"`,
+		},
+		{
+			name:    "unknown nested field",
+			in:      editLine(validIter, 12, `    "risk_ratio": 0.3, "riskratio": 0.3,`),
+			wantErr: `ITER_SUMMARY_7.json: line 12: unknown field "riskratio"`,
+		},
+		{
+			name:    "trailing object",
+			in:      validIter + "\n{}\n",
+			wantErr: `ITER_SUMMARY_7.json: line 17: trailing data after the JSON object`,
+		},
+		{
+			name:    "trailing garbage on the last line",
+			in:      strings.TrimSuffix(validIter, "\n") + " x",
+			wantErr: `ITER_SUMMARY_7.json: line 15: trailing data after the JSON object`,
+		},
+		{
+			name:    "wrong kind",
+			in:      editLine(validIter, 3, `  "kind": "verdict",`),
+			wantErr: `ITER_SUMMARY_7.json: line 3: wrong kind "verdict", want "iteration_summary"`,
+		},
+		{
+			name:    "future schema_version",
+			in:      editLine(validIter, 2, `  "schema_version": 2,`),
+			wantErr: `ITER_SUMMARY_7.json: line 3: iteration_summary: unsupported schema_version 2 (this soakline reads up to 1)`,
+		},
+		{
+			name:    "missing schema_version",
+			in:      editLine(validIter, 2, ``),
+			wantErr: `ITER_SUMMARY_7.json: line 3: iteration_summary: missing schema_version`,
+		},
+		{
+			name:    "schema_version zero",
+			in:      editLine(validIter, 2, `  "schema_version": 0,`),
+			wantErr: `ITER_SUMMARY_7.json: line 3: iteration_summary: missing or invalid schema_version`,
+		},
+		{
+			name:    "schema_version not an integer",
+			in:      editLine(validIter, 2, `  "schema_version": "1",`),
+			wantErr: `ITER_SUMMARY_7.json: line 2: schema_version must be an integer, got "1"`,
+		},
+		{
+			name:    "kind not a string",
+			in:      editLine(validIter, 3, `  "kind": 5,`),
+			wantErr: `ITER_SUMMARY_7.json: line 3: "kind" must be a string`,
+		},
+		{
+			name:    "string where a number belongs",
+			in:      editLine(validIter, 13, `    "net_bps": "3.1"`),
+			wantErr: `ITER_SUMMARY_7.json: line 13: summary.net_bps: want float64, got JSON string`,
+		},
+		{
+			name:    "number out of range",
+			in:      editLine(validIter, 13, `    "net_bps": 1e999`),
+			wantErr: `ITER_SUMMARY_7.json: line 13: summary.net_bps: want float64, got JSON number 1e999`,
+		},
+		{
+			name:    "NaN literal is not JSON in our format",
+			in:      editLine(validIter, 13, `    "net_bps": NaN`),
+			wantErr: `ITER_SUMMARY_7.json: line 13: invalid JSON: invalid character 'N' looking for beginning of value`,
+		},
+		{
+			name:    "bad status",
+			in:      editLine(validIter, 8, `  "status": "great",`),
+			wantErr: `ITER_SUMMARY_7.json: status must be "ok" or "failed", got "great"`,
+		},
+		{
+			name:    "iteration zero",
+			in:      editLine(validIter, 4, `  "iteration": 0,`),
+			wantErr: `ITER_SUMMARY_7.json: iteration must be >= 1, got 0`,
+		},
+		{
+			name:    "truncated",
+			in:      validIter[:60],
+			wantErr: `ITER_SUMMARY_7.json: line 4: invalid JSON: unexpected end of JSON input`,
+		},
+		{name: "empty", in: "", wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: unexpected end of JSON input`},
+		{name: "array", in: "[1, 2]", wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got an array`},
+		{name: "string", in: `"x"`, wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got a string`},
+		{name: "null", in: `null`, wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got null`},
+		{name: "binary garbage", in: "\x00\x01\xff", wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: invalid character '\x00' looking for beginning of value`},
+		{
+			name:    "legacy without iteration",
+			in:      `{"summary": {"net_bps": 3}}`,
+			wantErr: `ITER_SUMMARY_7.json: iteration: want a positive integer`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DecodeIterationSummary("ITER_SUMMARY_7.json", []byte(tc.in))
+			if tc.wantErr != "" {
+				if err == nil {
+					t.Fatalf("got no error, want %q", tc.wantErr)
+				}
+				if diff := cmp.Diff(tc.wantErr, err.Error()); diff != "" {
+					t.Errorf("error (-want +got):\n%s", diff)
+				}
+				var ae *Error
+				if !errors.As(err, &ae) {
+					t.Errorf("error is %T, want *artifact.Error", err)
+				}
+				if got != nil {
+					t.Errorf("got %+v with the error, want nil", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeWrongKindForEveryDecoder(t *testing.T) {
+	verdict := `{"schema_version": 1, "kind": "verdict"}`
+	tests := []struct {
+		name string
+		fn   func() error
+		want string
+	}{
+		{"iteration summary", func() error { _, err := DecodeIterationSummary("f.json", []byte(verdict)); return err },
+			`f.json: line 1: wrong kind "verdict", want "iteration_summary"`},
+		{"tuning report", func() error { _, err := DecodeTuningReport("f.json", []byte(verdict)); return err },
+			`f.json: line 1: wrong kind "verdict", want "tuning_report"`},
+		{"overrides", func() error { _, err := DecodeOverrides("f.json", []byte(verdict)); return err },
+			`f.json: line 1: wrong kind "verdict", want "runtime_overrides"`},
+		{"run record", func() error { var r RunRecord; return Decode("f.json", []byte(verdict), KindRun, &r) },
+			`f.json: line 1: wrong kind "verdict", want "run"`},
+		{"legacy file to a strict kind", func() error { var r RunRecord; return Decode("f.json", []byte(`{"iteration": 1}`), KindRun, &r) },
+			`f.json: not a soakline artifact: no "kind" field (want run)`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.fn()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPeekEnvelope(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    Envelope
+		wantErr string
+	}{
+		{name: "ours", in: `{"schema_version":1,"kind":"verdict","x":[1,{"kind":"no"}]}`, want: Envelope{1, KindVerdict}},
+		{name: "nested kind is not the envelope", in: `{"a":{"kind":"verdict","schema_version":1}}`},
+		{name: "kind inside a string", in: `{"a":"\"kind\":\"verdict\"","b":"}{"}`},
+		{name: "legacy", in: `{"iteration": 3, "summary": {"net_bps": 1}}`},
+		{name: "legacy with NaN", in: `{"iteration": 3, "summary": {"net_bps": NaN, "x": -Infinity}}`},
+		{name: "kind null is legacy", in: `{"kind": null, "iteration": 3}`},
+		{name: "empty object", in: `{}`},
+		{name: "BOM", in: "\uFEFF{\"schema_version\":1,\"kind\":\"run\"}", want: Envelope{1, KindRun}},
+		{name: "last duplicate wins", in: `{"schema_version":1,"kind":"run","kind":"verdict"}`, want: Envelope{1, KindVerdict}},
+		{name: "keys fold like encoding/json", in: `{"Schema_Version":1,"KIND":"run"}`, want: Envelope{1, KindRun}},
+		{name: "escaped key", in: `{"schema_version":1,"\u006bind":"run"}`, want: Envelope{1, KindRun}},
+		{name: "future version is peeked, not judged", in: `{"schema_version":9,"kind":"run"}`, want: Envelope{9, KindRun}},
+		{name: "missing version", in: "{\n\"kind\": \"run\"}", wantErr: `f: line 2: run: missing schema_version`},
+		{name: "array", in: `[{"kind":"run"}]`, wantErr: `f: line 1: want a JSON object, got an array`},
+		{name: "unterminated", in: "{\"kind\":\n\"run", wantErr: `f: line 2: invalid JSON: unexpected end of JSON input`},
+		{name: "syntax error deep inside", in: "{\"a\": [1,\n2,,3]}", wantErr: ``},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := PeekEnvelope("f", []byte(tc.in))
+			if tc.wantErr != "" {
+				if err == nil {
+					t.Fatalf("got %+v, want error %q", got, tc.wantErr)
+				}
+				if diff := cmp.Diff(tc.wantErr, err.Error()); diff != "" {
+					t.Errorf("error (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLineOf(t *testing.T) {
+	data := []byte("a\nb\r\nc")
+	for _, tc := range []struct {
+		off  int64
+		want int
+	}{{-5, 1}, {0, 1}, {1, 1}, {2, 2}, {5, 3}, {6, 3}, {99, 3}} {
+		if got := LineOf(data, tc.off); got != tc.want {
+			t.Errorf("LineOf(%d) = %d, want %d", tc.off, got, tc.want)
+		}
+	}
+}
+
+func TestTrimBOM(t *testing.T) {
+	for in, want := range map[string]string{
+		"\uFEFF{}": "{}", "{}": "{}", "": "", "\uFEFF": "", "\uFEFF\uFEFF{}": "\uFEFF{}", "\xEF\xBB": "\xEF\xBB",
+	} {
+		if got := string(TrimBOM([]byte(in))); got != want {
+			t.Errorf("TrimBOM(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestErrorFormat(t *testing.T) {
+	tests := []struct {
+		err  *Error
+		want string
+	}{
+		{&Error{File: "a.json", Line: 3, Err: errors.New("bad")}, "a.json: line 3: bad"},
+		{&Error{File: "a.json", Err: errors.New("bad")}, "a.json: bad"},
+		{&Error{Line: 2, Err: errors.New("bad")}, "line 2: bad"},
+		{&Error{Err: errors.New("bad")}, "bad"},
+	}
+	for _, tc := range tests {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+	inner := errors.New("inner")
+	if !errors.Is(&Error{Err: inner}, inner) {
+		t.Error("Error does not unwrap")
+	}
+	if got := DisplayName("-"); got != "<stdin>" {
+		t.Errorf("DisplayName(-) = %q", got)
+	}
+}
