@@ -80,7 +80,7 @@ func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app 
 		&cli.Uint64Flag{Name: "seed", Value: DefaultSeed, Usage: "simulator seed (also passed to --exec as SOAK_SEED)"},
 		&cli.StringFlag{Name: "scenario", Value: string(sim.Steady), Usage: "simulated market: " + scenarioNames()},
 		&cli.IntFlag{Name: "events", Value: DefaultEvents, Usage: "simulated events per iteration"},
-		&cli.StringFlag{Name: "out", Value: DefaultOut, Usage: "soak directory, or - for a JSON Lines stream on stdout", EnvVars: []string{"SOAK_OUT_DIR"}},
+		&cli.StringFlag{Name: "out", Value: DefaultOut, Usage: "soak directory, or - for a JSON Lines stream on stdout (env SOAK_OUT_DIR)"},
 		&cli.StringFlag{Name: "sleep", Usage: "seconds to wait between iterations, fractions allowed (env SOAK_SLEEP_SECONDS)"},
 		&cli.BoolFlag{Name: "resume", Usage: "continue the interrupted or killed soak in --out"},
 		&cli.BoolFlag{Name: "run-isolated", Usage: "write into <out>/../RUN_<epoch_ms>/ and copy the result into --out at the end"},
@@ -133,6 +133,9 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		KeepEvents:       c.Bool("keep-events"),
 		Set:              map[string]bool{},
 	}
+	if len(o.Command) == 0 {
+		o.Command = nil
+	}
 	for _, n := range c.LocalFlagNames() {
 		o.Set[n] = true
 	}
@@ -141,6 +144,9 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 	}
 	if c.Bool("exec") {
 		o.Mode = artifact.ModeExec
+	}
+	if v := stdio.Env("SOAK_OUT_DIR"); v != "" && !o.Set["out"] {
+		o.Out = v
 	}
 	switch v := strings.ToLower(strings.TrimSpace(stdio.Env("SOAK_SMOKE_MODE"))); v {
 	case "", "0", "false", "no":

@@ -47,6 +47,18 @@ type runner struct {
 	tstate   tuner.State
 	params   map[string]float64 // what the next iteration runs with
 	progress *progress
+
+	// crash, when set (tests), is called after each write of iteration n
+	// with the name of the file written; an error stops the loop on the
+	// spot, leaving the directory as a killed process would.
+	crash func(file string, n int) error
+}
+
+func (r *runner) crashPoint(file string, n int) error {
+	if r.crash == nil {
+		return nil
+	}
+	return r.crash(file, n)
 }
 
 func (r *runner) main(ctx context.Context) (err error) {
@@ -361,10 +373,16 @@ func (r *runner) loop(ctx context.Context) error {
 				return fmt.Errorf("iteration %d: apply tuning: %w", n, err)
 			}
 			tuning.StateHash, tuning.Verified = h, true
+			if err := r.crashPoint(artifact.OverridesFile, n); err != nil {
+				return err
+			}
 		}
 		sum.Tuning = &tuning
 		// 6. Commit: the iteration's summary.
 		if err := r.st.commit(sum); err != nil {
+			return err
+		}
+		if err := r.crashPoint(artifact.IterationFileName(n), n); err != nil {
 			return err
 		}
 		r.sums = append(r.sums, sum)
@@ -374,6 +392,9 @@ func (r *runner) loop(ctx context.Context) error {
 			return err
 		}
 		if err := r.st.checkpoint(r.ledger(), &r.run); err != nil {
+			return err
+		}
+		if err := r.crashPoint(artifact.RunFile, n); err != nil {
 			return err
 		}
 		r.progress.iteration(sum, total)

@@ -1,0 +1,197 @@
+// Package bot is examples/fakebot: a stand-in for a real bot under the
+// soak-run --exec contract.
+//
+// Contract (what soak-run gives, what the bot leaves):
+//
+//	SOAK_ITERATION   the iteration number, 1-based
+//	SOAK_ITERATIONS  the planned number of iterations
+//	SOAK_OVERRIDES   path of runtime_overrides.json (read it at start-up)
+//	SOAK_ITER_DIR    where to leave events.jsonl (internal/events format)
+//	                 or a legacy EDGE_REPORT.json
+//	SOAK_SEED        the soak's seed
+//
+// Flags:
+//
+//	--events N         simulated events per iteration (default 5000)
+//	--scenario NAME    simulated market (default steady)
+//	--edge-report      write a legacy EDGE_REPORT.json instead of events.jsonl
+//	--fail-at LIST     exit with status 3 on these iterations (e.g. 2,5)
+//	--hang-at LIST     never finish on these iterations
+//	--garbage-at LIST  write a malformed events.jsonl on these iterations
+//	--silent-at LIST   exit 0 without writing any output on these iterations
+package bot
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/internal/kpi"
+	"github.com/soakline/soakline/internal/sim"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Main runs fakebot with the process's arguments and environment.
+func Main() int { return Run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr) }
+
+type iterList []int
+
+func (l *iterList) String() string { return fmt.Sprint([]int(*l)) }
+
+func (l *iterList) Set(s string) error {
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return fmt.Errorf("want iteration numbers, got %q", f)
+		}
+		*l = append(*l, n)
+	}
+	return nil
+}
+
+// Run is fakebot's main; it returns the exit status.
+func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fakebot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	nEvents := fs.Int("events", 5000, "simulated events per iteration")
+	scenario := fs.String("scenario", string(sim.Steady), "simulated market")
+	edge := fs.Bool("edge-report", false, "write a legacy EDGE_REPORT.json instead of events.jsonl")
+	var failAt, hangAt, garbageAt, silentAt iterList
+	fs.Var(&failAt, "fail-at", "exit 3 on these iterations")
+	fs.Var(&hangAt, "hang-at", "hang on these iterations")
+	fs.Var(&garbageAt, "garbage-at", "write a malformed events.jsonl on these iterations")
+	fs.Var(&silentAt, "silent-at", "write no output on these iterations")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "fakebot: "+format+"\n", a...)
+		return 2
+	}
+	it, err := strconv.Atoi(getenv("SOAK_ITERATION"))
+	if err != nil || it < 1 {
+		return fail("SOAK_ITERATION: want an iteration number, got %q (run me under soak-run --exec)", getenv("SOAK_ITERATION"))
+	}
+	total, _ := strconv.Atoi(getenv("SOAK_ITERATIONS"))
+	seed, _ := strconv.ParseUint(getenv("SOAK_SEED"), 10, 64)
+	dir := getenv("SOAK_ITER_DIR")
+	if dir == "" {
+		return fail("SOAK_ITER_DIR is not set")
+	}
+	data, err := os.ReadFile(getenv("SOAK_OVERRIDES"))
+	if err != nil {
+		return fail("SOAK_OVERRIDES: %v", err)
+	}
+	ov, err := artifact.DecodeOverrides(getenv("SOAK_OVERRIDES"), data)
+	if err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintf(stdout, "fakebot: iteration %d/%d with %d overrides\n", it, total, len(ov.Params))
+
+	switch {
+	case slices.Contains(failAt, it):
+		fmt.Fprintf(stderr, "fakebot: connecting to the exchange\nfakebot: simulated crash in iteration %d\n", it)
+		return 3
+	case slices.Contains(hangAt, it):
+		fmt.Fprintf(stderr, "fakebot: hanging in iteration %d\n", it)
+		for {
+			time.Sleep(time.Hour)
+		}
+	case slices.Contains(silentAt, it):
+		fmt.Fprintf(stderr, "fakebot: iteration %d: writing nothing\n", it)
+		return 0
+	case slices.Contains(garbageAt, it):
+		garbage := "{\"kind\":\"order\",\"t_ms\":1,\"action\":\"place\",\"latency_ms\":3}\nthis is not json\n"
+		if err := os.WriteFile(filepath.Join(dir, "events.jsonl"), []byte(garbage), 0o644); err != nil {
+			return fail("%v", err)
+		}
+		return 0
+	}
+
+	cfg := sim.Config{Seed: seed, Events: *nEvents, Scenario: sim.Scenario(*scenario), Iterations: max(total, 1)}
+	if *edge {
+		err = writeEdgeReport(filepath.Join(dir, "EDGE_REPORT.json"), cfg, it, ov.Params)
+	} else {
+		err = writeEvents(filepath.Join(dir, "events.jsonl"), cfg, it, ov.Params)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	return 0
+}
+
+// writeEvents writes the iteration's events, complete or not at all.
+func writeEvents(path string, cfg sim.Config, it int, params map[string]float64) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".events-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	w := events.NewWriter(f)
+	if err := sim.Run(cfg, it, params, w.Write); err != nil {
+		f.Close()
+		return err
+	}
+	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// writeEdgeReport writes the legacy toolkit's extended EDGE_REPORT.json
+// (spec §2.1) from the iteration's KPIs; costs are positive numbers in
+// component_breakdown, as the legacy producer wrote them.
+func writeEdgeReport(path string, cfg sim.Config, it int, params map[string]float64) error {
+	var acc kpi.Accumulator
+	if err := sim.Run(cfg, it, params, func(e *events.Event) error { acc.Add(e); return nil }); err != nil {
+		return err
+	}
+	s := acc.Summary()
+	v := func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	totals := map[string]any{
+		"net_bps":          v(s.NetBps),
+		"adverse_bps_p95":  v(s.AdverseBpsP95),
+		"slippage_bps_p95": v(s.SlippageBpsP95),
+		"cancel_ratio":     v(s.CancelRatio),
+		"order_age_p95_ms": v(s.OrderAgeP95Ms),
+		"ws_lag_p95_ms":    v(s.WSLagP95Ms),
+		"maker_share_pct":  v(s.MakerSharePct),
+		"p95_latency_ms":   v(s.P95LatencyMs),
+		"component_breakdown": map[string]float64{
+			"gross_bps": v(s.GrossBps), "fees_eff_bps": -v(s.FeesBps), "slippage_bps": -v(s.SlippageBps),
+			"adverse_bps": -v(s.AdverseBps), "inventory_bps": v(s.InventoryBps), "net_bps": v(s.NetBps),
+		},
+	}
+	if s.Fills != nil {
+		totals["fills"] = s.Fills
+	}
+	if b := s.Blocks; b != nil && b.Total > 0 {
+		reasons := map[string]any{}
+		for name, n := range map[string]int64{"min_interval": b.MinInterval, "concurrency": b.Concurrency, "risk": b.Risk, "throttle": b.Throttle} {
+			reasons[name] = map[string]any{"count": n, "ratio": float64(n) / float64(b.Total)}
+		}
+		totals["block_reasons"] = reasons
+	}
+	data, err := json.MarshalIndent(map[string]any{
+		"totals": totals, "symbols": map[string]any{},
+		"runtime": map[string]string{"utc": "2026-01-01T00:00:00Z", "version": "fakebot"},
+	}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return artifact.WriteFile(path, append(data, '\n'), 0o644)
+}

@@ -1,0 +1,141 @@
+package soakrun
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/urfave/cli/v2"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/sim"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// parse runs the command line through the real app and returns the options
+// the soak would get.
+func parse(t *testing.T, args []string, env map[string]string) (Options, error) {
+	t.Helper()
+	var got Options
+	var out, errw bytes.Buffer
+	stdio := cliutil.Stdio{In: strings.NewReader(""), Out: &out, Err: &errw, Getenv: func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}}
+	err := newApp(stdio, func(_ *cli.Context, o Options) error {
+		got = o
+		return nil
+	}).run(context.Background(), args)
+	return got, err
+}
+
+func TestOptions(t *testing.T) {
+	base := Options{
+		Iterations: DefaultIterations, Mode: artifact.ModeMock, Seed: DefaultSeed, Scenario: sim.Steady,
+		Events: DefaultEvents, Out: DefaultOut, MaxFailed: DefaultMaxFailed, Epoch: FixedEpoch,
+	}
+	with := func(f func(o *Options)) Options {
+		o := base
+		f(&o)
+		return o
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want Options
+	}{
+		{"defaults", nil, nil, base},
+		{"legacy smoke line", []string{"--iterations", "3", "--auto-tune", "--mock"}, nil,
+			with(func(o *Options) { o.Iterations, o.AutoTune = 3, true })},
+		{"flags after positional-free order and = syntax", []string{"--seed=7", "--scenario", "latency-spike", "--events", "1000", "--out", "-"}, nil,
+			with(func(o *Options) { o.Seed, o.Scenario, o.Events, o.Out = 7, sim.LatencySpike, 1000, "-" })},
+		{"sleep flag with fraction", []string{"--sleep", "0.25"}, nil,
+			with(func(o *Options) { o.Sleep = 250 * time.Millisecond })},
+		{"sleep from the environment", nil, map[string]string{"SOAK_SLEEP_SECONDS": "2"},
+			with(func(o *Options) { o.Sleep = 2 * time.Second })},
+		{"flag beats environment", []string{"--sleep", "0"}, map[string]string{"SOAK_SLEEP_SECONDS": "300"}, base},
+		{"out from the environment", nil, map[string]string{"SOAK_OUT_DIR": "x/y"},
+			with(func(o *Options) { o.Out = "x/y" })},
+		{"smoke mode", nil, map[string]string{"SOAK_SMOKE_MODE": "1"},
+			with(func(o *Options) { o.Smoke, o.Events, o.Profile = true, SmokeEvents, SmokeProfile })},
+		{"smoke mode keeps explicit choices", []string{"--events", "100", "--profile", "steady_safe"}, map[string]string{"SOAK_SMOKE_MODE": "1"},
+			with(func(o *Options) { o.Smoke, o.Events, o.Profile = true, 100, "steady_safe" })},
+		{"source date epoch", nil, map[string]string{"SOURCE_DATE_EPOCH": "1767225600"},
+			with(func(o *Options) { o.Epoch = time.Unix(1767225600, 0).UTC() })},
+		{"exec with command", []string{"--exec", "--iteration-timeout", "90s", "--max-failed-iterations", "0", "--", "bot", "--fast", "-x"}, nil,
+			with(func(o *Options) {
+				o.Mode, o.IterationTimeout, o.MaxFailed, o.Command = artifact.ModeExec, 90*time.Second, 0, []string{"bot", "--fast", "-x"}
+			})},
+		{"preset-file alias", []string{"--preset-file", "p.json"}, nil, with(func(o *Options) { o.Preset = "p.json" })},
+		{"resume", []string{"--resume", "--out", "d"}, nil, with(func(o *Options) { o.Resume, o.Out = true, "d" })},
+		{"isolated", []string{"--run-isolated"}, nil, with(func(o *Options) { o.Isolated = true })},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parse(t, tc.args, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Options{}, "Set")); diff != "" {
+				t.Errorf("options (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestOptionsUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"mock and exec", []string{"--mock", "--exec", "--", "bot"}, nil, "--mock and --exec exclude each other"},
+		{"exec without command", []string{"--exec"}, nil, "--exec needs a command"},
+		{"command without exec", []string{"--", "bot"}, nil, `unexpected arguments "bot"`},
+		{"zero iterations", []string{"--iterations", "0"}, nil, "--iterations must be at least 1, got 0"},
+		{"negative sleep", []string{"--sleep", "-1"}, nil, "--sleep: want a non-negative number of seconds"},
+		{"bad sleep env", nil, map[string]string{"SOAK_SLEEP_SECONDS": "soon"}, `SOAK_SLEEP_SECONDS: want a non-negative number of seconds, got "soon"`},
+		{"profile and preset", []string{"--profile", "steady_safe", "--preset", "p.json"}, nil, "--profile and --preset exclude each other"},
+		{"unknown profile", []string{"--profile", "nope"}, nil, `--profile: unknown profile "nope" (want one of best_cell, maker_bias_uplift_v1, steady_safe)`},
+		{"unknown scenario", []string{"--scenario", "moon"}, nil, `--scenario: unknown scenario "moon"`},
+		{"scenario with exec", []string{"--exec", "--scenario", "steady", "--", "bot"}, nil, "--scenario is for --mock soaks"},
+		{"timeout with mock", []string{"--iteration-timeout", "1s"}, nil, "--iteration-timeout bounds an --exec command"},
+		{"resume to stdout", []string{"--resume", "--out", "-"}, nil, "--resume needs a soak directory"},
+		{"isolated to stdout", []string{"--run-isolated", "--out", "-"}, nil, "--run-isolated writes a directory"},
+		{"keep events to stdout", []string{"--keep-events", "--out", "-"}, nil, "--keep-events writes iter/<n>/events.jsonl"},
+		{"resume isolated", []string{"--resume", "--run-isolated"}, nil, "--resume continues a soak in place"},
+		{"bad smoke mode", nil, map[string]string{"SOAK_SMOKE_MODE": "maybe"}, `SOAK_SMOKE_MODE: want 1 or 0, got "maybe"`},
+		{"bad epoch", nil, map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, "SOURCE_DATE_EPOCH: want seconds since 1970"},
+		{"unknown flag", []string{"--hours", "72"}, nil, "flag provided but not defined: -hours"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parse(t, tc.args, tc.env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got error %v, want one containing %q", err, tc.want)
+			}
+			if code := cliutil.ExitCode(err); code != cliutil.ExitUsage {
+				t.Errorf("exit code %d, want %d", code, cliutil.ExitUsage)
+			}
+		})
+	}
+}
+
+func TestProfiles(t *testing.T) {
+	want := map[string]float64{
+		"base_spread_bps_delta": 0.06, "engine.concurrency_limit": 10, "impact_cap_ratio": 0.095,
+		"max_delta_ratio": 0.1425, "min_interval_ms": 75, "replace_rate_per_min": 270, "tail_age_ms": 600,
+	}
+	if diff := cmp.Diff(want, Profiles()[SmokeProfile]); diff != "" {
+		t.Errorf("smoke profile (-want +got):\n%s", diff)
+	}
+	for name, p := range Profiles() {
+		if len(p) != len(sim.Keys) {
+			t.Errorf("profile %s has %d keys, want every canonical key", name, len(p))
+		}
+	}
+}
