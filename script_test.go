@@ -9,6 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/soakline/soakline/examples/fakebot/bot"
 	"github.com/soakline/soakline/internal/bundle"
 	"github.com/soakline/soakline/internal/gate"
 	"github.com/soakline/soakline/internal/reports"
@@ -25,7 +26,8 @@ func TestMain(m *testing.M) {
 		"soak-reports":   func() { os.Exit(reports.Main()) },
 		"release-bundle": func() { os.Exit(bundle.Main()) },
 		"release-tag":    func() { os.Exit(tag.Main()) },
-		"gen-bad":        func() { os.Exit(genBad()) }, // test inputs; genbad_test.go
+		"fakebot":        func() { os.Exit(bot.Main()) }, // examples/fakebot, for soak-run --exec
+		"gen-bad":        func() { os.Exit(genBad()) },   // test inputs; genbad_test.go
 	})
 }
 
