@@ -3,7 +3,6 @@ package bundle
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/release"
 )
 
 // Main runs release-bundle with the process's arguments and returns the
@@ -125,7 +125,7 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		if !strings.HasSuffix(o.Archive, ".tar.gz") && !strings.HasSuffix(o.Archive, ".tgz") {
 			return o, cliutil.Usagef("--archive %s: want a .tar.gz or .tgz file name", o.Archive)
 		}
-		if within(o.Archive, o.Out) {
+		if release.Within(o.Archive, o.Out) {
 			return o, cliutil.Usagef("--archive %s: must not be inside the bundle --out %s", o.Archive, o.Out)
 		}
 	}
@@ -144,7 +144,7 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		o.SourceDateEpochSet, o.SourceDateEpoch = true, time.Unix(sec, 0).UTC()
 	}
 	for _, in := range []struct{ flag, path string }{{"--src", o.Src}, {"--reports", o.Reports}, {"--previous", o.Previous}} {
-		if in.path != "" && within(in.path, o.Out) {
+		if in.path != "" && release.Within(in.path, o.Out) {
 			return o, cliutil.Usagef("--out %s would overwrite %s %s", o.Out, in.flag, in.path)
 		}
 	}
@@ -162,32 +162,3 @@ func parseTime(s string) (time.Time, error) {
 }
 
 var errBadTime = errors.New("want RFC 3339 (2026-01-02T15:04:05Z) or YYYY-MM-DD")
-
-// within reports whether path is dir or inside it (lexically, after
-// making both absolute and resolving symbolic links where they exist).
-func within(path, dir string) bool {
-	p, d := resolve(path), resolve(dir)
-	rel, err := filepath.Rel(d, p)
-	return err == nil && (rel == "." || !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && rel != ".." && !filepath.IsAbs(rel))
-}
-
-func resolve(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return filepath.Clean(p)
-	}
-	// Resolve the longest existing prefix, so that a path that does not
-	// exist yet still compares correctly through symbolic links.
-	dir, rest := abs, ""
-	for {
-		if r, err := filepath.EvalSymlinks(dir); err == nil {
-			return filepath.Join(r, rest)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return abs
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-		dir = parent
-	}
-}

@@ -27,7 +27,8 @@ func TagMessage(t *Tagging) string {
 		fmt.Fprintf(&b, "Bundle built at: %s\n", t.Manifest.Git.Commit)
 	}
 	b.WriteString("\nKPI summary of the judged window:\n")
-	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	for _, row := range kpiRows(v) {
 		// KPI, statistic, value, policy, status, n, mean...
 		if row[3] == "not judged" {
@@ -37,6 +38,12 @@ func TagMessage(t *Tagging) string {
 		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%s\tn=%s\n", row[0], row[1], row[2], row[3], row[4], row[5])
 	}
 	tw.Flush()
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		b.WriteString(strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+	}
 	fmt.Fprintf(&b, "\n%s: %s\n", TrailerBundle, t.BundlePath)
 	fmt.Fprintf(&b, "%s: sha256:%s\n", TrailerSums, t.SumsSHA256)
 	return b.String()

@@ -1,0 +1,118 @@
+package tag
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/release"
+)
+
+// Main runs release-tag with the process's arguments and returns the exit
+// code.
+func Main() int { return cliutil.Main("release-tag", Run) }
+
+// Run runs release-tag in-process.
+func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
+	app := cliutil.NewApp("release-tag", "tag a verified release bundle and write its canary checklist", usageText, description, stdio)
+	app.Flags = []cli.Flag{
+		&cli.StringFlag{Name: "bundle", Usage: "the release bundle `DIR` (made by release-bundle)"},
+		&cli.StringFlag{Name: "tag", Usage: "tag `NAME` to create"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "print the tag message and the checklist; change nothing"},
+		&cli.StringFlag{Name: "out", Usage: "`DIR` for CANARY_CHECKLIST.md and CANARY_PLAN.json (default <bundle>.canary)"},
+		&cli.BoolFlag{Name: "sign", Usage: "sign the tag (git tag --sign, with your configured key)"},
+		&cli.StringFlag{Name: "push", Usage: "push the tag to `REMOTE` after creating it"},
+		&cli.BoolFlag{Name: "allow-dirty", Usage: "tag although tracked files have uncommitted changes"},
+		&cli.StringFlag{Name: "commit", Value: "HEAD", Usage: "the commit `REV` to tag"},
+		&cli.StringFlag{Name: "policy", Usage: "policy `FILE` for the rollback triggers (default: the one the soak was judged by)"},
+	}
+	app.Action = func(c *cli.Context) error {
+		o, err := optionsFrom(c)
+		if err != nil {
+			return err
+		}
+		return Tag(c.Context, o, stdio)
+	}
+	app.Commands = []*cli.Command{verifyCommand(stdio)}
+	return cliutil.Run(ctx, app, args)
+}
+
+const usageText = `release-tag --bundle DIR --tag NAME [--dry-run] [--out DIR] [--sign] [--push REMOTE]
+               [--allow-dirty] [--commit REV] [--policy FILE]
+   release-tag verify TAG [--bundle DIR]`
+
+const description = `Verifies the bundle, then creates an annotated git tag whose message holds the verdict,
+the KPI summary of the judged window and the SHA-256 of the bundle's SHA256SUMS, and writes
+CANARY_CHECKLIST.md and CANARY_PLAN.json (kind canary_plan) into --out (default: the
+directory <bundle>.canary next to the bundle, never inside it): pre-deployment checks, a 5%
+canary for 24-48 h with checks at hours 1, 6, 24 and 48, automatic rollback triggers every 5
+minutes derived from the policy the soak was judged by (PromQL over the soak_kpi_window gauges
+that soak-gate --prometheus exports), and the promotion criteria.
+
+Refused with exit 1, never with a prompt: a bundle that does not verify, a verdict other than
+PASS or WARN, an existing tag, tracked files with uncommitted changes (unless --allow-dirty;
+untracked files do not count). A tag name against git's ref-name rules exits 2.
+
+--dry-run prints the tag message and the checklist on stdout and changes nothing: not the
+repository, not the bundle, not --out.
+
+'release-tag verify TAG' checks that the bundle the tag names (or --bundle) still has the
+SHA256SUMS digest the tag carries, and verifies it: exit 0 when it matches, 1 otherwise.
+
+git runs without a shell; the tag message goes to git on standard input.
+
+EXAMPLES:
+   release-tag --bundle release/v1.4.0 --tag v1.4.0 --dry-run
+   release-tag --bundle release/v1.4.0 --tag v1.4.0 --sign --push origin
+   release-tag verify v1.4.0`
+
+// Options are release-tag's flags.
+type Options struct {
+	Bundle, Tag, Out string
+	DryRun           bool
+	Sign             bool
+	Push             string
+	AllowDirty       bool
+	Commit           string
+	Policy           string
+}
+
+func optionsFrom(c *cli.Context) (Options, error) {
+	if c.NArg() > 0 {
+		return Options{}, cliutil.Usagef("unexpected argument %q", c.Args().First())
+	}
+	o := Options{
+		Bundle: c.String("bundle"), Tag: c.String("tag"), Out: c.String("out"),
+		DryRun: c.Bool("dry-run"), Sign: c.Bool("sign"), Push: c.String("push"),
+		AllowDirty: c.Bool("allow-dirty"), Commit: c.String("commit"), Policy: c.String("policy"),
+	}
+	var missing []string
+	if o.Bundle == "" {
+		missing = append(missing, "--bundle")
+	}
+	if o.Tag == "" {
+		missing = append(missing, "--tag")
+	}
+	if len(missing) > 0 {
+		return o, cliutil.Usagef("missing %s", strings.Join(missing, " and "))
+	}
+	if err := release.CheckTagName(o.Tag); err != nil {
+		return o, cliutil.Usagef("--tag: %v", err)
+	}
+	if o.Commit == "" || strings.HasPrefix(o.Commit, "-") {
+		return o, cliutil.Usagef("--commit %q: want a revision", o.Commit)
+	}
+	if c.IsSet("push") && (o.Push == "" || strings.HasPrefix(o.Push, "-")) {
+		return o, cliutil.Usagef("--push %q: want a remote name or URL", o.Push)
+	}
+	if o.Out == "" {
+		o.Out = filepath.Clean(o.Bundle) + ".canary"
+	}
+	if release.Within(o.Out, o.Bundle) {
+		return o, cliutil.Usagef("--out %s is inside the bundle %s: the bundle must stay as verified", o.Out, o.Bundle)
+	}
+	return o, nil
+}
