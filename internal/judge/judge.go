@@ -272,18 +272,22 @@ func autoWarmup(its []*artifact.IterationSummary, rules []policy.Rule) int {
 		if n < 4 {
 			continue
 		}
-		// Suffix sums give every candidate's squared error in O(1).
-		s1 := make([]float64, n+1)
-		s2 := make([]float64, n+1)
+		// Welford's update from the end gives every candidate's squared
+		// error in O(1), exactly zero for constant data.
+		sse := make([]float64, n)
+		var mean, m2 float64
 		for i := n - 1; i >= 0; i-- {
-			s1[i] = s1[i+1] + xs[i]
-			s2[i] = s2[i+1] + xs[i]*xs[i]
+			k := float64(n - i)
+			d := xs[i] - mean
+			mean += d / k
+			m2 += d * (xs[i] - mean)
+			sse[i] = m2
 		}
-		bestD, bestV := 0, math.Inf(1)
-		for d := 0; d <= n/2; d++ {
+		bestD, bestV := 0, sse[0]/float64(n*n)
+		for d := 1; d <= n/2; d++ {
 			m := float64(n - d)
-			sse := math.Max(s2[d]-s1[d]*s1[d]/m, 0)
-			if val := sse / (m * m); val < bestV*(1-1e-12) {
+			// A cut must improve the criterion by more than rounding noise.
+			if val := sse[d] / (m * m); val < bestV-1e-9*bestV {
 				bestD, bestV = d, val
 			}
 		}

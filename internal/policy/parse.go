@@ -2,8 +2,10 @@ package policy
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"regexp"
@@ -43,6 +45,13 @@ func Parse(file string, data []byte) (*Policy, error) {
 	data = artifact.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, artifact.Errorf(file, 0, "empty policy")
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); t[0] == '{' {
+		// JSON: encoding/json locates a syntax error better than the
+		// YAML parser does inside a flow mapping.
+		if err := jsonSyntax(data); err != nil {
+			return nil, artifact.Errorf(file, err.line, "invalid JSON: %s", err.msg)
+		}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -203,6 +212,28 @@ func Parse(file string, data []byte) (*Policy, error) {
 		return nil, artifact.Errorf(file, 0, "%v", err)
 	}
 	return p, nil
+}
+
+type syntaxErr struct {
+	line int
+	msg  string
+}
+
+func jsonSyntax(data []byte) *syntaxErr {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			return &syntaxErr{line: artifact.LineOf(data, dec.InputOffset()), msg: "trailing data after the JSON object"}
+		}
+		return nil
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &syntaxErr{line: artifact.LineOf(data, se.Offset), msg: strings.TrimPrefix(se.Error(), "json: ")}
+	}
+	return &syntaxErr{line: artifact.LineOf(data, int64(len(data))), msg: "unexpected end of input"}
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
