@@ -132,7 +132,11 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 	if err := clearTemps(dir); err != nil {
 		return false, err
 	}
-	r.st.overrides, _ = os.ReadFile(r.st.path(artifact.OverridesFile))
+	// What the file must hold: the parameters after iteration m. An
+	// uncommitted iteration m+1 may have rewritten it.
+	if r.st.overrides, err = encodeOverrides(r.params); err != nil {
+		return false, err
+	}
 	if restored, err := r.st.checkOverrides(r.params); err != nil {
 		return false, err
 	} else if restored {
