@@ -136,7 +136,9 @@ func decodeLegacySummary(file string, data []byte) (*IterationSummary, error) {
 	fail := func(key string, err error) error {
 		return &Error{File: file, Line: lineOfKey(clean, key), Err: fmt.Errorf("%s: %w", key, err)}
 	}
-	s := &IterationSummary{Mode: ModeLegacy, Status: StatusOK, File: file, Legacy: true}
+	// The envelope is set so that a legacy summary re-encoded by a later
+	// stage is a valid artifact of ours; Legacy keeps where it came from.
+	s := &IterationSummary{SchemaVersion: SchemaVersion, Kind: KindIterationSummary, Mode: ModeLegacy, Status: StatusOK, File: file, Legacy: true}
 	n, ok, err := legacyNum(m["iteration"])
 	if err != nil {
 		return nil, fail("iteration", err)
@@ -223,7 +225,10 @@ func legacyTuning(file string, data []byte, t map[string]any) (*Tuning, error) {
 			if err != nil {
 				return nil, &Error{File: file, Line: lineOfKey(data, k), Err: fmt.Errorf("proposed_deltas.%s: %w", k, err)}
 			}
-			if ok {
+			// A non-finite delta proposes nothing that could be applied or
+			// verified, and could not be written back: like null, it is
+			// missing.
+			if ok && !math.IsNaN(f) && !math.IsInf(f, 0) {
 				tu.ProposedDeltas[k] = Round(f)
 			}
 		}
@@ -240,8 +245,11 @@ func legacyTuning(file string, data []byte, t map[string]any) (*Tuning, error) {
 	}
 	switch r := t["rationale"].(type) {
 	case string:
-		if r != "" {
-			tu.Rationale = []string{r}
+		// The toolkit joined its reasons with " | ".
+		for _, part := range strings.Split(r, " | ") {
+			if part = strings.TrimSpace(part); part != "" {
+				tu.Rationale = append(tu.Rationale, part)
+			}
 		}
 	case []any:
 		for _, x := range r {
@@ -261,19 +269,23 @@ func legacyTuning(file string, data []byte, t map[string]any) (*Tuning, error) {
 	case string:
 		tu.SkipReason = r
 	case map[string]any:
+		// {cooldown, velocity, oscillation, freeze, no_op: bool, note}.
+		// no_op is not a guard: nothing was held back, the proposal changed
+		// nothing; its note ("no effective change") is the reason.
 		var guards []string
-		for _, g := range []string{"freeze", "oscillation", "velocity", "cooldown"} {
+		for _, g := range []string{"cooldown", "freeze", "oscillation", "velocity"} {
 			if b, _ := r[g].(bool); b {
 				guards = append(guards, g)
 			}
 		}
-		if b, _ := r["no_op"].(bool); b {
-			guards = append(guards, "no_op")
-		}
 		tu.Guards = guards
 		tu.SkipReason = strings.Join(guards, ",")
-		if note, _ := r["note"].(string); note != "" && tu.SkipReason == "" {
+		note, _ := r["note"].(string)
+		if tu.SkipReason == "" {
 			tu.SkipReason = note
+		}
+		if b, _ := r["no_op"].(bool); b && tu.SkipReason == "" {
+			tu.SkipReason = "no_op"
 		}
 	}
 	for _, flag := range []struct{ key, guard string }{
