@@ -41,11 +41,12 @@ func FormatSums(files map[string][]byte) []byte {
 }
 
 // ParseSums reads SHA256SUMS. It accepts what sha256sum writes in text and
-// binary mode ("  " or " *" between digest and name); a malformed line, a
+// binary mode ("  " or " *" between digest and name). A malformed line, a
 // name that could leave the bundle directory or a name listed twice is an
-// error naming the line.
-func ParseSums(data []byte) ([]SumEntry, error) {
+// error naming the line; the other lines are still returned.
+func ParseSums(data []byte) ([]SumEntry, []error) {
 	var out []SumEntry
+	var errs []error
 	seen := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -55,22 +56,25 @@ func ParseSums(data []byte) ([]SumEntry, error) {
 			continue
 		}
 		if len(text) < 66 || !isHex(text[:64]) || text[64] != ' ' || (text[65] != ' ' && text[65] != '*') {
-			return nil, fmt.Errorf("line %d: want \"<sha256>  <file>\"", line)
+			errs = append(errs, fmt.Errorf("line %d: want \"<sha256>  <file>\"", line))
+			continue
 		}
 		name := text[66:]
 		if err := artifact.CheckBundleName(name); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
+			continue
 		}
 		if prev, ok := seen[name]; ok {
-			return nil, fmt.Errorf("line %d: %s is already listed on line %d", line, name, prev)
+			errs = append(errs, fmt.Errorf("line %d: %s is already listed on line %d", line, name, prev))
+			continue
 		}
 		seen[name] = line
 		out = append(out, SumEntry{Name: name, SHA256: strings.ToLower(text[:64])})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		errs = append(errs, err)
 	}
-	return out, nil
+	return out, errs
 }
 
 func isHex(s string) bool {

@@ -136,8 +136,8 @@ func Verify(c *Contents) *Verification {
 		add(artifact.SumsFileName, Missing, "")
 	} else {
 		v.SumsSHA256 = SHA256(sums)
-		entries, err := ParseSums(sums)
-		if err != nil {
+		entries, errs := ParseSums(sums)
+		for _, err := range errs {
 			add(artifact.SumsFileName, Invalid, err.Error())
 		}
 		for _, e := range entries {
@@ -151,16 +151,14 @@ func Verify(c *Contents) *Verification {
 			}
 		}
 		v.Files = len(entries)
-		if err == nil {
-			for _, n := range required {
-				if !listed[n] {
-					if _, present := c.Files[n]; present {
-						add(n, Invalid, "not listed in SHA256SUMS")
-					} else {
-						add(n, Missing, "")
-					}
-					listed[n] = true // reported once
+		for _, n := range required {
+			if !listed[n] {
+				if _, present := c.Files[n]; present {
+					add(n, Invalid, "not listed in SHA256SUMS")
+				} else {
+					add(n, Missing, "")
 				}
+				listed[n] = true // reported once
 			}
 		}
 	}
