@@ -161,6 +161,11 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 				}
 				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%s: %w", key, err)}
 			}
+			// {"a.b": 1, "a": {"b": 2}} names one parameter twice; which
+			// one won depended on map order.
+			if _, dup := o.Params[key]; dup {
+				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%s: given twice (as a dotted key and inside a section)", key)}
+			}
 			o.Params[key] = f
 		}
 		return nil
