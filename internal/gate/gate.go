@@ -93,7 +93,12 @@ func loadBaseline(ctx context.Context, path string, pol *policy.Policy, jopts ju
 			if err != nil {
 				return nil, &artifact.Error{File: path, Err: unwrapPath(err)}
 			}
-			if env, err := artifact.PeekEnvelope(path, data); err == nil && env.Kind == artifact.KindVerdict {
+			env, err := artifact.PeekEnvelope(path, data)
+			if err == nil && env.Kind != "" && env.Kind != artifact.KindVerdict && env.Kind != artifact.KindIterationSummary {
+				// One JSON object of another kind: neither a verdict nor a soak.
+				return nil, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
+			}
+			if err == nil && env.Kind == artifact.KindVerdict {
 				var v artifact.Verdict
 				if err := artifact.Decode(path, data, artifact.KindVerdict, &v); err != nil {
 					return nil, err
@@ -105,6 +110,9 @@ func loadBaseline(ctx context.Context, path string, pol *policy.Policy, jopts ju
 	s, err := soakdir.Load(ctx, path, stdio.In)
 	if err != nil {
 		return nil, err
+	}
+	if len(s.Iterations) == 0 {
+		return nil, artifact.Errorf(artifact.DisplayName(path), 0, "baseline: no iterations found")
 	}
 	b, err := judge.BaselineFromSoak(s, pol, jopts)
 	if err != nil {
