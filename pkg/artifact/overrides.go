@@ -141,6 +141,15 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 	walk = func(prefix string, m map[string]any) error {
 		for k, v := range m {
 			key := prefix + k
+			if !legacy && strings.Contains(k, ".") {
+				// Ours nests sections as objects; a dotted JSON key would
+				// clash with them ({"a": 1, "a.b": 2} cannot be written).
+				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%q: a key of runtime_overrides cannot contain \".\"; nest it in a section", key)}
+			}
+			if legacy && prefix == "" && (k == "schema_version" || k == "kind") {
+				o.Ignored = append(o.Ignored, key) // reserved for our envelope
+				continue
+			}
 			if sub, ok := v.(map[string]any); ok {
 				if err := walk(key+".", sub); err != nil {
 					return err

@@ -147,8 +147,18 @@ func TestDecodeOverrides(t *testing.T) {
 		},
 		{
 			name:    "ambiguous dotted key",
-			in:      `{"schema_version": 1, "kind": "runtime_overrides", "engine.tail_age_ms": 1, "engine": {"tail_age_ms": 2}}`,
+			in:      `{"engine.tail_age_ms": 1, "engine": {"tail_age_ms": 2}}`,
 			wantErr: `runtime_overrides.json: line 1: engine.tail_age_ms: given twice (as a dotted key and inside a section)`,
+		},
+		{
+			name:    "ours with a dotted key",
+			in:      "{\"schema_version\": 1, \"kind\": \"runtime_overrides\",\n\"engine\": {\"tail_age_ms\": 1}, \"engine.x\": 2}",
+			wantErr: `runtime_overrides.json: line 2: "engine.x": a key of runtime_overrides cannot contain "."; nest it in a section`,
+		},
+		{
+			name: "legacy envelope keys without a kind are ignored",
+			in:   `{"schema_version": 1, "kind": null, "min_interval_ms": 60}`,
+			want: &Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"kind", "schema_version"}},
 		},
 	}
 	for _, tc := range tests {
