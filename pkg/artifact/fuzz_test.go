@@ -1,0 +1,275 @@
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// The fuzz targets below hold every decoder of this package to the same
+// rules: never panic; an error is an *Error and comes with no result; what
+// decodes re-encodes, and the encoding decodes to an equal value. Seeds
+// are the fixtures of testdata plus the committed corpus in
+// testdata/fuzz/<Name>.
+
+func addFixtures(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, p := range patterns {
+		files, err := filepath.Glob(filepath.Join("testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, name := range files {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+}
+
+func mustBeArtifactError(t *testing.T, err error) {
+	t.Helper()
+	var ae *Error
+	if !errors.As(err, &ae) {
+		t.Fatalf("error %v is %T, want *artifact.Error", err, err)
+	}
+}
+
+func FuzzDecodeIterationSummary(f *testing.F) {
+	addFixtures(f, "legacy/ITER_SUMMARY_*.json")
+	f.Add([]byte(validIter))
+	f.Add([]byte(`{"schema_version":1,"kind":"iteration_summary","iteration":3,"mode":"exec","seed":1,"duration_ms":5,"status":"failed","failure":{"reason":"timeout","exit_code":137},"summary":{}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := DecodeIterationSummary("f", data)
+		if err != nil {
+			mustBeArtifactError(t, err)
+			if s != nil {
+				t.Fatalf("result with an error: %+v", s)
+			}
+			return
+		}
+		if s.Kind != KindIterationSummary || s.SchemaVersion != SchemaVersion {
+			t.Fatalf("decoded envelope %d %q", s.SchemaVersion, s.Kind)
+		}
+		if s.Iteration < 1 {
+			t.Fatalf("iteration %d", s.Iteration)
+		}
+		out, err := Marshal(s)
+		if err != nil {
+			if s.Legacy {
+				return // NaN or Infinity from a legacy file: reported downstream
+			}
+			t.Fatalf("strictly decoded summary does not encode: %v", err)
+		}
+		again, err := DecodeIterationSummary("f", out)
+		if err != nil {
+			t.Fatalf("re-encoded summary does not decode: %v\n%s", err, out)
+		}
+		if diff := cmp.Diff(s, again, cmpopts.IgnoreFields(IterationSummary{}, "Legacy")); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
+
+func FuzzDecodeTuningReport(f *testing.F) {
+	addFixtures(f, "legacy/TUNING_REPORT*.json")
+	f.Add([]byte(`{"schema_version":1,"kind":"tuning_report","iterations":[{"iteration":1,"proposed_deltas":{"a":1},"applied":true,"changes":[{"key":"a","old":1,"new":2,"delta":1}],"changed_keys":["a"],"skip_reason":"","verified":true}],"summary":{"count":1,"applied":1,"guards":{}}}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := DecodeTuningReport("f", data)
+		if err != nil {
+			mustBeArtifactError(t, err)
+			if r != nil {
+				t.Fatalf("result with an error: %+v", r)
+			}
+			return
+		}
+		out, err := Marshal(r)
+		if err != nil {
+			t.Fatalf("decoded report does not encode: %v", err)
+		}
+		again, err := DecodeTuningReport("f", out)
+		if err != nil {
+			t.Fatalf("re-encoded report does not decode: %v\n%s", err, out)
+		}
+		if diff := cmp.Diff(r, again, cmpopts.IgnoreFields(TuningReport{}, "Legacy")); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
+
+func FuzzDecodeOverrides(f *testing.F) {
+	f.Add([]byte(`{"base_spread_bps_delta":0.05,"engine":{"min_interval_ms":5,"tail_age_ms":30},"impact_cap_ratio":0.1,"risk":{"impact_cap_ratio":-0.009999999999999995}}`))
+	f.Add([]byte("{\"schema_version\": 1, \"kind\": \"runtime_overrides\", \"engine\": {\"concurrency_limit\": 10}, \"min_interval_ms\": 60}\n"))
+	f.Add([]byte(`{"a": NaN, "b": {"c": null, "d": [1]}, "e": "x"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o, err := DecodeOverrides("f", data)
+		if err != nil {
+			mustBeArtifactError(t, err)
+			if o != nil {
+				t.Fatalf("result with an error: %+v", o)
+			}
+			return
+		}
+		out, err := o.Encode()
+		if err != nil {
+			if o.Legacy {
+				return // e.g. {"a": 1, "a.b": 2}: refused when written
+			}
+			t.Fatalf("strictly decoded overrides do not encode: %v", err)
+		}
+		again, err := DecodeOverrides("f", out)
+		if err != nil {
+			t.Fatalf("re-encoded overrides do not decode: %v\n%s", err, out)
+		}
+		if again.Legacy || len(again.Ignored) > 0 {
+			t.Fatalf("re-encoded overrides read as legacy: %+v", again)
+		}
+		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+		out2, err := again.Encode()
+		if err != nil || !bytes.Equal(out, out2) {
+			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
+		}
+	})
+}
+
+func FuzzDecodeVerdict(f *testing.F) {
+	v := Verdict{
+		SchemaVersion: 1, Kind: KindVerdict, Verdict: VerdictFail, Reason: "p95_latency_ms mean 420 > 340",
+		IterationsTotal: 24, IterationsAnalyzed: []int{17, 18, 19, 20, 21, 22, 23, 24},
+		KPILastN: map[string]KPIStats{"p95_latency_ms": {N: 8, Mean: F(420), Median: F(410), Min: F(300), Max: F(600), Trend: "up", Slope: F(1.5)}},
+		Window:   Window{Size: 8, First: 17, Last: 24, N: 8},
+		Policy:   Policy{Name: "default", Source: "built-in", Digest: hashA},
+		Checks:   []Check{{Name: "latency", KPI: "p95_latency_ms", Statistic: "mean", Direction: "<=", Threshold: 340, Value: F(420), N: 8, Status: CheckFail, Reason: "420 > 340"}},
+		DeltaVerification: &DeltaVerify{ProposedCount: 2, FullApplyCount: 2, FullApplyRatio: 1, Checked: true,
+			Pairs: []DeltaPair{{Iteration: 3, Outcome: "full_apply", Reason: "ok"}}},
+		DataQuality: []string{"iteration 5 is missing"},
+		Source:      Source{Path: "artifacts/soak/latest", Digest: hashB},
+		ToolVersion: "v1.0.0",
+	}
+	data, err := Marshal(v)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(`{"schema_version":1,"kind":"verdict","verdict":"INCONCLUSIVE","kpi_last_n":{},"checks":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v Verdict
+		if err := Decode("f", data, KindVerdict, &v); err != nil {
+			mustBeArtifactError(t, err)
+			return
+		}
+		out, err := Marshal(v)
+		if err != nil {
+			t.Fatalf("decoded verdict does not encode: %v", err)
+		}
+		var again Verdict
+		if err := Decode("f", out, KindVerdict, &again); err != nil {
+			t.Fatalf("re-encoded verdict does not decode: %v\n%s", err, out)
+		}
+		if diff := cmp.Diff(v, again); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
+
+func FuzzPeekEnvelope(f *testing.F) {
+	addFixtures(f, "legacy/*.json")
+	f.Add([]byte(`{"schema_version":1,"kind":"verdict"}`))
+	f.Add([]byte(`{"KIND":"run","Schema_Version":2,"kind":"verdict"}`))
+	f.Add([]byte(`{"a":{"kind":"x"},"b":"\"kind\":","kind":null}`))
+	f.Add([]byte("\uFEFF {\"\\u006bind\":\"run\",\"schema_version\":1} "))
+	f.Add([]byte(`[{"kind":"run"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, err := PeekEnvelope("f", data)
+		if err != nil {
+			mustBeArtifactError(t, err)
+		}
+		// On a valid JSON object the peek agrees with encoding/json.
+		trimmed := TrimBOM(data)
+		var head struct {
+			SchemaVersion json.RawMessage `json:"schema_version"`
+			Kind          json.RawMessage `json:"kind"`
+		}
+		if !json.Valid(trimmed) || json.Unmarshal(trimmed, &head) != nil {
+			return
+		}
+		kind, ver, herr := scanHead(trimmed)
+		if herr != nil {
+			t.Fatalf("scanHead failed on a valid object: %v", herr)
+		}
+		if !bytes.Equal(kind, head.Kind) || !bytes.Equal(ver, head.SchemaVersion) {
+			t.Fatalf("scanHead = %s, %s; encoding/json = %s, %s", kind, ver, head.Kind, head.SchemaVersion)
+		}
+		var want Envelope
+		kindErr := json.Unmarshal(head.Kind, &want.Kind)
+		verErr := json.Unmarshal(head.SchemaVersion, &want.SchemaVersion)
+		switch {
+		case len(head.Kind) == 0 || string(head.Kind) == "null":
+			if err != nil || env != (Envelope{}) {
+				t.Fatalf("legacy document: got %+v, %v", env, err)
+			}
+		case kindErr != nil || len(head.SchemaVersion) == 0 || verErr != nil:
+			if err == nil {
+				t.Fatalf("got %+v, want an error", env)
+			}
+		default:
+			if err != nil || env != want {
+				t.Fatalf("got %+v, %v; want %+v", env, err, want)
+			}
+		}
+	})
+}
+
+func FuzzScanLines(f *testing.F) {
+	f.Add([]byte("{\"schema_version\":1,\"kind\":\"iteration_summary\",\"iteration\":1}\r\n\n{\"iteration\":2,\"summary\":{\"net_bps\":NaN}}"))
+	f.Add([]byte("\uFEFF{\"schema_version\":1,\"kind\":\"run\"}\n[1]\n"))
+	f.Add([]byte("\n\n   \r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		prev := 0
+		calls := 0
+		err := ScanLines("s", bytes.NewReader(data), func(line int, env Envelope, raw []byte) error {
+			calls++
+			if line <= prev {
+				t.Fatalf("line %d after line %d", line, prev)
+			}
+			prev = line
+			if bytes.ContainsAny(raw, "\n") || len(bytes.TrimSpace(raw)) == 0 {
+				t.Fatalf("line %d: raw %q", line, raw)
+			}
+			// Each line decodes as the kind it claims, or fails cleanly.
+			switch env.Kind {
+			case "", KindIterationSummary:
+				if s, err := DecodeIterationSummary("", raw); err != nil && s != nil {
+					t.Fatal("result with an error")
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			mustBeArtifactError(t, err)
+			return
+		}
+		lines := bytes.Split(TrimBOM(data), []byte("\n"))
+		want := 0
+		for _, l := range lines {
+			if len(bytes.TrimSpace(l)) > 0 {
+				want++
+			}
+		}
+		if calls != want {
+			t.Fatalf("%d calls for %d non-blank lines", calls, want)
+		}
+	})
+}
+
