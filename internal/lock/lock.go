@@ -89,6 +89,7 @@ func Acquire(path string, info Info) (*Lock, error) {
 	for attempt := 0; attempt < 5; attempt++ {
 		err := createExclusive(path, data)
 		if err == nil {
+			removeDeadTemps(path, info.Host)
 			return l, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -162,6 +163,18 @@ func read(path string) (Info, error) {
 		return Info{}, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return i, nil
+}
+
+// removeDeadTemps removes the temporary files of acquirers that died
+// between writing and linking them (their content names a dead PID on this
+// host); live acquirers' files are left alone.
+func removeDeadTemps(path, host string) {
+	tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	for _, t := range tmps {
+		if i, err := read(t); err == nil && i.Host == host && i.PID > 0 && !alive(i.PID) {
+			os.Remove(t)
+		}
+	}
 }
 
 // createExclusive creates path with data, failing with fs.ErrExist if path

@@ -145,3 +145,27 @@ func TestReleaseTakenOver(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestDeadTemps: an acquirer killed between writing its temporary file and
+// linking it leaves the file behind; the next holder removes it, but not a
+// live acquirer's.
+func TestDeadTemps(t *testing.T) {
+	host, _ := os.Hostname()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.lock")
+	dead := filepath.Join(dir, ".x.lock.tmp-1")
+	live := filepath.Join(dir, ".x.lock.tmp-2")
+	writeLock(t, dead, `{"pid":`+itoa(deadPID(t))+`,"host":"`+host+`"}`)
+	writeLock(t, live, `{"pid":`+itoa(os.Getppid())+`,"host":"`+host+`"}`)
+	l, err := Acquire(path, Self("soak-run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("dead acquirer's temp file kept: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("live acquirer's temp file removed: %v", err)
+	}
+}
