@@ -1,0 +1,83 @@
+package render
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSparkline(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name   string
+		xs     []float64
+		width  int
+		lo, hi float64
+		want   string
+	}{
+		{"empty", nil, 10, 0, 1, ""},
+		{"ramp", []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10, 0, 9, " .:-=+*#%@"},
+		{"missing", []float64{0, nan, 9}, 10, 0, 9, " ?@"},
+		{"flat", []float64{3, 3, 3}, 10, 3, 3, "@@@"},
+		{"buckets average", []float64{0, 0, 9, 9}, 2, 0, 9, " @"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Sparkline(tc.xs, tc.width, tc.lo, tc.hi)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Sparkline (-want +got):\n%s", diff)
+			}
+			for _, r := range got {
+				if r > 126 || r < 32 {
+					t.Errorf("non-printable-ASCII %q", r)
+				}
+			}
+		})
+	}
+}
+
+func TestRanges(t *testing.T) {
+	tests := []struct {
+		ns    []int
+		limit int
+		want  string
+	}{
+		{nil, 0, ""},
+		{[]int{1, 2, 3, 7, 9, 10}, 0, "1-3, 7, 9-10"},
+		{[]int{1, 3, 5, 7}, 2, "1, 3, ... (2 more)"},
+	}
+	for _, tc := range tests {
+		if got := ranges(tc.ns, tc.limit); got != tc.want {
+			t.Errorf("ranges(%v, %d) = %q, want %q", tc.ns, tc.limit, got, tc.want)
+		}
+	}
+}
+
+func TestNum(t *testing.T) {
+	tests := map[float64]string{0: "0", 2.5: "2.5", 0.020000000000000004: "0.02", 351.2549: "351.255", -0.0001: "-0.0001", 0.004567: "0.00457", math.NaN(): "n/a", math.Inf(1): "+Inf"}
+	for v, want := range tests {
+		if got := num(v); got != want {
+			t.Errorf("num(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestMarkdownEscaping(t *testing.T) {
+	d := &Doc{Title: "T", Blocks: []Block{
+		Para{Text: "p95 <= 340 and <script> and *x* and [link]"},
+		Table{Head: []string{"a|b"}, Rows: [][]string{{"c|d"}}},
+		Code{"```\nend"},
+	}}
+	got := string(d.Markdown())
+	for _, want := range []string{`p95 <= 340 and \<script> and \*x\* and \[link\]`, `| a\|b |`, "'''\nend"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, got)
+		}
+	}
+	h := string(d.HTML("x", nil))
+	if !strings.Contains(h, "&lt;script&gt;") || strings.Contains(h, "<script>") {
+		t.Errorf("HTML does not escape text:\n%s", h)
+	}
+}
