@@ -78,34 +78,34 @@ type Options struct {
 }
 
 const usageText = `soak-reports [--src] DIR|FILE|- --out DIR [--last-n N] [--policy FILE] [--mock] [--strict] [--html] [--now RFC3339]
-   soak-reports [--src] DIR|FILE|- --out DIR --verdict FILE|- [--html]
+soak-reports [--src] DIR|FILE|- --out DIR --verdict FILE|- [--html]
 
 EXAMPLES:
-   soak-reports --src artifacts/soak/latest --out artifacts/soak/latest/reports/analysis
-   soak-reports "artifacts/soak/latest 1" --out "reports 1" --last-n 12 --html
-   soak-gate artifacts/soak/latest > verdict.json; soak-reports artifacts/soak/latest --verdict verdict.json --out reports
-   soak-run --mock --iterations 24 --auto-tune --out - | soak-reports - --out reports`
+soak-reports --src artifacts/soak/latest --out artifacts/soak/latest/reports/analysis
+soak-reports "artifacts/soak/latest 1" --out "reports 1" --last-n 12 --html
+soak-gate artifacts/soak/latest > verdict.json; soak-reports artifacts/soak/latest --verdict verdict.json --out reports
+soak-run --mock --iterations 24 --auto-tune --out - | soak-reports - --out reports`
 
 const description = `Renders a soak and its verdict into --out: POST_SOAK_SNAPSHOT.json (the
-   verdict, judged by the same code as soak-gate, or taken from --verdict),
-   POST_SOAK_AUDIT.md, RECOMMENDATIONS.md, FAILURES.md, charts/<kpi>.svg and,
-   with --html, a self-contained REPORT.html.
+verdict, judged by the same code as soak-gate, or taken from --verdict),
+POST_SOAK_AUDIT.md, RECOMMENDATIONS.md, FAILURES.md, charts/<kpi>.svg and,
+with --html, a self-contained REPORT.html.
 
-   The input is a soak directory (ours or the Python toolkit's, any number of
-   iterations), a JSON Lines file, or - for a JSON Lines stream on stdin.
+The input is a soak directory (ours or the Python toolkit's, any number of
+iterations), a JSON Lines file, or - for a JSON Lines stream on stdin.
 
-   --out is written as a whole: everything is rendered first, written into a
-   temporary directory beside --out and renamed into place, so bad input
-   leaves no --out behind. An existing --out that holds only soak-reports
-   files is replaced; one that holds other files keeps them, and each report
-   file is replaced atomically (stale report files of an earlier run are
-   removed).
+--out is written as a whole: everything is rendered first, written into a
+temporary directory beside --out and renamed into place, so bad input
+leaves no --out behind. An existing --out that holds only soak-reports
+files is replaced; one that holds other files keeps them, and each report
+file is replaced atomically (stale report files of an earlier run are
+removed).
 
-   Timestamps come only from --now or SOURCE_DATE_EPOCH: same input, same bytes.
+Timestamps come only from --now or SOURCE_DATE_EPOCH: same input, same bytes.
 
-   Exit status 0 means the reports were written, whatever the verdict (the
-   verdict is in POST_SOAK_SNAPSHOT.json and on stderr); soak-gate is the gate
-   that exits 1 on FAIL and 3 on INCONCLUSIVE.`
+Exit status 0 means the reports were written, whatever the verdict (the
+verdict is in POST_SOAK_SNAPSHOT.json and on stderr); soak-gate is the gate
+that exits 1 on FAIL and 3 on INCONCLUSIVE.`
 
 func flags() []cli.Flag {
 	return []cli.Flag{
