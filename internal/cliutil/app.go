@@ -63,6 +63,7 @@ func permute(args []string, flags []cli.Flag, cmds []*cli.Command) []string {
 		}
 	}
 	var opts, pos []string
+	help := false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -75,7 +76,16 @@ func permute(args []string, flags []cli.Flag, cmds []*cli.Command) []string {
 			if strings.Contains(name, "=") {
 				continue
 			}
-			if takesValue[name] && i+1 < len(args) {
+			if name == "h" || name == "help" {
+				help = true
+			}
+			if takesValue[name] {
+				if i+1 == len(args) {
+					// Keep the flag last, so that the flag package says
+					// "flag needs an argument" instead of taking the "--"
+					// added below as its value.
+					return opts
+				}
 				i++
 				opts = append(opts, args[i])
 			}
@@ -90,7 +100,9 @@ func permute(args []string, flags []cli.Flag, cmds []*cli.Command) []string {
 		}
 		pos = append(pos, a)
 	}
-	if len(pos) == 0 {
+	// urfave/cli reads the arguments after --help as a help topic: "DIR
+	// --help" would fail with "No help topic for 'DIR'".
+	if len(pos) == 0 || help {
 		return opts
 	}
 	return append(append(opts, "--"), pos...)
