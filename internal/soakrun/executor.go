@@ -2,7 +2,6 @@ package soakrun
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -116,5 +115,3 @@ func (m *mockExec) Run(ctx context.Context, it Iter) (Result, error) {
 	}
 	return res, nil
 }
-
-var errNoOutput = errors.New("no events.jsonl or EDGE_REPORT.json")

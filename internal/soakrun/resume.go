@@ -198,7 +198,7 @@ func (r *runner) checkResumeFlags(run *artifact.RunRecord) error {
 // stream runs a soak whose artifacts go to standard output as JSON Lines.
 // A mock soak writes nothing to disk; an --exec soak keeps the overrides
 // and the command's files in a temporary directory removed at the end.
-func (r *runner) stream(ctx context.Context) error {
+func (r *runner) stream(ctx context.Context, params map[string]float64) error {
 	r.st = &store{stream: r.stdio.Out}
 	if r.opts.Mode == artifact.ModeExec {
 		tmp, err := os.MkdirTemp("", "soak-run-")
@@ -207,10 +207,6 @@ func (r *runner) stream(ctx context.Context) error {
 		}
 		defer os.RemoveAll(tmp)
 		r.st.dir = tmp
-	}
-	params, err := r.opts.startParams()
-	if err != nil {
-		return err
 	}
 	if err := r.begin(params); err != nil {
 		return err

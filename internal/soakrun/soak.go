@@ -70,8 +70,17 @@ func (r *runner) main(ctx context.Context) (err error) {
 			return cliutil.Usagef("--exec: %v", err)
 		}
 	}
+	// The start parameters are read before anything is created or
+	// cleared: a bad preset changes nothing, and a preset may be the
+	// previous soak's overrides file.
+	var start map[string]float64
+	if !o.Resume {
+		if start, err = o.startParams(); err != nil {
+			return err
+		}
+	}
 	if o.Out == "-" {
-		return r.stream(ctx)
+		return r.stream(ctx, start)
 	}
 	dir := o.Out
 	if o.Isolated {
@@ -97,7 +106,7 @@ func (r *runner) main(ctx context.Context) (err error) {
 		if err != nil || done {
 			return err
 		}
-	} else if err := r.fresh(); err != nil {
+	} else if err := r.fresh(start); err != nil {
 		return err
 	}
 	if err := r.buildExecutor(); err != nil {
@@ -226,15 +235,10 @@ func (r *runner) startTime() time.Time {
 	return r.wall()
 }
 
-// fresh starts a new soak in the store's directory: it reads the start
-// parameters (before clearing, so a preset may be the previous soak's
-// overrides), clears soak-run's own previous artifacts and nothing else,
-// and writes the starting overrides, an empty ledger and the run record.
-func (r *runner) fresh() error {
-	params, err := r.opts.startParams()
-	if err != nil {
-		return err
-	}
+// fresh starts a new soak in the store's directory: it clears soak-run's
+// own previous artifacts and nothing else, and writes the starting
+// overrides, an empty ledger and the run record.
+func (r *runner) fresh(params map[string]float64) error {
 	dir := r.st.dir
 	if prev, err := readRun(dir); err == nil && prev.State != artifact.RunComplete {
 		r.progress.note("discarding the %s soak in %s (%d of %d iterations); --resume would have continued it",
