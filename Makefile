@@ -36,9 +36,10 @@ fuzz:
 bench: build
 	./bench/run.sh
 
-# The long crash loop: soak-run killed with SIGKILL at random moments, then resumed.
+# The long crash loops: soak-run killed with SIGKILL at random moments, then
+# resumed; release-bundle killed at random moments, never a partial bundle that verifies.
 crash:
-	$(GO) test -run 'TestCrash' -count=1 -v ./internal/soakrun/ -args -crash.long
+	$(GO) test -run 'TestCrash' -count=1 -v -timeout 60m ./internal/soakrun/ ./internal/bundle/ -args -crash.long
 
 clean:
 	rm -rf bin artifacts release
