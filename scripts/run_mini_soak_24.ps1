@@ -57,7 +57,7 @@ $null = Step 'soak' (Find-Bin 'soak-run') @('--mock', '--auto-tune', '--iteratio
 # 3. gate
 $gate = 2
 if ($failed -eq 0) {
-    $gate = Step 'gate' (Find-Bin 'soak-gate') @('--path', $out, '--strict', '--prometheus')
+    $gate = Step 'gate' (Find-Bin 'soak-gate') @('--path', $out, '--strict', '--prometheus', '--out', $reports)
 }
 
 # 4. reports, also after a FAIL verdict, to explain it
@@ -70,11 +70,11 @@ if ($failed -eq 0) {
     $null = Step 'bundle' (Find-Bin 'release-bundle') @('--src', $out, '--reports', $reports, '--out', $release, '--version', $tagName)
 }
 if ($failed -eq 0) {
-    git -C $root rev-parse --git-dir *> $null
+    git rev-parse --verify -q HEAD *> $null
     if ($LASTEXITCODE -eq 0) {
         $null = Step 'tag' (Find-Bin 'release-tag') @('--bundle', $release, '--tag', $tagName, '--dry-run', '--allow-dirty', '--out', "$release.CANARY")
     } else {
-        Write-Host '==> tag: skipped (not inside a git repository)'
+        Write-Host '==> tag: skipped (no git commit here to tag)'
         $results.Add([pscustomobject]@{ Step = 'tag'; Exit = 'skipped' })
     }
 }

@@ -59,9 +59,10 @@ record clean 0
 # 2. soak
 step soak "$(bin soak-run)" --mock --auto-tune --iterations "$iterations" --seed "$seed" --scenario "$scenario" --out "$out"
 
-# 3. gate (its table of checks goes to stderr; the verdict JSON to the snapshot)
+# 3. gate: its table of checks goes to stderr; --out keeps the snapshot and
+# DELTA_VERIFY_REPORT.json, which soak-reports leaves in place and the bundle needs
 if [ "$failed" -eq 0 ]; then
-	step gate "$(bin soak-gate)" --path "$out" --strict --prometheus >/dev/null
+	step gate "$(bin soak-gate)" --path "$out" --strict --prometheus --out "$reports" >/dev/null
 fi
 
 # 4. reports: also after a FAIL verdict, so that the failure is explained
@@ -74,11 +75,11 @@ if [ "$failed" -eq 0 ]; then
 	step bundle "$(bin release-bundle)" --src "$out" --reports "$reports" --out "$release" --version "$tagname"
 fi
 if [ "$failed" -eq 0 ]; then
-	if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+	if git rev-parse --verify -q HEAD >/dev/null 2>&1; then
 		# A demo runs in a working copy that may have local edits: dry run only.
 		step tag "$(bin release-tag)" --bundle "$release" --tag "$tagname" --dry-run --allow-dirty --out "$release.CANARY" >/dev/null
 	else
-		echo "==> tag: skipped (not inside a git repository)" >&2
+		echo "==> tag: skipped (no git commit here to tag)" >&2
 		record tag skipped
 	fi
 fi
