@@ -272,4 +272,3 @@ func FuzzScanLines(f *testing.F) {
 		}
 	})
 }
-

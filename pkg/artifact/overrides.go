@@ -45,7 +45,7 @@ func (o Overrides) MarshalJSON() ([]byte, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("override %s: non-finite value", k)
 		}
-		if k == "schema_version" || k == "kind" {
+		if isEnvelopeKey(k) {
 			return nil, fmt.Errorf("override key %q is reserved", k)
 		}
 		parts := strings.Split(k, ".")
@@ -131,10 +131,6 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !legacy {
-		delete(m, "schema_version")
-		delete(m, "kind")
-	}
 	o := &Overrides{Params: map[string]float64{}, Legacy: legacy}
 	clean := sanitizeLegacy(data)
 	var walk func(prefix string, m map[string]any) error
@@ -146,8 +142,12 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 				// clash with them ({"a": 1, "a.b": 2} cannot be written).
 				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%q: a key of runtime_overrides cannot contain \".\"; nest it in a section", key)}
 			}
-			if legacy && prefix == "" && (k == "schema_version" || k == "kind") {
-				o.Ignored = append(o.Ignored, key) // reserved for our envelope
+			if prefix == "" && isEnvelopeKey(k) {
+				// The envelope, or in a legacy file a key our envelope
+				// reserves.
+				if legacy {
+					o.Ignored = append(o.Ignored, key)
+				}
 				continue
 			}
 			if sub, ok := v.(map[string]any); ok {
@@ -184,4 +184,10 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 	}
 	sort.Strings(o.Ignored)
 	return o, nil
+}
+
+// isEnvelopeKey reports whether encoding/json, which matches field names
+// case-insensitively, would read key as "schema_version" or "kind".
+func isEnvelopeKey(key string) bool {
+	return strings.EqualFold(key, "schema_version") || strings.EqualFold(key, "kind")
 }

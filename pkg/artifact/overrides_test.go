@@ -81,6 +81,7 @@ func TestOverridesEncodeErrors(t *testing.T) {
 		{"value and section", map[string]float64{"engine": 1, "engine.tail_age_ms": 30}, "engine"},
 		{"reserved kind", map[string]float64{"kind": 1}, `override key "kind" is reserved`},
 		{"reserved schema_version", map[string]float64{"schema_version": 1}, `override key "schema_version" is reserved`},
+		{"reserved in another case", map[string]float64{"KIND": 1}, `override key "KIND" is reserved`},
 		{"NaN", map[string]float64{"x": nan}, "override x: non-finite value"},
 	}
 	for _, tc := range tests {
@@ -159,6 +160,19 @@ func TestDecodeOverrides(t *testing.T) {
 			name: "legacy envelope keys without a kind are ignored",
 			in:   `{"schema_version": 1, "kind": null, "min_interval_ms": 60}`,
 			want: &Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"kind", "schema_version"}},
+		},
+		{
+			// Found by FuzzDecodeOverrides: encoding/json reads
+			// "sChemA_version" as the envelope's schema_version, so as a
+			// parameter it was written back as a broken envelope.
+			name: "legacy envelope key in another case",
+			in:   `{"sChemA_version": 0, "min_interval_ms": 60}`,
+			want: &Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"sChemA_version"}},
+		},
+		{
+			name: "ours with a duplicate envelope key in another case",
+			in:   `{"schema_version": 1, "kind": "runtime_overrides", "Schema_Version": 1, "x": 2}`,
+			want: &Overrides{Params: map[string]float64{"x": 2}},
 		},
 	}
 	for _, tc := range tests {
