@@ -31,11 +31,18 @@ func TestMain(m *testing.M) {
 		}
 		os.WriteFile(filepath.Join(os.Getenv("SOAK_ITER_DIR"), "child.pid"), []byte(strconv.Itoa(child.Process.Pid)), 0o644)
 		fmt.Fprintln(os.Stderr, "started a grandchild, hanging")
-		select {}
+		hang()
 	case "hang":
-		select {}
+		hang()
 	}
 	os.Exit(m.Run())
+}
+
+// hang sleeps forever (select{} would be reported as a deadlock).
+func hang() {
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 func helperExec(t *testing.T, mode string, timeout time.Duration, args ...string) *execExec {
