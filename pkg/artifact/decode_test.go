@@ -143,6 +143,11 @@ func TestDecodeIterationSummary(t *testing.T) {
 		{name: "null", in: `null`, wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got null`},
 		{name: "binary garbage", in: "\x00\x01\xff", wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: invalid character '\x00' looking for beginning of value`},
 		{
+			name:    "100,000-deep nesting",
+			in:      `{"iteration": 1, "x": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`,
+			wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: invalid character '[' exceeded max depth`,
+		},
+		{
 			name:    "legacy without iteration",
 			in:      `{"summary": {"net_bps": 3}}`,
 			wantErr: `ITER_SUMMARY_7.json: iteration: want a positive integer`,
