@@ -87,9 +87,7 @@ func TestPromArgs(t *testing.T) {
 	}
 }
 
-func splitArgs(s string) []string { return bytesFields(s) }
-
-func bytesFields(s string) []string {
+func splitArgs(s string) []string {
 	var out []string
 	for _, f := range bytes.Fields([]byte(s)) {
 		out = append(out, string(f))

@@ -133,7 +133,6 @@ func unwrapPath(err error) error {
 type outputFiles struct {
 	snapshot, deltaJSON, deltaMD string
 	prom, junit                  string
-	summary                      string // GITHUB_STEP_SUMMARY, appended to
 }
 
 func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
