@@ -73,14 +73,14 @@ func TestVerifyDeltas(t *testing.T) {
 			problem: "min_interval_ms: set to 105 here, but was 120 when iteration 2 changed it",
 		},
 		{
-			name: "final overrides disagree",
-			soak: withLedger([]artifact.Tuning{entry(1, "tail_age_ms", 25, 500, "h0", "h1")}, map[string]float64{"tail_age_ms": 500}),
+			name:    "final overrides disagree",
+			soak:    withLedger([]artifact.Tuning{entry(1, "tail_age_ms", 25, 500, "h0", "h1")}, map[string]float64{"tail_age_ms": 500}),
 			want:    counts{Proposed: 1, Fail: 1, Status: "FAIL", Outcomes: []string{"fail"}},
 			problem: "tail_age_ms: runtime_overrides.json holds 500, iteration 1 set 525",
 		},
 		{
-			name: "proposed but neither applied nor held back",
-			soak: withLedger([]artifact.Tuning{{Iteration: 1, ProposedDeltas: map[string]float64{"k": 1}}}, nil),
+			name:    "proposed but neither applied nor held back",
+			soak:    withLedger([]artifact.Tuning{{Iteration: 1, ProposedDeltas: map[string]float64{"k": 1}}}, nil),
 			want:    counts{Proposed: 1, Fail: 1, Status: "FAIL", Outcomes: []string{"fail"}},
 			problem: "k: proposed +1 but neither applied nor held back by a guard",
 		},

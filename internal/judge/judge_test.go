@@ -303,7 +303,9 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "statistics: p95 and max over the window",
-			soak: soakOf(10, func(i int, it *artifact.IterationSummary) { it.Summary.P95LatencyMs = artifact.F(float64(100 * (i - 2))) }),
+			soak: soakOf(10, func(i int, it *artifact.IterationSummary) {
+				it.Summary.P95LatencyMs = artifact.F(float64(100 * (i - 2)))
+			}),
 			policy: func(t *testing.T) *policy.Policy {
 				// Window values 100..800: type-7 p95 = 765, max 800, median 450.
 				return mustParse(t, `kpis:
