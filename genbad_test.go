@@ -1,8 +1,11 @@
 package soakline_test
 
 import (
+	"archive/tar"
 	"bufio"
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -23,7 +26,9 @@ const genBadUsage = `usage:
   gen-bad set FILE PATH RAW         set the dotted PATH of the JSON object in FILE to the
                                     raw text RAW (may be invalid JSON such as NaN)
   gen-bad del FILE PATH             delete the dotted PATH of the JSON object in FILE
-  gen-bad lines FILE N              keep the first N lines of FILE`
+  gen-bad lines FILE N              keep the first N lines of FILE
+  gen-bad tarslip FILE NAME         a .tar.gz holding an entry NAME (e.g. ../escape.txt)
+                                    and a SHA256SUMS that lists it`
 
 // genBad is the gen-bad command of the testscript suite.
 func genBad() int {
@@ -120,6 +125,11 @@ func genBadRun(args []string) error {
 			raw = rest[1]
 		}
 		return editJSON(file, rest[0], cmd == "del", raw)
+	case "tarslip":
+		if err := need(1); err != nil {
+			return err
+		}
+		return writeTarSlip(file, rest[0])
 	case "lines":
 		if err := need(1); err != nil {
 			return err
@@ -188,4 +198,32 @@ func editJSON(file, path string, del bool, raw string) error {
 	quoted, _ := json.Marshal(placeholder)
 	out = bytes.Replace(out, quoted, []byte(raw), 1)
 	return os.WriteFile(file, append(out, '\n'), 0o644)
+}
+
+// writeTarSlip writes a gzipped tar whose entry name tries to leave the
+// directory it is extracted into.
+func writeTarSlip(file, name string) error {
+	body := []byte("escaped\n")
+	sums := fmt.Sprintf("%x  %s\n", sha256.Sum256(body), name)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, e := range []struct {
+		name string
+		data []byte
+	}{{name, body}, {"SHA256SUMS", []byte(sums)}} {
+		if err := tw.WriteHeader(&tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(e.data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(file, buf.Bytes(), 0o644)
 }
