@@ -155,10 +155,6 @@ func TestOutputModes(t *testing.T) {
 			return err
 		}
 		mode := fi.Mode()
-		if knownModeDefect(filepath.ToSlash(rel), mode.Perm()) {
-			t.Logf("known defect (NOTES-robustness.md D2/D3): %s is %v", rel, mode.Perm())
-			return nil
-		}
 		switch {
 		case mode.IsDir():
 			dirs++
@@ -185,22 +181,6 @@ func TestOutputModes(t *testing.T) {
 		t.Errorf("only %d files written; is the pipeline complete?", files)
 	}
 	t.Logf("%d files, %d directories checked", files, dirs)
-}
-
-// knownModeDefect lists the modes recorded in NOTES-robustness.md whose
-// owners have not fixed them yet; remove an entry with the fix.
-func knownModeDefect(rel string, perm fs.FileMode) bool {
-	base := rel[strings.LastIndex(rel, "/")+1:]
-	if !strings.Contains(rel, "/iter/") {
-		return false
-	}
-	switch {
-	case base == "events.jsonl" && perm == 0o600: // D2: CreateTemp, renamed without a chmod
-		return true
-	case (base == "stdout.log" || base == "stderr.log") && perm == 0o666: // D3: os.Create under umask 000
-		return true
-	}
-	return false
 }
 
 // TestCredentialsRedacted feeds credential-looking values in through the
@@ -271,27 +251,6 @@ func TestCredentialsRedacted(t *testing.T) {
 		return nil
 	})
 	for _, l := range leaks {
-		if knownDefect(l) {
-			t.Logf("known defect (NOTES-robustness.md D1): %s", l)
-			continue
-		}
 		t.Error(l)
 	}
-}
-
-// knownDefect lists leaks recorded in NOTES-robustness.md whose owners
-// have not fixed them yet; remove an entry with the fix.
-func knownDefect(leak string) bool {
-	for _, prefix := range []string{
-		"stderr of the stages holds ghp_",      // D1: soak-run prints the --exec command line
-		"soak/RUN.json holds ghp_",             // D1: RUN.json keeps the command line verbatim
-		"release/MANIFEST.json holds ghp_",     // D1: the manifest copies RUN.json
-		"release.tar.gz holds ghp_",            // D1: (same manifest, archived)
-		"release-tag --dry-run output holds g", // D1: if the tag message quotes the run
-	} {
-		if strings.HasPrefix(leak, prefix) {
-			return true
-		}
-	}
-	return false
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -143,7 +144,15 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 8. Generate the documents and the manifest.
-	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest, Legacy: soak.Legacy, Run: soak.Run}
+	run := soak.Run
+	if run != nil {
+		// A run record written before soak-run masked credentials, or by
+		// hand, must not carry a command-line secret into the bundle.
+		masked := *run
+		masked.Command = redact.Args(run.Command)
+		run = &masked
+	}
+	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest, Legacy: soak.Legacy, Run: run}
 	r := &release.Release{
 		Version: version, DateSource: dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
 		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Delta: delta, Ledger: soak.Report, Source: src,

@@ -3,11 +3,10 @@ package release
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -33,59 +32,13 @@ import (
 // the tools that read it; the removed names are listed in the manifest and
 // the rollback plan says to restore them from the secret store.
 
-var credentialWords = map[string]bool{
-	"secret": true, "secrets": true, "password": true, "passwd": true, "passphrase": true,
-	"credential": true, "credentials": true, "apikey": true, "privatekey": true, "accesskey": true,
-}
-
-var credentialLastWords = map[string]bool{"token": true, "key": true, "auth": true, "cookie": true}
-
-var credentialValue = regexp.MustCompile(`^(AKIA[0-9A-Z]{16}|ghp_|gho_|ghs_|github_pat_|glpat-|xox[abposr]-|sk-|sk_live_|sk_test_|rk_live_)|-----BEGIN [A-Z ]*PRIVATE KEY-----|^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]+:[^/@\s]+@`)
-
-// words splits a parameter name into lower-case words.
-func words(name string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(name)
-	for i, r := range rs {
-		switch {
-		case r == '_' || r == '-' || r == '.' || r == ' ':
-			flush()
-		case unicode.IsUpper(r) && i > 0 && unicode.IsLower(rs[i-1]):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	return out
-}
-
 // IsCredentialName reports whether a parameter name names a credential
 // under the rule above (the value is judged separately).
-func IsCredentialName(name string) bool {
-	ws := words(name)
-	if len(ws) == 0 {
-		return false
-	}
-	for _, w := range ws {
-		if credentialWords[w] {
-			return true
-		}
-	}
-	return credentialLastWords[ws[len(ws)-1]]
-}
+func IsCredentialName(name string) bool { return redact.IsCredentialName(name) }
 
 // IsCredentialValue reports whether a string looks like a credential
 // whatever its name.
-func IsCredentialValue(s string) bool { return credentialValue.MatchString(s) }
+func IsCredentialValue(s string) bool { return redact.IsCredentialValue(s) }
 
 func hasValue(v any) bool {
 	switch x := v.(type) {

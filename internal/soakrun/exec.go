@@ -57,12 +57,12 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 	}
-	stdout, err := os.Create(filepath.Join(it.Dir, StdoutFile))
+	stdout, err := os.OpenFile(filepath.Join(it.Dir, StdoutFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return Result{}, err
 	}
 	defer stdout.Close()
-	stderr, err := os.Create(filepath.Join(it.Dir, StderrFile))
+	stderr, err := os.OpenFile(filepath.Join(it.Dir, StderrFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return Result{}, err
 	}

@@ -101,6 +101,10 @@ func (m *mockExec) Run(ctx context.Context, it Iter) (Result, error) {
 		if err := f.Sync(); err != nil {
 			return res, err
 		}
+		// CreateTemp makes the file 0600; the soak directory is shared material.
+		if err := f.Chmod(0o644); err != nil {
+			return res, err
+		}
 		if err := f.Close(); err != nil {
 			return res, err
 		}

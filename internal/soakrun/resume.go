@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -186,7 +187,7 @@ func (r *runner) checkResumeFlags(run *artifact.RunRecord) error {
 	differs("profile", o.Profile != run.Profile, run.Profile)
 	differs("preset", o.Preset != run.Preset, run.Preset)
 	differs("keep-events", o.KeepEvents != run.KeepEvents, run.KeepEvents)
-	if len(o.Command) > 0 && !slices.Equal(o.Command, run.Command) {
+	if len(o.Command) > 0 && !slices.Equal(redact.Args(o.Command), run.Command) {
 		bad = append(bad, fmt.Sprintf("the command (the soak runs %q)", strings.Join(run.Command, " ")))
 	}
 	if len(bad) > 0 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/lock"
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -207,7 +208,7 @@ func (r *runner) newRunRecord(startedAt time.Time) artifact.RunRecord {
 		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindRun,
 		ToolVersion: cliutil.Version(), Mode: o.Mode, Seed: o.Seed,
 		IterationsPlanned: o.Iterations, AutoTune: o.AutoTune,
-		Profile: o.Profile, Preset: o.Preset, Command: o.Command,
+		Profile: o.Profile, Preset: o.Preset, Command: redact.Args(o.Command),
 		MaxFailedIterations: o.MaxFailed, SleepSeconds: o.Sleep.Seconds(), KeepEvents: o.KeepEvents,
 		IterationTimeoutMs: o.IterationTimeout.Milliseconds(),
 		State:              artifact.RunRunning, StartedAt: formatTime(startedAt),
@@ -316,13 +317,22 @@ func (r *runner) buildExecutor() error {
 			}
 		}
 	case artifact.ModeExec:
-		if len(run.Command) == 0 {
+		// RUN.json keeps the command with credentials masked; the real one
+		// comes from this invocation's command line.
+		argv := r.opts.Command
+		if len(argv) == 0 {
+			argv = run.Command
+		}
+		if len(argv) == 0 {
 			return fmt.Errorf("no command to run")
 		}
-		if _, err := lookPath(run.Command[0]); err != nil {
+		if redact.Redacted(argv) {
+			return cliutil.Usagef("--resume: the soak's command was recorded with credentials masked (%q); give it again after --", strings.Join(run.Command, " "))
+		}
+		if _, err := lookPath(argv[0]); err != nil {
 			return cliutil.Usagef("--exec: %v", err)
 		}
-		r.exec = &execExec{argv: run.Command, timeout: time.Duration(run.IterationTimeoutMs) * time.Millisecond, env: os.Environ(), now: r.wall}
+		r.exec = &execExec{argv: argv, timeout: time.Duration(run.IterationTimeoutMs) * time.Millisecond, env: os.Environ(), now: r.wall}
 	default:
 		return fmt.Errorf("unknown mode %q", run.Mode)
 	}

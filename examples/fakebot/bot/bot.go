@@ -141,7 +141,8 @@ func writeEvents(path string, cfg sim.Config, it int, params map[string]float64)
 		f.Close()
 		return err
 	}
-	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+	// CreateTemp makes the file 0600; soak-run's directory is shared material.
+	if err := errors.Join(w.Flush(), f.Chmod(0o644), f.Close()); err != nil {
 		return err
 	}
 	return os.Rename(f.Name(), path)
