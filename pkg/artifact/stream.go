@@ -12,9 +12,11 @@ import (
 const MaxLineBytes = 64 << 20
 
 // ScanLines reads a JSON Lines stream from r, calling fn with each
-// non-blank line's number, envelope and bytes (without the newline). A line
-// without "kind" is an error unless it is a legacy iteration summary
-// (detected by fn). file names the stream in errors.
+// non-blank line's number, envelope and bytes (without the newline and a
+// leading BOM); raw is reused for the next line, so fn must copy what it
+// keeps. A line without "kind" gets a zero envelope: fn decides whether it
+// is a legacy iteration summary or an error. file names the stream in
+// errors; an error of fn without a file is given file and line.
 func ScanLines(file string, r io.Reader, fn func(line int, env Envelope, raw []byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
