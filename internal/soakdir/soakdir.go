@@ -181,6 +181,11 @@ func readIteration(dir string, f artifact.IterFile) (*artifact.IterationSummary,
 	return it, sha256.Sum256(data), nil
 }
 
+// CheckRegular refuses anything but a regular file, and symbolic links
+// that lead out of the directory holding name, as Load does for the
+// iteration files. The error names the file.
+func CheckRegular(name string) error { return checkRegular(name) }
+
 // checkRegular refuses anything but a regular file, and symbolic links
 // that lead out of the soak directory.
 func checkRegular(name string) error {
