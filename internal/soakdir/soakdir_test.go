@@ -337,7 +337,7 @@ func TestLoadPathErrors(t *testing.T) {
 	file := filepath.Join(dir, "ITER_SUMMARY_1.json")
 	writeJSON(t, file, benchSummary(1))
 	_, err := Load(context.Background(), file, nil)
-	if want := file + ": line 1: invalid JSON: unexpected end of JSON input"; err == nil || err.Error() != want {
+	if want := file + ": line 1: not JSON Lines: a pretty-printed JSON document (a stream has one record per line; give the soak directory instead)"; err == nil || err.Error() != want {
 		t.Errorf("file as dir: got %v, want %q", err, want)
 	}
 	if _, err := ResolveDir(file); err == nil || err.Error() != file+": not a directory" {

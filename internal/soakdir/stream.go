@@ -1,6 +1,8 @@
 package soakdir
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +16,16 @@ import (
 // legacy lines with "iteration" and "summary"), and optionally the ledger,
 // the run record and the overrides, each on a line of its own.
 func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
+	// A pretty-printed JSON file (one ITER_SUMMARY, a whole ledger) fails
+	// on its first line with "unexpected end of JSON input"; say what it is.
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(64)
+	if first, _, found := bytes.Cut(artifact.TrimBOM(head), []byte("\n")); found {
+		if f := bytes.TrimSpace(first); len(f) == 1 && (f[0] == '{' || f[0] == '[') {
+			return nil, artifact.Errorf(name, 1, "not JSON Lines: a pretty-printed JSON document (a stream has one record per line; give the soak directory instead)")
+		}
+	}
+	r = br
 	s := &Soak{Path: name}
 	h := sha256.New()
 	seen := map[int]int{}
