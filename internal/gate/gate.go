@@ -50,7 +50,7 @@ func gate(ctx context.Context, o options, stdio cliutil.Stdio) error {
 	}
 
 	// 5. Write them, then the verdict to stdout, then the table to stderr.
-	if err := writeOutputs(files, v, stdio, o); err != nil {
+	if err := writeOutputs(files, v, pol, stdio, o); err != nil {
 		return err
 	}
 	data, err := artifact.Marshal(v)
@@ -204,7 +204,7 @@ func abs(p string) string {
 }
 
 // writeOutputs writes every requested file atomically.
-func writeOutputs(f outputFiles, v *artifact.Verdict, stdio cliutil.Stdio, o options) error {
+func writeOutputs(f outputFiles, v *artifact.Verdict, pol *policy.Policy, stdio cliutil.Stdio, o options) error {
 	if f.snapshot != "" {
 		if err := os.MkdirAll(filepath.Dir(f.snapshot), 0o755); err != nil {
 			return &artifact.Error{File: filepath.Dir(f.snapshot), Err: unwrapPath(err)}
@@ -220,7 +220,7 @@ func writeOutputs(f outputFiles, v *artifact.Verdict, stdio cliutil.Stdio, o opt
 		}
 	}
 	if f.prom != "" {
-		data, err := metrics(v)
+		data, err := metrics(v, pol)
 		if err != nil {
 			return fmt.Errorf("prometheus: %w", err)
 		}

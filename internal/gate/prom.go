@@ -7,15 +7,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// metrics renders the verdict in the Prometheus text format with the
-// official client library, every family with HELP and TYPE. All metrics
+// metrics renders the verdict judged by pol in the Prometheus text format
+// with the official client library, every family with HELP and TYPE. All metrics
 // are gauges: they describe one judged soak, nothing accumulates. Names
 // that would break promtool's lint (the legacy *_count suffixes) are
 // replaced by labelled families.
-func metrics(v *artifact.Verdict) ([]byte, error) {
+func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 	reg := prometheus.NewPedanticRegistry()
 	gauge := func(name, help string, val float64) error {
 		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
@@ -66,7 +67,9 @@ func metrics(v *artifact.Verdict) ([]byte, error) {
 		}
 	}
 
-	// Per-KPI window statistics.
+	// Per-KPI window statistics: the descriptive four of kpi_last_n, and
+	// the statistic of every policy rule, so that each rule (p95, last, ...)
+	// has the series release-tag's rollback triggers query.
 	kpi, e := vec("soak_kpi_window", "KPI statistic over the judged window of the last N iterations.", "kpi", "statistic", "window")
 	try(e)
 	samples, e2 := vec("soak_kpi_window_samples", "Usable KPI values in the judged window.", "kpi", "window")
@@ -77,11 +80,14 @@ func metrics(v *artifact.Verdict) ([]byte, error) {
 			for _, s := range []struct {
 				stat string
 				val  *float64
-			}{{"mean", st.Mean}, {"median", st.Median}, {"min", st.Min}, {"max", st.Max}} {
+			}{{policy.StatMean, st.Mean}, {policy.StatMedian, st.Median}, {policy.StatMin, st.Min}, {policy.StatMax, st.Max}} {
 				if s.val != nil {
 					kpi.WithLabelValues(name, s.stat, window).Set(*s.val)
 				}
 			}
+		}
+		for _, r := range ruleValues(v, pol) {
+			kpi.WithLabelValues(r.kpi, r.stat, window).Set(r.val)
 		}
 	}
 	// The legacy extractor's names, for existing dashboards.
@@ -142,4 +148,29 @@ func metrics(v *artifact.Verdict) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+type ruleValue struct {
+	kpi, stat string
+	val       float64
+}
+
+// ruleValues returns the value each KPI rule of pol judged: the value of
+// its check, so that the series is exactly what the gate compared with the
+// threshold. A rule with no usable value in the window has no series, as
+// a missing mean has none.
+func ruleValues(v *artifact.Verdict, pol *policy.Policy) []ruleValue {
+	byName := make(map[string]*artifact.Check, len(v.Checks))
+	for i := range v.Checks {
+		byName[v.Checks[i].Name] = &v.Checks[i]
+	}
+	var out []ruleValue
+	for _, r := range pol.Rules() {
+		c, ok := byName[r.CheckName()]
+		if !ok || c.Value == nil || c.KPI != r.KPI || c.Statistic != r.Statistic {
+			continue
+		}
+		out = append(out, ruleValue{kpi: r.KPI, stat: r.Statistic, val: *c.Value})
+	}
+	return out
 }
