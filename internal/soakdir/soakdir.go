@@ -283,13 +283,20 @@ func (s *Soak) finish() {
 		// A reader racing a writer may see the ledger one iteration ahead of
 		// the summaries; judge only whole iterations.
 		last := s.Iterations[len(s.Iterations)-1].Iteration
-		kept := s.Report.Iterations[:0:0]
-		for _, e := range s.Report.Iterations {
-			if e.Iteration == 0 || e.Iteration <= last {
-				kept = append(kept, e)
+		ahead := func(e *artifact.Tuning) bool { return e.Iteration > last }
+		n := 0
+		for i := range s.Report.Iterations {
+			if ahead(&s.Report.Iterations[i]) {
+				n++
 			}
 		}
-		if len(kept) < len(s.Report.Iterations) {
+		if n > 0 { // rare: copy only then (a ledger can hold 100,000 entries)
+			kept := make([]artifact.Tuning, 0, len(s.Report.Iterations)-n)
+			for i := range s.Report.Iterations {
+				if !ahead(&s.Report.Iterations[i]) {
+					kept = append(kept, s.Report.Iterations[i])
+				}
+			}
 			s.Report.Iterations = kept
 			s.Report.Summarize()
 		}
