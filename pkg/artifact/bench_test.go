@@ -21,8 +21,8 @@ func benchIter(i int) *IterationSummary {
 		Tuning: &Tuning{
 			Iteration: i, ProposedDeltas: map[string]float64{"base_spread_bps_delta": 0.02, "min_interval_ms": 5},
 			Applied: true, ChangedKeys: []string{"base_spread_bps_delta", "min_interval_ms"},
-			Changes:   []Change{{Key: "min_interval_ms", Old: 60, New: 65, Delta: 5}},
-			OldHash:   fmt.Sprintf("%064x", i), StateHash: fmt.Sprintf("%064x", i+1), Verified: true,
+			Changes: []Change{{Key: "min_interval_ms", Old: 60, New: 65, Delta: 5}},
+			OldHash: fmt.Sprintf("%064x", i), StateHash: fmt.Sprintf("%064x", i+1), Verified: true,
 		},
 	}
 }
