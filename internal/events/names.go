@@ -90,26 +90,51 @@ func requiredFor(e *Event) uint32 {
 // present returns the bits of the fields of e that are non-zero.
 func present(e *Event) uint32 {
 	var m uint32
-	set := func(b uint32, ok bool) {
-		if ok {
-			m |= b
-		}
+	if e.Kind != 0 {
+		m |= fKind
 	}
-	set(fKind, e.Kind != 0)
-	set(fT, e.TMs != 0)
-	set(fAction, e.Action != 0)
-	set(fLatency, e.LatencyMs != 0)
-	set(fAge, e.AgeMs != 0)
-	set(fLiquidity, e.Liquidity != 0)
-	set(fQty, e.Qty != 0)
-	set(fPrice, e.Price != 0)
-	set(fGross, e.GrossBps != 0)
-	set(fFees, e.FeesBps != 0)
-	set(fSlippage, e.SlippageBps != 0)
-	set(fAdverse, e.AdverseBps != 0)
-	set(fInventory, e.InventoryBps != 0)
-	set(fReason, e.Reason != 0)
-	set(fLag, e.LagMs != 0)
+	if e.TMs != 0 {
+		m |= fT
+	}
+	if e.Action != 0 {
+		m |= fAction
+	}
+	if e.LatencyMs != 0 {
+		m |= fLatency
+	}
+	if e.AgeMs != 0 {
+		m |= fAge
+	}
+	if e.Liquidity != 0 {
+		m |= fLiquidity
+	}
+	if e.Qty != 0 {
+		m |= fQty
+	}
+	if e.Price != 0 {
+		m |= fPrice
+	}
+	if e.GrossBps != 0 {
+		m |= fGross
+	}
+	if e.FeesBps != 0 {
+		m |= fFees
+	}
+	if e.SlippageBps != 0 {
+		m |= fSlippage
+	}
+	if e.AdverseBps != 0 {
+		m |= fAdverse
+	}
+	if e.InventoryBps != 0 {
+		m |= fInventory
+	}
+	if e.Reason != 0 {
+		m |= fReason
+	}
+	if e.LagMs != 0 {
+		m |= fLag
+	}
 	return m
 }
 
@@ -121,51 +146,63 @@ func (e *Event) Validate() error {
 	if e.Kind < KindOrder || e.Kind > KindWS {
 		return errors.New("invalid kind")
 	}
-	k := kindNames[e.Kind]
 	if extra := present(e) &^ allowed[e.Kind]; extra != 0 {
+		k := kindNames[e.Kind]
 		return errors.New(k + ": field " + fieldName(extra&-extra) + " does not belong to kind " + k)
 	}
+	return validateValues(e)
+}
+
+// validateValues is Validate for an event whose kind is valid and whose
+// non-zero fields all belong to that kind; the parser knows both already.
+func validateValues(e *Event) error {
 	if e.TMs < 0 {
-		return errors.New(k + ": negative t_ms")
+		return errors.New(kindNames[e.Kind] + ": negative t_ms")
 	}
 	switch e.Kind {
 	case KindOrder:
 		if e.Action < ActionPlace || e.Action > ActionCancel {
 			return errors.New("order: invalid action")
 		}
-		if err := nonNeg(k, "latency_ms", e.LatencyMs); err != nil {
-			return err
+		if !nonNegOK(e.LatencyMs) {
+			return errNonNeg("order", "latency_ms")
 		}
-		return nonNeg(k, "age_ms", e.AgeMs)
+		if !nonNegOK(e.AgeMs) {
+			return errNonNeg("order", "age_ms")
+		}
 	case KindFill:
 		if e.Liquidity != Maker && e.Liquidity != Taker {
 			return errors.New("fill: invalid liquidity")
 		}
-		if !(e.Qty > 0) || math.IsInf(e.Qty, 0) {
+		if !(e.Qty > 0) || e.Qty > math.MaxFloat64 {
 			return errors.New("fill: qty must be positive and finite")
 		}
-		if !(e.Price > 0) || math.IsInf(e.Price, 0) {
+		if !(e.Price > 0) || e.Price > math.MaxFloat64 {
 			return errors.New("fill: price must be positive and finite")
 		}
 		for i, v := range [...]float64{e.GrossBps, e.FeesBps, e.SlippageBps, e.AdverseBps, e.InventoryBps} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !(math.Abs(v) <= math.MaxFloat64) { // NaN or ±Inf
 				return errors.New("fill: " + fieldNames[8+i] + " is not finite")
 			}
 		}
-		return nonNeg(k, "age_ms", e.AgeMs)
+		if !nonNegOK(e.AgeMs) {
+			return errNonNeg("fill", "age_ms")
+		}
 	case KindBlock:
 		if e.Reason < ReasonMinInterval || e.Reason > ReasonThrottle {
 			return errors.New("block: invalid reason")
 		}
 	case KindWS:
-		return nonNeg(k, "lag_ms", e.LagMs)
+		if !nonNegOK(e.LagMs) {
+			return errNonNeg("ws", "lag_ms")
+		}
 	}
 	return nil
 }
 
-func nonNeg(kind, field string, v float64) error {
-	if !(v >= 0) || math.IsInf(v, 0) {
-		return errors.New(kind + ": " + field + " must be finite and >= 0")
-	}
-	return nil
+// nonNegOK reports whether v is finite and >= 0 (false for NaN).
+func nonNegOK(v float64) bool { return v >= 0 && v <= math.MaxFloat64 }
+
+func errNonNeg(kind, field string) error {
+	return errors.New(kind + ": " + field + " must be finite and >= 0")
 }

@@ -191,6 +191,15 @@ func errAt(what string) error { return errors.New(what) }
 // parseLine parses one line into *e. It returns errEmpty for a blank line.
 func parseLine(b []byte, e *Event, scratch *[]byte) error {
 	*e = Event{}
+	if seen, ok := parseCanonical(b, e); ok {
+		return check(e, seen)
+	}
+	*e = Event{}
+	return parseGeneral(b, e, scratch)
+}
+
+// parseGeneral parses any line into *e, which must be zero.
+func parseGeneral(b []byte, e *Event, scratch *[]byte) error {
 	i := skipSpace(b, 0)
 	if i == len(b) {
 		return errEmpty
@@ -259,10 +268,9 @@ func check(e *Event, seen uint32) error {
 	if miss := requiredFor(e) &^ seen; miss != 0 {
 		return errAt(k + ": missing " + fieldName(miss&-miss))
 	}
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	return nil
+	// Every non-zero field was seen (*e started zero) and every seen field
+	// is allowed, so Validate's field check would pass: check the values.
+	return validateValues(e)
 }
 
 // parseString parses the JSON string starting at b[i] == '"'. The result
@@ -556,54 +564,61 @@ var (
 	errNumRange  = errors.New("number out of float64 range")
 )
 
-// parseNumber parses a JSON number at b[i]. Numbers with at most 15
-// significant digits and a small decimal exponent are converted exactly
-// with one float operation; the rest go through strconv.ParseFloat.
+// parseNumber parses a JSON number at b[i] and returns its value and the
+// index after it. A number with at most 15 significant digits and a decimal
+// exponent in [-22, 22] is converted exactly with one float operation (both
+// operands are exact, so the result is correctly rounded, like
+// strconv.ParseFloat); the rest go through strconv.ParseFloat.
 func parseNumber(b []byte, i int) (float64, int, error) {
 	start := i
-	neg := false
-	if b[i] == '-' {
-		neg = true
+	neg := b[i] == '-'
+	if neg {
 		i++
 	}
-	var mant uint64
-	nd := 0 // significant digits in mant
-	exp := 0
-	// integer part
 	if i >= len(b) {
 		return 0, 0, errNumSyntax
 	}
-	if b[i] == '0' {
+	var mant uint64 // wraps past 19 digits, but then nd > 15 and it is not used
+	nd := 0         // significant digits in mant
+	exp := 0
+	// Integer part: "0" or a non-zero digit and more digits.
+	if d := b[i] - '0'; d == 0 {
 		i++
-	} else if b[i] >= '1' && b[i] <= '9' {
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if nd < 19 {
-				mant = mant*10 + uint64(b[i]-'0')
-				nd++
-			} else {
-				nd = 99 // too many digits for the fast path
+	} else if d <= 9 {
+		j := i
+		for ; i < len(b); i++ {
+			d := b[i] - '0'
+			if d > 9 {
+				break
 			}
+			mant = mant*10 + uint64(d)
 		}
+		nd = i - j
 	} else {
 		return 0, 0, errNumSyntax
 	}
+	// Fraction: leading zeros of a zero integer part are not significant.
 	if i < len(b) && b[i] == '.' {
 		i++
 		fs := i
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if nd < 19 {
-				if mant != 0 || b[i] != '0' {
-					nd++
-				}
-				mant = mant*10 + uint64(b[i]-'0')
-				exp--
-			} else {
-				nd = 99
+		if mant == 0 {
+			for i < len(b) && b[i] == '0' {
+				i++
 			}
+		}
+		sig := i
+		for ; i < len(b); i++ {
+			d := b[i] - '0'
+			if d > 9 {
+				break
+			}
+			mant = mant*10 + uint64(d)
 		}
 		if i == fs {
 			return 0, 0, errNumSyntax
 		}
+		nd += i - sig
+		exp = fs - i
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++

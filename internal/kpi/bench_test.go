@@ -2,8 +2,11 @@ package kpi
 
 import (
 	"bytes"
+	"flag"
 	"math/rand/v2"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/soakline/soakline/internal/events"
 )
@@ -58,7 +61,8 @@ func BenchmarkAccumulatorAdd(b *testing.B) {
 }
 
 // BenchmarkSummary1e6 measures Summary with 1e6 values in each sample
-// array (latency, age, adverse, slippage, lag).
+// array (latency, age, adverse, slippage, lag). Selection over more than
+// one block does not reorder the samples, so every run sees the same data.
 func BenchmarkSummary1e6(b *testing.B) {
 	evs := genEvents(1_000_000)
 	var a Accumulator
@@ -66,27 +70,28 @@ func BenchmarkSummary1e6(b *testing.B) {
 		a.Add(&evs[i])
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, xs := range []*[]float64{&a.latency, &a.age, &a.adverse, &a.slippage, &a.lag} {
-		*xs = (*xs)[:0]
+	for _, xs := range []*samples{&a.latency, &a.age, &a.adverse, &a.slippage, &a.lag} {
+		xs.reset()
 		for range 1_000_000 {
-			*xs = append(*xs, float64(rng.IntN(100000))/100)
+			xs.add(float64(rng.IntN(100000)) / 100)
 		}
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		// Selection leaves the arrays partly ordered; reshuffle so every
-		// run selects from unordered data.
-		b.StopTimer()
-		for _, xs := range [][]float64{a.latency, a.age, a.adverse, a.slippage, a.lag} {
-			rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
-		}
-		b.StartTimer()
 		_ = a.Summary()
 	}
 }
 
-func BenchmarkFromReader(b *testing.B) {
-	const n = 200_000
+// BenchmarkFromReader measures the whole KPI computation from JSON Lines:
+// parsing on all cores, accumulating, merging, selecting.
+func BenchmarkFromReader(b *testing.B) { benchFromReader(b, events.BatchOptions{}) }
+
+// BenchmarkFromReaderOneWorker is BenchmarkFromReader on the calling
+// goroutine only: the single-core cost per event.
+func BenchmarkFromReaderOneWorker(b *testing.B) { benchFromReader(b, events.BatchOptions{Workers: 1}) }
+
+func benchFromReader(b *testing.B, opt events.BatchOptions) {
+	const n = 1_000_000
 	evs := genEvents(n)
 	var buf bytes.Buffer
 	w := events.NewWriter(&buf)
@@ -100,10 +105,38 @@ func BenchmarkFromReader(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for b.Loop() {
-		s, err := FromReader("bench", bytes.NewReader(data))
+		s, err := fromReader("bench", bytes.NewReader(data), opt)
 		if err != nil || s.Events != n {
 			b.Fatal(err, s.Events)
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+var bigFile = flag.String("bigfile", "", "time FromFile on this events.jsonl file (see TestBigFile)")
+
+// TestBigFile times FromFile, parallel and sequential, on a large events
+// file, e.g. one made by go test ./internal/events -run TestBigFile
+// -bigfile /tmp/events.jsonl. It reports; it asserts nothing about time.
+func TestBigFile(t *testing.T) {
+	if *bigFile == "" {
+		t.Skip("no -bigfile")
+	}
+	for _, tc := range []struct {
+		name string
+		opt  events.BatchOptions
+	}{{"parallel", events.BatchOptions{}}, {"one worker", events.BatchOptions{Workers: 1}}, {"parallel again", events.BatchOptions{}}} {
+		f, err := os.Open(*bigFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		s, err := fromReader(*bigFile, f, tc.opt)
+		d := time.Since(start)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d events in %v: %.2f M events/s", tc.name, s.Events, d.Round(time.Millisecond), float64(s.Events)/d.Seconds()/1e6)
+	}
 }

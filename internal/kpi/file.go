@@ -11,12 +11,18 @@ import (
 
 // FromReader computes the KPIs of the events.jsonl stream r. name is used in
 // errors: "NAME: line N: <what>".
+//
+// It streams r in chunks that are parsed on all available cores (see
+// events.ScanBatches); the result is bit-identical to calling
+// Accumulator.Add for each event in order, and memory is the samples the
+// percentiles need plus a few chunks.
 func FromReader(name string, r io.Reader) (artifact.Summary, error) {
+	return fromReader(name, r, events.BatchOptions{})
+}
+
+func fromReader(name string, r io.Reader, opt events.BatchOptions) (artifact.Summary, error) {
 	var a Accumulator
-	err := events.Scan(r, func(e *events.Event) error {
-		a.Add(e)
-		return nil
-	})
+	err := events.ScanBatches(r, opt, func() *part { return new(part) }, a.merge)
 	if err != nil {
 		return artifact.Summary{}, fmt.Errorf("%s: %w", name, err)
 	}

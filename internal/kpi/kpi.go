@@ -48,9 +48,9 @@ package kpi
 
 import (
 	"math"
+	"sync"
 
 	"github.com/soakline/soakline/internal/events"
-	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -64,9 +64,9 @@ const Percentile = 0.95
 
 // Accumulator computes KPIs from a stream of events. Its memory is bounded
 // by the values exact percentiles need: one float64 per order latency, per
-// age sample, per fill (two costs) and per ws lag sample; everything else
-// is a running sum. The zero value is ready to use. It is not safe for
-// concurrent use.
+// age sample, per fill (two costs) and per ws lag sample, kept in blocks so
+// that growing never copies them; everything else is a running sum. The
+// zero value is ready to use. It is not safe for concurrent use.
 type Accumulator struct {
 	events  int64
 	skipped int64
@@ -81,11 +81,11 @@ type Accumulator struct {
 
 	blocks [5]int64 // by events.Reason
 
-	latency  []float64
-	age      []float64
-	adverse  []float64
-	slippage []float64
-	lag      []float64
+	latency  samples
+	age      samples
+	adverse  samples
+	slippage samples
+	lag      samples
 }
 
 // Add adds one event. An event that fails (*events.Event).Validate is not
@@ -101,45 +101,75 @@ func (a *Accumulator) Add(e *events.Event) {
 	switch e.Kind {
 	case events.KindOrder:
 		a.orders++
-		a.latency = append(a.latency, e.LatencyMs)
+		a.latency.add(e.LatencyMs)
 		switch e.Action {
 		case events.ActionPlace:
 			a.places++
 		case events.ActionReplace:
 			a.replaces++
-			a.age = append(a.age, e.AgeMs)
+			a.age.add(e.AgeMs)
 		case events.ActionCancel:
 			a.cancel++
-			a.age = append(a.age, e.AgeMs)
+			a.age.add(e.AgeMs)
 		}
 	case events.KindFill:
-		n := e.Qty * e.Price
 		if e.Liquidity == events.Maker {
 			a.makerN++
-			a.makerVol += n
 		} else {
 			a.takerN++
-			a.takerVol += n
 		}
-		a.notional += n
-		a.compSum[0] += e.GrossBps * n
-		a.compSum[1] += e.FeesBps * n
-		a.compSum[2] += e.SlippageBps * n
-		a.compSum[3] += e.AdverseBps * n
-		a.compSum[4] += e.InventoryBps * n
-		a.adverse = append(a.adverse, max(0, -e.AdverseBps))
-		a.slippage = append(a.slippage, max(0, -e.SlippageBps))
-		a.age = append(a.age, e.AgeMs)
+		f := fillTermOf(e)
+		a.addFill(&f)
+		a.adverse.add(max(0, -e.AdverseBps))
+		a.slippage.add(max(0, -e.SlippageBps))
+		a.age.add(e.AgeMs)
 	case events.KindBlock:
 		a.blocks[e.Reason]++
 	case events.KindWS:
-		a.lag = append(a.lag, e.LagMs)
+		a.lag.add(e.LagMs)
+	}
+}
+
+// fillTerm is what a fill adds to the Accumulator's floating-point sums.
+// Those sums depend on the order of the additions, so parsing in parallel
+// keeps the terms and adds them in stream order (see merge).
+type fillTerm struct {
+	maker    bool
+	notional float64    // qty*price
+	comp     [5]float64 // bps*notional: gross, fees, slippage, adverse, inventory
+}
+
+// fillTermOf computes a fill's terms. The conversions round each product
+// to float64, so that no compiler may fuse it with the later addition:
+// every path computes bit-identical sums.
+func fillTermOf(e *events.Event) fillTerm {
+	n := float64(e.Qty * e.Price)
+	return fillTerm{maker: e.Liquidity == events.Maker, notional: n, comp: [5]float64{
+		float64(e.GrossBps * n), float64(e.FeesBps * n), float64(e.SlippageBps * n),
+		float64(e.AdverseBps * n), float64(e.InventoryBps * n)}}
+}
+
+// addFill adds a fill's terms to the sums.
+func (a *Accumulator) addFill(f *fillTerm) {
+	if f.maker {
+		a.makerVol += f.notional
+	} else {
+		a.takerVol += f.notional
+	}
+	a.notional += f.notional
+	for i, c := range f.comp {
+		a.compSum[i] += c
 	}
 }
 
 // Reset empties a for reuse, keeping the memory of its sample buffers.
 func (a *Accumulator) Reset() {
-	*a = Accumulator{latency: a.latency[:0], age: a.age[:0], adverse: a.adverse[:0], slippage: a.slippage[:0], lag: a.lag[:0]}
+	keep := [...]samples{a.latency, a.age, a.adverse, a.slippage, a.lag}
+	*a = Accumulator{}
+	for i, p := range [...]*samples{&a.latency, &a.age, &a.adverse, &a.slippage, &a.lag} {
+		*p = keep[i]
+		p.reset()
+	}
 }
 
 // Events returns the number of events added and used.
@@ -176,15 +206,23 @@ func (a *Accumulator) Summary() artifact.Summary {
 		if ok { // else the weighted mean is undefined (notional 0 or overflowing): missing
 			s.GrossBps, s.FeesBps, s.SlippageBps, s.AdverseBps, s.InventoryBps, s.NetBps = components(c)
 		}
-		s.AdverseBpsP95 = p95(a.adverse)
-		s.SlippageBpsP95 = p95(a.slippage)
 	}
 	if a.orders > 0 {
-		s.P95LatencyMs = p95(a.latency)
 		s.CancelRatio = round(float64(a.cancel) / float64(a.orders))
 	}
-	s.OrderAgeP95Ms = p95(a.age)
-	s.WSLagP95Ms = p95(a.lag)
+	// The p95 KPIs: a missing one (no samples) stays nil. Selections over
+	// large samples run concurrently; each is deterministic.
+	p := [...]**float64{&s.P95LatencyMs, &s.OrderAgeP95Ms, &s.AdverseBpsP95, &s.SlippageBpsP95, &s.WSLagP95Ms}
+	xs := [...]*samples{&a.latency, &a.age, &a.adverse, &a.slippage, &a.lag}
+	var wg sync.WaitGroup
+	for i := range xs {
+		if xs[i].len() < parallelSelectMin {
+			*p[i] = p95(xs[i])
+			continue
+		}
+		wg.Go(func() { *p[i] = p95(xs[i]) })
+	}
+	wg.Wait()
 	var b artifact.Blocks
 	b.MinInterval = a.blocks[events.ReasonMinInterval]
 	b.Concurrency = a.blocks[events.ReasonConcurrency]
@@ -202,12 +240,16 @@ func (a *Accumulator) Summary() artifact.Summary {
 	return s
 }
 
+// parallelSelectMin is the sample size from which Summary selects on its
+// own goroutine.
+const parallelSelectMin = 1 << 18
+
 // p95 returns the nearest-rank p95 of xs, rounded, or nil if xs is empty.
-func p95(xs []float64) *float64 {
-	if len(xs) == 0 {
+func p95(xs *samples) *float64 {
+	if xs.len() == 0 {
 		return nil
 	}
-	return round(stats.NearestRankInPlace(xs, Percentile))
+	return round(xs.nearestRank(Percentile))
 }
 
 // Round rounds x to Decimals decimals (half away from zero, never -0);

@@ -141,6 +141,11 @@ func QuantileInPlace(xs []float64, p float64) float64 {
 	return lo + frac*(hi-lo)
 }
 
+// NearestRankIndex returns the 0-based index, in sorted order, of the
+// p-quantile of n values by the nearest-rank method (see NearestRank), for
+// callers that select it themselves. n must be positive and p in [0, 1].
+func NearestRankIndex(n int, p float64) int { return nearestRank(n, p) - 1 }
+
 // nearestRank returns the 1-based rank ⌈p·n⌉ clamped to [1, n]. A product
 // within a relative 1e-9 of an integer is taken as that integer, so that
 // binary rounding (0.07*100 = 7.000000000000001) does not bump the rank.

@@ -1,0 +1,267 @@
+package events
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+)
+
+// A Batch collects the events of one chunk of a stream; see ScanBatches.
+type Batch interface {
+	// Add is called for each event of the chunk, in order. The *Event is
+	// reused for the next line.
+	Add(e *Event)
+}
+
+// BatchOptions tunes ScanBatches. The zero value is the default.
+type BatchOptions struct {
+	// Workers is the number of goroutines parsing chunks: 0 means
+	// runtime.GOMAXPROCS(0); 1 parses on the calling goroutine.
+	Workers int
+	// ChunkSize is the number of bytes read before a chunk is cut at its
+	// last newline (a chunk grows to hold a longer line); 0 means
+	// DefaultChunkSize.
+	ChunkSize int
+}
+
+// DefaultChunkSize is the chunk size ScanBatches uses by default.
+const DefaultChunkSize = 512 << 10
+
+// ScanBatches reads every event from r like Scan, but parses the stream in
+// chunks of whole lines on several goroutines. It streams: memory is a few
+// chunks and batches per worker, whatever the length of r.
+//
+// Each chunk's events go, in order, to the Add method of a batch, which
+// newBatch creates (a few, reused). merge is then called with that batch on
+// the calling goroutine, one chunk at a time and in stream order; it must
+// take what it needs and leave the batch empty for reuse. So a merge that
+// appends or sums in the order it is called sees the events in the same
+// order as Scan's callback would, and gets bit-identical results.
+//
+// Errors are Scan's, with the same line numbers: at the first bad line the
+// batch holding the events before it is merged, later chunks are not, and a
+// *LineError is returned; a read error is returned as "read after line N:
+// <error>" once every line before it has been merged.
+func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func() B, merge func(B)) error {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	size := opt.ChunkSize
+	if size <= 0 {
+		size = DefaultChunkSize
+	}
+	cr := &chunkReader{r: r, size: size}
+	chunk, last := cr.next(nil)
+	if workers == 1 || last {
+		return scanInline(cr, chunk, last, newBatch(), merge)
+	}
+	return scanParallel(cr, chunk, workers, newBatch, merge)
+}
+
+// scanInline parses chunk by chunk on the calling goroutine.
+func scanInline[B Batch](cr *chunkReader, chunk []byte, last bool, b B, merge func(B)) error {
+	var e Event
+	var scratch []byte
+	var base int64
+	for first := true; ; first = false {
+		lines, err := parseChunk(chunk, first, b, &e, &scratch)
+		merge(b)
+		if err != nil {
+			return &LineError{Line: base + lines, Err: err}
+		}
+		base += lines
+		if last {
+			return cr.finalErr(base)
+		}
+		chunk, last = cr.next(chunk)
+	}
+}
+
+// job is one chunk on its way from the reader through a worker to merge.
+type job[B Batch] struct {
+	chunk []byte
+	first bool
+	batch B
+	lines int64 // lines parsed, up to and including a bad one
+	err   error // the bad line's error
+	done  chan struct{}
+}
+
+// scanParallel runs a reader goroutine cutting chunks, workers parsing
+// them into batches, and merges the batches on the calling goroutine in
+// stream order. A fixed set of jobs circulates (free → reader → workers →
+// merge → free), which bounds the memory and makes the reader wait when
+// parsing falls behind.
+func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch func() B, merge func(B)) error {
+	nJobs := 2*workers + 2
+	free := make(chan *job[B], nJobs)
+	for range nJobs {
+		free <- &job[B]{batch: newBatch(), done: make(chan struct{}, 1)}
+	}
+	work := make(chan *job[B], nJobs)
+	order := make(chan *job[B], nJobs) // never blocks: it holds at most nJobs
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+
+	// Workers: parse each chunk into its job's batch.
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var e Event
+			var scratch []byte
+			for j := range work {
+				j.lines, j.err = parseChunk(j.chunk, j.first, j.batch, &e, &scratch)
+				j.done <- struct{}{}
+			}
+		}()
+	}
+
+	// Reader: cut the stream into chunks, in order, until the end or quit.
+	j := <-free
+	j.chunk, j.first = chunk, true
+	order <- j
+	work <- j
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(order)
+		defer close(work)
+		for {
+			var j *job[B]
+			select {
+			case j = <-free:
+			case <-quit:
+				return
+			}
+			var last bool
+			j.chunk, last = cr.next(j.chunk)
+			j.first = false
+			order <- j
+			work <- j
+			if last {
+				return
+			}
+		}
+	}()
+
+	// Merge in stream order; after a bad line, drain without merging.
+	var base int64
+	var err error
+	for j := range order {
+		<-j.done
+		if err == nil {
+			merge(j.batch)
+			if j.err != nil {
+				err = &LineError{Line: base + j.lines, Err: j.err}
+				close(quit)
+			}
+			base += j.lines
+		}
+		free <- j
+	}
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	return cr.finalErr(base)
+}
+
+// parseChunk parses the lines of chunk (the stream's first chunk if first)
+// into b. It returns the number of lines seen, up to and including a bad
+// one, and that line's error. Line handling is Reader's: the limit counts a
+// "\r" and a byte order mark, which are then removed; empty lines count.
+func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byte) (int64, error) {
+	var lines int64
+	for len(chunk) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+			line, chunk = chunk[:i], chunk[i+1:]
+		} else {
+			line, chunk = chunk, nil
+		}
+		lines++
+		if len(line) > MaxLineBytes {
+			return lines, errTooLong
+		}
+		if first {
+			first = false
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if err := parseLine(line, e, scratch); err != nil {
+			if err == errEmpty {
+				continue
+			}
+			return lines, err
+		}
+		b.Add(e)
+	}
+	return lines, nil
+}
+
+// chunkReader cuts a stream into chunks of whole lines.
+type chunkReader struct {
+	r     io.Reader
+	size  int
+	carry []byte // the bytes after the last newline of the previous chunk
+	err   error  // sticky: io.EOF or the read error
+}
+
+// next returns the next chunk, reusing buf's memory: the bytes up to and
+// including the last newline of a full buffer, or, at the end of the stream
+// or after a read error, everything left (possibly nothing), with last set.
+// A line longer than MaxLineBytes is returned as it is, also with last set:
+// parsing it reports the error.
+func (c *chunkReader) next(buf []byte) (chunk []byte, last bool) {
+	if cap(buf) < c.size {
+		buf = make([]byte, 0, c.size)
+	}
+	buf = append(buf[:0], c.carry...)
+	c.carry = c.carry[:0]
+	zeros := 0
+	for c.err == nil {
+		if len(buf) == cap(buf) {
+			if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+				c.carry = append(c.carry, buf[i+1:]...)
+				return buf[:i+1], false
+			}
+			if len(buf) > MaxLineBytes {
+				return buf, true
+			}
+			nb := make([]byte, len(buf), min(2*cap(buf), MaxLineBytes+1))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := c.r.Read(buf[len(buf):cap(buf)])
+		if n < 0 || n > cap(buf)-len(buf) {
+			c.err = errors.New("invalid read count")
+			break
+		}
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			c.err = err
+			break
+		}
+		if zeros++; n > 0 {
+			zeros = 0
+		} else if zeros == 100 {
+			c.err = io.ErrNoProgress
+		}
+	}
+	return buf, true
+}
+
+// finalErr is the error at the end of a stream of lines lines: nil at EOF.
+func (c *chunkReader) finalErr(lines int64) error {
+	if c.err == nil || c.err == io.EOF {
+		return nil
+	}
+	return fmt.Errorf("read after line %d: %w", lines, c.err)
+}

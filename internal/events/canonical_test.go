@@ -1,0 +1,140 @@
+package events
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// sameAsGeneral checks that where the fast path accepts a line, the general
+// parser reads the same event and check gives the same verdict.
+func sameAsGeneral(t *testing.T, line []byte) (fast bool) {
+	t.Helper()
+	var ef Event
+	seen, ok := parseCanonical(line, &ef)
+	if !ok {
+		return false
+	}
+	errFast := check(&ef, seen)
+	var eg Event
+	var scratch []byte
+	errGen := parseGeneral(line, &eg, &scratch)
+	if (errFast == nil) != (errGen == nil) || errFast != nil && errFast.Error() != errGen.Error() {
+		t.Fatalf("%q: fast path error %v, general parser error %v", line, errFast, errGen)
+	}
+	if errFast == nil {
+		if diff := cmp.Diff(eg, ef); diff != "" {
+			t.Fatalf("%q: (-general +fast):\n%s", line, diff)
+		}
+	}
+	return true
+}
+
+// TestCanonicalTakesWriterOutput pins that everything the Writer writes
+// goes through the fast path, and reads back the same.
+func TestCanonicalTakesWriterOutput(t *testing.T) {
+	evs := append([]Event(nil), sample...)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 5000; i++ {
+		var e Event
+		genEvent(rng, int64(rng.IntN(1<<40)), &e)
+		evs = append(evs, e)
+	}
+	for i := range evs {
+		b, err := AppendEvent(nil, &evs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := bytes.TrimSuffix(b, []byte("\n"))
+		if !sameAsGeneral(t, line) {
+			t.Fatalf("fast path refused Writer output %q", line)
+		}
+	}
+}
+
+// TestCanonicalRefuses lists near-canonical lines the fast path must leave
+// to the general parser (which accepts or rejects them with its message).
+func TestCanonicalRefuses(t *testing.T) {
+	for _, line := range []string{
+		`{"kind":"ws","t_ms":1,"lag_ms":2} `,
+		`{"kind":"ws","t_ms":1, "lag_ms":2}`,
+		`{"kind":"ws","t_ms":1.5,"lag_ms":2}`,
+		`{"kind":"ws","t_ms":01,"lag_ms":2}`,
+		`{"kind":"ws","t_ms":1,"lag_ms":02}`,
+		`{"kind":"ws","t_ms":1,"lag_ms":2,"lag_ms":3}`,
+		`{"kind":"ws","t_ms":1,"lag_ms":"2"}`,
+		`{"kind":"ws","t_ms":1,"lag_ms":2x}`,
+		`{"kind":"ws","t_ms":1,"lag_ms":1e999}`,
+		`{"kind":"wss","t_ms":1,"lag_ms":2}`,
+		`{"kind":"order","t_ms":1,"action":"place","latency_ms":2,"age_ms":}`,
+		`{"kind":"order","t_ms":1,"action":"placed","latency_ms":2}`,
+		`{"kind":"fill","t_ms":1,"liquidity":"maker","qty":1,"price":2,"fees_bps":1,"gross_bps":1,"age_ms":3}`,
+		`{"kind":"block","t_ms":1,"reason":"risky"}`,
+		`{"t_ms":1,"kind":"ws","lag_ms":2}`,
+	} {
+		var e Event
+		if _, ok := parseCanonical([]byte(line), &e); ok {
+			t.Errorf("fast path accepted %q", line)
+		}
+	}
+}
+
+// FuzzCanonical is the differential test of the fast path against the
+// general parser.
+func FuzzCanonical(f *testing.F) {
+	for _, line := range strings.Split(sampleText, "\n") {
+		f.Add([]byte(line))
+	}
+	f.Add([]byte(`{"kind":"order","t_ms":-0,"action":"cancel","latency_ms":-0,"age_ms":1E+2}`))
+	f.Add([]byte(`{"kind":"fill","t_ms":1,"liquidity":"taker","qty":0,"price":2,"age_ms":-3}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.IndexByte(line, '\n') >= 0 {
+			return
+		}
+		sameAsGeneral(t, line)
+	})
+}
+
+// jsonNumber is the JSON number grammar (RFC 8259), anchored at the start.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`)
+
+// FuzzParseNumber checks parseNumber against the JSON grammar for the
+// extent of the number and against strconv.ParseFloat for its value.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0.5", "12.75", "0.000123", "1e22", "123456789012345678901", "1.5e-7", "-", "01", "1.", "1e", "0.0e+1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || !(s[0] == '-' || s[0] >= '0' && s[0] <= '9') {
+			return // callers check the first byte
+		}
+		got, end, err := parseNumber([]byte(s), 0)
+		m := jsonNumber.FindString(s)
+		// A '.' or an exponent with no digits after it makes a bad number
+		// ("1.", "1e"), not a number followed by something else.
+		dangling := len(m) < len(s) && (s[len(m)] == '.' && !strings.ContainsAny(m, ".eE") ||
+			(s[len(m)] == 'e' || s[len(m)] == 'E') && !strings.ContainsAny(m, "eE"))
+		if m == "" || dangling {
+			if err == nil {
+				t.Fatalf("%q: accepted %q, not a JSON number", s, s[:end])
+			}
+			return
+		}
+		want, werr := strconv.ParseFloat(m, 64)
+		if werr != nil || math.IsInf(want, 0) {
+			if err == nil {
+				t.Fatalf("%q: got %v, want a range error", s, got)
+			}
+			return
+		}
+		if err != nil || end != len(m) || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("%q: got %v, %d, %v; want %v, %d", s, got, end, err, want, len(m))
+		}
+	})
+}
