@@ -24,7 +24,10 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 1. Find every input; report all that are missing at once.
-	in := release.Locate(o.Src, o.Reports)
+	in, err := release.Locate(o.Src, o.Reports)
+	if err != nil {
+		return err
+	}
 	if len(in.Missing) > 0 {
 		for _, m := range in.Missing {
 			fmt.Fprintf(stdio.Err, "release-bundle: missing: %s\n", m)
@@ -32,9 +35,20 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		return cliutil.No("no bundle written: %d required inputs missing", len(in.Missing))
 	}
 
-	// 2. Read and decode them.
+	// 2. Read and decode them: regular files only, and no symbolic link
+	// out of its directory (as for the iteration files), so that nothing
+	// else is shipped under a report's name.
 	raw := map[string][]byte{}
-	for name, p := range in.Paths {
+	names := make([]string, 0, len(in.Paths))
+	for name := range in.Paths {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := in.Paths[name]
+		if err := checkInput(p); err != nil {
+			return err
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return pathErr(p, err)
@@ -63,19 +77,28 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	if err != nil {
 		return err
 	}
-	if d := snap.Source.Digest; d != "" && soak.Digest != "" && d != soak.Digest {
-		warn("%s was judged on other iteration files than %s holds now (digest %.12s, now %.12s)", snapPath, in.SoakDir, d, soak.Digest)
-	}
 
-	// 3. Refuse a soak that did not pass.
+	// 3. Refuse a verdict about other data than the soak holds now (the
+	// snapshot records the digest of the iteration files it judged; the
+	// Python toolkit's does not, and the CHANGELOG says it was not
+	// checked), and a soak that did not pass.
 	v := snap.Verdict
-	forced := !release.Passing(v.Verdict)
-	if forced && !o.AllowFail {
+	stale := v.Source.Digest != "" && v.Source.Digest != soak.Digest
+	failing := !release.Passing(v.Verdict)
+	if stale && !o.AllowFail {
+		return cliutil.No("%s was judged on other iteration files than %s holds now (snapshot digest %.12s, soak digest %.12s): not bundled; judge the soak again (soak-gate --out) or --allow-fail bundles it marked as not validated",
+			snapPath, in.SoakDir, v.Source.Digest, soak.Digest)
+	}
+	if failing && !o.AllowFail {
 		return cliutil.No("verdict %s (%s): not bundled; --allow-fail bundles it marked as not validated", v.Verdict, dashIfEmpty(v.Reason))
 	}
-	if forced {
+	if stale {
+		warn("%s was judged on other iteration files than %s holds now: bundling anyway (--allow-fail); the bundle says it is not validated", snapPath, in.SoakDir)
+	}
+	if failing {
 		warn("verdict %s: bundling anyway (--allow-fail); the bundle says it is not validated", v.Verdict)
 	}
+	forced := stale || failing
 
 	// 4. The previous bundle, the rollback target, must verify.
 	var prev *release.Previous
@@ -155,7 +178,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest, Legacy: soak.Legacy, Run: run}
 	r := &release.Release{
 		Version: version, DateSource: dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
-		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Delta: delta, Ledger: soak.Report, Source: src,
+		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Stale: stale, Delta: delta, Ledger: soak.Report, Source: src,
 		Profile: prof, ProfileSHA256: release.SHA256(profile), Redacted: redacted, OverridesFrom: filepath.ToSlash(ovPath),
 		Previous: prev, Policy: pol, Triggers: release.Triggers(pol.Policy),
 	}
@@ -223,6 +246,26 @@ func dashIfEmpty(s string) string {
 		return "no reason recorded"
 	}
 	return s
+}
+
+// checkInput refuses p unless it is a regular file or a symbolic link
+// that stays in its directory. soakdir.CheckRegular compares the link's
+// target with the absolute directory, so it gets the absolute path (with a
+// relative one, a relative target never compares as inside); the error
+// names p as the user gave it.
+func checkInput(p string) error {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return pathErr(p, err)
+	}
+	err = soakdir.CheckRegular(abs)
+	var ae *artifact.Error
+	if errors.As(err, &ae) && ae.File == abs {
+		named := *ae
+		named.File = p
+		return &named
+	}
+	return err
 }
 
 func pathErr(p string, err error) error {

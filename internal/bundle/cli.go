@@ -64,7 +64,10 @@ Where the inputs are looked for:
 When anything is missing, nothing is written, every missing input is listed, exit 1.
 
 A FAIL or INCONCLUSIVE verdict is refused (exit 1) unless --allow-fail; such a bundle says
-so in the first lines of CHANGELOG.md and rollback_plan.md. Override keys that look like
+so in the first lines of CHANGELOG.md and rollback_plan.md. So is a snapshot judged on other
+iteration files than the soak holds now (its recorded digest is not the soak's): judge the
+soak again. A report, the overrides or an iteration file that is not a regular file, or a
+symbolic link out of its directory, is an input error (exit 2). Override keys that look like
 credentials (names with secret/password/credential/apikey, names ending in token/key/auth/
 cookie, values that look like tokens, keys or URLs with passwords) are left out of the
 bundled profile and listed in the manifest. The rollback triggers come from the policy the

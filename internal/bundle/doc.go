@@ -24,7 +24,12 @@
 // bundle ever looks complete; an existing --out is replaced only when it
 // is empty or a bundle. A FAIL or INCONCLUSIVE verdict is refused (exit 1)
 // unless --allow-fail, and then CHANGELOG.md and rollback_plan.md say so in
-// their first lines.
+// their first lines; so is a snapshot whose recorded digest of the
+// iteration files it judged is not the soak's digest now (a verdict about
+// other data). A Python-toolkit snapshot records no digest; CHANGELOG.md
+// then says the judged data was not checked. Reports and overrides, like
+// iteration files, must be regular files or symbolic links that stay in
+// their directory (exit 2 otherwise).
 //
 // --version defaults to `git describe --tags --always` of the working
 // directory's repository. The date (CHANGELOG.md, the manifest, the archive

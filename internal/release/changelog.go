@@ -23,10 +23,16 @@ type Release struct {
 	Commits []Commit
 
 	Snapshot *Snapshot
-	Forced   bool // --allow-fail on a verdict that is neither PASS nor WARN
-	Delta    *artifact.DeltaVerify
-	Ledger   *artifact.TuningReport // nil: the soak has no TUNING_REPORT.json
-	Source   artifact.BundleSource
+	// Forced is set when --allow-fail let through what is otherwise
+	// refused: a verdict that is neither PASS nor WARN, or Stale.
+	Forced bool
+	// Stale is set when the snapshot records the digest of the iteration
+	// files it judged and that is not Source.Digest: its verdict is about
+	// other data than the soak holds now.
+	Stale  bool
+	Delta  *artifact.DeltaVerify
+	Ledger *artifact.TuningReport // nil: the soak has no TUNING_REPORT.json
+	Source artifact.BundleSource
 
 	// Profile is this release's overrides (after redaction), ProfileSHA256
 	// the digest of the bundled file; Redacted the removed credentials.
@@ -56,12 +62,27 @@ type Previous struct {
 // MaxChangelogCommits bounds the commit list; the rest is counted.
 const MaxChangelogCommits = 200
 
-// forcedBanner is the first lines of a bundle built with --allow-fail.
+// forcedBanner is the first lines of a bundle built with --allow-fail:
+// each reason it would have been refused, one line each.
 func forcedBanner(b *md, r *Release) {
 	v := r.Snapshot.Verdict
-	b.line("> **NOT A VALIDATED RELEASE.** This bundle was built with `--allow-fail` although the soak's verdict is **%s**: %s", v.Verdict, dash(v.Reason))
+	if !Passing(v.Verdict) {
+		b.line("> **NOT A VALIDATED RELEASE.** This bundle was built with `--allow-fail` although the soak's verdict is **%s**: %s", v.Verdict, dash(v.Reason))
+	}
+	if r.Stale {
+		if !Passing(v.Verdict) {
+			b.line(">")
+		}
+		b.line("> **NOT A VALIDATED RELEASE.** This bundle was built with `--allow-fail` although %s was judged on other iteration files than the soak holds now (snapshot digest %.12s, soak digest %.12s): its verdict **%s** is not about the bundled data.",
+			artifact.SnapshotFile, v.Source.Digest, r.Source.Digest, v.Verdict)
+	}
 	b.blank()
 }
+
+// DigestUnchecked reports whether the snapshot records no digest of the
+// iteration files it judged (the Python toolkit's never does), so that
+// whether it is about the bundled soak could not be checked.
+func (r *Release) DigestUnchecked() bool { return r.Snapshot.Source.Digest == "" }
 
 // Changelog renders CHANGELOG.md.
 func Changelog(r *Release) []byte {
@@ -93,6 +114,14 @@ func Changelog(r *Release) []byte {
 	b.line("- Policy: %s", policyText(v.Policy))
 	if r.Snapshot.Legacy {
 		b.line("- Snapshot: written by the Python toolkit; it records no checks or thresholds")
+	}
+	switch {
+	case r.DigestUnchecked():
+		b.line("- Judged data: not checked; the snapshot records no digest of the iteration files it judged (the soak's digest is %s)", dash(r.Source.Digest))
+	case r.Stale:
+		b.line("- Judged data: **other iteration files** than the soak holds now (snapshot digest %s, soak digest %s)", r.Snapshot.Source.Digest, r.Source.Digest)
+	default:
+		b.line("- Judged data: the soak's iteration files (digest %s)", r.Source.Digest)
 	}
 	b.line("- Built by: release-bundle %s", r.Tool)
 	b.blank()

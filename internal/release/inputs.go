@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -38,24 +39,41 @@ var reportFiles = []string{artifact.SnapshotFile, artifact.AuditFile, artifact.R
 // overrides in the soak directory, its parent (the Python toolkit's
 // artifacts/soak/runtime_overrides.json), <src>, <src>/soak and the parent
 // of <src>.
-func Locate(src, reports string) *Inputs {
+//
+// A file counts as found when its name exists, whatever it is: a found
+// file that is a directory, or a symbolic link out of its directory, is
+// refused when it is read (soakdir.CheckRegular), not skipped for another
+// layout. The error is an input error that a missing file is not: a soak
+// directory whose iteration files cannot be listed (unreadable, or two
+// files claiming one iteration), as soak-gate reports it.
+func Locate(src, reports string) (*Inputs, error) {
 	in := &Inputs{Paths: map[string]string{}}
 	fi, err := os.Stat(src)
 	switch {
 	case err != nil:
 		in.Missing = append(in.Missing, fmt.Sprintf("soak directory %s: %s", src, reason(err)))
-		return in
+		return in, nil
 	case !fi.IsDir():
 		in.Missing = append(in.Missing, fmt.Sprintf("soak directory %s: not a directory", src))
-		return in
+		return in, nil
 	}
 	soak, err := soakdir.ResolveDir(src)
 	if err != nil {
 		soak = src
 	}
 	in.SoakDir = soak
-	if files, _, err := artifact.ListIterations(soak); err != nil || len(files) == 0 {
-		in.Missing = append(in.Missing, fmt.Sprintf("ITER_SUMMARY_<n>.json: none in %s", lookedIn(uniq(src, filepath.Join(src, "soak", "latest"), filepath.Join(src, "latest")))))
+	if files, _, err := artifact.ListIterations(soak); err != nil {
+		return nil, err
+	} else if len(files) == 0 {
+		// ResolveDir passes over a layout it cannot list; say why rather
+		// than "none".
+		layouts := uniq(src, filepath.Join(src, "soak", "latest"), filepath.Join(src, "latest"))
+		for _, d := range layouts {
+			if _, _, err := artifact.ListIterations(d); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+				return nil, err
+			}
+		}
+		in.Missing = append(in.Missing, fmt.Sprintf("ITER_SUMMARY_<n>.json: none in %s", lookedIn(layouts)))
 	}
 
 	var cands []string
@@ -65,7 +83,7 @@ func Locate(src, reports string) *Inputs {
 		cands = uniq(filepath.Join(src, "reports", "analysis"), filepath.Join(soak, "reports", "analysis"), soak, src)
 	}
 	for _, d := range cands {
-		if isFile(filepath.Join(d, artifact.SnapshotFile)) {
+		if exists(filepath.Join(d, artifact.SnapshotFile)) {
 			in.ReportsDir = d
 			break
 		}
@@ -73,14 +91,14 @@ func Locate(src, reports string) *Inputs {
 	if in.ReportsDir == "" {
 		for _, d := range cands {
 			for _, f := range reportFiles {
-				if in.ReportsDir == "" && isFile(filepath.Join(d, f)) {
+				if in.ReportsDir == "" && exists(filepath.Join(d, f)) {
 					in.ReportsDir = d
 				}
 			}
 		}
 	}
 	for _, f := range reportFiles {
-		if in.ReportsDir != "" && isFile(filepath.Join(in.ReportsDir, f)) {
+		if in.ReportsDir != "" && exists(filepath.Join(in.ReportsDir, f)) {
 			in.Paths[f] = filepath.Join(in.ReportsDir, f)
 			continue
 		}
@@ -104,7 +122,7 @@ func Locate(src, reports string) *Inputs {
 	} else {
 		in.Missing = append(in.Missing, fmt.Sprintf("%s: not in %s", artifact.OverridesFile, lookedIn(ovDirs)))
 	}
-	return in
+	return in, nil
 }
 
 func reason(err error) string {
@@ -118,14 +136,15 @@ func reason(err error) string {
 	return err.Error()
 }
 
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
+// exists reports whether the name p exists (see Locate).
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 func first(dirs []string, name string) string {
 	for _, d := range dirs {
-		if p := filepath.Join(d, name); isFile(p) {
+		if p := filepath.Join(d, name); exists(p) {
 			return p
 		}
 	}

@@ -44,8 +44,13 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		return err
 	}
 	v := snap.Verdict
-	if !release.Passing(v.Verdict) || ver.Manifest.Verdict.Forced {
+	if !release.Passing(v.Verdict) {
 		return cliutil.No("verdict %s (%s): a bundle of a soak that did not pass is not tagged", v.Verdict, dashIfEmpty(v.Reason))
+	}
+	if ver.Manifest.Verdict.Forced {
+		// A passing verdict is forced when it was judged on other data
+		// than the bundled soak's.
+		return cliutil.No("%s was built with --allow-fail and is not a validated release (its CHANGELOG.md says why): not tagged", o.Bundle)
 	}
 	delta, err := release.DecodeDeltaVerify(artifact.DeltaVerifyFile, c.Files[artifact.DeltaVerifyFile])
 	if err != nil {
