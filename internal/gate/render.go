@@ -110,7 +110,18 @@ func deltaMarkdown(v *artifact.Verdict) []byte {
 	if dv.Note != "" {
 		fmt.Fprintf(&b, "Note: %s.\n\n", mdEscape(dv.Note))
 	}
-	b.WriteString("## Proposals\n\n| Iteration | Proposed | Applied (old → new) | Held back | Hash changed | Outcome | Reason |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("## Proposals\n\n")
+	if n := omitted(dv); n > 0 {
+		var parts []string
+		for _, o := range []string{artifact.DeltaFail, artifact.DeltaPartialOK, artifact.DeltaFullApply} {
+			if c := dv.PairsOmitted[o]; c > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c, o))
+			}
+		}
+		fmt.Fprintf(&b, "%d of %d proposals listed: the first failed or signature-stuck ones, the first partial_ok ones and the last ones; not listed: %s. The counts above cover them all; TUNING_REPORT.json holds every one.\n\n",
+			len(dv.Pairs), len(dv.Pairs)+n, strings.Join(parts, ", "))
+	}
+	b.WriteString("| Iteration | Proposed | Applied (old → new) | Held back | Hash changed | Outcome | Reason |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range dv.Pairs {
 		keys := make([]string, 0, len(p.Proposed))
 		for k := range p.Proposed {
@@ -194,4 +205,12 @@ func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
 		return nil, err
 	}
 	return append(append([]byte(xml.Header), out...), '\n'), nil
+}
+
+func omitted(dv *artifact.DeltaVerify) int {
+	n := 0
+	for _, c := range dv.PairsOmitted {
+		n += c
+	}
+	return n
 }

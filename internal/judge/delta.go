@@ -1,8 +1,10 @@
 package judge
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,7 +35,56 @@ func near(a, b float64) bool { return math.Abs(a-b) <= tolerance*math.Max(1, mat
 // unverified write). Signature-stuck counts proposals recorded as applied
 // while the overrides' state hash did not change. Legacy ledgers carry no
 // values: they are verified by key presence and the note says so.
+//
+// The counts and the ratio cover every proposal. The pairs listed do when
+// the ledger has at most MaxPairs proposals; a longer one lists the first
+// MaxProblemPairs failed or signature-stuck proposals, the first
+// MaxPartialPairs partial_ok ones and the last LastPairs proposals, and
+// counts the others per outcome in PairsOmitted — so that a soak of
+// 100,000 iterations does not carry 100,000 pairs in its verdict.
 func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
+	dv := verifyDeltas(s, minRatio, maxStuck)
+	boundPairs(dv)
+	return dv
+}
+
+// Bounds of DeltaVerify.Pairs; see VerifyDeltas.
+const (
+	MaxPairs        = 100
+	MaxProblemPairs = 100
+	MaxPartialPairs = 20
+	LastPairs       = 8
+)
+
+// boundPairs trims dv.Pairs to the selection VerifyDeltas describes.
+func boundPairs(dv *artifact.DeltaVerify) {
+	if len(dv.Pairs) <= MaxPairs {
+		return
+	}
+	kept := make([]artifact.DeltaPair, 0, MaxProblemPairs+MaxPartialPairs+LastPairs)
+	omitted := map[string]int{}
+	problems, partials := 0, 0
+	for i, p := range dv.Pairs {
+		keep := i >= len(dv.Pairs)-LastPairs
+		switch {
+		case p.Outcome == artifact.DeltaFail || p.SignatureStuck:
+			keep = keep || problems < MaxProblemPairs
+			problems++
+		case p.Outcome == artifact.DeltaPartialOK:
+			keep = keep || partials < MaxPartialPairs
+			partials++
+		}
+		if keep {
+			kept = append(kept, p)
+		} else {
+			omitted[p.Outcome]++
+		}
+	}
+	dv.Pairs, dv.PairsOmitted = kept, omitted
+}
+
+// verifyDeltas is VerifyDeltas with every pair.
+func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
 	dv := &artifact.DeltaVerify{
 		SchemaVersion:     artifact.SchemaVersion,
 		Kind:              artifact.KindDeltaVerify,
@@ -48,6 +99,7 @@ func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 		return dv
 	}
 	dv.Checked = true
+	dv.Pairs = make([]artifact.DeltaPair, 0, len(entries))
 	var notes []string
 	legacy := s.Report != nil && s.Report.Legacy && source == "TUNING_REPORT.json" || s.Legacy && source != "TUNING_REPORT.json"
 	type setBy struct {
@@ -56,35 +108,23 @@ func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 		iter  int
 	}
 	last := map[string]setBy{}
-	for _, e := range entries {
+	for i := range entries {
+		e := &entries[i]
 		if !e.Proposed() {
 			continue
 		}
 		dv.ProposedCount++
-		p := artifact.DeltaPair{Iteration: e.Iteration, Proposed: map[string]float64{}, OldHash: e.OldHash, StateHash: e.StateHash,
+		p := artifact.DeltaPair{Iteration: e.Iteration, Proposed: nonZero(e.ProposedDeltas), OldHash: e.OldHash, StateHash: e.StateHash,
 			Applied: e.Changes, Skipped: e.Skipped}
-		for k, d := range e.ProposedDeltas {
-			if d != 0 {
-				p.Proposed[k] = d
-			}
-		}
 		keys := sortedKeys(p.Proposed)
 		var partial []string
 		if legacy || (len(e.Changes) == 0 && len(e.Skipped) == 0 && e.Applied) {
-			partial = verifyLegacy(&p, &e, s.Overrides, keys)
+			partial = verifyLegacy(&p, e, s.Overrides, keys)
 		} else {
-			changes := map[string]artifact.Change{}
-			for _, ch := range e.Changes {
-				changes[ch.Key] = ch
-			}
-			skipped := map[string]artifact.Skip{}
-			for _, sk := range e.Skipped {
-				skipped[sk.Key] = sk
-			}
 			for _, k := range keys {
 				d := p.Proposed[k]
-				ch, applied := changes[k]
-				sk, held := skipped[k]
+				ch, applied := lastFor(e.Changes, k, func(c artifact.Change) string { return c.Key })
+				sk, held := lastFor(e.Skipped, k, func(s artifact.Skip) string { return s.Key })
 				switch {
 				case applied:
 					if !near(ch.New, ch.Old+ch.Delta) {
@@ -192,6 +232,35 @@ func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 	return dv
 }
 
+// nonZero returns the non-zero deltas of m: m itself when it has no zero
+// (the pairs only read it), else a copy without them.
+func nonZero(m map[string]float64) map[string]float64 {
+	for _, d := range m {
+		if d == 0 {
+			out := make(map[string]float64, len(m))
+			for k, d := range m {
+				if d != 0 {
+					out[k] = d
+				}
+			}
+			return out
+		}
+	}
+	return m
+}
+
+// lastFor returns the last element of xs whose key is k. A ledger entry
+// holds a handful of keys, so a scan beats building a map per entry.
+func lastFor[T any](xs []T, k string, key func(T) string) (T, bool) {
+	for i := len(xs) - 1; i >= 0; i-- {
+		if key(xs[i]) == k {
+			return xs[i], true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
 // verifyLegacy verifies an entry without recorded values: applied keys
 // must exist in the overrides; keys not applied need a recorded guard.
 func verifyLegacy(p *artifact.DeltaPair, e *artifact.Tuning, o *artifact.Overrides, keys []string) []string {
@@ -241,12 +310,17 @@ func lookupKey(o *artifact.Overrides, k string) (float64, bool) {
 }
 
 // ledger returns the tuning entries in iteration order and where they
-// came from.
+// came from. The result is read-only: a report already in order (as ours
+// always is) is returned as it is, not copied.
 func ledger(s *soakdir.Soak) ([]artifact.Tuning, string) {
 	var out []artifact.Tuning
 	source := "TUNING_REPORT.json"
+	byIteration := func(a, b artifact.Tuning) int { return cmp.Compare(a.Iteration, b.Iteration) }
 	if s.Report != nil {
-		out = append(out, s.Report.Iterations...)
+		if slices.IsSortedFunc(s.Report.Iterations, byIteration) {
+			return s.Report.Iterations, source
+		}
+		out = slices.Clone(s.Report.Iterations)
 	} else {
 		source = "iteration summary tuning"
 		for _, it := range s.Iterations {
@@ -259,7 +333,7 @@ func ledger(s *soakdir.Soak) ([]artifact.Tuning, string) {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Iteration < out[j].Iteration })
+	slices.SortStableFunc(out, byIteration)
 	return out, source
 }
 
@@ -285,6 +359,8 @@ func ledgerDivergence(s *soakdir.Soak) []string {
 	return capNotes(out)
 }
 
+// deltaChecks judges the delta verification; dv holds every pair (it is
+// bounded afterwards).
 func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 	first, last := 0, 0
 	if len(dv.Pairs) > 0 {
@@ -311,7 +387,7 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 			bad = append(bad, p.Iteration)
 		}
 	}
-	ratio.Iterations = bad
+	setEvidence(&ratio, bad)
 	desc := fmt.Sprintf("%s = (%d full + %d partial_ok) / %d proposed (%d failed)", fmtNum(dv.FullApplyRatio), dv.FullApplyCount, dv.PartialOKCount, dv.ProposedCount, dv.FailCount)
 	if dv.FullApplyRatio >= dv.MinRatio {
 		ratio.Status = artifact.CheckPass
@@ -336,7 +412,7 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 			stuckIts = append(stuckIts, p.Iteration)
 		}
 	}
-	stuck.Iterations = stuckIts
+	setEvidence(&stuck, stuckIts)
 	if dv.SignatureStuckCount <= dv.MaxSignatureStuck {
 		stuck.Status = artifact.CheckPass
 		stuck.Reason = fmt.Sprintf("%d proposal(s) applied without a state hash change, at most %d allowed", dv.SignatureStuckCount, dv.MaxSignatureStuck)

@@ -1,6 +1,8 @@
 package judge
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,6 +189,127 @@ func TestStrictThreshold(t *testing.T) {
 		want := map[bool]string{false: "PASS", true: "FAIL"}[strict]
 		if v.Verdict != want {
 			t.Errorf("strict=%t: verdict %s, want %s (%s)", strict, v.Verdict, want, v.Reason)
+		}
+	}
+}
+
+// TestDeltaPairsBounded: a long ledger keeps exact counts, lists every
+// kind of problem (the first failed and signature-stuck proposals, the
+// first partial_ok ones) and the last proposals, counts what it leaves out
+// per outcome, and bounds the checks' evidence.
+func TestDeltaPairsBounded(t *testing.T) {
+	const n = 1000
+	isFail := func(i int) bool { return i == 500 || (i > 700 && i <= 900 && i%3 != 0) }
+	var entries []artifact.Tuning
+	params := map[string]float64{}
+	wantFail, wantPartial := 0, 0
+	for i := 1; i <= n; i++ {
+		key := fmt.Sprintf("k%d", i)
+		e := entry(i, key, 1, 0, fmt.Sprint("h", i-1), fmt.Sprint("h", i))
+		switch {
+		case i%3 == 0:
+			e = artifact.Tuning{Iteration: i, ProposedDeltas: map[string]float64{key: 1}, Verified: true, SkipReason: "freeze",
+				Skipped: []artifact.Skip{{Key: key, Guard: "freeze", Reason: "steady-state freeze"}}}
+			wantPartial++
+		case isFail(i):
+			e.Verified = false
+			params[key] = 1
+			wantFail++
+		default:
+			params[key] = 1
+		}
+		if i == 10 {
+			e.StateHash = e.OldHash // applied, hash unchanged
+		}
+		entries = append(entries, e)
+	}
+	s := withLedger(entries, params)
+	dv := VerifyDeltas(s, 0.9, 1)
+
+	if dv.ProposedCount != n || dv.FailCount != wantFail || dv.PartialOKCount != wantPartial ||
+		dv.FullApplyCount != n-wantFail-wantPartial || dv.SignatureStuckCount != 1 {
+		t.Fatalf("counts: proposed %d full %d partial %d fail %d stuck %d; want %d, %d, %d, %d, 1",
+			dv.ProposedCount, dv.FullApplyCount, dv.PartialOKCount, dv.FailCount, dv.SignatureStuckCount,
+			n, n-wantFail-wantPartial, wantPartial, wantFail)
+	}
+	if max := MaxProblemPairs + MaxPartialPairs + LastPairs; len(dv.Pairs) > max {
+		t.Errorf("%d pairs listed, at most %d", len(dv.Pairs), max)
+	}
+	listed := map[string]int{}
+	var its []int
+	problems, partials := 0, 0
+	for _, p := range dv.Pairs {
+		listed[p.Outcome]++
+		its = append(its, p.Iteration)
+		switch {
+		case p.Outcome == artifact.DeltaFail || p.SignatureStuck:
+			problems++
+		case p.Outcome == artifact.DeltaPartialOK:
+			partials++
+		}
+	}
+	if !slices.IsSorted(its) {
+		t.Errorf("pairs out of iteration order: %v", its)
+	}
+	if problems < MaxProblemPairs || partials < MaxPartialPairs {
+		t.Errorf("listed %d problem and %d partial_ok pairs, want at least %d and %d", problems, partials, MaxProblemPairs, MaxPartialPairs)
+	}
+	for _, want := range []int{10, 500, 701, 3, 60, 993, 1000} { // stuck, first fails, first partials, the last ones
+		if !slices.Contains(its, want) {
+			t.Errorf("iteration %d not listed: %v", want, its)
+		}
+	}
+	for _, o := range []string{artifact.DeltaFullApply, artifact.DeltaPartialOK, artifact.DeltaFail} {
+		total := map[string]int{artifact.DeltaFullApply: dv.FullApplyCount, artifact.DeltaPartialOK: dv.PartialOKCount, artifact.DeltaFail: dv.FailCount}[o]
+		if listed[o]+dv.PairsOmitted[o] != total {
+			t.Errorf("%s: %d listed + %d omitted != %d", o, listed[o], dv.PairsOmitted[o], total)
+		}
+	}
+
+	// The checks judge every proposal and bound their evidence.
+	v, err := Evaluate(s, policy.Default(false), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range v.Checks {
+		if c.Name != CheckDeltaRatio {
+			continue
+		}
+		if len(c.Iterations) != MaxEvidence || c.IterationsOmitted != wantFail-MaxEvidence || c.Iterations[0] != 500 {
+			t.Errorf("ratio evidence: %d iterations from %v, %d omitted; want %d from 500, %d omitted",
+				len(c.Iterations), c.Iterations[:1], c.IterationsOmitted, MaxEvidence, wantFail-MaxEvidence)
+		}
+		if c.WindowFirst != 1 || c.WindowLast != n || c.N != n {
+			t.Errorf("ratio check spans %d-%d n=%d, want 1-%d n=%d", c.WindowFirst, c.WindowLast, c.N, n, n)
+		}
+		if !strings.Contains(c.Reason, "first failure, iteration 500: ") {
+			t.Errorf("ratio reason: %s", c.Reason)
+		}
+	}
+	if diff := cmp.Diff(dv, v.DeltaVerification); diff != "" {
+		t.Errorf("Evaluate's delta verification differs from VerifyDeltas' (-want +got):\n%s", diff)
+	}
+}
+
+// TestFailedIterationsBounded: a large window of failed iterations lists
+// the first MaxEvidence and counts them all.
+func TestFailedIterationsBounded(t *testing.T) {
+	s := soakOf(300, func(i int, it *artifact.IterationSummary) {
+		if i > 100 {
+			it.Status = artifact.StatusFailed
+		}
+	})
+	v, err := Evaluate(s, policy.Default(false), Options{LastN: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.FailedIterations) != MaxEvidence || v.FailedIterations[0] != 101 || v.FailedIterationsCount != 200 {
+		t.Errorf("failed_iterations: %d listed from %d, count %d; want %d from 101, count 200",
+			len(v.FailedIterations), v.FailedIterations[0], v.FailedIterationsCount, MaxEvidence)
+	}
+	for _, c := range v.Checks {
+		if c.Name == CheckFailed && (len(c.Iterations) != MaxEvidence || c.IterationsOmitted != 100 || *c.Value != 200) {
+			t.Errorf("failed check: %d evidence, %d omitted, value %v", len(c.Iterations), c.IterationsOmitted, *c.Value)
 		}
 	}
 }

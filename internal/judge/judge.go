@@ -74,6 +74,16 @@ const (
 	maxDataQualityNotes = 20
 )
 
+// MaxEvidence is how many iterations a check's evidence and the verdict's
+// failed_iterations list at most; the rest are counted, so that neither
+// grows with the soak or the window.
+const MaxEvidence = 100
+
+// setEvidence sets c's evidence iterations, bounded by MaxEvidence.
+func setEvidence(c *artifact.Check, its []int) {
+	c.Iterations, c.IterationsOmitted = its[:min(len(its), MaxEvidence)], max(len(its)-MaxEvidence, 0)
+}
+
 // Evaluate judges soak by pol. It returns an error only for an invalid
 // policy or options; every property of the data is part of the verdict.
 func Evaluate(soak *soakdir.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
@@ -187,9 +197,10 @@ func (e *evaluation) run() *artifact.Verdict {
 	}
 
 	// 5. Delta verification.
-	dv := VerifyDeltas(s, pol.Delta.MinRatio(e.opts.Strict), pol.Delta.MaxSignatureStuck)
-	v.DeltaVerification = dv
+	dv := verifyDeltas(s, pol.Delta.MinRatio(e.opts.Strict), pol.Delta.MaxSignatureStuck)
 	v.Checks = append(v.Checks, deltaChecks(dv, e.opts.Strict)...)
+	boundPairs(dv)
+	v.DeltaVerification = dv
 	v.DataQuality = append(v.DataQuality, ledgerDivergence(s)...)
 
 	// 6. Baseline comparison.
@@ -221,7 +232,8 @@ func (e *evaluation) run() *artifact.Verdict {
 	v.PassCountLastN = e.passCount(get)
 	e.signals(get)
 	v.DataQuality = append(v.DataQuality, capNotes(e.dataErr)...)
-	v.FailedIterations = failedIn(e.window)
+	failed := failedIn(e.window)
+	v.FailedIterations, v.FailedIterationsCount = failed[:min(len(failed), MaxEvidence)], len(failed)
 
 	e.decide()
 	return v
@@ -339,9 +351,9 @@ func (e *evaluation) failedCheck() artifact.Check {
 	c := artifact.Check{
 		Name: CheckFailed, Statistic: "count", Direction: policy.AtMost,
 		Threshold: float64(max), Value: artifact.F(float64(len(failed))), N: len(e.window),
-		WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last, Iterations: failed,
-		Status: artifact.CheckPass,
+		WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last, Status: artifact.CheckPass,
 	}
+	setEvidence(&c, failed)
 	if len(failed) > max {
 		c.Status = artifact.CheckFail
 		var why []string
@@ -451,7 +463,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
 	where := span(c.WindowFirst, c.WindowLast)
 	missingNote := ""
 	if len(sm.missing) > 0 {
-		c.Iterations = sm.missing
+		setEvidence(&c, sm.missing)
 		missingNote = fmt.Sprintf("%s missing or unusable in iteration(s) %s", r.KPI, joinInts(sm.missing, 8))
 		switch r.OnMissing {
 		case policy.OnMissingFail:
@@ -533,7 +545,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 	}
 	rule := r.Sustained.String()
 	failIts, failHit := hit(r.Fail)
-	c.Iterations = failIts
+	setEvidence(c, failIts)
 	stat := fmt.Sprintf("%s %s over %s", r.Statistic, fmtNum(*c.Value), span(c.WindowFirst, c.WindowLast))
 	switch {
 	case failHit:
@@ -545,7 +557,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 	if r.Warn != nil {
 		if warnIts, warnHit := hit(*r.Warn); warnHit {
 			c.Status = artifact.CheckWarn
-			c.Iterations = warnIts
+			setEvidence(c, warnIts)
 			c.Reason = fmt.Sprintf("%s%s %s the warn level %s in %d iteration(s) (%s), sustained rule %s met; %s",
 				note, r.KPI, worseVerb(r), fmtNum(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
 			return
@@ -611,22 +623,37 @@ func Describe(xs []float64) artifact.KPIStats {
 }
 
 func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool) map[string]artifact.KPIStats {
-	out := map[string]artifact.KPIStats{}
-	xs := make([]float64, 0, len(its))
-	for _, name := range artifact.KPINames {
-		xs = xs[:0]
-		for _, it := range its {
-			if it.Status == artifact.StatusFailed {
-				continue
-			}
-			if x, ok := usable(it, name); ok {
-				xs = append(xs, x)
-			}
-		}
-		if len(xs) == 0 && !inPolicy[name] {
+	type column struct {
+		lo, hi float64
+		xs     []float64
+	}
+	cols := make([]column, len(artifact.KPINames))
+	for k, name := range artifact.KPINames {
+		cols[k].lo, cols[k].hi = artifact.KPIRange(name)
+	}
+	// One pass over the iterations, every KPI of a summary while it is in
+	// cache, rather than one pass per KPI (usable, inlined by hand).
+	for _, it := range its {
+		if it.Status == artifact.StatusFailed {
 			continue
 		}
-		out[name] = Describe(xs)
+		for k, name := range artifact.KPINames {
+			x, ok := it.Summary.KPI(name)
+			if !ok || math.IsNaN(x) || math.IsInf(x, 0) || x < cols[k].lo || x > cols[k].hi {
+				continue
+			}
+			if cols[k].xs == nil {
+				cols[k].xs = make([]float64, 0, len(its))
+			}
+			cols[k].xs = append(cols[k].xs, x)
+		}
+	}
+	out := map[string]artifact.KPIStats{}
+	for k, name := range artifact.KPINames {
+		if len(cols[k].xs) == 0 && !inPolicy[name] {
+			continue
+		}
+		out[name] = Describe(cols[k].xs)
 	}
 	return out
 }

@@ -42,9 +42,12 @@ type Verdict struct {
 	Policy Policy  `json:"policy"`
 	Checks []Check `json:"checks"`
 
-	// FailedIterations lists the window's iterations with status "failed";
-	// their KPIs are not judged.
-	FailedIterations []int `json:"failed_iterations,omitempty"`
+	// FailedIterations lists the window's iterations with status "failed"
+	// (their KPIs are not judged): the first 100 of them, so that a large
+	// window cannot grow the verdict without bound. FailedIterationsCount
+	// counts them all.
+	FailedIterations      []int `json:"failed_iterations,omitempty"`
+	FailedIterationsCount int   `json:"failed_iterations_count,omitempty"`
 	// WindowValues holds, per KPI, the values judged (window order, finite
 	// and in range only): the samples a later --compare reads.
 	WindowValues map[string][]float64 `json:"window_values,omitempty"`
@@ -109,10 +112,11 @@ type Check struct {
 	WindowLast  int      `json:"window_last,omitempty"`
 	Sustained   string   `json:"sustained,omitempty"` // "3 consecutive", "3 of the last 5"
 	// Iterations are the evidence: iterations that breached, were missing
-	// the KPI or failed.
-	Iterations []int  `json:"iterations,omitempty"`
-	Status     string `json:"status"`
-	Reason     string `json:"reason"`
+	// the KPI or failed — the first 100; IterationsOmitted counts the rest.
+	Iterations        []int  `json:"iterations,omitempty"`
+	IterationsOmitted int    `json:"iterations_omitted,omitempty"`
+	Status            string `json:"status"`
+	Reason            string `json:"reason"`
 }
 
 // Comparison records a --compare against a baseline.
@@ -125,21 +129,29 @@ type Comparison struct {
 // DeltaVerify is DELTA_VERIFY_REPORT.json: whether what the tuner proposed
 // was really applied.
 type DeltaVerify struct {
-	SchemaVersion       int         `json:"schema_version,omitempty"`
-	Kind                Kind        `json:"kind,omitempty"`
-	ProposedCount       int         `json:"proposed_count"`
-	FullApplyCount      int         `json:"full_apply_count"`
-	PartialOKCount      int         `json:"partial_ok_count"` // held back by a guard, with the reason recorded
-	FailCount           int         `json:"fail_count"`
-	SignatureStuckCount int         `json:"signature_stuck_count"`
-	FullApplyRatio      float64     `json:"full_apply_ratio"`
-	Checked             bool        `json:"checked"`        // false when there was nothing to verify against
-	Note                string      `json:"note,omitempty"` // what could not be checked
-	RatioDefinition     string      `json:"ratio_definition"`
-	MinRatio            float64     `json:"min_full_apply_ratio"`
-	MaxSignatureStuck   int         `json:"max_signature_stuck"`
-	Status              string      `json:"status"` // PASS, FAIL or SKIP (nothing to verify)
-	Pairs               []DeltaPair `json:"pairs,omitempty"`
+	SchemaVersion       int     `json:"schema_version,omitempty"`
+	Kind                Kind    `json:"kind,omitempty"`
+	ProposedCount       int     `json:"proposed_count"`
+	FullApplyCount      int     `json:"full_apply_count"`
+	PartialOKCount      int     `json:"partial_ok_count"` // held back by a guard, with the reason recorded
+	FailCount           int     `json:"fail_count"`
+	SignatureStuckCount int     `json:"signature_stuck_count"`
+	FullApplyRatio      float64 `json:"full_apply_ratio"`
+	Checked             bool    `json:"checked"`        // false when there was nothing to verify against
+	Note                string  `json:"note,omitempty"` // what could not be checked
+	RatioDefinition     string  `json:"ratio_definition"`
+	MinRatio            float64 `json:"min_full_apply_ratio"`
+	MaxSignatureStuck   int     `json:"max_signature_stuck"`
+	Status              string  `json:"status"` // PASS, FAIL or SKIP (nothing to verify)
+
+	// Pairs are the verified proposals in iteration order: every one in a
+	// short ledger; in a long one a bounded selection that keeps every kind
+	// of problem visible — the first failed or signature-stuck proposals,
+	// the first partial_ok ones and the last few (see judge.VerifyDeltas
+	// for the numbers). The counts above always cover the whole ledger;
+	// PairsOmitted counts, per outcome, the proposals not listed.
+	Pairs        []DeltaPair    `json:"pairs,omitempty"`
+	PairsOmitted map[string]int `json:"pairs_omitted,omitempty"`
 }
 
 // Delta outcomes.
