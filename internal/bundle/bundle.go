@@ -19,8 +19,16 @@ import (
 
 // Bundle builds the bundle o describes.
 func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
+	start := time.Now()
 	warn := func(format string, args ...any) {
 		fmt.Fprintf(stdio.Err, "release-bundle: warning: "+format+"\n", args...)
+	}
+
+	// 0. Clear away what killed runs left beside --out.
+	if st := cleanStale(o.Out, start); st.Restored != "" {
+		fmt.Fprintf(stdio.Err, "release-bundle: restored %s from %s, where a killed run had set it aside; removed %d temporary directories of killed runs\n", o.Out, st.Restored, len(st.Removed))
+	} else if len(st.Removed) > 0 {
+		fmt.Fprintf(stdio.Err, "release-bundle: removed %d temporary directories of killed runs beside %s\n", len(st.Removed), o.Out)
 	}
 
 	// 1. Find every input; report all that are missing at once.
@@ -322,10 +330,14 @@ func writeDir(out string, files map[string][]byte) (err error) {
 		}
 		old = out
 	}
+	// Both temporary directories are locked while this run owns them, so
+	// that the next run's cleanStale tells them from a killed run's; the
+	// lock stays with the directory through the renames.
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
 		return pathErr(parent, err)
 	}
+	defer lockDir(tmp).unlock()
 	defer func() {
 		if err != nil {
 			os.RemoveAll(tmp)
@@ -349,6 +361,7 @@ func writeDir(out string, files map[string][]byte) (err error) {
 		if err != nil {
 			return pathErr(parent, err)
 		}
+		defer lockDir(aside).unlock()
 		if err := os.Rename(old, filepath.Join(aside, "bundle")); err != nil {
 			os.Remove(aside)
 			return pathErr(old, err)
