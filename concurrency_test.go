@@ -91,14 +91,17 @@ func TestConcurrentSoakRuns(t *testing.T) {
 		t.Error("the lock outlived the soak")
 	}
 
-	// A start race: four soak-runs on one fresh directory at once.
+	// A start race: four soak-runs on one fresh directory at once. Each
+	// sleeps between iterations so that the winner still holds the lock
+	// when the others try it; a run that starts after the winner finished
+	// would rightly start a fresh soak.
 	for round := 0; round < 3; round++ {
 		out := fmt.Sprintf("race%d", round)
 		var wg sync.WaitGroup
 		codes := make([]int, 4)
 		stderrs := make([]*bytes.Buffer, 4)
 		for i := range codes {
-			cmd := exec.Command(filepath.Join(p.bin, "soak-run"), "--mock", "--iterations", strconv.Itoa(5+i), "--events", "2000", "--out", out)
+			cmd := exec.Command(filepath.Join(p.bin, "soak-run"), "--mock", "--iterations", strconv.Itoa(5+i), "--events", "2000", "--sleep", "0.5", "--out", out)
 			cmd.Dir, cmd.Env = p.dir, p.env
 			stderrs[i] = &bytes.Buffer{}
 			cmd.Stderr = stderrs[i]

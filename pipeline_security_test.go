@@ -2,7 +2,6 @@ package soakline_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -12,28 +11,20 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
-// binaries builds the five binaries (and examples/fakebot) into a
-// temporary directory: these tests run them as a user does, as separate
-// processes with the environment they are given.
+// binaries returns the directory holding the five binaries (and
+// examples/fakebot): TestMain registers them with testscript, which puts
+// them on PATH as copies of this test binary that run the real Main. These
+// tests run them as a user does, as separate processes with the
+// environment they are given, without building anything.
 func binaries(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binaries")
+	p, err := exec.LookPath("soak-run")
+	if err != nil {
+		t.Fatalf("soak-run is not on PATH; TestMain registers it: %v", err)
 	}
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	args := []string{"build", "-o", dir + string(filepath.Separator), "./cmd/..."}
-	if _, err := os.Stat("examples/fakebot"); err == nil {
-		args = append(args, "./examples/fakebot")
-	}
-	if out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return dir
+	return filepath.Dir(p)
 }
 
 // pipeline runs the binaries of bin in dir and keeps every stderr.
