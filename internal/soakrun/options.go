@@ -187,6 +187,14 @@ func (o *Options) startParams() (map[string]float64, error) {
 		return nil, err
 	}
 	bounds := tuner.DefaultBounds()
+	// A legacy preset's value that is not a finite number (NaN, Infinity,
+	// a string) is skipped by the lenient reader; for a parameter the soak
+	// tunes, running with the default instead would be a silent lie.
+	for _, k := range ov.Ignored {
+		if _, ok := bounds[k]; ok {
+			return nil, &artifact.Error{File: o.Preset, Line: artifact.KeyLine(data, k), Err: fmt.Errorf("%s: not a finite number", k)}
+		}
+	}
 	var unknown, outside []string
 	params := sim.Defaults()
 	for _, k := range ov.Keys() {
