@@ -34,18 +34,24 @@ const DefaultChunkSize = 512 << 10
 // chunks of whole lines on several goroutines. It streams: memory is a few
 // chunks and batches per worker, whatever the length of r.
 //
-// Each chunk's events go, in order, to the Add method of a batch, which
-// newBatch creates (a few, reused). merge is then called with that batch on
-// the calling goroutine, one chunk at a time and in stream order; it must
-// take what it needs and leave the batch empty for reuse. So a merge that
-// appends or sums in the order it is called sees the events in the same
-// order as Scan's callback would, and gets bit-identical results.
+// Each chunk's events go, in order, to the Add method of a batch. merge is
+// then called with that batch on the calling goroutine, one chunk at a time
+// and in stream order; it must take what it needs and leave the batch ready
+// for another chunk. So a merge that appends or sums in the order it is
+// called sees the events in the same order as Scan's callback would, and
+// gets bit-identical results.
+//
+// newBatch(w) creates a batch that only worker w (0 <= w < workers) fills;
+// it is called a few times per worker, on the calling goroutine, before
+// parsing starts. Chunks go to the workers in turn, so the batches of one
+// worker may share state that merge does not touch, such as a table that
+// stays in that core's cache.
 //
 // Errors are Scan's, with the same line numbers: at the first bad line the
 // batch holding the events before it is merged, later chunks are not, and a
 // *LineError is returned; a read error is returned as "read after line N:
 // <error>" once every line before it has been merged.
-func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func() B, merge func(B)) error {
+func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func(worker int) B, merge func(B)) error {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -57,7 +63,7 @@ func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func() B, merg
 	cr := &chunkReader{r: r, size: size}
 	chunk, last := cr.next(nil)
 	if workers == 1 || last {
-		return scanInline(cr, chunk, last, newBatch(), merge)
+		return scanInline(cr, chunk, last, newBatch(0), merge)
 	}
 	return scanParallel(cr, chunk, workers, newBatch, merge)
 }
@@ -83,38 +89,47 @@ func scanInline[B Batch](cr *chunkReader, chunk []byte, last bool, b B, merge fu
 
 // job is one chunk on its way from the reader through a worker to merge.
 type job[B Batch] struct {
-	chunk []byte
-	first bool
-	batch B
-	lines int64 // lines parsed, up to and including a bad one
-	err   error // the bad line's error
-	done  chan struct{}
+	worker int
+	chunk  []byte
+	first  bool
+	batch  B
+	lines  int64 // lines parsed, up to and including a bad one
+	err    error // the bad line's error
+	done   chan struct{}
 }
+
+// jobsPerWorker is the number of chunks a worker can have in flight: one
+// being parsed, one waiting, one being merged or read.
+const jobsPerWorker = 3
 
 // scanParallel runs a reader goroutine cutting chunks, workers parsing
 // them into batches, and merges the batches on the calling goroutine in
-// stream order. A fixed set of jobs circulates (free → reader → workers →
-// merge → free), which bounds the memory and makes the reader wait when
-// parsing falls behind.
-func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch func() B, merge func(B)) error {
-	nJobs := 2*workers + 2
-	free := make(chan *job[B], nJobs)
-	for range nJobs {
-		free <- &job[B]{batch: newBatch(), done: make(chan struct{}, 1)}
+// stream order. Chunk i goes to worker i mod workers. Each worker has a
+// fixed set of jobs that circulates (its free list → reader → worker →
+// merge → its free list), which bounds the memory and makes the reader
+// wait when parsing falls behind.
+func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch func(int) B, merge func(B)) error {
+	free := make([]chan *job[B], workers)
+	work := make([]chan *job[B], workers)
+	for w := range workers {
+		free[w] = make(chan *job[B], jobsPerWorker)
+		work[w] = make(chan *job[B], jobsPerWorker)
+		for range jobsPerWorker {
+			free[w] <- &job[B]{worker: w, batch: newBatch(w), done: make(chan struct{}, 1)}
+		}
 	}
-	work := make(chan *job[B], nJobs)
-	order := make(chan *job[B], nJobs) // never blocks: it holds at most nJobs
+	order := make(chan *job[B], workers*jobsPerWorker) // never blocks: it holds at most every job
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 
 	// Workers: parse each chunk into its job's batch.
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var e Event
 			var scratch []byte
-			for j := range work {
+			for j := range work[w] {
 				j.lines, j.err = parseChunk(j.chunk, j.first, j.batch, &e, &scratch)
 				j.done <- struct{}{}
 			}
@@ -122,19 +137,23 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 	}
 
 	// Reader: cut the stream into chunks, in order, until the end or quit.
-	j := <-free
+	j := <-free[0]
 	j.chunk, j.first = chunk, true
 	order <- j
-	work <- j
+	work[0] <- j
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(order)
-		defer close(work)
-		for {
+		defer func() {
+			for _, c := range work {
+				close(c)
+			}
+		}()
+		for i := 1; ; i++ {
 			var j *job[B]
 			select {
-			case j = <-free:
+			case j = <-free[i%workers]:
 			case <-quit:
 				return
 			}
@@ -142,7 +161,7 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 			j.chunk, last = cr.next(j.chunk)
 			j.first = false
 			order <- j
-			work <- j
+			work[j.worker] <- j
 			if last {
 				return
 			}
@@ -162,7 +181,7 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 			}
 			base += j.lines
 		}
-		free <- j
+		free[j.worker] <- j
 	}
 	wg.Wait()
 	if err != nil {

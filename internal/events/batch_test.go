@@ -35,7 +35,7 @@ func viaScan(r io.Reader) scanResult {
 
 func viaBatches(r io.Reader, opt BatchOptions) scanResult {
 	var res scanResult
-	err := ScanBatches(r, opt, func() *collect { return new(collect) }, func(c *collect) {
+	err := ScanBatches(r, opt, func(int) *collect { return new(collect) }, func(c *collect) {
 		res.Events = append(res.Events, c.evs...)
 		c.evs = c.evs[:0]
 	})
@@ -148,7 +148,7 @@ func TestScanBatchesStopsAtError(t *testing.T) {
 	}
 	fire := errors.New("disk on fire")
 	err := ScanBatches(errReader{strings.NewReader(sampleText)}, BatchOptions{Workers: 2, ChunkSize: 16},
-		func() *collect { return new(collect) }, func(c *collect) { c.evs = c.evs[:0] })
+		func(int) *collect { return new(collect) }, func(c *collect) { c.evs = c.evs[:0] })
 	if err == nil || err.Error() != "read after line 10: disk on fire" || errors.Is(err, fire) {
 		// errReader makes a new error each time: check the text only.
 		if err == nil || err.Error() != "read after line 10: disk on fire" {

@@ -4,9 +4,13 @@ import "github.com/soakline/soakline/internal/events"
 
 // part accumulates one chunk of a stream on a parsing goroutine (see
 // events.ScanBatches); merge folds it into the Accumulator in stream order.
-// Counts add in any order; the samples and the fills' floating-point terms
-// are kept in order, so the result is bit-identical to calling Add for
-// each event.
+// Counts add in any order; the fills' floating-point terms are kept in
+// order, so the sums are bit-identical to calling Add for each event. The
+// samples are a multiset, so where they are kept does not change a
+// percentile: the parts of one worker count values in the worker's tables,
+// which stay in its core's cache and are added to the Accumulator at the
+// end (addTables); values that do not fit in a table are stored in the
+// part and go to the Accumulator with its chunk.
 type part struct {
 	events                           int64
 	orders, places, replaces, cancel int64
@@ -14,7 +18,20 @@ type part struct {
 	blocks                           [5]int64
 	fills                            []fillTerm
 
-	latency, age, adverse, slippage, lag []float64
+	t                                    *tables // the worker's
+	latency, age, adverse, slippage, lag samples // stored values only
+}
+
+// tables count the sample values of one worker.
+type tables struct {
+	latency, age, adverse, slippage, lag valueTable
+}
+
+// add counts x in t, or stores it in s if t is full.
+func add(t *valueTable, s *samples, x float64) {
+	if !t.inc(x) {
+		s.store(x)
+	}
 }
 
 // Add adds an event read by the parser, which has validated it.
@@ -23,16 +40,16 @@ func (p *part) Add(e *events.Event) {
 	switch e.Kind {
 	case events.KindOrder:
 		p.orders++
-		p.latency = append(p.latency, e.LatencyMs)
+		add(&p.t.latency, &p.latency, e.LatencyMs)
 		switch e.Action {
 		case events.ActionPlace:
 			p.places++
 		case events.ActionReplace:
 			p.replaces++
-			p.age = append(p.age, e.AgeMs)
+			add(&p.t.age, &p.age, e.AgeMs)
 		case events.ActionCancel:
 			p.cancel++
-			p.age = append(p.age, e.AgeMs)
+			add(&p.t.age, &p.age, e.AgeMs)
 		}
 	case events.KindFill:
 		if e.Liquidity == events.Maker {
@@ -41,18 +58,19 @@ func (p *part) Add(e *events.Event) {
 			p.takerN++
 		}
 		p.fills = append(p.fills, fillTermOf(e))
-		p.adverse = append(p.adverse, max(0, -e.AdverseBps))
-		p.slippage = append(p.slippage, max(0, -e.SlippageBps))
-		p.age = append(p.age, e.AgeMs)
+		add(&p.t.adverse, &p.adverse, max(0, -e.AdverseBps))
+		add(&p.t.slippage, &p.slippage, max(0, -e.SlippageBps))
+		add(&p.t.age, &p.age, e.AgeMs)
 	case events.KindBlock:
 		p.blocks[e.Reason]++
 	case events.KindWS:
-		p.lag = append(p.lag, e.LagMs)
+		add(&p.t.lag, &p.lag, e.LagMs)
 	}
 }
 
-// merge adds p to a, as if Add had been called for each of p's events in
-// order, and empties p for reuse.
+// merge adds the counts, fills and stored samples of p's chunk to a, as if
+// Add had been called for each of its events in order, and readies p for
+// its next chunk.
 func (a *Accumulator) merge(p *part) {
 	a.events += p.events
 	a.orders += p.orders
@@ -67,27 +85,22 @@ func (a *Accumulator) merge(p *part) {
 	for i := range p.fills {
 		a.addFill(&p.fills[i])
 	}
-	// The samples change hands instead of being copied; the part starts
-	// its next chunk with new slices a little larger than these.
-	next := part{fills: p.fills[:0]}
-	for _, x := range [...]struct {
-		to   *samples
-		from []float64
-		next *[]float64
-	}{
-		{&a.latency, p.latency, &next.latency},
-		{&a.age, p.age, &next.age},
-		{&a.adverse, p.adverse, &next.adverse},
-		{&a.slippage, p.slippage, &next.slippage},
-		{&a.lag, p.lag, &next.lag},
-	} {
-		if len(x.from) < 64 { // not worth a block of its own
-			x.to.addAll(x.from)
-			*x.next = x.from[:0]
-			continue
-		}
-		x.to.adopt(x.from)
-		*x.next = make([]float64, 0, len(x.from)+len(x.from)/8)
-	}
-	*p = next
+	a.latency.takeStored(&p.latency)
+	a.age.takeStored(&p.age)
+	a.adverse.takeStored(&p.adverse)
+	a.slippage.takeStored(&p.slippage)
+	a.lag.takeStored(&p.lag)
+	p.events, p.orders, p.places, p.replaces, p.cancel, p.makerN, p.takerN = 0, 0, 0, 0, 0, 0, 0
+	p.blocks = [5]int64{}
+	p.fills = p.fills[:0]
+}
+
+// addTables adds the values a worker counted to a, once its parts have
+// merged their last chunk.
+func (a *Accumulator) addTables(t *tables) {
+	a.latency.addTable(&t.latency)
+	a.age.addTable(&t.age)
+	a.adverse.addTable(&t.adverse)
+	a.slippage.addTable(&t.slippage)
+	a.lag.addTable(&t.lag)
 }

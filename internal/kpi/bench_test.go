@@ -60,9 +60,10 @@ func BenchmarkAccumulatorAdd(b *testing.B) {
 	}
 }
 
-// BenchmarkSummary1e6 measures Summary with 1e6 values in each sample
-// array (latency, age, adverse, slippage, lag). Selection over more than
-// one block does not reorder the samples, so every run sees the same data.
+// BenchmarkSummary1e6 measures Summary with 1e6 stored values (the case of
+// more distinct values than a table holds) in each sample array (latency,
+// age, adverse, slippage, lag). Selection over more than one block does not
+// reorder the samples, so every run sees the same data.
 func BenchmarkSummary1e6(b *testing.B) {
 	evs := genEvents(1_000_000)
 	var a Accumulator
@@ -73,7 +74,7 @@ func BenchmarkSummary1e6(b *testing.B) {
 	for _, xs := range []*samples{&a.latency, &a.age, &a.adverse, &a.slippage, &a.lag} {
 		xs.reset()
 		for range 1_000_000 {
-			xs.add(float64(rng.IntN(100000)) / 100)
+			xs.store(float64(rng.IntN(100000)) / 100)
 		}
 	}
 	b.ResetTimer()
@@ -138,5 +139,19 @@ func TestBigFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s: %d events in %v: %.2f M events/s", tc.name, s.Events, d.Round(time.Millisecond), float64(s.Events)/d.Seconds()/1e6)
+	}
+}
+
+// BenchmarkTableInc measures counting a typical latency sample (5-55 ms in
+// hundredths: 5000 distinct values).
+func BenchmarkTableInc(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	xs := make([]float64, 1<<16)
+	for i := range xs {
+		xs[i] = float64(500+rng.IntN(5000)) / 100
+	}
+	var t valueTable
+	for i := 0; b.Loop(); i++ {
+		t.inc(xs[i&(1<<16-1)])
 	}
 }

@@ -22,9 +22,19 @@ func FromReader(name string, r io.Reader) (artifact.Summary, error) {
 
 func fromReader(name string, r io.Reader, opt events.BatchOptions) (artifact.Summary, error) {
 	var a Accumulator
-	err := events.ScanBatches(r, opt, func() *part { return new(part) }, a.merge)
+	var tabs []*tables // per worker
+	newPart := func(w int) *part {
+		for len(tabs) <= w { // newBatch runs on this goroutine
+			tabs = append(tabs, new(tables))
+		}
+		return &part{t: tabs[w]}
+	}
+	err := events.ScanBatches(r, opt, newPart, a.merge)
 	if err != nil {
 		return artifact.Summary{}, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, t := range tabs {
+		a.addTables(t)
 	}
 	return a.Summary(), nil
 }

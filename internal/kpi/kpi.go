@@ -62,11 +62,12 @@ const scale = 1e4 // 10^Decimals
 // Percentile is the nearest-rank fraction used for the p95 KPIs.
 const Percentile = 0.95
 
-// Accumulator computes KPIs from a stream of events. Its memory is bounded
-// by the values exact percentiles need: one float64 per order latency, per
-// age sample, per fill (two costs) and per ws lag sample, kept in blocks so
-// that growing never copies them; everything else is a running sum. The
-// zero value is ready to use. It is not safe for concurrent use.
+// Accumulator computes KPIs from a stream of events. Its memory is what
+// exact percentiles need: each sample (order latency, age, a fill's two
+// costs, ws lag) is counted in a table of up to 16384 distinct values per
+// KPI, and only samples beyond that are stored one by one (see samples);
+// everything else is a running sum. The zero value is ready to use. It is
+// not safe for concurrent use.
 type Accumulator struct {
 	events  int64
 	skipped int64

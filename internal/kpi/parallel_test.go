@@ -133,47 +133,103 @@ func TestParallelErrors(t *testing.T) {
 	}
 }
 
-// TestRadixSelect checks the selection over blocks against sorting.
-func TestRadixSelect(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	gens := map[string]func() float64{
+// sampleGens are value distributions for the selection tests.
+func sampleGens(rng *rand.Rand) map[string]func() float64 {
+	return map[string]func() float64{
 		"uniform":    func() float64 { return rng.Float64() * 1000 },
 		"few values": func() float64 { return float64(rng.IntN(5)) },
 		"signed":     func() float64 { return rng.NormFloat64() * math.Pow(10, float64(rng.IntN(20)-10)) },
 		"zeros":      func() float64 { return []float64{0, math.Copysign(0, -1), 1, -1}[rng.IntN(4)] },
 		"latency":    func() float64 { return math.Round((5+50*rng.Float64())*100) / 100 },
+		"20k values": func() float64 { return float64(rng.IntN(20000)) },
 	}
-	for name, gen := range gens {
+}
+
+// TestRadixSelect checks the selection over stored blocks against sorting.
+func TestRadixSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for name, gen := range sampleGens(rng) {
 		for _, n := range []int{1, 2, blockLen, blockLen + 1, 3*blockLen + 17} {
 			var s samples
 			all := make([]float64, n)
 			for i := range all {
 				all[i] = gen()
-				s.add(all[i])
+				s.store(all[i])
 			}
 			sorted := slices.Clone(all)
 			slices.Sort(sorted)
 			blocks := append(slices.Clone(s.full), s.cur)
 			for _, k := range []int{0, n / 2, n * 95 / 100, n - 1} {
-				if got := radixSelect(blocks, k); got != sorted[k] {
+				if got := radixSelect(&valueTable{}, blocks, k); got != sorted[k] {
 					t.Fatalf("%s n=%d k=%d: got %v want %v", name, n, k, got, sorted[k])
 				}
-			}
-			if got, want := s.nearestRank(0.95), sorted[int(math.Ceil(0.95*float64(n)))-1]; got != want {
-				t.Fatalf("%s n=%d: p95 %v want %v", name, n, got, want)
 			}
 			var flat []float64
 			for _, b := range append(s.full, s.cur) {
 				flat = append(flat, b...)
 			}
-			if len(s.full) > 0 && !slices.Equal(flat, all) {
-				t.Fatalf("%s n=%d: radix selection reordered the samples", name, n)
+			if !slices.Equal(flat, all) {
+				t.Fatalf("%s n=%d: storing reordered the samples", name, n)
 			}
 		}
 	}
 }
 
-func TestSamplesAddAllReset(t *testing.T) {
+// TestSamplesNearestRank checks p95 and other ranks over counted and
+// stored values, also spread over parts the way FromReader spreads them.
+func TestSamplesNearestRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for name, gen := range sampleGens(rng) {
+		for _, n := range []int{1, 3, 1000, 3*blockLen + 5} {
+			all := make([]float64, n)
+			var one samples // everything through add
+			var merged samples
+			parts := make([]samples, 3)
+			for i := range all {
+				all[i] = gen()
+				one.add(all[i])
+				p := &parts[rng.IntN(len(parts))]
+				p.add(all[i])
+				if rng.IntN(1000) == 0 {
+					merged.takeStored(p)
+				}
+			}
+			for i := range parts {
+				merged.takeStored(&parts[i])
+				merged.addTable(&parts[i].tab)
+			}
+			sorted := slices.Clone(all)
+			slices.Sort(sorted)
+			for _, p := range []float64{0, 0.5, 0.95, 0.99, 1} {
+				want := sorted[int(math.Max(math.Ceil(p*float64(n)), 1))-1]
+				for which, s := range map[string]*samples{"one": &one, "merged": &merged} {
+					if s.len() != n {
+						t.Fatalf("%s n=%d %s: len %d", name, n, which, s.len())
+					}
+					if got := s.nearestRank(p); got != want {
+						t.Fatalf("%s n=%d %s p=%v: got %v want %v", name, n, which, p, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestValueTableFull(t *testing.T) {
+	var s samples
+	for i := range 3 * maxDistinct {
+		s.add(float64(i))
+		s.add(float64(i % 10))
+	}
+	if s.tab.n != maxDistinct || s.tab.total != int64(maxDistinct+3*maxDistinct) || s.len() != 6*maxDistinct {
+		t.Fatalf("table: %d distinct, %d counted; %d values in all", s.tab.n, s.tab.total, s.len())
+	}
+	if len(s.tab.slots) != 2*maxDistinct {
+		t.Fatalf("table has %d slots", len(s.tab.slots))
+	}
+}
+
+func TestSamplesStoreAllReset(t *testing.T) {
 	var s samples
 	want := make([]float64, 0, 3*blockLen)
 	for i := 0; len(want) < 3*blockLen; i++ {
@@ -181,7 +237,7 @@ func TestSamplesAddAllReset(t *testing.T) {
 		for j := range xs {
 			xs[j] = float64(len(want) + j)
 		}
-		s.addAll(xs)
+		s.storeAll(xs)
 		want = append(want, xs...)
 	}
 	var got []float64
@@ -192,14 +248,14 @@ func TestSamplesAddAllReset(t *testing.T) {
 		got = append(got, b...)
 	}
 	if !slices.Equal(got, want) || s.len() != len(want) {
-		t.Fatalf("addAll kept %d values, want %d in order", s.len(), len(want))
+		t.Fatalf("storeAll kept %d values, want %d in order", s.len(), len(want))
 	}
 	s.reset()
 	if s.len() != 0 || len(s.spare) != 3 {
 		t.Fatalf("after reset: len %d, %d spare blocks", s.len(), len(s.spare))
 	}
 	for i := 0; i < 2*blockLen; i++ {
-		s.add(1)
+		s.store(1)
 	}
 	if len(s.spare) != 2 {
 		t.Fatalf("spare blocks not reused: %d left", len(s.spare))

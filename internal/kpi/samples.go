@@ -1,52 +1,50 @@
 package kpi
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/soakline/soakline/internal/stats"
 )
 
-// blockLen is the number of values in a full block of samples (512 KiB).
-const blockLen = 1 << 16
-
-// samples holds the values of one percentile KPI in blocks: the first block
-// grows like a slice, later ones are allocated full-sized, so that adding a
-// value never copies the ones before it (a slice growing to 10 million
-// values copies about five times that many on the way). adopt takes over a
-// whole slice as a block without copying it.
+// samples is the multiset of values of one percentile KPI. Values are
+// counted in a hash table while there are at most maxDistinct different
+// ones: a bot's latencies, ages and lags are usually quantised (whole or
+// hundredths of milliseconds), so ten million samples often take a few
+// thousand entries instead of 80 MB. Values that do not fit in the table
+// are stored one by one in blocks: the first block grows like a slice,
+// later ones are allocated full-sized, so that adding a value never copies
+// the ones before it. A percentile is exact either way (see nearestRank).
 type samples struct {
-	full  [][]float64 // finished blocks, in order
+	tab   valueTable
+	full  [][]float64 // finished blocks of stored values, in order
 	nFull int         // values in full
 	cur   []float64   // the block being filled
 	spare [][]float64 // emptied blocks of capacity blockLen kept by reset
 }
 
-func (s *samples) len() int { return s.nFull + len(s.cur) }
+// blockLen is the number of values in a full block (512 KiB).
+const blockLen = 1 << 16
 
-// adopt adds xs in order, taking over its memory: the caller must not use
-// xs again.
-func (s *samples) adopt(xs []float64) {
-	if len(xs) == 0 {
-		return
-	}
-	if len(s.cur) > 0 {
-		s.full = append(s.full, s.cur)
-		s.nFull += len(s.cur)
-		s.cur = nil
-	}
-	s.full = append(s.full, xs)
-	s.nFull += len(xs)
-}
+func (s *samples) len() int { return int(s.tab.total) + s.nFull + len(s.cur) }
 
 func (s *samples) add(x float64) {
+	if !s.tab.inc(x) {
+		s.store(x)
+	}
+}
+
+// store adds x to the stored values.
+func (s *samples) store(x float64) {
 	if len(s.cur) == cap(s.cur) {
 		s.grow()
 	}
 	s.cur = append(s.cur, x)
 }
 
-// addAll adds xs in order.
-func (s *samples) addAll(xs []float64) {
+// storeAll adds xs to the stored values, copying them.
+func (s *samples) storeAll(xs []float64) {
 	for len(xs) > 0 {
 		if len(s.cur) == cap(s.cur) {
 			s.grow()
@@ -75,8 +73,32 @@ func (s *samples) grow() {
 	s.cur = make([]float64, 0, blockLen)
 }
 
-// reset empties s, keeping its blocks of capacity blockLen for reuse.
+// takeStored moves the values o stores to s: short runs are copied, longer
+// ones change hands as blocks. o keeps its table and is left with an empty
+// block about the size of the one it gave away.
+func (s *samples) takeStored(o *samples) {
+	if o.nFull == 0 && len(o.cur) < 256 {
+		s.storeAll(o.cur)
+		o.cur = o.cur[:0]
+		return
+	}
+	if len(s.cur) > 0 {
+		s.full = append(s.full, s.cur)
+		s.nFull += len(s.cur)
+		s.cur = nil
+	}
+	s.full = append(s.full, o.full...)
+	s.nFull += o.nFull
+	s.full = append(s.full, o.cur)
+	s.nFull += len(o.cur)
+	clear(o.full)
+	o.full, o.nFull = o.full[:0], 0
+	o.cur = make([]float64, 0, len(s.full[len(s.full)-1])*9/8)
+}
+
+// reset empties s, keeping its table and its full-sized blocks for reuse.
 func (s *samples) reset() {
+	s.tab.reset()
 	for _, b := range s.full {
 		if cap(b) == blockLen {
 			s.spare = append(s.spare, b)
@@ -88,18 +110,26 @@ func (s *samples) reset() {
 }
 
 // nearestRank returns the nearest-rank p-quantile of the values, which must
-// not be empty or hold a NaN. One block is selected in place (reordering
-// it); more are selected by radix without moving anything (see radixSelect).
+// not be empty. Selection works on the table's distinct values and on the
+// stored ones; it may reorder the stored values of a single block but
+// changes no value.
 func (s *samples) nearestRank(p float64) float64 {
-	if len(s.full) == 0 {
-		return stats.NearestRankInPlace(s.cur, p)
+	k := stats.NearestRankIndex(s.len(), p)
+	stored := s.full[:len(s.full):len(s.full)]
+	if len(s.cur) > 0 {
+		stored = append(stored, s.cur)
 	}
-	blocks := append(s.full[:len(s.full):len(s.full)], s.cur)
-	return radixSelect(blocks, stats.NearestRankIndex(s.len(), p))
+	switch {
+	case len(stored) == 0:
+		return selectCounted(s.tab.entries(nil, 0, 0), k)
+	case s.tab.n == 0 && len(stored) == 1:
+		return stats.SelectInPlace(stored[0], k)
+	}
+	return radixSelect(&s.tab, stored, k)
 }
 
 // orderKey maps a float64 to a uint64 with the same order (-0 sorts just
-// before +0, which compare equal).
+// before +0, which compare equal; NaN never occurs here).
 func orderKey(x float64) uint64 {
 	b := math.Float64bits(x)
 	if b>>63 != 0 {
@@ -108,26 +138,52 @@ func orderKey(x float64) uint64 {
 	return b | 1<<63
 }
 
+// counted is a value and how many times it occurs.
+type counted struct {
+	x float64
+	n int64
+}
+
+// selectCounted returns the k-th smallest (0-based) value of the multiset
+// es, sorting its distinct values.
+func selectCounted(es []counted, k int) float64 {
+	slices.SortFunc(es, func(a, b counted) int { return cmp.Compare(orderKey(a.x), orderKey(b.x)) })
+	for _, e := range es {
+		if int64(k) < e.n {
+			return e.x
+		}
+		k -= int(e.n)
+	}
+	panic("kpi: rank out of range")
+}
+
 const radixBits = 16
 
-// radixSelect returns the k-th smallest (0-based) of the values in blocks.
-// One pass counts the values by the top 16 bits of their order key (sign,
-// exponent and 4 bits of mantissa), which finds the bucket holding the k-th
-// value; a second pass copies that bucket's values out, and a selection
-// over those finishes. That is two cheap linear passes instead of a
-// quickselect's partitioning of everything, and the blocks stay as they
-// are.
-func radixSelect(blocks [][]float64, k int) float64 {
+// radixSelect returns the k-th smallest (0-based) of the values counted in
+// tab and stored in blocks. One pass counts the values by the top 16 bits
+// of their order key (sign, exponent and 4 bits of mantissa), which finds
+// the bucket holding the k-th value; a second pass takes that bucket's
+// values out, and a selection over those finishes. That is two cheap linear
+// passes instead of a quickselect's partitioning of everything, and the
+// blocks stay as they are.
+func radixSelect(tab *valueTable, blocks [][]float64, k int) float64 {
 	var hist [1 << radixBits]int
 	for _, b := range blocks {
 		for _, x := range b {
 			hist[orderKey(x)>>(64-radixBits)]++
 		}
 	}
+	for _, sl := range tab.slots {
+		if sl.key != emptyKey {
+			hist[orderKey(math.Float64frombits(sl.key))>>(64-radixBits)] += int(sl.n)
+		}
+	}
 	bucket := 0
 	for ; k >= hist[bucket]; bucket++ {
 		k -= hist[bucket]
 	}
+	lo, hi := uint64(bucket)<<(64-radixBits), uint64(bucket)<<(64-radixBits)|(1<<(64-radixBits)-1)
+	tabIn := tab.entries(nil, lo, hi)
 	in := make([]float64, 0, hist[bucket])
 	for _, b := range blocks {
 		for _, x := range b {
@@ -136,5 +192,136 @@ func radixSelect(blocks [][]float64, k int) float64 {
 			}
 		}
 	}
-	return stats.SelectInPlace(in, k)
+	if len(tabIn) == 0 {
+		return stats.SelectInPlace(in, k)
+	}
+	for _, x := range in {
+		tabIn = append(tabIn, counted{x, 1})
+	}
+	return selectCounted(tabIn, k)
+}
+
+// valueTable counts float64 values: open addressing on the values' bits
+// with linear probing, at most 3/4 full, each key next to its count so
+// that counting touches one cache line. It holds at most maxDistinct
+// values; inc refuses new ones after that.
+type valueTable struct {
+	slots []slot
+	shift uint  // 64 - log2(len(slots))
+	n     int   // distinct values
+	total int64 // values counted
+}
+
+type slot struct {
+	key uint64 // math.Float64bits of the value, or emptyKey
+	n   int64
+}
+
+// emptyKey marks a free slot: it is a NaN, which is never a sample.
+const emptyKey = ^uint64(0)
+
+// maxDistinct bounds a table at 32768 slots (512 KiB).
+const maxDistinct = 1 << 14
+
+func (t *valueTable) slot(key uint64) int {
+	key ^= key >> 33 // murmur3's finaliser: values differing in any bits spread out
+	key *= 0xff51afd7ed558ccd
+	key ^= key >> 33
+	return int(key * 0xc4ceb9fe1a85ec53 >> t.shift)
+}
+
+// inc counts x and reports true, or reports false if x is new and the
+// table is full.
+func (t *valueTable) inc(x float64) bool {
+	return t.addCount(x, 1)
+}
+
+// addCount adds n occurrences of x, or reports false if x is new and the
+// table is full.
+func (t *valueTable) addCount(x float64, n int64) bool {
+	key := math.Float64bits(x)
+	if t.slots == nil {
+		t.resize(64)
+	}
+	mask := len(t.slots) - 1
+	for i := t.slot(key); ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.key == key {
+			sl.n += n
+			t.total += n
+			return true
+		}
+		if sl.key == emptyKey {
+			if t.n >= maxDistinct {
+				return false
+			}
+			if 4*(t.n+1) > 3*len(t.slots) {
+				t.resize(2 * len(t.slots))
+				return t.addCount(x, n)
+			}
+			sl.key, sl.n = key, n
+			t.n++
+			t.total += n
+			return true
+		}
+	}
+}
+
+func (t *valueTable) resize(size int) {
+	old := t.slots
+	t.slots = make([]slot, size)
+	for i := range t.slots {
+		t.slots[i].key = emptyKey
+	}
+	t.shift = uint(64 - math.Ilogb(float64(size)))
+	mask := size - 1
+	for _, sl := range old {
+		if sl.key == emptyKey {
+			continue
+		}
+		i := t.slot(sl.key)
+		for t.slots[i].key != emptyKey {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+	}
+}
+
+// entries appends the table's values whose order keys lie in [lo, hi] (all
+// of them if hi is 0) to es.
+func (t *valueTable) entries(es []counted, lo, hi uint64) []counted {
+	for _, sl := range t.slots {
+		if sl.key == emptyKey {
+			continue
+		}
+		x := math.Float64frombits(sl.key)
+		if hi != 0 && (orderKey(x) < lo || orderKey(x) > hi) {
+			continue
+		}
+		es = append(es, counted{x, sl.n})
+	}
+	return es
+}
+
+// reset empties t, keeping its memory.
+func (t *valueTable) reset() {
+	for i := range t.slots {
+		t.slots[i].key = emptyKey
+	}
+	t.n, t.total = 0, 0
+}
+
+// addTable adds the values counted in o to s.
+func (s *samples) addTable(o *valueTable) {
+	for _, sl := range o.slots {
+		if sl.key == emptyKey {
+			continue
+		}
+		x := math.Float64frombits(sl.key)
+		if !s.tab.addCount(x, sl.n) {
+			for range sl.n {
+				s.store(x)
+			}
+		}
+	}
 }
