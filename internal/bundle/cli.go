@@ -62,6 +62,7 @@ Where the inputs are looked for:
    overrides        <soak>/runtime_overrides.json, <soak>/../runtime_overrides.json, <src>,
                     <src>/soak, <src>/..
 When anything is missing, nothing is written, every missing input is listed, exit 1.
+A --src or --reports that does not exist or is not a directory is an input error, exit 2.
 
 A FAIL or INCONCLUSIVE verdict is refused (exit 1) unless --allow-fail; such a bundle says
 so in the first lines of CHANGELOG.md and rollback_plan.md. So is a snapshot judged on other

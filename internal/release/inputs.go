@@ -48,14 +48,19 @@ var reportFiles = []string{artifact.SnapshotFile, artifact.AuditFile, artifact.R
 // files claiming one iteration), as soak-gate reports it.
 func Locate(src, reports string) (*Inputs, error) {
 	in := &Inputs{Paths: map[string]string{}}
-	fi, err := os.Stat(src)
-	switch {
-	case err != nil:
-		in.Missing = append(in.Missing, fmt.Sprintf("soak directory %s: %s", src, reason(err)))
-		return in, nil
-	case !fi.IsDir():
-		in.Missing = append(in.Missing, fmt.Sprintf("soak directory %s: not a directory", src))
-		return in, nil
+	// An unreadable --src or --reports is an input error (exit 2), like
+	// any unreadable path; "missing" is for what a readable soak lacks.
+	for _, d := range []struct{ flag, path string }{{"--src", src}, {"--reports", reports}} {
+		if d.path == "" {
+			continue
+		}
+		fi, err := os.Stat(d.path)
+		switch {
+		case err != nil:
+			return nil, &artifact.Error{File: d.path, Err: fmt.Errorf("%s: %s", d.flag, reason(err))}
+		case !fi.IsDir():
+			return nil, &artifact.Error{File: d.path, Err: fmt.Errorf("%s: not a directory", d.flag)}
+		}
 	}
 	soak, err := soakdir.ResolveDir(src)
 	if err != nil {
