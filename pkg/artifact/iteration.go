@@ -127,6 +127,33 @@ func ParseIterationFileName(name string) (int, bool) {
 // DecodeIterationSummary reads an ITER_SUMMARY file of either format: ours
 // strictly, a legacy one (no envelope) leniently.
 func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
+	var d Decoder
+	return d.IterationSummary(file, data)
+}
+
+// A Decoder decodes artifacts as DecodeIterationSummary and
+// DecodeTuningReport do, keeping one copy of the short strings that repeat
+// from record to record (keys, modes, reasons) across everything it
+// decodes. A Decoder is not safe for concurrent use; the zero value is
+// ready.
+type Decoder struct{ fast fastDecoder }
+
+// IterationSummary is DecodeIterationSummary.
+func (dec *Decoder) IterationSummary(file string, data []byte) (*IterationSummary, error) {
+	// Our own files in their canonical form take the fast path; everything
+	// else (legacy files, errors, unusual spellings) the general one.
+	d := &dec.fast
+	d.reset(TrimBOM(data))
+	s := new(IterationSummary)
+	d.iterationSummary(s)
+	if d.done() && s.Kind == KindIterationSummary && s.SchemaVersion >= 1 && s.SchemaVersion <= SchemaVersion && s.Validate() == nil {
+		s.File = file
+		return s, nil
+	}
+	return decodeIterationSummary(file, data)
+}
+
+func decodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
 	env, err := PeekEnvelope(file, data)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,23 @@ func (r *TuningReport) Summarize() {
 // DecodeTuningReport reads TUNING_REPORT.json of either format: ours
 // strictly; the legacy object ({"iterations": [...]}) or bare list leniently.
 func DecodeTuningReport(file string, data []byte) (*TuningReport, error) {
+	var d Decoder
+	return d.TuningReport(file, data)
+}
+
+// TuningReport is DecodeTuningReport.
+func (dec *Decoder) TuningReport(file string, data []byte) (*TuningReport, error) {
+	d := &dec.fast
+	d.reset(TrimBOM(data))
+	r := new(TuningReport)
+	d.tuningReport(r)
+	if d.done() && r.Kind == KindTuningReport && r.SchemaVersion >= 1 && r.SchemaVersion <= SchemaVersion {
+		return r, nil
+	}
+	return decodeTuningReport(file, data)
+}
+
+func decodeTuningReport(file string, data []byte) (*TuningReport, error) {
 	trimmed := bytes.TrimLeft(TrimBOM(data), " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return decodeLegacyReportList(file, data)
