@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -54,20 +56,33 @@ func (s *Soak) Numbers() []int {
 // ResolveDir finds the soak directory under path, probing the layouts the
 // Python toolkit used: path itself, path/soak/latest, path/latest.
 func ResolveDir(path string) (string, error) {
+	dir, _, err := resolveDir(path)
+	return dir, err
+}
+
+// resolveDir is ResolveDir, also returning the listing of the directory it
+// found, so that Load does not list 100,000 files twice.
+func resolveDir(path string) (string, *listing, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if !fi.IsDir() {
-		return "", &artifact.Error{File: path, Err: errors.New("not a directory")}
+		return "", nil, &artifact.Error{File: path, Err: errors.New("not a directory")}
 	}
 	for _, cand := range []string{path, filepath.Join(path, "soak", "latest"), filepath.Join(path, "latest")} {
-		files, _, err := artifact.ListIterations(cand)
+		files, gaps, err := artifact.ListIterations(cand)
 		if err == nil && len(files) > 0 {
-			return cand, nil
+			return cand, &listing{files, gaps}, nil
 		}
 	}
-	return path, nil
+	return path, nil, nil
+}
+
+// listing is what artifact.ListIterations returned for a directory.
+type listing struct {
+	files []artifact.IterFile
+	gaps  []string
 }
 
 // Load reads the soak at path: a directory, a JSON Lines file, or "-" for
@@ -95,11 +110,20 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 		s.Path = path
 		return s, nil
 	}
-	dir, err := ResolveDir(path)
+	dir, ls, err := resolveDir(path)
 	if err != nil {
 		return nil, pathError(path, err)
 	}
-	return loadDir(ctx, path, dir)
+	if ls == nil {
+		// Nothing to judge; ListIterations says why (an unreadable
+		// directory) or gives an empty listing.
+		files, gaps, err := artifact.ListIterations(dir)
+		if err != nil {
+			return nil, err
+		}
+		ls = &listing{files, gaps}
+	}
+	return loadDir(ctx, path, dir, ls)
 }
 
 func pathError(path string, err error) error {
@@ -110,38 +134,13 @@ func pathError(path string, err error) error {
 	return &artifact.Error{File: path, Err: err}
 }
 
-func loadDir(ctx context.Context, path, dir string) (*Soak, error) {
-	files, gaps, err := artifact.ListIterations(dir)
-	if err != nil {
-		return nil, err
-	}
-	s := &Soak{Path: path, Dir: dir, Warnings: gaps}
+func loadDir(ctx context.Context, path, dir string, ls *listing) (*Soak, error) {
+	files := ls.files
+	s := &Soak{Path: path, Dir: dir, Warnings: ls.gaps}
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))
-	errs := make([]error, len(files))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2 * runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return gctx.Err()
-			}
-			it, sum, err := readIteration(dir, f)
-			if err != nil {
-				errs[i] = err
-				return nil // keep going: report the lowest-numbered bad file
-			}
-			s.Iterations[i], sums[i] = it, sum
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := readIterations(ctx, dir, files, s.Iterations, sums); err != nil {
 		return nil, err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
 	}
 	h := sha256.New()
 	for i, f := range files {
@@ -158,27 +157,76 @@ func loadDir(ctx context.Context, path, dir string) (*Soak, error) {
 	return s, nil
 }
 
-func readIteration(dir string, f artifact.IterFile) (*artifact.IterationSummary, [32]byte, error) {
+// readIterations reads and decodes files into its and their digests into
+// sums, both indexed like files. One worker per CPU takes the next file in
+// order, reusing its read buffer and decoder from file to file. When files
+// are bad, the error names the lowest-numbered one; files after it are
+// skipped.
+func readIterations(ctx context.Context, dir string, files []artifact.IterFile, its []*artifact.IterationSummary, sums [][32]byte) error {
+	var (
+		next atomic.Int64
+		mu   sync.Mutex
+		bad  atomic.Int64 // index of the lowest-numbered bad file so far
+		err  error        // its error
+	)
+	bad.Store(int64(len(files)))
+	g, gctx := errgroup.WithContext(ctx)
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		g.Go(func() error {
+			var dec artifact.Decoder
+			buf := make([]byte, 0, 16<<10)
+			for {
+				i := next.Add(1) - 1
+				if i >= bad.Load() {
+					return nil
+				}
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				it, data, ierr := readIteration(&dec, dir, files[i], buf)
+				if ierr != nil {
+					mu.Lock()
+					if i < bad.Load() {
+						bad.Store(i)
+						err = ierr
+					}
+					mu.Unlock()
+					continue
+				}
+				its[i], sums[i], buf = it, sha256.Sum256(data), data
+			}
+		})
+	}
+	if werr := g.Wait(); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// readIteration reads and decodes one ITER_SUMMARY file into buf; it
+// returns the summary and the file's contents (in buf or a larger buffer,
+// for the next file).
+func readIteration(dec *artifact.Decoder, dir string, f artifact.IterFile, buf []byte) (*artifact.IterationSummary, []byte, error) {
 	name, n := filepath.Join(dir, f.Name), f.N
 	// The listing already says what a regular file is; only the rest needs
 	// a closer look (symbolic links, directories, devices).
 	if !f.Type.IsRegular() {
 		if err := checkRegular(name); err != nil {
-			return nil, [32]byte{}, err
+			return nil, nil, err
 		}
 	}
-	data, err := os.ReadFile(name)
+	data, err := readFile(name, buf)
 	if err != nil {
-		return nil, [32]byte{}, pathError(name, err)
+		return nil, nil, pathError(name, err)
 	}
-	it, err := artifact.DecodeIterationSummary(name, data)
+	it, err := dec.IterationSummary(name, data)
 	if err != nil {
-		return nil, [32]byte{}, err
+		return nil, nil, err
 	}
 	if it.Iteration != n {
-		return nil, [32]byte{}, artifact.Errorf(name, 0, "file name says iteration %d, content says %d", n, it.Iteration)
+		return nil, nil, artifact.Errorf(name, 0, "file name says iteration %d, content says %d", n, it.Iteration)
 	}
-	return it, sha256.Sum256(data), nil
+	return it, data, nil
 }
 
 // CheckRegular refuses anything but a regular file, and symbolic links
