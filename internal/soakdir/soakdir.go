@@ -139,7 +139,8 @@ func loadDir(ctx context.Context, path, dir string, ls *listing) (*Soak, error) 
 	s := &Soak{Path: path, Dir: dir, Warnings: ls.gaps}
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))
-	if err := readIterations(ctx, dir, files, s.Iterations, sums); err != nil {
+	ledger, ledgerErr, err := readIterations(ctx, dir, files, s.Iterations, sums)
+	if err != nil {
 		return nil, err
 	}
 	h := sha256.New()
@@ -150,6 +151,10 @@ func loadDir(ctx context.Context, path, dir string, ls *listing) (*Soak, error) 
 		}
 	}
 	s.Digest = hex.EncodeToString(h.Sum(nil))
+	if ledgerErr != nil {
+		return nil, ledgerErr
+	}
+	s.Report = ledger
 	if err := s.readExtras(dir); err != nil {
 		return nil, err
 	}
@@ -158,21 +163,30 @@ func loadDir(ctx context.Context, path, dir string, ls *listing) (*Soak, error) 
 }
 
 // readIterations reads and decodes files into its and their digests into
-// sums, both indexed like files. One worker per CPU takes the next file in
-// order, reusing its read buffer and decoder from file to file. When files
-// are bad, the error names the lowest-numbered one; files after it are
-// skipped.
-func readIterations(ctx context.Context, dir string, files []artifact.IterFile, its []*artifact.IterationSummary, sums [][32]byte) error {
+// sums, both indexed like files, and reads the ledger. One worker per CPU
+// takes the next file in order, reusing its read buffer and decoder from
+// file to file; the first worker reads the ledger before its first file,
+// and once the ledger is there, summaries share its entries (see
+// ledgerIndex). When files are bad, the error names the lowest-numbered
+// one, and files after it are skipped; the ledger's error comes apart, for
+// the caller to report after the files'.
+func readIterations(ctx context.Context, dir string, files []artifact.IterFile, its []*artifact.IterationSummary, sums [][32]byte) (ledger *artifact.TuningReport, ledgerErr, err error) {
 	var (
-		next atomic.Int64
-		mu   sync.Mutex
-		bad  atomic.Int64 // index of the lowest-numbered bad file so far
-		err  error        // its error
+		next  atomic.Int64
+		index atomic.Pointer[ledgerIndex]
+		mu    sync.Mutex
+		bad   atomic.Int64 // index of the lowest-numbered bad file so far
 	)
 	bad.Store(int64(len(files)))
 	g, gctx := errgroup.WithContext(ctx)
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
+	for w := range max(1, min(runtime.GOMAXPROCS(0), len(files))) {
 		g.Go(func() error {
+			if w == 0 {
+				ledger, ledgerErr = readLedger(dir)
+				if ledger != nil {
+					index.Store(&ledgerIndex{ledger.Iterations})
+				}
+			}
 			var dec artifact.Decoder
 			buf := make([]byte, 0, 16<<10)
 			for {
@@ -193,14 +207,26 @@ func readIterations(ctx context.Context, dir string, files []artifact.IterFile, 
 					mu.Unlock()
 					continue
 				}
+				if l := index.Load(); l != nil {
+					l.share(it)
+				}
 				its[i], sums[i], buf = it, sha256.Sum256(data), data
 			}
 		})
 	}
 	if werr := g.Wait(); werr != nil {
-		return werr
+		return nil, nil, werr
 	}
-	return err
+	if err != nil {
+		return nil, nil, err
+	}
+	// The summaries read before the ledger was there.
+	if l := index.Load(); l != nil {
+		for _, it := range its {
+			l.share(it)
+		}
+	}
+	return ledger, ledgerErr, nil
 }
 
 // readIteration reads and decodes one ITER_SUMMARY file into buf; it
@@ -265,19 +291,10 @@ func checkRegular(name string) error {
 	return nil
 }
 
-// readExtras reads the ledger, the overrides and the run record when they
-// exist. The overrides are looked for where soak-run writes them and where
-// the Python toolkit did (one directory up).
+// readExtras reads the run record and the overrides when they exist (the
+// ledger is read with the iterations). The overrides are looked for where
+// soak-run writes them and where the Python toolkit did (one directory up).
 func (s *Soak) readExtras(dir string) error {
-	if data, ok, err := readOptional(filepath.Join(dir, artifact.TuningReportFile)); err != nil {
-		return err
-	} else if ok {
-		r, err := artifact.DecodeTuningReport(filepath.Join(dir, artifact.TuningReportFile), data)
-		if err != nil {
-			return err
-		}
-		s.Report = r
-	}
 	if data, ok, err := readOptional(filepath.Join(dir, artifact.RunFile)); err != nil {
 		return err
 	} else if ok {

@@ -1,9 +1,13 @@
 package artifact
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -24,16 +28,80 @@ func sameSummary(t *testing.T, data []byte) {
 	}
 }
 
+// sameReport is sameSummary for the ledger, also read as a stream, whole
+// and one byte at a time.
 func sameReport(t *testing.T, data []byte) {
 	t.Helper()
-	fast, ferr := DecodeTuningReport("f", data)
 	slow, serr := decodeTuningReport("f", data)
-	if fmt.Sprint(ferr) != fmt.Sprint(serr) {
-		t.Fatalf("error: fast path %v, general path %v\n%s", ferr, serr, data)
+	check := func(path string, fast *TuningReport, ferr error) {
+		t.Helper()
+		if fmt.Sprint(ferr) != fmt.Sprint(serr) {
+			t.Fatalf("error: %s %v, general path %v\n%s", path, ferr, serr, data)
+		}
+		if diff := cmp.Diff(slow, fast, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("(-general +%s):\n%s\n%s", path, diff, data)
+		}
 	}
-	if diff := cmp.Diff(slow, fast, cmpopts.EquateNaNs()); diff != "" {
-		t.Fatalf("(-general +fast):\n%s\n%s", diff, data)
+	fast, ferr := DecodeTuningReport("f", data)
+	check("fast path", fast, ferr)
+	var d Decoder
+	fast, ferr = d.ReadTuningReport("f", bytes.NewReader(data))
+	check("stream", fast, ferr)
+	fast, ferr = d.ReadTuningReport("f", oneByteReader{bytes.NewReader(data)})
+	check("one-byte stream", fast, ferr)
+}
+
+// oneByteReader reads one byte at a time, and seeks.
+type oneByteReader struct{ *bytes.Reader }
+
+func (r oneByteReader) Read(p []byte) (int, error) { return iotest.OneByteReader(r.Reader).Read(p) }
+
+// TestReadTuningReportLarge reads a ledger of several windows.
+func TestReadTuningReportLarge(t *testing.T) {
+	r := TuningReport{SchemaVersion: SchemaVersion, Kind: KindTuningReport}
+	for i := 1; i <= 3000; i++ {
+		tu := *benchIter(i).Tuning
+		if i == 1500 { // one entry larger than the window
+			tu.Rationale = []string{strings.Repeat("x", 2*windowSize)}
+		}
+		r.Iterations = append(r.Iterations, tu)
 	}
+	r.Summarize()
+	data, err := Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Decoder
+	got, err := d.ReadTuningReport("f", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&r, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if d.fast.bad {
+		t.Error("the ledger left the fast path")
+	}
+}
+
+func TestReadTuningReportReadError(t *testing.T) {
+	data := []byte(`{"schema_version":1,"kind":"tuning_report","iterations":[`)
+	var d Decoder
+	_, err := d.ReadTuningReport("f", failingSeeker{bytes.NewReader(data)})
+	if err == nil || !strings.Contains(err.Error(), "f: disk on fire") {
+		t.Fatalf("error %v, want the read error with the file name", err)
+	}
+	mustBeArtifactError(t, err)
+}
+
+type failingSeeker struct{ *bytes.Reader }
+
+func (r failingSeeker) Read(p []byte) (int, error) {
+	n, err := r.Reader.Read(p)
+	if err == io.EOF {
+		err = errors.New("disk on fire")
+	}
+	return n, err
 }
 
 // fullIter has every member of an iteration summary.

@@ -1,0 +1,132 @@
+package soakdir
+
+import (
+	"errors"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// readLedger reads TUNING_REPORT.json when dir has one. It is read as a
+// stream: at 100,000 iterations the file is 85 MB, which held whole on the
+// heap doubled the garbage collector's goal.
+func readLedger(dir string) (*artifact.TuningReport, error) {
+	name := filepath.Join(dir, artifact.TuningReportFile)
+	if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err := checkRegular(name); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, pathError(name, err)
+	}
+	defer f.Close()
+	var dec artifact.Decoder
+	return dec.ReadTuningReport(name, f)
+}
+
+// ledgerIndex finds the entries of a ledger by iteration, so that the
+// iteration summaries can share them: every ITER_SUMMARY of ours carries
+// its tuning record, and the ledger repeats them all; at 100,000
+// iterations keeping both was a quarter of Load's memory.
+type ledgerIndex struct{ entries []artifact.Tuning }
+
+// entry returns the entry of iteration n, or nil.
+func (l *ledgerIndex) entry(n int) *artifact.Tuning {
+	es := l.entries
+	if n >= 1 && n <= len(es) && es[n-1].Iteration == n {
+		return &es[n-1] // the usual ledger: entry i is iteration i+1
+	}
+	// Otherwise, if the ledger is in order, a binary search finds the
+	// entry; if it is not, the entry found may be another iteration's and
+	// sameTuning refuses it.
+	i := sort.Search(len(es), func(i int) bool { return es[i].Iteration >= n })
+	if i < len(es) && es[i].Iteration == n {
+		return &es[i]
+	}
+	return nil
+}
+
+// share points it.Tuning at the ledger's entry when the two are equal.
+func (l *ledgerIndex) share(it *artifact.IterationSummary) {
+	if it == nil || it.Tuning == nil {
+		return
+	}
+	if e := l.entry(it.Tuning.Iteration); e != nil && e != it.Tuning && sameTuning(it.Tuning, e) {
+		it.Tuning = e
+	}
+}
+
+// sameTuning reports whether a and b are the same record, down to what
+// encoding tells apart: nil and empty, 0 and -0.
+func sameTuning(a, b *artifact.Tuning) bool {
+	return a.Iteration == b.Iteration &&
+		sameDeltas(a.ProposedDeltas, b.ProposedDeltas) &&
+		a.Applied == b.Applied &&
+		sameChanges(a.Changes, b.Changes) &&
+		sameStrings(a.ChangedKeys, b.ChangedKeys) &&
+		sameSkips(a.Skipped, b.Skipped) &&
+		a.SkipReason == b.SkipReason &&
+		sameStrings(a.Guards, b.Guards) &&
+		sameStrings(a.Rationale, b.Rationale) &&
+		a.OldHash == b.OldHash &&
+		a.StateHash == b.StateHash &&
+		a.Verified == b.Verified &&
+		sameStrings(a.Frozen, b.Frozen)
+}
+
+func sameFloat(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
+func sameDeltas(a, b map[string]float64) bool {
+	if (a == nil) != (b == nil) || len(a) != len(b) {
+		return false
+	}
+	for k, va := range a {
+		if vb, ok := b[k]; !ok || !sameFloat(va, vb) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameStrings(a, b []string) bool {
+	if (a == nil) != (b == nil) || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameChanges(a, b []artifact.Change) bool {
+	if (a == nil) != (b == nil) || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key || !sameFloat(a[i].Old, b[i].Old) || !sameFloat(a[i].New, b[i].New) || !sameFloat(a[i].Delta, b[i].Delta) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSkips(a, b []artifact.Skip) bool {
+	if (a == nil) != (b == nil) || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
