@@ -64,7 +64,7 @@ const Percentile = 0.95
 
 // Accumulator computes KPIs from a stream of events. Its memory is what
 // exact percentiles need: each sample (order latency, age, a fill's two
-// costs, ws lag) is counted in a table of up to 16384 distinct values per
+// costs, ws lag) is counted in a table of up to 8192 distinct values per
 // KPI, and only samples beyond that are stored one by one (see samples);
 // everything else is a running sum. The zero value is ready to use. It is
 // not safe for concurrent use.

@@ -9,11 +9,11 @@ import (
 )
 
 // samples is the multiset of values of one percentile KPI. Values are
-// counted in a hash table while there are at most maxDistinct different
-// ones: a bot's latencies, ages and lags are usually quantised (whole or
-// hundredths of milliseconds), so ten million samples often take a few
-// thousand entries instead of 80 MB. Values that do not fit in the table
-// are stored one by one in blocks: the first block grows like a slice,
+// counted in a hash table until it holds maxDistinct different ones: a
+// bot's ages, lags and costs are often quantised (whole milliseconds,
+// hundredths of a bps), so ten million samples may take a few thousand
+// entries instead of 80 MB. After that, values are stored one by one in
+// blocks: the first block grows like a slice,
 // later ones are allocated full-sized, so that adding a value never copies
 // the ones before it. A percentile is exact either way (see nearestRank).
 type samples struct {
@@ -210,6 +210,11 @@ type valueTable struct {
 	shift uint  // 64 - log2(len(slots))
 	n     int   // distinct values
 	total int64 // values counted
+	// full is set when the table first refuses a value: from then on it
+	// refuses every value without looking, since data with more distinct
+	// values than a table holds is cheaper to store one by one (probing a
+	// full table costs a cache miss per value).
+	full bool
 }
 
 type slot struct {
@@ -220,8 +225,8 @@ type slot struct {
 // emptyKey marks a free slot: it is a NaN, which is never a sample.
 const emptyKey = ^uint64(0)
 
-// maxDistinct bounds a table at 32768 slots (512 KiB).
-const maxDistinct = 1 << 14
+// maxDistinct bounds a table at 16384 slots (256 KiB).
+const maxDistinct = 1 << 13
 
 func (t *valueTable) slot(key uint64) int {
 	key ^= key >> 33 // murmur3's finaliser: values differing in any bits spread out
@@ -239,6 +244,9 @@ func (t *valueTable) inc(x float64) bool {
 // addCount adds n occurrences of x, or reports false if x is new and the
 // table is full.
 func (t *valueTable) addCount(x float64, n int64) bool {
+	if t.full {
+		return false
+	}
 	key := math.Float64bits(x)
 	if t.slots == nil {
 		t.resize(64)
@@ -253,6 +261,7 @@ func (t *valueTable) addCount(x float64, n int64) bool {
 		}
 		if sl.key == emptyKey {
 			if t.n >= maxDistinct {
+				t.full = true
 				return false
 			}
 			if 4*(t.n+1) > 3*len(t.slots) {
@@ -308,7 +317,7 @@ func (t *valueTable) reset() {
 	for i := range t.slots {
 		t.slots[i].key = emptyKey
 	}
-	t.n, t.total = 0, 0
+	t.n, t.total, t.full = 0, 0, false
 }
 
 // addTable adds the values counted in o to s.
