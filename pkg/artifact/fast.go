@@ -779,25 +779,28 @@ func (d *fastDecoder) tunings() []Tuning {
 	if !d.open('[') {
 		return nil
 	}
-	const chunk = 1024
 	var full [][]Tuning
-	cur := make([]Tuning, 0, chunk)
+	var cur []Tuning
+	total := 0
 	for n := 0; ; n++ {
 		d.ahead(1)
 		if !d.element(n) {
 			break
 		}
 		d.whole()
-		if len(cur) == chunk {
-			full = append(full, cur)
-			cur = make([]Tuning, 0, chunk)
+		if len(cur) == cap(cur) {
+			if cur != nil {
+				full = append(full, cur)
+			}
+			cur = make([]Tuning, 0, 16<<min(len(full), 6)) // 16, 32, ... 1024
 		}
+		total++
 		cur = append(cur, Tuning{})
 		if !d.null() {
 			d.tuning(&cur[len(cur)-1])
 		}
 	}
-	out := make([]Tuning, 0, len(full)*chunk+len(cur))
+	out := make([]Tuning, 0, total)
 	for _, c := range full {
 		out = append(out, c...)
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // The ledger of a long soak is large (85 MB at 100,000 iterations) and
-// decodes into much less; ReadTuningReport reads it through a window that
-// holds one entry at a time, instead of holding the file and its decoding
+// decodes into much less; ReadTuningReport reads it through a window of a
+// few entries, instead of holding the file and its decoding
 // on the heap together.
 
 // window is the streaming state of a fastDecoder: d.data is a window on
@@ -19,7 +19,10 @@ type window struct {
 	rerr error // a read error other than io.EOF
 }
 
-const windowSize = 1 << 20
+const (
+	windowSize = 256 << 10
+	readSize   = 64 << 10
+)
 
 // ReadTuningReport decodes the ledger in r as DecodeTuningReport decodes
 // its bytes, reading r in pieces; when the document is not in the form the
@@ -27,9 +30,18 @@ const windowSize = 1 << 20
 // decoded whole.
 func (dec *Decoder) ReadTuningReport(file string, r io.ReadSeeker) (*TuningReport, error) {
 	d := &dec.fast
-	d.reset(make([]byte, 0, windowSize))
+	if cap(dec.window) == 0 {
+		dec.window = make([]byte, 0, windowSize)
+	}
+	d.reset(dec.window[:0])
 	d.w = &window{src: r}
-	defer func() { d.w = nil }()
+	defer func() {
+		if cap(d.data) <= windowSize { // a window grown for a huge entry is not kept
+			dec.window = d.data[:0]
+		}
+		d.w = nil
+		d.reset(nil)
+	}()
 	d.fill()
 	if len(d.data) >= len(bom) && string(d.data[:len(bom)]) == string(bom) {
 		d.i = len(bom)
@@ -43,7 +55,6 @@ func (dec *Decoder) ReadTuningReport(file string, r io.ReadSeeker) (*TuningRepor
 	if d.done() && rep.Kind == KindTuningReport && rep.SchemaVersion >= 1 && rep.SchemaVersion <= SchemaVersion {
 		return rep, nil
 	}
-	d.reset(nil)
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, readError(file, err)
 	}
@@ -63,22 +74,30 @@ func readError(file string, err error) error {
 	return &Error{File: file, Err: err}
 }
 
-// fill moves the unread part of the window to its start and reads more
-// after it, growing the window when it is full.
+// fill reads at least readSize more bytes into the window, or the rest of
+// the input, whatever the reader's pace, so that the window is refilled a
+// bounded number of times per megabyte. When the room after the window is
+// short, the unread part moves to the front first, and the window grows
+// when that does not make room.
 func (d *fastDecoder) fill() {
 	w := d.w
 	if w == nil || w.eof || d.bad {
 		return
 	}
-	n := copy(d.data[:cap(d.data)], d.data[d.i:])
-	d.data, d.i = d.data[:n], 0
-	if n == cap(d.data) {
-		d.data = append(d.data, 0)[:n]
+	if cap(d.data)-len(d.data) < readSize {
+		n := copy(d.data[:cap(d.data)], d.data[d.i:])
+		d.data, d.i = d.data[:n], 0
+		if cap(d.data)-n < readSize {
+			grown := make([]byte, n, 2*cap(d.data)+readSize)
+			copy(grown, d.data)
+			d.data = grown
+		}
 	}
-	m, err := w.src.Read(d.data[n:cap(d.data)])
+	n := len(d.data)
+	m, err := io.ReadAtLeast(w.src, d.data[n:cap(d.data)], readSize)
 	d.data = d.data[:n+m]
 	switch {
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		w.eof = true
 	case err != nil:
 		w.rerr, w.eof = err, true

@@ -136,7 +136,10 @@ func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error)
 // from record to record (keys, modes, reasons) across everything it
 // decodes. A Decoder is not safe for concurrent use; the zero value is
 // ready.
-type Decoder struct{ fast fastDecoder }
+type Decoder struct {
+	fast   fastDecoder
+	window []byte // kept by ReadTuningReport for its next call
+}
 
 // IterationSummary is DecodeIterationSummary.
 func (dec *Decoder) IterationSummary(file string, data []byte) (*IterationSummary, error) {
