@@ -272,6 +272,12 @@ func checkRegular(name string) error {
 		if err != nil {
 			return pathError(name, err)
 		}
+		// EvalSymlinks keeps a relative name relative; compare absolute
+		// paths, or a link inside a soak given as a relative path would
+		// look like one leading out.
+		if target, err = filepath.Abs(target); err != nil {
+			return pathError(name, err)
+		}
 		dir, _ := filepath.Abs(filepath.Dir(name))
 		if rd, err := filepath.EvalSymlinks(dir); err == nil {
 			dir = rd

@@ -415,3 +415,27 @@ func TestLoadCanceled(t *testing.T) {
 		t.Errorf("stream: err = %v, want context.Canceled", err)
 	}
 }
+
+// TestSymlinkInsideRelativeSoak pins that a link staying inside a soak
+// given by a relative path is followed, as it is with an absolute path.
+func TestSymlinkInsideRelativeSoak(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	if err := os.MkdirAll(filepath.Join("soak", "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := []byte(`{"iteration": 1, "summary": {"net_bps": 3.0}}`)
+	if err := os.WriteFile(filepath.Join("soak", "data", "1.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("data", "1.json"), filepath.Join("soak", "ITER_SUMMARY_1.json")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(context.Background(), "soak", nil)
+	if err != nil {
+		t.Fatalf("Load(relative soak with an inside link): %v", err)
+	}
+	if len(s.Iterations) != 1 {
+		t.Fatalf("got %d iterations, want 1", len(s.Iterations))
+	}
+}
