@@ -120,11 +120,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	// 5. The policy the rollback triggers come from.
 	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy)
 	if err != nil {
-		var ae *artifact.Error
-		if errors.As(err, &ae) {
-			return err
-		}
-		return cliutil.Usagef("%v", err)
+		return err
 	}
 	for _, n := range pol.Notes {
 		warn("%s", n)

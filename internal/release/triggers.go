@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -174,5 +175,5 @@ func ResolvePolicy(judged artifact.Policy, legacy bool, file string) (*ResolvedP
 			}
 		}
 	}
-	return nil, fmt.Errorf("the soak was judged by policy %q (%s, %s), which is not built in and not found with that digest: pass it with --policy", judged.Name, judged.Source, judged.Digest)
+	return nil, cliutil.Usagef("the soak was judged by policy %q (%s, %s), which is not built in and not found with that digest: pass it with --policy", judged.Name, judged.Source, judged.Digest)
 }
