@@ -48,6 +48,7 @@ func FuzzDecodeIterationSummary(f *testing.F) {
 	f.Add([]byte(validIter))
 	f.Add([]byte(`{"schema_version":1,"kind":"iteration_summary","iteration":3,"mode":"exec","seed":1,"duration_ms":5,"status":"failed","failure":{"reason":"timeout","exit_code":137},"summary":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameLegacy(t, data)
 		s, err := DecodeIterationSummary("f", data)
 		if err != nil {
 			mustBeArtifactError(t, err)
@@ -84,6 +85,7 @@ func FuzzDecodeTuningReport(f *testing.F) {
 	f.Add([]byte(`{"schema_version":1,"kind":"tuning_report","iterations":[{"iteration":1,"proposed_deltas":{"a":1},"applied":true,"changes":[{"key":"a","old":1,"new":2,"delta":1}],"changed_keys":["a"],"skip_reason":"","verified":true}],"summary":{"count":1,"applied":1,"guards":{}}}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameLegacy(t, data)
 		r, err := DecodeTuningReport("f", data)
 		if err != nil {
 			mustBeArtifactError(t, err)

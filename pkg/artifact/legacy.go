@@ -128,6 +128,15 @@ var legacySummaryKPIs = []string{
 }
 
 func decodeLegacySummary(file string, data []byte) (*IterationSummary, error) {
+	if s, ok := legacySummaryFast(file, sanitizeLegacy(data)); ok {
+		return s, nil
+	}
+	return decodeLegacySummaryGeneral(file, data)
+}
+
+// decodeLegacySummaryGeneral reads a legacy summary through a generic tree;
+// it explains what legacySummaryFast leaves.
+func decodeLegacySummaryGeneral(file string, data []byte) (*IterationSummary, error) {
 	m, err := decodeLegacyObject(file, data)
 	if err != nil {
 		return nil, err

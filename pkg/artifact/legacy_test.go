@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -194,6 +195,67 @@ func TestSanitizeLegacy(t *testing.T) {
 	} {
 		if got := string(sanitizeLegacy([]byte(in))); got != want {
 			t.Errorf("sanitizeLegacy(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// sameLegacy checks that when the fast legacy readers decode data, the
+// general ones decode it to the same value.
+func sameLegacy(t *testing.T, data []byte) {
+	t.Helper()
+	clean := sanitizeLegacy(data)
+	if fast, ok := legacySummaryFast("f", clean); ok {
+		slow, err := decodeLegacySummaryGeneral("f", data)
+		if err != nil {
+			t.Fatalf("fast path decoded what the general one refuses: %v\n%s", err, data)
+		}
+		if diff := cmp.Diff(slow, fast, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("summary (-general +fast):\n%s\n%s", diff, data)
+		}
+	}
+	trimmed := bytes.TrimLeft(TrimBOM(data), " \t\r\n")
+	list := len(trimmed) > 0 && trimmed[0] == '['
+	if fast, ok := legacyReportFast(clean, list); ok {
+		if !list {
+			if env, err := PeekEnvelope("f", data); err != nil || env.Kind != "" {
+				return // not read as a legacy ledger
+			}
+		}
+		slow, err := decodeTuningReportPath("f", data, false)
+		if err != nil {
+			t.Fatalf("fast path decoded what the general one refuses: %v\n%s", err, data)
+		}
+		if diff := cmp.Diff(slow, fast, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("ledger (-general +fast):\n%s\n%s", diff, data)
+		}
+	}
+}
+
+func TestLegacyFastSameAsGeneral(t *testing.T) {
+	files, err := filepath.Glob("testdata/legacy/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameLegacy(t, data)
+	}
+	for _, doc := range []string{
+		`{"iteration": 2, "summary": {"net_bps": "NaN", "fills": {"maker_fills": 3, "maker_count": "x", "taker_volume": 1e999}}, "tuning": {"deltas": {"a": 1}, "proposed_deltas": null, "skip_reason": {"velocity": true, "cooldown": true, "note": "n"}, "freeze_triggered": true, "rationale": ["a", 1, "b"], "signature": "s"}}`,
+		`{"iteration": 1.0, "tuning": {"suggested_deltas": {"a": Infinity, "b": -0.5}, "skip_reason": {"no_op": true}, "rationale": "x |  | y", "changed_keys": ["a", 2]}, "x": [{"y": [null, true, false, "z", -1.5e3]}]}`,
+		`[{"iteration": 3, "proposed_deltas": {}, "skip_reason": 5}, {"iteration": NaN}]`,
+		`{"iterations": [], "other": {}}`,
+		`[]`,
+	} {
+		sameLegacy(t, []byte(doc))
+		clean := sanitizeLegacy([]byte(doc))
+		_, sok := legacySummaryFast("f", clean)
+		_, rok := legacyReportFast(clean, doc[0] == '[')
+		if !sok && !rok {
+			t.Errorf("fast path left %s", doc)
 		}
 	}
 }

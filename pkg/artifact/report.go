@@ -58,8 +58,19 @@ func (dec *Decoder) TuningReport(file string, data []byte) (*TuningReport, error
 }
 
 func decodeTuningReport(file string, data []byte) (*TuningReport, error) {
+	return decodeTuningReportPath(file, data, true)
+}
+
+// decodeTuningReportPath is decodeTuningReport; fast says whether a legacy
+// ledger may take legacyReportFast (the tests compare the two paths).
+func decodeTuningReportPath(file string, data []byte, fast bool) (*TuningReport, error) {
 	trimmed := bytes.TrimLeft(TrimBOM(data), " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if fast {
+			if r, ok := legacyReportFast(sanitizeLegacy(data), true); ok {
+				return r, nil
+			}
+		}
 		return decodeLegacyReportList(file, data)
 	}
 	env, err := PeekEnvelope(file, data)
@@ -67,6 +78,11 @@ func decodeTuningReport(file string, data []byte) (*TuningReport, error) {
 		return nil, err
 	}
 	if env.Kind == "" {
+		if fast {
+			if r, ok := legacyReportFast(sanitizeLegacy(data), false); ok {
+				return r, nil
+			}
+		}
 		m, err := decodeLegacyObject(file, data)
 		if err != nil {
 			return nil, err
