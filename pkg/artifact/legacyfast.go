@@ -144,7 +144,8 @@ func legacySummaryFast(file string, clean []byte) (*IterationSummary, bool) {
 				d.skipValue(1)
 				continue
 			}
-			if tuning = d.legacyTuning(); tuning == nil {
+			tuning = new(Tuning)
+			if !d.legacyTuning(tuning) {
 				return nil, false
 			}
 		default:
@@ -376,11 +377,11 @@ const (
 	ltFreeze
 )
 
-// legacyTuning is legacyTuning on the fast path, for the object at d.i;
-// nil to leave it.
-func (d *fastDecoder) legacyTuning() *Tuning {
+// legacyTuning is legacyTuning on the fast path, for the object at d.i,
+// into the zero record tu; false to leave it.
+func (d *fastDecoder) legacyTuning(tu *Tuning) bool {
 	d.i++ // {
-	tu := &Tuning{ProposedDeltas: map[string]float64{}}
+	tu.ProposedDeltas = map[string]float64{}
 	var seen uint32
 	var deltas [3]legacyDeltaSet
 	var flags [4]bool // oscillation, velocity, cooldown, freeze
@@ -427,12 +428,12 @@ func (d *fastDecoder) legacyTuning() *Tuning {
 		if bit < 0 {
 			d.skipValue(1)
 			if d.bad {
-				return nil
+				return false
 			}
 			continue
 		}
 		if !d.once(&seen, uint(bit)) {
-			return nil
+			return false
 		}
 		c := d.peek()
 		switch bit {
@@ -501,7 +502,7 @@ func (d *fastDecoder) legacyTuning() *Tuning {
 				tu.SkipReason = d.word()
 			case '{':
 				if !d.legacySkipObject(tu) {
-					return nil
+					return false
 				}
 			default:
 				d.skipValue(1)
@@ -514,11 +515,11 @@ func (d *fastDecoder) legacyTuning() *Tuning {
 			}
 		}
 		if d.bad {
-			return nil
+			return false
 		}
 	}
 	if d.bad {
-		return nil
+		return false
 	}
 	if tu.StateHash == "" && sigOK && signature != "na" {
 		tu.StateHash = signature
@@ -533,7 +534,7 @@ func (d *fastDecoder) legacyTuning() *Tuning {
 	if chosen != nil {
 		if !chosen.obj || chosen.bad {
 			d.fail() // an error of the general path
-			return nil
+			return false
 		}
 		for _, e := range chosen.list {
 			if e.ok && !math.IsNaN(e.f) && !math.IsInf(e.f, 0) {
@@ -547,7 +548,7 @@ func (d *fastDecoder) legacyTuning() *Tuning {
 		}
 	}
 	sort.Strings(tu.Guards)
-	return tu
+	return true
 }
 
 // legacySkipObject reads skip_reason given as an object of guard flags.
@@ -625,17 +626,38 @@ func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 			return false
 		}
 		d.i++
+		// In chunks copied once into a slice of the right size, as
+		// fastDecoder.tunings does.
+		var full [][]Tuning
+		var cur []Tuning
+		total := 0
 		for i := 0; d.element(i); i++ {
 			if d.peek() != '{' {
 				return false
 			}
-			t := d.legacyTuning()
-			if t == nil {
+			if len(cur) == cap(cur) {
+				if cur != nil {
+					full = append(full, cur)
+				}
+				cur = make([]Tuning, 0, 16<<min(len(full), 6))
+			}
+			total++
+			cur = append(cur, Tuning{})
+			if !d.legacyTuning(&cur[len(cur)-1]) {
 				return false
 			}
-			entries = append(entries, *t)
 		}
-		return !d.bad
+		if d.bad {
+			return false
+		}
+		if total > 0 {
+			entries = make([]Tuning, 0, total)
+			for _, c := range full {
+				entries = append(entries, c...)
+			}
+			entries = append(entries, cur...)
+		}
+		return true
 	}
 	if list {
 		if !readList() {
