@@ -41,7 +41,7 @@ func (s *store) write(path string, data []byte) error {
 	if s.durable {
 		return artifact.WriteFile(path, data, 0o644)
 	}
-	return writeAtomic(path, data)
+	return artifact.WriteFileNoSync(path, data, 0o644)
 }
 
 // writeJSON marshals v deterministically and writes it atomically.
@@ -51,31 +51,6 @@ func (s *store) writeJSON(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return s.write(path, data)
-}
-
-// writeAtomic is artifact.WriteFile without the fsyncs: a temporary file in
-// the same directory renamed over path.
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 func (s *store) path(name string) string { return filepath.Join(s.dir, name) }

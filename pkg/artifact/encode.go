@@ -33,11 +33,23 @@ func MarshalLine(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// WriteFile writes data to path atomically: a temporary file in the same
-// directory is written, synced, closed and renamed over path, so a reader
-// sees the old file or the new one, never a part. On failure the temporary
-// file is removed and path is untouched.
-func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
+// WriteFile writes data to path atomically and durably: a temporary file in
+// the same directory is written, synced, closed and renamed over path, and
+// the directory is synced, so a reader sees the old file or the new one,
+// never a part, and the new one survives a power loss. On failure the
+// temporary file is removed and path is untouched.
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return writeFile(path, data, perm, true)
+}
+
+// WriteFileNoSync is WriteFile without the fsyncs: still atomic (a killed
+// process leaves the old file or the new one), not durable against a power
+// loss. For outputs that are cheaper to regenerate than to sync.
+func WriteFileNoSync(path string, data []byte, perm os.FileMode) error {
+	return writeFile(path, data, perm, false)
+}
+
+func writeFile(path string, data []byte, perm os.FileMode, durable bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -56,8 +68,10 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	if durable {
+		if err = f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = f.Chmod(perm); err != nil {
 		return err
@@ -68,7 +82,9 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
-	syncDir(dir)
+	if durable {
+		syncDir(dir)
+	}
 	return nil
 }
 
