@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -59,7 +58,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return pathErr(p, err)
+			return artifact.PathError(p, err)
 		}
 		raw[name] = data
 	}
@@ -260,7 +259,7 @@ func dashIfEmpty(s string) string {
 func checkInput(p string) error {
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return pathErr(p, err)
+		return artifact.PathError(p, err)
 	}
 	err = soakdir.CheckRegular(abs)
 	var ae *artifact.Error
@@ -270,14 +269,6 @@ func checkInput(p string) error {
 		return &named
 	}
 	return err
-}
-
-func pathErr(p string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return &artifact.Error{File: p, Err: err}
 }
 
 // readPrevious reads and verifies the previous release's bundle.
@@ -310,7 +301,7 @@ func writeDir(out string, files map[string][]byte) (err error) {
 	out = filepath.Clean(out)
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return pathErr(parent, err)
+		return artifact.PathError(parent, err)
 	}
 	var old string
 	if fi, err := os.Lstat(out); err == nil {
@@ -319,7 +310,7 @@ func writeDir(out string, files map[string][]byte) (err error) {
 		}
 		entries, err := os.ReadDir(out)
 		if err != nil {
-			return pathErr(out, err)
+			return artifact.PathError(out, err)
 		}
 		if len(entries) > 0 && !isBundle(out) {
 			return cliutil.Usagef("--out %s exists and is not a bundle: choose another directory or remove it", out)
@@ -331,7 +322,7 @@ func writeDir(out string, files map[string][]byte) (err error) {
 	// lock stays with the directory through the renames.
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
-		return pathErr(parent, err)
+		return artifact.PathError(parent, err)
 	}
 	defer lockDir(tmp).unlock()
 	defer func() {
@@ -355,23 +346,23 @@ func writeDir(out string, files map[string][]byte) (err error) {
 	if old != "" {
 		aside, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".old-")
 		if err != nil {
-			return pathErr(parent, err)
+			return artifact.PathError(parent, err)
 		}
 		defer lockDir(aside).unlock()
 		if err := os.Rename(old, filepath.Join(aside, "bundle")); err != nil {
 			os.Remove(aside)
-			return pathErr(old, err)
+			return artifact.PathError(old, err)
 		}
 		if err := os.Rename(tmp, out); err != nil {
 			os.Rename(filepath.Join(aside, "bundle"), old) // put it back
 			os.RemoveAll(aside)
-			return pathErr(out, err)
+			return artifact.PathError(out, err)
 		}
 		os.RemoveAll(aside)
 		return nil
 	}
 	if err := os.Rename(tmp, out); err != nil {
-		return pathErr(out, err)
+		return artifact.PathError(out, err)
 	}
 	return nil
 }
@@ -388,15 +379,15 @@ func isBundle(dir string) bool {
 func writeSynced(name string, data []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return pathErr(name, err)
+		return artifact.PathError(name, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return pathErr(name, err)
+		return artifact.PathError(name, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return pathErr(name, err)
+		return artifact.PathError(name, err)
 	}
 	return f.Close()
 }

@@ -50,18 +50,18 @@ func Verify(path string, stdio cliutil.Stdio) error {
 func readBundle(path string) (*release.Contents, bool, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, false, pathErr(path, err)
+		return nil, false, artifact.PathError(path, err)
 	}
 	if fi.IsDir() {
 		c, err := release.ReadDir(path)
 		if err != nil {
-			return nil, false, pathErr(path, err)
+			return nil, false, artifact.PathError(path, err)
 		}
 		return c, false, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, true, pathErr(path, err)
+		return nil, true, artifact.PathError(path, err)
 	}
 	defer f.Close()
 	_, c, err := release.ReadArchive(f)

@@ -24,7 +24,7 @@ func readLedger(dir string) (*artifact.TuningReport, error) {
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, pathError(name, err)
+		return nil, artifact.PathError(name, err)
 	}
 	defer f.Close()
 	var dec artifact.Decoder

@@ -95,12 +95,12 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, pathError(path, err)
+		return nil, artifact.PathError(path, err)
 	}
 	if !fi.IsDir() {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, pathError(path, err)
+			return nil, artifact.PathError(path, err)
 		}
 		defer f.Close()
 		s, err := loadStream(ctx, path, f)
@@ -112,7 +112,7 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 	}
 	dir, ls, err := resolveDir(path)
 	if err != nil {
-		return nil, pathError(path, err)
+		return nil, artifact.PathError(path, err)
 	}
 	if ls == nil {
 		// Nothing to judge; ListIterations says why (an unreadable
@@ -124,14 +124,6 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 		ls = &listing{files, gaps}
 	}
 	return loadDir(ctx, path, dir, ls)
-}
-
-func pathError(path string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return &artifact.Error{File: path, Err: pe.Err}
-	}
-	return &artifact.Error{File: path, Err: err}
 }
 
 func loadDir(ctx context.Context, path, dir string, ls *listing) (*Soak, error) {
@@ -243,7 +235,7 @@ func readIteration(dec *artifact.Decoder, dir string, f artifact.IterFile, buf [
 	}
 	data, err := readFile(name, buf)
 	if err != nil {
-		return nil, nil, pathError(name, err)
+		return nil, nil, artifact.PathError(name, err)
 	}
 	it, err := dec.IterationSummary(name, data)
 	if err != nil {
@@ -265,18 +257,18 @@ func CheckRegular(name string) error { return checkRegular(name) }
 func checkRegular(name string) error {
 	fi, err := os.Lstat(name)
 	if err != nil {
-		return pathError(name, err)
+		return artifact.PathError(name, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(name)
 		if err != nil {
-			return pathError(name, err)
+			return artifact.PathError(name, err)
 		}
 		// EvalSymlinks keeps a relative name relative; compare absolute
 		// paths, or a link inside a soak given as a relative path would
 		// look like one leading out.
 		if target, err = filepath.Abs(target); err != nil {
-			return pathError(name, err)
+			return artifact.PathError(name, err)
 		}
 		dir, _ := filepath.Abs(filepath.Dir(name))
 		if rd, err := filepath.EvalSymlinks(dir); err == nil {
@@ -288,7 +280,7 @@ func checkRegular(name string) error {
 		}
 		fi, err = os.Stat(name)
 		if err != nil {
-			return pathError(name, err)
+			return artifact.PathError(name, err)
 		}
 	}
 	if !fi.Mode().IsRegular() {
@@ -337,7 +329,7 @@ func readOptional(name string) ([]byte, bool, error) {
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, false, pathError(name, err)
+		return nil, false, artifact.PathError(name, err)
 	}
 	return data, true, nil
 }

@@ -2,10 +2,8 @@ package soakrun
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,11 +237,7 @@ func kpisOf(path string, edge bool, stdin io.Reader) (artifact.Summary, []string
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return artifact.Summary{}, nil, &artifact.Error{File: path, Err: err}
+			return artifact.Summary{}, nil, artifact.PathError(path, err)
 		}
 		defer f.Close()
 		r = f

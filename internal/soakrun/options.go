@@ -1,9 +1,7 @@
 package soakrun
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -176,11 +174,7 @@ func (o *Options) startParams() (map[string]float64, error) {
 	}
 	data, err := os.ReadFile(o.Preset)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &artifact.Error{File: o.Preset, Err: err}
+		return nil, artifact.PathError(o.Preset, err)
 	}
 	ov, err := artifact.DecodeOverrides(o.Preset, data)
 	if err != nil {

@@ -2,9 +2,7 @@ package tag
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,7 +119,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 
 	// 6. Make sure --out can be written before the tag exists.
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return pathErr(o.Out, err)
+		return artifact.PathError(o.Out, err)
 	}
 
 	// 7. Create the tag, then write the canary files.
@@ -133,7 +131,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		data []byte
 	}{{ChecklistFile, checklist}, {PlanFile, planJSON}} {
 		if err := artifact.WriteFile(filepath.Join(o.Out, f.name), f.data, 0o644); err != nil {
-			return fmt.Errorf("tag %s created, but %w", o.Tag, pathErr(filepath.Join(o.Out, f.name), err))
+			return fmt.Errorf("tag %s created, but %w", o.Tag, artifact.PathError(filepath.Join(o.Out, f.name), err))
 		}
 	}
 	fmt.Fprintf(stdio.Err, "release-tag: created tag %s at %s (bundle SHA256SUMS sha256 %s); wrote %s and %s into %s\n",
@@ -177,25 +175,17 @@ func dashIfEmpty(s string) string {
 	return s
 }
 
-func pathErr(p string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return &artifact.Error{File: p, Err: err}
-}
-
 func readBundleDir(dir string) (*release.Contents, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, pathErr(dir, err)
+		return nil, artifact.PathError(dir, err)
 	}
 	if !fi.IsDir() {
 		return nil, cliutil.Usagef("--bundle %s: not a directory (unpack an archive first)", dir)
 	}
 	c, err := release.ReadDir(dir)
 	if err != nil {
-		return nil, pathErr(dir, err)
+		return nil, artifact.PathError(dir, err)
 	}
 	return c, nil
 }

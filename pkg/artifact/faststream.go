@@ -50,23 +50,25 @@ func (dec *Decoder) ReadTuningReport(file string, r io.ReadSeeker) (*TuningRepor
 	d.tuningReport(rep)
 	d.drain()
 	if d.w.rerr != nil {
-		return nil, readError(file, d.w.rerr)
+		return nil, PathError(file, d.w.rerr)
 	}
 	if d.done() && rep.Kind == KindTuningReport && rep.SchemaVersion >= 1 && rep.SchemaVersion <= SchemaVersion {
 		return rep, nil
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, readError(file, err)
+		return nil, PathError(file, err)
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, readError(file, err)
+		return nil, PathError(file, err)
 	}
 	return decodeTuningReport(file, data)
 }
 
-// readError names file once: an *fs.PathError names it too.
-func readError(file string, err error) error {
+// PathError returns err, from reading or opening file, as an *Error that
+// names file once: the *fs.PathError that os functions return names the
+// path too.
+func PathError(file string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
