@@ -14,20 +14,7 @@ import (
 // The 1..5 vs 6..10 case matches R: wilcox.test(1:5, 6:10, conf.int=TRUE)
 // gives estimate -5 and interval (-8, -2) for x - y.
 func TestHodgesLehmann(t *testing.T) {
-	ramp := func(n int, step, off float64) []float64 {
-		xs := make([]float64, n)
-		for i := range xs {
-			xs[i] = float64(i)*step + off
-		}
-		return xs
-	}
-	var large1, large2 []float64
-	for i := range 50 {
-		large1 = append(large1, float64(i*37%101))
-	}
-	for j := range 60 {
-		large2 = append(large2, float64(j*53%97+10))
-	}
+	large1, large2 := largeSamples()
 	interleavedX := []float64{1.1, 2.3, 3.0, 4.5, 6.2, 7.7}
 	interleavedY := []float64{2.0, 3.5, 5.1, 8.0, 9.3, 10.4, 11.0}
 	type res struct{ Shift, Lo, Hi float64 }

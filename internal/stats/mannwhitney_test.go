@@ -13,20 +13,7 @@ import (
 // the xs among the pooled ranks, and the normal approximation by the same
 // formula as scipy.stats.mannwhitneyu(use_continuity=True).
 func TestMannWhitney(t *testing.T) {
-	ramp := func(n int, step, off float64) []float64 {
-		xs := make([]float64, n)
-		for i := range xs {
-			xs[i] = float64(i)*step + off
-		}
-		return xs
-	}
-	var large1, large2 []float64
-	for i := range 50 {
-		large1 = append(large1, float64(i*37%101))
-	}
-	for j := range 60 {
-		large2 = append(large2, float64(j*53%97+10))
-	}
+	large1, large2 := largeSamples()
 	for _, tc := range []struct {
 		name string
 		x, y []float64

@@ -2,6 +2,7 @@ package artifact
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -265,13 +266,7 @@ func (d *fastDecoder) legacyFills() *Fills {
 		if !ok {
 			break
 		}
-		i := -1
-		for j, name := range keys {
-			if name == string(key) {
-				i = j
-				break
-			}
-		}
+		i := slices.Index(keys[:], string(key))
 		if i < 0 {
 			d.skipValue(1)
 		} else {
@@ -564,13 +559,7 @@ func (d *fastDecoder) legacySkipObject(tu *Tuning) bool {
 		if !ok {
 			break
 		}
-		i := -1
-		for j, name := range names {
-			if name == string(key) {
-				i = j
-				break
-			}
-		}
+		i := slices.Index(names[:], string(key))
 		if i < 0 {
 			d.skipValue(1)
 		} else {
