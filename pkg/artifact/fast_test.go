@@ -271,3 +271,29 @@ func FuzzFastPathTuningReport(f *testing.F) {
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) { sameReport(t, data) })
 }
+
+// shrunkSeeker reports a size smaller than its contents, as a file that
+// grows between the seek and the read does.
+type shrunkSeeker struct {
+	*bytes.Reader
+	size int64
+}
+
+func (s shrunkSeeker) Seek(off int64, whence int) (int64, error) {
+	if whence == io.SeekEnd {
+		return s.size, nil
+	}
+	return s.Reader.Seek(off, whence)
+}
+
+func TestReadAllFrom0(t *testing.T) {
+	data := bytes.Repeat([]byte("ledger "), 10000)
+	for _, size := range []int64{0, 1, 100, int64(len(data)) - 1, int64(len(data))} {
+		r := bytes.NewReader(data)
+		r.Seek(500, io.SeekStart) // a reader already read from starts over
+		got, err := readAllFrom0(shrunkSeeker{r, size})
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("size %d: %d bytes, %v; want %d bytes", size, len(got), err, len(data))
+		}
+	}
+}
