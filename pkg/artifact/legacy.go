@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -229,8 +231,8 @@ func legacyTuning(file string, data []byte, t map[string]any) (*Tuning, error) {
 		deltas = t["suggested_deltas"]
 	}
 	if d, ok := deltas.(map[string]any); ok {
-		for k, v := range d {
-			f, ok, err := legacyNum(v)
+		for _, k := range slices.Sorted(maps.Keys(d)) { // one error, the same every time
+			f, ok, err := legacyNum(d[k])
 			if err != nil {
 				return nil, &Error{File: file, Line: lineOfKey(data, k), Err: fmt.Errorf("proposed_deltas.%s: %w", k, err)}
 			}

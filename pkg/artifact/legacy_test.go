@@ -259,3 +259,38 @@ func TestLegacyFastSameAsGeneral(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorNamesTheSameKey: with several bad keys in one object, the error
+// names the first in key order, every time (it followed Go's map order).
+func TestErrorNamesTheSameKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+		decode       func(string, []byte) error
+	}{
+		{
+			"legacy deltas",
+			"{\"iteration\": 3, \"tuning\": {\"deltas\": {\"z\": \"1\", \"b\": true, \"m\": \"2\", \"q\": [], \"c\": {}}}}",
+			`ITER_SUMMARY_3.json: line 1: proposed_deltas.b: want a number, got a boolean`,
+			func(f string, d []byte) error { _, err := DecodeIterationSummary(f, d); return err },
+		},
+		{
+			"legacy ledger deltas",
+			"[{\"iteration\": 1, \"proposed_deltas\": {\"z\": \"1\", \"b\": true, \"m\": \"2\", \"q\": [], \"c\": {}}}]",
+			`ITER_SUMMARY_3.json: line 1: proposed_deltas.b: want a number, got a boolean`,
+			func(f string, d []byte) error { _, err := DecodeTuningReport(f, d); return err },
+		},
+		{
+			"overrides",
+			"{\"schema_version\": 1, \"kind\": \"runtime_overrides\", \"z\": \"1\", \"b\": true, \"m\": \"2\", \"q\": [], \"c\": null}",
+			`ITER_SUMMARY_3.json: line 1: b: want a number, got a boolean`,
+			func(f string, d []byte) error { _, err := DecodeOverrides(f, d); return err },
+		},
+	} {
+		for range 50 {
+			err := tc.decode("ITER_SUMMARY_3.json", []byte(tc.in))
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("%s: %v\nwant %s", tc.name, err, tc.want)
+			}
+		}
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +43,8 @@ func (o *Overrides) Keys() []string {
 // with sorted keys and two-space indentation.
 func (o Overrides) MarshalJSON() ([]byte, error) {
 	root := map[string]any{}
-	for k, v := range o.Params {
+	for _, k := range slices.Sorted(maps.Keys(o.Params)) {
+		v := o.Params[k]
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("override %s: non-finite value", k)
 		}
@@ -135,7 +138,10 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 	clean := sanitizeLegacy(data)
 	var walk func(prefix string, m map[string]any) error
 	walk = func(prefix string, m map[string]any) error {
-		for k, v := range m {
+		// In key order: with several bad keys, the error names the same
+		// one every time.
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			v := m[k]
 			key := prefix + k
 			if !legacy && strings.Contains(k, ".") {
 				// Ours nests sections as objects; a dotted JSON key would
