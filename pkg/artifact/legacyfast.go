@@ -608,6 +608,15 @@ func (d *fastDecoder) legacySkipObject(tu *Tuning) bool {
 func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 	var d fastDecoder
 	d.reset(clean)
+	return d.legacyReport(list)
+}
+
+// legacyReport reads a legacy ledger from d.i to the end of the input, on
+// a window of a stream (see ReadTuningReport) or on the whole document.
+// On a stream, a top-level "kind" or "schema_version" leaves the fast
+// path: whether such a document is a legacy ledger is PeekEnvelope's to
+// say, on the whole document.
+func (d *fastDecoder) legacyReport(list bool) (*TuningReport, bool) {
 	r := &TuningReport{SchemaVersion: SchemaVersion, Kind: KindTuningReport, Legacy: true}
 	var entries []Tuning
 	readList := func() bool {
@@ -620,7 +629,12 @@ func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 		var full [][]Tuning
 		var cur []Tuning
 		total := 0
-		for i := 0; d.element(i); i++ {
+		for i := 0; ; i++ {
+			d.ahead(1)
+			if !d.element(i) {
+				break
+			}
+			d.whole()
 			if d.peek() != '{' {
 				return false
 			}
@@ -639,7 +653,10 @@ func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 		if d.bad {
 			return false
 		}
-		if total > 0 {
+		switch {
+		case len(full) == 0 && total > 0:
+			entries = cur
+		case total > 0:
 			entries = make([]Tuning, 0, total)
 			for _, c := range full {
 				entries = append(entries, c...)
@@ -653,21 +670,30 @@ func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 			return nil, false
 		}
 	} else {
+		d.ahead(1)
 		if !d.open('{') {
 			return nil, false
 		}
 		found := false
 		for n := 0; ; n++ {
+			d.ahead(64 << 10)
 			key, ok := d.member(n)
 			if !ok {
 				break
 			}
-			if string(key) == "iterations" {
+			switch string(key) {
+			case "iterations":
 				if found || !readList() {
 					return nil, false
 				}
 				found = true
-			} else {
+			case "kind", "schema_version":
+				if d.w != nil {
+					return nil, false
+				}
+				fallthrough
+			default:
+				d.whole()
 				d.skipValue(1)
 			}
 			if d.bad {
@@ -678,6 +704,7 @@ func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 			return nil, false
 		}
 	}
+	d.drain()
 	if !d.done() {
 		return nil, false
 	}
