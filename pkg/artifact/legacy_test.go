@@ -265,7 +265,7 @@ func TestLegacyFastSameAsGeneral(t *testing.T) {
 func TestErrorNamesTheSameKey(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want string
-		decode       func(string, []byte) error
+		decode         func(string, []byte) error
 	}{
 		{
 			"legacy deltas",
