@@ -2,6 +2,8 @@ package soakdir
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -116,6 +118,20 @@ func TestLoadOurDir(t *testing.T) {
 	}
 	if s.Legacy || len(s.Warnings) > 0 || s.Dir != dir || s.Path != dir || len(s.Digest) != 64 {
 		t.Errorf("legacy %v warnings %q dir %q path %q digest %q", s.Legacy, s.Warnings, s.Dir, s.Path, s.Digest)
+	}
+	// The digest is sha256 over "name sha256hex\n" per iteration file, in
+	// order (release-bundle and verdicts written before record it).
+	h := sha256.New()
+	for n := 1; n <= 5; n++ {
+		name := artifact.IterationFileName(n)
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%s %x\n", name, sha256.Sum256(data))
+	}
+	if want := hex.EncodeToString(h.Sum(nil)); s.Digest != want {
+		t.Errorf("Digest = %s, want %s", s.Digest, want)
 	}
 	// The digest names the data: same files, same digest; one changed byte, another.
 	again, err := Load(context.Background(), dir, nil)
