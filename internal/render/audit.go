@@ -231,6 +231,8 @@ func (m *model) timeRange() string {
 	return s
 }
 
+// statsRow is one row of the KPI table over xs, which it reorders (the
+// median last, in place: the rows of a 100,000-iteration soak copied 25 MB).
 func statsRow(name, scope string, xs []float64) []string {
 	if len(xs) == 0 {
 		return []string{name, scope, "0", "n/a", "n/a", "n/a", "n/a", "no data"}
@@ -240,7 +242,8 @@ func statsRow(name, scope string, xs []float64) []string {
 	if !math.IsNaN(tr.Slope) {
 		trend += " (slope " + num(tr.Slope) + ")"
 	}
-	return []string{name, scope, strconv.Itoa(len(xs)), num(stats.Mean(xs)), num(stats.Median(xs)), num(stats.Min(xs)), num(stats.Max(xs)), trend}
+	mean, lo, hi := num(stats.Mean(xs)), num(stats.Min(xs)), num(stats.Max(xs))
+	return []string{name, scope, strconv.Itoa(len(xs)), mean, num(stats.QuantileInPlace(xs, 0.5)), lo, hi, trend}
 }
 
 // Sparklines use ten ASCII levels so that they render in any console,
@@ -463,15 +466,15 @@ func (m *model) anomalies(d *Doc) {
 				loI = i
 			}
 		}
-		all := finite(s.values)
-		med := stats.Median(all)
+		all := finite(s.values) // a copy: reordered in place
+		med := stats.QuantileInPlace(all, 0.5)
 		t.Rows = append(t.Rows, []string{s.name, num(s.values[hiI]), strconv.Itoa(m.nums[hiI]), num(s.values[loI]), strconv.Itoa(m.nums[loI]), num(med)})
 
 		dev := make([]float64, len(all))
 		for i, v := range all {
 			dev[i] = math.Abs(v - med)
 		}
-		mad := 1.4826 * stats.Median(dev)
+		mad := 1.4826 * stats.QuantileInPlace(dev, 0.5)
 		lo, hi := artifact.KPIRange(s.name)
 		var out []string
 		count := 0

@@ -80,11 +80,15 @@ func Render(in Input) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	charts, err := m.charts()
-	if err != nil {
+	// The charts are drawn while the reports are written: the audit only
+	// names them.
+	charts := m.chartPlan()
+	var drawing errgroup.Group
+	drawing.Go(func() error { return m.drawCharts(charts) })
+	audit, recs, fails := m.audit(charts), m.recommendations(), m.failures()
+	if err := drawing.Wait(); err != nil {
 		return nil, err
 	}
-	audit, recs, fails := m.audit(charts), m.recommendations(), m.failures()
 	files := []File{
 		{SnapshotFile, snap},
 		{AuditFile, audit.Markdown()},
@@ -216,11 +220,24 @@ func finite(xs []float64) []float64 {
 
 type chartFile struct {
 	kpi, src string
-	svg      []byte
+	series   *kpiSeries
+	svg      []byte // written by drawCharts, while the audit reads kpi and src
 }
 
 // charts draws one chart per KPI with data, two at a time.
-func (m *model) charts() ([]chartFile, error) {
+// chartPlan names the charts: one per KPI with a value.
+func (m *model) chartPlan() []chartFile {
+	var out []chartFile
+	for _, s := range m.kpis {
+		if s.n > 0 {
+			out = append(out, chartFile{kpi: s.name, src: ChartsDir + "/" + s.name + ".svg", series: s})
+		}
+	}
+	return out
+}
+
+// drawCharts draws the charts of plan, two at a time, into their svg.
+func (m *model) drawCharts(plan []chartFile) error {
 	var applies []int
 	for _, t := range m.ledger {
 		if t.Applied {
@@ -228,16 +245,10 @@ func (m *model) charts() ([]chartFile, error) {
 		}
 	}
 	slices.Sort(applies)
-	var todo []*kpiSeries
-	for _, s := range m.kpis {
-		if s.n > 0 {
-			todo = append(todo, s)
-		}
-	}
-	out := make([]chartFile, len(todo))
 	var g errgroup.Group
 	g.SetLimit(2)
-	for i, s := range todo {
+	for i := range plan {
+		s := plan[i].series
 		g.Go(func() error {
 			ser := chart.Series{
 				KPI: s.name, Iterations: m.nums, Values: s.values, Applies: applies,
@@ -254,14 +265,11 @@ func (m *model) charts() ([]chartFile, error) {
 			if err != nil {
 				return fmt.Errorf("chart %s: %w", s.name, err)
 			}
-			out[i] = chartFile{kpi: s.name, src: ChartsDir + "/" + s.name + ".svg", svg: svg}
+			plan[i].svg = svg
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return g.Wait()
 }
 
 // num formats a value for people: at most three decimals, trailing zeros
