@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/soakline/soakline/internal/hugeheap"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -162,6 +163,9 @@ func (lr *ledgerRead) wait() { <-lr.done }
 
 func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead) (*Soak, error) {
 	files := ls.files
+	// A loaded iteration takes about 2 KB of heap with its share of the
+	// garbage; see package hugeheap.
+	hugeheap.Prepare(len(files) * 2 << 10)
 	s := &Soak{Path: path, Dir: dir, Warnings: ls.gaps}
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))

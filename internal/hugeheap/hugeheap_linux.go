@@ -1,0 +1,30 @@
+package hugeheap
+
+import (
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+const hugePage = 2 << 20
+
+// Prepare grows the heap by about n bytes at once, advises the kernel to
+// back that range with huge pages (MADV_HUGEPAGE) and frees it again, so
+// that the allocations that follow, which Go places at the lowest free
+// addresses, fill it. The range costs address space, not memory: pages
+// are only backed when written. Nothing is done for n below MinBytes; an
+// advice the kernel refuses (no THP support) changes nothing.
+func Prepare(n int) {
+	if n < MinBytes {
+		return
+	}
+	b := make([]byte, n)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	beg := (p + hugePage - 1) &^ (hugePage - 1)
+	end := (p + uintptr(n)) &^ (hugePage - 1)
+	if beg < end {
+		_ = syscall.Madvise(b[beg-p:end-p], syscall.MADV_HUGEPAGE)
+	}
+	runtime.KeepAlive(b)
+	runtime.GC()
+}
