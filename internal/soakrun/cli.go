@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/hugeheap"
 	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -241,6 +242,11 @@ func kpisOf(path string, edge bool, stdin io.Reader) (artifact.Summary, []string
 		}
 		defer f.Close()
 		r = f
+		// The samples of the percentile KPIs take up to about a quarter of
+		// the events file's size; see package hugeheap.
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && !edge {
+			hugeheap.Prepare(int(min(fi.Size()/4, 1<<30)))
+		}
 	}
 	if edge {
 		data, err := io.ReadAll(r)
