@@ -83,11 +83,15 @@ func Render(in Input) ([]File, error) {
 	// The charts are drawn while the reports are written: the audit only
 	// names them.
 	charts := m.chartPlan()
+	svgs := make([][]byte, len(charts))
 	var drawing errgroup.Group
-	drawing.Go(func() error { return m.drawCharts(charts) })
+	drawing.Go(func() error { return m.drawCharts(charts, svgs) })
 	audit, recs, fails := m.audit(charts), m.recommendations(), m.failures()
 	if err := drawing.Wait(); err != nil {
 		return nil, err
+	}
+	for i := range charts {
+		charts[i].svg = svgs[i]
 	}
 	files := []File{
 		{SnapshotFile, snap},
@@ -221,7 +225,7 @@ func finite(xs []float64) []float64 {
 type chartFile struct {
 	kpi, src string
 	series   *kpiSeries
-	svg      []byte // written by drawCharts, while the audit reads kpi and src
+	svg      []byte // set once drawCharts is done
 }
 
 // charts draws one chart per KPI with data, two at a time.
@@ -236,8 +240,9 @@ func (m *model) chartPlan() []chartFile {
 	return out
 }
 
-// drawCharts draws the charts of plan, two at a time, into their svg.
-func (m *model) drawCharts(plan []chartFile) error {
+// drawCharts draws the charts of plan, two at a time, into svgs (indexed
+// like plan, which it only reads: the audit reads it meanwhile).
+func (m *model) drawCharts(plan []chartFile, svgs [][]byte) error {
 	var applies []int
 	for _, t := range m.ledger {
 		if t.Applied {
@@ -265,7 +270,7 @@ func (m *model) drawCharts(plan []chartFile) error {
 			if err != nil {
 				return fmt.Errorf("chart %s: %w", s.name, err)
 			}
-			plan[i].svg = svg
+			svgs[i] = svg
 			return nil
 		})
 	}
