@@ -11,5 +11,10 @@
 package hugeheap
 
 // MinBytes is the smallest job Prepare acts on: below it, faults cost
-// less than the forced collection.
-const MinBytes = 32 << 20
+// less than the forced collection. MaxBytes caps the range: a larger
+// single mapping could be refused by the kernel's overcommit heuristic on
+// a small machine, which Go reports as a fatal out-of-memory error.
+const (
+	MinBytes = 32 << 20
+	MaxBytes = 1 << 30
+)

@@ -12,12 +12,14 @@ const hugePage = 2 << 20
 // back that range with huge pages (MADV_HUGEPAGE) and frees it again, so
 // that the allocations that follow, which Go places at the lowest free
 // addresses, fill it. The range costs address space, not memory: pages
-// are only backed when written. Nothing is done for n below MinBytes; an
-// advice the kernel refuses (no THP support) changes nothing.
+// are only backed when written. Nothing is done for n below MinBytes; n is
+// capped at MaxBytes; an advice the kernel refuses (no THP support)
+// changes nothing.
 func Prepare(n int) {
 	if n < MinBytes {
 		return
 	}
+	n = min(n, MaxBytes)
 	b := make([]byte, n)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	beg := (p + hugePage - 1) &^ (hugePage - 1)

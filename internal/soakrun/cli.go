@@ -245,7 +245,7 @@ func kpisOf(path string, edge bool, stdin io.Reader) (artifact.Summary, []string
 		// The samples of the percentile KPIs take up to about a quarter of
 		// the events file's size; see package hugeheap.
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && !edge {
-			hugeheap.Prepare(int(min(fi.Size()/4, 1<<30)))
+			hugeheap.Prepare(int(min(fi.Size()/4, hugeheap.MaxBytes)))
 		}
 	}
 	if edge {
