@@ -1,7 +1,9 @@
 package hugeheap
 
 import (
+	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -16,7 +18,7 @@ const hugePage = 2 << 20
 // capped at MaxBytes; an advice the kernel refuses (no THP support)
 // changes nothing.
 func Prepare(n int) {
-	if n < MinBytes {
+	if n < MinBytes || disabled() {
 		return
 	}
 	n = min(n, MaxBytes)
@@ -29,4 +31,16 @@ func Prepare(n int) {
 	}
 	runtime.KeepAlive(b)
 	runtime.GC()
+}
+
+// disabled reports whether GODEBUG says disablethp=1: the runtime's own
+// switch for huge pages on the heap is honoured here too.
+func disabled() bool {
+	on := false
+	for _, kv := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k == "disablethp" {
+			on = v == "1" // the last setting wins, as in the runtime
+		}
+	}
+	return on
 }

@@ -67,3 +67,20 @@ func hasFlag(flags []string, f string) bool {
 	}
 	return false
 }
+
+func TestDisabled(t *testing.T) {
+	for in, want := range map[string]bool{
+		"":                             false,
+		"disablethp=1":                 true,
+		"gctrace=1, disablethp=1":      true,
+		"disablethp=0":                 false,
+		"disablethp=1,disablethp=0":    false,
+		"xdisablethp=1":                false,
+		"madvdontneed=1,disablethp=1 ": true,
+	} {
+		t.Setenv("GODEBUG", in)
+		if got := disabled(); got != want {
+			t.Errorf("GODEBUG=%q: disabled() = %v, want %v", in, got, want)
+		}
+	}
+}
