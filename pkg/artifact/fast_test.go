@@ -240,6 +240,11 @@ func TestFastPathAgreesReport(t *testing.T) {
 		strings.Replace(rep, `"count":1`, `"count":1,"total":1`, 1),
 		strings.Replace(rep, `"kind":"tuning_report"`, `"kind":"iteration_summary"`, 1),
 		`[]`, `{"iterations":[]}`,
+		// Envelope keys in another case: PeekEnvelope's to judge, on the
+		// stream too.
+		`{"KIND":"x","Schema_Version":1,"iterations":[]}`,
+		`{"Kind":"tuning_report","iterations":[{"iteration":1}]}`,
+		`{"Kind":"tuning_report","Schema_Version":1,"iterations":[{"iteration":1}]}`,
 	} {
 		sameReport(t, []byte(in))
 	}

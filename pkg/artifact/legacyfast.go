@@ -613,8 +613,8 @@ func legacyReportFast(clean []byte, list bool) (*TuningReport, bool) {
 
 // legacyReport reads a legacy ledger from d.i to the end of the input, on
 // a window of a stream (see ReadTuningReport) or on the whole document.
-// On a stream, a top-level "kind" or "schema_version" leaves the fast
-// path: whether such a document is a legacy ledger is PeekEnvelope's to
+// On a stream, a top-level "kind" or "schema_version", in any case, leaves
+// the fast path: whether such a document is a legacy ledger is PeekEnvelope's to
 // say, on the whole document.
 func (d *fastDecoder) legacyReport(list bool) (*TuningReport, bool) {
 	r := &TuningReport{SchemaVersion: SchemaVersion, Kind: KindTuningReport, Legacy: true}
@@ -681,17 +681,15 @@ func (d *fastDecoder) legacyReport(list bool) (*TuningReport, bool) {
 			if !ok {
 				break
 			}
-			switch string(key) {
-			case "iterations":
+			switch {
+			case string(key) == "iterations":
 				if found || !readList() {
 					return nil, false
 				}
 				found = true
-			case "kind", "schema_version":
-				if d.w != nil {
-					return nil, false
-				}
-				fallthrough
+			case d.w != nil && isEnvelopeKey(string(key)):
+				// PeekEnvelope matches these in any case.
+				return nil, false
 			default:
 				d.whole()
 				d.skipValue(1)
