@@ -18,7 +18,9 @@ const hugePage = 2 << 20
 // capped at MaxBytes; an advice the kernel refuses (no THP support)
 // changes nothing.
 func Prepare(n int) {
-	if n < MinBytes || disabled() {
+	// On 32-bit systems a large single allocation can exhaust the address
+	// space; they keep 4 KiB pages.
+	if n < MinBytes || unsafe.Sizeof(uintptr(0)) < 8 || disabled() {
 		return
 	}
 	n = min(n, MaxBytes)

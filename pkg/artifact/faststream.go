@@ -2,8 +2,10 @@ package artifact
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"math"
 )
 
 // The ledger of a long soak is large (85 MB at 100,000 iterations) and
@@ -93,6 +95,9 @@ func readAllFrom0(r io.ReadSeeker) ([]byte, error) {
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
+	}
+	if size < 0 || size >= math.MaxInt32 && math.MaxInt == math.MaxInt32 {
+		return nil, fmt.Errorf("%d bytes: too large to read here", size)
 	}
 	// One byte more than the size, so that a file that grew in between is
 	// still read whole (by append's growth) and EOF is seen without a
