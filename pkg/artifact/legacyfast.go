@@ -624,45 +624,21 @@ func (d *fastDecoder) legacyReport(list bool) (*TuningReport, bool) {
 			return false
 		}
 		d.i++
-		// In chunks copied once into a slice of the right size, as
-		// fastDecoder.tunings does.
-		var full [][]Tuning
-		var cur []Tuning
-		total := 0
+		var c tuningChunks
 		for i := 0; ; i++ {
 			d.ahead(1)
 			if !d.element(i) {
 				break
 			}
 			d.whole()
-			if d.peek() != '{' {
-				return false
-			}
-			if len(cur) == cap(cur) {
-				if cur != nil {
-					full = append(full, cur)
-				}
-				cur = make([]Tuning, 0, 16<<min(len(full), 6))
-			}
-			total++
-			cur = append(cur, Tuning{})
-			if !d.legacyTuning(&cur[len(cur)-1]) {
+			if d.peek() != '{' || !d.legacyTuning(c.next()) {
 				return false
 			}
 		}
 		if d.bad {
 			return false
 		}
-		switch {
-		case len(full) == 0 && total > 0:
-			entries = cur
-		case total > 0:
-			entries = make([]Tuning, 0, total)
-			for _, c := range full {
-				entries = append(entries, c...)
-			}
-			entries = append(entries, cur...)
-		}
+		entries = c.slice()
 		return true
 	}
 	if list {
