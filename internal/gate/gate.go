@@ -164,10 +164,7 @@ func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
 	// for it each time, which at 100,000 iteration files was a fifth of
 	// the gate's time. Paths that joining to it would not resolve as Abs
 	// does (on Windows, \dir\file and C:file) still go through Abs.
-	wd, err := os.Getwd()
-	if err != nil {
-		wd = ""
-	}
+	wd, _ := os.Getwd() // "" when it fails: every path then goes through Abs
 	abs := func(p string) string {
 		switch {
 		case filepath.IsAbs(p):

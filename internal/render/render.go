@@ -228,7 +228,6 @@ type chartFile struct {
 	svg      []byte // set once drawCharts is done
 }
 
-// charts draws one chart per KPI with data, two at a time.
 // chartPlan names the charts: one per KPI with a value.
 func (m *model) chartPlan() []chartFile {
 	var out []chartFile
