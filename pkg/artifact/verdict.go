@@ -38,9 +38,13 @@ type Verdict struct {
 	KPILastN       map[string]KPIStats `json:"kpi_last_n"`
 	KPIAll         map[string]KPIStats `json:"kpi_all,omitempty"`
 
-	Window Window  `json:"window"`
-	Policy Policy  `json:"policy"`
-	Checks []Check `json:"checks"`
+	Window Window `json:"window"`
+	Policy Policy `json:"policy"`
+	// Settings are the gate's settings that change the outcome; with the
+	// policy digest and Source.Digest they say exactly how the verdict was
+	// made, so that no later stage re-judges with other settings unseen.
+	Settings Settings `json:"settings"`
+	Checks   []Check  `json:"checks"`
 
 	// FailedIterations lists the window's iterations with status "failed"
 	// (their KPIs are not judged): the first 100 of them, so that a large
@@ -98,6 +102,18 @@ type Policy struct {
 	Strict bool   `json:"strict,omitempty"` // judged with --strict
 }
 
+// Settings are the settings a verdict was judged with, beyond the policy.
+type Settings struct {
+	Strict bool `json:"strict"` // --strict: the delta ratio's strict threshold
+	Mock   bool `json:"mock"`   // --mock or USE_MOCK=1: the relaxed mock policy
+	// Warmup is the warm-up asked for: "" (the policy's), a number, or "auto".
+	Warmup string `json:"warmup,omitempty"`
+	// LastN is the window asked for with --last-n; 0 means the policy's.
+	LastN int `json:"last_n,omitempty"`
+	// CompareBaseline is the sha256 of the --compare baseline's data, "" without one.
+	CompareBaseline string `json:"compare_baseline,omitempty"`
+}
+
 // Check is one judged rule with its evidence.
 type Check struct {
 	Name        string   `json:"name"`
@@ -135,6 +151,7 @@ type DeltaVerify struct {
 	FullApplyCount      int     `json:"full_apply_count"`
 	PartialOKCount      int     `json:"partial_ok_count"` // held back by a guard, with the reason recorded
 	FailCount           int     `json:"fail_count"`
+	UnverifiedCount     int     `json:"unverified_count"`
 	SignatureStuckCount int     `json:"signature_stuck_count"`
 	FullApplyRatio      float64 `json:"full_apply_ratio"`
 	Checked             bool    `json:"checked"`        // false when there was nothing to verify against
@@ -143,6 +160,11 @@ type DeltaVerify struct {
 	MinRatio            float64 `json:"min_full_apply_ratio"`
 	MaxSignatureStuck   int     `json:"max_signature_stuck"`
 	Status              string  `json:"status"` // PASS, FAIL or SKIP (nothing to verify)
+	// Source and PolicyDigest say what the report was computed from: the
+	// soak (its digests) and the policy. A report without them is not
+	// evidence about any particular soak.
+	Source       *Source `json:"source,omitempty"`
+	PolicyDigest string  `json:"policy_digest,omitempty"`
 
 	// Pairs are the verified proposals in iteration order: every one in a
 	// short ledger; in a long one a bounded selection that keeps every kind
@@ -154,11 +176,14 @@ type DeltaVerify struct {
 	PairsOmitted map[string]int `json:"pairs_omitted,omitempty"`
 }
 
-// Delta outcomes.
+// Delta outcomes. Only full_apply and partial_ok count as success;
+// unverified (nothing to check the proposal against) never does.
 const (
-	DeltaFullApply = "full_apply"
-	DeltaPartialOK = "partial_ok"
-	DeltaFail      = "fail"
+	DeltaFullApply      = "full_apply"
+	DeltaPartialOK      = "partial_ok"
+	DeltaFail           = "fail"
+	DeltaUnverified     = "unverified"
+	DeltaSignatureStuck = "signature_stuck"
 )
 
 // DeltaPair is the verification of one iteration's proposal.
@@ -180,4 +205,8 @@ type Source struct {
 	Path   string `json:"path"`
 	Legacy bool   `json:"legacy,omitempty"`
 	Digest string `json:"digest,omitempty"` // sha256 over the iteration files judged, in order
+	// LedgerDigest and OverridesDigest are the sha256 of TUNING_REPORT.json
+	// and runtime_overrides.json as read ("" when the soak has none).
+	LedgerDigest    string `json:"ledger_digest,omitempty"`
+	OverridesDigest string `json:"overrides_digest,omitempty"`
 }
