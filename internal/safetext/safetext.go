@@ -286,7 +286,7 @@ func shellPlain(r rune) bool {
 
 // ShellWord quotes s as one POSIX shell word that expands to exactly s:
 // as it is when every character is plain, else between single quotes,
-// each ' written as '\''. Nothing inside single quotes is special to the
+// each ' written as '\”. Nothing inside single quotes is special to the
 // shell. A value with a newline stays correct but spans lines: documents
 // check OneLine first.
 func ShellWord(s string) string {
