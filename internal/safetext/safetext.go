@@ -286,9 +286,10 @@ func shellPlain(r rune) bool {
 
 // ShellWord quotes s as one POSIX shell word that expands to exactly s:
 // as it is when every character is plain, else between single quotes,
-// each ' written as '\”. Nothing inside single quotes is special to the
-// shell. A value with a newline stays correct but spans lines: documents
-// check OneLine first.
+// where each single quote of s closes the quotes, is written escaped with
+// a backslash and reopens them. Nothing inside single quotes is special
+// to the shell. A value with a newline stays correct but spans lines:
+// documents check OneLine first.
 func ShellWord(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !shellPlain(r) }) < 0 {
 		return s
