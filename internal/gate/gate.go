@@ -12,6 +12,7 @@ import (
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -23,7 +24,7 @@ func gate(ctx context.Context, o options, stdio cliutil.Stdio) error {
 	if err != nil {
 		return err
 	}
-	jopts := judge.Options{Strict: o.strict, ToolVersion: cliutil.Version(), GeneratedAt: o.now}
+	jopts := judge.Options{Strict: o.strict, LastN: o.lastN, Warmup: o.warmup, ToolVersion: cliutil.Version(), GeneratedAt: o.now}
 
 	// 2. The soak, and the baseline when comparing.
 	soak, err := soakdir.Load(ctx, o.path, stdio.In)
@@ -51,11 +52,11 @@ func gate(ctx context.Context, o options, stdio cliutil.Stdio) error {
 	}
 
 	// 5. Write them, then the verdict to stdout, then the table to stderr.
-	if err := writeOutputs(files, v, pol, stdio, o); err != nil {
-		return err
-	}
 	data, err := artifact.Marshal(v)
 	if err != nil {
+		return err
+	}
+	if err := writeOutputs(files, v, data, pol, stdio, o); err != nil {
 		return err
 	}
 	if _, err := stdio.Out.Write(data); err != nil {
@@ -214,19 +215,20 @@ func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
 	return f, nil
 }
 
-// writeOutputs writes every requested file atomically.
-func writeOutputs(f outputFiles, v *artifact.Verdict, pol *policy.Policy, stdio cliutil.Stdio, o options) error {
+// writeOutputs writes every requested file atomically; snapshot is the
+// verdict's bytes, as stdout gets them.
+func writeOutputs(f outputFiles, v *artifact.Verdict, snapshot []byte, pol *policy.Policy, stdio cliutil.Stdio, o options) error {
 	if f.snapshot != "" {
 		if err := os.MkdirAll(filepath.Dir(f.snapshot), 0o755); err != nil {
 			return &artifact.Error{File: filepath.Dir(f.snapshot), Err: unwrapPath(err)}
 		}
-		if err := artifact.WriteJSON(f.snapshot, v); err != nil {
+		if err := artifact.WriteFile(f.snapshot, snapshot, 0o644); err != nil {
 			return err
 		}
 		if err := artifact.WriteJSON(f.deltaJSON, v.DeltaVerification); err != nil {
 			return err
 		}
-		if err := artifact.WriteFile(f.deltaMD, deltaMarkdown(v), 0o644); err != nil {
+		if err := artifact.WriteFile(f.deltaMD, render.DeltaMarkdown(v, artifact.Hash(snapshot)), 0o644); err != nil {
 			return err
 		}
 	}

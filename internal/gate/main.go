@@ -29,7 +29,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/render"
 )
 
 const binary = "soak-gate"
@@ -41,7 +43,7 @@ const DefaultPath = "artifacts/soak/latest"
 // Output file names.
 const (
 	MetricsFile       = "POST_SOAK_METRICS.prom"
-	DeltaVerifyMDFile = "DELTA_VERIFY_REPORT.md"
+	DeltaVerifyMDFile = render.DeltaVerifyMDFile
 )
 
 const usageText = `soak-gate [--path] DIR|FILE|- [flags]
@@ -177,10 +179,7 @@ func promArgs(args []string) []string {
 	return out
 }
 
-func useMock(stdio cliutil.Stdio) bool {
-	v := strings.TrimSpace(stdio.Env("USE_MOCK"))
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
-}
+func useMock(stdio cliutil.Stdio) bool { return judge.UseMock(stdio.Env("USE_MOCK")) }
 
 // bindOptions binds the flags and checks the cross-flag rules in one place.
 func bindOptions(c *cli.Context, stdio cliutil.Stdio) (options, error) {
@@ -262,15 +261,9 @@ func bindWindow(c *cli.Context, o *options) error {
 // effectivePolicy loads or picks the policy and applies --last-n and
 // --warmup, so that "soak-gate policy" prints what a gate would judge by.
 func effectivePolicy(o options) (*policy.Policy, error) {
-	var pol *policy.Policy
-	if o.policyFile != "" {
-		p, err := policy.Load(o.policyFile)
-		if err != nil {
-			return nil, err
-		}
-		pol = p
-	} else {
-		pol = policy.Default(o.mock)
+	pol, err := judge.LoadPolicy(o.policyFile, o.mock)
+	if err != nil {
+		return nil, err
 	}
 	if o.lastN > 0 {
 		pol.Window = o.lastN

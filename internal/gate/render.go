@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -43,7 +42,7 @@ func writeTable(w io.Writer, v *artifact.Verdict) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  STATUS\tCHECK\tVALUE\tTHRESHOLD\tN")
 	for _, c := range v.Checks {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", c.Status, c.Name, num(c.Value), threshold(c), c.N)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", c.Status, c.Name, c.ValueText(), threshold(c), c.N)
 	}
 	tw.Flush()
 	for _, c := range v.Checks {
@@ -91,63 +90,6 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// deltaMarkdown is DELTA_VERIFY_REPORT.md.
-func deltaMarkdown(v *artifact.Verdict) []byte {
-	dv := v.DeltaVerification
-	var b bytes.Buffer
-	b.WriteString("# Delta verification report\n\n")
-	fmt.Fprintf(&b, "Soak: `%s`  \nStatus: **%s**\n\n", v.Source.Path, dv.Status)
-	if !dv.Checked || dv.ProposedCount == 0 {
-		fmt.Fprintf(&b, "%s\n", mdEscape(dv.Note))
-		return b.Bytes()
-	}
-	b.WriteString("## Metrics\n\n| Metric | Value |\n|---|---|\n")
-	pct := func(n int) string { return fmt.Sprintf("%d (%.1f%%)", n, 100*float64(n)/float64(dv.ProposedCount)) }
-	fmt.Fprintf(&b, "| Proposals | %d |\n| Full applications | %s |\n| Partial OK (guard or clamp) | %s |\n| Failed | %s |\n| Signature stuck | %d (at most %d) |\n| Full-apply ratio | %s (at least %s) |\n\n",
-		dv.ProposedCount, pct(dv.FullApplyCount), pct(dv.PartialOKCount), pct(dv.FailCount),
-		dv.SignatureStuckCount, dv.MaxSignatureStuck, numf(dv.FullApplyRatio), numf(dv.MinRatio))
-	fmt.Fprintf(&b, "Ratio: %s.\n\n", mdEscape(dv.RatioDefinition))
-	if dv.Note != "" {
-		fmt.Fprintf(&b, "Note: %s.\n\n", mdEscape(dv.Note))
-	}
-	b.WriteString("## Proposals\n\n")
-	if n := omitted(dv); n > 0 {
-		var parts []string
-		for _, o := range []string{artifact.DeltaFail, artifact.DeltaPartialOK, artifact.DeltaFullApply} {
-			if c := dv.PairsOmitted[o]; c > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", c, o))
-			}
-		}
-		fmt.Fprintf(&b, "%d of %d proposals listed: the first failed or signature-stuck ones, the first partial_ok ones and the last ones; not listed: %s. The counts above cover them all; TUNING_REPORT.json holds every one.\n\n",
-			len(dv.Pairs), len(dv.Pairs)+n, strings.Join(parts, ", "))
-	}
-	b.WriteString("| Iteration | Proposed | Applied (old → new) | Held back | Hash changed | Outcome | Reason |\n|---|---|---|---|---|---|---|\n")
-	for _, p := range dv.Pairs {
-		keys := make([]string, 0, len(p.Proposed))
-		for k := range p.Proposed {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var prop, app, held []string
-		for _, k := range keys {
-			prop = append(prop, fmt.Sprintf("%s %+g", k, p.Proposed[k]))
-		}
-		for _, ch := range p.Applied {
-			app = append(app, fmt.Sprintf("%s %s → %s", ch.Key, numf(ch.Old), numf(ch.New)))
-		}
-		for _, sk := range p.Skipped {
-			held = append(held, sk.Key+" ("+sk.Guard+")")
-		}
-		hash := "unknown"
-		if p.OldHash != "" && p.StateHash != "" {
-			hash = strconv.FormatBool(p.OldHash != p.StateHash)
-		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", p.Iteration, mdEscape(strings.Join(prop, ", ")),
-			mdEscape(strings.Join(app, ", ")), mdEscape(strings.Join(held, ", ")), hash, p.Outcome, mdEscape(p.Reason))
-	}
-	return b.Bytes()
-}
-
 // JUnit XML.
 type junitSuites struct {
 	XMLName xml.Name     `xml:"testsuites"`
@@ -184,7 +126,7 @@ func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
 	s := junitSuite{Name: "soak-gate." + v.Policy.Name, Tests: len(v.Checks)}
 	for _, c := range v.Checks {
 		tc := junitCase{Name: c.Name, Classname: "soak-gate." + v.Policy.Name}
-		msg := fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, num(c.Value), threshold(c), c.N)
+		msg := fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, c.ValueText(), threshold(c), c.N)
 		switch {
 		case c.Status == artifact.CheckFail, c.Status == artifact.CheckWarn && failOnWarn:
 			tc.Failure = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}
@@ -205,12 +147,4 @@ func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
 		return nil, err
 	}
 	return append(append([]byte(xml.Header), out...), '\n'), nil
-}
-
-func omitted(dv *artifact.DeltaVerify) int {
-	n := 0
-	for _, c := range dv.PairsOmitted {
-		n += c
-	}
-	return n
 }

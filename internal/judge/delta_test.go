@@ -286,6 +286,10 @@ func TestDeltaPairsBounded(t *testing.T) {
 			t.Errorf("ratio reason: %s", c.Reason)
 		}
 	}
+	if v.DeltaVerification.Source == nil || *v.DeltaVerification.Source != v.Source || v.DeltaVerification.PolicyDigest != v.Policy.Digest {
+		t.Errorf("the verdict's delta verification does not say what it was computed from: %+v, %q", v.DeltaVerification.Source, v.DeltaVerification.PolicyDigest)
+	}
+	dv.Source, dv.PolicyDigest = v.DeltaVerification.Source, v.DeltaVerification.PolicyDigest
 	if diff := cmp.Diff(dv, v.DeltaVerification); diff != "" {
 		t.Errorf("Evaluate's delta verification differs from VerifyDeltas' (-want +got):\n%s", diff)
 	}

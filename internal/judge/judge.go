@@ -44,12 +44,15 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// Options are the per-run choices that are not part of the policy.
+// Options are the per-run choices that are not part of the policy: with
+// the policy, exactly soak-gate's flags. The verdict records them in its
+// settings, so that any stage given the same soak, policy and options
+// (LoadPolicy, then Evaluate) writes the same verdict bytes as soak-gate.
 type Options struct {
 	Strict bool // delta full-apply ratio threshold: the policy's strict one
-	// LastN, when > 0, replaces the policy's window.
+	// LastN, when > 0, replaces the policy's window (--last-n).
 	LastN int
-	// Warmup, when non-nil, replaces the policy's warm-up.
+	// Warmup, when non-nil, replaces the policy's warm-up (--warmup).
 	Warmup *policy.Warmup
 	// Baseline, when non-nil, adds a comparison check per KPI rule.
 	Baseline *Baseline
@@ -62,6 +65,34 @@ type Options struct {
 type Baseline struct {
 	Path   string
 	Values map[string][]float64 // per KPI, the baseline's judged values
+	// Digest is the sha256 (hex) of the baseline's data; the verdict
+	// records it as settings.compare_baseline.
+	Digest string
+}
+
+// UseMock reports whether a USE_MOCK environment value selects the
+// relaxed mock policy, as every stage reads it: anything but "", "0" and
+// "false" (in any case, spaces around ignored).
+func UseMock(env string) bool {
+	v := strings.TrimSpace(env)
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+}
+
+// LoadPolicy returns the policy soak-gate judges by: the file when one is
+// given (--policy), else the built-in one, the relaxed mock policy with
+// mock (--mock or USE_MOCK=1). --last-n and --warmup belong in Options,
+// where the verdict records them. Errors name the file.
+func LoadPolicy(file string, mock bool) (*policy.Policy, error) {
+	if file != "" {
+		return policy.Load(file)
+	}
+	return policy.Default(mock), nil
+}
+
+// isMockPolicy reports whether pol is the built-in mock policy.
+func isMockPolicy(pol *policy.Policy) bool {
+	m := policy.Default(true)
+	return pol.Source == m.Source && pol.Name == m.Name
 }
 
 // Check names that are not per-KPI.
@@ -146,9 +177,21 @@ func (e *evaluation) run() *artifact.Verdict {
 			Digest: pol.Digest(),
 			Strict: e.opts.Strict,
 		},
-		Source:      artifact.Source{Path: s.Path, Legacy: s.Legacy, Digest: s.Digest},
+		Settings: artifact.Settings{
+			Strict: e.opts.Strict,
+			Mock:   isMockPolicy(pol),
+			LastN:  e.opts.LastN,
+		},
+		Source: artifact.Source{Path: s.Path, Legacy: s.Legacy, Digest: s.Digest,
+			LedgerDigest: s.LedgerDigest, OverridesDigest: s.OverridesDigest},
 		ToolVersion: e.opts.ToolVersion,
 		GeneratedAt: e.opts.GeneratedAt,
+	}
+	if e.opts.Warmup != nil {
+		v.Settings.Warmup = e.opts.Warmup.String()
+	}
+	if e.opts.Baseline != nil {
+		v.Settings.CompareBaseline = e.opts.Baseline.Digest
 	}
 	e.v = v
 	v.DataQuality = append(v.DataQuality, s.Warnings...)
@@ -200,6 +243,8 @@ func (e *evaluation) run() *artifact.Verdict {
 	dv := verifyDeltas(s, pol.Delta.MinRatio(e.opts.Strict), pol.Delta.MaxSignatureStuck)
 	v.Checks = append(v.Checks, deltaChecks(dv, e.opts.Strict)...)
 	boundPairs(dv)
+	src := v.Source
+	dv.Source, dv.PolicyDigest = &src, v.Policy.Digest
 	v.DeltaVerification = dv
 	v.DataQuality = append(v.DataQuality, ledgerDivergence(s)...)
 

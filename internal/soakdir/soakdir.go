@@ -43,6 +43,12 @@ type Soak struct {
 	// Digest is the sha256 over the iteration files' names and contents,
 	// in order: which data was judged.
 	Digest string
+	// LedgerDigest and OverridesDigest are the sha256 (hex) of the bytes of
+	// TUNING_REPORT.json and runtime_overrides.json as read, "" when the
+	// soak has none. In a stream they are the sha256 of the ledger's and
+	// the overrides' lines, without the line end.
+	LedgerDigest    string
+	OverridesDigest string
 }
 
 // Numbers returns the iteration numbers.
@@ -141,9 +147,10 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 // ledgerRead is the ledger of a soak directory, read in a goroutine of its
 // own while the iteration files are read.
 type ledgerRead struct {
-	done  chan struct{}
-	rep   *artifact.TuningReport
-	err   error
+	done   chan struct{}
+	rep    *artifact.TuningReport
+	digest string // sha256 hex of the bytes read
+	err    error
 	index atomic.Pointer[ledgerIndex] // set as soon as the ledger is there
 }
 
@@ -151,7 +158,7 @@ func startLedger(dir string) *ledgerRead {
 	lr := &ledgerRead{done: make(chan struct{})}
 	go func() {
 		defer close(lr.done)
-		lr.rep, lr.err = readLedger(dir)
+		lr.rep, lr.digest, lr.err = readLedger(dir)
 		if lr.rep != nil {
 			lr.index.Store(&ledgerIndex{lr.rep.Iterations})
 		}
@@ -170,7 +177,7 @@ func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead)
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))
 	err := readIterations(ctx, dir, files, s.Iterations, sums, lr)
-	ledger, ledgerErr := lr.rep, lr.err
+	ledger, ledgerDigest, ledgerErr := lr.rep, lr.digest, lr.err
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +197,7 @@ func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead)
 	if ledgerErr != nil {
 		return nil, ledgerErr
 	}
-	s.Report = ledger
+	s.Report, s.LedgerDigest = ledger, ledgerDigest
 	if err := s.readExtras(dir); err != nil {
 		return nil, err
 	}
@@ -351,7 +358,7 @@ func (s *Soak) readExtras(dir string) error {
 		if err != nil {
 			return err
 		}
-		s.Overrides, s.OverridesPath = o, cand
+		s.Overrides, s.OverridesPath, s.OverridesDigest = o, cand, artifact.Hash(data)
 		break
 	}
 	return nil

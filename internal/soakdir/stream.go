@@ -53,7 +53,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 			if err != nil {
 				return err
 			}
-			s.Report = rep
+			s.Report, s.LedgerDigest = rep, artifact.Hash(raw)
 		case artifact.KindRun:
 			var run artifact.RunRecord
 			if err := artifact.Decode("", raw, artifact.KindRun, &run); err != nil {
@@ -65,7 +65,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 			if err != nil {
 				return err
 			}
-			s.Overrides = o
+			s.Overrides, s.OverridesDigest = o, artifact.Hash(raw)
 		default:
 			return artifact.Errorf("", 0, "unexpected kind %q in a soak stream", env.Kind)
 		}

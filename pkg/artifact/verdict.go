@@ -1,5 +1,10 @@
 package artifact
 
+import (
+	"math"
+	"strconv"
+)
+
 // Verdicts, in increasing order of severity except INCONCLUSIVE, which is
 // never a pass.
 const (
@@ -209,4 +214,82 @@ type Source struct {
 	// and runtime_overrides.json as read ("" when the soak has none).
 	LedgerDigest    string `json:"ledger_digest,omitempty"`
 	OverridesDigest string `json:"overrides_digest,omitempty"`
+}
+
+// LevelTolerance is how close, relatively, a value must be to a level to
+// count as at it. Binary floating point cannot tell such values apart
+// from the decimals in the files: eight net_bps values whose decimal mean
+// is exactly 2.5 sum to 2.4999999999999996 in binary, and that mean meets
+// ">= 2.5". A real difference this small cannot be measured by the KPIs.
+const LevelTolerance = 1e-12
+
+// CompareLevel returns -1, 0 or +1 as x is below, at or above level; x
+// within a relative LevelTolerance of level is at it. Every check's
+// status is decided by it, on unrounded values.
+func CompareLevel(x, level float64) int {
+	switch {
+	case x == level || math.Abs(x-level) <= LevelTolerance*math.Max(math.Abs(x), math.Abs(level)):
+		return 0
+	case x < level:
+		return -1
+	}
+	return 1
+}
+
+// Meets reports whether x meets level in direction (">=" or "<=").
+func Meets(x float64, direction string, level float64) bool {
+	c := CompareLevel(x, level)
+	if direction == "<=" {
+		return c <= 0
+	}
+	return c >= 0
+}
+
+// RoundKeep is Round(x) unless rounding would move x onto or across one
+// of levels; then it is x itself, so that a stored value never says what
+// its status denies.
+func RoundKeep(x float64, levels ...float64) float64 {
+	r := Round(x) + 0 // + 0 turns -0 into 0
+	for _, l := range levels {
+		if CompareLevel(r, l) != CompareLevel(x, l) {
+			return x
+		}
+	}
+	return r
+}
+
+// FormatValue formats x for people: at most 6 decimals, no binary noise.
+// When those 6 decimals would put x onto or across one of levels, it
+// shows every digit and the relation instead — "0.8999999 (< 0.9)" — so
+// that a displayed value never contradicts its status.
+func FormatValue(x float64, levels ...float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	r := Round(x) + 0
+	for _, l := range levels {
+		if c := CompareLevel(x, l); CompareLevel(r, l) != c {
+			rel := map[int]string{-1: "<", 0: "=", 1: ">"}[c]
+			return strconv.FormatFloat(x, 'f', -1, 64) + " (" + rel + " " + strconv.FormatFloat(l, 'f', -1, 64) + ")"
+		}
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// Levels returns the levels a check's value is compared with: the
+// threshold, and the warn level when there is one.
+func (c *Check) Levels() []float64 {
+	if c.Warn != nil {
+		return []float64{c.Threshold, *c.Warn}
+	}
+	return []float64{c.Threshold}
+}
+
+// ValueText is the check's value for people (FormatValue against its
+// levels), "-" when it has none.
+func (c *Check) ValueText() string {
+	if c.Value == nil {
+		return "-"
+	}
+	return FormatValue(*c.Value, c.Levels()...)
 }
