@@ -7,14 +7,16 @@
 // This is the contract a real bot implements under soak-run --exec: it writes
 // events.jsonl in the iteration directory, one event per line.
 //
-// Each non-empty line is one flat JSON object (no nested objects or arrays).
-// Its members are the event's fields in snake_case; values are JSON strings
-// (the enumerations) or JSON numbers. The Writer puts "kind" first and then
+// Each non-empty line is one flat JSON object (no nested objects or arrays,
+// except the params object of an effective_params record). Its members are
+// the event's fields in snake_case; values are JSON strings (the
+// enumerations) or JSON numbers. The Writer puts "kind" first and then
 // the fields in the order listed below; a reader accepts keys in any order
 // and JSON whitespace between tokens. Keys and enumeration strings may use
 // JSON escapes (they are decoded before matching).
 //
-//	kind       string  "order" | "fill" | "block" | "ws"           all kinds, required
+//	kind       string  "order" | "fill" | "block" | "ws" |         all kinds, required
+//	                   "effective_params"
 //	t_ms       integer ms since the iteration started, >= 0        all kinds, required
 //
 //	order:
@@ -40,6 +42,14 @@
 //	ws:
 //	lag_ms     number  market-data lag sample in ms, >= 0          required
 //
+//	effective_params:
+//	params     object  the parameters the bot ran with: keys in    required
+//	                   the flat spelling of runtime_overrides.json
+//	                   ("engine.concurrency_limit" for the key
+//	                   concurrency_limit of its "engine" section),
+//	                   values JSON numbers; 1 to 1024 keys, each 1 to
+//	                   256 bytes, no control characters, none twice
+//
 // Example:
 //
 //	{"kind":"order","t_ms":12,"action":"place","latency_ms":3.5}
@@ -47,9 +57,34 @@
 //	{"kind":"fill","t_ms":55,"liquidity":"maker","qty":0.01,"price":65000.5,"gross_bps":4,"fees_bps":-1,"adverse_bps":-2.5,"age_ms":43}
 //	{"kind":"block","t_ms":60,"reason":"risk"}
 //	{"kind":"ws","t_ms":61,"lag_ms":120}
+//	{"kind":"effective_params","t_ms":0,"params":{"engine.concurrency_limit":10,"min_interval_ms":60}}
+//
+// # Reporting the parameters (effective_params)
+//
+// soak-run writes the parameters of each iteration to runtime_overrides.json
+// (SOAK_OVERRIDES) and cannot see whether the bot used them: a bot that
+// reads another file, misspells a key or falls back to its defaults
+// produces events all the same. So the bot reports the values it actually
+// runs with, as read back from its own configuration after start-up — not
+// a copy of the overrides file — in an effective_params record: one per
+// iteration, usually the first line, with every parameter soak-run wrote
+// (extra keys are allowed and ignored). soak-run compares each value with
+// the one it wrote: a whole number exactly, any other value within a
+// relative tolerance of 1e-6 (so a bot that keeps a parameter as a float32
+// matches, while a copy rounded to fewer than 7 significant digits may
+// not: write the shortest round-trip form, as Writer does). Several
+// records are allowed (a bot that reloads); every one must agree. The
+// result goes to the iteration summary's "adoption" ("adopted", "mismatch"
+// with the differing keys, or "unreported" when the stream has no record)
+// and soak-gate's overrides_adopted check judges it (by default a mismatch
+// fails the soak and a missing report warns). A bot that leaves only a
+// legacy EDGE_REPORT.json cannot report and is recorded as unreported. An
+// effective_params record is not an event for the KPIs and is not counted
+// in them.
 //
 // Writing: required fields are always written; optional fields are written
-// only when non-zero (a missing optional field reads as zero). Floats are
+// only when non-zero (a missing optional field reads as zero); params keys
+// are written in sorted order (Event.Params is kept sorted: see ParamsOf). Floats are
 // written as the shortest decimal that parses back to the same float64 (like
 // encoding/json: strconv 'f' with precision -1 when 1e-6 <= |x| < 1e21,
 // otherwise 'e' with the exponent's leading zeros removed), so writing is
@@ -64,7 +99,9 @@
 // type, a number that is not finite in float64 (NaN and Infinity are not JSON
 // and are rejected too), a t_ms that is not an integer, a value out of its
 // range (negative times, non-positive qty or price), a missing required
-// field, data after the object, or a line longer than MaxLineBytes
+// field, an empty params object, a parameter that is not a number or is
+// given twice, a parameter key outside the limits above, data after the
+// object, or a line longer than MaxLineBytes
 // (1 MiB, counting a "\r" but not the "\n"). Strings may not contain control
 // characters; invalid escapes and lone surrogates in \u escapes are errors.
 //

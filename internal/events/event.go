@@ -5,10 +5,11 @@ type Kind uint8
 
 // The event kinds.
 const (
-	KindOrder Kind = iota + 1 // an order action: place, replace or cancel
-	KindFill                  // a fill of one of our orders, maker or taker
-	KindBlock                 // an order action the bot decided not to send, and why
-	KindWS                    // a market-data (websocket) lag sample
+	KindOrder  Kind = iota + 1 // an order action: place, replace or cancel
+	KindFill                   // a fill of one of our orders, maker or taker
+	KindBlock                  // an order action the bot decided not to send, and why
+	KindWS                     // a market-data (websocket) lag sample
+	KindParams                 // the parameters the system under test ran with (effective_params)
 )
 
 // Action is what an order event did.
@@ -71,4 +72,9 @@ type Event struct {
 
 	// ws
 	LagMs float64
+
+	// effective_params: sorted by key, keys unique. A Reader allocates a
+	// new slice for each such line and never reuses it, so a copy of the
+	// Event keeps its parameters.
+	Params []Param
 }

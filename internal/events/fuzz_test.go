@@ -14,6 +14,7 @@ import (
 // gives the same events.
 func FuzzScan(f *testing.F) {
 	f.Add([]byte(sampleText))
+	f.Add([]byte(paramsText + `{"kind":"effective_params","t_ms":9,"params":{"b":1,"\u0061":-0,"a\"":2}}`))
 	f.Add([]byte("\xef\xbb\xbf{\"k\\u0069nd\":\"ws\",\"t_ms\":1,\"lag_ms\":2e-3}\r\n\n{\"kind\":\"ws\",\"t_ms\":1,\"lag_ms\":2"))
 	f.Add([]byte(`{"kind":"fill","t_ms":1,"liquidity":"maker","qty":1,"price":2,"age_ms":3,"qty":4}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

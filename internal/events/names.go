@@ -8,7 +8,7 @@ import (
 // MaxLineBytes is the longest line a Reader accepts, counting a "\r" but not the "\n".
 const MaxLineBytes = 1 << 20
 
-var kindNames = [...]string{KindOrder: "order", KindFill: "fill", KindBlock: "block", KindWS: "ws"}
+var kindNames = [...]string{KindOrder: "order", KindFill: "fill", KindBlock: "block", KindWS: "ws", KindParams: "effective_params"}
 var actionNames = [...]string{ActionPlace: "place", ActionReplace: "replace", ActionCancel: "cancel"}
 var liquidityNames = [...]string{Maker: "maker", Taker: "taker"}
 var reasonNames = [...]string{ReasonMinInterval: "min_interval", ReasonConcurrency: "concurrency", ReasonRisk: "risk", ReasonThrottle: "throttle"}
@@ -49,11 +49,12 @@ const (
 	fInventory
 	fReason
 	fLag
+	fParams
 	nFields = iota
 )
 
 var fieldNames = [nFields]string{"kind", "t_ms", "action", "latency_ms", "age_ms", "liquidity", "qty", "price",
-	"gross_bps", "fees_bps", "slippage_bps", "adverse_bps", "inventory_bps", "reason", "lag_ms"}
+	"gross_bps", "fees_bps", "slippage_bps", "adverse_bps", "inventory_bps", "reason", "lag_ms", "params"}
 
 func fieldName(bit uint32) string {
 	for i := 0; i < nFields; i++ {
@@ -66,17 +67,19 @@ func fieldName(bit uint32) string {
 
 // allowed and required fields per kind (index Kind).
 var allowed = [...]uint32{
-	KindOrder: fKind | fT | fAction | fLatency | fAge,
-	KindFill:  fKind | fT | fLiquidity | fQty | fPrice | fGross | fFees | fSlippage | fAdverse | fInventory | fAge,
-	KindBlock: fKind | fT | fReason,
-	KindWS:    fKind | fT | fLag,
+	KindOrder:  fKind | fT | fAction | fLatency | fAge,
+	KindFill:   fKind | fT | fLiquidity | fQty | fPrice | fGross | fFees | fSlippage | fAdverse | fInventory | fAge,
+	KindBlock:  fKind | fT | fReason,
+	KindWS:     fKind | fT | fLag,
+	KindParams: fKind | fT | fParams,
 }
 
 var required = [...]uint32{
-	KindOrder: fKind | fT | fAction | fLatency, // + fAge for replace and cancel
-	KindFill:  fKind | fT | fLiquidity | fQty | fPrice | fAge,
-	KindBlock: fKind | fT | fReason,
-	KindWS:    fKind | fT | fLag,
+	KindOrder:  fKind | fT | fAction | fLatency, // + fAge for replace and cancel
+	KindFill:   fKind | fT | fLiquidity | fQty | fPrice | fAge,
+	KindBlock:  fKind | fT | fReason,
+	KindWS:     fKind | fT | fLag,
+	KindParams: fKind | fT | fParams,
 }
 
 func requiredFor(e *Event) uint32 {
@@ -135,6 +138,9 @@ func present(e *Event) uint32 {
 	if e.LagMs != 0 {
 		m |= fLag
 	}
+	if len(e.Params) != 0 {
+		m |= fParams
+	}
 	return m
 }
 
@@ -143,7 +149,7 @@ func present(e *Event) uint32 {
 // non-zero field that does not belong to the kind. Required fields may be
 // zero where zero is in range (they are always written).
 func (e *Event) Validate() error {
-	if e.Kind < KindOrder || e.Kind > KindWS {
+	if e.Kind < KindOrder || e.Kind > KindParams {
 		return errors.New("invalid kind")
 	}
 	if extra := present(e) &^ allowed[e.Kind]; extra != 0 {
@@ -196,6 +202,8 @@ func validateValues(e *Event) error {
 		if !nonNegOK(e.LagMs) {
 			return errNonNeg("ws", "lag_ms")
 		}
+	case KindParams:
+		return validateParams(e.Params)
 	}
 	return nil
 }

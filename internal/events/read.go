@@ -392,6 +392,8 @@ func parseField(b []byte, i int, key []byte, e *Event, scratch *[]byte) (uint32,
 			e.Kind = KindBlock
 		case "ws":
 			e.Kind = KindWS
+		case "effective_params":
+			e.Kind = KindParams
 		default:
 			return 0, 0, errAt("unknown kind " + strconv.Quote(string(s)))
 		}
@@ -444,6 +446,16 @@ func parseField(b []byte, i int, key []byte, e *Event, scratch *[]byte) (uint32,
 			return 0, 0, errAt("unknown reason " + strconv.Quote(string(s)))
 		}
 		return fReason, j, nil
+	case "params":
+		if i >= len(b) || b[i] != '{' {
+			return 0, 0, wrongType("params", b, i, "object")
+		}
+		ps, j, err := parseParams(b, i, scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		e.Params = ps
+		return fParams, j, nil
 	case "t_ms":
 		if i >= len(b) || !(b[i] == '-' || b[i] >= '0' && b[i] <= '9') {
 			return 0, 0, wrongType("t_ms", b, i, "integer")

@@ -91,6 +91,9 @@ func AppendEvent(dst []byte, e *Event) ([]byte, error) {
 		b = append(b, '"')
 	case KindWS:
 		b = appendNum(b, `,"lag_ms":`, e.LagMs)
+	case KindParams:
+		b = append(b, `,"params":`...)
+		b = appendParams(b, e.Params)
 	}
 	return append(b, "}\n"...), nil
 }

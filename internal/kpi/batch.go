@@ -36,6 +36,9 @@ func add(t *valueTable, s *samples, x float64) {
 
 // Add adds an event read by the parser, which has validated it.
 func (p *part) Add(e *events.Event) {
+	if e.Kind == events.KindParams {
+		return // not a KPI event (see Accumulator.Add)
+	}
 	p.events++
 	switch e.Kind {
 	case events.KindOrder:

@@ -43,7 +43,8 @@
 //
 // Fills (counts and volumes, present when there are fills), Blocks (counts
 // per reason and total, present when there are blocks or order events) and
-// Events (the number of events used) are filled in too.
+// Events (the number of events used) are filled in too. An effective_params
+// record is not a KPI event: it is ignored and not counted.
 package kpi
 
 import (
@@ -96,6 +97,11 @@ type Accumulator struct {
 func (a *Accumulator) Add(e *events.Event) {
 	if e.Validate() != nil {
 		a.skipped++
+		return
+	}
+	if e.Kind == events.KindParams {
+		// What the bot ran with, not what it did: soak-run compares it
+		// with the overrides; it is no KPI's input and not counted.
 		return
 	}
 	a.events++

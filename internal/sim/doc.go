@@ -19,7 +19,10 @@
 // # Parameters
 //
 // The bot reads the canonical keys (Keys) and nothing else; Resolve fills in
-// the legacy "best cell" Defaults. Their effects, each with its direction:
+// the legacy "best cell" Defaults. Like a bot under soak-run --exec, Run
+// reports the values it runs with (Effective) in an effective_params record
+// before the first market event, so soak-run can check that the overrides
+// were adopted. Their effects, each with its direction:
 //
 //   - base_spread_bps_delta (default 0.05 bps) widens the quoted spread
 //     (BaseSpreadBps + delta): a wider spread means fewer fills

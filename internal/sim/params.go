@@ -2,6 +2,7 @@ package sim
 
 import (
 	"maps"
+	"math"
 	"slices"
 )
 
@@ -69,4 +70,32 @@ func Resolve(params map[string]float64) (resolved map[string]float64, unknown []
 	}
 	slices.Sort(unknown)
 	return resolved, unknown
+}
+
+// Effective returns the parameters the simulated bot runs with for the
+// overrides params, as it uses them: Resolve's values, with the
+// concurrency limit rounded to a whole number of at least 1, the interval,
+// replace rate and tail age at least 1 and the two ratios at least 0 (no
+// override within the tuner's bounds is changed by this). Run reports them
+// in its effective_params record, so a value the model cannot use as
+// written shows up as a mismatch instead of passing silently.
+func Effective(params map[string]float64) map[string]float64 {
+	p, _ := Resolve(params)
+	for k, v := range p {
+		p[k] = effective(k, v)
+	}
+	return p
+}
+
+// effective is the value of canonical key k that the model uses for v.
+func effective(k string, v float64) float64 {
+	switch k {
+	case KeyMinIntervalMs, KeyReplaceRatePerMin, KeyTailAgeMs:
+		return math.Max(v, 1)
+	case KeyImpactCapRatio, KeyMaxDeltaRatio:
+		return math.Max(v, 0)
+	case KeyConcurrencyLimit:
+		return math.Max(math.Round(v), 1)
+	}
+	return v
 }

@@ -96,13 +96,15 @@ type Model struct {
 // NewModel derives the model of one iteration from resolved parameters (see
 // Resolve) and a regime. The formulas are the package documentation's.
 func NewModel(p map[string]float64, r Regime) Model {
-	s := p[KeyBaseSpreadBpsDelta]
-	mi := math.Max(p[KeyMinIntervalMs], 1)
-	rr := math.Max(p[KeyReplaceRatePerMin], 1)
-	tail := math.Max(p[KeyTailAgeMs], 1)
-	ic := math.Max(p[KeyImpactCapRatio], 0)
-	md := math.Max(p[KeyMaxDeltaRatio], 0)
-	cc := math.Max(math.Round(p[KeyConcurrencyLimit]), 1)
+	// The values as the model uses them: Effective's, which Run reports.
+	v := func(k string) float64 { return effective(k, p[k]) }
+	s := v(KeyBaseSpreadBpsDelta)
+	mi := v(KeyMinIntervalMs)
+	rr := v(KeyReplaceRatePerMin)
+	tail := v(KeyTailAgeMs)
+	ic := v(KeyImpactCapRatio)
+	md := v(KeyMaxDeltaRatio)
+	cc := v(KeyConcurrencyLimit)
 	vol := r.VolBps
 
 	var m Model
@@ -132,10 +134,13 @@ func NewModel(p map[string]float64, r Regime) Model {
 var ErrStop = errors.New("sim: stop")
 
 // Run simulates iteration (1-based) of a soak with the given parameter
-// overrides and passes each event to emit, in time order. Unknown keys in
-// params are ignored (see Resolve). The same cfg, iteration and params give
-// the same events. emit must not keep the pointer; an error from emit ends
-// the run and is returned, except ErrStop, which ends it with nil.
+// overrides and passes each event to emit, in time order: first, as a bot
+// under soak-run --exec does, an effective_params record (t_ms 0) with the
+// parameters it runs with (Effective), then cfg.Events market events.
+// Unknown keys in params are ignored (see Resolve) and so are not in the
+// record. The same cfg, iteration and params give the same events. emit
+// must not keep the pointer; an error from emit ends the run and is
+// returned, except ErrStop, which ends it with nil.
 func Run(cfg Config, iteration int, params map[string]float64, emit func(*events.Event) error) error {
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -147,7 +152,11 @@ func Run(cfg Config, iteration int, params map[string]float64, emit func(*events
 	p, _ := Resolve(params)
 	m := NewModel(p, RegimeAt(cfg.Scenario, iteration, cfg.Iterations))
 	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(iteration)))
-	err := m.run(rng, cfg.Events, float64(cfg.DurationMs), emit)
+	report := events.Event{Kind: events.KindParams, Params: events.ParamsOf(Effective(p))}
+	err := emit(&report)
+	if err == nil {
+		err = m.run(rng, cfg.Events, float64(cfg.DurationMs), emit)
+	}
 	if errors.Is(err, ErrStop) {
 		return nil
 	}

@@ -39,8 +39,8 @@ func TestRunDeterministic(t *testing.T) {
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("same seed and iteration differ (-want +got):\n%s", diff)
 	}
-	if len(a) != 2000 {
-		t.Errorf("got %d events, want 2000", len(a))
+	if len(a) != 2001 || a[0].Kind != events.KindParams {
+		t.Errorf("got %d events starting with kind %v, want effective_params and 2000 market events", len(a), a[0].Kind)
 	}
 	if cmp.Equal(a, collect(t, cfg, 4, nil)) {
 		t.Error("iterations 3 and 4 gave the same events")
@@ -79,6 +79,40 @@ func TestRunEventsAreConsistent(t *testing.T) {
 	}
 	if last > DefaultDurationMs*11/10 {
 		t.Errorf("iteration lasted %d ms, want about %d", last, DefaultDurationMs)
+	}
+}
+
+// TestRunReportsParams pins the simulator's side of the adoption
+// contract: the first event is an effective_params record holding the
+// parameters the model runs with, canonical keys only.
+func TestRunReportsParams(t *testing.T) {
+	over := map[string]float64{KeyTailAgeMs: 700, KeyConcurrencyLimit: 10.4, KeyImpactCapRatio: 0.06, "engine": 3}
+	evs := collect(t, Config{Seed: 1, Events: 10}, 1, over)
+	want := Defaults()
+	want[KeyTailAgeMs] = 700
+	want[KeyConcurrencyLimit] = 10 // the model rounds it: reported as run, not as written
+	want[KeyImpactCapRatio] = 0.06
+	if diff := cmp.Diff(events.Event{Kind: events.KindParams, Params: events.ParamsOf(want)}, evs[0]); diff != "" {
+		t.Errorf("first event (-want +got):\n%s", diff)
+	}
+	for _, e := range evs[1:] {
+		if e.Kind == events.KindParams {
+			t.Fatalf("a second effective_params record: %+v", e)
+		}
+	}
+	if diff := cmp.Diff(want, Effective(over)); diff != "" {
+		t.Errorf("Effective (-want +got):\n%s", diff)
+	}
+	// Within the tuner's bounds nothing changes (DefaultBounds: concurrency
+	// integer in [1, 64], the others well above their floors).
+	in := map[string]float64{KeyMinIntervalMs: 50, KeyReplaceRatePerMin: 120, KeyBaseSpreadBpsDelta: 0, KeyTailAgeMs: 400,
+		KeyImpactCapRatio: 0.04, KeyMaxDeltaRatio: 0.10, KeyConcurrencyLimit: 1}
+	if diff := cmp.Diff(in, Effective(in)); diff != "" {
+		t.Errorf("Effective changed in-bounds values (-want +got):\n%s", diff)
+	}
+	// The record does not count as a KPI event.
+	if s := kpis(t, Config{Seed: 1, Events: 10}, 1, nil); s.Events != 10 {
+		t.Errorf("kpi counted %d events, want 10", s.Events)
 	}
 }
 
