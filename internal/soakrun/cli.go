@@ -43,7 +43,12 @@ Per iteration, in this order: run the iteration; compute its KPIs; decide the tu
 write runtime_overrides.json atomically and verify it value by value; write
 ITER_SUMMARY_<n>.json (the commit point of the iteration); rewrite TUNING_REPORT.json;
 rewrite RUN.json with the tuner state. --resume continues an interrupted or killed soak
-from its last ITER_SUMMARY with no iteration lost or repeated.
+from its last ITER_SUMMARY with no iteration lost or repeated; it never runs a command
+stored in the directory: an --exec soak resumes with the command given after --.
+
+soak-run writes only into a new or empty --out, or one it wrote before, and deletes or
+replaces only files its log (.soak-run.files) proves it wrote; it follows no symbolic
+link under --out. Anything else there under its file names is refused (exit 2).
 
 ENVIRONMENT:
    SOAK_SLEEP_SECONDS   seconds between iterations when --sleep is not given (default 0)
@@ -61,6 +66,7 @@ EXAMPLES:
    soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
    soak-run --exec --iterations 48 --auto-tune --iteration-timeout 10m -- ./bot --paper
    soak-run --resume --out artifacts/soak/latest
+   soak-run --resume --exec --out artifacts/soak/latest -- ./bot --paper
    soak-run kpis iter/3/events.jsonl
 
 In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.`
@@ -81,7 +87,8 @@ func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app 
 		&cli.IntFlag{Name: "events", Value: DefaultEvents, Usage: "simulated events per iteration"},
 		&cli.StringFlag{Name: "out", Value: DefaultOut, Usage: "soak directory, or - for a JSON Lines stream on stdout (env SOAK_OUT_DIR)"},
 		&cli.StringFlag{Name: "sleep", Usage: "seconds to wait between iterations, fractions allowed (env SOAK_SLEEP_SECONDS)"},
-		&cli.BoolFlag{Name: "resume", Usage: "continue the interrupted or killed soak in --out"},
+		&cli.BoolFlag{Name: "resume", Usage: "continue the interrupted or killed soak in --out (an --exec soak: give its command again after --)"},
+		&cli.BoolFlag{Name: "accept-changed-command", Usage: "resume: run the command given after -- although RUN.json recorded another"},
 		&cli.BoolFlag{Name: "run-isolated", Usage: "write into <out>/../RUN_<epoch_ms>/ and copy the result into --out at the end"},
 		&cli.StringFlag{Name: "profile", Usage: "start from a named profile: " + strings.Join(profileNames(), ", ")},
 		&cli.StringFlag{Name: "preset", Aliases: []string{"preset-file"}, Usage: "start from the overrides in `FILE` (applied once)"},
@@ -115,22 +122,23 @@ func scenarioNames() string {
 // the cross-flag rules.
 func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 	o := Options{
-		Iterations:       c.Int("iterations"),
-		AutoTune:         c.Bool("auto-tune"),
-		Mode:             artifact.ModeMock,
-		Seed:             c.Uint64("seed"),
-		Scenario:         sim.Scenario(c.String("scenario")),
-		Events:           c.Int("events"),
-		Out:              c.String("out"),
-		Resume:           c.Bool("resume"),
-		Isolated:         c.Bool("run-isolated"),
-		Profile:          c.String("profile"),
-		Preset:           c.String("preset"),
-		Command:          c.Args().Slice(),
-		IterationTimeout: c.Duration("iteration-timeout"),
-		MaxFailed:        c.Int("max-failed-iterations"),
-		KeepEvents:       c.Bool("keep-events"),
-		Set:              map[string]bool{},
+		Iterations:           c.Int("iterations"),
+		AutoTune:             c.Bool("auto-tune"),
+		Mode:                 artifact.ModeMock,
+		Seed:                 c.Uint64("seed"),
+		Scenario:             sim.Scenario(c.String("scenario")),
+		Events:               c.Int("events"),
+		Out:                  c.String("out"),
+		Resume:               c.Bool("resume"),
+		Isolated:             c.Bool("run-isolated"),
+		Profile:              c.String("profile"),
+		Preset:               c.String("preset"),
+		Command:              c.Args().Slice(),
+		IterationTimeout:     c.Duration("iteration-timeout"),
+		MaxFailed:            c.Int("max-failed-iterations"),
+		KeepEvents:           c.Bool("keep-events"),
+		AcceptChangedCommand: c.Bool("accept-changed-command"),
+		Set:                  map[string]bool{},
 	}
 	if len(o.Command) == 0 {
 		o.Command = nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/kpi"
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -62,7 +63,9 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 		return Result{}, err
 	}
 	defer stdout.Close()
-	stderr, err := os.OpenFile(filepath.Join(it.Dir, StderrFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	// Read and write: the stderr tail is read through this descriptor, not
+	// by name, whatever the command leaves under that name.
+	stderr, err := os.OpenFile(filepath.Join(it.Dir, StderrFile), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return Result{}, err
 	}
@@ -96,8 +99,8 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 		return res, ctx.Err() // interrupted: the iteration is not recorded
 	}
 	fail := func(reason string, code *int) (Result, error) {
-		stderr.Sync()
-		res.Failure = &artifact.Failure{Reason: reason, ExitCode: code, StderrTail: tail(filepath.Join(it.Dir, StderrFile))}
+		// Credentials a bot prints go no further than its own stderr.log.
+		res.Failure = &artifact.Failure{Reason: redact.Text(reason), ExitCode: code, StderrTail: redact.Text(tail(stderr))}
 		return res, nil
 	}
 	var ee *exec.ExitError
@@ -113,7 +116,13 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 	case err != nil:
 		return fail(fmt.Sprintf("command could not run: %v", err), nil)
 	}
-	sum, reason := readOutput(it.Dir)
+	sum, reason, err := readOutputCtx(ctx, runCtx, it.Dir)
+	if err != nil {
+		return res, err // interrupted while reading
+	}
+	if errors.Is(runCtx.Err(), context.DeadlineExceeded) && reason != "" {
+		reason = fmt.Sprintf("timed out after %s reading the command's output", x.timeout)
+	}
 	if reason != "" {
 		return fail(reason, nil)
 	}
@@ -121,14 +130,83 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 	return res, nil
 }
 
+// Caps on what soak-run reads of a command's output.
+const (
+	MaxEventsBytes     = 4 << 30  // events.jsonl
+	MaxEdgeReportBytes = 64 << 20 // EDGE_REPORT.json
+)
+
+// readOutputCtx is readOutput bounded by the iteration's deadline (runCtx)
+// and interrupted by ctx: a read that outlives either is abandoned. The
+// error is ctx's when interrupted.
+func readOutputCtx(ctx, runCtx context.Context, dir string) (artifact.Summary, string, error) {
+	type out struct {
+		s      artifact.Summary
+		reason string
+	}
+	done := make(chan out, 1)
+	go func() {
+		s, reason := readOutput(runCtx, dir)
+		done <- out{s, reason}
+	}()
+	select {
+	case o := <-done:
+		if ctx.Err() != nil {
+			return o.s, "", ctx.Err()
+		}
+		return o.s, o.reason, nil
+	case <-runCtx.Done():
+		if ctx.Err() != nil {
+			return artifact.Summary{}, "", ctx.Err()
+		}
+		return artifact.Summary{}, "timed out", nil
+	}
+}
+
+// ctxReader stops reading when ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// openOutput opens a file the command left: a regular file (a FIFO, a
+// device or a link is refused by type before it is opened, and again on
+// the open file) of at most limit bytes. The reason is "" when it opened,
+// and the file is nil with no reason when there is none.
+func openOutput(dir, name string, limit int64) (*os.File, string) {
+	f, _, err := openRegular(filepath.Join(dir, name), limit)
+	switch {
+	case err == nil:
+		return f, ""
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, ""
+	}
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		return nil, name + " " + nr.Error()
+	}
+	return nil, name + ": " + unwrapPath(err).Error()
+}
+
 // readOutput computes the KPIs from what the command left in dir:
 // events.jsonl, else a legacy EDGE_REPORT.json. A reason is returned when
-// neither is there or the one there is unusable.
-func readOutput(dir string) (artifact.Summary, string) {
-	f, err := os.Open(filepath.Join(dir, EventsFile))
-	if err == nil {
+// neither is there or the one there is unusable. Reading stops when ctx is
+// done.
+func readOutput(ctx context.Context, dir string) (artifact.Summary, string) {
+	f, reason := openOutput(dir, EventsFile, MaxEventsBytes)
+	if reason != "" {
+		return artifact.Summary{}, reason
+	}
+	if f != nil {
 		defer f.Close()
-		s, err := kpi.FromReader(EventsFile, f)
+		s, err := kpi.FromReader(EventsFile, ctxReader{ctx, io.LimitReader(f, MaxEventsBytes)})
 		if err != nil {
 			return s, err.Error()
 		}
@@ -137,15 +215,17 @@ func readOutput(dir string) (artifact.Summary, string) {
 		}
 		return s, ""
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return artifact.Summary{}, err.Error()
+	f, reason = openOutput(dir, EdgeReportFile, MaxEdgeReportBytes)
+	if reason != "" {
+		return artifact.Summary{}, reason
 	}
-	data, err := os.ReadFile(filepath.Join(dir, EdgeReportFile))
-	if errors.Is(err, fs.ErrNotExist) {
+	if f == nil {
 		return artifact.Summary{}, "no output: the command left no " + EventsFile + " or " + EdgeReportFile + " in SOAK_ITER_DIR"
 	}
+	defer f.Close()
+	data, err := io.ReadAll(ctxReader{ctx, io.LimitReader(f, MaxEdgeReportBytes)})
 	if err != nil {
-		return artifact.Summary{}, err.Error()
+		return artifact.Summary{}, EdgeReportFile + ": " + err.Error()
 	}
 	s, _, err := kpi.FromEdgeReport(data)
 	if err != nil {
@@ -154,13 +234,9 @@ func readOutput(dir string) (artifact.Summary, string) {
 	return s, ""
 }
 
-// tail returns the last lines of a file, bounded in lines and bytes.
-func tail(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
+// tail returns the last lines of the file f (open for reading), bounded in
+// lines and bytes.
+func tail(f *os.File) string {
 	fi, err := f.Stat()
 	if err != nil {
 		return ""

@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 		hang()
 	case "hang":
 		hang()
+	default:
+		safetyHelper(os.Getenv("SOAKRUN_HELPER"))
 	}
 	os.Exit(m.Run())
 }
@@ -185,13 +187,21 @@ func TestTail(t *testing.T) {
 		fmt.Fprintf(&b, "line %d\n", i)
 	}
 	p := filepath.Join(dir, "err")
+	tailOf := func(p string) string {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return tail(f)
+	}
 	os.WriteFile(p, []byte(b.String()), 0o644)
-	got := tail(p)
+	got := tailOf(p)
 	if lines := strings.Split(got, "\n"); len(lines) != stderrTailLines || lines[0] != "line 81" || lines[19] != "line 100" {
 		t.Errorf("tail = %q", got)
 	}
 	os.WriteFile(p, []byte(strings.Repeat("x", 5000)+"\nlast\n"), 0o644)
-	if got := tail(p); got != "last" {
+	if got := tailOf(p); got != "last" {
 		t.Errorf("tail of a long line = %q", got)
 	}
 }

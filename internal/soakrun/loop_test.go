@@ -108,8 +108,8 @@ func TestDeterministic(t *testing.T) {
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Fatalf("two runs differ (-first +second):\n%s", diff)
 	}
-	if len(a) != testIters+3 {
-		t.Errorf("got %d files, want %d summaries + ledger, overrides, RUN.json: %v", len(a), testIters, keys(a))
+	if len(a) != testIters+4 {
+		t.Errorf("got %d files, want %d summaries + ledger, overrides, RUN.json, %s: %v", len(a), testIters, OwnFile, keys(a))
 	}
 }
 
@@ -385,9 +385,14 @@ func TestIsolated(t *testing.T) {
 	want := reference(t)
 	root := t.TempDir()
 	out := filepath.Join(root, "soak", "latest")
-	os.MkdirAll(out, 0o755)
+	// A previous soak in --out (soak-run's, so it may be replaced) and a
+	// file of the user's (which stays).
+	prev := testOpts(out)
+	prev.Iterations, prev.Seed = 3, 11
+	if _, err := (testRun{opts: prev}).run(t); err != nil {
+		t.Fatal(err)
+	}
 	os.WriteFile(filepath.Join(out, "keep.txt"), []byte("x"), 0o644)
-	os.WriteFile(filepath.Join(out, "ITER_SUMMARY_99.json"), []byte("old"), 0o644)
 	o := testOpts(out)
 	o.Isolated = true
 	if _, err := (testRun{opts: o}).run(t); err != nil {
@@ -407,6 +412,19 @@ func TestIsolated(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, readTree(t, runs[0])); diff != "" {
 		t.Errorf("isolated run dir (-want +got):\n%s", diff)
+	}
+	// A file by soak-run's name that soak-run did not write: the isolated
+	// run is refused before it starts, and --out is left as it was.
+	os.WriteFile(filepath.Join(out, "ITER_SUMMARY_99.json"), []byte("old"), 0o644)
+	before := readTree(t, out)
+	if _, err := (testRun{opts: o}).run(t); err == nil || !strings.Contains(err.Error(), "ITER_SUMMARY_99.json: not written by soak-run") {
+		t.Errorf("isolated run over a foreign summary: %v", err)
+	}
+	if diff := cmp.Diff(before, readTree(t, out)); diff != "" {
+		t.Errorf("the refused run changed --out:\n%s", diff)
+	}
+	if runs, _ := filepath.Glob(filepath.Join(root, "soak", "RUN_*")); len(runs) != 1 {
+		t.Errorf("the refused run made a run directory: %v", runs)
 	}
 }
 

@@ -46,8 +46,11 @@ type Options struct {
 	IterationTimeout time.Duration // exec only; 0 means none
 	MaxFailed        int           // stop after this many failed iterations; 0 means never
 	KeepEvents       bool          // mock only: keep iter/<n>/events.jsonl
-	Smoke            bool          // SOAK_SMOKE_MODE=1
-	Epoch            time.Time     // start of the soak clock in mock mode
+	// AcceptChangedCommand lets --resume run a command other than the one
+	// RUN.json recorded (and records it).
+	AcceptChangedCommand bool
+	Smoke                bool      // SOAK_SMOKE_MODE=1
+	Epoch                time.Time // start of the soak clock in mock mode
 
 	// Set records the flags given explicitly, for --resume's checks.
 	Set map[string]bool
@@ -115,6 +118,8 @@ func (o *Options) validate() error {
 		return cliutil.Usagef("--run-isolated writes a directory; it does not go with --out -")
 	case o.Out == "-" && o.KeepEvents:
 		return cliutil.Usagef("--keep-events writes iter/<n>/events.jsonl; it does not go with --out -")
+	case o.AcceptChangedCommand && !o.Resume:
+		return cliutil.Usagef("--accept-changed-command goes with --resume")
 	case o.Resume && o.Isolated:
 		return cliutil.Usagef("--resume continues a soak in place; to resume an isolated run, pass its RUN_<epoch> directory as --out")
 	}

@@ -21,7 +21,12 @@ var lookPath = exec.LookPath
 
 func readRun(dir string) (*artifact.RunRecord, error) {
 	var run artifact.RunRecord
-	if err := artifact.ReadFile(filepath.Join(dir, artifact.RunFile), artifact.KindRun, &run); err != nil {
+	path := filepath.Join(dir, artifact.RunFile)
+	data, err := readRegular(path, maxOwnBytes)
+	if err != nil {
+		return nil, err
+	}
+	if err := artifact.Decode(path, data, artifact.KindRun, &run); err != nil {
 		return nil, err
 	}
 	return &run, nil
@@ -49,6 +54,14 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	own, err := loadOwned(dir, run.Mode == artifact.ModeExec)
+	if err != nil {
+		return false, err
+	}
+	if own == nil {
+		return false, artifact.Errorf(dir, 0, "cannot resume: no %s, so nothing proves which files soak-run wrote here (a soak of an older soak-run, or not soak-run's); start a new soak in another --out", OwnFile)
+	}
+	r.st.own = own
 	if run.State == artifact.RunComplete {
 		r.progress.note("the soak in %s is already complete (%d iterations); nothing to do", dir, run.IterationsDone)
 		return true, nil
@@ -79,9 +92,9 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 	sums := make([]*artifact.IterationSummary, len(files))
 	for i, f := range files {
 		name := filepath.Join(dir, f.Name)
-		data, err := os.ReadFile(name)
+		data, err := readRegular(name, maxOwnBytes)
 		if err != nil {
-			return false, err
+			return false, artifact.PathError(name, err)
 		}
 		s, err := artifact.DecodeIterationSummary(name, data)
 		if err != nil {
@@ -127,10 +140,10 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 		r.sums = append(r.sums, s)
 	}
 
-	if err := clearIterDirsAfter(dir, m); err != nil {
+	if err := own.clearIterDirsAfter(m); err != nil {
 		return false, err
 	}
-	if err := clearTemps(dir); err != nil {
+	if err := own.clearTemps(); err != nil {
 		return false, err
 	}
 	// What the file must hold: the parameters after iteration m. An
@@ -187,12 +200,37 @@ func (r *runner) checkResumeFlags(run *artifact.RunRecord) error {
 	differs("profile", o.Profile != run.Profile, run.Profile)
 	differs("preset", o.Preset != run.Preset, run.Preset)
 	differs("keep-events", o.KeepEvents != run.KeepEvents, run.KeepEvents)
-	if len(o.Command) > 0 && !slices.Equal(redact.Args(o.Command), run.Command) {
-		bad = append(bad, fmt.Sprintf("the command (the soak runs %q)", strings.Join(run.Command, " ")))
-	}
 	if len(bad) > 0 {
 		return cliutil.Usagef("--resume continues the soak as it was started; these differ: %s", strings.Join(bad, ", "))
 	}
+	return r.checkResumeCommand(run)
+}
+
+// checkResumeCommand: --resume never runs the command stored in RUN.json
+// (a soak directory may come from anywhere). An --exec soak resumes with
+// the command given after --, which must be the one RUN.json recorded
+// (compared with credentials masked, as recorded), or
+// --accept-changed-command makes the new one the soak's.
+func (r *runner) checkResumeCommand(run *artifact.RunRecord) error {
+	o := r.opts
+	if run.Mode != artifact.ModeExec {
+		return nil
+	}
+	recorded := strings.Join(run.Command, " ")
+	if len(o.Command) == 0 {
+		return cliutil.Usagef("--resume of an --exec soak runs only the command you give: soak-run --resume --exec --out %s -- CMD ARGS... (soak-run never runs the command stored in %s; it records %q)",
+			o.Out, artifact.RunFile, recorded)
+	}
+	masked := redact.Args(o.Command)
+	if slices.Equal(masked, run.Command) {
+		return nil
+	}
+	if !o.AcceptChangedCommand {
+		return cliutil.Usagef("--resume: the command %q is not the one %s recorded (%q); --accept-changed-command resumes with yours",
+			strings.Join(masked, " "), artifact.RunFile, recorded)
+	}
+	r.progress.note("resuming with the command %q, not the recorded %q (--accept-changed-command)", strings.Join(masked, " "), recorded)
+	run.Command = masked
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -84,7 +85,25 @@ func (r *runner) main(ctx context.Context) (err error) {
 		return r.stream(ctx, start)
 	}
 	dir := o.Out
+	if o.Resume {
+		// Nothing is created for a soak that is not there (a typo'd
+		// --out must leave no empty directory behind).
+		fi, err := os.Stat(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return artifact.Errorf(dir, 0, "nothing to resume: no such directory")
+		}
+		if err != nil {
+			return &artifact.Error{File: dir, Err: unwrapPath(err)}
+		}
+		if !fi.IsDir() {
+			return artifact.Errorf(dir, 0, "nothing to resume: not a directory")
+		}
+	}
 	if o.Isolated {
+		// --out must take the finished soak: checked before it runs.
+		if err := claimable(o.Out); err != nil {
+			return err
+		}
 		if dir, err = isolatedDir(o.Out, r.wall()); err != nil {
 			return err
 		}
@@ -236,17 +255,24 @@ func (r *runner) startTime() time.Time {
 	return r.wall()
 }
 
-// fresh starts a new soak in the store's directory: it clears soak-run's
-// own previous artifacts and nothing else, and writes the starting
-// overrides, an empty ledger and the run record.
+// fresh starts a new soak in the store's directory: it claims the
+// directory (see OwnFile: soak-run's own previous artifacts are cleared
+// when the ownership log proves them, anything else is refused) and writes
+// the starting overrides, an empty ledger and the run record.
 func (r *runner) fresh(params map[string]float64) error {
 	dir := r.st.dir
-	if prev, err := readRun(dir); err == nil && prev.State != artifact.RunComplete {
-		r.progress.note("discarding the %s soak in %s (%d of %d iterations); --resume would have continued it",
-			prev.State, dir, prev.IterationsDone, prev.IterationsPlanned)
+	var prev *artifact.RunRecord
+	if own, err := loadOwned(dir, r.st.durable); err == nil && own != nil {
+		prev, _ = readRun(dir)
 	}
-	if err := clearOwn(dir); err != nil {
+	own, err := claim(dir, r.st.durable)
+	if err != nil {
 		return err
+	}
+	r.st.own = own
+	if prev != nil && prev.State != artifact.RunComplete {
+		r.progress.note("discarded the %s soak in %s (%d of %d iterations); --resume would have continued it",
+			prev.State, dir, prev.IterationsDone, prev.IterationsPlanned)
 	}
 	return r.begin(params)
 }
@@ -317,17 +343,11 @@ func (r *runner) buildExecutor() error {
 			}
 		}
 	case artifact.ModeExec:
-		// RUN.json keeps the command with credentials masked; the real one
-		// comes from this invocation's command line.
+		// Only this invocation's command line: never the command RUN.json
+		// holds (checkResumeCommand).
 		argv := r.opts.Command
 		if len(argv) == 0 {
-			argv = run.Command
-		}
-		if len(argv) == 0 {
-			return fmt.Errorf("no command to run")
-		}
-		if redact.Redacted(argv) {
-			return cliutil.Usagef("--resume: the soak's command was recorded with credentials masked (%q); give it again after --", strings.Join(run.Command, " "))
+			return cliutil.Usagef("--exec needs a command: soak-run --exec [flags] -- CMD ARGS...")
 		}
 		if _, err := lookPath(argv[0]); err != nil {
 			return cliutil.Usagef("--exec: %v", err)
@@ -356,13 +376,11 @@ func (r *runner) loop(ctx context.Context) error {
 		// 2. A fresh, empty iteration directory when one is needed.
 		it := Iter{N: n, Total: total, Seed: r.run.Seed, Params: maps.Clone(r.params), OverridesPath: r.st.overridesPath()}
 		if r.exec.NeedsDir() && r.st.dir != "" {
-			it.Dir = r.st.iterDir(n)
-			if err := os.RemoveAll(it.Dir); err != nil {
+			d, err := r.st.makeIterDir(n)
+			if err != nil {
 				return err
 			}
-			if err := os.MkdirAll(it.Dir, 0o755); err != nil {
-				return err
-			}
+			it.Dir = d
 		}
 		// 3. Run the iteration and compute its KPIs.
 		res, err := r.exec.Run(ctx, it)

@@ -34,10 +34,18 @@ type store struct {
 	// its cost in an --exec soak of hours, not in a mock soak that reruns
 	// in a second (it would triple the mock soak's wall time).
 	durable bool
+	// own is the directory's ownership log (OwnFile); nil for a stream.
+	own *owned
 }
 
-// write writes data to path atomically.
+// write writes data to path atomically, announced in the ownership log
+// first.
 func (s *store) write(path string, data []byte) error {
+	if s.own != nil {
+		if err := s.own.recordFile(filepath.Base(path), data); err != nil {
+			return err
+		}
+	}
 	if s.durable {
 		return artifact.WriteFile(path, data, 0o644)
 	}
@@ -64,12 +72,17 @@ func (s *store) overridesPath() string {
 	return s.path(artifact.OverridesFile)
 }
 
-// iterDir returns iter/<n> of the store, "" when nothing is written.
-func (s *store) iterDir(n int) string {
-	if s.dir == "" {
-		return ""
+// makeIterDir creates a fresh, empty iter/<n> (see owned.makeIterDir); a
+// stream's scratch directory has no ownership log and needs none.
+func (s *store) makeIterDir(n int) (string, error) {
+	if s.own != nil {
+		return s.own.makeIterDir(n)
 	}
-	return filepath.Join(s.dir, IterDir, strconv.Itoa(n))
+	d := filepath.Join(s.dir, IterDir, strconv.Itoa(n))
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return "", err
+	}
+	return d, nil
 }
 
 func encodeOverrides(params map[string]float64) ([]byte, error) {
@@ -91,7 +104,7 @@ func (s *store) writeOverrides(params map[string]float64) (string, error) {
 		if err := s.write(name, data); err != nil {
 			return "", err
 		}
-		if back, err = os.ReadFile(name); err != nil {
+		if back, err = readRegular(name, maxOwnBytes); err != nil {
 			return "", err
 		}
 	}
@@ -137,13 +150,16 @@ func (s *store) checkOverrides(params map[string]float64) (bool, error) {
 	if s.dir == "" {
 		return false, nil
 	}
-	cur, err := os.ReadFile(s.path(artifact.OverridesFile))
+	cur, err := readRegular(s.path(artifact.OverridesFile), maxOwnBytes)
 	if err == nil && string(cur) == string(s.overrides) {
 		return false, nil
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	var nr *notRegularError
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.As(err, &nr) {
 		return false, err
 	}
+	// A link, a FIFO or other content there is replaced (rename, not a
+	// write through it) with what soak-run last wrote.
 	_, err = s.writeOverrides(params)
 	return true, err
 }
@@ -176,7 +192,13 @@ func (s *store) checkpoint(rep *artifact.TuningReport, run *artifact.RunRecord) 
 // the final overrides and the run record as its last lines.
 func (s *store) finish(rep *artifact.TuningReport, run *artifact.RunRecord) error {
 	if s.stream == nil {
-		return s.checkpoint(rep, run)
+		if err := s.checkpoint(rep, run); err != nil {
+			return err
+		}
+		if s.own != nil {
+			return s.own.compact()
+		}
+		return nil
 	}
 	o, err := artifact.DecodeOverrides(artifact.OverridesFile, s.overrides)
 	if err != nil {
@@ -213,42 +235,36 @@ func ownArtifact(name string) bool {
 	return false
 }
 
-// clearOwn removes soak-run's own artifacts from dir and nothing else.
-func clearOwn(dir string) error {
-	entries, err := os.ReadDir(dir)
+// clearIterDirsAfter removes iter/<j> for every j > n: the raw material of
+// iterations that did not commit; only real directories the ownership log
+// holds (others are refused).
+func (o *owned) clearIterDirsAfter(n int) error {
+	dirs, err := o.iterDirs(func(j int) bool { return j > n })
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
 		return err
 	}
-	for _, e := range entries {
-		if !ownArtifact(e.Name()) {
-			continue
-		}
-		if e.Name() == IterDir && !e.IsDir() {
-			continue // not ours after all
-		}
-		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+	for _, d := range dirs {
+		if err := os.RemoveAll(d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// clearIterDirsAfter removes iter/<j> for every j > n: the raw material of
-// iterations that did not commit.
-func clearIterDirsAfter(dir string, n int) error {
-	entries, err := os.ReadDir(filepath.Join(dir, IterDir))
+// clearTemps removes the temporary files of soak-run's interrupted atomic
+// writes (regular files only).
+func (o *owned) clearTemps() error {
+	entries, err := os.ReadDir(o.dir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
 		return err
 	}
 	for _, e := range entries {
-		if j, err := strconv.Atoi(e.Name()); err == nil && j > n {
-			if err := os.RemoveAll(filepath.Join(dir, IterDir, e.Name())); err != nil {
+		if n := e.Name(); isTemp(n) {
+			p := filepath.Join(o.dir, n)
+			if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 		}
@@ -256,30 +272,16 @@ func clearIterDirsAfter(dir string, n int) error {
 	return nil
 }
 
-// clearTemps removes the temporary files of interrupted atomic writes.
-func clearTemps(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if n := e.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && ownArtifact(n) {
-			if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// materialize copies soak-run's artifacts from src into dst, after clearing
-// dst's own artifacts. RUN.json is copied last, so that a dst with a
-// complete RUN.json has everything.
+// materialize copies soak-run's artifacts from src into dst, which it
+// claims first like a fresh soak does (a new or empty directory, or one
+// whose previous soak-run artifacts the ownership log proves). RUN.json is
+// copied last, so that a dst with a complete RUN.json has everything.
 func materialize(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
 	}
-	if err := clearOwn(dst); err != nil {
+	own, err := claim(dst, true)
+	if err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(src)
@@ -294,39 +296,75 @@ func materialize(src, dst string) error {
 	}
 	names = append(names, artifact.RunFile)
 	for _, n := range names {
-		if err := copyTree(filepath.Join(src, n), filepath.Join(dst, n)); err != nil {
+		if err := copyTree(own, filepath.Join(src, n), n); err != nil {
 			return err
 		}
 	}
-	return nil
+	return own.compact()
 }
 
-func copyTree(src, dst string) error {
+// copyTree copies src to rel under own's directory: regular files and
+// directories; the command's sockets, pipes and links stay behind.
+func copyTree(own *owned, src, rel string) error {
 	fi, err := os.Lstat(src)
 	if err != nil {
 		return err
 	}
+	dst := filepath.Join(own.dir, filepath.FromSlash(rel))
 	if fi.IsDir() {
-		if err := os.MkdirAll(dst, 0o755); err != nil {
+		if rel == IterDir || strings.HasPrefix(rel, IterDir+"/") && strings.Count(rel, "/") == 1 {
+			if err := own.recordDir(rel); err != nil {
+				return err
+			}
+		}
+		if err := os.Mkdir(dst, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
+		}
+		if fi, err := os.Lstat(dst); err != nil || !fi.IsDir() {
+			return refuse(dst, "not a directory")
 		}
 		entries, err := os.ReadDir(src)
 		if err != nil {
 			return err
 		}
 		for _, e := range entries {
-			if err := copyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			if err := copyTree(own, filepath.Join(src, e.Name()), rel+"/"+e.Name()); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	if !fi.Mode().IsRegular() {
-		return nil // the command's sockets, pipes and links stay behind
+		return nil
 	}
-	data, err := os.ReadFile(src)
+	f, size, err := openRegular(src, 1<<40)
 	if err != nil {
 		return err
 	}
-	return artifact.WriteFile(dst, data, 0o644)
+	defer f.Close()
+	if !strings.Contains(rel, "/") {
+		// A top-level artifact: announced in the log, written atomically.
+		data, err := io.ReadAll(io.LimitReader(f, size))
+		if err != nil {
+			return err
+		}
+		if err := own.recordFile(rel, data); err != nil {
+			return err
+		}
+		return artifact.WriteFile(dst, data, 0o644)
+	}
+	// Raw material under iter/<n>/ (events files can be large): streamed.
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, io.LimitReader(f, size)); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
