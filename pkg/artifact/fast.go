@@ -410,6 +410,91 @@ func (d *fastDecoder) iterationSummary(s *IterationSummary) {
 				s.Tuning = new(Tuning)
 				d.tuning(s.Tuning)
 			}
+		case "adoption":
+			if d.take(&seen, 12) {
+				s.Adoption = new(Adoption)
+				d.adoption(s.Adoption)
+			}
+		default:
+			d.fail()
+			return
+		}
+	}
+}
+
+func (d *fastDecoder) adoption(a *Adoption) {
+	if !d.open('{') {
+		return
+	}
+	var seen uint32
+	for n := 0; ; n++ {
+		key, ok := d.member(n)
+		if !ok {
+			return
+		}
+		switch string(key) {
+		case "status":
+			if d.take(&seen, 0) {
+				a.Status = d.word()
+			}
+		case "keys":
+			if d.take(&seen, 1) {
+				a.Keys = d.int()
+			}
+		case "records":
+			if d.take(&seen, 2) {
+				a.Records = d.int()
+			}
+		case "mismatches":
+			if d.take(&seen, 3) {
+				a.Mismatches = d.mismatches()
+			}
+		default:
+			d.fail()
+			return
+		}
+	}
+}
+
+func (d *fastDecoder) mismatches() []Mismatch {
+	if !d.open('[') {
+		return nil
+	}
+	out := []Mismatch{}
+	for n := 0; d.element(n); n++ {
+		var m Mismatch
+		if !d.null() {
+			d.mismatch(&m)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (d *fastDecoder) mismatch(m *Mismatch) {
+	if !d.open('{') {
+		return
+	}
+	var seen uint32
+	for n := 0; ; n++ {
+		key, ok := d.member(n)
+		if !ok {
+			return
+		}
+		switch string(key) {
+		case "key":
+			if d.take(&seen, 0) {
+				m.Key = d.word()
+			}
+		case "wrote":
+			if d.take(&seen, 1) {
+				m.Wrote = d.float()
+			}
+		case "reported":
+			if d.take(&seen, 2) {
+				v := d.float()
+				m.Reported = &v
+			}
 		default:
 			d.fail()
 			return

@@ -36,6 +36,10 @@ type IterationSummary struct {
 	Failure *Failure `json:"failure,omitempty"`
 	Summary Summary  `json:"summary"`
 	Tuning  *Tuning  `json:"tuning,omitempty"`
+	// Adoption says whether the system under test ran with the overrides
+	// soak-run wrote for this iteration; absent in a failed iteration and
+	// in summaries from the legacy toolkit or an older soak-run.
+	Adoption *Adoption `json:"adoption,omitempty"`
 
 	// File is where the summary was read from; Legacy says it had no
 	// envelope. Neither is written.
@@ -48,6 +52,93 @@ type Failure struct {
 	Reason     string `json:"reason"`
 	ExitCode   *int   `json:"exit_code,omitempty"`
 	StderrTail string `json:"stderr_tail,omitempty"`
+}
+
+// Adoption statuses.
+const (
+	// AdoptionAdopted: every key soak-run wrote was reported with the
+	// value written.
+	AdoptionAdopted = "adopted"
+	// AdoptionMismatch: some key was reported with another value, or not
+	// reported at all, while others were.
+	AdoptionMismatch = "mismatch"
+	// AdoptionUnreported: the system under test left no effective_params
+	// record.
+	AdoptionUnreported = "unreported"
+)
+
+// AdoptionRelTol is the relative tolerance of the adoption comparison for a
+// value that is not a whole number (a whole number must be reported
+// exactly): |reported - wrote| <= AdoptionRelTol * max(|wrote|, |reported|).
+// It lets a bot keep a parameter as a float32 (relative error below 6e-8);
+// every tuner step is thousands of times larger.
+const AdoptionRelTol = 1e-6
+
+// Adopted reports whether reported is the value wrote within the adoption
+// tolerance (see AdoptionRelTol).
+func Adopted(wrote, reported float64) bool {
+	if wrote == reported {
+		return true
+	}
+	if wrote == math.Trunc(wrote) || math.IsNaN(reported) || math.IsInf(reported, 0) {
+		return false
+	}
+	return math.Abs(reported-wrote) <= AdoptionRelTol*math.Max(math.Abs(wrote), math.Abs(reported))
+}
+
+// Adoption compares the parameters the system under test reported in its
+// effective_params records with the overrides soak-run wrote for the
+// iteration (see internal/events).
+type Adoption struct {
+	Status string `json:"status"` // adopted, mismatch or unreported
+	// Keys is the number of keys soak-run wrote and compared; Records the
+	// number of effective_params records the iteration left.
+	Keys    int `json:"keys"`
+	Records int `json:"records"`
+	// Mismatches lists, sorted by key, every key written whose reported
+	// value differs (the first differing report) or that was not reported.
+	Mismatches []Mismatch `json:"mismatches,omitempty"`
+}
+
+// Mismatch is one key the system under test did not run with as written.
+type Mismatch struct {
+	Key      string   `json:"key"`
+	Wrote    float64  `json:"wrote"`
+	Reported *float64 `json:"reported"` // null: not reported
+}
+
+// Validate checks what JSON types cannot: a known status that agrees with
+// the counts and the mismatches.
+func (a *Adoption) Validate() error {
+	switch {
+	case a.Keys < 0 || a.Records < 0:
+		return fmt.Errorf("adoption: keys and records must be >= 0")
+	case a.Status == AdoptionAdopted || a.Status == AdoptionMismatch:
+		if a.Records < 1 {
+			return fmt.Errorf("adoption: status %q needs at least one record", a.Status)
+		}
+		if (a.Status == AdoptionMismatch) != (len(a.Mismatches) > 0) {
+			return fmt.Errorf("adoption: status %q with %d mismatches", a.Status, len(a.Mismatches))
+		}
+	case a.Status == AdoptionUnreported:
+		if a.Records != 0 || len(a.Mismatches) > 0 {
+			return fmt.Errorf("adoption: status %q with records or mismatches", a.Status)
+		}
+	default:
+		return fmt.Errorf("adoption: status must be %q, %q or %q, got %q", AdoptionAdopted, AdoptionMismatch, AdoptionUnreported, a.Status)
+	}
+	if len(a.Mismatches) > a.Keys {
+		return fmt.Errorf("adoption: %d mismatches among %d keys", len(a.Mismatches), a.Keys)
+	}
+	for i, m := range a.Mismatches {
+		if m.Key == "" {
+			return fmt.Errorf("adoption: mismatches[%d]: empty key", i)
+		}
+		if i > 0 && a.Mismatches[i-1].Key >= m.Key {
+			return fmt.Errorf("adoption: mismatches must be sorted by key, each key once")
+		}
+	}
+	return nil
 }
 
 // Tuning is one ledger entry: what the tuner proposed after an iteration,
@@ -175,8 +266,8 @@ func decodeIterationSummary(file string, data []byte) (*IterationSummary, error)
 	return &s, nil
 }
 
-// Validate checks what JSON types cannot: a positive iteration number and
-// a known status.
+// Validate checks what JSON types cannot: a positive iteration number, a
+// known status and a consistent adoption record.
 func (s *IterationSummary) Validate() error {
 	if s.Iteration < 1 {
 		return fmt.Errorf("iteration must be >= 1, got %d", s.Iteration)
@@ -185,6 +276,12 @@ func (s *IterationSummary) Validate() error {
 	case StatusOK, StatusFailed:
 	default:
 		return fmt.Errorf("status must be %q or %q, got %q", StatusOK, StatusFailed, s.Status)
+	}
+	if a := s.Adoption; a != nil {
+		if s.Status != StatusOK {
+			return fmt.Errorf("adoption: only an iteration with status %q has one", StatusOK)
+		}
+		return a.Validate()
 	}
 	return nil
 }
