@@ -148,6 +148,9 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		if gi == nil || gi.Describe == "" {
 			return cliutil.Usagef("--version is required outside a git repository with commits")
 		}
+		if err := release.CheckReleaseName("release name", gi.Describe); err != nil {
+			return cliutil.Usagef("git describe gives %v: pass --version", err)
+		}
 		version = gi.Describe
 	}
 	if gi != nil {

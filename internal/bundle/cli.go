@@ -122,8 +122,15 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 	if c.IsSet("version") && strings.TrimSpace(o.Version) == "" {
 		return o, cliutil.Usagef("--version: empty")
 	}
-	if strings.ContainsAny(o.Version, "\n\r") {
-		return o, cliutil.Usagef("--version: must be one line")
+	if o.Version != "" {
+		if err := release.CheckReleaseName("release name", o.Version); err != nil {
+			return o, cliutil.Usagef("--version: %v", err)
+		}
+	}
+	if o.Previous != "" {
+		if err := release.CheckShellPath("--previous", o.Previous); err != nil {
+			return o, cliutil.Usagef("%v", err)
+		}
 	}
 	if o.Archive != "" {
 		if !strings.HasSuffix(o.Archive, ".tar.gz") && !strings.HasSuffix(o.Archive, ".tgz") {

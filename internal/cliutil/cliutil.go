@@ -23,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -126,13 +127,16 @@ func ExitCode(err error) int {
 }
 
 // Message is the one line printed for err: "<binary>: error: <what>", or
-// for a verdict ("no" or inconclusive) "<binary>: <what>".
+// for a verdict ("no" or inconclusive) "<binary>: <what>". An error quotes
+// input (a file name, a reason, a bot's output): line breaks become spaces
+// and escape sequences and control characters are removed, so that a
+// message is one line and cannot rewrite the terminal.
 func Message(binary string, err error) string {
 	var (
 		ne *NoError
 		ie *InconclusiveError
 	)
-	msg := strings.TrimSpace(err.Error())
+	msg := strings.TrimSpace(safetext.TerminalLine(err.Error()))
 	switch {
 	case errors.Is(err, ErrInterrupted), errors.Is(err, context.Canceled):
 		return binary + ": interrupted"
@@ -152,7 +156,10 @@ type RunFunc func(ctx context.Context, args []string, stdio Stdio) error
 func Main(binary string, run RunFunc) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	stdio := Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, IsTerminal: isTerminal(os.Stderr)}
+	// Everything for people goes through a TerminalWriter: no escape
+	// sequence or control character quoted from input reaches the
+	// terminal or a CI log, whatever prints it.
+	stdio := Stdio{In: os.Stdin, Out: os.Stdout, Err: safetext.TerminalWriter{W: os.Stderr}, IsTerminal: isTerminal(os.Stderr)}
 	err := run(ctx, os.Args[1:], stdio)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {
 		err = fmt.Errorf("%w: %v", ErrInterrupted, err)

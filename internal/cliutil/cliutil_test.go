@@ -63,6 +63,10 @@ func TestMessage(t *testing.T) {
 		{"interrupted", fmt.Errorf("%w: x", ErrInterrupted), "soak-gate: interrupted"},
 		{"canceled", context.Canceled, "soak-gate: interrupted"},
 		{"trailing newline trimmed", errors.New("disk full\n"), "soak-gate: error: disk full"},
+		// Issue 18 item 5: input quoted in an error cannot add a line or
+		// send escape sequences (colour, an OSC title or hyperlink).
+		{"escape sequences removed", No("verdict FAIL (\x1b[32mall good\x1b[0m\x1b]0;pwned\x07)"), "soak-gate: verdict FAIL (all good)"},
+		{"one line", errors.New("SNAP.json: reason \"x\nsoak-gate: PASS\r\""), "soak-gate: error: SNAP.json: reason \"x soak-gate: PASS \""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -65,16 +65,20 @@ func windowText(w artifact.Window) string {
 	return fmt.Sprintf("%d-%d (%d of %d)", w.First, w.Last, w.N, w.Size)
 }
 
-// stepSummary is the markdown appended to GITHUB_STEP_SUMMARY.
+// stepSummary is the markdown appended to GITHUB_STEP_SUMMARY. Every
+// value from the soak or the policy is escaped (mdEscape, a code span for
+// the policy name): a reason cannot add a heading, a link, an image or
+// HTML to the job's summary page.
 func stepSummary(v *artifact.Verdict) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "### soak-gate: %s\n\n", v.Verdict)
+	fmt.Fprintf(&b, "### soak-gate: %s\n\n", mdEscape(v.Verdict))
 	fmt.Fprintf(&b, "%s\n\n", mdEscape(v.Reason))
-	fmt.Fprintf(&b, "Policy `%s` (%s), window %s, %d iterations in total, freeze_ready: %t.\n\n",
-		v.Policy.Name, mdEscape(v.Policy.Source), windowText(v.Window), v.IterationsTotal, v.FreezeReady)
+	fmt.Fprintf(&b, "Policy %s (%s), window %s, %d iterations in total, freeze_ready: %t.\n\n",
+		safetext.MarkdownCode(v.Policy.Name), mdEscape(v.Policy.Source), mdEscape(windowText(v.Window)), v.IterationsTotal, v.FreezeReady)
 	b.WriteString("| Status | Check | Value | Threshold | n | Reason |\n|---|---|---|---|---|---|\n")
 	for _, c := range v.Checks {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", c.Status, c.Name, num(c.Value), mdEscape(threshold(c)), c.N, mdEscape(c.Reason))
+		cell := safetext.MarkdownTableCell
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(c.Status), cell(c.Name), cell(num(c.Value)), cell(threshold(c)), c.N, cell(c.Reason))
 	}
 	if len(v.DataQuality) > 0 {
 		b.WriteString("\nData quality:\n\n")
@@ -86,9 +90,8 @@ func stepSummary(v *artifact.Verdict) []byte {
 	return b.Bytes()
 }
 
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+// mdEscape escapes s as Markdown text on one line (safetext.MarkdownText).
+func mdEscape(s string) string { return safetext.MarkdownText(s) }
 
 // JUnit XML.
 type junitSuites struct {
@@ -123,10 +126,15 @@ type junitMessage struct {
 // junitXML has one test case per check: FAIL is a failure (WARN too with
 // --fail-on-warn), INCONCLUSIVE an error, SKIP skipped.
 func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
-	s := junitSuite{Name: "soak-gate." + v.Policy.Name, Tests: len(v.Checks)}
+	// encoding/xml escapes markup and replaces characters XML does not
+	// allow; the terminal escaper also removes escape sequences, which CI
+	// pages and terminals showing the report would otherwise interpret.
+	line, text := safetext.TerminalLine, safetext.Terminal
+	s := junitSuite{Name: line("soak-gate." + v.Policy.Name), Tests: len(v.Checks)}
 	for _, c := range v.Checks {
-		tc := junitCase{Name: c.Name, Classname: "soak-gate." + v.Policy.Name}
-		msg := fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, c.ValueText(), threshold(c), c.N)
+		c.Name, c.Status, c.Reason = line(c.Name), line(c.Status), text(c.Reason)
+		tc := junitCase{Name: c.Name, Classname: s.Name}
+		msg := line(fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, c.ValueText(), threshold(c), c.N))
 		switch {
 		case c.Status == artifact.CheckFail, c.Status == artifact.CheckWarn && failOnWarn:
 			tc.Failure = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}

@@ -16,6 +16,7 @@ func FuzzPolicy(f *testing.F) {
 	f.Add(Default(false).CanonicalJSON())
 	f.Add(Default(true).CanonicalJSON())
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("kpis: [{kpi: net_bps, direction: at_least, fail: 1}]\nadoption: {on_mismatch: warn, on_unreported: skip}\n"))
 	f.Add([]byte("\ufeffwindow: 3\r\nkpis: [{kpi: p95_latency_ms, direction: at_most, fail: 1e3, on_missing: skip}]\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("fuzz.yaml", data)

@@ -39,8 +39,8 @@ func Load(path string) (*Policy, error) {
 // Parse reads a policy document. file names it in errors and becomes the
 // policy's Source. Omitted fields take these defaults: name "custom",
 // window 8, warmup 0, max_failed_iterations 0, per rule statistic "mean",
-// on_missing "inconclusive", min_effect 0; delta and compare settings as in
-// the seed policy. Every rule needs kpi, direction and fail.
+// on_missing "inconclusive", min_effect 0; delta, adoption and compare
+// settings as in the seed policy. Every rule needs kpi, direction and fail.
 func Parse(file string, data []byte) (*Policy, error) {
 	data = artifact.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -67,6 +67,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 		Name:          "custom",
 		Window:        SeedWindow,
 		Delta:         seed.Delta,
+		Adoption:      seed.Adoption,
 		Compare:       seed.Compare,
 		Source:        file,
 	}
@@ -166,6 +167,26 @@ func Parse(file string, data []byte) (*Policy, error) {
 				}
 				return nil
 			})
+		case "adoption":
+			return ps.mapping(v, "adoption.", func(key string, k, v *yaml.Node) error {
+				dst := &p.Adoption.OnMismatch
+				switch key {
+				case "on_mismatch":
+				case "on_unreported":
+					dst = &p.Adoption.OnUnreported
+				default:
+					return ps.unknown(k, "adoption.", key, "on_mismatch, on_unreported")
+				}
+				s, err := ps.str(v, "adoption."+key)
+				if err != nil {
+					return err
+				}
+				if !validAdopt(s) {
+					return ps.errf(v, "adoption.%s: want fail, warn, inconclusive or skip, got %q", key, s)
+				}
+				*dst = s
+				return nil
+			})
 		case "compare":
 			return ps.mapping(v, "compare.", func(key string, k, v *yaml.Node) error {
 				switch key {
@@ -193,7 +214,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 				return nil
 			})
 		default:
-			return ps.unknown(k, "", key, "schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, compare")
+			return ps.unknown(k, "", key, "schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare")
 		}
 		return nil
 	})

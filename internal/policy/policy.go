@@ -2,7 +2,8 @@
 // rule per KPI (statistic, direction, fail and warn levels, what to do when
 // the KPI is missing, an optional sustained rule and the minimum practical
 // effect for baseline comparisons), the failed-iteration allowance, the
-// delta-verification thresholds and the comparison settings.
+// delta-verification thresholds, what the overrides_adopted check does
+// (Adoption) and the comparison settings.
 //
 // There is one definition of each threshold. The built-in policies are the
 // seed's (Default(false)) and the relaxed mock policy (Default(true)); a
@@ -61,10 +62,11 @@ type Policy struct {
 	Warmup Warmup `json:"warmup"`
 	// MaxFailedIterations is how many failed iterations (status "failed")
 	// the window may hold.
-	MaxFailedIterations int       `json:"max_failed_iterations"`
-	KPIs                []Rule    `json:"kpis"`
-	Delta               DeltaRule `json:"delta"`
-	Compare             Compare   `json:"compare"`
+	MaxFailedIterations int          `json:"max_failed_iterations"`
+	KPIs                []Rule       `json:"kpis"`
+	Delta               DeltaRule    `json:"delta"`
+	Adoption            AdoptionRule `json:"adoption"`
+	Compare             Compare      `json:"compare"`
 
 	// Source is the file the policy came from, or "built-in".
 	Source string `json:"-"`
@@ -126,6 +128,46 @@ func (d DeltaRule) MinRatio(strict bool) float64 {
 		return d.StrictMinFullApplyRatio
 	}
 	return d.MinFullApplyRatio
+}
+
+// What the overrides_adopted check does with a window iteration whose
+// system under test ran with other values than soak-run wrote
+// (AdoptionRule.OnMismatch) or reported none (OnUnreported).
+const (
+	AdoptFail         = "fail"         // the check fails
+	AdoptWarn         = "warn"         // the check warns
+	AdoptInconclusive = "inconclusive" // the check, and so the verdict, is inconclusive
+	AdoptSkip         = "skip"         // the case does not count; SKIP when nothing else is left
+)
+
+// AdoptionRule says what the overrides_adopted check does. The seed's:
+// a mismatch fails, a missing report warns.
+type AdoptionRule struct {
+	OnMismatch   string `json:"on_mismatch"`
+	OnUnreported string `json:"on_unreported"`
+}
+
+// DefaultAdoption is the built-in AdoptionRule.
+func DefaultAdoption() AdoptionRule {
+	return AdoptionRule{OnMismatch: AdoptFail, OnUnreported: AdoptWarn}
+}
+
+func validAdopt(s string) bool {
+	switch s {
+	case AdoptFail, AdoptWarn, AdoptInconclusive, AdoptSkip:
+		return true
+	}
+	return false
+}
+
+func (a AdoptionRule) validate() error {
+	if !validAdopt(a.OnMismatch) {
+		return fmt.Errorf("on_mismatch: want fail, warn, inconclusive or skip, got %q", a.OnMismatch)
+	}
+	if !validAdopt(a.OnUnreported) {
+		return fmt.Errorf("on_unreported: want fail, warn, inconclusive or skip, got %q", a.OnUnreported)
+	}
+	return nil
 }
 
 // Compare holds the settings of --compare.
@@ -222,8 +264,9 @@ func Default(mock bool) *Policy {
 			StrictMinFullApplyRatio: SeedStrictMinFullAppl,
 			MaxSignatureStuck:       SeedMaxSignatureStuck,
 		},
-		Compare: Compare{Alpha: 0.05, MinSamples: 4},
-		Source:  "built-in",
+		Adoption: DefaultAdoption(),
+		Compare:  Compare{Alpha: 0.05, MinSamples: 4},
+		Source:   "built-in",
 	}
 	if mock {
 		p.Name = "mock"
@@ -303,6 +346,9 @@ func (p *Policy) Validate() error {
 	}
 	if err := p.Delta.validate(); err != nil {
 		return fmt.Errorf("delta: %w", err)
+	}
+	if err := p.Adoption.validate(); err != nil {
+		return fmt.Errorf("adoption: %w", err)
 	}
 	if !(p.Compare.Alpha > 0 && p.Compare.Alpha < 1) {
 		return fmt.Errorf("compare: alpha: must be between 0 and 1")

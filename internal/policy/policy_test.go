@@ -44,6 +44,9 @@ delta:
   min_full_apply_ratio: 0.8
   strict_min_full_apply_ratio: 0.99
   max_signature_stuck: 0
+adoption:
+  on_mismatch: warn
+  on_unreported: skip
 compare:
   alpha: 0.01
   min_samples: 6
@@ -55,9 +58,10 @@ compare:
 					{KPI: "maker_taker_ratio", Statistic: "p25", Direction: AtLeast, Fail: 0.83, Warn: f(0.85), OnMissing: OnMissingFail, Sustained: &Sustained{Consecutive: 3}, MinEffect: 0.02},
 					{KPI: "p95_latency_ms", Statistic: StatMean, Direction: AtMost, Fail: 340, OnMissing: OnMissingInconclusive, Sustained: &Sustained{K: 2, N: 5}},
 				},
-				Delta:   DeltaRule{MinFullApplyRatio: 0.8, StrictMinFullApplyRatio: 0.99, MaxSignatureStuck: 0},
-				Compare: Compare{Alpha: 0.01, MinSamples: 6},
-				Source:  "p.yaml",
+				Delta:    DeltaRule{MinFullApplyRatio: 0.8, StrictMinFullApplyRatio: 0.99, MaxSignatureStuck: 0},
+				Adoption: AdoptionRule{OnMismatch: AdoptWarn, OnUnreported: AdoptSkip},
+				Compare:  Compare{Alpha: 0.01, MinSamples: 6},
+				Source:   "p.yaml",
 			},
 		},
 		{
@@ -65,10 +69,11 @@ compare:
 			doc:  `{"kpis": [{"kpi": "net_bps", "direction": ">=", "fail": 2.5}], "warmup": 3}`,
 			want: &Policy{
 				SchemaVersion: 1, Kind: artifact.KindPolicy, Name: "custom", Window: 8, Warmup: Warmup{N: 3},
-				KPIs:    []Rule{{KPI: "net_bps", Statistic: StatMean, Direction: AtLeast, Fail: 2.5, OnMissing: OnMissingInconclusive}},
-				Delta:   seed.Delta,
-				Compare: seed.Compare,
-				Source:  "p.yaml",
+				KPIs:     []Rule{{KPI: "net_bps", Statistic: StatMean, Direction: AtLeast, Fail: 2.5, OnMissing: OnMissingInconclusive}},
+				Delta:    seed.Delta,
+				Adoption: AdoptionRule{OnMismatch: AdoptFail, OnUnreported: AdoptWarn},
+				Compare:  seed.Compare,
+				Source:   "p.yaml",
 			},
 		},
 		{
@@ -76,10 +81,11 @@ compare:
 			doc:  "\ufeffwindow: 4\r\nkpis:\r\n  - {kpi: risk_ratio, direction: at_most, fail: 0.4}\r\n",
 			want: &Policy{
 				SchemaVersion: 1, Kind: artifact.KindPolicy, Name: "custom", Window: 4,
-				KPIs:    []Rule{{KPI: "risk_ratio", Statistic: StatMean, Direction: AtMost, Fail: 0.4, OnMissing: OnMissingInconclusive}},
-				Delta:   seed.Delta,
-				Compare: seed.Compare,
-				Source:  "p.yaml",
+				KPIs:     []Rule{{KPI: "risk_ratio", Statistic: StatMean, Direction: AtMost, Fail: 0.4, OnMissing: OnMissingInconclusive}},
+				Delta:    seed.Delta,
+				Adoption: AdoptionRule{OnMismatch: AdoptFail, OnUnreported: AdoptWarn},
+				Compare:  seed.Compare,
+				Source:   "p.yaml",
 			},
 		},
 	}
@@ -101,7 +107,11 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
 	}{
-		{"unknown top-level key", "window: 8\nwindoww: 9\n" + rule, "p.yaml: line 2: windoww: unknown key (known: schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, compare)"},
+		{"unknown top-level key", "window: 8\nwindoww: 9\n" + rule, "p.yaml: line 2: windoww: unknown key (known: schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare)"},
+		{"adoption unknown", rule + "adoption:\n  on_missing: fail\n", "p.yaml: line 6: adoption.on_missing: unknown key (known: on_mismatch, on_unreported)"},
+		{"adoption bad value", rule + "adoption:\n  on_mismatch: ignore\n", `p.yaml: line 6: adoption.on_mismatch: want fail, warn, inconclusive or skip, got "ignore"`},
+		{"adoption not a string", rule + "adoption: {on_unreported: 1}\n", "p.yaml: line 5: adoption.on_unreported: want a string, got a number (1)"},
+		{"adoption not a mapping", rule + "adoption: fail\n", `p.yaml: line 5: adoption: want a mapping, got "fail"`},
 		{"unknown rule key", rule + "    threshold: 3\n", "p.yaml: line 5: kpis[0].threshold: unknown key (known: kpi, statistic, direction, fail, warn, on_missing, sustained, min_effect)"},
 		{"unknown KPI", "kpis:\n  - kpi: net_bsp\n    direction: at_least\n    fail: 1\n", `p.yaml: line 2: kpis[0].kpi: unknown KPI "net_bsp"`},
 		{"bad statistic", rule + "    statistic: p100\n", `p.yaml: line 5: kpis[0].statistic: want mean, median, min, max, last or pN (N in 1..99), got "p100"`},
@@ -184,6 +194,16 @@ func TestDefaults(t *testing.T) {
 	}
 	if seed.Window != 8 || seed.Delta.MinRatio(true) != 0.95 || seed.Delta.MinRatio(false) != 0.90 || seed.Delta.MaxSignatureStuck != 1 {
 		t.Errorf("seed window/delta: %+v %+v", seed.Window, seed.Delta)
+	}
+	if diff := cmp.Diff(AdoptionRule{OnMismatch: AdoptFail, OnUnreported: AdoptWarn}, seed.Adoption); diff != "" {
+		t.Errorf("seed adoption (-want +got)\n%s", diff)
+	}
+	for _, bad := range []AdoptionRule{{OnMismatch: "ignore", OnUnreported: AdoptWarn}, {OnMismatch: AdoptFail}} {
+		p := Default(false)
+		p.Adoption = bad
+		if err := p.Validate(); err == nil || !strings.HasPrefix(err.Error(), "adoption: on_") {
+			t.Errorf("Validate(%+v) = %v, want an adoption error", bad, err)
+		}
 	}
 	if Default(false).Digest() == Default(true).Digest() {
 		t.Errorf("mock and production share a digest")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -34,11 +35,12 @@ func triggerSection(b *md, p *ResolvedPolicy, ts []artifact.CanaryTrigger) {
 	b.line("Derived from the gate's policy %s (%s, %s): %s. Evaluated every %s on the gauges that `soak-gate --prometheus` exports (%s) for the canary's data.",
 		code(p.Name), p.Source, p.Digest(), p.Basis, durText(EvalInterval), code(MetricFamily))
 	b.blank()
-	rows := make([][]string, len(ts))
+	rows := make([][]Markdown, len(ts))
+	txt := func(s string) Markdown { return Markdown(safetext.MarkdownTableCell(s)) }
 	for i, t := range ts {
-		rows[i] = []string{t.Name, ConditionText(t), code(t.Expr), t.For, ActionText(t.Action)}
+		rows[i] = []Markdown{txt(t.Name), txt(ConditionText(t)), tableCode(t.Expr), txt(t.For), txt(ActionText(t.Action))}
 	}
-	b.table([]string{"trigger", "fires when", "PromQL (fires on any result)", "for", "action"}, rows)
+	b.tableMD([]string{"trigger", "fires when", "PromQL (fires on any result)", "for", "action"}, rows)
 	b.blank()
 }
 
@@ -79,14 +81,9 @@ func Plan(t *Tagging) artifact.CanaryPlan {
 	if len(warn) > 0 {
 		warnText = strings.Join(warn, ", ")
 	}
-	pre := []string{
-		fmt.Sprintf("release-tag verify %s --bundle %s exits 0: the bundle is the one the tag carries", shellQuote(t.Tag), shellQuote(t.BundlePath)),
-		"read POST_SOAK_AUDIT.md, RECOMMENDATIONS.md and FAILURES.md in the bundle",
-		deltaCheck(t),
-		fmt.Sprintf("copy the overrides the bot runs with now: cp -p \"$OVERRIDES\" \"$OVERRIDES.before-%s\" (the rollback plan restores this copy)", t.Manifest.Version),
-		"load the triggers below into Prometheus (the rule group in CANARY_CHECKLIST.md) and route their alerts to the on-call owner",
-		"run soak-gate --prometheus on the canary's data every 5 minutes and export the file (e.g. node_exporter's textfile collector), so that the gauges the triggers read exist",
-		"have rollback_plan.md of the bundle open",
+	var pre []string
+	for _, st := range preSteps(t) {
+		pre = append(pre, st.text())
 	}
 	cps := []artifact.CanaryCheckpoint{
 		{Hour: 1, Checks: []string{
@@ -126,6 +123,52 @@ func Plan(t *Tagging) artifact.CanaryPlan {
 	}
 }
 
+// step is one pre-deployment step: text and shell commands, in order.
+type step []stepPart
+
+type stepPart struct {
+	s   string
+	cmd bool // a shell command line whose words are quoted
+}
+
+func (st step) text() string {
+	parts := make([]string, len(st))
+	for i, p := range st {
+		parts[i] = p.s
+	}
+	return strings.Join(parts, " ")
+}
+
+// markdown renders the step with its commands as code spans.
+func (st step) markdown() Markdown {
+	parts := make([]string, len(st))
+	for i, p := range st {
+		if p.cmd {
+			parts[i] = string(code(p.s))
+		} else {
+			parts[i] = safetext.MarkdownText(p.s)
+		}
+	}
+	return Markdown(strings.Join(parts, " "))
+}
+
+func say(s string) stepPart { return stepPart{s: s} }
+func cmd(s string) stepPart { return stepPart{s: s, cmd: true} }
+
+// preSteps are the pre-deployment steps. The tag and the bundle's version
+// are release names (CheckReleaseName), the bundle path is quoted.
+func preSteps(t *Tagging) []step {
+	return []step{
+		{cmd("release-tag verify " + shellWord(t.Tag) + " --bundle " + shellWord(t.BundlePath)), say("exits 0: the bundle is the one the tag carries")},
+		{say("read POST_SOAK_AUDIT.md, RECOMMENDATIONS.md and FAILURES.md in the bundle")},
+		{say(deltaCheck(t))},
+		{say("copy the overrides the bot runs with now:"), cmd(`cp -p "$OVERRIDES" ` + shellSuffixed("OVERRIDES", ".before-", t.Manifest.Version)), say("(the rollback plan restores this copy)")},
+		{say("load the triggers below into Prometheus (the rule group in CANARY_CHECKLIST.md) and route their alerts to the on-call owner")},
+		{say("run soak-gate --prometheus on the canary's data every 5 minutes and export the file (e.g. node_exporter's textfile collector), so that the gauges the triggers read exist")},
+		{say("have rollback_plan.md of the bundle open")},
+	}
+}
+
 func deltaCheck(t *Tagging) string {
 	d := t.Delta
 	minRatio := t.Policy.Delta.MinRatio(true)
@@ -149,8 +192,8 @@ func Checklist(t *Tagging, plan artifact.CanaryPlan) []byte {
 	b.blank()
 	b.line("## 1. Before deployment")
 	b.blank()
-	for _, s := range plan.PreDeployment {
-		b.line("- [ ] %s", s)
+	for _, st := range preSteps(t) {
+		b.line("- [ ] %s", st.markdown())
 	}
 	b.blank()
 	b.line("## 2. Canary: %d%% of traffic for %d–%d hours", CanaryPercent, CanaryMinHours, CanaryMaxHours)

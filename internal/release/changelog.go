@@ -73,8 +73,8 @@ func forcedBanner(b *md, r *Release) {
 		if !Passing(v.Verdict) {
 			b.line(">")
 		}
-		b.line("> **NOT A VALIDATED RELEASE.** This bundle was built with `--allow-fail` although %s was judged on other iteration files than the soak holds now (snapshot digest %.12s, soak digest %.12s): its verdict **%s** is not about the bundled data.",
-			artifact.SnapshotFile, v.Source.Digest, r.Source.Digest, v.Verdict)
+		b.line("> **NOT A VALIDATED RELEASE.** This bundle was built with `--allow-fail` although %s was judged on other iteration files than the soak holds now (snapshot digest %s, soak digest %s): its verdict **%s** is not about the bundled data.",
+			artifact.SnapshotFile, shortText(v.Source.Digest, 12), shortText(r.Source.Digest, 12), v.Verdict)
 	}
 	b.blank()
 }
@@ -104,7 +104,7 @@ func Changelog(r *Release) []byte {
 		if r.Git.Dirty {
 			dirty = " (with uncommitted changes to tracked files)"
 		}
-		b.line("- Commit: %s%s", r.Git.Commit, dirty)
+		b.line("- Commit: %s%s", r.Git.Commit, Markdown(dirty))
 	} else {
 		b.line("- Commit: not built inside a git repository")
 	}

@@ -40,13 +40,41 @@ func (e *GitError) Error() string {
 
 func (e *GitError) Unwrap() error { return e.Err }
 
-// Run runs git args with stdin (nil: none) and returns its stdout.
+// safeConfig is given to every git command: the repository's own
+// configuration cannot make it run a program (an fsmonitor hook, a hook,
+// a pager, an external diff or text conversion) or sign with a key it did
+// not ask for. Command-line -c settings override every configuration file.
+var safeConfig = []string{
+	"--no-pager",
+	"-c", "core.fsmonitor=false",
+	"-c", "core.hooksPath=/dev/null",
+	"-c", "core.pager=cat",
+	"-c", "core.untrackedCache=false",
+	"-c", "diff.external=",
+	"-c", "protocol.ext.allow=never",
+	"-c", "tag.gpgSign=false",
+	"-c", "log.showSignature=false",
+}
+
+// safeEnv is added to git's environment: no optional locks (git status
+// does not rewrite the index: a dry run writes nothing under .git), no
+// pager, no prompt for credentials (a push that needs them fails instead
+// of waiting), no askpass program.
+var safeEnv = []string{
+	"GIT_OPTIONAL_LOCKS=0",
+	"GIT_PAGER=cat",
+	"PAGER=cat",
+	"GIT_TERMINAL_PROMPT=0",
+	"GIT_ASKPASS=",
+	"GIT_EXTERNAL_DIFF=",
+}
+
+// Run runs git args with stdin (nil: none) and returns its stdout. Every
+// command gets safeConfig and safeEnv.
 func (g Git) Run(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd := exec.CommandContext(ctx, "git", append(append([]string{}, safeConfig...), args...)...)
 	cmd.Dir = g.Dir
-	if len(g.Env) > 0 {
-		cmd.Env = append(cmd.Environ(), g.Env...)
-	}
+	cmd.Env = append(append(cmd.Environ(), safeEnv...), g.Env...)
 	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -112,7 +140,7 @@ func (g Git) Dirty(ctx context.Context) (bool, error) {
 
 // CommitTime returns the committer time of rev.
 func (g Git) CommitTime(ctx context.Context, rev string) (time.Time, error) {
-	out, err := g.line(ctx, "log", "-1", "--format=%ct", rev, "--")
+	out, err := g.line(ctx, "log", "-1", "--no-show-signature", "--format=%ct", "--end-of-options", rev, "--")
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -130,29 +158,53 @@ func (g Git) Describe(ctx context.Context) (string, error) {
 
 // PreviousTag returns the nearest tag reachable from rev, skipping the tag
 // named skip (the release being built, when it is already tagged); "" when
-// there is none.
+// there is none. The name is only for display: a tag name is whatever
+// someone pushed ("--output=/x" included), so git is given commit hashes
+// and refs/tags/ names, never the name alone.
 func (g Git) PreviousTag(ctx context.Context, rev, skip string) string {
 	for i := 0; i < 2; i++ {
-		t, err := g.line(ctx, "describe", "--tags", "--abbrev=0", rev)
+		t, err := g.line(ctx, "describe", "--tags", "--abbrev=0", "--end-of-options", rev)
 		if err != nil || t == "" {
 			return ""
 		}
 		if t != skip {
 			return t
 		}
-		rev = t + "^"
+		h, err := g.ResolveCommit(ctx, "refs/tags/"+t)
+		if err != nil {
+			return ""
+		}
+		rev = h + "^"
 	}
 	return ""
 }
 
-// Log returns the non-merge commits reachable from to and not from from
-// ("" from: all of them), newest first.
-func (g Git) Log(ctx context.Context, from, to string) ([]Commit, error) {
-	rng := to
-	if from != "" {
-		rng = from + ".." + to
+// resolveRev resolves a revision for Log: a tag name first as
+// refs/tags/<name> (a tag may be named like an option), else as given.
+func (g Git) resolveRev(ctx context.Context, rev string) (string, error) {
+	if h, err := g.ResolveCommit(ctx, "refs/tags/"+rev); err == nil {
+		return h, nil
 	}
-	out, err := g.Run(ctx, nil, "log", "--no-merges", "--format=%H%x00%s%x00%b%x1e", rng, "--")
+	return g.ResolveCommit(ctx, rev)
+}
+
+// Log returns the non-merge commits reachable from to and not from from
+// ("" from: all of them), newest first. Both are resolved to commit hashes
+// first, so that neither can reach git as an option.
+func (g Git) Log(ctx context.Context, from, to string) ([]Commit, error) {
+	rng, err := g.resolveRev(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	if from != "" {
+		f, err := g.resolveRev(ctx, from)
+		if err != nil {
+			return nil, err
+		}
+		rng = f + ".." + rng
+	}
+	out, err := g.Run(ctx, nil, "log", "--no-merges", "--no-show-signature", "--no-ext-diff", "--no-textconv",
+		"--format=%H%x00%s%x00%b%x1e", "--end-of-options", rng, "--")
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +250,10 @@ func (g Git) CreateTag(ctx context.Context, name, commit, message string, sign b
 	if sign {
 		mode = "--sign"
 	}
-	_, err := g.Run(ctx, strings.NewReader(message), "tag", mode, "--cleanup=verbatim", "--file=-", name, commit)
+	if err := CheckTagName(name); err != nil {
+		return err
+	}
+	_, err := g.Run(ctx, strings.NewReader(message), "tag", mode, "--cleanup=verbatim", "--file=-", "--end-of-options", name, commit)
 	return err
 }
 

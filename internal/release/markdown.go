@@ -7,14 +7,41 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// md builds a Markdown document.
+// md builds a Markdown document. Every value written into it is escaped
+// for where it goes: line escapes its string arguments as Markdown text
+// (values of type Markdown are already Markdown), table its cells, sh the
+// words of a shell step. No value from input can add a line, a heading, a
+// link, HTML or a command.
 type md struct{ strings.Builder }
 
+// Markdown is text that is already Markdown: the documents' own markup, or
+// a value escaped for it (code, codeList).
+type Markdown string
+
+// line writes one line: format is ours; string arguments are escaped with
+// safetext.MarkdownText, Markdown ones written as they are.
 func (b *md) line(format string, args ...any) {
-	fmt.Fprintf(b, format, args...)
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = safetext.MarkdownText(v)
+		case Markdown:
+			args[i] = string(v)
+		}
+	}
+	b.WriteString(safetext.TerminalLine(fmt.Sprintf(format, args...)))
+	b.WriteByte('\n')
+}
+
+// sh writes one line of a shell code block, indented by indent: words are
+// joined with spaces and each is already a shell word (shellWord, or our
+// own text such as "\"$OVERRIDES\""). A value never adds a line.
+func (b *md) sh(indent string, words ...string) {
+	b.WriteString(indent + safetext.TerminalLine(strings.Join(words, " ")))
 	b.WriteByte('\n')
 }
 
@@ -22,9 +49,22 @@ func (b *md) blank() { b.WriteByte('\n') }
 
 // table writes a Markdown table; cells are escaped.
 func (b *md) table(head []string, rows [][]string) {
+	mrows := make([][]Markdown, len(rows))
+	for i, r := range rows {
+		mrows[i] = make([]Markdown, len(r))
+		for j, c := range r {
+			mrows[i][j] = Markdown(safetext.MarkdownTableCell(c))
+		}
+	}
+	b.tableMD(head, mrows)
+}
+
+// tableMD writes a Markdown table of cells that are already Markdown
+// (escaped with safetext.MarkdownTableCell or safetext.MarkdownTableCode).
+func (b *md) tableMD(head []string, rows [][]Markdown) {
 	b.WriteString("|")
 	for _, h := range head {
-		b.WriteString(" " + cell(h) + " |")
+		b.WriteString(" " + safetext.MarkdownTableCell(h) + " |")
 	}
 	b.WriteString("\n|")
 	for range head {
@@ -34,24 +74,46 @@ func (b *md) table(head []string, rows [][]string) {
 	for _, r := range rows {
 		b.WriteString("|")
 		for _, c := range r {
-			b.WriteString(" " + cell(c) + " |")
+			b.WriteString(" " + safetext.TerminalLine(string(c)) + " |")
 		}
 		b.WriteByte('\n')
 	}
 }
 
-func cell(s string) string {
-	s = strings.ReplaceAll(s, "\r", " ")
-	s = strings.ReplaceAll(s, "\n", " ")
-	return strings.ReplaceAll(s, "|", `\|`)
+// code quotes s as inline code.
+func code(s string) Markdown { return Markdown(safetext.MarkdownCode(s)) }
+
+// tableCode quotes s as inline code in a table cell.
+func tableCode(s string) Markdown { return Markdown(safetext.MarkdownTableCode(s)) }
+
+// shellWord quotes s as one word of a POSIX shell command in the
+// documents. A path that starts with "-" gets "./" so that the command
+// does not read it as an option.
+func shellWord(s string) string {
+	if strings.HasPrefix(s, "-") {
+		s = "./" + s
+	}
+	return safetext.ShellWord(s)
 }
 
-// code quotes s for inline code.
-func code(s string) string {
-	if strings.Contains(s, "`") {
-		return "``" + s + "``"
+// shellSuffixed is the shell word "$VAR<fixed><name>" (fixed is ours,
+// name a release name): name inside the double quotes when it has only
+// ReleaseNameChars, else single-quoted after them, so that the word
+// expands to exactly the variable's value, fixed and name.
+func shellSuffixed(variable, fixed, name string) string {
+	if CheckReleaseName("release name", name) == nil {
+		return `"$` + variable + fixed + name + `"`
 	}
-	return "`" + s + "`"
+	return `"$` + variable + fixed + `"` + safetext.ShellWord(name)
+}
+
+// shortText is at most n bytes of s, for a digest shown shortened (before it
+// is escaped: an escape is never cut in two).
+func shortText(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // fmtNum formats a value with at most 4 decimals and no binary noise.
@@ -71,16 +133,6 @@ func fmtPtr(p *float64) string {
 		return "—"
 	}
 	return fmtNum(*p)
-}
-
-// shellQuote quotes s for a POSIX shell command line in the documents.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@+,", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // kpiRows is the KPI table of the judged window: one row per KPI check

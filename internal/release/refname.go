@@ -3,6 +3,8 @@ package release
 import (
 	"fmt"
 	"strings"
+
+	"github.com/soakline/soakline/internal/safetext"
 )
 
 // CheckTagName applies git's ref-name rules (git-check-ref-format(1)) to
@@ -45,6 +47,39 @@ func CheckTagName(name string) error {
 		if strings.HasSuffix(part, ".lock") {
 			return bad(`no component can end with ".lock"`)
 		}
+	}
+	return nil
+}
+
+// ReleaseNameChars is the documented safe set of a release version and a
+// tag name: they are written unquoted into the shell steps of
+// rollback_plan.md and CANARY_CHECKLIST.md, into file names and into the
+// tag message, so nothing a shell, Markdown or git reads specially may be
+// in them.
+const ReleaseNameChars = "letters A-Z a-z, digits 0-9 and . _ + - /"
+
+// CheckReleaseName refuses a version or tag name (kind says which, as in
+// "tag name" or "release name") that has a character outside
+// ReleaseNameChars, starts with "-" or breaks git's ref-name rules
+// (CheckTagName).
+func CheckReleaseName(kind, name string) error {
+	for i, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._+-/", r)) {
+			return fmt.Errorf("invalid %s %q: character %q at byte %d is not allowed (only %s)", kind, name, r, i, ReleaseNameChars)
+		}
+	}
+	if err := CheckTagName(name); err != nil {
+		return fmt.Errorf("invalid %s%s", kind, strings.TrimPrefix(err.Error(), "invalid tag name"))
+	}
+	return nil
+}
+
+// CheckShellPath refuses a path (what names its flag) that cannot be
+// written as one quoted word on one line of a document's shell steps: a
+// control character or a line break in it.
+func CheckShellPath(what, path string) error {
+	if !safetext.OneLine(path) {
+		return fmt.Errorf("%s %q: a path with control characters or line breaks cannot be written into the documents' shell steps", what, path)
 	}
 	return nil
 }

@@ -76,16 +76,18 @@ func RollbackPlan(r *Release) []byte {
 
 	b.line("## What to restore, and from where")
 	b.blank()
-	restore := ""
+	// restore is the shell word of the file to restore.
+	var restore string
 	var wantSHA string
 	if p := r.Previous; p != nil {
-		restore = strings.TrimSuffix(p.Path, "/") + "/" + artifact.ProfileFile
+		restorePath := strings.TrimSuffix(p.Path, "/") + "/" + artifact.ProfileFile
+		restore = shellWord(restorePath)
 		wantSHA = p.ProfileSHA256
 		ver := p.Version
 		if ver == "" {
 			ver = "unknown version"
 		}
-		b.line("The previous release's profile: %s (bundle %s, sha256 %s; the bundle's SHA256SUMS has sha256 %s).", code(restore), ver, p.ProfileSHA256, p.SumsSHA256)
+		b.line("The previous release's profile: %s (bundle %s, sha256 %s; the bundle's SHA256SUMS has sha256 %s).", code(restorePath), ver, p.ProfileSHA256, p.SumsSHA256)
 		b.blank()
 		diff := DiffProfiles(p.Profile, r.Profile)
 		if len(diff) == 0 {
@@ -101,8 +103,8 @@ func RollbackPlan(r *Release) []byte {
 		}
 		b.blank()
 	} else {
-		restore = "\"$OVERRIDES.before-" + r.Version + "\""
-		b.line("No previous bundle was given (`release-bundle --previous`). Restore the copy of the overrides taken before this release was deployed (the canary checklist's first step): %s.", code(strings.Trim(restore, `"`)))
+		restore = shellSuffixed("OVERRIDES", ".before-", r.Version)
+		b.line("No previous bundle was given (`release-bundle --previous`). Restore the copy of the overrides taken before this release was deployed (the canary checklist's first step): %s.", code("$OVERRIDES.before-"+r.Version))
 		b.blank()
 		if r.Ledger != nil {
 			if changes, _ := TuningChanges(r.Ledger); len(changes) > 0 {
@@ -127,34 +129,30 @@ func RollbackPlan(r *Release) []byte {
 	b.line("in the shell that runs these commands:")
 	b.blank()
 	b.line("```sh")
-	b.line(": \"${OVERRIDES:?set OVERRIDES to the overrides file the bot reads}\"")
+	b.sh("", `: "${OVERRIDES:?set OVERRIDES to the overrides file the bot reads}"`)
 	b.line("```")
 	b.blank()
 	b.line("1. Check what you restore (1 min):")
 	b.blank()
 	b.line("   ```sh")
 	if p := r.Previous; p != nil {
-		b.line("   release-bundle verify %s", shellQuote(p.Path))
-		b.line("   sha256sum %s   # expect %s", shellQuote(restore), p.ProfileSHA256)
+		b.sh("   ", "release-bundle", "verify", shellWord(p.Path))
+		b.sh("   ", "sha256sum", restore, "  # expect", shellWord(p.ProfileSHA256))
 	} else {
-		b.line("   test -s %s", restore)
+		b.sh("   ", "test", "-s", restore)
 	}
 	b.line("   ```")
 	b.blank()
 	b.line("2. Keep the current file for the post-mortem (1 min):")
 	b.blank()
 	b.line("   ```sh")
-	b.line("   cp -p \"$OVERRIDES\" \"$OVERRIDES.rollback-from-%s\"", r.Version)
+	b.sh("   ", "cp", "-p", `"$OVERRIDES"`, shellSuffixed("OVERRIDES", ".rollback-from-", r.Version))
 	b.line("   ```")
 	b.blank()
 	b.line("3. Restore it atomically (1 min):")
 	b.blank()
 	b.line("   ```sh")
-	src := restore
-	if r.Previous != nil {
-		src = shellQuote(restore)
-	}
-	b.line("   cp %s \"$OVERRIDES.tmp\" && mv \"$OVERRIDES.tmp\" \"$OVERRIDES\"", src)
+	b.sh("   ", "cp", restore, `"$OVERRIDES.tmp"`, "&&", "mv", `"$OVERRIDES.tmp"`, `"$OVERRIDES"`)
 	b.line("   ```")
 	b.blank()
 	if r.Previous != nil && len(r.Previous.RedactedKeys) > 0 {
@@ -167,9 +165,9 @@ func RollbackPlan(r *Release) []byte {
 	b.blank()
 	b.line("   ```sh")
 	if wantSHA != "" {
-		b.line("   sha256sum \"$OVERRIDES\"   # expect %s", wantSHA)
+		b.sh("   ", "sha256sum", `"$OVERRIDES"`, "  # expect", shellWord(wantSHA))
 	} else {
-		b.line("   cmp %s \"$OVERRIDES\"", restore)
+		b.sh("   ", "cmp", restore, `"$OVERRIDES"`)
 	}
 	b.line("   ```")
 	b.blank()
@@ -195,10 +193,10 @@ func RollbackPlan(r *Release) []byte {
 	return []byte(b.String())
 }
 
-func codeList(xs []string) string {
+func codeList(xs []string) Markdown {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = code(x)
+		out[i] = string(code(x))
 	}
-	return strings.Join(out, ", ")
+	return Markdown(strings.Join(out, ", "))
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/soakline/soakline/internal/safetext"
 )
 
 // Trailer keys of the tag message that release-tag verify reads back.
@@ -15,21 +17,29 @@ const (
 
 // TagMessage renders the annotated tag's message: the verdict, the KPI
 // summary of the judged window, and the bundle's digest as a trailer.
+// Every value from the bundle is one line of plain text without control
+// characters (safetext.TerminalLine): none can add a line, forge a
+// trailer or send escape sequences to the terminal of whoever runs git
+// show.
 func TagMessage(t *Tagging) string {
 	var b strings.Builder
 	v := &t.Snapshot.Verdict
-	fmt.Fprintf(&b, "Release %s: soak verdict %s\n\n", t.Manifest.Version, v.Verdict)
-	fmt.Fprintf(&b, "Verdict: %s — %s\n", v.Verdict, dash(v.Reason))
+	plain := safetext.TerminalLine
+	fmt.Fprintf(&b, "Release %s: soak verdict %s\n\n", plain(t.Manifest.Version), plain(v.Verdict))
+	fmt.Fprintf(&b, "Verdict: %s — %s\n", plain(v.Verdict), plain(dash(v.Reason)))
 	fmt.Fprintf(&b, "Freeze ready: %s\n", yesNo(v.FreezeReady))
-	fmt.Fprintf(&b, "Judged window: %s\n", WindowText(v))
-	fmt.Fprintf(&b, "Policy: %s\n", policyText(v.Policy))
+	fmt.Fprintf(&b, "Judged window: %s\n", plain(WindowText(v)))
+	fmt.Fprintf(&b, "Policy: %s\n", plain(policyText(v.Policy)))
 	if t.Manifest.Git != nil {
-		fmt.Fprintf(&b, "Bundle built at: %s\n", t.Manifest.Git.Commit)
+		fmt.Fprintf(&b, "Bundle built at: %s\n", plain(t.Manifest.Git.Commit))
 	}
 	b.WriteString("\nKPI summary of the judged window:\n")
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	for _, row := range kpiRows(v) {
+		for i := range row {
+			row[i] = plain(row[i])
+		}
 		// KPI, statistic, value, policy, status, n, mean...
 		if row[3] == "not judged" {
 			fmt.Fprintf(tw, "  %s\tmean %s\t\tnot judged\t\n", row[0], row[6])
@@ -44,8 +54,8 @@ func TagMessage(t *Tagging) string {
 			b.WriteByte('\n')
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %s\n", TrailerBundle, t.BundlePath)
-	fmt.Fprintf(&b, "%s: sha256:%s\n", TrailerSums, t.SumsSHA256)
+	fmt.Fprintf(&b, "\n%s: %s\n", TrailerBundle, plain(t.BundlePath))
+	fmt.Fprintf(&b, "%s: sha256:%s\n", TrailerSums, plain(t.SumsSHA256))
 	return b.String()
 }
 

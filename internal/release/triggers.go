@@ -8,6 +8,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -22,7 +23,7 @@ const MetricFamily = "soak_kpi_window"
 // soak_kpi_window{kpi="p95_latency_ms",statistic="mean"}. The triggers read
 // these series, so a canary judged by soak-gate every 5 minutes feeds them.
 func MetricName(kpi, statistic string) string {
-	return MetricFamily + `{kpi="` + kpi + `",statistic="` + statistic + `"}`
+	return MetricFamily + `{kpi="` + safetext.PromLabel(kpi) + `",statistic="` + safetext.PromLabel(statistic) + `"}`
 }
 
 // Trigger actions.

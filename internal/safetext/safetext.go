@@ -4,7 +4,8 @@
 // a command, an option or a terminal control sequence. There is one helper
 // per output language:
 //
-//	MarkdownText   running Markdown text, a list item or a table cell
+//	MarkdownText   running Markdown text or a list item (MarkdownTableCell
+//	               for a table cell)
 //	MarkdownCode   an inline code span (MarkdownTableCode inside a table)
 //	ShellWord      one word of a POSIX shell command line
 //	PromLabel      a Prometheus label value between double quotes
@@ -188,13 +189,20 @@ func OneLine(s string) bool { return isPlain(s) }
 // quote, link, image, emphasis, HTML, entity, code or table syntax.
 // Underscores inside words (p95_latency_ms) are left as they are: they
 // cannot emphasise.
-func MarkdownText(s string) string {
+func MarkdownText(s string) string { return markdownText(s, true) }
+
+// MarkdownTableCell is MarkdownText for a cell of a GitHub table: a cell
+// holds inline content only, so what would start a block at the start of
+// a line (">= 0.83", "- x") stays as it is.
+func MarkdownTableCell(s string) string { return markdownText(s, false) }
+
+func markdownText(s string, block bool) string {
 	s = strings.TrimSpace(TerminalLine(s))
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	// A value may start a line: neutralise block syntax at its start.
 	switch {
-	case s == "":
+	case s == "" || !block:
 	case s[0] == '#' || s[0] == '>':
 		b.WriteByte('\\')
 	case strings.IndexByte("+-=", s[0]) >= 0 && (len(s) == 1 || !isDigit(s[1]) && s[1] != '.'):

@@ -114,6 +114,19 @@ func TestMarkdownText(t *testing.T) {
 	}
 }
 
+func TestMarkdownTableCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{">= 0.83", ">= 0.83"},
+		{"- x", "- x"},
+		{"# x | [y](z)", `# x \| \[y\](z)`},
+	}
+	for _, tc := range tests {
+		if got := MarkdownTableCell(tc.in); got != tc.want {
+			t.Errorf("MarkdownTableCell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestMarkdownCode(t *testing.T) {
 	tests := []struct{ in, want, table string }{
 		{"v1.0.0", "`v1.0.0`", "`v1.0.0`"},
@@ -216,13 +229,15 @@ func checkTerminal(t *testing.T, what, in, s string, allowed string) {
 
 // checkMarkdownText fails unless every Markdown-special character of s is
 // backslash-escaped and unescaping gives the displayed text back.
-func checkMarkdownText(t *testing.T, in, s string) {
+func checkMarkdownText(t *testing.T, in, s string) { checkMarkdown(t, in, s, true) }
+
+func checkMarkdown(t *testing.T, in, s string, block bool) {
 	t.Helper()
 	checkTerminal(t, "MarkdownText", in, s, "")
 	if s != strings.TrimSpace(s) {
 		t.Fatalf("MarkdownText(%q) = %q: leading or trailing space", in, s)
 	}
-	if s != "" && (s[0] == '#' || s[0] == '>') {
+	if block && s != "" && (s[0] == '#' || s[0] == '>') {
 		t.Fatalf("MarkdownText(%q) = %q: starts a block", in, s)
 	}
 	var plain strings.Builder
@@ -360,6 +375,7 @@ func checkAll(t *testing.T, s string) {
 		t.Fatalf("Terminal(%q) is not idempotent", s)
 	}
 	checkMarkdownText(t, s, MarkdownText(s))
+	checkMarkdown(t, s, MarkdownTableCell(s), false)
 	checkCode(t, s, MarkdownCode(s), false)
 	checkCode(t, s, MarkdownTableCode(s), true)
 	checkShell(t, s, ShellWord(s))
@@ -405,7 +421,10 @@ func FuzzMarkdownText(f *testing.F) {
 	for _, s := range attacks {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkMarkdownText(t, s, MarkdownText(s)) })
+	f.Fuzz(func(t *testing.T, s string) {
+		checkMarkdownText(t, s, MarkdownText(s))
+		checkMarkdown(t, s, MarkdownTableCell(s), false)
+	})
 }
 
 func FuzzMarkdownCode(f *testing.F) {

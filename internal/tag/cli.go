@@ -54,7 +54,9 @@ that soak-gate --prometheus exports), and the promotion criteria.
 
 Refused with exit 1, never with a prompt: a bundle that does not verify, a verdict other than
 PASS or WARN, an existing tag, tracked files with uncommitted changes (unless --allow-dirty;
-untracked files do not count). A tag name against git's ref-name rules exits 2.
+untracked files do not count). A tag name, or a bundle version, against git's ref-name rules
+or with a character other than letters, digits and . _ + - / exits 2: both are written into
+the shell steps of the checklist.
 
 --dry-run prints the tag message and the checklist on stdout and changes nothing: not the
 repository, not the bundle, not --out.
@@ -62,7 +64,9 @@ repository, not the bundle, not --out.
 'release-tag verify TAG' checks that the bundle the tag names (or --bundle) still has the
 SHA256SUMS digest the tag carries, and verifies it: exit 0 when it matches, 1 otherwise.
 
-git runs without a shell; the tag message goes to git on standard input.
+git runs without a shell, with the repository's hooks, fsmonitor, pager and external diff
+turned off and without optional locks (a dry run writes nothing under .git); refs reach it
+after --end-of-options or as commit hashes; the tag message goes to git on standard input.
 
 EXAMPLES:
    release-tag --bundle release/v1.4.0 --tag v1.4.0 --dry-run
@@ -99,8 +103,11 @@ func optionsFrom(c *cli.Context) (Options, error) {
 	if len(missing) > 0 {
 		return o, cliutil.Usagef("missing %s", strings.Join(missing, " and "))
 	}
-	if err := release.CheckTagName(o.Tag); err != nil {
+	if err := release.CheckReleaseName("tag name", o.Tag); err != nil {
 		return o, cliutil.Usagef("--tag: %v", err)
+	}
+	if err := release.CheckShellPath("--bundle", o.Bundle); err != nil {
+		return o, cliutil.Usagef("%v", err)
 	}
 	if o.Commit == "" || strings.HasPrefix(o.Commit, "-") {
 		return o, cliutil.Usagef("--commit %q: want a revision", o.Commit)

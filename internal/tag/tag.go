@@ -55,6 +55,11 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		warn("%s: %v", artifact.DeltaVerifyFile, err)
 		delta = nil
 	}
+	// The version goes into the tag message and the checklist's shell
+	// steps: a bundle made by hand may carry anything there.
+	if err := release.CheckReleaseName("release name", ver.Manifest.Version); err != nil {
+		return cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, artifact.ManifestFileName), err)
+	}
 	if ver.Manifest.Version != o.Tag {
 		warn("the bundle's version is %s, the tag %s", ver.Manifest.Version, o.Tag)
 	}
