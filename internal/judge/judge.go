@@ -247,6 +247,7 @@ func (e *evaluation) run() *artifact.Verdict {
 	dv.Source, dv.PolicyDigest = &src, v.Policy.Digest
 	v.DeltaVerification = dv
 	v.DataQuality = append(v.DataQuality, ledgerDivergence(s)...)
+	v.Checks = append(v.Checks, e.adoptionChecks()...) // 5a. the overrides adopted (adopted.go)
 
 	// 6. Baseline comparison.
 	if b := e.opts.Baseline; b != nil {
