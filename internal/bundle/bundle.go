@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -23,53 +29,74 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		fmt.Fprintf(stdio.Err, "release-bundle: warning: "+format+"\n", args...)
 	}
 
-	// 0. Clear away what killed runs left beside --out.
+	// 0. Clear away what killed runs left beside --out, and refuse an
+	// --out this run could not replace before doing any work.
 	if st := cleanStale(o.Out, start); st.Restored != "" {
 		fmt.Fprintf(stdio.Err, "release-bundle: restored %s from %s, where a killed run had set it aside; removed %d temporary directories of killed runs\n", o.Out, st.Restored, len(st.Removed))
 	} else if len(st.Removed) > 0 {
 		fmt.Fprintf(stdio.Err, "release-bundle: removed %d temporary directories of killed runs beside %s\n", len(st.Removed), o.Out)
 	}
+	if _, err := checkOut(o.Out); err != nil {
+		return err
+	}
 
-	// 1. Find every input; report all that are missing at once.
+	// 1. Find every input, and the soak; the soak's own overrides file is
+	// the one its verdict records.
 	in, err := release.Locate(o.Src, o.Reports)
 	if err != nil {
 		return err
 	}
-	if len(in.Missing) > 0 {
-		for _, m := range in.Missing {
-			fmt.Fprintf(stdio.Err, "release-bundle: missing: %s\n", m)
-		}
-		return cliutil.No("no bundle written: %d required inputs missing", len(in.Missing))
-	}
-
-	// 2. Read and decode them: regular files only, and no symbolic link
-	// out of its directory (as for the iteration files), so that nothing
-	// else is shipped under a report's name.
-	raw := map[string][]byte{}
-	names := make([]string, 0, len(in.Paths))
-	for name := range in.Paths {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		p := in.Paths[name]
-		if err := checkInput(p); err != nil {
+	var soak *soakdir.Soak
+	if !missingIterations(in) {
+		if soak, err = soakdir.Load(ctx, in.SoakDir, nil); err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return artifact.PathError(p, err)
+		if soak.OverridesPath != "" {
+			in.Paths[artifact.OverridesFile] = soak.OverridesPath
 		}
-		raw[name] = data
 	}
+
+	// 2. The snapshot decides what else is needed: a verdict with
+	// provenance brings its delta report and reports; one without (the
+	// Python toolkit's, or one recording no soak digest) is never trusted,
+	// and the soak is judged here instead, so its reports are not needed.
+	raw := map[string][]byte{}
+	var found *release.Snapshot
 	snapPath := in.Paths[artifact.SnapshotFile]
-	snap, err := release.DecodeSnapshot(snapPath, raw[artifact.SnapshotFile])
-	if err != nil {
-		return err
+	if snapPath != "" {
+		if raw[artifact.SnapshotFile], err = readInput(snapPath); err != nil {
+			return err
+		}
+		if found, err = release.DecodeSnapshot(snapPath, raw[artifact.SnapshotFile]); err != nil {
+			return err
+		}
 	}
-	delta, err := release.DecodeDeltaVerify(in.Paths[artifact.DeltaVerifyFile], raw[artifact.DeltaVerifyFile])
-	if err != nil {
-		return err
+	trusted := found != nil && !found.Legacy && found.Source.Digest != ""
+	missing := in.Missing
+	if found != nil && !trusted {
+		missing = slices.DeleteFunc(slices.Clone(missing), func(m string) bool {
+			return strings.HasPrefix(m, artifact.DeltaVerifyFile+":") || slices.ContainsFunc(release.ReportFiles, func(r string) bool { return strings.HasPrefix(m, r+":") })
+		})
+	}
+	if len(missing) > 0 {
+		for _, m := range missing {
+			fmt.Fprintf(stdio.Err, "release-bundle: missing: %s\n", m)
+		}
+		return cliutil.No("no bundle written: %d required inputs missing", len(missing))
+	}
+
+	// 3. Read the rest: regular files only, no symbolic link out of its
+	// directory, each under the size cap, so that nothing else is shipped
+	// under a report's name.
+	need := []string{artifact.OverridesFile}
+	if trusted {
+		need = append(need, artifact.DeltaVerifyFile)
+		need = append(need, release.ReportFiles...)
+	}
+	for _, name := range need {
+		if raw[name], err = readInput(in.Paths[name]); err != nil {
+			return err
+		}
 	}
 	ovPath := in.Paths[artifact.OverridesFile]
 	profile, redacted, err := release.RedactProfile(ovPath, raw[artifact.OverridesFile])
@@ -80,32 +107,72 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	if err != nil {
 		return err
 	}
-	soak, err := soakdir.Load(ctx, in.SoakDir, nil)
+	facts := release.Facts{SoakDigest: soak.Digest, LedgerDigest: soak.LedgerDigest, OverridesDigest: release.SHA256(raw[artifact.OverridesFile])}
+
+	// 4. The verdict: the snapshot's when every file derives from it and
+	// it is about this soak as it is now (one line per file that does not,
+	// exit 1); else judged here.
+	var rejudged *artifact.RejudgedSnapshot
+	if trusted {
+		// A delta report that is not even valid JSON is an input error
+		// (exit 2, naming the line), as before any comparison.
+		if _, err := release.DecodeDeltaVerify(in.Paths[artifact.DeltaVerifyFile], raw[artifact.DeltaVerifyFile]); err != nil {
+			return err
+		}
+		problems := release.CheckChain(release.Evidence{
+			Snapshot: raw[artifact.SnapshotFile], Verdict: &found.Verdict, DeltaReport: raw[artifact.DeltaVerifyFile],
+			Reports: raw, ReportsNamed: release.ReportFiles,
+		}, facts)
+		problems = append(problems, o.settingsProblems(&found.Verdict)...)
+		if len(problems) > 0 {
+			for _, p := range problems {
+				from := in.Paths[p.File]
+				if p.File == artifact.ProfileFile {
+					from = ovPath
+				}
+				fmt.Fprintf(stdio.Err, "release-bundle: %s: %s\n", from, p.Why)
+			}
+			return cliutil.No("no bundle written: %d inputs are not the evidence of one verdict about %s as it is now (judge it again: soak-gate --out, then soak-reports)", len(problems), in.SoakDir)
+		}
+	} else {
+		old := found
+		v, files, err := o.judge(soak, stdio)
+		if err != nil {
+			return err
+		}
+		rejudged = &artifact.RejudgedSnapshot{
+			From: filepath.ToSlash(snapPath), SHA256: release.SHA256(raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
+			WindowFirst: old.Window.First, WindowLast: old.Window.Last,
+			Differs: old.Verdict.Verdict != v.Verdict || old.Window.First != v.Window.First || old.Window.Last != v.Window.Last,
+		}
+		warn("%s has no provenance (%s): not trusted; judged %s with policy %s: %s (it said %s)",
+			snapPath, untrustedWhy(old), in.SoakDir, v.Policy.Name, v.Verdict, old.Verdict.Verdict)
+		found = &release.Snapshot{Verdict: *v}
+		for name, data := range files {
+			raw[name] = data
+			in.Paths[name] = "judged by release-bundle"
+		}
+		// The bundle's own evidence passes its own check, or it is a bug.
+		if ps := release.CheckChain(release.Evidence{Snapshot: raw[artifact.SnapshotFile], Verdict: v, DeltaReport: raw[artifact.DeltaVerifyFile], Reports: raw, ReportsNamed: release.ReportFiles}, facts); len(ps) > 0 {
+			return fmt.Errorf("internal error: the verdict judged here does not check: %s", ps[0])
+		}
+	}
+	snap := found
+	delta, err := release.DecodeDeltaVerify(artifact.DeltaVerifyFile, raw[artifact.DeltaVerifyFile])
 	if err != nil {
 		return err
 	}
 
-	// 3. Refuse a verdict about other data than the soak holds now (the
-	// snapshot records the digest of the iteration files it judged; the
-	// Python toolkit's does not, and the CHANGELOG says it was not
-	// checked), and a soak that did not pass.
+	// 5. Refuse a soak that did not pass, unless --allow-fail.
 	v := snap.Verdict
-	stale := v.Source.Digest != "" && v.Source.Digest != soak.Digest
 	failing := !release.Passing(v.Verdict)
-	if stale && !o.AllowFail {
-		return cliutil.No("%s was judged on other iteration files than %s holds now (snapshot digest %.12s, soak digest %.12s): not bundled; judge the soak again (soak-gate --out) or --allow-fail bundles it marked as not validated",
-			snapPath, in.SoakDir, v.Source.Digest, soak.Digest)
-	}
 	if failing && !o.AllowFail {
 		return cliutil.No("verdict %s (%s): not bundled; --allow-fail bundles it marked as not validated", v.Verdict, dashIfEmpty(v.Reason))
-	}
-	if stale {
-		warn("%s was judged on other iteration files than %s holds now: bundling anyway (--allow-fail); the bundle says it is not validated", snapPath, in.SoakDir)
 	}
 	if failing {
 		warn("verdict %s: bundling anyway (--allow-fail); the bundle says it is not validated", v.Verdict)
 	}
-	forced := stale || failing
+	forced := failing
 
 	// 4. The previous bundle, the rollback target, must verify.
 	var prev *release.Previous
@@ -117,7 +184,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 5. The policy the rollback triggers come from.
-	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy)
+	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy, []string{in.SoakDir, in.ReportsDir})
 	if err != nil {
 		return err
 	}
@@ -181,10 +248,11 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		masked.Command = redact.Args(run.Command)
 		run = &masked
 	}
-	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest, Legacy: soak.Legacy, Run: run}
+	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest,
+		LedgerDigest: facts.LedgerDigest, OverridesDigest: facts.OverridesDigest, Legacy: soak.Legacy, Run: run}
 	r := &release.Release{
 		Version: version, DateSource: dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
-		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Stale: stale, Delta: delta, Ledger: soak.Report, Source: src,
+		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Delta: delta, Ledger: soak.Report, Source: src,
 		Profile: prof, ProfileSHA256: release.SHA256(profile), Redacted: redacted, OverridesFrom: filepath.ToSlash(ovPath),
 		Previous: prev, Policy: pol, Triggers: release.Triggers(pol.Policy),
 	}
@@ -195,7 +263,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		Version: version, ToolVersion: cliutil.Version(), Git: gi,
 		Verdict: artifact.BundleVerdict{
 			Verdict: v.Verdict, Reason: v.Reason, FreezeReady: v.FreezeReady, Forced: forced,
-			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, LegacyFormat: snap.Legacy,
+			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, Rejudged: rejudged,
 		},
 		Source: src, Redacted: redacted,
 	}
@@ -206,10 +274,10 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256}
 	}
 	copied := map[string][]byte{artifact.ProfileFile: profile}
-	for name, p := range in.Paths {
-		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(p), SHA256: release.SHA256(raw[name])})
+	for name, data := range raw {
+		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(in.Paths[name]), SHA256: release.SHA256(data)})
 		if name != artifact.OverridesFile {
-			copied[name] = raw[name]
+			copied[name] = data
 		}
 	}
 	files, err := release.Build(r, copied, m)
@@ -224,8 +292,12 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 9. Write: a temporary directory beside --out, renamed into place.
-	if err := writeDir(o.Out, files); err != nil {
+	kept, err := writeDir(o.Out, files)
+	if err != nil {
 		return err
+	}
+	if kept != "" {
+		warn("the bundle %s replaced changed while this run wrote: it was kept as %s", o.Out, kept)
 	}
 	if archive != nil {
 		if err := artifact.WriteFile(o.Archive, archive, 0o644); err != nil {
@@ -297,35 +369,75 @@ func readPrevious(path string) (*release.Previous, error) {
 	return p, nil
 }
 
+// checkOut says whether --out exists and may be replaced: it may when it
+// does not exist, is an empty directory, or is a bundle that verifies (a
+// bundle release-bundle wrote: MANIFEST.json of kind bundle, and nothing
+// in the directory that is not a bundle file). Anything else is an input
+// error naming it (exit 2): a symbolic link (not followed), a file, a
+// directory holding anything else. Only the bundle's ten names are read.
+func checkOut(out string) (exists bool, err error) {
+	fi, err := os.Lstat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, artifact.PathError(out, err)
+	}
+	const keep = "not replaced; choose another directory or remove it yourself"
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return true, artifact.Errorf(out, 0, "--out is a symbolic link: not followed, %s", keep)
+	case !fi.IsDir():
+		return true, artifact.Errorf(out, 0, "--out exists and is not a directory: %s", keep)
+	}
+	c, err := release.ReadDir(out)
+	if err != nil {
+		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle (%s): %s", errText(err), keep)
+	}
+	if len(c.Files) == 0 && len(c.Irregular) == 0 && len(c.Extra) == 0 {
+		return true, nil
+	}
+	if foreign := append(append([]string{}, c.Extra...), c.Irregular...); len(foreign) > 0 {
+		more := ""
+		if len(foreign) > 3 {
+			foreign, more = foreign[:3], fmt.Sprintf(" and %d more", len(foreign)-3)
+		}
+		return true, artifact.Errorf(out, 0, "--out holds %s%s, which release-bundle does not write: %s", strings.Join(foreign, ", "), more, keep)
+	}
+	if ver := release.Verify(c); !ver.OK() {
+		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle that verifies (%s): %s", ver.Summary(), keep)
+	}
+	return true, nil
+}
+
+func errText(err error) string {
+	var ae *artifact.Error
+	if errors.As(err, &ae) {
+		return ae.File + ": " + ae.Err.Error()
+	}
+	return err.Error()
+}
+
 // writeDir writes files into a fresh temporary directory beside out and
-// renames it to out. An existing out is replaced only when it is empty or
-// a bundle; it is moved aside first and removed after the rename.
-func writeDir(out string, files map[string][]byte) (err error) {
+// renames it to out. An existing out is replaced only when checkOut allows
+// it; it is moved aside first and removed after the rename only when it
+// still verifies then (else it is kept, and its new path returned).
+func writeDir(out string, files map[string][]byte) (kept string, err error) {
 	out = filepath.Clean(out)
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return artifact.PathError(parent, err)
+		return "", artifact.PathError(parent, err)
 	}
-	var old string
-	if fi, err := os.Lstat(out); err == nil {
-		if !fi.IsDir() {
-			return cliutil.Usagef("--out %s exists and is not a directory", out)
-		}
-		entries, err := os.ReadDir(out)
-		if err != nil {
-			return artifact.PathError(out, err)
-		}
-		if len(entries) > 0 && !isBundle(out) {
-			return cliutil.Usagef("--out %s exists and is not a bundle: choose another directory or remove it", out)
-		}
-		old = out
+	exists, err := checkOut(out)
+	if err != nil {
+		return "", err
 	}
 	// Both temporary directories are locked while this run owns them, so
 	// that the next run's cleanStale tells them from a killed run's; the
 	// lock stays with the directory through the renames.
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
-		return artifact.PathError(parent, err)
+		return "", artifact.PathError(parent, err)
 	}
 	defer lockDir(tmp).unlock()
 	defer func() {
@@ -340,43 +452,132 @@ func writeDir(out string, files map[string][]byte) (err error) {
 	sort.Strings(names)
 	for _, n := range names {
 		if err := writeSynced(filepath.Join(tmp, n), files[n]); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
+		return "", err
 	}
-	if old != "" {
+	if exists {
 		aside, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".old-")
 		if err != nil {
-			return artifact.PathError(parent, err)
+			return "", artifact.PathError(parent, err)
 		}
 		defer lockDir(aside).unlock()
-		if err := os.Rename(old, filepath.Join(aside, "bundle")); err != nil {
+		old := filepath.Join(aside, "bundle")
+		if err := os.Rename(out, old); err != nil {
 			os.Remove(aside)
-			return artifact.PathError(old, err)
+			return "", artifact.PathError(out, err)
 		}
 		if err := os.Rename(tmp, out); err != nil {
-			os.Rename(filepath.Join(aside, "bundle"), old) // put it back
-			os.RemoveAll(aside)
-			return artifact.PathError(out, err)
+			os.Rename(old, out) // put it back
+			os.Remove(aside)
+			return "", artifact.PathError(out, err)
 		}
-		os.RemoveAll(aside)
-		return nil
+		// What was set aside is removed only if it is still what
+		// checkOut allowed to replace: something may have been written
+		// into it meanwhile.
+		if empty(old) || verifies(old) {
+			os.RemoveAll(aside)
+			return "", nil
+		}
+		return old, nil
 	}
 	if err := os.Rename(tmp, out); err != nil {
-		return artifact.PathError(out, err)
+		return "", artifact.PathError(out, err)
 	}
-	return nil
+	return "", nil
 }
 
-func isBundle(dir string) bool {
-	for _, n := range []string{artifact.SumsFileName, artifact.ManifestFileName} {
-		if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.Mode().IsRegular() {
+func empty(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+// readInput reads an input file of the bundle: a regular file, or a
+// symbolic link that stays in its directory, of at most
+// release.MaxBundleFileBytes.
+func readInput(p string) ([]byte, error) {
+	if err := checkInput(p); err != nil {
+		return nil, err
+	}
+	return release.ReadRegular(p, release.MaxBundleFileBytes, true)
+}
+
+func missingIterations(in *release.Inputs) bool {
+	for _, m := range in.Missing {
+		if strings.HasPrefix(m, "ITER_SUMMARY_") {
 			return true
 		}
 	}
 	return false
+}
+
+func untrustedWhy(s *release.Snapshot) string {
+	if s.Legacy {
+		return "written by the Python toolkit"
+	}
+	return "it records no digest of the soak it judged"
+}
+
+// settingsProblems lists the choices given on the command line that the
+// snapshot was not judged with: a bundle carries one verdict, judged once.
+func (o Options) settingsProblems(v *artifact.Verdict) []release.Problem {
+	var ps []release.Problem
+	add := func(why string, args ...any) {
+		ps = append(ps, release.Problem{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(why, args...)})
+	}
+	if o.Policy != "" {
+		if p, err := policy.Load(o.Policy); err == nil && p.Digest() != v.Policy.Digest {
+			add("judged under policy %s (%.12s), not --policy %s (%.12s)", v.Policy.Name, v.Policy.Digest, o.Policy, p.Digest())
+		}
+	}
+	if o.Mock && !v.Settings.Mock {
+		add("judged with policy %s, not the mock policy --mock asks for", v.Policy.Name)
+	}
+	if o.Strict && !v.Settings.Strict {
+		add("judged without --strict")
+	}
+	return ps
+}
+
+// judge judges soak as soak-gate does (the built-in policy, the mock one
+// with --mock or USE_MOCK=1, or --policy; --strict) and renders what a
+// bundle carries of it: the snapshot, the delta report and the three
+// Markdown reports, each with its provenance line.
+func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
+	mock := o.Mock || o.Policy == "" && judge.UseMock(stdio.Env("USE_MOCK"))
+	pol, err := judge.LoadPolicy(o.Policy, mock)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, nil, cliutil.Usagef("%s: %v", pol.Source, err)
+	}
+	v, err := judge.Evaluate(soak, pol, judge.Options{Strict: o.Strict, ToolVersion: cliutil.Version()})
+	if err != nil {
+		return nil, nil, cliutil.Usagef("%v", err)
+	}
+	rendered, err := render.Render(render.Input{Soak: soak, Verdict: v})
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string][]byte{}
+	for _, f := range rendered {
+		if f.Name == artifact.SnapshotFile || slices.Contains(release.ReportFiles, f.Name) {
+			files[f.Name] = f.Data
+		}
+	}
+	sum := release.SHA256(files[artifact.SnapshotFile])
+	for _, name := range release.ReportFiles {
+		if _, _, ok := artifact.ParseProvenance(files[name]); !ok {
+			files[name] = append(files[name], artifact.ProvenanceLine(soak.Digest, sum)...)
+		}
+	}
+	if files[artifact.DeltaVerifyFile], err = release.DeltaReport(v); err != nil {
+		return nil, nil, err
+	}
+	return v, files, nil
 }
 
 func writeSynced(name string, data []byte) error {

@@ -32,7 +32,9 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		&cli.StringFlag{Name: "previous", Usage: "the previous release's `BUNDLE`: the rollback target"},
 		&cli.StringFlag{Name: "archive", Usage: "also write a reproducible `FILE.tar.gz` of the bundle"},
 		&cli.BoolFlag{Name: "allow-fail", Usage: "bundle a FAIL or INCONCLUSIVE soak, marked as not validated"},
-		&cli.StringFlag{Name: "policy", Usage: "policy `FILE` for the rollback triggers (default: the one the soak was judged by)"},
+		&cli.StringFlag{Name: "policy", Usage: "policy `FILE`: the one the soak was judged by (for the rollback triggers), or to judge a soak whose snapshot has no provenance"},
+		&cli.BoolFlag{Name: "mock", Usage: "the soak was judged with the relaxed mock policy (or: judge with it; also USE_MOCK=1)"},
+		&cli.BoolFlag{Name: "strict", Usage: "the soak was judged with --strict (or: judge with it)"},
 		&cli.StringFlag{Name: "now", Usage: "release date `TIME` (RFC 3339 or YYYY-MM-DD; default SOURCE_DATE_EPOCH, else the commit time)"},
 	}
 	app.Action = func(c *cli.Context) error {
@@ -47,7 +49,7 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 }
 
 const usageText = `release-bundle --src SOAK_DIR --out DIR [--reports DIR] [--version V] [--previous BUNDLE]
-                  [--archive FILE.tar.gz] [--allow-fail] [--policy FILE] [--now TIME]
+                  [--archive FILE.tar.gz] [--allow-fail] [--policy FILE | --mock] [--strict] [--now TIME]
    release-bundle verify DIR|ARCHIVE`
 
 const description = `Assembles the release bundle of a soak: POST_SOAK_SNAPSHOT.json, POST_SOAK_AUDIT.md,
@@ -93,6 +95,7 @@ type Options struct {
 	Version            string
 	Previous, Archive  string
 	Policy             string
+	Mock, Strict       bool
 	AllowFail          bool
 	Now                time.Time // zero: not given
 	NowSource          string
@@ -108,6 +111,10 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		Src: c.String("src"), Reports: c.String("reports"), Out: c.String("out"),
 		Version: c.String("version"), Previous: c.String("previous"), Archive: c.String("archive"),
 		Policy: c.String("policy"), AllowFail: c.Bool("allow-fail"),
+		Mock: c.Bool("mock"), Strict: c.Bool("strict"),
+	}
+	if o.Mock && o.Policy != "" {
+		return o, cliutil.Usagef("--mock and --policy both choose the policy; give one")
 	}
 	var missing []string
 	if o.Src == "" {

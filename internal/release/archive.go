@@ -71,22 +71,36 @@ func Archive(prefix string, files map[string][]byte, mtime time.Time) ([]byte, e
 // ReadArchive reads a bundle archive written by Archive (or by tar from a
 // bundle directory): every entry must sit under one top-level directory,
 // whose name is returned. Entries that would leave it are an error;
-// entries that are not regular files are listed as irregular.
+// entries that are not regular files are listed as irregular, and entries
+// whose names are not bundle files as extra, without reading them. What
+// the archive expands to is bounded: at most MaxArchiveEntries entries,
+// MaxBundleFileBytes per file and MaxBundleBytes in all (headers and
+// skipped entries included), so that a small archive cannot make the
+// reader decompress gigabytes.
 func ReadArchive(r io.Reader) (string, *Contents, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return "", nil, fmt.Errorf("not a gzip file: %w", err)
 	}
 	defer zr.Close()
-	tr := tar.NewReader(zr)
+	lim := &capReader{r: zr, left: MaxBundleBytes + 64<<10}
+	tr := tar.NewReader(lim)
 	c := &Contents{Files: map[string][]byte{}}
+	allowed := bundleNames()
 	prefix := ""
-	for {
+	seen := map[string]bool{}
+	for entries := 0; ; entries++ {
+		if entries >= MaxArchiveEntries {
+			return "", nil, fmt.Errorf("more than %d entries: not a bundle archive", MaxArchiveEntries)
+		}
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
+			if lim.over {
+				return "", nil, fmt.Errorf("%w: expands to more than %d bytes: not a bundle archive", ErrTooLarge, MaxBundleBytes)
+			}
 			return "", nil, fmt.Errorf("reading tar: %w", err)
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(h.Name, "./"), "/")
@@ -103,19 +117,29 @@ func ReadArchive(r io.Reader) (string, *Contents, error) {
 			return "", nil, fmt.Errorf("archive entry %q: not under %s/ (a bundle archive has one top-level directory)", h.Name, prefix)
 		}
 		switch {
-		case h.Typeflag == tar.TypeDir:
+		case h.Typeflag == tar.TypeDir && rest == "":
 			continue
 		case rest == "":
 			return "", nil, fmt.Errorf("archive entry %q: a file where the bundle directory should be", h.Name)
+		case seen[rest]:
+			return "", nil, fmt.Errorf("archive entry %q appears twice", h.Name)
+		}
+		seen[rest] = true
+		switch {
+		case !allowed[rest]:
+			if h.Typeflag == tar.TypeDir {
+				rest += "/"
+			}
+			c.Extra = append(c.Extra, rest)
 		case h.Typeflag == tar.TypeReg:
 			if h.Size > MaxBundleFileBytes {
-				return "", nil, fmt.Errorf("archive entry %q: larger than %d bytes", h.Name, MaxBundleFileBytes)
-			}
-			if _, dup := c.Files[rest]; dup {
-				return "", nil, fmt.Errorf("archive entry %q appears twice", h.Name)
+				return "", nil, fmt.Errorf("archive entry %q: %w: %d bytes, more than the %d allowed", h.Name, ErrTooLarge, h.Size, MaxBundleFileBytes)
 			}
 			data, err := io.ReadAll(io.LimitReader(tr, MaxBundleFileBytes+1))
 			if err != nil {
+				if lim.over {
+					return "", nil, fmt.Errorf("%w: expands to more than %d bytes: not a bundle archive", ErrTooLarge, MaxBundleBytes)
+				}
 				return "", nil, fmt.Errorf("archive entry %q: %w", h.Name, err)
 			}
 			c.Files[rest] = data
@@ -127,5 +151,26 @@ func ReadArchive(r io.Reader) (string, *Contents, error) {
 		return "", nil, errors.New("empty archive")
 	}
 	sort.Strings(c.Irregular)
+	sort.Strings(c.Extra)
 	return prefix, c, nil
+}
+
+// capReader reads at most left bytes from r, then fails.
+type capReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.over = true
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }

@@ -1,8 +1,15 @@
 package release
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // Within reports whether path is dir or inside it, after making both
@@ -31,4 +38,143 @@ func resolve(p string) string {
 		rest = filepath.Join(filepath.Base(dir), rest)
 		dir = parent
 	}
+}
+
+// Size caps on what the release pair reads. A bundle holds ten files of
+// known names; nothing else in its directory or archive is read at all.
+const (
+	// MaxBundleFileBytes bounds one file read from a bundle, an archive or
+	// the inputs of a bundle (a report, the snapshot, the delta report,
+	// the overrides).
+	MaxBundleFileBytes = 64 << 20
+	// MaxBundleBytes bounds all the files of one bundle together, and what
+	// an archive may expand to (its tar headers included).
+	MaxBundleBytes = 256 << 20
+	// MaxArchiveEntries bounds the entries of a bundle archive: ten files
+	// and their directory, with room for what tar adds (PAX headers).
+	MaxArchiveEntries = 64
+	// MaxPolicyBytes bounds a policy file named inside an input.
+	MaxPolicyBytes = 1 << 20
+)
+
+// ErrTooLarge is returned (wrapped) when a file exceeds its cap.
+var ErrTooLarge = errors.New("too large")
+
+// ReadRegular reads the regular file name, at most max bytes. Anything
+// else is refused by its type before it is opened (os.Lstat: a symbolic
+// link when follow is false, a directory, a FIFO, a device, a socket), and
+// the file is opened so that a FIFO or device put in its place meanwhile
+// neither blocks nor is read (non-blocking, no following of a final
+// symbolic link unless follow, and its type checked again on the open
+// descriptor). With follow, a symbolic link is followed (its target must
+// be a regular file); the caller has checked where it leads. A file larger
+// than max is refused from its size before reading, and a file that grows
+// past max while read is refused too. The error names name.
+func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
+	fi, err := os.Lstat(name)
+	if err != nil {
+		return nil, artifact.PathError(name, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 && follow {
+		if fi, err = os.Stat(name); err != nil {
+			return nil, artifact.PathError(name, err)
+		}
+	}
+	if err := regularSize(name, fi, max); err != nil {
+		return nil, err
+	}
+	f, err := openNoBlock(name, follow)
+	if err != nil {
+		return nil, artifact.PathError(name, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, artifact.PathError(name, err)
+	}
+	if err := regularSize(name, fi, max); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, artifact.PathError(name, err)
+	}
+	if int64(len(data)) > max {
+		return nil, &artifact.Error{File: name, Err: fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, max)}
+	}
+	return data, nil
+}
+
+func regularSize(name string, fi fs.FileInfo, max int64) error {
+	switch m := fi.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		return artifact.Errorf(name, 0, "a symbolic link, not a regular file")
+	case m.IsDir():
+		return artifact.Errorf(name, 0, "a directory, not a regular file")
+	case !m.IsRegular():
+		return artifact.Errorf(name, 0, "not a regular file (%s)", typeName(m))
+	case fi.Size() > max:
+		return &artifact.Error{File: name, Err: fmt.Errorf("%w: %d bytes, more than the %d allowed", ErrTooLarge, fi.Size(), max)}
+	}
+	return nil
+}
+
+func typeName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "type " + m.Type().String()
+}
+
+// ReadInside reads name, a path that came from inside an input (a
+// snapshot's policy source, say), only when it is a regular file inside
+// one of dirs: the path, made absolute, must lie within a directory of
+// dirs lexically and with symbolic links resolved, must not itself be a
+// symbolic link, and must be at most max bytes (ReadRegular). ok is false,
+// with the reason, otherwise; nothing is opened then.
+func ReadInside(name string, dirs []string, max int64) (data []byte, ok bool, why string) {
+	if name == "" || strings.ContainsRune(name, 0) {
+		return nil, false, "no usable path"
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return nil, false, err.Error()
+	}
+	inside := false
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		ad, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		if lexicallyWithin(abs, ad) && Within(abs, ad) && filepath.Clean(abs) != filepath.Clean(ad) {
+			inside = true
+			break
+		}
+	}
+	if !inside {
+		return nil, false, "not inside " + strings.Join(dirs, " or ")
+	}
+	data, err = ReadRegular(abs, max, false)
+	if err != nil {
+		var ae *artifact.Error
+		if errors.As(err, &ae) {
+			return nil, false, ae.Err.Error()
+		}
+		return nil, false, err.Error()
+	}
+	return data, true, ""
+}
+
+func lexicallyWithin(p, d string) bool {
+	rel, err := filepath.Rel(filepath.Clean(d), filepath.Clean(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

@@ -213,19 +213,72 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
-func sampleFiles() map[string][]byte {
+// Digests of the sample soak.
+var (
+	sampleSoak      = strings.Repeat("5", 64)
+	sampleLedger    = strings.Repeat("1", 64)
+	sampleOverrides = strings.Repeat("0", 64)
+	samplePolicy    = strings.Repeat("7", 64)
+)
+
+// sampleVerdict is a verdict of the sample soak with its delta
+// verification.
+func sampleVerdict(verdict string) *artifact.Verdict {
+	src := artifact.Source{Path: "soak", Digest: sampleSoak, LedgerDigest: sampleLedger, OverridesDigest: sampleOverrides}
+	dsrc := src
+	return &artifact.Verdict{
+		SchemaVersion: 1, Kind: artifact.KindVerdict, Verdict: verdict, Reason: "sample",
+		Policy: artifact.Policy{Name: "production", Source: "built-in", Digest: samplePolicy},
+		Source: src,
+		DeltaVerification: &artifact.DeltaVerify{
+			SchemaVersion: 1, Kind: artifact.KindDeltaVerify, ProposedCount: 10, FullApplyCount: 10, FullApplyRatio: 1,
+			Checked: true, Status: "PASS", Source: &dsrc, PolicyDigest: samplePolicy,
+		},
+	}
+}
+
+// sampleFiles is a sealed PASS bundle.
+func sampleFiles() map[string][]byte { return sealedFiles(sampleVerdict("PASS"), false) }
+
+// sealedFiles is a bundle of v whose evidence is one chain: the delta
+// report is v's, the reports carry v's provenance, CHANGELOG.md and
+// rollback_plan.md begin with the banner when forced.
+func sealedFiles(v *artifact.Verdict, forced bool) map[string][]byte {
 	files := map[string][]byte{}
 	for _, n := range artifact.BundleFiles {
 		files[n] = []byte("content of " + n + "\n")
 	}
-	m := artifact.Manifest{SchemaVersion: 1, Kind: artifact.KindBundle, Version: "v1"}
+	files[artifact.SnapshotFile], _ = artifact.Marshal(v)
+	files[artifact.DeltaVerifyFile], _ = DeltaReport(v)
+	for _, n := range ReportFiles {
+		files[n] = append(files[n], artifact.ProvenanceLine(v.Source.Digest, SHA256(files[artifact.SnapshotFile]))...)
+	}
+	if forced {
+		for _, n := range []string{artifact.ChangelogFile, artifact.RollbackPlanFile} {
+			files[n] = append([]byte(ForcedBanner+" sample\n"), files[n]...)
+		}
+	}
+	m := artifact.Manifest{SchemaVersion: 1, Kind: artifact.KindBundle, Version: "v1",
+		Verdict: artifact.BundleVerdict{Verdict: v.Verdict, Forced: forced, Policy: v.Policy},
+		Source:  artifact.BundleSource{Path: "soak", Digest: v.Source.Digest, LedgerDigest: v.Source.LedgerDigest, OverridesDigest: v.Source.OverridesDigest},
+		Inputs:  []artifact.BundleInput{{File: artifact.ProfileFile, From: "soak/runtime_overrides.json", SHA256: v.Source.OverridesDigest}},
+	}
+	reseal(files, &m)
+	return files
+}
+
+// reseal rewrites the manifest's file list and SHA256SUMS over files, as
+// anyone editing a bundle can.
+func reseal(files map[string][]byte, m *artifact.Manifest) {
+	delete(files, artifact.ManifestFileName)
+	delete(files, artifact.SumsFileName)
+	m.Files = nil
 	for _, n := range artifact.BundleFiles {
 		m.Files = append(m.Files, artifact.BundleFile{Path: n, Size: int64(len(files[n])), SHA256: SHA256(files[n])})
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	files[artifact.ManifestFileName], _ = artifact.Marshal(m)
 	files[artifact.SumsFileName] = FormatSums(files)
-	return files
 }
 
 func contents(files map[string][]byte) *Contents {

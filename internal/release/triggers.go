@@ -2,7 +2,6 @@ package release
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -136,10 +135,12 @@ type ResolvedPolicy struct {
 // ResolvePolicy returns the policy the rollback triggers come from: the
 // file given with --policy, else the built-in policy the verdict was
 // judged by (matched by digest), else the file the verdict names when it
-// still has the same digest. A legacy snapshot records no policy: the
+// still has the same digest — read only when it is a regular file inside
+// one of within (the directories being read; see ReadInside), never a
+// path an input names elsewhere. A legacy snapshot records no policy: the
 // built-in production policy is used and a note says so. An error means
 // the policy cannot be determined.
-func ResolvePolicy(judged artifact.Policy, legacy bool, file string) (*ResolvedPolicy, error) {
+func ResolvePolicy(judged artifact.Policy, legacy bool, file string, within []string) (*ResolvedPolicy, error) {
 	if file != "" {
 		p, err := policy.Load(file)
 		if err != nil {
@@ -170,8 +171,8 @@ func ResolvePolicy(judged artifact.Policy, legacy bool, file string) (*ResolvedP
 		}
 	}
 	if judged.Source != "" && judged.Source != "built-in" {
-		if _, err := os.Stat(judged.Source); err == nil {
-			if p, err := policy.Load(judged.Source); err == nil && p.Digest() == judged.Digest {
+		if data, ok, _ := ReadInside(judged.Source, within, MaxPolicyBytes); ok {
+			if p, err := policy.Parse(judged.Source, data); err == nil && p.Digest() == judged.Digest {
 				return &ResolvedPolicy{Policy: p, Basis: same}, nil
 			}
 		}

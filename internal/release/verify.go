@@ -1,9 +1,10 @@
 package release
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,20 +13,35 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// MaxBundleFileBytes bounds one file read from a bundle or an archive.
-const MaxBundleFileBytes = 256 << 20
-
-// Contents is a bundle read into memory: its regular files by
-// slash-separated name, and the entries that are not regular files.
+// Contents is a bundle read into memory: its regular files by name, and
+// the entries that were not read.
 type Contents struct {
 	Files map[string][]byte
-	// Irregular lists names that are symbolic links, devices and the like;
-	// a bundle holds regular files only.
+	// Irregular lists bundle file names that are symbolic links, devices,
+	// FIFOs, directories and the like; a bundle holds regular files only.
 	Irregular []string
+	// Extra lists the names that are not bundle files (or a directory's
+	// name with a trailing slash); they are never read.
+	Extra []string
 }
 
-// ReadDir reads the bundle directory dir, including files in
-// subdirectories (which a bundle never has: they are reported as extra).
+// MaxDirEntries bounds the entries of a directory read as a bundle.
+const MaxDirEntries = 10000
+
+// bundleNames are the ten names a bundle may hold.
+func bundleNames() map[string]bool {
+	m := map[string]bool{artifact.ManifestFileName: true, artifact.SumsFileName: true}
+	for _, n := range artifact.BundleFiles {
+		m[n] = true
+	}
+	return m
+}
+
+// ReadDir reads the bundle directory dir: the ten bundle file names only,
+// each a regular file (os.Lstat: a symbolic link, FIFO or device is listed
+// as irregular and not opened) of at most MaxBundleFileBytes, and together
+// at most MaxBundleBytes. Other entries are listed as extra by name and
+// never read; a directory of more than MaxDirEntries entries is an error.
 func ReadDir(dir string) (*Contents, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -34,44 +50,63 @@ func ReadDir(dir string) (*Contents, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s: not a directory", dir)
 	}
-	c := &Contents{Files: map[string][]byte{}}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == dir {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		name := filepath.ToSlash(rel)
-		switch {
-		case d.IsDir():
-			return nil
-		case d.Type().IsRegular():
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			if info.Size() > MaxBundleFileBytes {
-				return fmt.Errorf("%s: larger than %d bytes", p, MaxBundleFileBytes)
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			c.Files[name] = data
-		default:
-			c.Irregular = append(c.Irregular, name)
-		}
-		return nil
-	})
+	f, err := os.Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(c.Irregular)
+	entries, err := f.ReadDir(MaxDirEntries + 1)
+	f.Close()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if len(entries) > MaxDirEntries {
+		return nil, fmt.Errorf("%s: more than %d entries: not a bundle", dir, MaxDirEntries)
+	}
+	allowed := bundleNames()
+	c := &Contents{Files: map[string][]byte{}}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	// First the names and types, and the sizes against the caps, so that
+	// nothing is read from a bundle that is too large.
+	var regular []string
+	var total int64
+	for _, e := range entries {
+		name := e.Name()
+		if !allowed[name] {
+			if e.IsDir() {
+				name += "/"
+			}
+			c.Extra = append(c.Extra, name)
+			continue
+		}
+		info, err := os.Lstat(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		if !info.Mode().IsRegular() {
+			c.Irregular = append(c.Irregular, name)
+			continue
+		}
+		if info.Size() > MaxBundleFileBytes {
+			return nil, &artifact.Error{File: filepath.Join(dir, name), Err: fmt.Errorf("%w: %d bytes, more than the %d allowed", ErrTooLarge, info.Size(), MaxBundleFileBytes)}
+		}
+		if total += info.Size(); total > MaxBundleBytes {
+			return nil, fmt.Errorf("%s: %w: the bundle's files come to more than %d bytes", dir, ErrTooLarge, MaxBundleBytes)
+		}
+		regular = append(regular, name)
+	}
+	total = 0
+	for _, name := range regular {
+		p := filepath.Join(dir, name)
+		data, err := ReadRegular(p, MaxBundleFileBytes, false)
+		if err != nil {
+			return nil, err
+		}
+		total += int64(len(data))
+		if total > MaxBundleBytes {
+			return nil, fmt.Errorf("%s: %w: the bundle's files come to more than %d bytes", dir, ErrTooLarge, MaxBundleBytes)
+		}
+		c.Files[name] = data
+	}
 	return c, nil
 }
 
@@ -95,6 +130,9 @@ const (
 	Changed = "changed"
 	Extra   = "extra"
 	Invalid = "invalid"
+	// Mismatch: the file is not derived from the bundle's verdict of the
+	// bundle's soak (see CheckChain).
+	Mismatch = "mismatch"
 )
 
 // Verification is the result of Verify.
@@ -119,16 +157,31 @@ func (v *Verification) Summary() string {
 	return strings.Join(parts, ", ")
 }
 
-// Verify checks that c is a complete, untouched bundle: SHA256SUMS lists
-// the eight bundle files and MANIFEST.json, every listed file is present
-// with its digest, nothing else is present, and the manifest agrees with
-// the files. Every problem is reported, not only the first.
+// Verify checks that c is a complete, untouched bundle whose evidence is
+// one sealed chain. Every problem is reported, not only the first:
+//
+//   - the directory (or archive), SHA256SUMS and MANIFEST.json agree file
+//     for file: SHA256SUMS lists exactly the eight bundle files and
+//     MANIFEST.json, the manifest exactly the eight, each with the digest
+//     (and size) of the file present, and nothing else is present;
+//   - the verdict is stated once: the manifest's verdict is the
+//     snapshot's, and a verdict other than PASS or WARN is "forced" in the
+//     manifest, whose "forced" is what the first lines of CHANGELOG.md and
+//     rollback_plan.md say ("NOT A VALIDATED RELEASE");
+//   - the chain (CheckChain): the snapshot records the soak digests the
+//     manifest records, the delta report is the snapshot's, every report's
+//     provenance line names that soak and the snapshot's sha256, and the
+//     profile was made from the overrides the snapshot records.
 func Verify(c *Contents) *Verification {
 	v := &Verification{}
 	add := func(file, what, why string) { v.Problems = append(v.Problems, Problem{file, what, why}) }
 	for _, n := range c.Irregular {
 		add(n, Extra, "not a regular file")
 	}
+	for _, n := range c.Extra {
+		add(n, Extra, "not a bundle file; not read")
+	}
+	allowed := bundleNames()
 	required := append(append([]string{}, artifact.BundleFiles...), artifact.ManifestFileName)
 	listed := map[string]bool{}
 	sums, ok := c.Files[artifact.SumsFileName]
@@ -141,6 +194,13 @@ func Verify(c *Contents) *Verification {
 			add(artifact.SumsFileName, Invalid, err.Error())
 		}
 		for _, e := range entries {
+			if !allowed[e.Name] || e.Name == artifact.SumsFileName {
+				add(artifact.SumsFileName, Invalid, "lists "+e.Name+", which is not a bundle file")
+				if _, present := c.Files[e.Name]; present {
+					add(e.Name, Extra, "not a bundle file")
+				}
+				continue
+			}
 			listed[e.Name] = true
 			data, ok := c.Files[e.Name]
 			switch {
@@ -178,18 +238,11 @@ func Verify(c *Contents) *Verification {
 	if data, ok := c.Files[artifact.ManifestFileName]; ok {
 		m, err := artifact.DecodeManifest(artifact.ManifestFileName, data)
 		if err != nil {
-			var ae *artifact.Error
-			msg := err.Error()
-			if errors.As(err, &ae) {
-				msg = ae.Err.Error()
-				if ae.Line > 0 {
-					msg = fmt.Sprintf("line %d: %s", ae.Line, msg)
-				}
-			}
-			add(artifact.ManifestFileName, Invalid, msg)
+			add(artifact.ManifestFileName, Invalid, errText(err))
 		} else {
 			v.Manifest = m
 			checkManifest(c, m, add)
+			checkSealed(c, m, add)
 		}
 	}
 	sort.SliceStable(v.Problems, func(i, j int) bool {
@@ -202,10 +255,19 @@ func Verify(c *Contents) *Verification {
 	return v
 }
 
-// checkManifest compares the manifest's file list with the files.
+// checkManifest compares the manifest's file list with the files: it
+// lists exactly the eight bundle files, each as present.
 func checkManifest(c *Contents, m *artifact.Manifest, add func(file, what, why string)) {
 	inManifest := map[string]bool{}
+	content := map[string]bool{}
+	for _, n := range artifact.BundleFiles {
+		content[n] = true
+	}
 	for _, f := range m.Files {
+		if !content[f.Path] {
+			add(artifact.ManifestFileName, Invalid, "lists "+f.Path+", which is not a bundle file")
+			continue
+		}
 		inManifest[f.Path] = true
 		data, ok := c.Files[f.Path]
 		if !ok {
@@ -219,6 +281,68 @@ func checkManifest(c *Contents, m *artifact.Manifest, add func(file, what, why s
 	for _, n := range artifact.BundleFiles {
 		if !inManifest[n] {
 			add(artifact.ManifestFileName, Invalid, n+" is not listed")
+		}
+	}
+}
+
+// ForcedBanner is how CHANGELOG.md and rollback_plan.md of a bundle built
+// with --allow-fail begin.
+const ForcedBanner = "> **NOT A VALIDATED RELEASE.**"
+
+// checkSealed checks that the bundle states one verdict and that its
+// evidence is one chain (see Verify).
+func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why string)) {
+	data, ok := c.Files[artifact.SnapshotFile]
+	if !ok {
+		return
+	}
+	snap, err := DecodeSnapshot(artifact.SnapshotFile, data)
+	if err != nil {
+		add(artifact.SnapshotFile, Invalid, errText(err))
+		return
+	}
+	if snap.Legacy {
+		add(artifact.SnapshotFile, Mismatch, "a snapshot without provenance (the Python toolkit's): release-bundle bundles only a verdict it can tie to the soak")
+		return
+	}
+	v := &snap.Verdict
+	// 1. One verdict, and a forced one stays forced.
+	if m.Verdict.Verdict != v.Verdict {
+		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("verdict %s, the snapshot's is %s", m.Verdict.Verdict, v.Verdict))
+	}
+	if m.Verdict.Policy.Digest != v.Policy.Digest {
+		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("policy digest %s, the snapshot's is %s", orNone(m.Verdict.Policy.Digest), orNone(v.Policy.Digest)))
+	}
+	if !Passing(v.Verdict) && !m.Verdict.Forced {
+		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("\"forced\": false, but the snapshot's verdict is %s: only a bundle built with --allow-fail holds one", v.Verdict))
+	}
+	for _, doc := range []string{artifact.ChangelogFile, artifact.RollbackPlanFile} {
+		text, ok := c.Files[doc]
+		if !ok {
+			continue
+		}
+		banner := bytes.HasPrefix(text, []byte(ForcedBanner))
+		switch {
+		case m.Verdict.Forced && !banner:
+			add(doc, Mismatch, "the manifest says the bundle was forced (--allow-fail), but the first line does not say \"NOT A VALIDATED RELEASE\"")
+		case !m.Verdict.Forced && banner:
+			add(doc, Mismatch, "the first line says \"NOT A VALIDATED RELEASE\", but the manifest says the bundle was not forced")
+		}
+	}
+	// 2. The verdict is about the soak the manifest names.
+	if v.Source.Digest != m.Source.Digest {
+		add(artifact.SnapshotFile, Mismatch, fmt.Sprintf("judged soak digest %s, the manifest's source is %s", orNone(v.Source.Digest), orNone(m.Source.Digest)))
+	}
+	// 3. The chain, against the manifest's facts.
+	e := Evidence{Snapshot: data, Verdict: v, DeltaReport: c.Files[artifact.DeltaVerifyFile], Reports: c.Files, ReportsNamed: ReportFiles}
+	f := Facts{SoakDigest: m.Source.Digest, LedgerDigest: m.Source.LedgerDigest, OverridesDigest: m.Source.OverridesDigest}
+	for _, p := range CheckChain(e, f) {
+		add(p.File, p.What, p.Why)
+	}
+	// 4. The profile was made from those overrides.
+	for _, in := range m.Inputs {
+		if in.File == artifact.ProfileFile && in.SHA256 != v.Source.OverridesDigest {
+			add(artifact.ProfileFile, Mismatch, fmt.Sprintf("made from overrides with sha256 %s, the verdict records %s", orNone(in.SHA256), orNone(v.Source.OverridesDigest)))
 		}
 	}
 }

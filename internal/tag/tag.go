@@ -2,6 +2,7 @@ package tag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 2. The policy the triggers come from.
-	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy)
+	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy, []string{o.Bundle})
 	if err != nil {
 		return err
 	}
@@ -180,6 +181,8 @@ func dashIfEmpty(s string) string {
 	return s
 }
 
+// readBundleDir reads the bundle directory dir: its ten file names only,
+// bounded (release.ReadDir).
 func readBundleDir(dir string) (*release.Contents, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -190,6 +193,10 @@ func readBundleDir(dir string) (*release.Contents, error) {
 	}
 	c, err := release.ReadDir(dir)
 	if err != nil {
+		var ae *artifact.Error
+		if errors.As(err, &ae) {
+			return nil, err
+		}
 		return nil, artifact.PathError(dir, err)
 	}
 	return c, nil

@@ -2,8 +2,12 @@ package tag
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -53,13 +57,15 @@ func VerifyTag(ctx context.Context, tag, bundle string, stdio cliutil.Stdio) err
 		if recorded == "" {
 			return cliutil.Usagef("tag %s records no bundle path: pass --bundle", tag)
 		}
-		bundle = filepath.FromSlash(recorded)
-		if !filepath.IsAbs(bundle) {
-			top, err := g.TopLevel(ctx)
-			if err != nil {
-				return err
-			}
-			bundle = filepath.Join(top, bundle)
+		// The path comes from the tag message, which anyone who can push
+		// a tag wrote: it is followed only to a real directory inside the
+		// working tree, and only the bundle's ten files are read there.
+		top, err := g.TopLevel(ctx)
+		if err != nil {
+			return err
+		}
+		if bundle, err = recordedBundle(top, recorded); err != nil {
+			return cliutil.Usagef("tag %s: Bundle-Path %q: %v: pass --bundle", tag, recorded, err)
 		}
 	}
 	c, err := readBundleDir(bundle)
@@ -85,4 +91,33 @@ func shortOr(s string) string {
 		return "(missing)"
 	}
 	return s
+}
+
+// recordedBundle resolves the Bundle-Path a tag message records: a clean
+// relative path inside the working tree top, naming a directory that is
+// not a symbolic link, with no symbolic link on the way out of top.
+func recordedBundle(top, recorded string) (string, error) {
+	p := filepath.FromSlash(recorded)
+	switch {
+	case recorded == "" || strings.ContainsRune(recorded, 0):
+		return "", errors.New("empty")
+	case filepath.IsAbs(p) || filepath.VolumeName(p) != "":
+		return "", errors.New("not relative to the working tree")
+	case filepath.Clean(p) != p || p == "." || p == ".." || strings.HasPrefix(p, ".."+string(filepath.Separator)):
+		return "", errors.New("not a clean path inside the working tree")
+	}
+	bundle := filepath.Join(top, p)
+	if !release.Within(bundle, top) {
+		return "", errors.New("leads out of the working tree")
+	}
+	fi, err := os.Lstat(bundle)
+	switch {
+	case err != nil:
+		return "", err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return "", errors.New("a symbolic link, not followed")
+	case !fi.IsDir():
+		return "", errors.New("not a directory")
+	}
+	return bundle, nil
 }

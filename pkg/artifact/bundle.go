@@ -72,15 +72,37 @@ type BundleVerdict struct {
 	WindowLast   int    `json:"window_last,omitempty"`
 	Policy       Policy `json:"policy"`
 	LegacyFormat bool   `json:"legacy_format,omitempty"` // the snapshot was written by the Python toolkit
+	// Rejudged is set when the soak's reports held a snapshot without
+	// provenance (the Python toolkit's, or one recording no soak digest):
+	// release-bundle never trusts one, judged the soak itself and bundled
+	// its own verdict. It describes the snapshot it found.
+	Rejudged *RejudgedSnapshot `json:"rejudged,omitempty"`
+}
+
+// RejudgedSnapshot describes a snapshot release-bundle did not trust.
+type RejudgedSnapshot struct {
+	From    string `json:"from"`    // path read
+	SHA256  string `json:"sha256"`  // of its bytes
+	Verdict string `json:"verdict"` // what it said
+	// WindowFirst and WindowLast are the window it claimed to judge.
+	WindowFirst int `json:"window_first,omitempty"`
+	WindowLast  int `json:"window_last,omitempty"`
+	// Differs is true when its verdict or window is not the bundled one's.
+	Differs bool `json:"differs"`
 }
 
 // BundleSource describes the soak a bundle was built from.
 type BundleSource struct {
-	Path       string     `json:"path"`
-	Iterations int        `json:"iterations"`
-	Digest     string     `json:"digest,omitempty"` // sha256 over the iteration files, as soak-gate computes it
-	Legacy     bool       `json:"legacy,omitempty"`
-	Run        *RunRecord `json:"run,omitempty"` // nil when the soak has no RUN.json (legacy)
+	Path       string `json:"path"`
+	Iterations int    `json:"iterations"`
+	Digest     string `json:"digest,omitempty"` // sha256 over the iteration files, as soak-gate computes it
+	// LedgerDigest and OverridesDigest are the sha256 of the soak's
+	// TUNING_REPORT.json and of the runtime_overrides.json read ("" when
+	// there is none), as the verdict records them.
+	LedgerDigest    string     `json:"ledger_digest,omitempty"`
+	OverridesDigest string     `json:"overrides_digest,omitempty"`
+	Legacy          bool       `json:"legacy,omitempty"`
+	Run             *RunRecord `json:"run,omitempty"` // nil when the soak has no RUN.json (legacy)
 }
 
 // BundleInput is one input file and where it was found.
