@@ -31,8 +31,8 @@ func gate(ctx context.Context, o options, stdio cliutil.Stdio) error {
 	if err != nil {
 		return err
 	}
-	if o.compare != "" {
-		b, err := loadBaseline(ctx, o.compare, pol, jopts, stdio)
+	if len(o.compare) > 0 {
+		b, err := loadBaseline(ctx, o.compare, soak, pol, jopts, stdio)
 		if err != nil {
 			return err
 		}
@@ -83,44 +83,74 @@ func verdictError(v *artifact.Verdict, failOnWarn bool) error {
 	return nil
 }
 
-// loadBaseline reads a baseline soak (directory or stream) or verdict.
-func loadBaseline(ctx context.Context, path string, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
+// loadBaseline reads the baseline runs of --compare, each a soak
+// (directory or stream, judged with the same policy and options) or a
+// POST_SOAK_SNAPSHOT.json (ours, or the Python toolkit's), and refuses a
+// run given twice or the judged soak itself as a baseline: either would
+// shrink the run-to-run spread the comparison estimates.
+func loadBaseline(ctx context.Context, paths []string, soak *soakdir.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
+	runs := make([]judge.BaselineRun, 0, len(paths))
+	seen := map[string]string{}
+	for _, path := range paths {
+		r, err := loadBaselineRun(ctx, path, pol, jopts, stdio)
+		if err != nil {
+			return nil, err
+		}
+		name := artifact.DisplayName(path)
+		if r.SoakDigest != "" && r.SoakDigest == soak.Digest {
+			return nil, artifact.Errorf(name, 0, "baseline: this is the soak being judged (digest %s), not a run of the baseline build", short(r.SoakDigest))
+		}
+		for _, d := range []string{r.Digest, r.SoakDigest} {
+			if prev, dup := seen[d]; dup && d != "" {
+				return nil, artifact.Errorf(name, 0, "baseline: the same soak as %s (digest %s); each baseline must be another run", prev, short(d))
+			}
+		}
+		for _, d := range []string{r.Digest, r.SoakDigest} {
+			if d != "" {
+				seen[d] = name
+			}
+		}
+		runs = append(runs, r)
+	}
+	return judge.NewBaseline(runs), nil
+}
+
+func short(digest string) string { return digest[:min(len(digest), 12)] }
+
+// loadBaselineRun reads one baseline run.
+func loadBaselineRun(ctx context.Context, path string, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (judge.BaselineRun, error) {
 	if path != "-" {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, &artifact.Error{File: path, Err: unwrapPath(err)}
+			return judge.BaselineRun{}, &artifact.Error{File: path, Err: unwrapPath(err)}
 		}
 		if !fi.IsDir() {
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return nil, &artifact.Error{File: path, Err: unwrapPath(err)}
+				return judge.BaselineRun{}, &artifact.Error{File: path, Err: unwrapPath(err)}
 			}
 			env, err := artifact.PeekEnvelope(path, data)
 			if err == nil && env.Kind != "" && env.Kind != artifact.KindVerdict && env.Kind != artifact.KindIterationSummary {
 				// One JSON object of another kind: neither a verdict nor a soak.
-				return nil, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
+				return judge.BaselineRun{}, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
 			}
-			if err == nil && env.Kind == artifact.KindVerdict {
-				var v artifact.Verdict
-				if err := artifact.Decode(path, data, artifact.KindVerdict, &v); err != nil {
-					return nil, err
-				}
-				return judge.BaselineFromVerdict(path, &v)
+			if (err == nil && env.Kind == artifact.KindVerdict) || judge.IsSnapshot(data) {
+				return judge.BaselineFromSnapshot(path, data)
 			}
 		}
 	}
 	s, err := soakdir.Load(ctx, path, stdio.In)
 	if err != nil {
-		return nil, err
+		return judge.BaselineRun{}, err
 	}
 	if len(s.Iterations) == 0 {
-		return nil, artifact.Errorf(artifact.DisplayName(path), 0, "baseline: no iterations found")
+		return judge.BaselineRun{}, artifact.Errorf(artifact.DisplayName(path), 0, "baseline: no iterations found")
 	}
-	b, err := judge.BaselineFromSoak(s, pol, jopts)
+	r, err := judge.BaselineFromSoak(s, pol, jopts)
 	if err != nil {
-		return nil, cliutil.Usagef("%v", err)
+		return judge.BaselineRun{}, cliutil.Usagef("%v", err)
 	}
-	return b, nil
+	return r, nil
 }
 
 func unwrapPath(err error) error {
@@ -195,8 +225,10 @@ func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
 	if soak.OverridesPath != "" {
 		inputs[abs(soak.OverridesPath)] = true
 	}
-	if o.compare != "" && o.compare != "-" {
-		inputs[abs(o.compare)] = true
+	for _, c := range o.compare {
+		if c != "-" {
+			inputs[abs(c)] = true
+		}
 	}
 	if o.policyFile != "" {
 		inputs[abs(o.policyFile)] = true

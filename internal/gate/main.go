@@ -5,7 +5,7 @@
 //
 //	soak-gate [--path] DIR|FILE|- [--strict] [--mock] [--policy FILE] [--last-n N]
 //	          [--warmup N|auto] [--fail-on-warn] [--out DIR] [--prometheus[=FILE]]
-//	          [--junit FILE] [--compare BASELINE]
+//	          [--junit FILE] [--compare BASELINE]...
 //	soak-gate policy [--mock] [--policy FILE] [--last-n N] [--warmup N|auto]
 //
 // The input is a soak directory (ours or the Python toolkit's; default
@@ -62,10 +62,16 @@ delta full-apply ratio >= 0.90 (0.95 with --strict), signature-stuck <= 1.
 --mock or USE_MOCK=1 selects the relaxed mock policy; --policy FILE (YAML or JSON)
 replaces both. "soak-gate policy" prints the effective policy.
 
+--compare BASELINE, once per run of the baseline build (other seeds), adds a check
+per KPI: this soak's window mean against the baseline runs' means, a one-sided t test
+in the direction the rule calls worse, Holm-corrected across the KPIs; FAIL needs
+significance and a shift of at least the rule's min_effect. Fewer than 2 baseline
+runs: SKIP (one run cannot tell a change of build from run-to-run spread).
+
 EXAMPLES:
    soak-gate artifacts/soak/latest --strict --out reports --prometheus --junit gate.xml
    soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
-   soak-gate latest --compare baseline/POST_SOAK_SNAPSHOT.json
+   soak-gate latest --compare base/seed1 --compare base/seed2 --compare base/seed3
 
 ENVIRONMENT:
    USE_MOCK=1            the relaxed mock policy, as --mock
@@ -85,8 +91,8 @@ type options struct {
 	prometheus bool
 	promFile   string
 	junit      string
-	compare    string
-	now        string // generated_at, from SOURCE_DATE_EPOCH
+	compare    []string // --compare, repeatable: the baseline runs
+	now        string   // generated_at, from SOURCE_DATE_EPOCH
 }
 
 func flags() []cli.Flag {
@@ -101,7 +107,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "out", Usage: "write POST_SOAK_SNAPSHOT.json and DELTA_VERIFY_REPORT.{json,md} into `DIR`"},
 		&cli.StringFlag{Name: "prometheus", Usage: "write Prometheus metrics; bare --prometheus writes " + MetricsFile + " into --out or the soak directory", DefaultText: "", TakesFile: true},
 		&cli.StringFlag{Name: "junit", Usage: "write JUnit XML, one test case per check, to `FILE`"},
-		&cli.StringFlag{Name: "compare", Usage: "compare the window with a `BASELINE` soak directory or verdict (POST_SOAK_SNAPSHOT.json)"},
+		&cli.StringSliceFlag{Name: "compare", Usage: "compare with a `BASELINE` run: a soak directory or stream, or a POST_SOAK_SNAPSHOT.json (ours or the Python toolkit's); repeat it for each baseline run, two or more are needed for a test"},
 	}
 }
 
@@ -121,6 +127,7 @@ func Main() int { return cliutil.Main(binary, Run) }
 func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	app := cliutil.NewApp(binary, "judge a soak against a policy: PASS, WARN, FAIL or INCONCLUSIVE", usageText, description, stdio)
 	app.Flags = flags()
+	app.DisableSliceFlagSeparator = true // a --compare path may contain a comma
 	app.Action = func(c *cli.Context) error {
 		opts, err := bindOptions(c, stdio)
 		if err != nil {
@@ -191,7 +198,7 @@ func bindOptions(c *cli.Context, stdio cliutil.Stdio) (options, error) {
 		failOnWarn: c.Bool("fail-on-warn"),
 		out:        c.String("out"),
 		junit:      c.String("junit"),
-		compare:    c.String("compare"),
+		compare:    c.StringSlice("compare"),
 	}
 	pos, err := cliutil.OneArg(c, "soak path", "")
 	if err != nil {
@@ -228,11 +235,17 @@ func bindOptions(c *cli.Context, stdio cliutil.Stdio) (options, error) {
 	if c.IsSet("junit") && o.junit == "" {
 		return o, cliutil.Usagef("--junit needs a file name")
 	}
-	if c.IsSet("compare") && o.compare == "" {
-		return o, cliutil.Usagef("--compare needs a baseline")
+	stdinBaselines := 0
+	for _, b := range o.compare {
+		switch b {
+		case "":
+			return o, cliutil.Usagef("--compare needs a baseline")
+		case "-":
+			stdinBaselines++
+		}
 	}
-	if o.compare == "-" && o.path == "-" {
-		return o, cliutil.Usagef("only one input may read stdin: the soak and --compare both say -")
+	if stdinBaselines > 1 || (stdinBaselines == 1 && o.path == "-") {
+		return o, cliutil.Usagef("only one input may read stdin: more than one of the soak and --compare say -")
 	}
 	if env, ok := stdio.LookupEnv("SOURCE_DATE_EPOCH"); ok && env != "" {
 		sec, err := strconv.ParseInt(env, 10, 64)

@@ -1,8 +1,14 @@
 package judge
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -10,75 +16,433 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-const compareMethod = "two-sided Mann-Whitney U test; Hodges-Lehmann shift (current - baseline) with its 1-alpha confidence interval"
+// How --compare decides, in one line for the verdict's comparison.method.
+const compareMethod = "soak-level: this soak's window mean per KPI against the window means of the baseline soaks " +
+	"(at least 2 runs of the baseline build), one-sided Student t prediction test in the direction the rule " +
+	"calls worse (run-to-run spread estimated from the baseline soaks), Holm correction across the compared KPIs; " +
+	"FAIL needs a Holm-adjusted p below alpha and a shift of at least the rule's min_effect"
+
+// MinBaselineRuns is the fewest baseline soaks a comparison runs with: the
+// run-to-run spread of a build can only be estimated from two runs or more.
+// One soak of each build cannot tell a change of build from the spread
+// between two runs of the same build (with the tuner on, the iterations of
+// one soak share one tuned parameter set, so they are not independent
+// samples of the build and their spread says nothing about it).
+const MinBaselineRuns = 2
+
+// Baseline is what --compare compares a soak with: one or more runs
+// (soaks) of the baseline build.
+type Baseline struct {
+	Runs []BaselineRun
+	// Digest is the sha256 (hex) of the baseline's data; the verdict
+	// records it as settings.compare_baseline. See BaselineDigest.
+	Digest string
+}
+
+// BaselineRun is one baseline soak reduced to what the comparison reads:
+// per KPI, the mean over its judged window and the number of values
+// behind it.
+type BaselineRun struct {
+	Path string
+	// Digest is the sha256 (hex) of what the run was read from: the soak
+	// directory's or stream's digest, or the snapshot file's bytes.
+	Digest string
+	// SoakDigest is the digest of the soak the run judged ("" for a
+	// Python-toolkit snapshot, which records none).
+	SoakDigest string
+	// MeansOnly is set when the run came with window means and no
+	// per-iteration samples (a Python-toolkit snapshot, or a verdict
+	// without window_values); Note says what that limits.
+	MeansOnly bool
+	Note      string
+	Means     map[string]float64
+	// N is the number of window values behind each mean; 0 when the
+	// source does not say.
+	N map[string]int
+}
+
+// Paths returns the baseline runs' paths, comma-separated.
+func (b *Baseline) Paths() string {
+	ps := make([]string, len(b.Runs))
+	for i, r := range b.Runs {
+		ps[i] = r.Path
+	}
+	return strings.Join(ps, ", ")
+}
+
+// BaselineDigest is the digest of a set of baseline runs, independent of
+// their order and paths: the run's digest for one run, else the sha256 of
+// the sorted run digests, one per line.
+func BaselineDigest(runs []BaselineRun) string {
+	if len(runs) == 1 {
+		return runs[0].Digest
+	}
+	ds := make([]string, len(runs))
+	for i, r := range runs {
+		ds[i] = r.Digest
+	}
+	sort.Strings(ds)
+	return artifact.Hash([]byte(strings.Join(ds, "\n") + "\n"))
+}
+
+// NewBaseline returns the baseline of runs, with its digest. The runs are
+// a set: sorted by path (then digest), so that the order of the --compare
+// flags changes neither the verdict's bytes nor its arithmetic.
+func NewBaseline(runs []BaselineRun) *Baseline {
+	runs = slices.Clone(runs)
+	sort.SliceStable(runs, func(i, j int) bool {
+		if runs[i].Path != runs[j].Path {
+			return runs[i].Path < runs[j].Path
+		}
+		return runs[i].Digest < runs[j].Digest
+	})
+	return &Baseline{Runs: runs, Digest: BaselineDigest(runs)}
+}
 
 // BaselineFromSoak judges a baseline soak with the same policy and options
-// and returns its window's values.
-func BaselineFromSoak(s *soakdir.Soak, pol *policy.Policy, opts Options) (*Baseline, error) {
+// and returns its window means.
+func BaselineFromSoak(s *soakdir.Soak, pol *policy.Policy, opts Options) (BaselineRun, error) {
 	opts.Baseline = nil
 	v, err := Evaluate(s, pol, opts)
 	if err != nil {
-		return nil, err
+		return BaselineRun{}, err
 	}
-	return &Baseline{Path: s.Path, Values: v.WindowValues}, nil
+	r := BaselineRun{Path: s.Path, Digest: s.Digest, SoakDigest: s.Digest, Means: map[string]float64{}, N: map[string]int{}}
+	for k, xs := range v.WindowValues {
+		if len(xs) > 0 {
+			r.Means[k], r.N[k] = stats.Mean(xs), len(xs)
+		}
+	}
+	return r, nil
 }
 
-// BaselineFromVerdict returns the window values a verdict recorded.
-func BaselineFromVerdict(path string, v *artifact.Verdict) (*Baseline, error) {
-	if len(v.WindowValues) == 0 {
-		return nil, fmt.Errorf("%s: the verdict records no window values to compare with (written by an older soak-gate?)", path)
+// IsSnapshot reports whether data is one JSON object with a "verdict" key:
+// a POST_SOAK_SNAPSHOT.json, ours or the Python toolkit's, rather than a
+// soak stream (whose records have no "verdict").
+func IsSnapshot(data []byte) bool {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(sanitizeNonFinite(artifact.TrimBOM(data)), &top); err != nil {
+		return false
 	}
-	return &Baseline{Path: path, Values: v.WindowValues}, nil
+	_, ok := top["verdict"]
+	return ok
 }
 
-func (e *evaluation) compareCheck(r policy.Rule, sm *sample, b *Baseline) artifact.Check {
-	base := b.Values[r.KPI]
+// BaselineFromSnapshot reads a baseline run from a POST_SOAK_SNAPSHOT.json:
+// our verdict (strictly; its window_values, or its kpi_last_n means when it
+// has none) or the Python toolkit's schema 1.x snapshot (leniently, pretty
+// printed or not, NaN literals allowed: its kpi_last_n — or kpi_last8 —
+// means, with n from iterations_analyzed). Errors name the file.
+func BaselineFromSnapshot(path string, data []byte) (BaselineRun, error) {
+	r := BaselineRun{Path: path, Digest: artifact.Hash(data), Means: map[string]float64{}, N: map[string]int{}}
+	env, err := artifact.PeekEnvelope(path, data)
+	if err != nil {
+		return r, err
+	}
+	switch env.Kind {
+	case artifact.KindVerdict:
+		var v artifact.Verdict
+		if err := artifact.Decode(path, data, artifact.KindVerdict, &v); err != nil {
+			return r, err
+		}
+		r.SoakDigest = v.Source.Digest
+		for k, xs := range v.WindowValues {
+			if len(xs) > 0 {
+				r.Means[k], r.N[k] = stats.Mean(xs), len(xs)
+			}
+		}
+		if len(r.Means) == 0 {
+			for k, st := range v.KPILastN {
+				if st.Mean != nil && finiteNum(*st.Mean) {
+					r.Means[k], r.N[k] = *st.Mean, st.N
+				}
+			}
+			r.MeansOnly = true
+			r.Note = path + ": a verdict without window_values: its kpi_last_n means only"
+		}
+	case "":
+		if err := legacySnapshotMeans(path, data, &r); err != nil {
+			return r, err
+		}
+		r.MeansOnly = true
+		r.Note = path + ": a Python-toolkit snapshot: window means only, no per-iteration samples " +
+			"(it counts as one run; its window and warm-up are the toolkit's, not re-judged with this policy)"
+	default:
+		return r, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
+	}
+	if len(r.Means) == 0 {
+		return r, artifact.Errorf(path, 0, "baseline: no KPI mean to compare with")
+	}
+	return r, nil
+}
+
+// legacySnapshotMeans reads the Python toolkit's snapshot into r.
+func legacySnapshotMeans(path string, data []byte, r *BaselineRun) error {
+	clean := sanitizeNonFinite(artifact.TrimBOM(data))
+	var top map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(clean))
+	dec.UseNumber()
+	if err := dec.Decode(&top); err != nil {
+		return artifact.Errorf(path, 0, "snapshot: invalid JSON: %v", err)
+	}
+	if dec.More() {
+		return artifact.Errorf(path, 0, "snapshot: trailing data after the JSON object")
+	}
+	if _, ok := top["verdict"]; !ok {
+		return artifact.Errorf(path, 0, "no \"verdict\" field: not a POST_SOAK_SNAPSHOT.json")
+	}
+	n := 0
+	if raw, ok := top["iterations_analyzed"]; ok && string(raw) != "null" {
+		var its []json.Number
+		if err := json.Unmarshal(raw, &its); err != nil {
+			return artifact.Errorf(path, 0, "iterations_analyzed: want a list of iteration numbers")
+		}
+		n = len(its)
+	}
+	key := "kpi_last_n"
+	raw, ok := top[key]
+	if !ok || string(raw) == "null" {
+		key = "kpi_last8"
+		raw, ok = top[key]
+	}
+	if !ok || string(raw) == "null" {
+		return artifact.Errorf(path, 0, "snapshot: no kpi_last_n means to compare with")
+	}
+	var kpis map[string]map[string]any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&kpis); err != nil {
+		return artifact.Errorf(path, 0, "%s: want an object of KPI statistics", key)
+	}
+	for name, st := range kpis {
+		mean, ok := legacyNumber(st["mean"])
+		if !ok {
+			continue // missing or non-finite: the KPI is absent, never 0
+		}
+		r.Means[name] = mean
+		r.N[name] = n
+		if cnt, ok := legacyNumber(st["n"]); ok && cnt >= 0 && cnt == math.Trunc(cnt) && cnt < 1<<31 {
+			r.N[name] = int(cnt)
+		}
+	}
+	return nil
+}
+
+// legacyNumber reads a finite number from a leniently decoded value.
+func legacyNumber(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil && finiteNum(f)
+}
+
+func finiteNum(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// sanitizeNonFinite turns the NaN, Infinity and -Infinity literals the
+// Python toolkit's json.dump writes (outside strings) into null, so that
+// the document parses and such a value reads as missing.
+func sanitizeNonFinite(data []byte) []byte {
+	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
+		return data
+	}
+	var out bytes.Buffer
+	inStr, esc := false, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inStr {
+			out.WriteByte(c)
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			inStr = true
+			out.WriteByte(c)
+		case bytes.HasPrefix(data[i:], []byte("NaN")):
+			out.WriteString("null")
+			i += len("NaN") - 1
+		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
+			out.WriteString("null")
+			i += len("-Infinity") - 1
+		case bytes.HasPrefix(data[i:], []byte("Infinity")):
+			out.WriteString("null")
+			i += len("Infinity") - 1
+		default:
+			out.WriteByte(c)
+		}
+	}
+	return out.Bytes()
+}
+
+// compareRun is one KPI's comparison before the Holm correction.
+type compareRun struct {
+	check  artifact.Check
+	rule   policy.Rule
+	res    stats.PredictResult
+	n      int      // this soak's values
+	tested bool     // false: the check is already decided (SKIP)
+	left   []string // baseline runs left out, with why
+}
+
+// compareChecks compares the window with the baseline, one check per KPI
+// of the policy (the first rule of a KPI decides its direction and
+// min_effect), and records the comparison in the verdict.
+func (e *evaluation) compareChecks(b *Baseline, get func(string) *sample) []artifact.Check {
+	alpha := e.pol.Compare.Alpha
+	e.v.Comparison = &artifact.Comparison{Baseline: b.Paths(), Alpha: alpha, Method: compareMethod}
+	for _, r := range b.Runs {
+		if r.Note != "" {
+			e.v.DataQuality = append(e.v.DataQuality, "compare baseline "+r.Note)
+		}
+	}
+	// 1. One test per KPI, or a SKIP saying why there is none.
+	var runs []*compareRun
+	seen := map[string]bool{}
+	for _, r := range e.pol.KPIs {
+		if seen[r.KPI] {
+			continue
+		}
+		seen[r.KPI] = true
+		runs = append(runs, e.compareOne(r, get(r.KPI), b))
+	}
+	// 2. Holm across the KPIs tested.
+	ps := make([]float64, len(runs))
+	tested := 0
+	for i, cr := range runs {
+		ps[i] = math.NaN()
+		if cr.tested {
+			ps[i] = cr.res.P
+			tested++
+		}
+	}
+	adj := stats.Holm(ps)
+	// 3. Decide: a significant regression at least min_effect large fails.
+	out := make([]artifact.Check, len(runs))
+	for i, cr := range runs {
+		if cr.tested {
+			decideCompare(cr, adj[i], tested, alpha)
+		}
+		out[i] = cr.check
+	}
+	return out
+}
+
+func (e *evaluation) compareOne(r policy.Rule, sm *sample, b *Baseline) *compareRun {
 	threshold := r.MinEffect
 	if r.Direction == policy.AtLeast {
 		threshold = -r.MinEffect
 	}
-	c := artifact.Check{
-		Name: compareCheckPrefix + r.KPI, KPI: r.KPI, Statistic: "hodges_lehmann_shift", Direction: r.Direction,
+	cr := &compareRun{rule: r, n: len(sm.vals), check: artifact.Check{
+		Name: compareCheckPrefix + r.KPI, KPI: r.KPI, Statistic: "mean_shift", Direction: r.Direction,
 		Threshold: threshold, N: len(sm.vals), WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last,
+	}}
+	minN := max(e.pol.Compare.MinSamples, 1)
+	var means []float64
+	for _, run := range b.Runs {
+		m, ok := run.Means[r.KPI]
+		switch n := run.N[r.KPI]; {
+		case !ok:
+			cr.left = append(cr.left, run.Path+": no "+r.KPI)
+		case n > 0 && n < minN:
+			cr.left = append(cr.left, fmt.Sprintf("%s: n=%d < %d", run.Path, n, minN))
+		default:
+			means = append(means, m)
+		}
 	}
-	minN := e.pol.Compare.MinSamples
-	if len(base) < minN || len(sm.vals) < minN {
-		c.Status = artifact.CheckSkip
-		c.Reason = fmt.Sprintf("too few samples to tell: baseline n=%d, current n=%d, need %d each", len(base), len(sm.vals), minN)
-		return c
-	}
-	cmp := stats.Compare(base, sm.vals, e.pol.Compare.Alpha, minN)
-	c.Value = artifact.F(artifact.Round(cmp.Shift))
-	desc := fmt.Sprintf("shift %s [%s, %s] vs baseline (p=%s, n=%d/%d)",
-		fmtNum(cmp.Shift), fmtNum(cmp.Lo), fmtNum(cmp.Hi), fmtP(cmp.P), len(base), len(sm.vals))
-	worse := cmp.Shift < 0
-	if r.Direction == policy.AtMost {
-		worse = cmp.Shift > 0
-	}
-	material := math.Abs(cmp.Shift) >= r.MinEffect
+	c := &cr.check
 	switch {
-	case cmp.Significant && worse && material:
-		c.Status = artifact.CheckFail
-		c.Reason = fmt.Sprintf("%s: significant regression of at least the minimum effect %s", desc, fmtNum(r.MinEffect))
-	case cmp.Significant && worse:
-		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s: significant but smaller than the minimum effect %s", desc, fmtNum(r.MinEffect))
-	case cmp.Significant:
-		c.Status = artifact.CheckPass
-		c.Reason = desc + ": significant improvement"
-	default:
-		c.Status = artifact.CheckPass
-		c.Reason = desc + ": no significant change"
+	case len(sm.vals) < minN:
+		c.Status = artifact.CheckSkip
+		c.Reason = fmt.Sprintf("too few samples to tell: this soak has n=%d values of %s, need %d (compare.min_samples)", len(sm.vals), r.KPI, minN)
+		return cr
+	case len(means) < MinBaselineRuns:
+		c.Status = artifact.CheckSkip
+		c.Reason = fmt.Sprintf("too few baseline soaks to tell: %d usable, need %d or more runs of the baseline build "+
+			"(e.g. other seeds): one run cannot tell a change of build from the spread between runs", len(means), MinBaselineRuns)
+		if len(cr.left) > 0 {
+			c.Reason += " (left out: " + strings.Join(cr.left, "; ") + ")"
+		}
+		return cr
 	}
-	return c
+	alt := stats.Greater
+	if r.Direction == policy.AtLeast {
+		alt = stats.Less
+	}
+	cr.res = stats.PredictT(means, stats.Mean(sm.vals), alt)
+	cr.tested = true
+	c.Value = artifact.F(artifact.Round(cr.res.Shift) + 0)
+	return cr
 }
 
-func fmtP(p float64) string {
+// decideCompare sets the status and reason of a tested comparison.
+func decideCompare(cr *compareRun, pAdj float64, m int, alpha float64) {
+	r, res, c := cr.rule, cr.res, &cr.check
+	worse := res.Shift > 0
+	if r.Direction == policy.AtLeast {
+		worse = res.Shift < 0
+	}
+	material := worse && artifact.CompareLevel(math.Abs(res.Shift), r.MinEffect) >= 0
+	significant := pAdj < alpha
+	desc := fmt.Sprintf("mean %s vs %s, the mean of %d baseline soaks (sd %s): shift %s; one-sided t=%s, df=%d, p=%s, Holm-adjusted over %d KPIs p=%s %s alpha %s",
+		fmtNum(res.Cur), fmtNum(res.BaseMean), res.K, fmtNum(res.BaseSD), signed(res.Shift), fmtNum(res.T), int(res.DF),
+		FormatP(res.P, alpha), m, FormatP(pAdj, alpha), map[bool]string{true: "<", false: ">="}[significant], fmtNum(alpha))
+	if len(cr.left) > 0 {
+		desc += " (left out: " + strings.Join(cr.left, "; ") + ")"
+	}
+	switch {
+	case significant && material:
+		c.Status = artifact.CheckFail
+		c.Reason = fmt.Sprintf("%s: significant regression of at least the minimum effect %s", desc, fmtNum(r.MinEffect))
+	case significant:
+		c.Status = artifact.CheckPass
+		c.Reason = fmt.Sprintf("%s: significant but smaller than the minimum effect %s", desc, fmtNum(r.MinEffect))
+	case !worse:
+		c.Status = artifact.CheckPass
+		c.Reason = desc + ": no regression"
+	default:
+		c.Status = artifact.CheckPass
+		c.Reason = fmt.Sprintf("%s: no significant regression (the smallest shift this comparison could call significant is %s)",
+			desc, fmtNum(detectable(res, alpha/float64(m))))
+	}
+}
+
+// detectable is the smallest shift that PredictT would call significant at
+// level q (the Holm level of the smallest p-value): the one-sided critical
+// t times the standard error.
+func detectable(res stats.PredictResult, q float64) float64 {
+	return stats.StudentTQuantile(q, res.DF) * res.SE
+}
+
+func signed(x float64) string {
+	s := fmtNum(x)
+	if x > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// FormatP formats a p-value for people: 4 significant digits, more when
+// 4 would round it onto or across alpha, so that the displayed p never
+// contradicts "significant" (p < alpha). NaN is "n/a".
+func FormatP(p, alpha float64) string {
 	if math.IsNaN(p) {
 		return "n/a"
 	}
-	if p < 0.001 {
-		return "<0.001"
+	for d := 4; d <= 17; d++ {
+		s := strconv.FormatFloat(p, 'g', d, 64)
+		q, err := strconv.ParseFloat(s, 64)
+		if err == nil && (q < alpha) == (p < alpha) && (q == alpha) == (p == alpha) {
+			return s
+		}
 	}
-	return fmt.Sprintf("%.3f", p)
+	return strconv.FormatFloat(p, 'g', -1, 64)
 }

@@ -19,8 +19,9 @@
 //     inconclusive, or skip: judge the others). A sustained rule fails only
 //     when the breach is sustained (k consecutive, or k of the last n).
 //  5. Delta verification over the whole ledger (see VerifyDeltas).
-//  6. With a baseline, a Mann-Whitney U test and Hodges-Lehmann shift per
-//     KPI; a significant regression at least min_effect large fails.
+//  6. With a baseline (two or more baseline soaks), a one-sided test per
+//     KPI of this soak's window mean against theirs (see compareChecks);
+//     a significant regression at least min_effect large fails.
 //
 // The verdict is FAIL if any check fails, else INCONCLUSIVE if the window
 // is short or any check is inconclusive, else WARN if any check warns,
@@ -59,15 +60,6 @@ type Options struct {
 	// ToolVersion and GeneratedAt are copied into the verdict.
 	ToolVersion string
 	GeneratedAt string
-}
-
-// Baseline is the sample a --compare compares the window with.
-type Baseline struct {
-	Path   string
-	Values map[string][]float64 // per KPI, the baseline's judged values
-	// Digest is the sha256 (hex) of the baseline's data; the verdict
-	// records it as settings.compare_baseline.
-	Digest string
 }
 
 // UseMock reports whether a USE_MOCK environment value selects the
@@ -251,10 +243,7 @@ func (e *evaluation) run() *artifact.Verdict {
 
 	// 6. Baseline comparison.
 	if b := e.opts.Baseline; b != nil {
-		v.Comparison = &artifact.Comparison{Baseline: b.Path, Alpha: pol.Compare.Alpha, Method: compareMethod}
-		for _, r := range pol.KPIs {
-			v.Checks = append(v.Checks, e.compareCheck(r, get(r.KPI), b))
-		}
+		v.Checks = append(v.Checks, e.compareChecks(b, get)...)
 	}
 
 	// Statistics, window values, pass count and signals.
