@@ -48,7 +48,11 @@ func (m *model) audit(charts []chartFile) *Doc {
 	if v.Policy.Digest != "" {
 		pol += ", digest " + short(v.Policy.Digest)
 	}
-	items = append(items, "Policy: "+pol, "Freeze ready: "+yesNo(v.FreezeReady))
+	items = append(items, "Policy: "+pol)
+	if m.in.JudgedBy != "" {
+		items = append(items, "Judged by: "+m.in.JudgedBy+", "+settingsText(v.Settings))
+	}
+	items = append(items, "Freeze ready: "+yesNo(v.FreezeReady))
 	d.add(List{items})
 	d.add(Para{Strong: "Verdict: " + v.Verdict, Text: reasonText(v)})
 
@@ -150,6 +154,30 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// settingsText names the settings a verdict was judged with.
+func settingsText(s artifact.Settings) string {
+	var parts []string
+	if s.Strict {
+		parts = append(parts, "--strict")
+	}
+	if s.Mock {
+		parts = append(parts, "mock policy")
+	}
+	if s.LastN > 0 {
+		parts = append(parts, "--last-n "+strconv.Itoa(s.LastN))
+	}
+	if s.Warmup != "" {
+		parts = append(parts, "--warmup "+s.Warmup)
+	}
+	if s.CompareBaseline != "" {
+		parts = append(parts, "--compare baseline "+short(s.CompareBaseline))
+	}
+	if len(parts) == 0 {
+		return "no settings beyond the policy"
+	}
+	return "settings: " + strings.Join(parts, ", ")
 }
 
 func short(digest string) string {

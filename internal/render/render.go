@@ -1,13 +1,18 @@
 // Package render turns a soak and its verdict into the soak-reports files:
-// POST_SOAK_SNAPSHOT.json (the verdict as given), POST_SOAK_AUDIT.md,
-// RECOMMENDATIONS.md, FAILURES.md, one SVG chart per KPI and, on request,
-// a self-contained REPORT.html with the same content and the charts
-// inline.
+// POST_SOAK_SNAPSHOT.json (the verdict as given),
+// DELTA_VERIFY_REPORT.json and .md (the same bytes soak-gate --out
+// writes), POST_SOAK_AUDIT.md, RECOMMENDATIONS.md, FAILURES.md, one SVG
+// chart per KPI and, on request, a self-contained REPORT.html with the
+// same content and the charts inline.
 //
 // It judges nothing: the verdict comes from the judge package (the same
 // code soak-gate runs) or from a file, and render only explains it. It is
 // pure: no clock, no files, no environment; the same input gives the same
 // bytes.
+//
+// Every markdown report ends with the provenance line
+// (artifact.ProvenanceLine): the soak's digest and the sha256 of the
+// snapshot bytes it renders, so that a report can be tied to its verdict.
 package render
 
 import (
@@ -39,6 +44,13 @@ const (
 type Input struct {
 	Soak    *soakdir.Soak
 	Verdict *artifact.Verdict
+	// Snapshot is the verdict's bytes as POST_SOAK_SNAPSHOT.json holds
+	// them (soak-gate's file, unchanged); nil: artifact.Marshal(Verdict).
+	// The reports' provenance names their sha256.
+	Snapshot []byte
+	// JudgedBy says who made the verdict, for the audit's overview:
+	// "soak-gate" or "soak-reports"; "" says nothing.
+	JudgedBy string
 	// Tuner supplies the rule table and the bounds the recommendations draw
 	// on; the zero value means tuner.DefaultConfig().
 	Tuner *tuner.Config
@@ -51,15 +63,25 @@ type Input struct {
 	GeneratedAt string
 }
 
-// OwnedNames reports whether a top-level entry of an output directory is
-// one that Render produces (in some run): the reports, REPORT.html and the
-// charts directory.
-func OwnedNames(name string) bool {
+// DeltaVerifyFile is the delta verification report soak-gate --out
+// writes too (DeltaVerifyMDFile is its markdown form).
+const DeltaVerifyFile = artifact.DeltaVerifyFile
+
+// IsOutputName reports whether name (slash-separated, relative to the
+// output directory) is one Render produces in some run: a report, the
+// snapshot, the delta verification report, REPORT.html, or a chart
+// charts/<kpi>.svg. soak-reports never writes or deletes another name.
+func IsOutputName(name string) bool {
 	switch name {
-	case SnapshotFile, AuditFile, RecommendationsFile, FailuresFile, HTMLFile, ChartsDir:
+	case SnapshotFile, DeltaVerifyFile, DeltaVerifyMDFile, AuditFile, RecommendationsFile, FailuresFile, HTMLFile:
 		return true
 	}
-	return false
+	dir, file, ok := strings.Cut(name, "/")
+	if !ok || dir != ChartsDir {
+		return false
+	}
+	kpi, ok := strings.CutSuffix(file, ".svg")
+	return ok && kpi != "" && strings.Trim(kpi, "abcdefghijklmnopqrstuvwxyz0123456789_") == ""
 }
 
 // File is one output file; Name is slash-separated, relative to the
@@ -70,16 +92,29 @@ type File struct {
 }
 
 // Render produces every report file, in a fixed order: the snapshot, the
-// three Markdown reports, the charts (by KPI order), then REPORT.html.
+// delta verification report (JSON, markdown), the three Markdown reports,
+// the charts (by KPI order), then REPORT.html.
 func Render(in Input) ([]File, error) {
 	if in.Soak == nil || in.Verdict == nil {
 		return nil, fmt.Errorf("render: need a soak and a verdict")
 	}
 	m := newModel(in)
-	snap, err := artifact.Marshal(in.Verdict)
+	snap := in.Snapshot
+	if snap == nil {
+		var err error
+		if snap, err = artifact.Marshal(in.Verdict); err != nil {
+			return nil, err
+		}
+	}
+	// soak-gate --out writes these two from the same verdict with the
+	// same code: the bytes agree.
+	delta, err := artifact.Marshal(in.Verdict.DeltaVerification)
 	if err != nil {
 		return nil, err
 	}
+	snapDigest := artifact.Hash(snap)
+	prov := artifact.ProvenanceLine(in.Verdict.Source.Digest, snapDigest)
+	md := func(d *Doc) []byte { return append(append(d.Markdown(), '\n'), prov...) }
 	// The charts are drawn while the reports are written: the audit only
 	// names them.
 	charts := m.chartPlan()
@@ -95,9 +130,11 @@ func Render(in Input) ([]File, error) {
 	}
 	files := []File{
 		{SnapshotFile, snap},
-		{AuditFile, audit.Markdown()},
-		{RecommendationsFile, recs.Markdown()},
-		{FailuresFile, fails.Markdown()},
+		{DeltaVerifyFile, delta},
+		{DeltaVerifyMDFile, DeltaMarkdown(in.Verdict, snapDigest)},
+		{AuditFile, md(audit)},
+		{RecommendationsFile, md(recs)},
+		{FailuresFile, md(fails)},
 	}
 	images := map[string][]byte{}
 	for _, c := range charts {

@@ -81,3 +81,40 @@ func TestMarkdownEscaping(t *testing.T) {
 		t.Errorf("HTML does not escape text:\n%s", h)
 	}
 }
+
+// TestIsOutputName pins the names soak-reports may write, replace or
+// delete: nothing outside --out, nothing beside its own files.
+func TestIsOutputName(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"POST_SOAK_SNAPSHOT.json", true},
+		{"DELTA_VERIFY_REPORT.json", true},
+		{"DELTA_VERIFY_REPORT.md", true},
+		{"POST_SOAK_AUDIT.md", true},
+		{"RECOMMENDATIONS.md", true},
+		{"FAILURES.md", true},
+		{"REPORT.html", true},
+		{"charts/net_bps.svg", true},
+		{"charts/p95_latency_ms.svg", true},
+		{"charts", false},
+		{"charts/", false},
+		{"charts/.svg", false},
+		{"charts/notes.txt", false},
+		{"charts/mywork/thesis.tex", false},
+		{"charts/../x.svg", false},
+		{"charts/a/b.svg", false},
+		{"charts/Net.svg", false},
+		{"../POST_SOAK_AUDIT.md", false},
+		{"/etc/passwd", false},
+		{"POST_SOAK_SNAPSHOT.legacy.json", false},
+		{".soak-reports.json", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := IsOutputName(tc.name); got != tc.want {
+			t.Errorf("IsOutputName(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
