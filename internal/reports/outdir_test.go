@@ -16,7 +16,7 @@ const zeros = "0000000000000000000000000000000000000000000000000000000000000000"
 func TestReadRecord(t *testing.T) {
 	tests := []struct {
 		name, record, wantErr string
-		wantNames            int
+		wantNames             int
 	}{
 		{"empty list", `{"schema_version": 1, "kind": "soak_reports_files", "files": []}`, "", 0},
 		{"two files", `{"schema_version": 1, "kind": "soak_reports_files", "files": [{"name": "FAILURES.md", "sha256": "` + zeros + `"}, {"name": "charts/net_bps.svg", "sha256": "` + zeros + `", "judged": false}]}`, "", 2},
