@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -21,8 +22,15 @@ var shells = map[string]bool{
 	"cmd": true, "cmd.exe": true, "powershell": true, "powershell.exe": true, "pwsh": true,
 }
 
+// shellRunners are the test files that start bash on purpose: the scripts
+// they run are the repository's own, under test, not user data.
+var shellRunners = map[string]bool{
+	"workflow_test.go":       true, // runs the workflow's run: steps as a GitHub runner does (bash -c)
+	"scripts_parity_test.go": true, // runs scripts/run_mini_soak_24.sh
+}
+
 // TestNoShellInGoSources pins that no Go code of the module (tests
-// included, this file aside) starts a shell: every exec.Command and
+// included, this file and shellRunners aside) starts a shell: every exec.Command and
 // exec.CommandContext names its program directly, and no argument is a
 // shell's "-c" or "/c". User data (soak-run --exec's command, release-tag's
 // tag name and messages) thus reaches the program as argv, never as text a
@@ -40,7 +48,7 @@ func TestNoShellInGoSources(t *testing.T) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") || path == "security_test.go" {
+		if !strings.HasSuffix(path, ".go") || path == "security_test.go" || shellRunners[path] {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
@@ -112,167 +120,65 @@ func importName(f *ast.File, path string) string {
 	return ""
 }
 
-// TestScriptsDoNotReparse pins that the wrapper scripts keep values as
-// values: no eval, no "sh -c"/"bash -c", and in the bash scripts no
-// unquoted parameter expansion or command substitution outside an
-// assignment or arithmetic (word splitting and globbing would turn a path
-// with a space, or a value with a '*', into other arguments). Argument
-// lists are built as arrays and expanded as "${arr[@]}". The PowerShell
-// scripts call binaries with the call operator and an argument array, never
-// Invoke-Expression.
-func TestScriptsDoNotReparse(t *testing.T) {
-	forbidden := regexp.MustCompile(`(^|[\s;|&(])(eval|source)\s|\b(ba)?sh\s+-c\b|Invoke-Expression|\biex\b|cmd(\.exe)?\s+/c`)
-	files, _ := filepath.Glob("scripts/*")
+// TestShellcheck runs shellcheck (the Debian package; .ci/run installs it,
+// make check requires it) on every shell script of the repository at its
+// default severity: unquoted expansions (word splitting, globbing), reads
+// of words meant as lines, quoting that does not do what it seems. The
+// PowerShell wrapper has its own checks in scripts_parity_test.go.
+func TestShellcheck(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Skipf("shellcheck not found, shell scripts not checked (apt-get install shellcheck; .ci/run installs it): %v", err)
+	}
+	files := shellScripts(t)
 	if len(files) == 0 {
-		t.Skip("no scripts")
+		t.Fatal("no shell scripts found")
 	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
+	out, err := exec.Command(sc, append([]string{"--format=gcc", "--"}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("shellcheck %s: %v\n%s", strings.Join(files, " "), err, out)
+	}
+	t.Logf("shellcheck: %d scripts: %s", len(files), strings.Join(files, " "))
+}
+
+// shellScripts lists the repository's shell scripts: *.sh, and files whose
+// first line names sh or bash (.ci/run).
+func shellScripts(t *testing.T) []string {
+	t.Helper()
+	shebang := regexp.MustCompile(`^#!\s*(/usr/bin/env\s+)?(/bin/|/usr/bin/)?(ba)?sh\b`)
+	var files []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		bash := strings.HasSuffix(file, ".sh") || strings.HasPrefix(string(data), "#!/usr/bin/env bash") || strings.HasPrefix(string(data), "#!/bin/bash") || strings.HasPrefix(string(data), "#!/bin/sh")
-		ps := strings.HasSuffix(file, ".ps1")
-		if !bash && !ps {
-			continue
-		}
-		for i, line := range strings.Split(string(data), "\n") {
-			code := stripComment(line)
-			if forbidden.MatchString(code) {
-				t.Errorf("%s:%d: re-parses a value as code: %s", file, i+1, strings.TrimSpace(line))
+		if d.IsDir() {
+			name := d.Name()
+			if path != "." && (name == ".git" || name == "testdata" || name == "bin" || name == "node_modules" || name == "artifacts" || name == "release") {
+				return filepath.SkipDir
 			}
-			if bash {
-				for _, bad := range unquotedExpansions(code) {
-					t.Errorf("%s:%d: unquoted expansion %s (word splitting, globbing): %s", file, i+1, bad, strings.TrimSpace(line))
-				}
-			}
+			return nil
 		}
-	}
-}
-
-func stripComment(line string) string {
-	s := strings.TrimSpace(line)
-	if strings.HasPrefix(s, "#") {
-		return ""
-	}
-	return line
-}
-
-// forList is "for x in WORDS": splitting the words is the point there (the
-// scripts iterate over tool output such as go list, not over user data).
-var forList = regexp.MustCompile(`^\s*for\s+[A-Za-z_][A-Za-z0-9_]*\s+in\s`)
-
-var assignment = regexp.MustCompile(`^\s*(local\s+|export\s+|readonly\s+)?[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=`)
-
-// unquotedExpansions returns the $-expansions of a bash line that are
-// subject to word splitting: outside double quotes, not in an assignment's
-// value, not in arithmetic, not a special parameter that cannot split.
-func unquotedExpansions(line string) []string {
-	if forList.MatchString(line) {
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if strings.HasSuffix(path, ".sh") {
+			files = append(files, path)
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		head := make([]byte, 64)
+		n, _ := f.Read(head)
+		if shebang.Match(head[:n]) {
+			files = append(files, path)
+		}
 		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if assignment.MatchString(line) && !strings.ContainsAny(strings.SplitN(line, "=", 2)[1], " \t") {
-		return nil
-	}
-	var bad []string
-	type ctx struct {
-		dquote bool // inside "..."
-		depth  int  // parentheses opened by this $( context
-	}
-	stack := []ctx{{}}
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		top := &stack[len(stack)-1]
-		switch {
-		case c == '\\':
-			i++
-		case c == '\'' && !top.dquote:
-			if j := strings.IndexByte(line[i+1:], '\''); j >= 0 {
-				i += j + 1
-			} else {
-				i = len(line)
-			}
-		case c == '"':
-			top.dquote = !top.dquote
-		case c == '$' && i+1 < len(line):
-			next := line[i+1]
-			switch {
-			case strings.HasPrefix(line[i:], "$(("):
-				// Arithmetic: skip to the closing "))".
-				if j := strings.Index(line[i:], "))"); j >= 0 {
-					i += j + 1
-				}
-			case next == '(':
-				if !top.dquote && !inAssignmentValue(line, i) {
-					bad = append(bad, "$(...)")
-				}
-				stack = append(stack, ctx{})
-				i++
-			case next == '?' || next == '#' || next == '$' || next == '!':
-				i++
-			case !top.dquote && (next == '{' || next == '@' || next == '*' || next == '_' || next >= 'a' && next <= 'z' || next >= 'A' && next <= 'Z' || next >= '0' && next <= '9'):
-				if inAssignmentValue(line, i) || inTest(line, i) {
-					continue
-				}
-				end := i + 2
-				if next == '{' {
-					if j := strings.IndexByte(line[i:], '}'); j >= 0 {
-						end = i + j + 1
-					}
-				} else {
-					for end < len(line) && (line[end] == '_' || line[end] >= 'a' && line[end] <= 'z' || line[end] >= 'A' && line[end] <= 'Z' || line[end] >= '0' && line[end] <= '9') {
-						end++
-					}
-				}
-				bad = append(bad, line[i:end])
-			}
-		case c == '(' && !top.dquote && len(stack) > 1:
-			top.depth++
-		case c == ')' && !top.dquote && len(stack) > 1:
-			if top.depth == 0 {
-				stack = stack[:len(stack)-1]
-			} else {
-				top.depth--
-			}
-		}
-	}
-	return bad
-}
-
-// inAssignmentValue reports whether offset i of line lies in the value of a
-// simple assignment word (x=$y), where bash does not split words.
-func inAssignmentValue(line string, i int) bool {
-	start := strings.LastIndexAny(line[:i], " \t;&|") + 1
-	return assignment.MatchString(line[start:i+1]) || regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`).MatchString(line[start:])
-}
-
-// inTest reports whether offset i lies inside [[ ... ]], where bash does
-// not split words either.
-func inTest(line string, i int) bool {
-	open := strings.LastIndex(line[:i], "[[")
-	return open >= 0 && !strings.Contains(line[open:i], "]]")
-}
-
-func TestUnquotedExpansions(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want int
-	}{
-		{`soak-run --out $out`, 1},
-		{`soak-run --out "$out" ${extra}`, 1},
-		{`x=$(cd "$(dirname "$0")/.." && pwd)`, 0},
-		{`out=${SOAK_OUT:-artifacts/soak/latest}`, 0},
-		{`step soak "$(bin soak-run)" --out "$out"`, 0},
-		{`"$@"`, 0},
-		{`echo "  verdict  $(sed -n 's/x/y/p' "$reports/S.json" | head -1)" >&2`, 0},
-		{`echo $(date)`, 1},
-		{`if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=$rc; fi`, 0},
-		{`rm -rf $dir/*`, 1},
-		{`printf '%s $x\n' "$a"`, 0},
-		{`for p in $(go list ./...); do`, 0},
-	} {
-		if got := unquotedExpansions(tc.line); len(got) != tc.want {
-			t.Errorf("unquotedExpansions(%q) = %q, want %d", tc.line, got, tc.want)
-		}
-	}
+	return files
 }

@@ -81,6 +81,7 @@ echo "bench: measuring ($repeat runs each)" >&2
 for fmt in soak legacy; do
 	for n in 1000 10000 100000; do
 		d="$data/$fmt-$n"
+		# shellcheck disable=SC2016 # $0 is the inner bash's: the path, passed as an argument
 		measure "cat-$fmt-$n" bash -c 'catdir "$0"' "$d"
 		measure "soak-gate-$fmt-$n" bin/soak-gate "$d"
 		rm -rf "$tmp/reports"
@@ -93,6 +94,7 @@ measure "soak-run-kpis-events" bin/soak-run kpis "$events"
 if [ "${BENCH_JQ:-1}" != 0 ]; then
 	repeat_saved=$repeat
 	repeat=1 # minutes per run
+	# shellcheck disable=SC2016 # $0 is the inner bash's: the path, passed as an argument
 	measure "jq-kpis-events" bash -c 'jqkpis "$0"' "$events"
 	repeat=$repeat_saved
 fi
