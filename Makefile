@@ -5,6 +5,9 @@ GO          ?= go
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS     := -X github.com/soakline/soakline/internal/cliutil.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+# The shell scripts shellcheck reads (the Debian package; .ci/run installs it).
+SHELL_SCRIPTS = $(shell git ls-files '*.sh' .ci/run)
 FUZZTIME    ?= 10s
 
 .PHONY: all build test check demo fuzz bench crash clean
@@ -21,6 +24,9 @@ check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	@command -v shellcheck >/dev/null 2>&1 || { echo "make check: shellcheck not found; install it (apt-get install shellcheck, brew install shellcheck); .ci/run does" >&2; exit 1; }
+	shellcheck $(SHELL_SCRIPTS)
+	$(GO) run $(ACTIONLINT)
 	$(GO) test -race ./...
 	cp go.mod /tmp/soakline.go.mod.bak; cp go.sum /tmp/soakline.go.sum.bak
 	$(GO) mod tidy
