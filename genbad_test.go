@@ -10,8 +10,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // genBadUsage documents the gen-bad helper that the badinput_*.txtar
@@ -28,7 +32,9 @@ const genBadUsage = `usage:
   gen-bad del FILE PATH             delete the dotted PATH of the JSON object in FILE
   gen-bad lines FILE N              keep the first N lines of FILE
   gen-bad tarslip FILE NAME         a .tar.gz holding an entry NAME (e.g. ../escape.txt)
-                                    and a SHA256SUMS that lists it`
+                                    and a SHA256SUMS that lists it
+  gen-bad reseal DIR                rewrite the bundle DIR's MANIFEST.json file list and
+                                    SHA256SUMS to match its files, as a forger would`
 
 // genBad is the gen-bad command of the testscript suite.
 func genBad() int {
@@ -130,6 +136,11 @@ func genBadRun(args []string) error {
 			return err
 		}
 		return writeTarSlip(file, rest[0])
+	case "reseal":
+		if err := need(0); err != nil {
+			return err
+		}
+		return reseal(file)
 	case "lines":
 		if err := need(1); err != nil {
 			return err
@@ -226,4 +237,42 @@ func writeTarSlip(file, name string) error {
 		return err
 	}
 	return os.WriteFile(file, buf.Bytes(), 0o644)
+}
+
+// reseal rewrites the file list of dir/MANIFEST.json and dir/SHA256SUMS
+// over the files in dir: what anyone editing a bundle can do.
+func reseal(dir string) error {
+	var m artifact.Manifest
+	data, err := os.ReadFile(filepath.Join(dir, artifact.ManifestFileName))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	files := map[string][]byte{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	m.Files = nil
+	for _, e := range entries {
+		n := e.Name()
+		if n == artifact.SumsFileName || n == artifact.ManifestFileName || e.IsDir() {
+			continue
+		}
+		d, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return err
+		}
+		files[n] = d
+		m.Files = append(m.Files, artifact.BundleFile{Path: n, Size: int64(len(d)), SHA256: release.SHA256(d)})
+	}
+	if files[artifact.ManifestFileName], err = artifact.Marshal(m); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, artifact.ManifestFileName), files[artifact.ManifestFileName], 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, artifact.SumsFileName), release.FormatSums(files), 0o644)
 }

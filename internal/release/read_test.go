@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -228,5 +229,45 @@ func TestReadArchiveBounds(t *testing.T) {
 	}
 	if _, _, err := ReadArchive(bytes.NewReader(tarGz(t, many, nil))); err == nil || !strings.Contains(err.Error(), "entries") {
 		t.Errorf("%d entries: %v", MaxArchiveEntries+1, err)
+	}
+}
+
+// Issue 18 item 6: a snapshot's policy.source of /dev/zero grew
+// release-bundle to 5 GB; a FIFO hung release-tag. ResolvePolicy reads the
+// file a verdict names only when it is a regular file inside the
+// directories being read; anything else is left unopened and the user is
+// asked for --policy.
+func TestResolvePolicyNamedPaths(t *testing.T) {
+	p := policy.Default(false).Clone()
+	p.Name = "custom"
+	doc := p.CanonicalJSON()
+	parsed, err := policy.Parse("custom.json", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := parsed.Digest()
+	root := t.TempDir()
+	in := filepath.Join(root, "soak")
+	os.Mkdir(in, 0o755)
+	inside := filepath.Join(in, "custom.json")
+	outside := filepath.Join(root, "custom.json")
+	os.WriteFile(inside, doc, 0o644)
+	os.WriteFile(outside, doc, 0o644)
+	judged := func(src string) artifact.Policy { return artifact.Policy{Name: "custom", Source: src, Digest: digest} }
+
+	if r, err := ResolvePolicy(judged(inside), false, "", []string{in}); err != nil || r.Digest() != digest {
+		t.Errorf("a policy inside the soak: %v", err)
+	}
+	cases := map[string]string{"outside the directories read": outside, "/dev/zero": "/dev/zero"}
+	if runtime.GOOS != "windows" {
+		fifo := filepath.Join(in, "fifo.json")
+		if err := syscall.Mkfifo(fifo, 0o644); err == nil {
+			cases["a FIFO inside"] = fifo
+		}
+	}
+	for name, src := range cases {
+		if _, err := ResolvePolicy(judged(src), false, "", []string{in}); err == nil || !strings.Contains(err.Error(), "pass it with --policy") {
+			t.Errorf("%s: %v, want a request for --policy", name, err)
+		}
 	}
 }
