@@ -356,11 +356,11 @@ func decide(o Options, soak *soakdir.Soak, out *outDir, f foundVerdict, stdio cl
 			return decision{}, err
 		}
 		if why := otherData(v, soak); why != "" {
-			return decision{}, fmt.Errorf("%s was judged over other data than %s (%s): judge the soak again", cliutil.InputName(o.Verdict), printable(cliutil.InputName(o.Src)), why)
+			return decision{}, fmt.Errorf("%s was judged over other data than %s (%s): judge the soak again", printable(cliutil.InputName(o.Verdict)), printable(cliutil.InputName(o.Src)), why)
 		}
 		if f.v != nil && !bytes.Equal(f.data, data) && otherData(f.v, soak) == "" && !sameJudgement(f.v, v) {
 			return decision{}, fmt.Errorf("%s holds a verdict judged with %s; %s was judged with %s: refusing to write a verdict judged differently over it (remove one)",
-				printable(snapPath), describe(f.v), cliutil.InputName(o.Verdict), describe(v))
+				printable(snapPath), describe(f.v), printable(cliutil.InputName(o.Verdict)), describe(v))
 		}
 		return decision{v: v, data: data, by: "soak-gate", aside: untrustedAside}, nil
 	case f.v != nil:
