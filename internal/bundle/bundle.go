@@ -124,6 +124,9 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 			Reports: raw, ReportsNamed: release.ReportFiles,
 		}, facts)
 		problems = append(problems, o.settingsProblems(&found.Verdict)...)
+		if len(problems) == 0 {
+			problems = append(problems, o.verdictProblems(soak, &found.Verdict)...)
+		}
 		if len(problems) > 0 {
 			for _, p := range problems {
 				from := in.Paths[p.File]
@@ -539,6 +542,53 @@ func (o Options) settingsProblems(v *artifact.Verdict) []release.Problem {
 		add("judged without --strict")
 	}
 	return ps
+}
+
+// verdictProblems judges soak again by the verdict's own policy and
+// settings, when they can be reproduced (the built-in production or mock
+// policy, or --policy, with the recorded --last-n and --warmup giving the
+// recorded policy digest; no --compare baseline), and returns a problem
+// when the verdict is not what they give: a snapshot edited by hand, its
+// digests left as they were. When they cannot be reproduced nothing is
+// said: the chain's digests are the evidence then.
+func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict) []release.Problem {
+	if v.Settings.CompareBaseline != "" {
+		return nil
+	}
+	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
+	if v.Settings.Warmup != "" {
+		w, err := policy.ParseWarmup(v.Settings.Warmup)
+		if err != nil {
+			return nil
+		}
+		opts.Warmup = &w
+	}
+	cands := []*policy.Policy{policy.Default(false), policy.Default(true)}
+	if o.Policy != "" {
+		if p, err := policy.Load(o.Policy); err == nil {
+			cands = append(cands, p)
+		}
+	}
+	for _, p := range cands {
+		eff := p.Clone()
+		if opts.LastN > 0 {
+			eff.Window = opts.LastN
+		}
+		if opts.Warmup != nil {
+			eff.Warmup = *opts.Warmup
+		}
+		if eff.Digest() != v.Policy.Digest {
+			continue
+		}
+		again, err := judge.Evaluate(soak, p, opts)
+		if err != nil || again.Verdict == v.Verdict {
+			return nil
+		}
+		return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+			"says %s, but its own policy %s and settings give %s on this soak (%s): edited after it was judged",
+			v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason))}}
+	}
+	return nil
 }
 
 // judge judges soak as soak-gate does (the built-in policy, the mock one
