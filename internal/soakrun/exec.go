@@ -127,6 +127,11 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 		return fail(reason, nil)
 	}
 	res.Summary = sum
+	if res.Reported, reason, err = reportedParams(ctx, it.Dir); err != nil { // adopt.go
+		return res, err // interrupted while reading
+	} else if reason != "" {
+		return fail(reason, nil)
+	}
 	return res, nil
 }
 

@@ -28,6 +28,7 @@ type Result struct {
 	Failure    *artifact.Failure // non-nil: the iteration failed; Summary is empty
 	StartedAt  time.Time         // on the soak clock
 	DurationMs int64             // on the soak clock
+	Reported   [][]events.Param  // the parameters of each effective_params record, in order (adopt.go)
 }
 
 // Executor runs one iteration of the system under test. An error means the
@@ -81,6 +82,9 @@ func (m *mockExec) Run(ctx context.Context, it Iter) (Result, error) {
 		n++
 		if n&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if e.Kind == events.KindParams { // adopt.go
+			res.Reported = append(res.Reported, e.Params)
 		}
 		acc.Add(e)
 		if w != nil {

@@ -391,6 +391,7 @@ func (r *runner) loop(ctx context.Context) error {
 			return fmt.Errorf("iteration %d: %w", n, err)
 		}
 		sum := r.summary(n, res)
+		r.adopt(sum, it.Params, res) // adopt.go: did it run with what was written?
 		// 4. Decide the tuning.
 		tuning, next, err := decide(r.tcfg, r.run.AutoTune, &r.tstate, r.params, sum, total, r.clockMs(sum))
 		if err != nil {

@@ -10,11 +10,22 @@
 //	                 or a legacy EDGE_REPORT.json
 //	SOAK_SEED        the soak's seed
 //
+// Like a real bot, fakebot reports the parameters it runs with: the first
+// line of its events.jsonl is an effective_params record (written by the
+// simulator it trades against), which soak-run compares with the
+// overrides it wrote.
+//
 // Flags:
 //
 //	--events N         simulated events per iteration (default 5000)
 //	--scenario NAME    simulated market (default steady)
 //	--edge-report      write a legacy EDGE_REPORT.json instead of events.jsonl
+//	--deaf             ignore SOAK_OVERRIDES: run with the built-in defaults
+//	                   (and report those, honestly), as a bot that reads
+//	                   another file does; soak-gate's overrides_adopted
+//	                   check catches it
+//	--no-report        leave the effective_params record out of events.jsonl,
+//	                   as a bot that does not report its parameters
 //	--fail-at LIST     exit with status 3 on these iterations (e.g. 2,5)
 //	--hang-at LIST     never finish on these iterations
 //	--garbage-at LIST  write a malformed events.jsonl on these iterations
@@ -65,6 +76,8 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	nEvents := fs.Int("events", 5000, "simulated events per iteration")
 	scenario := fs.String("scenario", string(sim.Steady), "simulated market")
 	edge := fs.Bool("edge-report", false, "write a legacy EDGE_REPORT.json instead of events.jsonl")
+	deaf := fs.Bool("deaf", false, "ignore SOAK_OVERRIDES and run with the defaults (reported as such)")
+	noReport := fs.Bool("no-report", false, "leave the effective_params record out of events.jsonl")
 	var failAt, hangAt, garbageAt, silentAt iterList
 	fs.Var(&failAt, "fail-at", "exit 3 on these iterations")
 	fs.Var(&hangAt, "hang-at", "hang on these iterations")
@@ -87,15 +100,22 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if dir == "" {
 		return fail("SOAK_ITER_DIR is not set")
 	}
-	data, err := os.ReadFile(getenv("SOAK_OVERRIDES"))
-	if err != nil {
-		return fail("SOAK_OVERRIDES: %v", err)
+	var params map[string]float64
+	if *deaf {
+		params = sim.Defaults()
+		fmt.Fprintf(stdout, "fakebot: iteration %d/%d, deaf: running with the defaults, not %s\n", it, total, getenv("SOAK_OVERRIDES"))
+	} else {
+		data, err := os.ReadFile(getenv("SOAK_OVERRIDES"))
+		if err != nil {
+			return fail("SOAK_OVERRIDES: %v", err)
+		}
+		ov, err := artifact.DecodeOverrides(getenv("SOAK_OVERRIDES"), data)
+		if err != nil {
+			return fail("%v", err)
+		}
+		params = ov.Params
+		fmt.Fprintf(stdout, "fakebot: iteration %d/%d with %d overrides\n", it, total, len(ov.Params))
 	}
-	ov, err := artifact.DecodeOverrides(getenv("SOAK_OVERRIDES"), data)
-	if err != nil {
-		return fail("%v", err)
-	}
-	fmt.Fprintf(stdout, "fakebot: iteration %d/%d with %d overrides\n", it, total, len(ov.Params))
 
 	switch {
 	case slices.Contains(failAt, it):
@@ -119,9 +139,9 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 
 	cfg := sim.Config{Seed: seed, Events: *nEvents, Scenario: sim.Scenario(*scenario), Iterations: max(total, 1)}
 	if *edge {
-		err = writeEdgeReport(filepath.Join(dir, "EDGE_REPORT.json"), cfg, it, ov.Params)
+		err = writeEdgeReport(filepath.Join(dir, "EDGE_REPORT.json"), cfg, it, params)
 	} else {
-		err = writeEvents(filepath.Join(dir, "events.jsonl"), cfg, it, ov.Params)
+		err = writeEvents(filepath.Join(dir, "events.jsonl"), cfg, it, params, !*noReport)
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -129,15 +149,22 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// writeEvents writes the iteration's events, complete or not at all.
-func writeEvents(path string, cfg sim.Config, it int, params map[string]float64) error {
+// writeEvents writes the iteration's events, complete or not at all; the
+// effective_params record only with report.
+func writeEvents(path string, cfg sim.Config, it int, params map[string]float64, report bool) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".events-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
 	w := events.NewWriter(f)
-	if err := sim.Run(cfg, it, params, w.Write); err != nil {
+	err = sim.Run(cfg, it, params, func(e *events.Event) error {
+		if e.Kind == events.KindParams && !report {
+			return nil
+		}
+		return w.Write(e)
+	})
+	if err != nil {
 		f.Close()
 		return err
 	}

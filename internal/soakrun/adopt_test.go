@@ -1,0 +1,60 @@
+package soakrun
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// TestAdoptionOf pins the comparison of what the system under test
+// reported with what soak-run wrote.
+func TestAdoptionOf(t *testing.T) {
+	wrote := map[string]float64{"engine.concurrency_limit": 12, "impact_cap_ratio": 0.1, "min_interval_ms": 65}
+	rec := func(m map[string]float64) []events.Param { return events.ParamsOf(m) }
+	f32 := float64(float32(0.1))
+	tests := []struct {
+		name string
+		res  Result
+		want *artifact.Adoption
+	}{
+		{"failed iteration", Result{Failure: &artifact.Failure{Reason: "x"}, Reported: [][]events.Param{rec(wrote)}}, nil},
+		{"no record", Result{}, &artifact.Adoption{Status: artifact.AdoptionUnreported, Keys: 3}},
+		{"as written", Result{Reported: [][]events.Param{rec(wrote)}}, &artifact.Adoption{Status: artifact.AdoptionAdopted, Keys: 3, Records: 1}},
+		{"float32 copy and extra keys", Result{Reported: [][]events.Param{rec(map[string]float64{
+			"engine.concurrency_limit": 12, "impact_cap_ratio": f32, "min_interval_ms": 65, "own_knob": 3})}},
+			&artifact.Adoption{Status: artifact.AdoptionAdopted, Keys: 3, Records: 1}},
+		{"keys spread over two records", Result{Reported: [][]events.Param{
+			rec(map[string]float64{"engine.concurrency_limit": 12}), rec(map[string]float64{"impact_cap_ratio": 0.1, "min_interval_ms": 65})}},
+			&artifact.Adoption{Status: artifact.AdoptionAdopted, Keys: 3, Records: 2}},
+		{"defaults, one key missing", Result{Reported: [][]events.Param{rec(map[string]float64{"engine.concurrency_limit": 10, "impact_cap_ratio": 0.1})}},
+			&artifact.Adoption{Status: artifact.AdoptionMismatch, Keys: 3, Records: 1, Mismatches: []artifact.Mismatch{
+				{Key: "engine.concurrency_limit", Wrote: 12, Reported: artifact.F(10)},
+				{Key: "min_interval_ms", Wrote: 65},
+			}}},
+		{"a whole number is exact", Result{Reported: [][]events.Param{rec(map[string]float64{
+			"engine.concurrency_limit": 12.000001, "impact_cap_ratio": 0.1, "min_interval_ms": 65})}},
+			&artifact.Adoption{Status: artifact.AdoptionMismatch, Keys: 3, Records: 1, Mismatches: []artifact.Mismatch{
+				{Key: "engine.concurrency_limit", Wrote: 12, Reported: artifact.F(12.000001)},
+			}}},
+		{"a later record differs", Result{Reported: [][]events.Param{rec(wrote), rec(map[string]float64{"impact_cap_ratio": 0.12})}},
+			&artifact.Adoption{Status: artifact.AdoptionMismatch, Keys: 3, Records: 2, Mismatches: []artifact.Mismatch{
+				{Key: "impact_cap_ratio", Wrote: 0.1, Reported: artifact.F(0.12)},
+			}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := adoptionOf(wrote, tt.res)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if got != nil {
+				if err := got.Validate(); err != nil {
+					t.Errorf("invalid record: %v", err)
+				}
+			}
+		})
+	}
+}
