@@ -66,18 +66,37 @@ Where the inputs are looked for:
 When anything is missing, nothing is written, every missing input is listed, exit 1.
 A --src or --reports that does not exist or is not a directory is an input error, exit 2.
 
-A FAIL or INCONCLUSIVE verdict is refused (exit 1) unless --allow-fail; such a bundle says
-so in the first lines of CHANGELOG.md and rollback_plan.md. So is a snapshot judged on other
-iteration files than the soak holds now (its recorded digest is not the soak's): judge the
-soak again. A report, the overrides or an iteration file that is not a regular file, or a
-symbolic link out of its directory, is an input error (exit 2). Override keys that look like
-credentials (names with secret/password/credential/apikey, names ending in token/key/auth/
-cookie, values that look like tokens, keys or URLs with passwords) are left out of the
-bundled profile and listed in the manifest. The rollback triggers come from the policy the
-soak was judged by (--policy FILE to give it).
+One verdict, a sealed chain: everything bundled derives from one POST_SOAK_SNAPSHOT.json about
+the soak as it is now. The soak's digests (iteration files, TUNING_REPORT.json, the overrides)
+are recomputed, and refused with exit 1, one line per file naming what does not match and why:
+a snapshot that judged other data; a DELTA_VERIFY_REPORT.json of another soak or policy, or not
+the snapshot's delta verification; a report whose provenance line names another soak or
+snapshot, or has none; overrides other than the ones judged; --policy/--mock/--strict the
+snapshot was not judged with; a verdict its own policy and settings do not give (edited).
+--allow-fail does not change that: judge the soak again (soak-gate --out, then soak-reports).
 
-'release-bundle verify DIR|ARCHIVE' exits 0 when the bundle is complete and untouched, and 1
-naming every missing, changed or extra file.
+A snapshot without provenance (the Python toolkit's, or one recording no soak digest) is never
+trusted: the soak is judged here as soak-gate does (built-in policy; --policy, --mock or
+USE_MOCK=1, --strict), and the bundle carries that verdict, its delta report and reports
+rendered from it; MANIFEST.json notes the snapshot found (verdict.rejudged).
+
+A FAIL or INCONCLUSIVE verdict is refused (exit 1) unless --allow-fail; such a bundle says so
+in the first lines of CHANGELOG.md and rollback_plan.md and is "forced" in the manifest. A
+report, the overrides or an iteration file that is not a regular file (a FIFO or device is
+refused by type, never opened), a symbolic link out of its directory, or larger than 64 MiB is
+an input error (exit 2). Override keys that look like credentials are left out of the bundled
+profile and listed in the manifest. The rollback triggers come from the policy the soak was
+judged by (--policy FILE to give it; a policy file the snapshot names is read only inside the
+soak or reports directory).
+
+An existing --out is replaced only when it is an empty directory or a bundle that verifies;
+anything else (a symbolic link, a directory holding other files) is an input error naming it
+(exit 2), and nothing in it is touched.
+
+'release-bundle verify DIR|ARCHIVE' exits 0 when the directory, SHA256SUMS and MANIFEST.json
+agree file for file and the evidence is one chain (see 'release-bundle verify --help'), 1
+naming every missing, changed, extra or mismatched file. Reads are bounded: only the ten
+bundle names, 64 MiB per file, 256 MiB per bundle or archive expansion, 64 archive entries.
 
 ENVIRONMENT:
    SOURCE_DATE_EPOCH   the release date and the archive's mtime when --now is not given

@@ -22,14 +22,25 @@
 // written and every missing input is listed (exit 1). The bundle is built
 // in a temporary directory beside --out and renamed into place, so no half
 // bundle ever looks complete; an existing --out is replaced only when it
-// is empty or a bundle. A FAIL or INCONCLUSIVE verdict is refused (exit 1)
-// unless --allow-fail, and then CHANGELOG.md and rollback_plan.md say so in
-// their first lines; so is a snapshot whose recorded digest of the
-// iteration files it judged is not the soak's digest now (a verdict about
-// other data). A Python-toolkit snapshot records no digest; CHANGELOG.md
-// then says the judged data was not checked. Reports and overrides, like
-// iteration files, must be regular files or symbolic links that stay in
-// their directory (exit 2 otherwise).
+// is an empty directory or a bundle that verifies (checkOut: a symbolic
+// link or a directory holding anything else is an input error, exit 2, and
+// nothing in it is touched).
+//
+// One verdict, a sealed chain (release.CheckChain): the soak's digests are
+// recomputed, and any snapshot, delta report, report (its provenance line)
+// or overrides that is not derived from the one snapshot about the soak as
+// it is now is refused, exit 1, one line per file, --allow-fail or not; so
+// are --policy/--mock/--strict the snapshot was not judged with, and a
+// verdict its own policy and settings do not give on the soak (when they
+// can be reproduced). A snapshot without provenance (the Python toolkit's)
+// is never trusted: the soak is judged here as soak-gate judges it, and the
+// bundle carries that verdict, its delta report and reports rendered from
+// it, with the found snapshot noted in the manifest. A FAIL or INCONCLUSIVE
+// verdict is refused (exit 1) unless --allow-fail, and then CHANGELOG.md
+// and rollback_plan.md say so in their first lines. Inputs, like iteration
+// files, must be regular files (by type, before opening) or symbolic links
+// that stay in their directory, of at most release.MaxBundleFileBytes
+// (exit 2 otherwise).
 //
 // --version defaults to `git describe --tags --always` of the working
 // directory's repository. The date (CHANGELOG.md, the manifest, the archive
