@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // staleGrace is how much older than the current run a directory must be
@@ -31,6 +33,11 @@ type Stale struct {
 // last modified before start (less staleGrace), and only those no live
 // run holds locked (see dirLock): another release-bundle writing the same
 // --out keeps its own.
+//
+// A directory is removed only when it holds what writeDir puts there and
+// nothing else (ownedLeftover): a .tmp- directory only regular files with
+// bundle names, an .old- directory nothing or one "bundle" directory of
+// that kind. Anything else found there is left alone with it.
 //
 // A run killed between its two renames leaves out absent and the previous
 // bundle in .<out>.old-<n>/bundle; when that bundle verifies it is put back
@@ -67,6 +74,9 @@ func cleanStale(out string, start time.Time) Stale {
 	// aside.
 	sort.Slice(cands, func(i, j int) bool { return cands[i].mtime.After(cands[j].mtime) })
 	for _, c := range cands {
+		if !ownedLeftover(c.path, c.old) {
+			continue // something in it was not written by release-bundle
+		}
 		lk, ok := tryLockDir(c.path)
 		if !ok {
 			continue // a live run's, or no locks here
@@ -93,3 +103,38 @@ func verifies(dir string) bool {
 	c, _, err := readBundle(dir)
 	return err == nil && release.Verify(c).OK()
 }
+
+// ownedLeftover reports whether dir holds only what writeDir writes there
+// (see cleanStale); nothing is followed or read, only listed (Lstat).
+func ownedLeftover(dir string, old bool) bool {
+	if old {
+		entries, err := os.ReadDir(dir)
+		if err != nil || len(entries) > 1 {
+			return false
+		}
+		if len(entries) == 0 {
+			return true
+		}
+		e := entries[0]
+		return e.Name() == "bundle" && e.Type().IsDir() && bundleFilesOnly(filepath.Join(dir, "bundle"))
+	}
+	return bundleFilesOnly(dir)
+}
+
+// bundleFilesOnly reports whether dir holds regular files with bundle
+// names and nothing else.
+func bundleFilesOnly(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !slices.Contains(bundleNames, e.Name()) {
+			return false
+		}
+	}
+	return true
+}
+
+// bundleNames are the names of a bundle's files.
+var bundleNames = append([]string{artifact.ManifestFileName, artifact.SumsFileName}, artifact.BundleFiles...)

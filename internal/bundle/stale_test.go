@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,13 +22,21 @@ func TestCleanStale(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
 	past := start.Add(-time.Hour)
-	mk := func(name string, mtime time.Time) string {
+	// mk makes a directory holding what release-bundle writes there: a
+	// bundle file (under bundle/ in an .old- directory), or file when set.
+	mkf := func(name, file string, mtime time.Time) string {
 		t.Helper()
 		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Join(p, "sub"), 0o755); err != nil {
+		if file == "" {
+			file = "CHANGELOG.md"
+			if strings.Contains(name, ".old-") {
+				file = "bundle/CHANGELOG.md"
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(p, file)), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(p, "sub", "f"), []byte("x"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(p, file), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chtimes(p, mtime, mtime); err != nil {
@@ -35,17 +44,21 @@ func TestCleanStale(t *testing.T) {
 		}
 		return p
 	}
-	mk(".rel.tmp-123", past)           // killed while building: removed
-	mk(".rel.old-456", past)           // killed while replacing, rel exists: removed
-	mk(".rel.tmp-789", start)          // as new as this run: kept
-	mk(".rel.tmp-1x", past)            // not the pattern: kept
-	mk(".rel.tmp-", past)              // not the pattern: kept
-	mk(".rel.new-1", past)             // not the pattern: kept
-	mk("rel.tmp-1", past)              // not hidden: kept
-	mk(".release.tmp-1", past)         // another --out: kept
-	mk(".rel.tmp-1.tmp-2", past)       // not the pattern: kept
-	mk(".rel.tmp-42/.rel.tmp-1", past) // inside a leftover: goes with it
-	live := mk(".rel.tmp-555", past)   // held by a live run: kept
+	mk := func(name string, mtime time.Time) string { return mkf(name, "", mtime) }
+	mk(".rel.tmp-123", past)                 // killed while building: removed
+	mk(".rel.old-456", past)                 // killed while replacing, rel exists: removed
+	mk(".rel.tmp-789", start)                // as new as this run: kept
+	mk(".rel.tmp-1x", past)                  // not the pattern: kept
+	mk(".rel.tmp-", past)                    // not the pattern: kept
+	mk(".rel.new-1", past)                   // not the pattern: kept
+	mk("rel.tmp-1", past)                    // not hidden: kept
+	mk(".release.tmp-1", past)               // another --out: kept
+	mk(".rel.tmp-1.tmp-2", past)             // not the pattern: kept
+	mk(".rel.tmp-42/.rel.tmp-1", past)       // a directory in a leftover: not ours, kept
+	mkf(".rel.tmp-77", "thesis.tex", past)   // a file release-bundle never writes: kept
+	mkf(".rel.old-66", "bundle/sub/f", past) // a directory in the bundle: kept
+	mkf(".rel.old-67", "notes.txt", past)    // beside the bundle: kept
+	live := mk(".rel.tmp-555", past)         // held by a live run: kept
 	lk, ok := tryLockDir(live)
 	if !ok {
 		t.Fatal("cannot lock a fresh directory")
@@ -60,12 +73,14 @@ func TestCleanStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	// .rel.tmp-42 was modified by creating its child; age it again.
-	if err := os.Chtimes(filepath.Join(dir, ".rel.tmp-42"), past, past); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{".rel.tmp-42", ".rel.old-66"} {
+		if err := os.Chtimes(filepath.Join(dir, d), past, past); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	st := cleanStale(filepath.Join(dir, "rel"), start)
-	wantRemoved := []string{".rel.old-456", ".rel.tmp-123", ".rel.tmp-42"}
+	wantRemoved := []string{".rel.old-456", ".rel.tmp-123"}
 	var removed []string
 	for _, p := range st.Removed {
 		removed = append(removed, filepath.Base(p))
@@ -85,7 +100,7 @@ func TestCleanStale(t *testing.T) {
 	for _, e := range entries {
 		left = append(left, e.Name())
 	}
-	wantLeft := []string{".rel.new-1", ".rel.old-8", ".rel.tmp-", ".rel.tmp-1.tmp-2", ".rel.tmp-1x", ".rel.tmp-555", ".rel.tmp-789", ".rel.tmp-9", ".release.tmp-1", "rel", "rel.tmp-1"}
+	wantLeft := []string{".rel.new-1", ".rel.old-66", ".rel.old-67", ".rel.old-8", ".rel.tmp-", ".rel.tmp-1.tmp-2", ".rel.tmp-1x", ".rel.tmp-42", ".rel.tmp-555", ".rel.tmp-77", ".rel.tmp-789", ".rel.tmp-9", ".release.tmp-1", "rel", "rel.tmp-1"}
 	if diff := cmp.Diff(wantLeft, left); diff != "" {
 		t.Errorf("left (-want +got):\n%s", diff)
 	}
