@@ -76,6 +76,7 @@ import (
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -498,18 +499,18 @@ func shortDigest(d string) string {
 	return hex
 }
 
-// printable makes a value from input safe for one line on a terminal:
-// control characters become "?", and it is cut at 200 bytes.
+// printable makes a value from input safe for one line on a terminal
+// (safetext.TerminalLine), cut at about 300 bytes.
 func printable(s string) string {
-	if len(s) > 200 {
-		s = s[:200] + "..."
+	s = safetext.TerminalLine(s)
+	if len(s) <= 300 {
+		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == utf8.RuneError {
-			return '?'
-		}
-		return r
-	}, s)
+	i := 300
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "..."
 }
 
 func oneLine(verdict, reason string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/urfave/cli/v2"
@@ -78,5 +79,25 @@ func TestParseOptions(t *testing.T) {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPrintable: values from input reach stderr on one line, without
+// control sequences, and bounded.
+func TestPrintable(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"reports out/analysis", "reports out/analysis"},
+		{"a\nb\rc\td", "a b c d"},
+		{"x\x1b]8;;http://evil\x07y", "xy"},
+		{"\x1b[31mred\x1b[0m", "red"},
+	}
+	for _, tc := range tests {
+		if got := printable(tc.in); got != tc.want {
+			t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	long := printable(strings.Repeat("é", 400))
+	if len(long) > 303 || !strings.HasSuffix(long, "...") || !utf8.ValidString(long) {
+		t.Errorf("printable of 800 bytes: %d bytes, %q...", len(long), long[:20])
 	}
 }
