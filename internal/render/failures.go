@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -55,7 +56,7 @@ func (m *model) failures() *Doc {
 			d.add(Heading{3, "Iteration " + strconv.Itoa(it.Iteration)})
 			items := []string{"File: " + m.fileName(it)}
 			if it.Failure != nil {
-				items = append(items, "Cause: "+dash(it.Failure.Reason))
+				items = append(items, "Cause: "+dash(redact.Text(it.Failure.Reason)))
 				if it.Failure.ExitCode != nil {
 					items = append(items, "Exit code: "+strconv.Itoa(*it.Failure.ExitCode))
 				}
@@ -71,7 +72,8 @@ func (m *model) failures() *Doc {
 			d.add(List{items})
 			if it.Failure != nil && it.Failure.StderrTail != "" {
 				d.add(Para{Text: "Standard error (tail):"})
-				d.add(Code{it.Failure.StderrTail})
+				// A soak written elsewhere may carry an unredacted tail.
+				d.add(Code{redact.Text(it.Failure.StderrTail)})
 			}
 		}
 	}
