@@ -339,7 +339,9 @@ func TestWrapperParity(t *testing.T) {
 //     (C:\x y\ arrives as C:\x y"): binaries are started through
 //     Invoke-Native, which quotes each argument itself;
 //   - Invoke-Expression, iex, Start-Process (which joins its arguments
-//     unquoted) and cmd /c would re-parse a value as code.
+//     unquoted) and cmd /c would re-parse a value as code;
+//   - Windows PowerShell 5.1 reads a script without a byte-order mark in
+//     the ANSI code page, so the script stays ASCII.
 func TestPowerShellWrapperPitfalls(t *testing.T) {
 	lines := readLines(t, psWrapper)
 	text := strings.Join(lines, "\n")
@@ -374,6 +376,14 @@ func TestPowerShellWrapperPitfalls(t *testing.T) {
 	} {
 		if !strings.Contains(text, must) {
 			t.Errorf("%s: lacks %s", psWrapper, must)
+		}
+	}
+	for i, l := range lines {
+		for _, r := range l {
+			if r > 0x7e || r < 0x20 && r != '\t' {
+				t.Errorf("%s:%d: character %U: Windows PowerShell 5.1 reads a script without a BOM in the ANSI code page; keep it ASCII", psWrapper, i+1, r)
+				break
+			}
 		}
 	}
 	if strings.Count(text, "Invoke-Native ") < 3 { // the definition, Test-GitHead, Step

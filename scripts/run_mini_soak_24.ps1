@@ -1,4 +1,4 @@
-# run_mini_soak_24.ps1 — the mini soak of the seed, through all five stages,
+# run_mini_soak_24.ps1 - the mini soak of the seed, through all five stages,
 # for Windows PowerShell 5.1 and PowerShell 7:
 #   1. clean    the previous demo's reports and release bundle
 #   2. soak     24 auto-tuned iterations on the built-in simulator
@@ -145,7 +145,7 @@ function Add-Result([string]$name, [string]$code) {
 }
 $failed = 0
 
-# Step NAME EXE ARGS — run, record, remember the first failure
+# Step NAME EXE ARGS - run, record, remember the first failure
 function Step([string]$name, [string]$exe, [string[]]$arguments) {
     Write-Stderr "==> ${name}: $exe $($arguments -join ' ')"
     $rc = Invoke-Native $exe $arguments
