@@ -12,6 +12,12 @@
 //	iter/<n>/               --exec: the command's events.jsonl or EDGE_REPORT.json,
 //	                        stdout.log and stderr.log; --mock --keep-events: events.jsonl
 //	.soak-run.lock          while a soak-run writes the directory
+//	.soak-run.files         the ownership log: what soak-run wrote here (OwnFile)
+//
+// soak-run deletes or replaces only what the ownership log proves it wrote,
+// follows no symbolic link under --out, and refuses (exit 2) a non-empty
+// --out without the log; see OwnFile. --resume never runs a command stored
+// in RUN.json: an --exec soak resumes with the command on the command line.
 //
 // Simulated events are not kept by default: 24 iterations of 30,000 events
 // are about 60 MB, and they are reproducible from the seed. --keep-events
