@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html"
 	"strings"
+
+	"github.com/soakline/soakline/internal/safetext"
 )
 
 // A Doc is a report as a list of blocks; Markdown and HTML are two
@@ -58,18 +60,20 @@ func (d *Doc) add(b ...Block) { d.Blocks = append(d.Blocks, b...) }
 // Markdown renders d as GitHub-flavoured Markdown.
 func (d *Doc) Markdown() []byte {
 	var b bytes.Buffer
-	b.WriteString("# " + mdText(d.Title) + "\n")
+	b.WriteString("# " + mdInline(d.Title) + "\n")
 	for _, blk := range d.Blocks {
 		b.WriteByte('\n')
 		switch x := blk.(type) {
 		case Heading:
-			b.WriteString(strings.Repeat("#", x.Level) + " " + mdText(x.Text) + "\n")
+			b.WriteString(strings.Repeat("#", x.Level) + " " + mdInline(x.Text) + "\n")
 		case Para:
 			if x.Strong != "" {
-				b.WriteString("**" + mdText(x.Strong) + "**")
+				b.WriteString("**" + mdInline(x.Strong) + "**")
 				if x.Text != "" {
-					b.WriteByte(' ')
+					b.WriteString(" " + mdInline(x.Text))
 				}
+				b.WriteByte('\n')
+				continue
 			}
 			b.WriteString(mdText(x.Text) + "\n")
 		case Table:
@@ -104,7 +108,7 @@ func (d *Doc) Markdown() []byte {
 			}
 			b.WriteString("```\n")
 		case Image:
-			b.WriteString("![" + mdText(x.Alt) + "](" + x.Src + ")\n")
+			b.WriteString("![" + mdInline(x.Alt) + "](" + x.Src + ")\n")
 		}
 	}
 	return b.Bytes()
@@ -178,31 +182,18 @@ func inlineSVG(svg []byte) []byte {
 	return svg
 }
 
-// mdText escapes what Markdown would otherwise read as markup in running
-// text: emphasis markers, brackets and backslashes. Underscores inside
-// words (KPI names) are left alone; CommonMark does not treat them as
-// emphasis.
-// A '<' is escaped only where it could open an HTML tag ("<=" stays).
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "`", "\\`", "[", `\[`, "]", `\]`, "\n", " ")
+// mdText escapes text that starts a block (a paragraph, a list item),
+// mdInline text that follows other text on its line (a heading's, after
+// a bold lead, an image's alt) and mdCell a table cell, all with the
+// project's one Markdown escaper: whatever a value from input holds, it
+// shows as text on one line, never as a heading, link, emphasis, HTML or
+// a new line. (Inline text needs no block-start escape: "## 1. Overview"
+// stays as it is.)
+func mdText(s string) string { return safetext.MarkdownText(s) }
 
-func mdText(s string) string {
-	s = mdEscaper.Replace(s)
-	if !strings.Contains(s, "<") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '<' && i+1 < len(s) && (isLetter(s[i+1]) || strings.IndexByte("/!?", s[i+1]) >= 0) {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
+func mdInline(s string) string { return safetext.MarkdownTableCell(s) }
 
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-func mdCell(s string) string { return strings.ReplaceAll(mdText(s), "|", `\|`) }
+func mdCell(s string) string { return safetext.MarkdownTableCell(s) }
 
 // fence keeps text from closing its code block.
 func fence(s string) string { return strings.ReplaceAll(s, "```", "'''") }

