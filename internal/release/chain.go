@@ -31,7 +31,7 @@ type Evidence struct {
 	// Snapshot is POST_SOAK_SNAPSHOT.json as bytes and decoded.
 	Snapshot     []byte
 	Verdict      *artifact.Verdict
-	DeltaReport  []byte            // DELTA_VERIFY_REPORT.json
+	DeltaReport  []byte            // DELTA_VERIFY_REPORT.json; nil: not checked
 	Reports      map[string][]byte // the Markdown reports, by bundle file name
 	ReportsNamed []string          // the report names to check, in order
 }

@@ -334,7 +334,11 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 		add(artifact.SnapshotFile, Mismatch, fmt.Sprintf("judged soak digest %s, the manifest's source is %s", orNone(v.Source.Digest), orNone(m.Source.Digest)))
 	}
 	// 3. The chain, against the manifest's facts.
-	e := Evidence{Snapshot: data, Verdict: v, DeltaReport: c.Files[artifact.DeltaVerifyFile], Reports: c.Files, ReportsNamed: ReportFiles}
+	delta, ok := c.Files[artifact.DeltaVerifyFile]
+	if ok && delta == nil {
+		delta = []byte{} // present and empty: checked, not skipped
+	}
+	e := Evidence{Snapshot: data, Verdict: v, DeltaReport: delta, Reports: c.Files, ReportsNamed: ReportFiles}
 	f := Facts{SoakDigest: m.Source.Digest, LedgerDigest: m.Source.LedgerDigest, OverridesDigest: m.Source.OverridesDigest}
 	for _, p := range CheckChain(e, f) {
 		add(p.File, p.What, p.Why)
