@@ -18,7 +18,9 @@ type MWResult struct {
 	// [0, N1·N2]; N1·N2/2 means no tendency either way.
 	U float64
 	// P is the two-sided p-value for "x and y come from the same
-	// distribution".
+	// distribution". It is not a one-sided p: a test of "y is worse"
+	// that reads P beside the sign of a shift runs at half its stated
+	// level (soak-gate's --compare once did; it now uses PredictT).
 	P float64
 	// Exact reports whether P comes from the exact null distribution
 	// rather than the normal approximation.
