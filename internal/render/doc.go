@@ -102,8 +102,9 @@ func (d *Doc) Markdown() []byte {
 				b.WriteString("- " + mdText(it) + "\n")
 			}
 		case Code:
-			b.WriteString("```text\n" + fence(x.Text))
-			if !strings.HasSuffix(x.Text, "\n") {
+			body := fence(x.Text)
+			b.WriteString("```text\n" + body)
+			if !strings.HasSuffix(body, "\n") {
 				b.WriteByte('\n')
 			}
 			b.WriteString("```\n")
@@ -195,8 +196,10 @@ func mdInline(s string) string { return safetext.MarkdownTableCell(s) }
 
 func mdCell(s string) string { return safetext.MarkdownTableCell(s) }
 
-// fence keeps text from closing its code block.
-func fence(s string) string { return strings.ReplaceAll(s, "```", "'''") }
+// fence keeps text from closing its code block, and drops the terminal
+// escape sequences and control characters (a carriage return included)
+// of a bot's stderr, keeping its lines.
+func fence(s string) string { return strings.ReplaceAll(safetext.Terminal(s), "```", "'''") }
 
 func contains[T comparable](xs []T, x T) bool {
 	for _, y := range xs {

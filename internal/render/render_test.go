@@ -158,3 +158,15 @@ func TestMarkdownInjection(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeBlockControl: a bot's stderr in a code block keeps its lines
+// but loses its escape sequences and carriage returns, and cannot close
+// the block.
+func TestCodeBlockControl(t *testing.T) {
+	d := &Doc{Title: "T", Blocks: []Block{Code{"ok\r\n\x1b[31mred\x1b[0m\n```\n# not a heading\n"}}}
+	got := string(d.Markdown())
+	want := "# T\n\n```text\nok\nred\n'''\n# not a heading\n```\n"
+	if got != want {
+		t.Errorf("Markdown:\n%q\nwant\n%q", got, want)
+	}
+}
