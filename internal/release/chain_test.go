@@ -184,6 +184,13 @@ func TestVerifySealedChain(t *testing.T) {
 			want: []Problem{{artifact.ProfileFile, Mismatch, "made from overrides with sha256 333333333333, the verdict records 000000000000"}},
 		},
 		{
+			name: "a manifest naming no overrides input for the profile",
+			modify: func(f map[string][]byte, m *artifact.Manifest) {
+				m.Inputs = nil
+			},
+			want: []Problem{{artifact.ManifestFileName, Mismatch, "lists 0 inputs of soak_profile.runtime_overrides.json, want the one overrides file it was made from"}},
+		},
+		{
 			name: "a snapshot of the Python toolkit",
 			modify: func(f map[string][]byte, m *artifact.Manifest) {
 				f[artifact.SnapshotFile] = []byte(`{"verdict": "PASS", "freeze_ready": true, "iterations_analyzed": [29,30,31,32,33,34,35,36]}` + "\n")

@@ -344,10 +344,18 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 		add(p.File, p.What, p.Why)
 	}
 	// 4. The profile was made from those overrides.
+	profileInputs := 0
 	for _, in := range m.Inputs {
-		if in.File == artifact.ProfileFile && in.SHA256 != v.Source.OverridesDigest {
+		if in.File != artifact.ProfileFile {
+			continue
+		}
+		profileInputs++
+		if in.SHA256 != v.Source.OverridesDigest {
 			add(artifact.ProfileFile, Mismatch, fmt.Sprintf("made from overrides with sha256 %s, the verdict records %s", orNone(in.SHA256), orNone(v.Source.OverridesDigest)))
 		}
+	}
+	if profileInputs != 1 {
+		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("lists %d inputs of %s, want the one overrides file it was made from", profileInputs, artifact.ProfileFile))
 	}
 }
 
