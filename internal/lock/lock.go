@@ -154,6 +154,13 @@ func (l *Lock) Release() error {
 func Read(path string) (Info, error) { return read(path) }
 
 func read(path string) (Info, error) {
+	// A lock file in a directory from elsewhere may be a FIFO, a device or
+	// a link: refused by type (an unreadable lock), never opened.
+	if fi, err := os.Lstat(path); err != nil {
+		return Info{}, err
+	} else if !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
+		return Info{}, fmt.Errorf("lock %s: not a regular file of at most 1 MiB", path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Info{}, err

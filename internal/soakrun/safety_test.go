@@ -383,3 +383,27 @@ func TestResumeRefusesFIFO(t *testing.T) {
 		t.Fatal("resume blocked on a FIFO")
 	}
 }
+
+// TestLockFIFO: a .soak-run.lock that is a FIFO (a soak directory from
+// elsewhere) is an unreadable lock, exit 2, not a hang.
+func TestLockFIFO(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "soak")
+	if _, err := (testRun{opts: testOpts(dir)}).run(t); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, LockFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := testOpts(dir)
+	o.Resume, o.Set = true, map[string]bool{"resume": true}
+	done := make(chan error, 1)
+	go func() { _, err := (testRun{opts: o}).run(t); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || cliutil.ExitCode(err) != cliutil.ExitUsage {
+			t.Errorf("got %v, want exit 2", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("soak-run blocked on a FIFO lock")
+	}
+}
