@@ -23,7 +23,8 @@
 // One verdict per soak. soak-gate's verdict is the source of truth:
 // soak-reports renders the one given with --verdict, else the
 // POST_SOAK_SNAPSHOT.json it finds in --out (soak-gate --out DIR writes
-// it), and writes no other. The verdict must be of the soak being rendered
+// it), else the one soak-gate --out SOAK_DIR left in the soak directory
+// if it is this soak's, and writes no other. The verdict must be of the soak being rendered
 // (its source digests equal the soak's now), else exit 2 naming the file
 // and both digests. Judging flags given with an existing verdict must ask
 // for the same judgement (policy digest, window, warm-up, strictness),
@@ -65,6 +66,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -131,7 +133,8 @@ The input is a soak directory (ours or the Python toolkit's, any number of
 iterations), a JSON Lines file, or - for a JSON Lines stream on stdin.
 
 One verdict per soak: soak-reports renders soak-gate's verdict, from
---verdict or the POST_SOAK_SNAPSHOT.json that soak-gate --out left in --out.
+--verdict or the POST_SOAK_SNAPSHOT.json that soak-gate --out left in --out
+(or, with none there, in the soak directory).
 A verdict of other data (its soak digest is not this soak's) is refused,
 and so are judging flags that ask for another judgement than the verdict's
 (exit 2, naming both). With no verdict from soak-gate, the soak is judged
@@ -376,21 +379,53 @@ func decide(o Options, soak *soakdir.Soak, out *outDir, f foundVerdict, stdio cl
 		if f.judged {
 			by = "soak-reports"
 		}
-		if len(o.Judging) > 0 {
-			want, err := o.probe()
-			if err != nil {
-				return decision{}, err
-			}
-			if !sameJudgement(f.v, want) {
-				return decision{}, fmt.Errorf("%s holds this soak's verdict, judged with %s; the flags given (%s) judge with %s: refusing to write a verdict judged differently over it (render it without them, or judge again: soak-gate --out %s)",
-					printable(snapPath), describe(f.v), strings.Join(o.Judging, " "), describe(want), printable(o.Out))
-			}
+		if err := o.checkJudging(printable(snapPath), f.v); err != nil {
+			return decision{}, err
 		}
 		return decision{v: f.v, data: f.data, judged: f.judged, by: by}, nil
 	case f.present:
 		return o.judgeHere(soak, fmt.Sprintf("%s is %s: not trusted", printable(snapPath), f.why), untrustedAside)
 	}
-	return o.judgeHere(soak, "no verdict from soak-gate in "+printable(o.Out), false)
+	// No verdict in --out: soak-gate --out SOAK_DIR leaves one in the
+	// soak directory; when it is this soak's, it is the one verdict.
+	none := "no verdict from soak-gate in " + printable(o.Out)
+	if soak.Dir != "" && filepath.Clean(soak.Dir) != out.path {
+		sf, err := findSoakVerdict(soak.Dir)
+		sfPath := printable(filepath.Join(soak.Dir, render.SnapshotFile))
+		switch {
+		case err != nil:
+			none += fmt.Sprintf(" (%s ignored: %s)", sfPath, printable(err.Error()))
+		case !sf.present:
+		case sf.v == nil:
+			none += fmt.Sprintf(" (%s ignored: %s)", sfPath, sf.why)
+		case otherData(sf.v, soak) != "":
+			none += fmt.Sprintf(" (%s ignored: judged over other data: %s)", sfPath, otherData(sf.v, soak))
+		default:
+			if err := o.checkJudging(sfPath, sf.v); err != nil {
+				return decision{}, err
+			}
+			note := fmt.Sprintf("no verdict in %s: rendering soak-gate's verdict from %s", printable(o.Out), sfPath)
+			return decision{v: sf.v, data: sf.data, by: "soak-gate", notes: []string{note}}, nil
+		}
+	}
+	return o.judgeHere(soak, none, false)
+}
+
+// checkJudging refuses judging flags that ask for another judgement than
+// the verdict v in file's.
+func (o Options) checkJudging(file string, v *artifact.Verdict) error {
+	if len(o.Judging) == 0 {
+		return nil
+	}
+	want, err := o.probe()
+	if err != nil {
+		return err
+	}
+	if !sameJudgement(v, want) {
+		return fmt.Errorf("%s holds this soak's verdict, judged with %s; the flags given (%s) judge with %s: refusing to write a verdict judged differently over it (render it without them, or judge again with soak-gate)",
+			file, describe(v), strings.Join(o.Judging, " "), describe(want))
+	}
+	return nil
 }
 
 // judgeHere judges soak as soak-gate does with the same flags; the

@@ -549,11 +549,31 @@ func (d *outDir) findVerdict() (foundVerdict, error) {
 		return foundVerdict{}, nil
 	case e.kind != entryFile:
 		return foundVerdict{}, refuse(path, "%s where the snapshot belongs", e.kind)
-	case len(e.data) > maxOwnedSize:
+	}
+	f, err := classify(path, e.data)
+	f.ours, f.judged = e.ours, e.ours && e.entry.Judged
+	return f, err
+}
+
+// findSoakVerdict reads the snapshot soak-gate --out SOAK_DIR leaves in
+// the soak directory, if any: a regular file (Lstat), else nothing.
+func findSoakVerdict(dir string) (foundVerdict, error) {
+	path := filepath.Join(dir, render.SnapshotFile)
+	data, k, err := readOwned(path, maxOwnedSize)
+	if err != nil || k != entryFile {
+		return foundVerdict{}, err
+	}
+	return classify(path, data)
+}
+
+// classify reads a snapshot's bytes: a verdict with provenance, or an
+// untrusted one (why says which); an error for anything else.
+func classify(path string, data []byte) (foundVerdict, error) {
+	if len(data) > maxOwnedSize {
 		return foundVerdict{}, artifact.Errorf(path, 0, "larger than %d MB: not a snapshot", maxOwnedSize>>20)
 	}
-	f := foundVerdict{present: true, data: e.data, ours: e.ours, judged: e.ours && e.entry.Judged}
-	env, err := artifact.PeekEnvelope(path, e.data)
+	f := foundVerdict{present: true, data: data}
+	env, err := artifact.PeekEnvelope(path, data)
 	if err != nil {
 		return foundVerdict{}, err
 	}
@@ -562,7 +582,7 @@ func (d *outDir) findVerdict() (foundVerdict, error) {
 		return f, nil
 	}
 	var v artifact.Verdict
-	if err := artifact.Decode(path, e.data, artifact.KindVerdict, &v); err != nil {
+	if err := artifact.Decode(path, data, artifact.KindVerdict, &v); err != nil {
 		return foundVerdict{}, err
 	}
 	if v.Source.Digest == "" {
