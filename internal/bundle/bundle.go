@@ -177,7 +177,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 	forced := failing
 
-	// 4. The previous bundle, the rollback target, must verify.
+	// 6. The previous bundle, the rollback target, must verify.
 	var prev *release.Previous
 	if o.Previous != "" {
 		prev, err = readPrevious(o.Previous)
@@ -186,7 +186,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		}
 	}
 
-	// 5. The policy the rollback triggers come from.
+	// 7. The policy the rollback triggers come from.
 	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy, []string{in.SoakDir, in.ReportsDir})
 	if err != nil {
 		return err
@@ -195,7 +195,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		warn("%s", n)
 	}
 
-	// 6. git: commit, version, previous tag and the commits since.
+	// 8. git: commit, version, previous tag and the commits since.
 	g := release.Git{}
 	var gi *artifact.GitInfo
 	var commits []release.Commit
@@ -230,7 +230,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		}
 	}
 
-	// 7. The date: --now, SOURCE_DATE_EPOCH, the commit time, or none.
+	// 9. The date: --now, SOURCE_DATE_EPOCH, the commit time, or none.
 	var date time.Time
 	var dateSource string
 	switch {
@@ -242,7 +242,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		date, dateSource = commitTime, "the commit time of HEAD"
 	}
 
-	// 8. Generate the documents and the manifest.
+	// 10. Generate the documents and the manifest.
 	run := soak.Run
 	if run != nil {
 		// A run record written before soak-run masked credentials, or by
@@ -294,7 +294,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		}
 	}
 
-	// 9. Write: a temporary directory beside --out, renamed into place.
+	// 11. Write: a temporary directory beside --out, renamed into place.
 	kept, err := writeDir(o.Out, files)
 	if err != nil {
 		return err
