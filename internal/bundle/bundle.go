@@ -39,6 +39,11 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	if _, err := checkOut(o.Out); err != nil {
 		return err
 	}
+	if o.Archive != "" {
+		if err := checkArchiveOut(o.Archive); err != nil {
+			return err
+		}
+	}
 
 	// 1. Find every input, and the soak; the soak's own overrides file is
 	// the one its verdict records.
@@ -303,6 +308,9 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		warn("the bundle %s replaced changed while this run wrote: it was kept as %s", o.Out, kept)
 	}
 	if archive != nil {
+		if err := checkArchiveOut(o.Archive); err != nil {
+			return fmt.Errorf("%w (the bundle directory %s is complete)", err, o.Out)
+		}
 		if err := artifact.WriteFile(o.Archive, archive, 0o644); err != nil {
 			return fmt.Errorf("%s: %w (the bundle directory %s is complete)", o.Archive, err, o.Out)
 		}
@@ -411,6 +419,32 @@ func checkOut(out string) (exists bool, err error) {
 		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle that verifies (%s): %s", ver.Summary(), keep)
 	}
 	return true, nil
+}
+
+// checkArchiveOut says whether --archive may be written: it may when it
+// does not exist or is a bundle archive that verifies (one this tool
+// wrote); a symbolic link (not followed) or any other file is an input
+// error naming it (exit 2), left as it is.
+func checkArchiveOut(name string) error {
+	fi, err := os.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return artifact.PathError(name, err)
+	}
+	const keep = "not replaced; choose another name or remove it yourself"
+	if !fi.Mode().IsRegular() {
+		return artifact.Errorf(name, 0, "--archive exists and is not a regular file: %s", keep)
+	}
+	c, _, err := readBundle(name)
+	if err != nil {
+		return artifact.Errorf(name, 0, "--archive exists and is not a bundle archive: %s", keep)
+	}
+	if ver := release.Verify(c); !ver.OK() {
+		return artifact.Errorf(name, 0, "--archive exists and is not a bundle archive that verifies (%s): %s", ver.Summary(), keep)
+	}
+	return nil
 }
 
 func errText(err error) string {
