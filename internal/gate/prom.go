@@ -53,7 +53,8 @@ func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 	try(gauge("soak_freeze_ready", "1 when the verdict is PASS and the tuned profile may be frozen.", b2f(v.FreezeReady)))
 	try(gauge("soak_iterations", "Iterations in the soak.", float64(v.IterationsTotal)))
 	try(gauge("soak_window_iterations", "Iterations judged in the window.", float64(v.Window.N)))
-	try(gauge("soak_window_passing_iterations", "Iterations of the window in which every KPI met its fail level (pass_count_last_n).", float64(v.PassCountLastN)))
+	try(gauge("soak_window_passing_iterations", "Iterations of the window in which every KPI met its fail level (pass_iterations_last_n).", float64(v.PassIterationsLastN)))
+	try(gauge("soak_kpi_goals_met", "KPI goals (the policy's KPI checks) the window met: pass_count_last_n.", float64(v.PassCountLastN)))
 
 	checks, e := vec("soak_checks", "Checks of the verdict by status.", "status")
 	try(e)

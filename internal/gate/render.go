@@ -13,13 +13,6 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-func num(p *float64) string {
-	if p == nil {
-		return "-"
-	}
-	return numf(*p)
-}
-
 func numf(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return strconv.FormatFloat(x, 'g', -1, 64)
@@ -78,7 +71,7 @@ func stepSummary(v *artifact.Verdict) []byte {
 	b.WriteString("| Status | Check | Value | Threshold | n | Reason |\n|---|---|---|---|---|---|\n")
 	for _, c := range v.Checks {
 		cell := safetext.MarkdownTableCell
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(c.Status), cell(c.Name), cell(num(c.Value)), cell(threshold(c)), c.N, cell(c.Reason))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(c.Status), cell(c.Name), cell(c.ValueText()), cell(threshold(c)), c.N, cell(c.Reason))
 	}
 	if len(v.DataQuality) > 0 {
 		b.WriteString("\nData quality:\n\n")

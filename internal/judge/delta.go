@@ -14,7 +14,8 @@ import (
 
 // RatioDefinition is the one definition of the delta full-apply ratio.
 const RatioDefinition = "(full_apply + partial_ok) / proposed: the share of proposals whose outcome is verified " +
-	"(applied as proposed, or held back or clamped by a guard with the reason recorded)"
+	"(applied as proposed, or held back or clamped by a named guard); fail, signature_stuck and unverified " +
+	"(nothing to check against) proposals count against it"
 
 // tolerance for comparing recorded parameter values (they are rounded to
 // 6 decimals when written).
@@ -28,20 +29,35 @@ func near(a, b float64) bool { return math.Abs(a-b) <= tolerance*math.Max(1, mat
 // final runtime_overrides.json holds the last one. The ledger is
 // TUNING_REPORT.json, else the tuning records of the iteration summaries.
 //
-// Outcomes: full_apply (every proposed key applied as proposed and
-// confirmed), partial_ok (some keys held back by a guard or clamped, with
-// the reason recorded, the rest confirmed), fail (a key neither applied nor
-// held back, an inconsistent record, a value that did not hold, an
-// unverified write). Signature-stuck counts proposals recorded as applied
-// while the overrides' state hash did not change. Legacy ledgers carry no
-// values: they are verified by key presence and the note says so.
+// Outcomes, one per proposal:
+//   - full_apply: every proposed key applied as proposed, and every value
+//     set confirmed (by the next change of the key or the final overrides);
+//   - partial_ok: some keys held back or clamped by a named guard (a
+//     skipped entry with its guard, or the tuner's CLAMPED rationale), the
+//     rest as for full_apply;
+//   - fail: a key neither applied nor held back, a clamp no guard explains,
+//     an inconsistent record (old + delta is not new, a change not
+//     proposed, applied without any change), a value that did not hold, a
+//     write not verified by re-reading it;
+//   - signature_stuck: recorded as applied while the overrides' state hash
+//     did not change — within the entry (old_hash = state_hash), or
+//     because the next entry started from the state before this one;
+//   - unverified: recorded as applied but nothing to check it against
+//     (the final value of a key with no runtime_overrides.json; a legacy
+//     entry without runtime_overrides.json). It never counts as success.
+//
+// SignatureStuckCount counts every proposal whose state did not change,
+// failed ones included; the outcome counts partition the proposals. Legacy
+// ledgers carry no values: their applied keys are checked by presence in
+// runtime_overrides.json and by the state hash changing, and the note says
+// so.
 //
 // The counts and the ratio cover every proposal. The pairs listed do when
 // the ledger has at most MaxPairs proposals; a longer one lists the first
 // MaxProblemPairs failed or signature-stuck proposals, the first
-// MaxPartialPairs partial_ok ones and the last LastPairs proposals, and
-// counts the others per outcome in PairsOmitted — so that a soak of
-// 100,000 iterations does not carry 100,000 pairs in its verdict.
+// MaxPartialPairs partial_ok and unverified ones and the last LastPairs
+// proposals, and counts the others per outcome in PairsOmitted — so that a
+// soak of 100,000 iterations does not carry 100,000 pairs in its verdict.
 func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
 	dv := verifyDeltas(s, minRatio, maxStuck)
 	boundPairs(dv)
@@ -70,7 +86,7 @@ func boundPairs(dv *artifact.DeltaVerify) {
 		case p.Outcome == artifact.DeltaFail || p.SignatureStuck:
 			keep = keep || problems < MaxProblemPairs
 			problems++
-		case p.Outcome == artifact.DeltaPartialOK:
+		case p.Outcome == artifact.DeltaPartialOK || p.Outcome == artifact.DeltaUnverified:
 			keep = keep || partials < MaxPartialPairs
 			partials++
 		}
@@ -81,6 +97,14 @@ func boundPairs(dv *artifact.DeltaVerify) {
 		}
 	}
 	dv.Pairs, dv.PairsOmitted = kept, omitted
+}
+
+// pairState is what verifyDeltas learns about one pair beyond its record.
+type pairState struct {
+	partial    []string // held back or clamped by a named guard
+	unverified []string // applied, but nothing to check it against
+	stuck      string   // why the state did not change, "" when it did
+	applied    bool     // recorded as applied
 }
 
 // verifyDeltas is VerifyDeltas with every pair.
@@ -108,8 +132,29 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 		iter  int
 	}
 	last := map[string]setBy{}
+	var states []pairState // one per pair; grown as pairs come (a long ledger may propose nothing)
+	// prevPair is the pair of the last entry that recorded a state change,
+	// waiting for the next entry's old_hash to confirm it.
+	prevPair, prevEntry := -1, -1
 	for i := range entries {
 		e := &entries[i]
+		// The state chain: an entry starts from the state the one before
+		// it left. Starting from the state before it means its write did
+		// not stick (ours only: the legacy hashes are of another file).
+		if !legacy && e.OldHash != "" && prevPair >= 0 {
+			pe := &entries[prevEntry]
+			switch e.OldHash {
+			case pe.StateHash:
+			case pe.OldHash:
+				if states[prevPair].stuck == "" {
+					states[prevPair].stuck = fmt.Sprintf("iteration %d started from the overrides' state before this change (old_hash %s)", e.Iteration, shortHash(e.OldHash))
+				}
+			default:
+				dv.Pairs[prevPair].Problems = append(dv.Pairs[prevPair].Problems,
+					fmt.Sprintf("the overrides changed outside the tuner before iteration %d (its old_hash %s is not this state_hash %s)", e.Iteration, shortHash(e.OldHash), shortHash(pe.StateHash)))
+			}
+			prevPair = -1
+		}
 		if !e.Proposed() {
 			continue
 		}
@@ -117,10 +162,18 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 		p := artifact.DeltaPair{Iteration: e.Iteration, Proposed: nonZero(e.ProposedDeltas), OldHash: e.OldHash, StateHash: e.StateHash,
 			Applied: e.Changes, Skipped: e.Skipped}
 		keys := sortedKeys(p.Proposed)
-		var partial []string
-		if legacy || (len(e.Changes) == 0 && len(e.Skipped) == 0 && e.Applied) {
-			partial = verifyLegacy(&p, e, s.Overrides, keys)
-		} else {
+		var st pairState
+		switch {
+		case legacy:
+			verifyLegacy(&p, &st, e, s.Overrides, keys)
+		case e.Applied && len(e.Changes) == 0 && len(e.Skipped) == 0:
+			// Applied, with nothing recorded: either the state did not
+			// change (signature-stuck, below) or the record is wrong.
+			st.applied = true
+			if e.OldHash == "" || e.OldHash != e.StateHash {
+				p.Problems = append(p.Problems, "recorded as applied, but no change is recorded")
+			}
+		default:
 			for _, k := range keys {
 				d := p.Proposed[k]
 				ch, applied := lastFor(e.Changes, k, func(c artifact.Change) string { return c.Key })
@@ -131,15 +184,21 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 						p.Problems = append(p.Problems, fmt.Sprintf("%s: recorded old %s + delta %s is not the recorded new %s", k, fmtNum(ch.Old), fmtNum(ch.Delta), fmtNum(ch.New)))
 					}
 					if !near(ch.Delta, d) {
-						partial = append(partial, fmt.Sprintf("%s clamped: proposed %+g, applied %+g", k, d, ch.Delta))
+						if why, ok := clampReason(e, k); ok {
+							st.partial = append(st.partial, fmt.Sprintf("%s clamped: proposed %+g, applied %+g (%s)", k, d, ch.Delta, why))
+						} else {
+							p.Problems = append(p.Problems, fmt.Sprintf("%s: applied %+g where %+g was proposed, and no guard is named for the difference", k, ch.Delta, d))
+						}
 					}
 					if prev, ok := last[k]; ok && !near(ch.Old, prev.value) {
 						dv.Pairs[prev.pair].Problems = append(dv.Pairs[prev.pair].Problems,
 							fmt.Sprintf("%s: set to %s here, but was %s when iteration %d changed it", k, fmtNum(prev.value), fmtNum(ch.Old), e.Iteration))
 					}
 					last[k] = setBy{value: ch.New, pair: len(dv.Pairs), iter: e.Iteration}
+				case held && strings.TrimSpace(sk.Guard) != "":
+					st.partial = append(st.partial, fmt.Sprintf("%s held back by %s: %s", k, sk.Guard, oneLine(sk.Reason)))
 				case held:
-					partial = append(partial, fmt.Sprintf("%s held back by %s: %s", k, sk.Guard, oneLine(sk.Reason)))
+					p.Problems = append(p.Problems, fmt.Sprintf("%s: held back, but no guard is named (%s)", k, oneLine(sk.Reason)))
 				default:
 					p.Problems = append(p.Problems, fmt.Sprintf("%s: proposed %+g but neither applied nor held back by a guard", k, d))
 				}
@@ -152,35 +211,29 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 			if len(e.Changes) > 0 && !e.Verified {
 				p.Problems = append(p.Problems, "the overrides write was not verified by re-reading it")
 			}
+			st.applied = e.Applied || len(e.Changes) > 0
 		}
-		if len(e.Changes) > 0 || (legacy && e.Applied) {
-			if e.OldHash != "" && e.StateHash != "" && e.OldHash == e.StateHash {
-				p.SignatureStuck = true
-				dv.SignatureStuckCount++
-			}
-		}
-		switch {
-		case len(p.Problems) > 0:
-			p.Outcome = artifact.DeltaFail
-			p.Reason = strings.Join(p.Problems, "; ")
-		case len(partial) > 0:
-			p.Outcome = artifact.DeltaPartialOK
-			p.Reason = strings.Join(partial, "; ")
-		default:
-			p.Outcome = artifact.DeltaFullApply
-			if p.Reason == "" {
-				p.Reason = fmt.Sprintf("%d key(s) applied as proposed", len(keys))
-			}
-		}
-		if p.SignatureStuck {
-			p.Reason += "; recorded as applied but the overrides' state hash did not change"
+		if st.applied && e.OldHash != "" && e.OldHash == e.StateHash {
+			st.stuck = "recorded as applied but the overrides' state hash did not change"
 		}
 		dv.Pairs = append(dv.Pairs, p)
+		states = append(states, st)
+		if !legacy && st.applied && e.OldHash != "" && e.StateHash != "" && e.OldHash != e.StateHash {
+			prevPair, prevEntry = len(dv.Pairs)-1, i
+		}
 	}
-	// The final overrides must hold the last value set for every key.
+	// The final overrides must hold the last value set for every key;
+	// without them, the last values are unverified.
 	if len(last) > 0 {
 		if s.Overrides == nil {
-			notes = append(notes, "runtime_overrides.json not found: final values not checked")
+			n := 0
+			for _, k := range sortedKeys(last) {
+				sb := last[k]
+				states[sb.pair].unverified = append(states[sb.pair].unverified,
+					fmt.Sprintf("%s: the value set here (%s) is not confirmed: no later change starts from it and there is no runtime_overrides.json", k, fmtNum(sb.value)))
+				n++
+			}
+			notes = append(notes, fmt.Sprintf("runtime_overrides.json not found: the last value of %d key(s) is unverified", n))
 		} else {
 			for _, k := range sortedKeys(last) {
 				sb := last[k]
@@ -195,27 +248,59 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 			}
 		}
 	}
-	// Problems found after a pair was classified turn it into a failure.
+	// Classify: fail, then signature_stuck, unverified, partial_ok,
+	// full_apply.
+	unverifiedLegacy := 0
 	for i := range dv.Pairs {
-		p := &dv.Pairs[i]
-		if len(p.Problems) > 0 && p.Outcome != artifact.DeltaFail {
+		p, st := &dv.Pairs[i], &states[i]
+		p.SignatureStuck = st.stuck != ""
+		switch {
+		case len(p.Problems) > 0:
 			p.Outcome = artifact.DeltaFail
 			p.Reason = strings.Join(p.Problems, "; ")
 			if p.SignatureStuck {
-				p.Reason += "; recorded as applied but the overrides' state hash did not change"
+				p.Reason += "; " + st.stuck
 			}
+		case p.SignatureStuck:
+			p.Outcome = artifact.DeltaSignatureStuck
+			p.Reason = st.stuck
+		case len(st.unverified) > 0:
+			p.Outcome = artifact.DeltaUnverified
+			p.Reason = strings.Join(st.unverified, "; ")
+			if legacy {
+				unverifiedLegacy++
+			}
+		case len(st.partial) > 0:
+			p.Outcome = artifact.DeltaPartialOK
+			p.Reason = strings.Join(st.partial, "; ")
+		default:
+			p.Outcome = artifact.DeltaFullApply
+			if p.Reason == "" {
+				p.Reason = fmt.Sprintf("%d key(s) applied as proposed", len(p.Proposed))
+			}
+		}
+		if p.SignatureStuck {
+			dv.SignatureStuckCount++
 		}
 		switch p.Outcome {
 		case artifact.DeltaFullApply:
 			dv.FullApplyCount++
 		case artifact.DeltaPartialOK:
 			dv.PartialOKCount++
-		default:
+		case artifact.DeltaUnverified:
+			dv.UnverifiedCount++
+		case artifact.DeltaFail:
 			dv.FailCount++
 		}
 	}
 	if legacy && dv.ProposedCount > 0 {
-		notes = append(notes, "legacy ledger: it records no old/new values, so applied keys were verified by their presence in runtime_overrides.json only")
+		if s.Overrides == nil {
+			if unverifiedLegacy > 0 {
+				notes = append(notes, fmt.Sprintf("legacy ledger without runtime_overrides.json: %d applied proposal(s) unverified", unverifiedLegacy))
+			}
+		} else {
+			notes = append(notes, "legacy ledger: it records no old/new values, so applied proposals were checked by their state hash changing and their keys' presence in runtime_overrides.json, not by value")
+		}
 	}
 	if dv.ProposedCount == 0 {
 		dv.Status = artifact.CheckSkip
@@ -223,14 +308,37 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 		dv.Note = strings.Join(notes, "; ")
 		return dv
 	}
-	dv.FullApplyRatio = math.Round(float64(dv.FullApplyCount+dv.PartialOKCount)/float64(dv.ProposedCount)*1000) / 1000
+	ratio := float64(dv.FullApplyCount+dv.PartialOKCount) / float64(dv.ProposedCount)
+	dv.FullApplyRatio = artifact.RoundKeep(ratio, minRatio)
 	dv.Note = strings.Join(notes, "; ")
 	dv.Status = artifact.CheckPass
-	if dv.FullApplyRatio < minRatio || dv.SignatureStuckCount > maxStuck {
+	if artifact.CompareLevel(ratio, minRatio) < 0 || dv.SignatureStuckCount > maxStuck {
 		dv.Status = artifact.CheckFail
 	}
 	return dv
 }
+
+// clampReason returns why key k of entry e was applied other than
+// proposed, when a guard is named for it: the tuner's CLAMPED rationale
+// ("CLAMPED: k proposed +x, applied +y (why)"), or a skipped record of
+// the key with its guard.
+func clampReason(e *artifact.Tuning, k string) (string, bool) {
+	prefix := "CLAMPED: " + k + " "
+	for _, r := range e.Rationale {
+		if rest, ok := strings.CutPrefix(r, prefix); ok {
+			if i := strings.LastIndex(rest, "("); i >= 0 && strings.HasSuffix(rest, ")") {
+				return "bounds: " + oneLine(rest[i+1:len(rest)-1]), true
+			}
+			return "bounds", true
+		}
+	}
+	if sk, ok := lastFor(e.Skipped, k, func(s artifact.Skip) string { return s.Key }); ok && strings.TrimSpace(sk.Guard) != "" {
+		return sk.Guard + ": " + oneLine(sk.Reason), true
+	}
+	return "", false
+}
+
+func shortHash(h string) string { return h[:min(len(h), 12)] }
 
 // nonZero returns the non-zero deltas of m: m itself when it has no zero
 // (the pairs only read it), else a copy without them.
@@ -263,36 +371,37 @@ func lastFor[T any](xs []T, k string, key func(T) string) (T, bool) {
 
 // verifyLegacy verifies an entry without recorded values: applied keys
 // must exist in the overrides; keys not applied need a recorded guard.
-func verifyLegacy(p *artifact.DeltaPair, e *artifact.Tuning, o *artifact.Overrides, keys []string) []string {
-	var partial []string
+// Without runtime_overrides.json an applied entry is unverified.
+func verifyLegacy(p *artifact.DeltaPair, st *pairState, e *artifact.Tuning, o *artifact.Overrides, keys []string) {
 	guard := e.SkipReason
 	if guard == "" && len(e.Guards) > 0 {
 		guard = strings.Join(e.Guards, ",")
 	}
 	if !e.Applied {
 		if guard != "" {
-			return []string{"held back: " + oneLine(guard)}
+			st.partial = append(st.partial, "held back: "+oneLine(guard))
+			return
 		}
 		p.Problems = append(p.Problems, "proposed but not applied, and no guard or skip reason recorded")
-		return nil
+		return
 	}
+	st.applied = true
 	if o == nil {
-		p.Reason = fmt.Sprintf("%d key(s) recorded as applied; not checked: no runtime_overrides.json", len(keys))
-		return nil
+		st.unverified = append(st.unverified, fmt.Sprintf("%d key(s) recorded as applied; nothing to check them against: no runtime_overrides.json", len(keys)))
+		return
 	}
 	for _, k := range keys {
 		if _, ok := lookupKey(o, k); !ok {
 			if guard != "" {
-				partial = append(partial, fmt.Sprintf("%s not in runtime_overrides.json, guard recorded: %s", k, oneLine(guard)))
+				st.partial = append(st.partial, fmt.Sprintf("%s not in runtime_overrides.json, guard recorded: %s", k, oneLine(guard)))
 				continue
 			}
 			p.Problems = append(p.Problems, fmt.Sprintf("%s: recorded as applied but absent from runtime_overrides.json", k))
 		}
 	}
-	if len(p.Problems) == 0 && len(partial) == 0 {
+	if len(p.Problems) == 0 && len(st.partial) == 0 {
 		p.Reason = fmt.Sprintf("%d key(s) applied; present in runtime_overrides.json (legacy ledger: values not recorded)", len(keys))
 	}
-	return partial
 }
 
 // lookupKey finds a key flat, dotted, or as the last segment of a nested
@@ -381,23 +490,27 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 	}
 	ratio.Value = artifact.F(dv.FullApplyRatio)
 	stuck.Value = artifact.F(float64(dv.SignatureStuckCount))
+	// The evidence: the proposals that count against the ratio.
 	var bad []int
 	for _, p := range dv.Pairs {
-		if p.Outcome == artifact.DeltaFail {
+		if p.Outcome != artifact.DeltaFullApply && p.Outcome != artifact.DeltaPartialOK {
 			bad = append(bad, p.Iteration)
 		}
 	}
 	setEvidence(&ratio, bad)
-	desc := fmt.Sprintf("%s = (%d full + %d partial_ok) / %d proposed (%d failed)", fmtNum(dv.FullApplyRatio), dv.FullApplyCount, dv.PartialOKCount, dv.ProposedCount, dv.FailCount)
-	if dv.FullApplyRatio >= dv.MinRatio {
+	exact := float64(dv.FullApplyCount+dv.PartialOKCount) / float64(dv.ProposedCount)
+	desc := fmt.Sprintf("%s = (%d full_apply + %d partial_ok) / %d proposed (%d fail, %d signature_stuck, %d unverified)",
+		artifact.FormatValue(exact, dv.MinRatio), dv.FullApplyCount, dv.PartialOKCount, dv.ProposedCount,
+		dv.FailCount, dv.ProposedCount-dv.FullApplyCount-dv.PartialOKCount-dv.FailCount-dv.UnverifiedCount, dv.UnverifiedCount)
+	if artifact.CompareLevel(exact, dv.MinRatio) >= 0 {
 		ratio.Status = artifact.CheckPass
 		ratio.Reason = fmt.Sprintf("%s meets >= %s (%s)", desc, fmtNum(dv.MinRatio), mode)
 	} else {
 		ratio.Status = artifact.CheckFail
 		why := ""
 		for _, p := range dv.Pairs {
-			if p.Outcome == artifact.DeltaFail {
-				why = fmt.Sprintf("; first failure, iteration %d: %s", p.Iteration, p.Reason)
+			if p.Outcome != artifact.DeltaFullApply && p.Outcome != artifact.DeltaPartialOK {
+				why = fmt.Sprintf("; first not verified, iteration %d (%s): %s", p.Iteration, p.Outcome, p.Reason)
 				break
 			}
 		}

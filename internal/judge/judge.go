@@ -25,7 +25,7 @@
 //
 // The verdict is FAIL if any check fails, else INCONCLUSIVE if the window
 // is short or any check is inconclusive, else WARN if any check warns,
-// else PASS. (A short window is INCONCLUSIVE even when a check fails.)
+// else PASS: a short window does not hide a failed check.
 // freeze_ready is true exactly when the verdict is PASS: every KPI check
 // passed (or was skipped by policy) and the delta checks passed or had
 // nothing to verify. No freeze event is required.
@@ -228,7 +228,11 @@ func (e *evaluation) run() *artifact.Verdict {
 		return sm
 	}
 	for _, r := range pol.KPIs {
-		v.Checks = append(v.Checks, e.ruleCheck(r, get(r.KPI)))
+		c := e.ruleCheck(r, get(r.KPI))
+		if c.Status == artifact.CheckPass || c.Status == artifact.CheckWarn {
+			v.PassCountLastN++ // a goal met, in the legacy sense
+		}
+		v.Checks = append(v.Checks, c)
 	}
 
 	// 5. Delta verification.
@@ -264,7 +268,7 @@ func (e *evaluation) run() *artifact.Verdict {
 		}
 	}
 	v.KPIAll = allStats(s.Iterations, inPolicy)
-	v.PassCountLastN = e.passCount(get)
+	v.PassIterationsLastN = e.passCount(get)
 	e.signals(get)
 	v.DataQuality = append(v.DataQuality, capNotes(e.dataErr)...)
 	failed := failedIn(e.window)
@@ -493,7 +497,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
 	var value float64
 	if len(sm.vals) > 0 {
 		value = Statistic(r.Statistic, sm.vals)
-		c.Value = artifact.F(artifact.Round(value))
+		c.Value = artifact.F(artifact.RoundKeep(value, c.Levels()...))
 	}
 	where := span(c.WindowFirst, c.WindowLast)
 	missingNote := ""
@@ -526,12 +530,12 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
 		e.sustained(&c, r, sm, missingNote)
 		return c
 	}
-	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, fmtNum(value), where, len(sm.vals))
+	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, artifact.FormatValue(value, c.Levels()...), where, len(sm.vals))
 	switch {
-	case r.Breaches(value, r.Fail):
+	case breaches(r, value, r.Fail):
 		c.Status = artifact.CheckFail
 		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), fmtNum(r.Fail))
-	case r.Warn != nil && r.Breaches(value, *r.Warn):
+	case r.Warn != nil && breaches(r, value, *r.Warn):
 		c.Status = artifact.CheckWarn
 		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), fmtNum(*r.Warn), fmtNum(r.Fail))
 	default:
@@ -543,6 +547,11 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
 	}
 	return c
 }
+
+// breaches reports whether v fails to meet level in the rule's direction,
+// on the unrounded value; a value within artifact.LevelTolerance of the
+// level meets it (see artifact.CompareLevel).
+func breaches(r policy.Rule, v, level float64) bool { return !artifact.Meets(v, r.Direction, level) }
 
 func worse(r policy.Rule) string {
 	if r.Direction == policy.AtLeast {
@@ -559,7 +568,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 		if s.Consecutive > 0 {
 			run, best := []int{}, []int{}
 			for i, it := range e.window {
-				if sm.ok[i] && r.Breaches(sm.val[i], level) {
+				if sm.ok[i] && breaches(r, sm.val[i], level) {
 					run = append(run, it.Iteration)
 					if len(run) > len(best) {
 						best = slices.Clone(run)
@@ -572,7 +581,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 		}
 		from := max(len(e.window)-s.N, 0)
 		for i := from; i < len(e.window); i++ {
-			if sm.ok[i] && r.Breaches(sm.val[i], level) {
+			if sm.ok[i] && breaches(r, sm.val[i], level) {
 				evidence = append(evidence, e.window[i].Iteration)
 			}
 		}
@@ -581,7 +590,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 	rule := r.Sustained.String()
 	failIts, failHit := hit(r.Fail)
 	setEvidence(c, failIts)
-	stat := fmt.Sprintf("%s %s over %s", r.Statistic, fmtNum(*c.Value), span(c.WindowFirst, c.WindowLast))
+	stat := fmt.Sprintf("%s %s over %s", r.Statistic, c.ValueText(), span(c.WindowFirst, c.WindowLast))
 	switch {
 	case failHit:
 		c.Status = artifact.CheckFail
@@ -626,7 +635,7 @@ func (e *evaluation) passCount(get func(string) *sample) int {
 		pass := true
 		for _, r := range e.pol.KPIs {
 			sm := get(r.KPI)
-			if !sm.ok[i] || r.Breaches(sm.val[i], r.Fail) {
+			if !sm.ok[i] || breaches(r, sm.val[i], r.Fail) {
 				pass = false
 				break
 			}
@@ -742,20 +751,20 @@ func lastTuning(s *soakdir.Soak) *artifact.Tuning {
 	return nil
 }
 
-// decide sets the verdict, its reason and freeze_ready from the checks.
+// decide sets the verdict, its reason and freeze_ready from the checks:
+// FAIL if any check failed, else INCONCLUSIVE if any was inconclusive
+// (a short window among them), else WARN if any warned, else PASS. The
+// reason names the checks of the verdict's status first, then the
+// inconclusive ones a FAIL outranked.
 func (e *evaluation) decide() {
 	v := e.v
 	var fails, incs, warns, skips []artifact.Check
-	shortWindow := false
 	for _, c := range v.Checks {
 		switch c.Status {
 		case artifact.CheckFail:
 			fails = append(fails, c)
 		case artifact.CheckInconclusive:
 			incs = append(incs, c)
-			if c.Name == CheckWindow {
-				shortWindow = true
-			}
 		case artifact.CheckWarn:
 			warns = append(warns, c)
 		case artifact.CheckSkip:
@@ -763,15 +772,22 @@ func (e *evaluation) decide() {
 		}
 	}
 	switch {
-	case shortWindow:
-		v.Verdict = artifact.VerdictInconclusive
-		v.Reason = "window: " + firstReason(incs)
 	case len(fails) > 0:
 		v.Verdict = artifact.VerdictFail
 		v.Reason = summarize(fails, len(v.Checks), "failed")
+		if len(incs) > 0 {
+			v.Reason += "; also inconclusive: " + names(incs)
+		}
 	case len(incs) > 0:
 		v.Verdict = artifact.VerdictInconclusive
-		v.Reason = summarize(incs, len(v.Checks), "inconclusive")
+		if incs[0].Name == CheckWindow {
+			v.Reason = "window: " + incs[0].Reason
+			if len(incs) > 1 {
+				v.Reason += "; also inconclusive: " + names(incs[1:])
+			}
+		} else {
+			v.Reason = summarize(incs, len(v.Checks), "inconclusive")
+		}
 	case len(warns) > 0:
 		v.Verdict = artifact.VerdictWarn
 		v.Reason = summarize(warns, len(v.Checks), "warned")
@@ -779,23 +795,19 @@ func (e *evaluation) decide() {
 		v.Verdict = artifact.VerdictPass
 		v.Reason = fmt.Sprintf("all %d checks passed over %s", len(v.Checks)-len(skips), span(v.Window.First, v.Window.Last))
 		if len(skips) > 0 {
-			names := make([]string, len(skips))
-			for i, c := range skips {
-				names[i] = c.Name
-			}
-			v.Reason += fmt.Sprintf("; skipped: %s", strings.Join(names, ", "))
+			v.Reason += "; skipped: " + names(skips)
 		}
 	}
 	v.FreezeReady = v.Verdict == artifact.VerdictPass
 }
 
-func firstReason(cs []artifact.Check) string {
-	for _, c := range cs {
-		if c.Name == CheckWindow {
-			return c.Reason
-		}
+// names lists the checks' names.
+func names(cs []artifact.Check) string {
+	ns := make([]string, len(cs))
+	for i, c := range cs {
+		ns[i] = c.Name
 	}
-	return cs[0].Reason
+	return strings.Join(ns, ", ")
 }
 
 func summarize(cs []artifact.Check, total int, verb string) string {

@@ -17,12 +17,12 @@ import (
 type outcome struct {
 	Verdict     string
 	FreezeReady bool
-	PassCount   int
+	PassIters   int
 	Checks      map[string]string // check name -> status, non-PASS only
 }
 
 func summarizeVerdict(v *artifact.Verdict) outcome {
-	o := outcome{Verdict: v.Verdict, FreezeReady: v.FreezeReady, PassCount: v.PassCountLastN, Checks: map[string]string{}}
+	o := outcome{Verdict: v.Verdict, FreezeReady: v.FreezeReady, PassIters: v.PassIterationsLastN, Checks: map[string]string{}}
 	for _, c := range v.Checks {
 		if c.Status != artifact.CheckPass {
 			o.Checks[c.Name] = c.Status
@@ -73,7 +73,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name: "all good passes",
 			soak: soakOf(24, nil),
-			want: outcome{Verdict: "PASS", FreezeReady: true, PassCount: 8, Checks: noDelta},
+			want: outcome{Verdict: "PASS", FreezeReady: true, PassIters: 8, Checks: noDelta},
 		},
 		{
 			name: "120 iterations whose last 8 fail",
@@ -92,18 +92,41 @@ func TestEvaluate(t *testing.T) {
 					it.Summary.NetBps = artifact.F(-2)
 				}
 			}),
-			want: outcome{Verdict: "FAIL", PassCount: 4, Checks: with(map[string]string{"net_bps_mean": "FAIL"})},
+			want: outcome{Verdict: "FAIL", PassIters: 4, Checks: with(map[string]string{"net_bps_mean": "FAIL"})},
 		},
 		{
 			name:   "fewer iterations than the window",
 			soak:   soakOf(5, nil),
-			want:   outcome{Verdict: "INCONCLUSIVE", PassCount: 5, Checks: with(map[string]string{"window": "INCONCLUSIVE"})},
+			want:   outcome{Verdict: "INCONCLUSIVE", PassIters: 5, Checks: with(map[string]string{"window": "INCONCLUSIVE"})},
 			reason: "window: only 5 of the 8 iterations the window needs",
 		},
 		{
-			name: "short window stays inconclusive even when a KPI fails",
-			soak: soakOf(3, func(i int, it *artifact.IterationSummary) { it.Summary.RiskRatio = artifact.F(0.9) }),
-			want: outcome{Verdict: "INCONCLUSIVE", Checks: with(map[string]string{"window": "INCONCLUSIVE", "risk_ratio_mean": "FAIL"})},
+			// Issue 12 item 4: a FAIL was reported as INCONCLUSIVE.
+			name:   "a short window does not hide a failed KPI",
+			soak:   soakOf(3, func(i int, it *artifact.IterationSummary) { it.Summary.RiskRatio = artifact.F(0.9) }),
+			want:   outcome{Verdict: "FAIL", Checks: with(map[string]string{"window": "INCONCLUSIVE", "risk_ratio_mean": "FAIL"})},
+			reason: "1 of 8 checks failed: risk_ratio_mean: mean 0.9 over iterations 1-3 (n=3) is above the fail level 0.4; also inconclusive: window",
+		},
+		{
+			// Issue 12 item 4: an untuned 4-iteration soak, every KPI failing.
+			name: "every KPI failing in a short window is FAIL, failing checks named first",
+			soak: soakOf(4, func(i int, it *artifact.IterationSummary) {
+				it.Summary = artifact.Summary{MakerTakerRatio: artifact.F(0.6), P95LatencyMs: artifact.F(400), RiskRatio: artifact.F(0.5), NetBps: artifact.F(1)}
+			}),
+			want: outcome{Verdict: "FAIL", Checks: with(map[string]string{"window": "INCONCLUSIVE", "maker_taker_ratio_mean": "FAIL",
+				"p95_latency_ms_mean": "FAIL", "risk_ratio_mean": "FAIL", "net_bps_mean": "FAIL"})},
+			reason: "4 of 8 checks failed: maker_taker_ratio_mean: ",
+		},
+		{
+			name: "warn and inconclusive: inconclusive outranks warn",
+			soak: soakOf(8, func(i int, it *artifact.IterationSummary) {
+				it.Summary.NetBps = nil
+			}),
+			policy: func(t *testing.T) *policy.Policy {
+				return mustParse(t, "kpis: [{kpi: p95_latency_ms, direction: at_most, fail: 340, warn: 100}, {kpi: net_bps, direction: at_least, fail: 2.5}]\n")
+			},
+			want:   outcome{Verdict: "INCONCLUSIVE", PassIters: 0, Checks: with(map[string]string{"p95_latency_ms_mean": "WARN", "net_bps_mean": "INCONCLUSIVE"})},
+			reason: "1 of 6 checks inconclusive: net_bps_mean",
 		},
 		{
 			name: "no iterations",
@@ -118,7 +141,7 @@ func TestEvaluate(t *testing.T) {
 					it.Summary.NetBps = nil
 				}
 			}),
-			want:   outcome{Verdict: "INCONCLUSIVE", PassCount: 7, Checks: with(map[string]string{"net_bps_mean": "INCONCLUSIVE"})},
+			want:   outcome{Verdict: "INCONCLUSIVE", PassIters: 7, Checks: with(map[string]string{"net_bps_mean": "INCONCLUSIVE"})},
 			reason: "net_bps missing or unusable in iteration(s) 11 (on_missing: inconclusive)",
 		},
 		{
@@ -128,7 +151,7 @@ func TestEvaluate(t *testing.T) {
 					it.Summary.NetBps = nil
 				}
 			}),
-			want: outcome{Verdict: "PASS", FreezeReady: true, PassCount: 8, Checks: noDelta},
+			want: outcome{Verdict: "PASS", FreezeReady: true, PassIters: 8, Checks: noDelta},
 		},
 		{
 			name: "missing under on_missing fail",
@@ -148,7 +171,7 @@ func TestEvaluate(t *testing.T) {
 			policy: func(t *testing.T) *policy.Policy {
 				return mustParse(t, "kpis: [{kpi: p95_latency_ms, direction: at_most, fail: 340, on_missing: skip}]\n")
 			},
-			want: outcome{Verdict: "PASS", FreezeReady: true, PassCount: 4, Checks: noDelta},
+			want: outcome{Verdict: "PASS", FreezeReady: true, PassIters: 4, Checks: noDelta},
 		},
 		{
 			name: "never measured under skip is a SKIP, not a PASS of the check",
@@ -165,7 +188,7 @@ func TestEvaluate(t *testing.T) {
 					it.Summary.NetBps = &nan
 				}
 			}),
-			want:   outcome{Verdict: "INCONCLUSIVE", PassCount: 7, Checks: with(map[string]string{"net_bps_mean": "INCONCLUSIVE"})},
+			want:   outcome{Verdict: "INCONCLUSIVE", PassIters: 7, Checks: with(map[string]string{"net_bps_mean": "INCONCLUSIVE"})},
 			reason: "net_bps missing or unusable in iteration(s) 4",
 		},
 		{
@@ -175,7 +198,7 @@ func TestEvaluate(t *testing.T) {
 					it.Summary.RiskRatio = artifact.F(1.3)
 				}
 			}),
-			want: outcome{Verdict: "INCONCLUSIVE", PassCount: 7, Checks: with(map[string]string{"risk_ratio_mean": "INCONCLUSIVE"})},
+			want: outcome{Verdict: "INCONCLUSIVE", PassIters: 7, Checks: with(map[string]string{"risk_ratio_mean": "INCONCLUSIVE"})},
 		},
 		{
 			name: "a failing KPI outranks an inconclusive one",
@@ -193,7 +216,7 @@ func TestEvaluate(t *testing.T) {
 				s.Warnings = []string{"iterations 6-9 are missing"}
 				return s
 			}(),
-			want: outcome{Verdict: "PASS", FreezeReady: true, PassCount: 8, Checks: noDelta},
+			want: outcome{Verdict: "PASS", FreezeReady: true, PassIters: 8, Checks: noDelta},
 		},
 		{
 			name: "a failed iteration is named and fails the gate",
@@ -204,7 +227,7 @@ func TestEvaluate(t *testing.T) {
 					it.Summary = artifact.Summary{}
 				}
 			}),
-			want:   outcome{Verdict: "FAIL", PassCount: 7, Checks: with(map[string]string{CheckFailed: "FAIL"})},
+			want:   outcome{Verdict: "FAIL", PassIters: 7, Checks: with(map[string]string{CheckFailed: "FAIL"})},
 			reason: "failed_iterations: 1 failed iteration(s) in the window, at most 0 allowed (9: command exited 3)",
 		},
 		{
@@ -220,7 +243,7 @@ func TestEvaluate(t *testing.T) {
 				p.MaxFailedIterations = 1
 				return p
 			},
-			want: outcome{Verdict: "PASS", FreezeReady: true, PassCount: 7, Checks: noDelta},
+			want: outcome{Verdict: "PASS", FreezeReady: true, PassIters: 7, Checks: noDelta},
 		},
 		{
 			name: "warn level",
@@ -228,7 +251,7 @@ func TestEvaluate(t *testing.T) {
 			policy: func(t *testing.T) *policy.Policy {
 				return mustParse(t, "kpis: [{kpi: maker_taker_ratio, direction: at_least, fail: 0.83, warn: 0.85}]\n")
 			},
-			want: outcome{Verdict: "WARN", PassCount: 8, Checks: with(map[string]string{"maker_taker_ratio_mean": "WARN"})},
+			want: outcome{Verdict: "WARN", PassIters: 8, Checks: with(map[string]string{"maker_taker_ratio_mean": "WARN"})},
 		},
 		{
 			name: "one flaky iteration does not fail a sustained rule",
@@ -239,7 +262,7 @@ func TestEvaluate(t *testing.T) {
 				}
 			}),
 			policy: sustained,
-			want:   outcome{Verdict: "PASS", FreezeReady: true, PassCount: 7, Checks: noDelta},
+			want:   outcome{Verdict: "PASS", FreezeReady: true, PassIters: 7, Checks: noDelta},
 		},
 		{
 			name: "three consecutive breaches fail it",
@@ -249,7 +272,7 @@ func TestEvaluate(t *testing.T) {
 				}
 			}),
 			policy: sustained,
-			want:   outcome{Verdict: "FAIL", PassCount: 5, Checks: with(map[string]string{"p95_latency_ms_mean": "FAIL"})},
+			want:   outcome{Verdict: "FAIL", PassIters: 5, Checks: with(map[string]string{"p95_latency_ms_mean": "FAIL"})},
 			reason: "p95_latency_ms exceeded the fail level 340 in 3 iteration(s) (4, 5, 6), sustained rule 3 consecutive met",
 		},
 		{
@@ -263,7 +286,7 @@ func TestEvaluate(t *testing.T) {
 				}
 			}),
 			policy: sustained,
-			want:   outcome{Verdict: "WARN", PassCount: 5, Checks: with(map[string]string{"p95_latency_ms_mean": "WARN"})},
+			want:   outcome{Verdict: "WARN", PassIters: 5, Checks: with(map[string]string{"p95_latency_ms_mean": "WARN"})},
 		},
 		{
 			name: "k of the last n",
@@ -273,7 +296,7 @@ func TestEvaluate(t *testing.T) {
 				}
 			}),
 			policy: sustained,
-			want:   outcome{Verdict: "FAIL", PassCount: 6, Checks: with(map[string]string{"net_bps_mean": "FAIL"})},
+			want:   outcome{Verdict: "FAIL", PassIters: 6, Checks: with(map[string]string{"net_bps_mean": "FAIL"})},
 		},
 		{
 			name: "k of the last n ignores older breaches",
@@ -283,13 +306,13 @@ func TestEvaluate(t *testing.T) {
 				}
 			}),
 			policy: sustained,
-			want:   outcome{Verdict: "PASS", FreezeReady: true, PassCount: 6, Checks: noDelta},
+			want:   outcome{Verdict: "PASS", FreezeReady: true, PassIters: 6, Checks: noDelta},
 		},
 		{
 			name: "fixed warm-up leaving too few iterations",
 			soak: soakOf(12, nil),
 			opts: Options{Warmup: &policy.Warmup{N: 6}},
-			want: outcome{Verdict: "INCONCLUSIVE", PassCount: 6, Checks: with(map[string]string{"window": "INCONCLUSIVE"})},
+			want: outcome{Verdict: "INCONCLUSIVE", PassIters: 6, Checks: with(map[string]string{"window": "INCONCLUSIVE"})},
 		},
 		{
 			name: "last-n overrides the window",
@@ -299,7 +322,7 @@ func TestEvaluate(t *testing.T) {
 				}
 			}),
 			opts: Options{LastN: 3},
-			want: outcome{Verdict: "PASS", FreezeReady: true, PassCount: 3, Checks: noDelta},
+			want: outcome{Verdict: "PASS", FreezeReady: true, PassIters: 3, Checks: noDelta},
 		},
 		{
 			name: "statistics: p95 and max over the window",
@@ -353,8 +376,8 @@ func checkInvariants(t *testing.T, v *artifact.Verdict) {
 	if v.FreezeReady != (v.Verdict == artifact.VerdictPass) {
 		t.Errorf("freeze_ready %t with verdict %s", v.FreezeReady, v.Verdict)
 	}
-	if v.PassCountLastN > v.Window.N {
-		t.Errorf("pass count %d > window %d", v.PassCountLastN, v.Window.N)
+	if v.PassIterationsLastN > v.Window.N {
+		t.Errorf("pass iterations %d > window %d", v.PassIterationsLastN, v.Window.N)
 	}
 	for _, c := range v.Checks {
 		if c.Name == "" || c.Status == "" || c.Reason == "" || strings.Contains(c.Reason, "\n") || c.Direction == "" {
@@ -462,5 +485,85 @@ func TestEvaluateRejects(t *testing.T) {
 	bad.Window = 0
 	if _, err := Evaluate(soakOf(8, nil), bad, Options{}); err == nil {
 		t.Errorf("invalid policy accepted")
+	}
+}
+
+// TestPassCountLastN pins issue 12 item 9: pass_count_last_n keeps the
+// legacy meaning, the KPI goals met (PASS or WARN), and the window's
+// passing iterations have a name of their own.
+func TestPassCountLastN(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		soak           *soakdir.Soak
+		policy         string
+		goals, iterats int
+	}{
+		{"every goal met", soakOf(12, nil), "", 4, 8},
+		{"one goal missed in the whole window", soakOf(12, func(i int, it *artifact.IterationSummary) { it.Summary.NetBps = artifact.F(1) }), "", 3, 0},
+		{"one bad iteration, every goal met on the mean", soakOf(12, func(i int, it *artifact.IterationSummary) {
+			if i == 12 {
+				it.Summary.NetBps = artifact.F(2)
+			}
+		}), "", 4, 7},
+		{"an inconclusive goal is not met", soakOf(12, func(i int, it *artifact.IterationSummary) {
+			if i == 12 {
+				it.Summary.RiskRatio = nil
+			}
+		}), "", 3, 7},
+		{"a warned goal is met", soakOf(8, nil), "kpis: [{kpi: net_bps, direction: at_least, fail: 2.5, warn: 5}, {kpi: risk_ratio, direction: at_most, fail: 0.4}]\n", 2, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := policy.Default(false)
+			if tc.policy != "" {
+				pol = mustParse(t, tc.policy)
+			}
+			v, err := Evaluate(tc.soak, pol, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.PassCountLastN != tc.goals || v.PassIterationsLastN != tc.iterats {
+				t.Errorf("pass_count_last_n %d, pass_iterations_last_n %d; want %d, %d (%s)", v.PassCountLastN, v.PassIterationsLastN, tc.goals, tc.iterats, v.Reason)
+			}
+		})
+	}
+}
+
+// TestExactComparisons pins issue 12 item 7 at the check level: statuses
+// are decided on unrounded values, sums do not flip on binary noise, and a
+// check's stored value and reason never contradict its status.
+func TestExactComparisons(t *testing.T) {
+	net := []float64{-0.5682, 2.1689, 3.9793, 4.3233, -0.5036, 0.0102, 4.7299, 5.8602} // decimal mean exactly 2.5
+	for _, tc := range []struct {
+		name   string
+		edit   func(i int, it *artifact.IterationSummary)
+		check  string
+		status string
+		value  float64
+		shown  string
+	}{
+		{"a mean of exactly 2.5 meets >= 2.5", func(i int, it *artifact.IterationSummary) { it.Summary.NetBps = artifact.F(net[i-1]) },
+			"net_bps_mean", "PASS", 2.5, "mean 2.5 over iterations 1-8 (n=8) meets >= 2.5"},
+		{"a hair below fails, shown with every digit", func(i int, it *artifact.IterationSummary) { it.Summary.MakerTakerRatio = artifact.F(0.8299999) },
+			"maker_taker_ratio_mean", "FAIL", 0.8299999, "mean 0.8299999 (< 0.83) over iterations 1-8 (n=8) is below the fail level 0.83"},
+		{"a hair above an at-most level fails", func(i int, it *artifact.IterationSummary) { it.Summary.P95LatencyMs = artifact.F(340.0000001) },
+			"p95_latency_ms_mean", "FAIL", 340.0000001, "mean 340.0000001 (> 340) over iterations 1-8 (n=8) is above the fail level 340"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := Evaluate(soakOf(8, tc.edit), policy.Default(false), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range v.Checks {
+				if c.Name != tc.check {
+					continue
+				}
+				if c.Status != tc.status || c.Value == nil || *c.Value != tc.value || c.Reason != tc.shown {
+					t.Errorf("%s %v %q, want %s %v %q", c.Status, *c.Value, c.Reason, tc.status, tc.value, tc.shown)
+				}
+				if artifact.Meets(*c.Value, c.Direction, c.Threshold) != (c.Status == artifact.CheckPass) {
+					t.Errorf("stored value %v contradicts %s", *c.Value, c.Status)
+				}
+			}
+		})
 	}
 }

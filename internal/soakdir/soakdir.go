@@ -151,7 +151,7 @@ type ledgerRead struct {
 	rep    *artifact.TuningReport
 	digest string // sha256 hex of the bytes read
 	err    error
-	index atomic.Pointer[ledgerIndex] // set as soon as the ledger is there
+	index  atomic.Pointer[ledgerIndex] // set as soon as the ledger is there
 }
 
 func startLedger(dir string) *ledgerRead {

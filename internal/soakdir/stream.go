@@ -29,10 +29,12 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 	s := &Soak{Path: name}
 	h := sha256.New()
 	seen := map[int]int{}
+	records := 0
 	err := artifact.ScanLines(name, r, func(line int, env artifact.Envelope, raw []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		records++
 		h.Write(raw)
 		h.Write([]byte{'\n'})
 		switch env.Kind {
@@ -73,6 +75,11 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if records == 0 {
+		// Nothing at all is not a soak with no iterations (INCONCLUSIVE):
+		// it is the wrong input, e.g. a producer that wrote nothing.
+		return nil, artifact.Errorf(name, 0, "empty input: no JSON Lines records (a soak stream has one record per line)")
 	}
 	sort.Slice(s.Iterations, func(i, j int) bool { return s.Iterations[i].Iteration < s.Iterations[j].Iteration })
 	s.Warnings = artifact.Gaps(s.Numbers())

@@ -75,6 +75,10 @@ func TestLoadStreamErrors(t *testing.T) {
 		{"unexpected kind", line(t, s1) + `{"schema_version":1,"kind":"verdict"}` + "\n", `<stdin>: line 2: unexpected kind "verdict" in a soak stream`},
 		{"future version", `{"schema_version":2,"kind":"iteration_summary"}` + "\n", `<stdin>: line 1: iteration_summary: unsupported schema_version 2 (this soakline reads up to 1)`},
 		{"bad status", `{"schema_version":1,"kind":"iteration_summary","iteration":2,"status":"meh","summary":{}}` + "\n", `<stdin>: line 1: status must be "ok" or "failed", got "meh"`},
+		// Issue 12 item 9: nothing at all is an input error, not an
+		// INCONCLUSIVE soak of no iterations.
+		{"empty input", "", `<stdin>: empty input: no JSON Lines records (a soak stream has one record per line)`},
+		{"blank lines only", "\n\r\n  \n", `<stdin>: empty input: no JSON Lines records (a soak stream has one record per line)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

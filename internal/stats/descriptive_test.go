@@ -126,3 +126,29 @@ func TestNearestRank(t *testing.T) {
 		})
 	}
 }
+
+// TestMeanExact pins means whose decimal value is exact: a running total
+// of these values' binary forms misses it by one unit in the last place
+// (2.4999999999999996 and 2.5000000000000004), which is enough to fail a
+// ">= 2.5" or "<= 2.5" check. Issue 12 item 7.
+func TestMeanExact(t *testing.T) {
+	for _, tc := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{[]float64{-0.5682, 2.1689, 3.9793, 4.3233, -0.5036, 0.0102, 4.7299, 5.8602}, 2.5},
+		{[]float64{0.2497, 4.6785, 2.1154, 1.8064, 5.2174, 5.0019, -0.2435, 1.1742}, 2.5},
+		{[]float64{-0.1377, -1.1369, 4.9304, 2.7722, 4.8672, 0.6848, 4.9137, 3.1063}, 2.5},
+		{[]float64{0.1, 0.2, 0.3, 0.4}, 0.25},
+		// Cancellation: a running total loses the small values entirely.
+		{[]float64{1e16, 1, -1e16, 1}, 0.5},
+		{[]float64{math.Inf(1), 1}, math.Inf(1)},
+	} {
+		if got := Mean(tc.xs); got != tc.want {
+			t.Errorf("Mean(%v) = %v, want %v", tc.xs, got, tc.want)
+		}
+	}
+	if got := Mean([]float64{math.Inf(1), math.Inf(-1)}); !math.IsNaN(got) {
+		t.Errorf("Mean(+Inf, -Inf) = %v, want NaN", got)
+	}
+}

@@ -37,11 +37,15 @@ type Verdict struct {
 
 	IterationsTotal    int   `json:"iterations_total"`
 	IterationsAnalyzed []int `json:"iterations_analyzed"`
-	// PassCountLastN counts the iterations of the window in which every KPI
-	// check's per-iteration value met its fail threshold.
-	PassCountLastN int                 `json:"pass_count_last_n"`
-	KPILastN       map[string]KPIStats `json:"kpi_last_n"`
-	KPIAll         map[string]KPIStats `json:"kpi_all,omitempty"`
+	// PassCountLastN keeps the legacy meaning: how many KPI goals (the
+	// policy's KPI checks) the window met, status PASS or WARN — 4 of 4
+	// under the built-in policy when every goal is met.
+	PassCountLastN int `json:"pass_count_last_n"`
+	// PassIterationsLastN counts the iterations of the window in which
+	// every KPI rule's per-iteration value met its fail level.
+	PassIterationsLastN int                 `json:"pass_iterations_last_n"`
+	KPILastN            map[string]KPIStats `json:"kpi_last_n"`
+	KPIAll              map[string]KPIStats `json:"kpi_all,omitempty"`
 
 	Window Window `json:"window"`
 	Policy Policy `json:"policy"`
