@@ -289,6 +289,12 @@ func isTemp(name string) bool {
 	return base == OwnFile || ownArtifact(base)
 }
 
+// isLockFile reports whether name is the lock or a file of another
+// soak-run taking it (internal/lock's temporary and stale names).
+func isLockFile(name string) bool {
+	return name == LockFile || strings.HasPrefix(name, "."+LockFile+".tmp-") || strings.HasPrefix(name, LockFile+".stale.")
+}
+
 // refuse is the error of a path soak-run will not delete or replace.
 func refuse(path, why string) error {
 	return artifact.Errorf(path, 0, "%s; soak-run deletes or replaces only what it wrote (see %s): move it away or choose another --out", why, OwnFile)
@@ -311,7 +317,7 @@ func claim(dir string, durable bool) (*owned, error) {
 		}
 		var names []string
 		for _, e := range entries {
-			if e.Name() != LockFile {
+			if !isLockFile(e.Name()) {
 				names = append(names, e.Name())
 			}
 		}
@@ -349,7 +355,7 @@ func claimable(dir string) error {
 			return &artifact.Error{File: dir, Err: unwrapPath(err)}
 		}
 		for _, e := range entries {
-			if e.Name() != LockFile {
+			if !isLockFile(e.Name()) {
 				return artifact.Errorf(dir, 0, "not empty (%s) and not a soak directory soak-run wrote (no %s): soak-run writes only into a new or empty directory, or one it wrote before; choose another --out", e.Name(), OwnFile)
 			}
 		}
