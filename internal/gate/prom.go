@@ -129,6 +129,10 @@ func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 			out.WithLabelValues(artifact.DeltaFullApply).Set(float64(dv.FullApplyCount))
 			out.WithLabelValues(artifact.DeltaPartialOK).Set(float64(dv.PartialOKCount))
 			out.WithLabelValues(artifact.DeltaFail).Set(float64(dv.FailCount))
+			out.WithLabelValues(artifact.DeltaUnverified).Set(float64(dv.UnverifiedCount))
+			// Outcome counts partition the proposals; signature_stuck_count
+			// also counts stuck proposals that failed for another reason.
+			out.WithLabelValues(artifact.DeltaSignatureStuck).Set(float64(dv.ProposedCount - dv.FullApplyCount - dv.PartialOKCount - dv.FailCount - dv.UnverifiedCount))
 		}
 		try(gauge("soak_delta_signature_stuck", "Proposals recorded as applied while the overrides' state hash did not change.", float64(dv.SignatureStuckCount)))
 		try(gauge("soak_delta_full_apply_ratio", "(full_apply + partial_ok) / proposed; 0 when nothing was proposed.", dv.FullApplyRatio))
