@@ -16,8 +16,8 @@
 //     sessionid, sessiontoken, sessionkey, cookie, cookies (so api_key,
 //     API-KEY, apiKey and APIKEY are all "apikey", and session_id is
 //     "sessionid"); or
-//   - its last word is token, tokens, key, keys, auth, pass, pw or dsn
-//     (authToken, secret.key, DB_PASS): a name that ends in the thing names
+//   - its last word is token, tokens, key, keys, auth, pass, pw, dsn or
+//     signature (authToken, secret.key, DB_PASS, X-Amz-Signature): a name that ends in the thing names
 //     the thing, while tokens_per_second, key_count or pass_count_last_n
 //     name a quantity.
 //
@@ -77,7 +77,7 @@ var credentialWords = setOf(
 	"sessiontoken", "sessionkey", "cookie", "cookies",
 )
 
-var credentialLastWords = setOf("token", "tokens", "key", "keys", "auth", "pass", "pw", "dsn")
+var credentialLastWords = setOf("token", "tokens", "key", "keys", "auth", "pass", "pw", "dsn", "signature")
 
 func setOf(ws ...string) map[string]bool {
 	m := make(map[string]bool, len(ws))
@@ -164,7 +164,10 @@ var (
 	// Bearer/Basic/Token <credential>.
 	bearer = regexp.MustCompile(`(?i)\b(bearer|basic|token|digest)(\s+)([A-Za-z0-9\-._~+/]+=*)`)
 	// NAME=value, NAME: value, "NAME": "value" (the name is checked in code).
-	assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]{0,127})(["']?\s*[:=]\s*)("[^"\r\n]*"|'[^'\r\n]*'|[^\s"',;&<>)}\]]+)`)
+	// After "NAME:" an unquoted value runs on over the following words
+	// ("password: correct horse battery") up to a delimiter or a word
+	// with "=" or ":" (the next field); after "NAME=" it is one word.
+	assignment = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]{0,127})(["']?\s*[:=]\s*)("[^"\r\n]*"|'[^'\r\n]*'|[^\s"',;&<>)}\]]+(?:[ \t]+[^\s"',;&<>)}\]=:]+)*)`)
 )
 
 // Text returns s with every credential the value patterns or a credential
@@ -197,23 +200,63 @@ func Text(s string) string {
 		return m
 	})
 	s = prefixed.ReplaceAllString(s, Mask)
-	s = assignment.ReplaceAllStringFunc(s, func(m string) string {
-		sub := assignment.FindStringSubmatch(m)
-		name, sep, val := sub[1], sub[2], sub[3]
+	return maskAssignments(s)
+}
+
+// maskAssignments masks the value of every NAME=value, NAME: value and
+// "NAME": "value" whose NAME is a credential name. A match whose name is
+// not one gives back its value, which is scanned again (user: bob
+// password=x).
+func maskAssignments(s string) string {
+	var b strings.Builder
+	pos := 0
+	for pos < len(s) {
+		loc := assignment.FindStringSubmatchIndex(s[pos:])
+		if loc == nil {
+			break
+		}
+		for i := range loc {
+			if loc[i] >= 0 {
+				loc[i] += pos
+			}
+		}
+		name, sep := s[loc[2]:loc[3]], s[loc[4]:loc[5]]
+		valStart, valEnd := loc[6], loc[7]
 		if !IsCredentialName(name) {
-			return m
+			b.WriteString(s[pos:valStart])
+			pos = valStart
+			continue
 		}
-		inner := strings.Trim(val, `"'`)
-		if inner == "" || inner == Mask || strings.HasPrefix(val, "//") {
-			return m
+		val := s[valStart:valEnd]
+		quoted := val[0] == '"' || val[0] == '\''
+		if !quoted {
+			switch {
+			case !strings.Contains(sep, ":"):
+				// NAME=value: one word, as a shell reads it.
+				if i := strings.IndexAny(val, " \t"); i >= 0 {
+					val = val[:i]
+				}
+			case valEnd < len(s) && (s[valEnd] == '=' || s[valEnd] == ':'):
+				// The last word names the next field (token: x rate=5).
+				if i := strings.LastIndexAny(val, " \t"); i >= 0 {
+					val = strings.TrimRight(val[:i], " \t")
+				}
+			}
+			valEnd = valStart + len(val)
 		}
-		q := ""
-		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') {
-			q = val[:1]
+		b.WriteString(s[pos:valStart])
+		switch inner := strings.Trim(val, `"'`); {
+		case inner == "" || inner == Mask || strings.HasPrefix(val, "//"):
+			b.WriteString(val)
+		case quoted && len(val) >= 2:
+			b.WriteString(val[:1] + Mask + val[:1])
+		default:
+			b.WriteString(Mask)
 		}
-		return name + sep + q + Mask + q
-	})
-	return s
+		pos = valEnd
+	}
+	b.WriteString(s[pos:])
+	return b.String()
 }
 
 func hasDigitOrSymbol(s string) bool {

@@ -61,6 +61,12 @@ func TestText(t *testing.T) {
 		{"jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "jwt <redacted>", "c2lnbmF0dXJl"},
 		{"GET /feed?token=abc123&depth=5", "GET /feed?token=<redacted>&depth=5", "abc123"},
 		{"password: 'p4ss w'", "password: '<redacted>'", "p4ss"},
+		{"password: correct horse battery", "password: <redacted>", "horse"},
+		{"token: abc123 rate=5", "token: <redacted> rate=5", "abc123"},
+		{"PASS=abc def", "PASS=<redacted> def", "abc"},
+		{"user: bob password=hunter22 ok", "user: bob password=<redacted> ok", "hunter22"},
+		{"url=x token=abc123 n=1", "url=x token=<redacted> n=1", "abc123"},
+		{"GET /o?X-Amz-Credential=AK%2F1&X-Amz-Signature=f00d1234", "GET /o?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>", "f00d1234"},
 		// Stays.
 		{"fakebot: simulated crash in iteration 2", "fakebot: simulated crash in iteration 2", ""},
 		{"token bucket refilled; basic settings loaded", "token bucket refilled; basic settings loaded", ""},
