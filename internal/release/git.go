@@ -35,7 +35,20 @@ func (e *GitError) Error() string {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	return "git " + e.Args[0] + ": " + msg
+	return "git " + subcommand(e.Args) + ": " + msg
+}
+
+// subcommand is the git command in args, after any -c settings.
+func subcommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "-c":
+			i++
+		case !strings.HasPrefix(args[i], "-"):
+			return args[i]
+		}
+	}
+	return "git"
 }
 
 func (e *GitError) Unwrap() error { return e.Err }
@@ -253,8 +266,62 @@ func (g Git) CreateTag(ctx context.Context, name, commit, message string, sign b
 	if err := CheckTagName(name); err != nil {
 		return err
 	}
-	_, err := g.Run(ctx, strings.NewReader(message), "tag", mode, "--cleanup=verbatim", "--file=-", "--end-of-options", name, commit)
+	args := []string{"tag", mode, "--cleanup=verbatim", "--file=-", "--end-of-options", name, commit}
+	if sign {
+		args = append(g.userPrograms(ctx, signingPrograms), args...)
+	}
+	_, err := g.Run(ctx, strings.NewReader(message), args...)
 	return err
+}
+
+// userProgram is a configuration key that names a program git runs, and
+// the program git runs when no configuration names one.
+type userProgram struct{ key, def string }
+
+var (
+	signingPrograms = []userProgram{
+		{"gpg.program", "gpg"}, {"gpg.openpgp.program", "gpg"}, {"gpg.x509.program", "gpgsm"}, {"gpg.ssh.program", "ssh-keygen"},
+	}
+	pushPrograms = []userProgram{{"core.sshCommand", "ssh"}, {"credential.helper", ""}}
+)
+
+// userPrograms returns -c settings so that the programs a signed tag or a
+// push needs are the user's (system and global configuration), never ones
+// the repository's own .git/config names: for each key the repository
+// sets, its value is replaced by the user's, or by git's default. Reading
+// configuration runs nothing.
+func (g Git) userPrograms(ctx context.Context, keys []userProgram) []string {
+	var args []string
+	for _, k := range keys {
+		local, _ := g.Run(ctx, nil, "config", "--local", "--get-all", k.key)
+		if len(bytes.TrimSpace(local)) == 0 {
+			continue
+		}
+		var values []string
+		for _, scope := range []string{"--system", "--global"} {
+			out, _ := g.Run(ctx, nil, "config", scope, "--get-all", k.key)
+			for _, v := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				if v != "" {
+					values = append(values, v)
+				}
+			}
+		}
+		if k.key == "credential.helper" {
+			// A multi-valued list: an empty value resets it, then the
+			// user's helpers are added back in order.
+			args = append(args, "-c", "credential.helper=")
+			for _, v := range values {
+				args = append(args, "-c", "credential.helper="+v)
+			}
+			continue
+		}
+		v := k.def
+		if len(values) > 0 {
+			v = values[len(values)-1]
+		}
+		args = append(args, "-c", k.key+"="+v)
+	}
+	return args
 }
 
 // TagMessage returns the message of the annotated tag name, and the commit
@@ -276,11 +343,15 @@ func (g Git) TagMessage(ctx context.Context, name string) (message, commit strin
 	return string(out), commit, err
 }
 
-// Push pushes refs/tags/name to remote.
+// Push pushes refs/tags/name to remote, with the user's ssh command and
+// credential helpers (not ones the repository's .git/config names) and
+// git-receive-pack on the remote side (not remote.<name>.receivepack,
+// which for a local remote is a local command line).
 func (g Git) Push(ctx context.Context, remote, name string) error {
 	if strings.HasPrefix(remote, "-") {
 		return fmt.Errorf("remote %q cannot start with \"-\"", remote)
 	}
-	_, err := g.Run(ctx, nil, "push", "--", remote, "refs/tags/"+name)
+	args := append(g.userPrograms(ctx, pushPrograms), "push", "--receive-pack=git-receive-pack", "--", remote, "refs/tags/"+name)
+	_, err := g.Run(ctx, nil, args...)
 	return err
 }
