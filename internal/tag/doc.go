@@ -34,5 +34,11 @@
 // relative to the top of the working tree) verifies and still has that
 // SHA256SUMS.
 //
-// git runs without a shell; the message goes through standard input.
+// A tag name, and the bundle's version, may hold only letters, digits and
+// . _ + - / (release.CheckReleaseName): both are written into the
+// checklist's shell steps. git runs without a shell, with the repository's
+// hooks, fsmonitor, pager and external programs turned off and without
+// optional locks, so a dry run writes nothing under .git; refs reach it
+// after --end-of-options or as commit hashes; the message goes through
+// standard input.
 package tag
