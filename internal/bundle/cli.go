@@ -28,7 +28,7 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		&cli.StringFlag{Name: "src", Usage: "soak `DIR` (ours, or the Python toolkit's layout)"},
 		&cli.StringFlag{Name: "reports", Usage: "`DIR` with the reports (default: searched, see below)"},
 		&cli.StringFlag{Name: "out", Usage: "bundle `DIR` to create (replaced when it is a bundle or empty)"},
-		&cli.StringFlag{Name: "version", Usage: "release name `V` (default: git describe --tags --always)"},
+		&cli.StringFlag{Name: "version", Usage: "release name `V`: letters, digits and . _ + - / (default: git describe --tags --always)"},
 		&cli.StringFlag{Name: "previous", Usage: "the previous release's `BUNDLE`: the rollback target"},
 		&cli.StringFlag{Name: "archive", Usage: "also write a reproducible `FILE.tar.gz` of the bundle"},
 		&cli.BoolFlag{Name: "allow-fail", Usage: "bundle a FAIL or INCONCLUSIVE soak, marked as not validated"},
