@@ -53,6 +53,9 @@ func FuzzText(f *testing.F) {
 		f.Add(s, "free text: "+s)
 	}
 	f.Fuzz(func(t *testing.T, secret, free string) {
+		if len(free) > 8<<10 {
+			free = free[:8<<10] // Text is linear; what it is given is a 2 KB tail or an argument
+		}
 		got := Text(free)
 		if Text(got) != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", free, got, Text(got))
