@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -318,4 +319,45 @@ func TestCheckReleaseName(t *testing.T) {
 			t.Errorf("%q: error %q does not say what is invalid", bad, err)
 		}
 	}
+}
+
+// TestCheckShellPath: a path that cannot be one line of a shell step is
+// refused; spaces, quotes and $( ) are fine (they are quoted).
+func TestCheckShellPath(t *testing.T) {
+	for _, ok := range []string{"rel/v1", "prev dir/it's $(touch pwned)", "-x", "日本"} {
+		if err := CheckShellPath("--previous", ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"a\nb", "a\rb", "a\x1b[31m", "a\x00", "a\u202eb", "\xff"} {
+		if err := CheckShellPath("--previous", bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// FuzzCheckReleaseName: a name that passes is written as it is in every
+// document language (shell word, Markdown text, code span, one terminal
+// line) and git's rules hold for it.
+func FuzzCheckReleaseName(f *testing.F) {
+	for _, s := range []string{"v1.0.0", "v1$(x)", "--output=/x", "a/b", "a..b", "v1.lock", ".v", "a/.b", "v1@{0}", "1.0.0+build_7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckReleaseName("release name", s) != nil {
+			return
+		}
+		if CheckTagName(s) != nil || strings.HasPrefix(s, "-") || s == "" {
+			t.Fatalf("%q accepted against git's rules", s)
+		}
+		if w := safetext.ShellWord(s); w != s {
+			t.Fatalf("%q accepted but needs shell quoting: %s", s, w)
+		}
+		if shellSuffixed("OVERRIDES", ".before-", s) != `"$OVERRIDES.before-`+s+`"` {
+			t.Fatalf("%q accepted but not written inside the double quotes", s)
+		}
+		if !safetext.OneLine(s) || strings.ContainsAny(s, "`*[]<>|~$\\&#!\"' ") {
+			t.Fatalf("%q accepted with a special character", s)
+		}
+	})
 }
