@@ -56,8 +56,14 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		if soak, err = soakdir.Load(ctx, in.SoakDir, nil); err != nil {
 			return err
 		}
-		if soak.OverridesPath != "" {
+		switch found := in.Paths[artifact.OverridesFile]; {
+		case soak.OverridesPath != "":
 			in.Paths[artifact.OverridesFile] = soak.OverridesPath
+		case found != "":
+			// Found where no stage judging the soak reads it: no verdict
+			// was judged with these overrides.
+			return cliutil.No("%s: not where the soak's overrides are read (%s or one level up), so no verdict about the soak was judged with them: not bundled; move it there and judge the soak again",
+				found, in.SoakDir)
 		}
 	}
 
