@@ -61,8 +61,8 @@ Where the inputs are looked for:
    reports          --reports DIR, else <src>/reports/analysis, <soak>/reports/analysis, <soak>
                     (<soak> is <src>, <src>/soak/latest or <src>/latest: the Python layouts)
    delta report     the reports directory, <soak>, <src> (soak-gate --out writes it)
-   overrides        <soak>/runtime_overrides.json, <soak>/../runtime_overrides.json, <src>,
-                    <src>/soak, <src>/..
+   overrides        <soak>/runtime_overrides.json, <soak>/../runtime_overrides.json (where the
+                    soak is judged with them); found only in <src>, <src>/soak or <src>/..: refused
 When anything is missing, nothing is written, every missing input is listed, exit 1.
 A --src or --reports that does not exist or is not a directory is an input error, exit 2.
 
