@@ -62,6 +62,16 @@ delta full-apply ratio >= 0.90 (0.95 with --strict), signature-stuck <= 1.
 --mock or USE_MOCK=1 selects the relaxed mock policy; --policy FILE (YAML or JSON)
 replaces both. "soak-gate policy" prints the effective policy.
 
+The verdict is FAIL if any check fails, else INCONCLUSIVE (a short window, a
+missing KPI), else WARN, else PASS; the reason names the failing checks first.
+Statuses are decided on unrounded values; a displayed value that 6 decimals would
+put on the other side of its threshold is shown in full: "0.8299999 (< 0.83)".
+Delta verification gives each proposal one outcome: full_apply, partial_ok (held
+back or clamped by a named guard), fail, signature_stuck (recorded as applied, the
+overrides' state unchanged) or unverified (nothing to check it against, e.g. no
+runtime_overrides.json); ratio = (full_apply + partial_ok) / proposed. The verdict
+records the soak's digests, the policy's digest and every setting that changes it.
+
 --compare BASELINE, once per run of the baseline build (other seeds), adds a check
 per KPI: this soak's window mean against the baseline runs' means, a one-sided t test
 in the direction the rule calls worse, Holm-corrected across the KPIs; FAIL needs
