@@ -585,14 +585,17 @@ func (o Options) settingsProblems(v *artifact.Verdict) []release.Problem {
 }
 
 // verdictProblems judges soak again by the verdict's own policy and
-// settings, when they can be reproduced (the built-in production or mock
-// policy, or --policy, with the recorded --last-n and --warmup giving the
-// recorded policy digest; no --compare baseline), and returns a problem
+// settings, when they can be reproduced (judged by this version of the
+// tool, by the built-in production or mock policy or --policy, with the
+// recorded --last-n and --warmup giving the recorded policy digest; no
+// --compare baseline), and returns a problem
 // when the verdict is not what they give: a snapshot edited by hand, its
 // digests left as they were. When they cannot be reproduced nothing is
 // said: the chain's digests are the evidence then.
 func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict) []release.Problem {
-	if v.Settings.CompareBaseline != "" {
+	// Another version of the tool may judge differently; a --compare
+	// baseline is not at hand.
+	if v.Settings.CompareBaseline != "" || v.ToolVersion != cliutil.Version() {
 		return nil
 	}
 	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}

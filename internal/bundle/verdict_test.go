@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -45,6 +46,7 @@ func TestVerdictProblems(t *testing.T) {
 		{"--warmup 3", false, judge.Options{Warmup: &three}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.ToolVersion = cliutil.Version()
 			v, err := judge.Evaluate(soak, policy.Default(tc.mock), tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -60,6 +62,11 @@ func TestVerdictProblems(t *testing.T) {
 			ps := (Options{}).verdictProblems(soak, v)
 			if len(ps) != 1 || !strings.Contains(ps[0].Why, "edited after it was judged") {
 				t.Fatalf("edited from %s to %s: %v", was, v.Verdict, ps)
+			}
+			// Judged by another version of the tool: not judged again.
+			v.ToolVersion = "v0.0.1-other"
+			if ps := (Options{}).verdictProblems(soak, v); len(ps) != 0 {
+				t.Fatalf("another tool version: %v", ps)
 			}
 		})
 	}
