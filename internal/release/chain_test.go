@@ -107,6 +107,11 @@ func TestVerifySealedChain(t *testing.T) {
 			want:       []Problem{{artifact.ManifestFileName, Mismatch, "verdict PASS, the snapshot's is FAIL"}},
 		},
 		{
+			name:   "the manifest's window edited",
+			modify: func(f map[string][]byte, m *artifact.Manifest) { m.Verdict.WindowFirst, m.Verdict.WindowLast = 29, 36 },
+			want:   []Problem{{artifact.ManifestFileName, Mismatch, "freeze_ready false over iterations 29-36, the snapshot's false over 0-0"}},
+		},
+		{
 			name: "a forced banner on a PASS bundle the manifest does not call forced",
 			modify: func(f map[string][]byte, m *artifact.Manifest) {
 				f[artifact.ChangelogFile] = append([]byte(ForcedBanner+" x\n"), f[artifact.ChangelogFile]...)

@@ -310,6 +310,10 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 	if m.Verdict.Verdict != v.Verdict {
 		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("verdict %s, the snapshot's is %s", m.Verdict.Verdict, v.Verdict))
 	}
+	if m.Verdict.FreezeReady != v.FreezeReady || m.Verdict.WindowFirst != v.Window.First || m.Verdict.WindowLast != v.Window.Last {
+		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("freeze_ready %v over iterations %d-%d, the snapshot's %v over %d-%d",
+			m.Verdict.FreezeReady, m.Verdict.WindowFirst, m.Verdict.WindowLast, v.FreezeReady, v.Window.First, v.Window.Last))
+	}
 	if m.Verdict.Policy.Digest != v.Policy.Digest {
 		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("policy digest %s, the snapshot's is %s", orNone(m.Verdict.Policy.Digest), orNone(v.Policy.Digest)))
 	}
