@@ -1,42 +1,78 @@
-// Package chart draws the per-KPI charts of soak-reports as SVG with
-// gonum.org/v1/plot: the KPI's value per iteration, the policy threshold
-// as a dashed line, the judged window shaded, and the iterations after
-// which the tuner applied a change marked along the bottom.
+// Package chart draws the per-KPI charts of soak-reports as SVG: the
+// KPI's value per iteration, the policy thresholds as dashed lines
+// labelled with their value on the line and on the y axis, the judged
+// window shaded in the colour of its outcome (pass green, warn amber, fail
+// red, inconclusive grey, not judged blue-grey), and the iterations after
+// which the tuner applied a change marked along the bottom. The y axis
+// names the KPI's unit.
 //
 // Long soaks are decimated before plotting: the iterations are split into
 // at most Buckets buckets and each bucket keeps its minimum and maximum
 // (in iteration order), so a 100,000-iteration chart keeps every spike
 // and dip a pixel could show while drawing about 2×Buckets points.
 //
-// Output is deterministic: same series, same bytes. Fonts are not embedded
-// (vgsvg's default): embedding Liberation Sans would add ~400 kB to every
-// chart; text is laid out with Liberation Sans metrics and viewers
-// substitute a metric-compatible sans-serif (Arial, Helvetica).
+// Text does not depend on one font's metrics: it asks for a generic
+// sans-serif stack, every label is anchored by the viewer
+// (text-anchor start, middle or end) at the point it belongs to, and
+// where text must leave room for something after it (legend entries, the
+// y tick labels) the room is computed from a conservative width per
+// character (CharWidth em), wider than the common sans-serif faces, so
+// a substitute font never makes a label overprint its swatch or an axis.
+//
+// Output is deterministic: same series, same bytes.
 package chart
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"image/color"
+	"html"
 	"math"
 	"strconv"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	"strings"
+	"unicode/utf8"
 )
 
 // Colours, chosen so that tests (and people) can tell the elements apart.
-var (
-	ValueColor     = color.NRGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // #1f77b4
-	ThresholdColor = color.NRGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // #d62728
-	WarnColor      = color.NRGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff} // #ff7f0e
-	WindowColor    = color.NRGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0x33} // #2ca02c, 20 % opaque
-	ApplyColor     = color.NRGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff} // #9467bd
+const (
+	ValueColor     = "#1f77b4"
+	ThresholdColor = "#d62728"
+	WarnColor      = "#e67e00"
+	ApplyColor     = "#9467bd"
+	AxisColor      = "#444444"
+	GridColor      = "#e3e3e3"
 )
+
+// Outcomes of the judged window and their shading colours.
+const (
+	OutcomePass         = "PASS"
+	OutcomeWarn         = "WARN"
+	OutcomeFail         = "FAIL"
+	OutcomeInconclusive = "INCONCLUSIVE"
+)
+
+// WindowColor is the shading of a judged window with the given outcome
+// ("" or unknown: not judged by any check).
+func WindowColor(outcome string) string {
+	switch outcome {
+	case OutcomePass:
+		return "#2ca02c" // green
+	case OutcomeWarn:
+		return "#f0a500" // amber
+	case OutcomeFail:
+		return "#d62728" // red
+	case OutcomeInconclusive:
+		return "#8c8c8c" // grey
+	}
+	return "#7896b4" // blue-grey: shown, not judged
+}
+
+// FontFamily is the generic stack every text asks for.
+const FontFamily = `system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Liberation Sans","DejaVu Sans",sans-serif`
+
+// CharWidth is the width, in em, assumed for one character when room
+// must be left after a text: wider than the average character of the
+// fonts of FontFamily (DejaVu Sans, the widest, averages about 0.6 em over
+// lower case, digits and punctuation).
+const CharWidth = 0.68
 
 // Buckets is the default number of decimation buckets: about one per
 // horizontal pixel of the plot area at the default size.
@@ -44,7 +80,10 @@ const Buckets = 500
 
 // Series is one KPI over a soak.
 type Series struct {
-	KPI        string
+	KPI string
+	// Unit is the unit of the values (artifact.KPIUnit), named on the y
+	// axis; "" names none.
+	Unit       string
 	Iterations []int     // ascending
 	Values     []float64 // same length; NaN where the KPI is missing
 	// Threshold is the policy's fail threshold with its direction (">=" or
@@ -52,16 +91,19 @@ type Series struct {
 	Threshold *float64
 	Direction string
 	Warn      *float64
-	// WindowFirst..WindowLast is the judged window (0, 0: none).
+	// WindowFirst..WindowLast is the judged window (0, 0: none), Outcome
+	// the status of the check that judged the KPI over it (OutcomePass,
+	// ...; "": no check judges this KPI).
 	WindowFirst, WindowLast int
+	Outcome                 string
 	// Applies are the iterations after which tuning changed parameters.
 	Applies []int
 }
 
 // Options sets the size of a chart.
 type Options struct {
-	Width, Height vg.Length // default 720×300 pt
-	Buckets       int       // default Buckets
+	Width, Height int // pixels (user units); default 720×300
+	Buckets       int // default Buckets
 }
 
 // Point is one plotted value.
@@ -168,178 +210,357 @@ func thin(xs []int, lo, hi, buckets int) []int {
 	return out
 }
 
-var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+// Font sizes, in pixels.
+const (
+	titleSize = 15
+	textSize  = 12
+)
+
+// TextWidth is the room, in pixels, left for s at size px: CharWidth em
+// per character.
+func TextWidth(s string, px float64) float64 {
+	return float64(utf8.RuneCountInString(s)) * CharWidth * px
+}
+
+// legendItem is one entry of the legend: a swatch and its text.
+type legendItem struct {
+	kind, text string
+	swatch     func(w *svgWriter, x, y float64) // y: the row's middle
+}
 
 // SVG draws s as an SVG document.
 func SVG(s Series, opt Options) ([]byte, error) {
 	if len(s.Iterations) != len(s.Values) {
 		return nil, errors.New("chart: iterations and values differ in length")
 	}
-	if opt.Width == 0 {
+	if opt.Width <= 0 {
 		opt.Width = 720
 	}
-	if opt.Height == 0 {
+	if opt.Height <= 0 {
 		opt.Height = 300
 	}
-	if opt.Buckets == 0 {
+	if opt.Buckets <= 0 {
 		opt.Buckets = Buckets
 	}
-	p := plot.New()
-	setFonts(p)
-	p.Title.Text = s.KPI
-	p.X.Label.Text = "iteration"
-	p.Y.Label.Text = s.KPI
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.Add(plotter.NewGrid())
+	W, H := float64(opt.Width), float64(opt.Height)
+	th, warn := finitePtr(s.Threshold), finitePtr(s.Warn)
+	unit := "" // after a threshold's value; a ratio has none to name
+	if s.Unit != "" && s.Unit != "ratio" {
+		unit = " " + s.Unit
+	}
+	hasWindow := s.WindowFirst > 0 && s.WindowLast >= s.WindowFirst
 
-	// The y range covers the data and the thresholds, padded by 5 %, so
-	// that the window shading and the apply marks can span it exactly.
+	// The y range covers the data and the thresholds, padded by 6 %.
 	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for _, v := range s.Values {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
 			ylo, yhi = math.Min(ylo, v), math.Max(yhi, v)
 		}
 	}
-	for _, t := range []*float64{s.Threshold, s.Warn} {
-		if t != nil && !math.IsNaN(*t) && !math.IsInf(*t, 0) {
+	for _, t := range []*float64{th, warn} {
+		if t != nil {
 			ylo, yhi = math.Min(ylo, *t), math.Max(yhi, *t)
 		}
 	}
 	if math.IsInf(ylo, 1) { // no data at all
 		ylo, yhi = 0, 1
 	}
-	pad := (yhi - ylo) * 0.05
+	pad := (yhi - ylo) * 0.06
 	if pad == 0 {
 		pad = math.Max(math.Abs(yhi)*0.05, 0.5)
 	}
-	// The top gets extra room so that the legend does not cover data.
-	ylo, yhi = ylo-pad, yhi+pad+(yhi-ylo+2*pad)*0.35
+	ylo, yhi = ylo-pad, yhi+pad
 	xlo, xhi := 0.5, 1.5
 	if n := len(s.Iterations); n > 0 {
 		xlo, xhi = float64(s.Iterations[0])-0.5, float64(s.Iterations[n-1])+0.5
 	}
+	yticks := niceTicks(ylo, yhi, 5)
 
-	// 1. The judged window, shaded, under everything else.
-	if s.WindowFirst > 0 && s.WindowLast >= s.WindowFirst {
-		x0, x1 := float64(s.WindowFirst)-0.5, float64(s.WindowLast)+0.5
-		poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: ylo}, {X: x1, Y: ylo}, {X: x1, Y: yhi}, {X: x0, Y: yhi}})
-		if err != nil {
-			return nil, err
+	// The legend, in rows under the title; each entry's room is its
+	// swatch, a gap and its text at CharWidth em per character.
+	var items []legendItem
+	items = append(items, legendItem{"value", "value", func(w *svgWriter, x, y float64) {
+		w.line(x, y, x+18, y, ValueColor, 2, "")
+	}})
+	if th != nil {
+		items = append(items, legendItem{"threshold", "fail threshold", func(w *svgWriter, x, y float64) {
+			w.line(x, y, x+18, y, ThresholdColor, 2, "6 3")
+		}})
+	}
+	if warn != nil {
+		items = append(items, legendItem{"warn", "warn threshold", func(w *svgWriter, x, y float64) {
+			w.line(x, y, x+18, y, WarnColor, 2, "6 3")
+		}})
+	}
+	if hasWindow {
+		text := "judged window " + strconv.Itoa(s.WindowFirst) + "-" + strconv.Itoa(s.WindowLast)
+		switch s.Outcome {
+		case OutcomePass, OutcomeWarn, OutcomeFail, OutcomeInconclusive:
+			text += ": " + s.Outcome
+		default:
+			text += " (KPI not checked)"
 		}
-		poly.Color = WindowColor
-		poly.LineStyle.Width = 0
-		p.Add(poly)
-		p.Legend.Add(fmt.Sprintf("judged window %d-%d", s.WindowFirst, s.WindowLast), poly)
+		color := WindowColor(s.Outcome)
+		items = append(items, legendItem{"window", text, func(w *svgWriter, x, y float64) {
+			w.rect(x, y-6, 18, 12, color, 0.35, color)
+		}})
 	}
-	// 2. The thresholds.
-	if err := addHLine(p, s.Warn, xlo, xhi, WarnColor, "warn "+s.Direction+" "); err != nil {
-		return nil, err
+	if len(s.Applies) > 0 && len(s.Iterations) > 0 {
+		items = append(items, legendItem{"applies", "tuning applied", func(w *svgWriter, x, y float64) {
+			w.triangle(x+9, y+5, ApplyColor)
+		}})
 	}
-	if err := addHLine(p, s.Threshold, xlo, xhi, ThresholdColor, "threshold "+s.Direction+" "); err != nil {
-		return nil, err
+
+	const swatch, gap, spacing, rowH = 18.0, 6.0, 18.0, 18.0
+	left := 12 + 18 + float64(maxLabelLen(yticks, th, warn))*CharWidth*textSize + 10
+	right := W - 16
+	type placed struct {
+		item legendItem
+		x, y float64
 	}
-	// 3. The values, decimated, as lines; short series also get a dot per
-	// iteration.
+	var legend []placed
+	lx, ly := left, 40.0
+	for _, it := range items {
+		wd := swatch + gap + TextWidth(it.text, textSize)
+		if lx > left && lx+wd > right {
+			lx, ly = left, ly+rowH
+		}
+		legend = append(legend, placed{it, lx, ly})
+		lx += wd + spacing
+	}
+	top := ly + rowH
+	bottom := H - 44
+	if bottom-top < 60 { // a tiny chart: give the plot some room anyway
+		bottom = top + 60
+		H = bottom + 44
+	}
+	pw, ph := right-left, bottom-top
+	px := func(x float64) float64 { return left + (x-xlo)/(xhi-xlo)*pw }
+	py := func(y float64) float64 { return bottom - (y-ylo)/(yhi-ylo)*ph }
+
+	w := &svgWriter{}
+	w.s("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+	w.f(W)
+	w.s("\" height=\"")
+	w.f(H)
+	w.s("\" viewBox=\"0 0 ")
+	w.f(W)
+	w.s(" ")
+	w.f(H)
+	w.s("\" font-family='" + FontFamily + "' font-size=\"" + strconv.Itoa(textSize) + "\" class=\"kpi-chart\" data-kpi=\"" + esc(s.KPI) + "\" role=\"img\" aria-label=\"" + esc(s.KPI+" per iteration") + "\">\n")
+	w.s("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n")
+	// 1. The title.
+	w.text(W/2, 20, "middle", "title", "#1b1b1b", s.KPI, ` font-size="`+strconv.Itoa(titleSize)+`" font-weight="bold"`)
+	// 2. The legend.
+	w.s("<g class=\"legend\">\n")
+	for _, p := range legend {
+		w.s("<g class=\"legend-item\" data-kind=\"" + p.item.kind + "\">")
+		p.item.swatch(w, p.x, p.y)
+		w.text(p.x+swatch+gap, p.y+4, "start", "", "#1b1b1b", p.item.text, "")
+		w.s("</g>\n")
+	}
+	w.s("</g>\n")
+	// 3. The judged window, shaded, under everything else.
+	if hasWindow {
+		x0 := math.Max(px(float64(s.WindowFirst)-0.5), left)
+		x1 := math.Min(px(float64(s.WindowLast)+0.5), right)
+		color := WindowColor(s.Outcome)
+		outcome := s.Outcome
+		if outcome == "" {
+			outcome = "none"
+		}
+		w.s("<g class=\"window\" data-outcome=\"" + esc(outcome) + "\">")
+		w.rect(x0, top, x1-x0, ph, color, 0.16, "")
+		w.s("</g>\n")
+	}
+	// 4. Grid and axes; the y tick labels near a threshold's label give
+	// way to it.
+	xticks := intTicks(xlo, xhi)
+	w.s("<g class=\"grid\" stroke=\"" + GridColor + "\" stroke-width=\"1\">\n")
+	for _, t := range yticks {
+		w.line(left, py(t), right, py(t), "", 0, "")
+	}
+	for _, t := range xticks {
+		w.line(px(t), top, px(t), bottom, "", 0, "")
+	}
+	w.s("</g>\n")
+	w.s("<g class=\"axes\">\n")
+	w.line(left, bottom, right, bottom, AxisColor, 1, "")
+	w.line(left, top, left, bottom, AxisColor, 1, "")
+	w.s("<g class=\"y-ticks\">\n")
+	for _, t := range yticks {
+		y := py(t)
+		if near(y, th, py, textSize) || near(y, warn, py, textSize) {
+			continue
+		}
+		w.line(left-5, y, left, y, AxisColor, 1, "")
+		w.text(left-8, y+4, "end", "y-tick", AxisColor, formatTick(t, yticks), "")
+	}
+	w.s("</g>\n<g class=\"x-ticks\">\n")
+	for _, t := range xticks {
+		w.line(px(t), bottom, px(t), bottom+5, AxisColor, 1, "")
+		w.text(px(t), bottom+18, "middle", "", AxisColor, strconv.FormatFloat(t, 'f', 0, 64), "")
+	}
+	w.s("</g>\n")
+	ylabel := s.KPI
+	if s.Unit != "" {
+		ylabel += " (" + s.Unit + ")"
+	}
+	w.s("<text class=\"y-label\" transform=\"translate(")
+	w.f(16)
+	w.s(" ")
+	w.f(top + ph/2)
+	w.s(") rotate(-90)\" text-anchor=\"middle\" fill=\"" + AxisColor + "\">" + esc(ylabel) + "</text>\n")
+	w.text(left+pw/2, H-8, "middle", "x-label", AxisColor, "iteration", "")
+	w.s("</g>\n")
+	// 5. The thresholds: a dashed line, its value on the y axis and on
+	// the line (the fail threshold's at the right end, the warn
+	// threshold's at the left, so that the two never collide).
+	hline := func(v *float64, color, kind, label string, atRight bool) {
+		if v == nil {
+			return
+		}
+		y := py(*v)
+		val := strconv.FormatFloat(*v, 'g', -1, 64)
+		w.s("<g class=\"" + kind + "\" data-value=\"" + val + "\">")
+		w.line(left, y, right, y, color, 1.5, "6 3")
+		w.line(left-5, y, left, y, color, 2, "")
+		w.text(left-8, y+4, "end", kind+"-tick", color, val, ` font-weight="bold"`)
+		// The label sits above the line, or below it near the top.
+		ty := y - 5
+		if ty-textSize < top {
+			ty = y + textSize + 3
+		}
+		text := label + " " + s.Direction + " " + val + unit
+		halo := ` font-weight="bold" stroke="#ffffff" stroke-width="3" paint-order="stroke"`
+		if atRight {
+			w.text(right-4, ty, "end", kind+"-label", color, text, halo)
+		} else {
+			w.text(left+4, ty, "start", kind+"-label", color, text, halo)
+		}
+		w.s("</g>\n")
+	}
+	hline(warn, WarnColor, "warn", "warn", false)
+	hline(th, ThresholdColor, "threshold", "threshold", true)
+	// 6. The values, decimated, as one path; short series also get a dot
+	// per iteration.
 	segs := Decimate(s.Iterations, s.Values, opt.Buckets)
-	var legendLine *plotter.Line
-	var dots plotter.XYs
-	for _, seg := range segs {
-		xys := make(plotter.XYs, len(seg))
-		for i, pt := range seg {
-			xys[i] = plotter.XY{X: float64(pt.X), Y: pt.Y}
+	if len(segs) > 0 {
+		w.s("<path class=\"values\" fill=\"none\" stroke=\"" + ValueColor + "\" stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"")
+		for _, seg := range segs {
+			for i, p := range seg {
+				if i == 0 {
+					w.s("M")
+				} else {
+					w.s("L")
+				}
+				w.f(px(float64(p.X)))
+				w.s(" ")
+				w.f(py(p.Y))
+			}
+			if len(seg) == 1 { // a lone value: a short stroke shows it
+				w.s("h0.01")
+			}
 		}
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			return nil, err
-		}
-		l.Color = ValueColor
-		l.Width = vg.Points(1.2)
-		p.Add(l)
-		if legendLine == nil {
-			legendLine = l
-		}
+		w.s("\"/>\n")
 		if len(s.Iterations) <= 120 {
-			dots = append(dots, xys...)
+			w.s("<g class=\"dots\" fill=\"" + ValueColor + "\">")
+			for _, seg := range segs {
+				for _, p := range seg {
+					w.s("<circle cx=\"")
+					w.f(px(float64(p.X)))
+					w.s("\" cy=\"")
+					w.f(py(p.Y))
+					w.s("\" r=\"2.2\"/>")
+				}
+			}
+			w.s("</g>\n")
 		}
 	}
-	if len(dots) > 0 {
-		sc, err := plotter.NewScatter(dots)
-		if err != nil {
-			return nil, err
-		}
-		sc.Color = ValueColor
-		sc.Radius = vg.Points(1.8)
-		sc.Shape = draw.CircleGlyph{}
-		p.Add(sc)
-	}
-	if legendLine != nil {
-		p.Legend.Add("value", legendLine)
-	}
-	// 4. Tuning applies, as triangles along the bottom.
+	// 7. Tuning applies, as triangles along the bottom.
 	if n := len(s.Iterations); n > 0 && len(s.Applies) > 0 {
 		marks := thin(s.Applies, s.Iterations[0], s.Iterations[n-1], opt.Buckets)
-		xys := make(plotter.XYs, len(marks))
-		for i, x := range marks {
-			xys[i] = plotter.XY{X: float64(x), Y: ylo + pad*0.4}
+		w.s("<g class=\"applies\">")
+		for _, x := range marks {
+			w.triangle(px(float64(x)), bottom-2, ApplyColor)
 		}
-		sc, err := plotter.NewScatter(xys)
-		if err != nil {
-			return nil, err
-		}
-		sc.Color = ApplyColor
-		sc.Radius = vg.Points(2.5)
-		sc.Shape = draw.PyramidGlyph{}
-		p.Add(sc)
-		p.Legend.Add("tuning applied", sc)
+		w.s("</g>\n")
 	}
-	p.X.Min, p.X.Max = xlo, xhi
-	p.Y.Min, p.Y.Max = ylo, yhi
-	p.X.Tick.Marker = intTicks{}
-
-	wt, err := p.WriterTo(opt.Width, opt.Height, "svg")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	// vgsvg names the font family bare; give viewers fallbacks with the
-	// same metrics.
-	return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")), nil
+	w.s("</svg>\n")
+	return w.b, nil
 }
 
-func addHLine(p *plot.Plot, y *float64, xlo, xhi float64, c color.Color, label string) error {
-	if y == nil || math.IsNaN(*y) || math.IsInf(*y, 0) {
+func finitePtr(p *float64) *float64 {
+	if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
 		return nil
 	}
-	l, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: *y}, {X: xhi, Y: *y}})
-	if err != nil {
-		return err
+	return p
+}
+
+// near reports whether pixel row y is within one text height of
+// threshold v's row.
+func near(y float64, v *float64, py func(float64) float64, size float64) bool {
+	return v != nil && math.Abs(py(*v)-y) < size+2
+}
+
+// maxLabelLen is the longest y-axis label, in characters.
+func maxLabelLen(ticks []float64, th, warn *float64) int {
+	n := 1
+	for _, t := range ticks {
+		n = max(n, len(formatTick(t, ticks)))
 	}
-	l.Color = c
-	l.Width = vg.Points(1.5)
-	l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-	p.Add(l)
-	p.Legend.Add(label+strconv.FormatFloat(*y, 'g', -1, 64), l)
-	return nil
+	for _, v := range []*float64{th, warn} {
+		if v != nil {
+			n = max(n, len(strconv.FormatFloat(*v, 'g', -1, 64)))
+		}
+	}
+	return n
 }
 
-func setFonts(p *plot.Plot) {
-	p.Title.TextStyle.Font = font.From(sans, 13)
-	p.X.Label.TextStyle.Font = font.From(sans, 11)
-	p.Y.Label.TextStyle.Font = font.From(sans, 11)
-	p.X.Tick.Label.Font = font.From(sans, 9)
-	p.Y.Tick.Label.Font = font.From(sans, 9)
-	p.Legend.TextStyle.Font = font.From(sans, 9)
+// niceTicks returns about n values at a 1-2-2.5-5 step inside [lo, hi].
+func niceTicks(lo, hi float64, n int) []float64 {
+	span := hi - lo
+	if !(span > 0) || math.IsInf(span, 0) {
+		return nil
+	}
+	raw := span / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if raw <= m*mag {
+			step = m * mag
+			break
+		}
+	}
+	var out []float64
+	for k := math.Ceil(lo / step); k*step <= hi && len(out) < 4*n; k++ {
+		v := k * step
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
-// intTicks labels the iteration axis with whole numbers at a 1-2-5 step
-// giving about eight labels.
-type intTicks struct{}
+// formatTick prints a y tick with as many decimals as the step needs.
+func formatTick(v float64, ticks []float64) string {
+	dec := 0
+	if len(ticks) > 1 {
+		step := ticks[1] - ticks[0]
+		for ; dec < 10; dec++ {
+			scaled := step * math.Pow(10, float64(dec))
+			if math.Abs(scaled-math.Round(scaled)) < 1e-6*math.Max(1, scaled) {
+				break
+			}
+		}
+	}
+	return strconv.FormatFloat(v, 'f', dec, 64)
+}
 
-func (intTicks) Ticks(lo, hi float64) []plot.Tick {
+// intTicks places whole-number iteration ticks at a 1-2-5 step giving
+// about eight labels.
+func intTicks(lo, hi float64) []float64 {
 	span := hi - lo
 	step := 1.0
 search:
@@ -351,9 +572,87 @@ search:
 			}
 		}
 	}
-	var out []plot.Tick
+	var out []float64
 	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+		out = append(out, v)
 	}
 	return out
+}
+
+func esc(s string) string { return html.EscapeString(s) }
+
+// svgWriter appends SVG markup; coordinates are written with one decimal.
+type svgWriter struct{ b []byte }
+
+func (w *svgWriter) s(x string) { w.b = append(w.b, x...) }
+
+func (w *svgWriter) f(v float64) {
+	v = math.Round(v*10) / 10
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	w.b = strconv.AppendFloat(w.b, v, 'f', -1, 64)
+}
+
+func (w *svgWriter) attr(name string, v float64) {
+	w.s(" " + name + "=\"")
+	w.f(v)
+	w.s("\"")
+}
+
+// line draws a line; color "" inherits the stroke, width 0 the width.
+func (w *svgWriter) line(x1, y1, x2, y2 float64, color string, width float64, dash string) {
+	w.s("<line")
+	w.attr("x1", x1)
+	w.attr("y1", y1)
+	w.attr("x2", x2)
+	w.attr("y2", y2)
+	if color != "" {
+		w.s(" stroke=\"" + color + "\"")
+	}
+	if width > 0 {
+		w.attr("stroke-width", width)
+	}
+	if dash != "" {
+		w.s(" stroke-dasharray=\"" + dash + "\"")
+	}
+	w.s("/>")
+}
+
+func (w *svgWriter) rect(x, y, width, height float64, fill string, opacity float64, stroke string) {
+	w.s("<rect")
+	w.attr("x", x)
+	w.attr("y", y)
+	w.attr("width", width)
+	w.attr("height", height)
+	w.s(" fill=\"" + fill + "\"")
+	w.s(" fill-opacity=\"" + strconv.FormatFloat(opacity, 'f', -1, 64) + "\"")
+	if stroke != "" {
+		w.s(" stroke=\"" + stroke + "\"")
+	}
+	w.s("/>")
+}
+
+// triangle draws an upward triangle with its base's middle at x, y.
+func (w *svgWriter) triangle(x, y float64, color string) {
+	w.s("<path fill=\"" + color + "\" d=\"M")
+	w.f(x - 4)
+	w.s(" ")
+	w.f(y)
+	w.s("h8l-4 -7z\"/>")
+}
+
+func (w *svgWriter) text(x, y float64, anchor, class, color, s, extra string) {
+	w.s("<text")
+	if class != "" {
+		w.s(" class=\"" + class + "\"")
+	}
+	w.attr("x", x)
+	w.attr("y", y)
+	if anchor != "start" {
+		w.s(" text-anchor=\"" + anchor + "\"")
+	}
+	w.s(" fill=\"" + color + "\"" + extra + ">")
+	w.s(strings.TrimSpace(esc(s)))
+	w.s("</text>")
 }

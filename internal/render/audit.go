@@ -61,7 +61,7 @@ func (m *model) audit(charts []chartFile) *Doc {
 	if len(v.Checks) == 0 {
 		d.add(Para{Text: "The verdict lists no checks."})
 	} else {
-		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}}
+		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}, ID: "checks"}
 		for i := range v.Checks {
 			c := &v.Checks[i]
 			th := c.Direction + " " + num(c.Threshold)
@@ -69,6 +69,7 @@ func (m *model) audit(charts []chartFile) *Doc {
 				th += " (warn " + num(*c.Warn) + ")"
 			}
 			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), nump(c.Value), th, strconv.Itoa(c.N), c.Status})
+			t.RowStatus = append(t.RowStatus, c.Status)
 		}
 		d.add(t)
 	}
@@ -127,12 +128,27 @@ func (m *model) audit(charts []chartFile) *Doc {
 	if len(charts) == 0 {
 		d.add(Para{Text: "No KPI has a value: nothing to chart."})
 	} else {
-		d.add(Para{Text: "Value per iteration; dashed red: the fail threshold (orange: warn); shaded green: the judged window; purple triangles: iterations after which tuning applied a change. Long soaks are drawn from the minimum and maximum of each of 500 buckets."})
+		d.add(Para{Text: "Value per iteration, in the KPI's unit (named on the y axis); dashed red: the fail threshold (orange: warn), its value on the axis and the line; shaded: the judged window, coloured by the outcome of the KPI's check (green PASS, amber WARN, red FAIL, grey INCONCLUSIVE, blue-grey when no check judges the KPI); purple triangles: iterations after which tuning applied a change. Long soaks are drawn from the minimum and maximum of each of 500 buckets."})
 		for _, c := range charts {
-			d.add(Image{Alt: c.kpi, Src: c.src})
+			d.add(Image{Alt: "Chart of " + c.kpi + " per iteration", Src: c.src, Caption: m.chartCaption(c.kpi)})
 		}
 	}
 	return d
+}
+
+// chartCaption says how a chart's KPI was judged: each check of it with
+// its evidence and status, or that none judges it.
+func (m *model) chartCaption(kpi string) string {
+	var parts []string
+	for i := range m.v.Checks {
+		if c := &m.v.Checks[i]; c.KPI == kpi {
+			parts = append(parts, "Check "+c.Name+": "+checkEvidence(c)+".")
+		}
+	}
+	if len(parts) == 0 {
+		return "No check of the policy judges this KPI; it is shown for context over iterations " + m.allSpan() + "."
+	}
+	return strings.Join(parts, " ")
 }
 
 func reasonText(v *artifact.Verdict) string {

@@ -32,11 +32,16 @@ type Para struct {
 }
 
 // Table is a table with a header row. Right lists the columns that are
-// right-aligned (numbers).
+// right-aligned (numbers). ID, when set, is the HTML table's id.
+// RowStatus, when set, holds each row's check status (PASS, WARN, FAIL,
+// INCONCLUSIVE, SKIP): in HTML a FAIL, WARN or INCONCLUSIVE row is marked
+// by a class, a colour and a text marker before its status cell.
 type Table struct {
-	Head  []string
-	Rows  [][]string
-	Right []int
+	Head      []string
+	Rows      [][]string
+	Right     []int
+	ID        string
+	RowStatus []string
 }
 
 // List is a bullet list.
@@ -45,8 +50,10 @@ type List struct{ Items []string }
 // Code is preformatted text (sparklines, stderr tails).
 type Code struct{ Text string }
 
-// Image is a chart: Src is the path relative to the output directory.
-type Image struct{ Alt, Src string }
+// Image is a chart: Src is the path relative to the output directory,
+// Alt its text equivalent, Caption what it shows beyond its title (the
+// chart names its KPI; the caption says how the KPI was judged).
+type Image struct{ Alt, Src, Caption string }
 
 func (Heading) block() {}
 func (Para) block()    {}
@@ -110,6 +117,9 @@ func (d *Doc) Markdown() []byte {
 			b.WriteString("```\n")
 		case Image:
 			b.WriteString("![" + mdInline(x.Alt) + "](" + x.Src + ")\n")
+			if x.Caption != "" {
+				b.WriteString("\n" + mdText(x.Caption) + "\n")
+			}
 		}
 	}
 	return b.Bytes()
@@ -136,19 +146,42 @@ func (d *Doc) HTML(id string, images map[string][]byte) []byte {
 			}
 			b.WriteString(esc(x.Text) + "</p>\n")
 		case Table:
-			b.WriteString("<table>\n<thead><tr>")
+			// Narrow screens stack each row (pageCSS): every cell carries
+			// its column's name; the wrapper scrolls what still does not fit.
+			b.WriteString(`<div class="table-wrap">` + "\n<table")
+			if x.ID != "" {
+				b.WriteString(` id="` + esc(x.ID) + `"`)
+			}
+			b.WriteString(">\n<thead><tr>")
 			for i, h := range x.Head {
 				b.WriteString("<th" + align(x.Right, i) + ">" + esc(h) + "</th>")
 			}
 			b.WriteString("</tr></thead>\n<tbody>\n")
-			for _, r := range x.Rows {
-				b.WriteString("<tr>")
+			for ri, r := range x.Rows {
+				status := ""
+				if ri < len(x.RowStatus) {
+					status = x.RowStatus[ri]
+				}
+				mark := statusMark[status]
+				if mark != "" {
+					b.WriteString(`<tr class="status-` + strings.ToLower(status) + `">`)
+				} else {
+					b.WriteString("<tr>")
+				}
 				for i, c := range r {
-					b.WriteString("<td" + align(x.Right, i) + ">" + esc(c) + "</td>")
+					label := ""
+					if i < len(x.Head) {
+						label = ` data-label="` + esc(x.Head[i]) + `"`
+					}
+					if mark != "" && c == status {
+						b.WriteString(`<td class="status"` + label + `><span><span class="mark">` + mark + "</span> <strong>" + esc(c) + "</strong></span></td>")
+						continue
+					}
+					b.WriteString("<td" + align(x.Right, i) + label + ">" + esc(c) + "</td>")
 				}
 				b.WriteString("</tr>\n")
 			}
-			b.WriteString("</tbody>\n</table>\n")
+			b.WriteString("</tbody>\n</table>\n</div>\n")
 		case List:
 			b.WriteString("<ul>\n")
 			for _, it := range x.Items {
@@ -160,11 +193,22 @@ func (d *Doc) HTML(id string, images map[string][]byte) []byte {
 		case Image:
 			b.WriteString(`<figure class="chart">` + "\n")
 			b.Write(inlineSVG(images[x.Src]))
-			b.WriteString("<figcaption>" + esc(x.Alt) + "</figcaption>\n</figure>\n")
+			if x.Caption != "" {
+				b.WriteString("<figcaption>" + esc(x.Caption) + "</figcaption>\n")
+			}
+			b.WriteString("</figure>\n")
 		}
 	}
 	b.WriteString("</section>\n")
 	return b.Bytes()
+}
+
+// statusMark is the text marker of a row whose check did not pass, so
+// that the row is marked by more than its colour.
+var statusMark = map[string]string{
+	"FAIL":         "\u2717", // ✗
+	"WARN":         "!",
+	"INCONCLUSIVE": "?",
 }
 
 func align(right []int, i int) string {

@@ -153,6 +153,10 @@ type kpiSeries struct {
 	values []float64 // NaN where missing
 	n      int       // finite values
 	check  *artifact.Check
+	// outcome is the worst status of the checks that judge the KPI (FAIL,
+	// INCONCLUSIVE, WARN, PASS; "": none does), the colour of its chart's
+	// judged window.
+	outcome string
 }
 
 type model struct {
@@ -199,14 +203,18 @@ func newModel(in Input) *model {
 	// The KPIs: every known KPI that has a value somewhere or that a check
 	// judges, in artifact.KPINames order.
 	checked := map[string]*artifact.Check{}
+	outcome := map[string]string{}
 	for i := range m.v.Checks {
 		c := &m.v.Checks[i]
 		if c.KPI != "" && checked[c.KPI] == nil {
 			checked[c.KPI] = c
 		}
+		if c.KPI != "" && severity(c.Status) > severity(outcome[c.KPI]) {
+			outcome[c.KPI] = c.Status
+		}
 	}
 	for _, name := range artifact.KPINames {
-		s := &kpiSeries{name: name, values: make([]float64, len(m.iters)), check: checked[name]}
+		s := &kpiSeries{name: name, values: make([]float64, len(m.iters)), check: checked[name], outcome: outcome[name]}
 		for i, it := range m.iters {
 			v, ok := it.Summary.KPI(name)
 			if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -236,6 +244,23 @@ func newModel(in Input) *model {
 		}
 	}
 	return m
+}
+
+// severity orders check statuses for a chart's window colour: a FAIL
+// shows over an INCONCLUSIVE, that over a WARN, that over a PASS; SKIP
+// and "" judge nothing.
+func severity(status string) int {
+	switch status {
+	case artifact.CheckPass:
+		return 1
+	case artifact.CheckWarn:
+		return 2
+	case artifact.CheckInconclusive:
+		return 3
+	case artifact.CheckFail:
+		return 4
+	}
+	return 0
 }
 
 // window returns the finite values of s in the judged window.
@@ -292,8 +317,8 @@ func (m *model) drawCharts(plan []chartFile, svgs [][]byte) error {
 		s := plan[i].series
 		g.Go(func() error {
 			ser := chart.Series{
-				KPI: s.name, Iterations: m.nums, Values: s.values, Applies: applies,
-				WindowFirst: m.v.Window.First, WindowLast: m.v.Window.Last,
+				KPI: s.name, Unit: artifact.KPIUnit(s.name), Iterations: m.nums, Values: s.values, Applies: applies,
+				WindowFirst: m.v.Window.First, WindowLast: m.v.Window.Last, Outcome: s.outcome,
 			}
 			if len(m.winIdx) > 0 {
 				ser.WindowFirst, ser.WindowLast = m.nums[m.winIdx[0]], m.nums[m.winIdx[len(m.winIdx)-1]]
