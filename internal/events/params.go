@@ -170,36 +170,104 @@ func appendString(b []byte, s string) []byte {
 // stream order (none: an empty slice and nil).
 //
 // It is meant for a stream that Scan or ScanBatches has read without error,
-// and reads only what it needs: a line is parsed when it contains
-// "params" or a backslash — every effective_params line does, since its
-// kind is spelled either literally or with an escape — and skipped
-// unparsed otherwise, so a bad line of another kind is not reported here.
-// A candidate line that does not parse is a *LineError, as in Scan.
-func ReadParams(r io.Reader) ([]Event, error) {
-	rd := NewReader(r)
+// and reads only what it needs: it searches each chunk of the stream for
+// "params" and for backslashes — every effective_params line has one or
+// the other, since its kind is spelled either literally or with an escape
+// — and parses only the lines where they occur, so the other lines cost a
+// memory scan and a bad line of another kind is not reported here. A
+// candidate line that does not parse is a *LineError, as in Scan, with the
+// same line number; a read error is "read after line N: <error>".
+func ReadParams(r io.Reader) ([]Event, error) { return readParams(r, DefaultChunkSize) }
+
+// readParams is ReadParams reading chunks of size bytes (tests use small
+// ones to cut lines across chunks).
+func readParams(r io.Reader, size int) ([]Event, error) {
+	cr := &chunkReader{r: r, size: size}
 	out := []Event{}
 	var e Event
-	for {
-		line, ok := rd.nextLine()
-		if !ok {
-			if rd.err == io.EOF {
-				return out, nil
+	var scratch, buf []byte
+	var base int64 // lines before the chunk
+	for first := true; ; first = false {
+		chunk, last := cr.next(buf)
+		buf = chunk
+		if last && len(chunk) > MaxLineBytes && bytes.IndexByte(chunk, '\n') < 0 {
+			return nil, &LineError{Line: base + 1, Err: errTooLong}
+		}
+		var err error
+		if out, err = paramsInChunk(chunk, first, base, out, &e, &scratch); err != nil {
+			return nil, err
+		}
+		base += int64(bytes.Count(chunk, newline))
+		if last {
+			if n := len(chunk); n > 0 && chunk[n-1] != '\n' {
+				base++ // a last line without "\n"
 			}
-			return nil, rd.err
-		}
-		if !bytes.Contains(line, paramsWord) && bytes.IndexByte(line, '\\') < 0 {
-			continue
-		}
-		if err := parseLine(line, &e, &rd.scratch); err != nil {
-			if err == errEmpty {
-				continue
+			if err := cr.finalErr(base); err != nil {
+				return nil, err
 			}
-			return nil, &LineError{Line: rd.line, Err: err}
-		}
-		if e.Kind == KindParams {
-			out = append(out, e)
+			return out, nil
 		}
 	}
 }
 
-var paramsWord = []byte("params")
+// paramsInChunk appends to out the effective_params events of the lines of
+// chunk (the stream's first chunk if first; base lines before it) that hold
+// "params" or a backslash.
+func paramsInChunk(chunk []byte, first bool, base int64, out []Event, e *Event, scratch *[]byte) ([]Event, error) {
+	var lines int64 // newlines in chunk[:counted]
+	counted := 0
+	nextWord, nextEsc := -1, -1 // next candidate positions at or after i, -1 unknown
+	for i := 0; i < len(chunk); {
+		if nextWord < i {
+			if j := bytes.Index(chunk[i:], paramsWord); j >= 0 {
+				nextWord = i + j
+			} else {
+				nextWord = len(chunk)
+			}
+		}
+		if nextEsc < i {
+			if j := bytes.IndexByte(chunk[i:], '\\'); j >= 0 {
+				nextEsc = i + j
+			} else {
+				nextEsc = len(chunk)
+			}
+		}
+		pos := min(nextWord, nextEsc)
+		if pos == len(chunk) {
+			break
+		}
+		start := bytes.LastIndexByte(chunk[:pos], '\n') + 1
+		end := len(chunk)
+		if j := bytes.IndexByte(chunk[pos:], '\n'); j >= 0 {
+			end = pos + j
+		}
+		lines += int64(bytes.Count(chunk[counted:start], newline))
+		counted = start
+		line := chunk[start:end]
+		i = end + 1
+		if len(line) > MaxLineBytes {
+			return out, &LineError{Line: base + lines + 1, Err: errTooLong}
+		}
+		if first && start == 0 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if err := parseLine(line, e, scratch); err != nil {
+			if err == errEmpty {
+				continue
+			}
+			return out, &LineError{Line: base + lines + 1, Err: err}
+		}
+		if e.Kind == KindParams {
+			out = append(out, *e)
+		}
+	}
+	return out, nil
+}
+
+var (
+	paramsWord = []byte("params")
+	newline    = []byte("\n")
+)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,39 +180,97 @@ func TestReadParams(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadParams(errReader{strings.NewReader(sampleText)}); err == nil || err.Error() != "read after line 10: disk on fire" {
-		t.Errorf("read error: %v", err)
+	for _, in := range []string{sampleText, strings.TrimSuffix(sampleText, "\n")} {
+		if _, err := ReadParams(errReader{strings.NewReader(in)}); err == nil || err.Error() != "read after line 10: disk on fire" {
+			t.Errorf("read error: %v", err)
+		}
 	}
 }
 
-// FuzzReadParams holds ReadParams to Scan: on a stream Scan reads without
-// error, ReadParams returns exactly the effective_params events Scan
-// delivered.
+// sameParamsAsScan checks readParams against Scan with the chunk sizes
+// given: on a stream Scan reads, the effective_params events Scan
+// delivered; on one it refuses for a candidate line (one with "params" or
+// a backslash), the same error.
+func sameParamsAsScan(t *testing.T, data []byte, sizes ...int) {
+	t.Helper()
+	var want []Event
+	serr := Scan(bytes.NewReader(data), func(e *Event) error {
+		if e.Kind == KindParams {
+			want = append(want, *e)
+		}
+		return nil
+	})
+	for _, size := range sizes {
+		got, err := readParams(bytes.NewReader(data), size)
+		if serr != nil {
+			var le *LineError
+			if !errors.As(serr, &le) {
+				continue
+			}
+			line := bytes.Split(data, []byte("\n"))[le.Line-1]
+			if (bytes.Contains(line, paramsWord) || bytes.IndexByte(line, '\\') >= 0) && le.Err != errTooLong &&
+				(err == nil || err.Error() != serr.Error()) {
+				t.Fatalf("size %d: Scan: %v; readParams: %v", size, serr, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("size %d: Scan read the stream, readParams: %v", size, err)
+		}
+		if len(want) == 0 && len(got) == 0 {
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("size %d: (-Scan +readParams):\n%s", size, diff)
+		}
+	}
+}
+
+// TestReadParamsChunks cuts streams with records and errors across chunks.
+func TestReadParamsChunks(t *testing.T) {
+	escaped := `{"k\u0069nd":"effective\u005fparams","t_ms":3,"params":{"a":1}}` + "\r\n"
+	big := genStream(20000)
+	for _, in := range []string{
+		paramsText + string(big) + escaped + string(big) + paramsText,
+		"\xef\xbb\xbf" + paramsText + sampleText + strings.TrimSuffix(paramsText, "\n"),
+		string(big) + "\n\n" + `{"kind":"effective_params","t_ms":0,"params":{"a":1,"a":2}}` + "\n" + string(big),
+		string(big) + `{"kind":"ws","t_ms":1,"lag_ms":1,"x":"\u0041"}` + "\n",
+		sampleText + `{"kind":"ws","t_ms":1,"lag_ms":1}` + strings.Repeat(" ", MaxLineBytes) + "\n" + paramsText,
+	} {
+		sameParamsAsScan(t, []byte(in), 1, 7, 100, 4096, DefaultChunkSize)
+	}
+}
+
+// TestReadParamsMutations is a deterministic stand-in for fuzzing:
+// seeded random edits of streams with records, each held to Scan.
+func TestReadParamsMutations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	seeds := []string{sampleText + paramsText, "\xef\xbb\xbf" + paramsText + "\r\n\n" + sampleText,
+		`{"k\u0069nd":"effective\u005fparams","t_ms":3,"p\u0061rams":{"a":1}}` + "\n" + sampleText}
+	for range 2000 {
+		d := []byte(seeds[rng.IntN(len(seeds))])
+		for k := rng.IntN(5); k >= 0; k-- {
+			j := rng.IntN(len(d))
+			switch rng.IntN(3) {
+			case 0:
+				d[j] = byte(rng.IntN(256))
+			case 1:
+				d = append(d[:j], d[j+1:]...)
+			case 2:
+				d = append(d[:j], append([]byte{"\n\\p\"{}:,"[rng.IntN(8)]}, d[j:]...)...)
+			}
+		}
+		sameParamsAsScan(t, d, 1, 5, 64, DefaultChunkSize)
+	}
+}
+
+// FuzzReadParams holds ReadParams to Scan (see sameParamsAsScan).
 func FuzzReadParams(f *testing.F) {
 	f.Add([]byte(sampleText + paramsText))
 	f.Add([]byte(`{"k\u0069nd":"effective\u005fparams","t_ms":3,"p\u0061rams":{"a":1}}`))
 	f.Add([]byte("\xef\xbb\xbf" + paramsText + "\r\n\n" + sampleText))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var want []Event
-		if err := Scan(bytes.NewReader(data), func(e *Event) error {
-			if e.Kind == KindParams {
-				want = append(want, *e)
-			}
-			return nil
-		}); err != nil {
-			return
-		}
-		got, err := ReadParams(bytes.NewReader(data))
-		if err != nil {
-			t.Fatalf("Scan read the stream, ReadParams: %v", err)
-		}
-		if len(want) == 0 && len(got) == 0 {
-			return
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Fatalf("(-Scan +ReadParams):\n%s", diff)
-		}
-	})
+	f.Add([]byte(sampleText + `{"kind":"effective_params","t_ms":0,"params":{"\u0000":1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) { sameParamsAsScan(t, data, 1, 5, 64, DefaultChunkSize) })
 }
 
 func BenchmarkReadParams(b *testing.B) {
