@@ -192,8 +192,8 @@ func (g Git) PreviousTag(ctx context.Context, rev, skip string) string {
 	return ""
 }
 
-// resolveRev resolves a revision for Log: a tag name first as
-// refs/tags/<name> (a tag may be named like an option), else as given.
+// resolveRev resolves Log's from, a tag name: first as refs/tags/<name>
+// (a tag may be named like an option), else as given.
 func (g Git) resolveRev(ctx context.Context, rev string) (string, error) {
 	if h, err := g.ResolveCommit(ctx, "refs/tags/"+rev); err == nil {
 		return h, nil
@@ -202,10 +202,11 @@ func (g Git) resolveRev(ctx context.Context, rev string) (string, error) {
 }
 
 // Log returns the non-merge commits reachable from to and not from from
-// ("" from: all of them), newest first. Both are resolved to commit hashes
-// first, so that neither can reach git as an option.
+// ("" from: all of them), newest first; from is a tag name (PreviousTag),
+// to a revision such as HEAD. Both are resolved to commit hashes first, so
+// that neither can reach git as an option.
 func (g Git) Log(ctx context.Context, from, to string) ([]Commit, error) {
-	rng, err := g.resolveRev(ctx, to)
+	rng, err := g.ResolveCommit(ctx, to)
 	if err != nil {
 		return nil, err
 	}
