@@ -58,7 +58,9 @@ found), a JSON Lines file, or - for a JSON Lines stream on stdin.
 
 The built-in policy is the seed's: last 8 iterations, maker_taker_ratio mean
 >= 0.83, p95_latency_ms mean <= 340, risk_ratio mean <= 0.40, net_bps mean >= 2.5,
-delta full-apply ratio >= 0.90 (0.95 with --strict), signature-stuck <= 1.
+delta full-apply ratio >= 0.90 (0.95 with --strict), signature-stuck <= 1, and
+overrides_adopted: FAIL when the system under test ran with other values than
+soak-run wrote, WARN when it reported none (the policy's "adoption" section).
 --mock or USE_MOCK=1 selects the relaxed mock policy; --policy FILE (YAML or JSON)
 replaces both. "soak-gate policy" prints the effective policy.
 

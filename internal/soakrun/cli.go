@@ -59,7 +59,10 @@ ENVIRONMENT:
 
    The --exec command gets SOAK_ITERATION, SOAK_ITERATIONS, SOAK_OVERRIDES (path of
    runtime_overrides.json), SOAK_ITER_DIR (where it leaves events.jsonl or a legacy
-   EDGE_REPORT.json; its stdout and stderr are kept there) and SOAK_SEED.
+   EDGE_REPORT.json; its stdout and stderr are kept there) and SOAK_SEED. It reports
+   the parameters it ran with in an effective_params line of events.jsonl; each
+   summary's "adoption" says whether they were the ones written (soak-gate's
+   overrides_adopted check judges it).
 
 EXAMPLES:
    soak-run --mock --iterations 24 --auto-tune
