@@ -153,8 +153,6 @@ func stringLen(s string) int {
 	return len(s)
 }
 
-func space(rune) string { return " " }
-
 // Terminal returns s with every terminal escape sequence and control
 // character removed, except newlines and tabs. Invalid UTF-8 becomes
 // U+FFFD. Use it for multi-line text shown on a terminal or in a log
