@@ -407,3 +407,28 @@ func TestLockFIFO(t *testing.T) {
 		t.Fatal("soak-run blocked on a FIFO lock")
 	}
 }
+
+// TestReadOutputBounded: reading a command's output obeys the iteration's
+// deadline, and a file over the cap is refused, not read.
+func TestReadOutputBounded(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&b, `{"ts_ms":%d,"type":"quote","bid":100,"ask":100.1}`+"\n", 1767225600000+int64(i))
+	}
+	os.WriteFile(filepath.Join(dir, EventsFile), []byte(b.String()), 0o644)
+	expired, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel()
+	_, reason, err := readOutputCtx(context.Background(), expired, dir)
+	if err != nil || reason == "" {
+		t.Errorf("past the deadline: reason %q, err %v; want a failed iteration", reason, err)
+	}
+	interrupted, stop := context.WithCancel(context.Background())
+	stop()
+	if _, _, err := readOutputCtx(interrupted, interrupted, dir); !errors.Is(err, context.Canceled) {
+		t.Errorf("interrupted: %v, want context.Canceled", err)
+	}
+	if f, reason := openOutput(dir, EventsFile, 100); f != nil || !strings.Contains(reason, "over the 100-byte cap") {
+		t.Errorf("over the cap: %v %q", f, reason)
+	}
+}
