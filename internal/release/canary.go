@@ -1,6 +1,7 @@
 package release
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -47,7 +48,15 @@ func triggerSection(b *md, p *ResolvedPolicy, ts []artifact.CanaryTrigger) {
 // PrometheusRules renders the triggers as a Prometheus rule group (YAML;
 // strings are JSON-quoted, which YAML reads verbatim).
 func PrometheusRules(tag string, ts []artifact.CanaryTrigger) string {
-	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	// JSON-quoted without HTML escaping ("<" stays "<", not "\u003c");
+	// json still escapes control characters, U+2028 and U+2029.
+	q := func(s string) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		return strings.TrimSuffix(b.String(), "\n")
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "groups:\n  - name: %s\n    interval: %s\n    rules:\n", q("soakline-canary-"+tag), durText(EvalInterval))
 	for _, t := range ts {

@@ -223,8 +223,14 @@ func markdownText(s string, block bool) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
-		case '\\', '`', '*', '[', ']', '<', '|', '~', '$':
+		case '\\', '`', '*', '[', ']', '|', '~', '$':
 			b.WriteByte('\\')
+		case '<':
+			// Only "<" before a letter, "/", "!" or "?" can open HTML or
+			// an autolink; "<= 340" stays readable.
+			if i+1 < len(s) && (isLetter(s[i+1]) || strings.IndexByte("/!?", s[i+1]) >= 0) {
+				b.WriteByte('\\')
+			}
 		case '_':
 			if !(i > 0 && isWordByte(s[i-1]) && i+1 < len(s) && isWordByte(s[i+1])) {
 				b.WriteByte('\\')

@@ -86,6 +86,8 @@ func TestMarkdownText(t *testing.T) {
 		{"v1.0.0", "v1.0.0"},
 		{"p95_latency_ms", "p95_latency_ms"},
 		{"mean >= 0.83", "mean >= 0.83"},
+		{"p95 <= 340, x < 2", "p95 <= 340, x < 2"},
+		{"</p> <!-- <?x", `\</p> \<!-- \<?x`},
 		{"-0.5", "-0.5"},
 		{"x\n\n## Operator action required", "x  ## Operator action required"},
 		{"## Operator action required", `\## Operator action required`},
@@ -252,7 +254,8 @@ func checkMarkdown(t *testing.T, in, s string, block bool) {
 			continue
 		}
 		switch {
-		case strings.IndexByte("`*[]<|~$", c) >= 0:
+		case strings.IndexByte("`*[]|~$", c) >= 0,
+			c == '<' && i+1 < len(s) && (isLetter(s[i+1]) || strings.IndexByte("/!?", s[i+1]) >= 0):
 			t.Fatalf("MarkdownText(%q) = %q: unescaped %q at %d", in, s, c, i)
 		case c == '_' && !(i > 0 && isWordByte(s[i-1]) && i+1 < len(s) && isWordByte(s[i+1])):
 			t.Fatalf("MarkdownText(%q) = %q: underscore at %d can emphasise", in, s, i)
