@@ -136,6 +136,7 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 	// prevPair is the pair of the last entry that recorded a state change,
 	// waiting for the next entry's old_hash to confirm it.
 	prevPair, prevEntry := -1, -1
+	lastApplied := -1 // the pair of the last proposal recorded as applied
 	for i := range entries {
 		e := &entries[i]
 		// The state chain: an entry starts from the state the one before
@@ -220,6 +221,26 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 		states = append(states, st)
 		if !legacy && st.applied && e.OldHash != "" && e.StateHash != "" && e.OldHash != e.StateHash {
 			prevPair, prevEntry = len(dv.Pairs)-1, i
+		}
+		if st.applied {
+			lastApplied = len(dv.Pairs) - 1
+		}
+	}
+	// The overrides file must be the state the ledger ends in: soak-run
+	// writes it only when tuning applies, and each entry's state_hash is
+	// the sha256 of its bytes. Another file is one changed after the soak
+	// (an untuned key included) — not the profile that was soaked. (A
+	// stream's digest is of its line, and legacy hashes are of another
+	// file: neither can be compared.)
+	if !legacy && s.Dir != "" && s.OverridesDigest != "" {
+		if end := lastStateHash(entries); end != "" && end != s.OverridesDigest {
+			msg := fmt.Sprintf("runtime_overrides.json (sha256 %s) is not the state the ledger ends in (%s): it changed after the soak",
+				shortHash(s.OverridesDigest), shortHash(end))
+			if lastApplied >= 0 {
+				dv.Pairs[lastApplied].Problems = append(dv.Pairs[lastApplied].Problems, msg)
+			} else {
+				notes = append(notes, msg)
+			}
 		}
 	}
 	// The final overrides must hold the last value set for every key;
@@ -336,6 +357,16 @@ func clampReason(e *artifact.Tuning, k string) (string, bool) {
 		return sk.Guard + ": " + oneLine(sk.Reason), true
 	}
 	return "", false
+}
+
+// lastStateHash is the state_hash of the last entry that records one.
+func lastStateHash(entries []artifact.Tuning) string {
+	for i := len(entries) - 1; i >= 0; i-- {
+		if h := entries[i].StateHash; h != "" {
+			return h
+		}
+	}
+	return ""
 }
 
 func shortHash(h string) string { return h[:min(len(h), 12)] }

@@ -439,6 +439,30 @@ func TestDeltaOutcomes(t *testing.T) {
 			reason: "the overrides changed outside the tuner before iteration 2",
 		},
 		{
+			name: "an overrides file that is not the state the ledger ends in fails the last applied proposal",
+			soak: func() *soakdir.Soak {
+				s := withLedger([]artifact.Tuning{
+					entry(1, "a", 1, 0, "h0", "h1"),
+					entry(2, "b", 1, 0, "h1", "h2"),
+					{Iteration: 3, ProposedDeltas: map[string]float64{}, OldHash: "h2", StateHash: "h2"},
+				}, map[string]float64{"a": 1, "b": 1})
+				s.Dir, s.OverridesDigest = "soak", "h9"
+				return s
+			}(),
+			want:   counts{Full: 1, Fail: 1, Outcomes: []string{"full_apply", "fail"}, Status: "FAIL"},
+			reason: "runtime_overrides.json (sha256 h9) is not the state the ledger ends in (h2): it changed after the soak",
+		},
+		{
+			name: "the same file, or a stream's line digest, is not compared",
+			soak: func() *soakdir.Soak {
+				s := withLedger([]artifact.Tuning{entry(1, "a", 1, 0, "h0", "h1")}, map[string]float64{"a": 1})
+				s.OverridesDigest = "line digest" // a stream: no Dir
+				return s
+			}(),
+			want:   counts{Full: 1, Outcomes: []string{"full_apply"}, Status: "PASS"},
+			reason: "1 key(s) applied as proposed",
+		},
+		{
 			name: "held back without a named guard fails",
 			soak: withLedger([]artifact.Tuning{
 				{Iteration: 1, ProposedDeltas: map[string]float64{"a": 1}, Skipped: []artifact.Skip{{Key: "a", Reason: "not now"}}, OldHash: "h0", StateHash: "h0"},
