@@ -5,7 +5,8 @@ import "encoding/binary"
 // The fast path: most lines are exactly what Writer writes (keys in the
 // documented order, no whitespace, no escapes). parseCanonical recognises
 // that form with fixed string comparisons instead of tokenising the line,
-// and hands anything else to the general parser. It never decides that a
+// and hands anything else to the general parser — including the
+// effective_params record, one line per iteration, whose keys vary. It never decides that a
 // line is bad: if it returns ok, the general parser would have read the same
 // fields with the same values (both use parseInt and parseNumber), so the
 // result, and check's verdict on it, are the same. FuzzCanonical checks this.
