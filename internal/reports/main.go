@@ -13,7 +13,7 @@
 //	POST_SOAK_AUDIT.md        overview, checks, KPI table all vs window, sparklines, guards, ledger, anomalies, data quality
 //	RECOMMENDATIONS.md        parameter changes from the tuner's rule table, or "nothing needs to change"
 //	FAILURES.md               every failed check and failed iteration with its evidence, or "no failures"
-//	charts/<kpi>.svg          one chart per KPI: values, threshold, judged window, tuning applies
+//	charts/<kpi>.svg          one chart per KPI: values (y axis in the KPI's unit), thresholds labelled on axis and line, judged window coloured by its check's outcome, tuning applies
 //	REPORT.html               with --html: all of the above in one self-contained page
 //	.soak-reports.json        the record of the files soak-reports wrote, with their sha256
 //
@@ -114,10 +114,10 @@ type Options struct {
 }
 
 const usageText = `soak-reports [--src] DIR|FILE|- --out DIR [--policy FILE] [--mock] [--strict] [--last-n N] [--warmup N|auto] [--html] [--now RFC3339]
-soak-reports [--src] DIR|FILE|- --out DIR --verdict FILE|- [--html] [--now RFC3339]
+soak-reports [--src] DIR|FILE|- --out DIR --verdict FILE|- [--html] [--now RFC3339]`
 
-EXAMPLES:
-soak-gate artifacts/soak/latest --out artifacts/soak/latest/reports/analysis; soak-reports --src artifacts/soak/latest --out artifacts/soak/latest/reports/analysis
+// examplesText is the EXAMPLES section of --help, after USAGE.
+const examplesText = `soak-gate artifacts/soak/latest --out artifacts/soak/latest/reports/analysis; soak-reports --src artifacts/soak/latest --out artifacts/soak/latest/reports/analysis
 soak-gate artifacts/soak/latest > verdict.json; soak-reports artifacts/soak/latest --verdict verdict.json --out reports
 soak-reports "artifacts/soak/latest 1" --out "reports 1" --last-n 12 --html
 soak-run --mock --iterations 24 --auto-tune --out - | soak-reports - --out reports --mock`
@@ -177,6 +177,7 @@ func flags() []cli.Flag {
 // Run runs soak-reports in-process.
 func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	app := cliutil.NewApp(name, "render the audit, recommendations, failures and charts of a soak", usageText, description, stdio)
+	app.CustomAppHelpTemplate = withExamples(app.CustomAppHelpTemplate, examplesText)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error {
 		opts, err := parseOptions(c, stdio)
@@ -186,6 +187,22 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		return run(ctx, opts, stdio)
 	}
 	return cliutil.Run(ctx, app, args)
+}
+
+// withExamples adds an EXAMPLES section after the USAGE section of an
+// urfave/cli help template (before VERSION), each line indented as the
+// other sections are; the template is returned unchanged when it has no
+// VERSION section to anchor on.
+func withExamples(tmpl, examples string) string {
+	const anchor = "{{if .Version}}{{if not .HideVersion}}\n\nVERSION:"
+	if !strings.Contains(tmpl, anchor) {
+		return tmpl
+	}
+	lines := strings.Split(strings.TrimSpace(examples), "\n")
+	// The examples are literal text inside a text/template: no action
+	// may start in them.
+	section := "\n\nEXAMPLES:\n   " + strings.ReplaceAll(strings.Join(lines, "\n   "), "{{", `{{"{{"}}`)
+	return strings.Replace(tmpl, anchor, section+anchor, 1)
 }
 
 // parseOptions binds the flags and checks every cross-flag rule.
