@@ -314,6 +314,10 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	const swatch, gap, spacing, rowH = 18.0, 6.0, 18.0, 18.0
 	left := 12 + 18 + float64(maxLabelLen(yticks, th, warn))*CharWidth*textSize + 10
 	right := W - 16
+	if right-left < 60 { // a tiny chart: widen it rather than invert the plot
+		right = left + 60
+		W = right + 16
+	}
 	type placed struct {
 		item legendItem
 		x, y float64

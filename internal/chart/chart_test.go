@@ -347,3 +347,38 @@ func BenchmarkSVG100k(b *testing.B) {
 		}
 	}
 }
+
+// TestSVGEdgeCases: odd series still give well-formed SVG with finite
+// coordinates: one iteration, no values, a constant, huge and negative
+// values, a threshold far from the data, a window beyond the data, a
+// tiny size.
+func TestSVGEdgeCases(t *testing.T) {
+	nan := math.NaN()
+	th, far := 340.0, 1e9
+	for _, tc := range []struct {
+		name string
+		s    Series
+		opt  Options
+	}{
+		{"one iteration", Series{KPI: "net_bps", Iterations: []int{7}, Values: []float64{2.5}, Threshold: &th, Direction: ">="}, Options{}},
+		{"no values", Series{KPI: "net_bps", Iterations: []int{1, 2, 3}, Values: []float64{nan, nan, nan}, Threshold: &th, Direction: ">=", WindowFirst: 1, WindowLast: 3, Outcome: OutcomeInconclusive}, Options{}},
+		{"constant", Series{KPI: "risk_ratio", Unit: "ratio", Iterations: []int{1, 2, 3}, Values: []float64{0, 0, 0}}, Options{}},
+		{"huge and negative", Series{KPI: "net_bps", Unit: "bps", Iterations: []int{1, 2, 3}, Values: []float64{-3e12, 5e12, math.Inf(1)}}, Options{}},
+		{"threshold far away", Series{KPI: "p95_latency_ms", Unit: "ms", Iterations: []int{1, 2}, Values: []float64{300, 310}, Threshold: &far, Warn: &th, Direction: "<="}, Options{}},
+		{"window beyond data", Series{KPI: "p95_latency_ms", Iterations: []int{1, 2}, Values: []float64{300, 310}, WindowFirst: 5, WindowLast: 9, Outcome: OutcomePass, Applies: []int{40}}, Options{}},
+		{"tiny", fixture(50), Options{Width: 60, Height: 40}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := SVG(tc.s, tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parseSVG(t, data)
+			for _, bad := range []string{"NaN", "Inf"} {
+				if bytes.Contains(data, []byte(bad)) {
+					t.Errorf("output holds %q:\n%s", bad, data)
+				}
+			}
+		})
+	}
+}
