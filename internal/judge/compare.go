@@ -288,7 +288,6 @@ type compareRun struct {
 	check  artifact.Check
 	rule   policy.Rule
 	res    stats.PredictResult
-	n      int      // this soak's values
 	tested bool     // false: the check is already decided (SKIP)
 	left   []string // baseline runs left out, with why
 }
@@ -341,7 +340,7 @@ func (e *evaluation) compareOne(r policy.Rule, sm *sample, b *Baseline) *compare
 	if r.Direction == policy.AtLeast {
 		threshold = -r.MinEffect
 	}
-	cr := &compareRun{rule: r, n: len(sm.vals), check: artifact.Check{
+	cr := &compareRun{rule: r, check: artifact.Check{
 		Name: compareCheckPrefix + r.KPI, KPI: r.KPI, Statistic: "mean_shift", Direction: r.Direction,
 		Threshold: threshold, N: len(sm.vals), WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last,
 	}}
@@ -410,8 +409,8 @@ func decideCompare(cr *compareRun, pAdj float64, m int, alpha float64) {
 		c.Reason = desc + ": no regression"
 	default:
 		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s: no significant regression (the smallest shift this comparison could call significant is %s)",
-			desc, fmtNum(detectable(res, alpha/float64(m))))
+		c.Reason = fmt.Sprintf("%s: no significant regression (the smallest shift this comparison could call significant at the Holm level %s is %s)",
+			desc, FormatP(alpha/float64(m), alpha), fmtNum(detectable(res, alpha/float64(m))))
 	}
 }
 

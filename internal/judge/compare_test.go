@@ -79,7 +79,7 @@ func TestCompare(t *testing.T) {
 		{name: "improvement", pol: netPolicy(0.5), edit: netSoak(8), runs: fiveRuns(), want: "PASS", value: artifact.F(3), reason: ": no regression"},
 		{name: "large shift within the run-to-run spread", pol: netPolicy(0.5), edit: netSoak(4.4),
 			runs: []BaselineRun{run("b1", 5, 200), run("b2", 3, 200), run("b3", 7, 200)}, want: "PASS", value: artifact.F(-0.6),
-			reason: "no significant regression (the smallest shift this comparison could call significant is "},
+			reason: "no significant regression (the smallest shift this comparison could call significant at the Holm level 0.05 is 6.743418)"},
 		// One soak of each build: the spread between runs is unknown.
 		{name: "one baseline run", pol: netPolicy(0.5), edit: netSoak(3), runs: fiveRuns()[:1], want: "SKIP",
 			reason: "too few baseline soaks to tell: 1 usable, need 2 or more runs of the baseline build"},
