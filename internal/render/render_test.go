@@ -71,7 +71,7 @@ func TestMarkdownEscaping(t *testing.T) {
 		Code{"```\nend"},
 	}}
 	got := string(d.Markdown())
-	for _, want := range []string{`p95 \<= 340 and \<script> and \*x\* and \[link\]`, `| a\|b |`, "'''\nend"} {
+	for _, want := range []string{`p95 <= 340 and \<script> and \*x\* and \[link\]`, `| a\|b |`, "'''\nend"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, got)
 		}
