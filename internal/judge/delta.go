@@ -212,6 +212,9 @@ func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.Del
 			if len(e.Changes) > 0 && !e.Verified {
 				p.Problems = append(p.Problems, "the overrides write was not verified by re-reading it")
 			}
+			if len(e.Changes) > 0 && !e.Applied {
+				p.Problems = append(p.Problems, "changes are recorded, but applied is false")
+			}
 			st.applied = e.Applied || len(e.Changes) > 0
 		}
 		if st.applied && e.OldHash != "" && e.OldHash == e.StateHash {

@@ -463,6 +463,16 @@ func TestDeltaOutcomes(t *testing.T) {
 			reason: "1 key(s) applied as proposed",
 		},
 		{
+			name: "changes recorded under applied: false are inconsistent",
+			soak: func() *soakdir.Soak {
+				e := entry(1, "a", 1, 0, "h0", "h1")
+				e.Applied = false
+				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})
+			}(),
+			want:   counts{Fail: 1, Outcomes: []string{"fail"}, Status: "FAIL"},
+			reason: "changes are recorded, but applied is false",
+		},
+		{
 			name: "held back without a named guard fails",
 			soak: withLedger([]artifact.Tuning{
 				{Iteration: 1, ProposedDeltas: map[string]float64{"a": 1}, Skipped: []artifact.Skip{{Key: "a", Reason: "not now"}}, OldHash: "h0", StateHash: "h0"},
