@@ -51,6 +51,9 @@ tr{border:1px solid #ccc;border-radius:4px;margin:0 0 .6em}
 td,td.num{border:0;border-top:1px solid #eee;display:grid;grid-template-columns:minmax(5.5em,35%) minmax(0,1fr);column-gap:.6em;text-align:left}
 td:first-child{border-top:0}
 td::before{content:attr(data-label);font-weight:600;color:#555}
+tr.status-fail td{box-shadow:inset 5px 0 #c62828}
+tr.status-warn td{box-shadow:inset 5px 0 #e08e00}
+tr.status-inconclusive td{box-shadow:inset 5px 0 #777}
 }
 `
 
