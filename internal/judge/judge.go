@@ -26,6 +26,16 @@
 // The verdict is FAIL if any check fails, else INCONCLUSIVE if the window
 // is short or any check is inconclusive, else WARN if any check warns,
 // else PASS: a short window does not hide a failed check.
+//
+// A status is decided on the unrounded statistic, means summed with
+// compensated summation, and a value within artifact.LevelTolerance of a
+// level is at it (artifact.CompareLevel). Values stored in the verdict
+// and shown in reasons are rounded only as far as that keeps them on
+// their side of the levels (artifact.RoundKeep, artifact.FormatValue).
+//
+// LoadPolicy and Evaluate are everything a stage needs to judge exactly
+// as soak-gate does: given the same soak, policy file or built-in choice,
+// and Options, they give the same verdict, byte for byte once encoded.
 // freeze_ready is true exactly when the verdict is PASS: every KPI check
 // passed (or was skipped by policy) and the delta checks passed or had
 // nothing to verify. No freeze event is required.
@@ -262,7 +272,9 @@ func (e *evaluation) run() *artifact.Verdict {
 		if len(sm.vals) == 0 && !inPolicy[name] {
 			continue
 		}
-		v.KPILastN[name] = Describe(sm.vals)
+		st := Describe(sm.vals)
+		keepLevels(&st, name, sm.vals, pol.KPIs)
+		v.KPILastN[name] = st
 		if len(sm.vals) > 0 {
 			v.WindowValues[name] = roundAll(sm.vals)
 		}
@@ -664,6 +676,41 @@ func Describe(xs []float64) artifact.KPIStats {
 		st.Slope = f(tr.Slope)
 	}
 	return st
+}
+
+// keepLevels keeps the statistics of kpi_last_n that a rule judges on
+// the side of its levels the unrounded value is on (artifact.RoundKeep):
+// a mean of 0.8299999 that fails ">= 0.83" is not shown as 0.83 there
+// either.
+func keepLevels(st *artifact.KPIStats, kpi string, xs []float64, rules []policy.Rule) {
+	if len(xs) == 0 {
+		return
+	}
+	for _, r := range rules {
+		if r.KPI != kpi {
+			continue
+		}
+		var p **float64
+		switch r.Statistic {
+		case policy.StatMean:
+			p = &st.Mean
+		case policy.StatMedian:
+			p = &st.Median
+		case policy.StatMin:
+			p = &st.Min
+		case policy.StatMax:
+			p = &st.Max
+		default:
+			continue
+		}
+		levels := []float64{r.Fail}
+		if r.Warn != nil {
+			levels = append(levels, *r.Warn)
+		}
+		if kept := artifact.RoundKeep(Statistic(r.Statistic, xs), levels...); kept != **p {
+			*p = artifact.F(kept)
+		}
+	}
 }
 
 func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool) map[string]artifact.KPIStats {

@@ -563,6 +563,9 @@ func TestExactComparisons(t *testing.T) {
 				if artifact.Meets(*c.Value, c.Direction, c.Threshold) != (c.Status == artifact.CheckPass) {
 					t.Errorf("stored value %v contradicts %s", *c.Value, c.Status)
 				}
+				if m := v.KPILastN[c.KPI].Mean; m == nil || *m != tc.value {
+					t.Errorf("kpi_last_n.%s.mean = %v, want %v", c.KPI, m, tc.value)
+				}
 			}
 		})
 	}
