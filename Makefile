@@ -20,6 +20,9 @@ build:
 test:
 	$(GO) test ./...
 
+# check: -timeout 30m because -race slows the root package's end-to-end
+# scripts several times, past go test's default 10 minutes on a busy 2-core
+# machine; shellcheck is required (.ci/run installs it).
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -27,7 +30,7 @@ check:
 	@command -v shellcheck >/dev/null 2>&1 || { echo "make check: shellcheck not found; install it (apt-get install shellcheck, brew install shellcheck); .ci/run does" >&2; exit 1; }
 	shellcheck $(SHELL_SCRIPTS)
 	$(GO) run $(ACTIONLINT)
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 	cp go.mod /tmp/soakline.go.mod.bak; cp go.sum /tmp/soakline.go.sum.bak
 	$(GO) mod tidy
 	@if ! git diff --quiet -- go.mod go.sum; then git diff -- go.mod go.sum; cp /tmp/soakline.go.mod.bak go.mod; cp /tmp/soakline.go.sum.bak go.sum; echo "go mod tidy changes go.mod/go.sum"; exit 1; fi
