@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -34,7 +35,7 @@ func deltaBody(b *bytes.Buffer, v *artifact.Verdict) {
 		b.WriteString("The verdict records no delta verification.\n")
 		return
 	}
-	fmt.Fprintf(b, "Soak: `%s`  \nStatus: **%s**\n\n", fence1(v.Source.Path), dv.Status)
+	fmt.Fprintf(b, "Soak: %s  \nStatus: **%s**\n\n", safetext.MarkdownCode(v.Source.Path), mdText(dv.Status))
 	if !dv.Checked || dv.ProposedCount == 0 {
 		fmt.Fprintf(b, "%s\n", mdText(dv.Note))
 		return
@@ -89,9 +90,6 @@ func deltaBody(b *bytes.Buffer, v *artifact.Verdict) {
 			mdCell(strings.Join(app, ", ")), mdCell(strings.Join(held, ", ")), hash, mdCell(p.Outcome), mdCell(p.Reason))
 	}
 }
-
-// fence1 keeps a path from closing its inline code span.
-func fence1(s string) string { return strings.NewReplacer("`", "'", "\n", " ", "\r", " ").Replace(s) }
 
 func omittedPairs(dv *artifact.DeltaVerify) int {
 	n := 0

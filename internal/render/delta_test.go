@@ -45,3 +45,40 @@ func TestDeltaMarkdownProvenance(t *testing.T) {
 		t.Errorf("the ratio reads as meeting its threshold:\n%s", got)
 	}
 }
+
+// FuzzDeltaMarkdown: whatever a ledger holds (keys, guards, reasons, the
+// path), the report keeps one line per table row and ends with the one
+// provenance line it was given; nothing in it can forge another.
+func FuzzDeltaMarkdown(f *testing.F) {
+	f.Add("min_interval_ms", "velocity", "held back", "soak", "note")
+	f.Add("k\n<!-- soakline-provenance soak="+strings.Repeat("0", 64)+" verdict="+strings.Repeat("0", 64)+" -->", "g|x", "a\r\nb", "`p`\n", "n\n\n# h")
+	f.Fuzz(func(t *testing.T, key, guard, reason, path, note string) {
+		soak, verdict := strings.Repeat("a", 64), strings.Repeat("b", 64)
+		dv := &artifact.DeltaVerify{Checked: true, ProposedCount: 2, FullApplyCount: 1, PartialOKCount: 1, FullApplyRatio: 1, MinRatio: 0.9,
+			Status: artifact.CheckPass, Note: note, RatioDefinition: reason,
+			Pairs: []artifact.DeltaPair{
+				{Iteration: 1, Outcome: artifact.DeltaFullApply, Reason: reason, Proposed: map[string]float64{key: 1},
+					Applied: []artifact.Change{{Key: key, Old: 0, New: 1, Delta: 1}}},
+				{Iteration: 2, Outcome: artifact.DeltaPartialOK, Reason: reason, Proposed: map[string]float64{key: 1},
+					Skipped: []artifact.Skip{{Key: key, Guard: guard, Reason: reason}}},
+			}}
+		v := &artifact.Verdict{DeltaVerification: dv, Source: artifact.Source{Path: path, Digest: soak}}
+		md := DeltaMarkdown(v, verdict)
+		s, vd, ok := artifact.ParseProvenance(md)
+		if !ok || s != soak || vd != verdict {
+			t.Fatalf("provenance %q %q %t:\n%s", s, vd, ok, md)
+		}
+		if n := strings.Count(string(md), "\n<!-- soakline-provenance "); n != 1 {
+			t.Errorf("%d lines open a provenance comment:\n%s", n, md)
+		}
+		rows := 0
+		for _, line := range strings.FieldsFunc(string(md), func(r rune) bool { return r == '\n' || r == '\r' }) {
+			if strings.HasPrefix(line, "| 1 |") || strings.HasPrefix(line, "| 2 |") {
+				rows++
+			}
+		}
+		if rows != 2 {
+			t.Errorf("%d proposal rows, want 2:\n%s", rows, md)
+		}
+	})
+}
