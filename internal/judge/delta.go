@@ -538,7 +538,7 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 		dv.FailCount, dv.ProposedCount-dv.FullApplyCount-dv.PartialOKCount-dv.FailCount-dv.UnverifiedCount, dv.UnverifiedCount)
 	if artifact.CompareLevel(exact, dv.MinRatio) >= 0 {
 		ratio.Status = artifact.CheckPass
-		ratio.Reason = fmt.Sprintf("%s meets >= %s (%s)", desc, fmtNum(dv.MinRatio), mode)
+		ratio.Reason = fmt.Sprintf("%s meets >= %s (%s)", desc, fmtLevel(dv.MinRatio), mode)
 	} else {
 		ratio.Status = artifact.CheckFail
 		why := ""
@@ -548,7 +548,7 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 				break
 			}
 		}
-		ratio.Reason = fmt.Sprintf("%s is below %s (%s)%s", desc, fmtNum(dv.MinRatio), mode, why)
+		ratio.Reason = fmt.Sprintf("%s is below %s (%s)%s", desc, fmtLevel(dv.MinRatio), mode, why)
 	}
 	if dv.Note != "" {
 		ratio.Reason += "; " + dv.Note

@@ -546,15 +546,15 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
 	switch {
 	case breaches(r, value, r.Fail):
 		c.Status = artifact.CheckFail
-		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), fmtNum(r.Fail))
+		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), fmtLevel(r.Fail))
 	case r.Warn != nil && breaches(r, value, *r.Warn):
 		c.Status = artifact.CheckWarn
-		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), fmtNum(*r.Warn), fmtNum(r.Fail))
+		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), fmtLevel(*r.Warn), fmtLevel(r.Fail))
 	default:
 		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, fmtNum(r.Fail))
+		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, fmtLevel(r.Fail))
 		if r.Warn != nil {
-			c.Reason += fmt.Sprintf(" (warn level %s)", fmtNum(*r.Warn))
+			c.Reason += fmt.Sprintf(" (warn level %s)", fmtLevel(*r.Warn))
 		}
 	}
 	return c
@@ -607,7 +607,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 	case failHit:
 		c.Status = artifact.CheckFail
 		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), sustained rule %s met; %s",
-			note, r.KPI, worseVerb(r), fmtNum(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+			note, r.KPI, worseVerb(r), fmtLevel(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
 		return
 	}
 	if r.Warn != nil {
@@ -615,16 +615,16 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 			c.Status = artifact.CheckWarn
 			setEvidence(c, warnIts)
 			c.Reason = fmt.Sprintf("%s%s %s the warn level %s in %d iteration(s) (%s), sustained rule %s met; %s",
-				note, r.KPI, worseVerb(r), fmtNum(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
+				note, r.KPI, worseVerb(r), fmtLevel(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
 			return
 		}
 	}
 	c.Status = artifact.CheckPass
 	if len(failIts) > 0 {
 		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), not sustained (%s); %s",
-			note, r.KPI, worseVerb(r), fmtNum(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+			note, r.KPI, worseVerb(r), fmtLevel(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
 	} else {
-		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), fmtNum(r.Fail), stat)
+		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), fmtLevel(r.Fail), stat)
 	}
 }
 
@@ -903,6 +903,10 @@ func fmtNum(x float64) string {
 	}
 	return strconv.FormatFloat(artifact.Round(x), 'f', -1, 64)
 }
+
+// fmtLevel formats a policy level as written: every digit, so that a
+// value shown beside it never seems to meet a level it misses.
+func fmtLevel(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func roundAll(xs []float64) []float64 {
 	out := make([]float64, len(xs))
