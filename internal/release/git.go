@@ -143,12 +143,42 @@ func (g Git) HasCommits(ctx context.Context) bool {
 
 // Dirty reports whether tracked files have staged or unstaged changes.
 // Untracked files (a bundle built into the working tree) do not count.
+// git status runs no clean filter the repository's configuration defines
+// (a filter is a program: it runs whenever a file's stat data changed).
 func (g Git) Dirty(ctx context.Context) (bool, error) {
-	out, err := g.line(ctx, "status", "--porcelain", "--untracked-files=no")
+	args := append(g.repoFilters(ctx), "status", "--porcelain", "--untracked-files=no")
+	out, err := g.line(ctx, args...)
 	if err != nil {
 		return false, err
 	}
 	return out != "", nil
+}
+
+// repoFilters returns -c settings that turn off every filter driver the
+// repository's own configuration (.git/config, config.worktree and what
+// they include) defines: empty clean, smudge and process commands, not
+// required. Drivers of the user's system and global configuration (such
+// as git-lfs) are kept.
+func (g Git) repoFilters(ctx context.Context) []string {
+	out, _ := g.Run(ctx, nil, "config", "--show-scope", "--includes", "--get-regexp", `^filter\..+\.(clean|smudge|process|required)$`)
+	seen := map[string]bool{}
+	var args []string
+	for _, line := range strings.Split(string(out), "\n") {
+		scope, rest, ok := strings.Cut(line, "\t")
+		if !ok || scope != "local" && scope != "worktree" {
+			continue
+		}
+		key, _, _ := strings.Cut(rest, " ")
+		driver := strings.TrimPrefix(key[:strings.LastIndexByte(key, '.')], "filter.")
+		if seen[driver] {
+			continue
+		}
+		seen[driver] = true
+		for _, sub := range []string{"clean=", "smudge=", "process=", "required=false"} {
+			args = append(args, "-c", "filter."+driver+"."+sub)
+		}
+	}
+	return args
 }
 
 // CommitTime returns the committer time of rev.
