@@ -382,7 +382,7 @@ func (g Git) Push(ctx context.Context, remote, name string) error {
 	if strings.HasPrefix(remote, "-") {
 		return fmt.Errorf("remote %q cannot start with \"-\"", remote)
 	}
-	args := append(g.userPrograms(ctx, pushPrograms), "push", "--receive-pack=git-receive-pack", "--", remote, "refs/tags/"+name)
+	args := append(g.userPrograms(ctx, pushPrograms), "push", "--no-verify", "--no-recurse-submodules", "--receive-pack=git-receive-pack", "--", remote, "refs/tags/"+name)
 	_, err := g.Run(ctx, nil, args...)
 	return err
 }
