@@ -570,3 +570,35 @@ func TestExactComparisons(t *testing.T) {
 		})
 	}
 }
+
+// TestUseMockAndLoadPolicy: USE_MOCK is read one way by every stage, and
+// LoadPolicy picks what soak-gate judges by.
+func TestUseMockAndLoadPolicy(t *testing.T) {
+	for env, want := range map[string]bool{"": false, "0": false, "false": false, " FALSE ": false, "1": true, "yes": true, " true": true} {
+		if got := UseMock(env); got != want {
+			t.Errorf("UseMock(%q) = %t, want %t", env, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		mock     bool
+		name     string
+		settings bool
+	}{{false, "production", false}, {true, "mock", true}} {
+		p, err := LoadPolicy("", tc.mock)
+		if err != nil || p.Name != tc.name {
+			t.Fatalf("LoadPolicy(\"\", %t) = %v, %v", tc.mock, p, err)
+		}
+		v, err := Evaluate(soakOf(8, nil), p, Options{})
+		if err != nil || v.Settings.Mock != tc.settings {
+			t.Errorf("mock %t: settings.mock = %t (%v)", tc.mock, v.Settings.Mock, err)
+		}
+	}
+	if _, err := LoadPolicy("no-such-policy.yaml", true); err == nil || !strings.Contains(err.Error(), "no-such-policy.yaml") {
+		t.Errorf("a missing policy file: %v", err)
+	}
+	// A file policy named "mock" is not the built-in mock policy.
+	p := mustParse(t, "name: mock\nkpis: [{kpi: net_bps, direction: at_least, fail: 2.5}]\n")
+	if v, err := Evaluate(soakOf(8, nil), p, Options{}); err != nil || v.Settings.Mock {
+		t.Errorf("a file policy named mock recorded as the mock policy (%v)", err)
+	}
+}
