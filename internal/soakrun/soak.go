@@ -526,7 +526,7 @@ func (r *runner) clockMs(s *artifact.IterationSummary) int64 {
 // and the next parameters. Without auto-tuning, or after a failed
 // iteration, nothing is proposed and the parameters stay. The hashes are
 // the caller's.
-func decide(cfg tuner.Config, autoTune bool, st *tuner.State, params map[string]float64, s *artifact.IterationSummary, total int, clockMs int64) (artifact.Tuning, map[string]float64, error) {
+func decide(cfg tuner.Config, autoTune bool, st *tuner.State, params map[string]float64, s *artifact.IterationSummary, total int, _ int64) (artifact.Tuning, map[string]float64, error) {
 	t := artifact.Tuning{Iteration: s.Iteration, ProposedDeltas: map[string]float64{}, Changes: []artifact.Change{}, ChangedKeys: []string{}}
 	switch {
 	case !autoTune:
@@ -539,7 +539,6 @@ func decide(cfg tuner.Config, autoTune bool, st *tuner.State, params map[string]
 	}
 	d := cfg.Decide(st, tuner.Input{
 		Iteration: s.Iteration, Total: total, KPIs: s.Summary, Params: maps.Clone(params),
-		ClockMs: clockMs, DurationMs: s.DurationMs,
 	})
 	t.Rationale = slices.Clone(d.Rationale)
 	maps.Copy(t.ProposedDeltas, d.Proposed)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -101,7 +102,9 @@ func (c Cond) String() string { return fmt.Sprintf("%s %s %s", c.KPI, c.Op, fmtN
 
 // Action is one parameter step of a rule. The delta is Step + Frac×current:
 // always relative to the current value and ADDED to it, never written as the
-// new value (legacy defect §9.1).
+// new value (legacy defect §9.1). In a give-back rule (Rule.GiveBack) Step is
+// a magnitude: the key moves toward its default by at most Step and never
+// past it.
 type Action struct {
 	Key  string
 	Step float64 // additive step, in the key's unit
@@ -124,17 +127,61 @@ type Rule struct {
 	When    []Cond
 	Actions []Action
 	Why     string
+	// GiveBack marks a two-way rule's return leg: each action moves its key
+	// back toward the key's default (by at most |Step|, never past it), and
+	// only when no protective rule proposed the key in the same iteration.
+	GiveBack bool
+	// Guard, when set, is recorded in Decision.Guards when the rule fires
+	// (LATENCY_SOFT records latency_buffer).
+	Guard string
 }
 
-// Targets are the soak's KPI goals (the seed's; the default gate's).
+// ActionString describes a's step as r applies it.
+func (r Rule) ActionString(a Action) string {
+	if r.GiveBack {
+		return fmt.Sprintf("%s toward default by %g", a.Key, math.Abs(a.Step))
+	}
+	return a.String()
+}
+
+// Level is one fail level of the policy: the per-iteration value of KPI
+// must not breach Value in Direction (">=" or "<=").
+type Level struct {
+	KPI       string  `json:"kpi"`
+	Direction string  `json:"direction"`
+	Value     float64 `json:"value"`
+}
+
+// Breached reports whether v breaches the level.
+func (l Level) Breached(v float64) bool {
+	if l.Direction == ">=" {
+		return v < l.Value
+	}
+	return v > l.Value
+}
+
+func (l Level) String() string { return fmt.Sprintf("%s %s %s", l.KPI, l.Direction, fmtNum(l.Value)) }
+
+// Targets are the KPI levels the tuner tunes toward — the policy's the gate
+// judges by (TargetsFromPolicy), or the built-in policy's (DefaultTargets) —
+// and the policy's fail levels, whose breach breaks a steady-state freeze.
+// The rule thresholds are these levels plus the margins of DefaultRules.
 type Targets struct {
-	MakerTakerMin float64 `json:"maker_taker_min"`
-	P95LatencyMax float64 `json:"p95_latency_ms_max"`
-	RiskMax       float64 `json:"risk_ratio_max"`
-	NetBpsMin     float64 `json:"net_bps_min"`
+	MakerTakerMin  float64 `json:"maker_taker_min"`
+	P95LatencyMax  float64 `json:"p95_latency_ms_max"`
+	RiskMax        float64 `json:"risk_ratio_max"`
+	NetBpsMin      float64 `json:"net_bps_min"`
+	AdverseP95Max  float64 `json:"adverse_bps_p95_max"`
+	SlippageP95Max float64 `json:"slippage_bps_p95_max"`
+	// Fail are the policy's fail levels, one per KPI rule.
+	Fail []Level `json:"fail"`
+	// Source says where the levels came from: "built-in production policy",
+	// or the policy's name, source and digest, and whether warn levels
+	// were taken (--strict).
+	Source string `json:"source"`
 }
 
-// Met reports whether s meets every target; a missing KPI is not met.
+// Met reports whether s meets the four gate targets; a missing KPI is not met.
 func (t Targets) Met(s artifact.Summary) bool {
 	return s.MakerTakerRatio != nil && *s.MakerTakerRatio >= t.MakerTakerMin &&
 		s.P95LatencyMs != nil && *s.P95LatencyMs <= t.P95LatencyMax &&
@@ -142,102 +189,243 @@ func (t Targets) Met(s artifact.Summary) bool {
 		s.NetBps != nil && *s.NetBps >= t.NetBpsMin
 }
 
-// Config holds every threshold of the tuner. DefaultConfig documents the
-// defaults; tests replace single fields to drive one guard.
+// Breaches returns the fail levels s breaches, as "kpi=value breaches
+// kpi >= level" texts in policy order. A missing KPI breaches nothing here
+// (the gate decides what a missing KPI means).
+func (t Targets) Breaches(s artifact.Summary) []string {
+	var out []string
+	for _, l := range t.Fail {
+		if v, ok := s.KPI(l.KPI); ok && !math.IsNaN(v) && l.Breached(v) {
+			out = append(out, fmt.Sprintf("%s=%s breaches the fail level %s", l.KPI, fmtNum(roundTo(v, 4)), l))
+		}
+	}
+	return out
+}
+
+// The built-in targets: the production policy's fail levels (the seed's
+// gate) and the two driver thresholds the gate does not judge.
+const (
+	DefaultAdverseP95Max  = 3.5
+	DefaultSlippageP95Max = 2.5
+)
+
+// DefaultTargets returns the built-in production policy's targets
+// (policy.Default(false)): maker_taker ≥ 0.83, p95 latency ≤ 340 ms, risk
+// ≤ 0.40, net ≥ 2.5 bps, and the adverse (3.5 bps) and slippage (2.5 bps)
+// p95 driver thresholds.
+func DefaultTargets() Targets {
+	t, _, err := TargetsFromPolicy(policy.Default(false), false)
+	if err != nil {
+		panic(err) // the built-in policy is the tuner's own
+	}
+	t.Source = "built-in production policy"
+	return t
+}
+
+// kpiSense is the direction the tuner moves each KPI it tunes toward: the
+// direction a policy rule on it must have.
+var kpiSense = map[string]string{
+	KPIMakerTaker: policy.AtLeast, KPINet: policy.AtLeast,
+	KPIP95Latency: policy.AtMost, KPIRisk: policy.AtMost, KPIAdverseP95: policy.AtMost, KPISlipP95: policy.AtMost,
+}
+
+// TargetsFromPolicy returns the targets of pol: for each KPI the rules
+// test, the strictest level among pol's rules on it — the fail level, or
+// with strict (soak-gate --strict, where a WARN fails) the warn level when
+// the rule has one. A KPI pol does not judge keeps the built-in target
+// (production policy; adverse 3.5 and slippage 2.5 bps p95), and notes
+// says so. A rule on one of those KPIs whose direction is the opposite of
+// the tuner's (say maker_taker_ratio <= x) is an error: the tuner cannot
+// tune toward it.
+func TargetsFromPolicy(pol *policy.Policy, strict bool) (Targets, []string, error) {
+	levels := map[string]float64{}
+	var t Targets
+	for _, r := range pol.Rules() {
+		t.Fail = append(t.Fail, Level{KPI: r.KPI, Direction: r.Direction, Value: r.Fail})
+		sense, tuned := kpiSense[r.KPI]
+		if !tuned {
+			continue
+		}
+		if r.Direction != sense {
+			return Targets{}, nil, fmt.Errorf("policy %s: rule %s %s %s: the tuner moves %s the other way (%s) and cannot tune toward it",
+				pol.Name, r.KPI, r.Direction, fmtNum(r.Fail), r.KPI, sense)
+		}
+		lv := r.Fail
+		if strict && r.Warn != nil {
+			lv = *r.Warn
+		}
+		old, seen := levels[r.KPI]
+		switch {
+		case !seen, sense == policy.AtLeast && lv > old, sense == policy.AtMost && lv < old:
+			levels[r.KPI] = lv
+		}
+	}
+	builtin := map[string]float64{
+		KPIMakerTaker: policy.SeedMakerTaker, KPIP95Latency: policy.SeedP95LatencyMs, KPIRisk: policy.SeedRiskRatio,
+		KPINet: policy.SeedNetBps, KPIAdverseP95: DefaultAdverseP95Max, KPISlipP95: DefaultSlippageP95Max,
+	}
+	var notes []string
+	for _, k := range []string{KPIMakerTaker, KPIP95Latency, KPIRisk, KPINet} {
+		if _, ok := levels[k]; !ok {
+			levels[k] = builtin[k]
+			notes = append(notes, fmt.Sprintf("policy %s judges no %s: the tuner keeps the built-in target %s %s %s", pol.Name, k, k, kpiSense[k], fmtNum(builtin[k])))
+		}
+	}
+	for _, k := range []string{KPIAdverseP95, KPISlipP95} {
+		if _, ok := levels[k]; !ok {
+			levels[k] = builtin[k]
+		}
+	}
+	t.MakerTakerMin, t.P95LatencyMax, t.RiskMax = levels[KPIMakerTaker], levels[KPIP95Latency], levels[KPIRisk]
+	t.NetBpsMin, t.AdverseP95Max, t.SlippageP95Max = levels[KPINet], levels[KPIAdverseP95], levels[KPISlipP95]
+	t.Source = fmt.Sprintf("policy %s (%s, %s)", pol.Name, pol.Source, pol.Digest())
+	if strict {
+		t.Source += ", warn levels (--strict)"
+	}
+	return t, notes, nil
+}
+
+// Margins between a target and the rule thresholds built on it. A
+// protective rule fires a margin INSIDE the target (the tuner aims there,
+// so that noise around the aim stays inside the target); a give-back rule
+// fires only when the KPI beats the target by the larger room margin. The
+// band between the two is where nothing fires: the rules' hysteresis.
+const (
+	MarginMakerTaker = 0.02 // MAKER_BOOST below target + 0.02
+	MarginNetBps     = 0.2  // NET_LOW below target + 0.2 bps
+	MarginLatencyMs  = 10   // LATENCY_SOFT (the latency buffer) from target − 10 ms
+	HardLatencyMs    = 20   // LATENCY_HARD above target + 20 ms (the soft band's top)
+	AggressiveRisk   = 0.20 // RISK_AGGRESSIVE from target + 0.20; RISK_MODERATE from the target
+
+	RoomMakerTaker = 0.05 // maker share at least target + 0.05
+	RoomNetBps     = 0.5  // net at least target + 0.5 bps
+	RoomLatencyMs  = 50   // p95 at most target − 50 ms
+	RoomRisk       = 0.05 // risk at most target − 0.05
+	RoomAdverseBps = 0.25 // adverse p95 at most its threshold − 0.25 bps
+	RoomSlipBps    = 0.2  // slippage p95 at most its threshold − 0.2 bps
+)
+
+// Config holds every threshold of the tuner. NewConfig derives the rules
+// from the targets; tests replace single fields to drive one guard.
 type Config struct {
 	Rules   []Rule           // in priority order: on opposite-sign proposals the earlier rule wins
 	Bounds  map[string]Bound // the one bounds table
-	Targets Targets          // all met → "steady" iteration
+	Targets Targets          // all four met and nothing proposed → "steady" iteration
 
-	LatencySoftMs float64 // latency buffer band starts (rule LATENCY_SOFT)
-	LatencyHardMs float64 // hard latency: rule LATENCY_HARD and a partial-freeze signal
+	LatencyHardMs float64 // hard latency: a partial-freeze signal (rule LATENCY_HARD's threshold)
 
 	VelocityWindow      int     // iterations in the velocity window, the current one included
 	VelocityMaxSpanFrac float64 // max Σ|Δ| of one key over the window, as a fraction of its bounds span
 
 	OscillationWindow int // iterations back in which a reversal of direction is an oscillation
-	OscillationHold   int // iterations a key is held after an oscillation
+	OscillationHold   int // iterations a key (or its give-backs) is then held
 
-	CooldownSpanFrac float64 // an applied |Δ| above this fraction of the span starts a cooldown
-	CooldownIters    int     // iterations the key is then held
+	CooldownIters int // a give-back waits this many iterations after the key's last protective step
 
 	FreezeAfterSteady int // consecutive steady iterations that freeze tuning
 	FreezeIters       int // iterations the freeze lasts, the triggering one included
 
-	DebounceOpenMs     int64 // a partial-freeze signal must hold this long (soak clock) to open
-	DebounceCloseMs    int64 // and be absent this long to close
-	PartialFreezeMinMs int64 // a partial freeze lasts at least this long
+	DebounceOpenIters     int // a partial-freeze signal must be seen in this many consecutive iterations to open it
+	DebounceCloseIters    int // and be absent in this many to close it
+	PartialFreezeMinIters int // a partial freeze lasts at least this many iterations, the opening one included
 
 	Decimals int // deltas and values are rounded to this many decimals
 }
 
-// DefaultConfig returns the defaults:
+// DefaultConfig is NewConfig(DefaultTargets()).
+func DefaultConfig() Config { return NewConfig(DefaultTargets()) }
+
+// NewConfig returns the defaults around targets t:
 //
-//   - rules: DefaultRules; bounds: DefaultBounds
-//   - targets: maker_taker ≥ 0.83, p95 latency ≤ 340 ms, risk ≤ 0.40, net ≥ 2.5 bps
-//   - latency buffer 330–360 ms, hard above 360 ms
+//   - rules: DefaultRules(t); bounds: DefaultBounds
 //   - velocity: Σ|Δ| per key over 3 iterations ≤ 25 % of the key's span
-//   - oscillation: a reversal within 4 iterations holds the key for 3
-//   - cooldown: a step above 15 % of the span holds the key for 2 iterations
+//   - oscillation: window 4 iterations, hold 4 (see the package doc)
+//   - cooldown: a give-back waits 3 iterations after the key's last
+//     protective step
 //   - freeze: 3 consecutive steady iterations freeze tuning for 4
-//   - debounce 2500 ms open / 4000 ms close, partial freeze at least 3000 ms
-//     (the seed's guards.py values)
+//   - debounce: the partial-freeze signal opens it after 2 consecutive
+//     iterations and closes it after 2 without; the partial freeze lasts at
+//     least 3 iterations
 //   - 6 decimals
-func DefaultConfig() Config {
-	c := Config{
-		Bounds:              DefaultBounds(),
-		Targets:             Targets{MakerTakerMin: 0.83, P95LatencyMax: 340, RiskMax: 0.40, NetBpsMin: 2.5},
-		LatencySoftMs:       330,
-		LatencyHardMs:       360,
-		VelocityWindow:      3,
-		VelocityMaxSpanFrac: 0.25,
-		OscillationWindow:   4,
-		OscillationHold:     3,
-		CooldownSpanFrac:    0.15,
-		CooldownIters:       2,
-		FreezeAfterSteady:   3,
-		FreezeIters:         4,
-		DebounceOpenMs:      2500,
-		DebounceCloseMs:     4000,
-		PartialFreezeMinMs:  3000,
-		Decimals:            6,
+func NewConfig(t Targets) Config {
+	return Config{
+		Rules:                 DefaultRules(t),
+		Bounds:                DefaultBounds(),
+		Targets:               t,
+		LatencyHardMs:         t.P95LatencyMax + HardLatencyMs,
+		VelocityWindow:        3,
+		VelocityMaxSpanFrac:   0.25,
+		OscillationWindow:     4,
+		OscillationHold:       4,
+		CooldownIters:         3,
+		FreezeAfterSteady:     3,
+		FreezeIters:           4,
+		DebounceOpenIters:     2,
+		DebounceCloseIters:    2,
+		PartialFreezeMinIters: 3,
+		Decimals:              6,
 	}
-	c.Rules = DefaultRules(c.LatencySoftMs, c.LatencyHardMs)
-	return c
 }
 
-// DefaultRules returns the rule table, highest priority first. It is the
-// legacy propose_micro_tuning table (spec §4.2) with its defects fixed; see
-// the package documentation for each change.
-func DefaultRules(softMs, hardMs float64) []Rule {
+// DefaultRules returns the rule table around targets t, highest priority
+// first: the protective rules (the legacy propose_micro_tuning table, spec
+// §4.2, with its defects fixed) and then the give-back rules, one per
+// parameter, that move it back toward its default when every KPI it
+// protects has room. With the built-in targets the protective thresholds
+// are the legacy ones (maker < 0.85, net < 2.7, p95 330–360 ms, risk 0.40
+// and 0.60).
+func DefaultRules(t Targets) []Rule {
+	soft, hard := t.P95LatencyMax-MarginLatencyMs, t.P95LatencyMax+HardLatencyMs
+	riskHigh := t.RiskMax + AggressiveRisk
+	latRoom := Cond{KPIP95Latency, "<=", t.P95LatencyMax - RoomLatencyMs}
+	riskRoom := Cond{KPIRisk, "<=", t.RiskMax - RoomRisk}
+	makerRoom := Cond{KPIMakerTaker, ">=", t.MakerTakerMin + RoomMakerTaker}
+	netRoom := Cond{KPINet, ">=", t.NetBpsMin + RoomNetBps}
+	advRoom := Cond{KPIAdverseP95, "<=", t.AdverseP95Max - RoomAdverseBps}
+	slipRoom := Cond{KPISlipP95, "<=", t.SlippageP95Max - RoomSlipBps}
 	return []Rule{
-		{Name: "LATENCY_HARD", When: []Cond{{KPIP95Latency, ">", hardMs}},
+		{Name: "LATENCY_HARD", When: []Cond{{KPIP95Latency, ">", hard}},
 			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.15}, {Key: KeyTailAgeMs, Step: 75}},
 			Why:     "hard latency: shed in-flight orders and refresh quotes less often"},
-		{Name: "RISK_AGGRESSIVE", When: []Cond{{KPIRisk, ">=", 0.60}},
+		{Name: "RISK_AGGRESSIVE", When: []Cond{{KPIRisk, ">=", riskHigh}},
 			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}, {Key: KeyMinIntervalMs, Step: 5}},
 			Why:     "risk blocks dominate: smaller orders, slower updates"},
-		{Name: "ADVERSE", When: []Cond{{KPIAdverseP95, ">", 3.5}},
+		{Name: "ADVERSE", When: []Cond{{KPIAdverseP95, ">", t.AdverseP95Max}},
 			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}},
 			Why:     "adverse selection driver: smaller size and skew"},
-		{Name: "LATENCY_SOFT", When: []Cond{{KPIP95Latency, ">=", softMs}, {KPIP95Latency, "<=", hardMs}},
+		{Name: "LATENCY_SOFT", When: []Cond{{KPIP95Latency, ">=", soft}, {KPIP95Latency, "<=", hard}},
 			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.10}, {Key: KeyTailAgeMs, Step: 50}, {Key: KeyBaseSpreadBpsDelta, Step: 0.01}},
-			Why:     "latency buffer: fewer in-flight orders and a spread buffer against stale quotes"},
-		{Name: "RISK_MODERATE", When: []Cond{{KPIRisk, ">=", 0.40}, {KPIRisk, "<", 0.60}},
+			Why:     "latency buffer: fewer in-flight orders and a spread buffer against stale quotes", Guard: GuardLatencyBuffer},
+		{Name: "RISK_MODERATE", When: []Cond{{KPIRisk, ">=", t.RiskMax}, {KPIRisk, "<", riskHigh}},
 			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMinIntervalMs, Step: 5}},
 			Why:     "risk above target: trim order size"},
-		{Name: "SLIPPAGE", When: []Cond{{KPISlipP95, ">", 2.5}},
+		{Name: "SLIPPAGE", When: []Cond{{KPISlipP95, ">", t.SlippageP95Max}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}, {Key: KeyTailAgeMs, Step: -30}},
 			Why:     "slippage driver: wider spread, younger quotes"},
-		{Name: "MAKER_BOOST", When: []Cond{{KPIMakerTaker, "<", 0.85}},
+		{Name: "MAKER_BOOST", When: []Cond{{KPIMakerTaker, "<", t.MakerTakerMin + MarginMakerTaker}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.03}, {Key: KeyReplaceRatePerMin, Frac: -0.05}},
-			Why:     "maker share below 0.85: quote wider, chase less"},
-		{Name: "NET_LOW", When: []Cond{{KPINet, "<", 2.7}},
+			Why:     "maker share below target plus margin: quote wider, chase less"},
+		{Name: "NET_LOW", When: []Cond{{KPINet, "<", t.NetBpsMin + MarginNetBps}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}},
 			Why:     "net edge below target plus margin: capture more spread"},
-		{Name: "RISK_NORMALIZE", When: []Cond{{KPIRisk, "<", 0.35}, {KPINet, ">=", 3.0}},
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: 0.005}, {Key: KeyMinIntervalMs, Step: -3}},
-			Why:     "risk well inside target and edge healthy: give size back"},
+		{Name: "GIVE_BACK_CONCURRENCY", When: []Cond{latRoom}, GiveBack: true,
+			Actions: []Action{{Key: KeyConcurrencyLimit, Step: 1}},
+			Why:     "latency has room: in-flight orders back toward the default"},
+		{Name: "GIVE_BACK_TAIL_AGE", When: []Cond{latRoom, slipRoom}, GiveBack: true,
+			Actions: []Action{{Key: KeyTailAgeMs, Step: 25}},
+			Why:     "latency and slippage have room: quote refresh age back toward the default"},
+		{Name: "GIVE_BACK_SIZE", When: []Cond{riskRoom, advRoom}, GiveBack: true,
+			Actions: []Action{{Key: KeyImpactCapRatio, Step: 0.005}, {Key: KeyMaxDeltaRatio, Step: 0.005}},
+			Why:     "risk and adverse selection have room: order size and skew back toward the default"},
+		{Name: "GIVE_BACK_MIN_INTERVAL", When: []Cond{riskRoom, latRoom}, GiveBack: true,
+			Actions: []Action{{Key: KeyMinIntervalMs, Step: 3}},
+			Why:     "risk and latency have room: update interval back toward the default"},
+		{Name: "GIVE_BACK_SPREAD", When: []Cond{makerRoom, netRoom}, GiveBack: true,
+			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.01}},
+			Why:     "maker share and net edge have room: spread back toward the default (more fills)"},
+		{Name: "GIVE_BACK_REPLACE_RATE", When: []Cond{makerRoom, latRoom}, GiveBack: true,
+			Actions: []Action{{Key: KeyReplaceRatePerMin, Step: 5}},
+			Why:     "maker share and latency have room: replace rate back toward the default"},
 	}
 }
 
@@ -253,7 +441,7 @@ func (c Config) WriteRules(w io.Writer) error {
 		}
 		acts := make([]string, len(r.Actions))
 		for j, a := range r.Actions {
-			acts[j] = a.String()
+			acts[j] = r.ActionString(a)
 		}
 		fmt.Fprintf(&b, "%-9d %-16s %-40s %s\n", i+1, r.Name, strings.Join(conds, " and "), strings.Join(acts, ", "))
 	}

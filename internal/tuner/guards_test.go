@@ -3,11 +3,13 @@ package tuner
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -22,9 +24,9 @@ func k(mt, p95, risk, net, adv, slip float64) artifact.Summary {
 // healthy meets every target and fires no rule.
 var healthy = k(0.90, 300, 0.37, 2.8, 3.0, 2.0)
 
-// drive feeds the KPIs in order, applying each decision's params, with
-// iterations of durMs on the soak clock and a long planned soak.
-func drive(c Config, durMs int64, ks ...artifact.Summary) []Decision {
+// drive feeds the KPIs in order, applying each decision's params, in a
+// long planned soak.
+func drive(c Config, ks ...artifact.Summary) []Decision {
 	var st State
 	params := map[string]float64{}
 	for key, b := range c.Bounds {
@@ -32,7 +34,7 @@ func drive(c Config, durMs int64, ks ...artifact.Summary) []Decision {
 	}
 	var out []Decision
 	for i, s := range ks {
-		d := c.Decide(&st, Input{Iteration: i + 1, Total: 100, KPIs: s, Params: params, DurationMs: durMs})
+		d := c.Decide(&st, Input{Iteration: i + 1, Total: 100, KPIs: s, Params: params})
 		params = d.Params
 		out = append(out, d)
 	}
@@ -61,79 +63,215 @@ func short(d Decision, key string) brief {
 	return brief{o.Applied, o.Guard, o.Old, o.New}
 }
 
+func rep(s artifact.Summary, n int) []artifact.Summary {
+	return slices.Repeat([]artifact.Summary{s}, n)
+}
+
+func seq(parts ...[]artifact.Summary) []artifact.Summary { return slices.Concat(parts...) }
+
+func one(s artifact.Summary) []artifact.Summary { return []artifact.Summary{s} }
+
+// The KPI vectors of the guard tests: maker, p95, risk, net, adverse p95,
+// slippage p95.
+var (
+	hard         = k(0.90, 400, 0.37, 2.8, 3.0, 2.0) // LATENCY_HARD
+	hardLowMaker = k(0.80, 400, 0.37, 2.8, 3.0, 2.0) // LATENCY_HARD and MAKER_BOOST
+	lowMaker     = k(0.80, 300, 0.37, 2.8, 3.0, 2.0) // MAKER_BOOST
+	moderate     = k(0.90, 300, 0.45, 2.8, 3.0, 2.0) // RISK_MODERATE: impact cap -0.01
+	riskRoom     = k(0.90, 300, 0.30, 3.2, 3.0, 2.0) // risk has room: GIVE_BACK_SIZE
+	steadyBoost  = k(0.84, 300, 0.37, 2.8, 3.0, 2.0) // targets met, below the aim: MAKER_BOOST
+	softLatency  = k(0.90, 345, 0.37, 2.8, 3.0, 2.0) // LATENCY_SOFT: tail age +50
+	slippy       = k(0.90, 300, 0.37, 2.8, 3.0, 3.0) // SLIPPAGE: tail age -30
+	netBreach    = k(0.90, 300, 0.37, 0.6, 3.0, 2.0) // net below the fail level 2.5
+)
+
 func TestGuards(t *testing.T) {
 	def := DefaultConfig()
-	tightCooldown := DefaultConfig()
-	tightCooldown.CooldownSpanFrac = 0.10
-	noFreeze := DefaultConfig() // the healthy KPIs would freeze tuning on their third iteration
-	noFreeze.FreezeAfterSteady = 0
 	noVelocity := DefaultConfig()
 	noVelocity.VelocityMaxSpanFrac = 1
-	hard := k(0.90, 400, 0.37, 2.8, 3.0, 2.0)
-	hardLowMaker := k(0.80, 400, 0.37, 2.8, 3.0, 2.0)
-	lowMaker := k(0.80, 300, 0.37, 2.8, 3.0, 2.0)
-	moderate := k(0.90, 300, 0.45, 2.8, 3.0, 2.0)
-	normalize := k(0.90, 300, 0.30, 3.2, 3.0, 2.0)
-	steadyBoost := k(0.84, 300, 0.37, 2.8, 3.0, 2.0) // targets met, MAKER_BOOST still fires
 	tests := []struct {
-		name  string
-		cfg   Config
-		durMs int64
-		ks    []artifact.Summary
-		at    int // 1-based iteration to check
-		key   string
-		want  brief
+		name string
+		cfg  Config
+		ks   []artifact.Summary
+		at   int // 1-based iteration to check
+		key  string
+		want brief
 	}{
-		{"velocity fires on the third hard-latency step of tail age", def, 60000,
-			[]artifact.Summary{hard, hard, hard}, 3, KeyTailAgeMs, brief{false, GuardVelocity, 750, 750}},
-		{"velocity allows two steps within the window", def, 60000,
-			[]artifact.Summary{hard, hard}, 2, KeyTailAgeMs, brief{true, "", 675, 750}},
-		{"velocity allows a step once the window has moved on", def, 60000,
-			[]artifact.Summary{hard, hard, hard, hard}, 4, KeyTailAgeMs, brief{true, "", 750, 825}},
-		{"oscillation holds a key whose direction reverses", def, 60000,
-			[]artifact.Summary{moderate, normalize}, 2, KeyImpactCapRatio, brief{false, GuardOscillation, 0.09, 0.09}},
-		{"oscillation keeps holding within the hold", noFreeze, 60000,
-			[]artifact.Summary{moderate, normalize, normalize, normalize}, 4, KeyImpactCapRatio, brief{false, GuardOscillation, 0.09, 0.09}},
-		{"oscillation does not fire on the same direction", def, 60000,
-			[]artifact.Summary{moderate, moderate}, 2, KeyImpactCapRatio, brief{true, "", 0.09, 0.08}},
-		{"oscillation does not fire outside the window", noFreeze, 60000,
-			[]artifact.Summary{moderate, healthy, healthy, healthy, normalize}, 5, KeyImpactCapRatio, brief{true, "", 0.09, 0.095}},
-		{"cooldown holds a key after a large step", tightCooldown, 60000,
-			[]artifact.Summary{moderate, moderate}, 2, KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
-		{"cooldown ends after its iterations", tightCooldown, 60000,
-			[]artifact.Summary{moderate, moderate, moderate, moderate}, 4, KeyImpactCapRatio, brief{true, "", 0.09, 0.08}},
-		{"cooldown does not follow a small step", def, 60000,
-			[]artifact.Summary{moderate, moderate}, 2, KeyImpactCapRatio, brief{true, "", 0.09, 0.08}},
-		{"freeze after three steady iterations", def, 60000,
-			[]artifact.Summary{steadyBoost, steadyBoost, steadyBoost}, 3, KeyBaseSpreadBpsDelta, brief{false, GuardFreeze, 0.11, 0.11}},
-		{"freeze lasts its iterations", def, 60000,
-			[]artifact.Summary{steadyBoost, steadyBoost, steadyBoost, lowMaker, lowMaker, lowMaker, lowMaker}, 7, KeyBaseSpreadBpsDelta, brief{true, "", 0.11, 0.14}},
-		{"no freeze when the streak breaks", def, 60000,
-			[]artifact.Summary{steadyBoost, lowMaker, steadyBoost, steadyBoost}, 4, KeyBaseSpreadBpsDelta, brief{true, "", 0.14, 0.17}},
-		{"partial freeze holds rebid keys once hard latency held 2.5 s", def, 1000,
-			[]artifact.Summary{hardLowMaker, hardLowMaker, hardLowMaker, hardLowMaker}, 4, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.14, 0.14}},
-		{"partial freeze never holds edge keys", def, 1000,
-			[]artifact.Summary{hardLowMaker, hardLowMaker, hardLowMaker, hardLowMaker}, 4, KeyConcurrencyLimit, brief{true, "", 6, 5}},
-		{"debounce keeps rebid tunable before 2.5 s", def, 1000,
-			[]artifact.Summary{hardLowMaker, hardLowMaker, hardLowMaker}, 3, KeyBaseSpreadBpsDelta, brief{true, "", 0.11, 0.14}},
-		{"debounce keeps the freeze until the signal is absent 4 s", def, 1000,
-			[]artifact.Summary{hardLowMaker, hardLowMaker, hardLowMaker, hardLowMaker, lowMaker, lowMaker, lowMaker, lowMaker}, 8, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.14, 0.14}},
-		{"debounce closes the freeze after 4 s", def, 1000,
-			[]artifact.Summary{hardLowMaker, hardLowMaker, hardLowMaker, hardLowMaker, lowMaker, lowMaker, lowMaker, lowMaker, lowMaker}, 9, KeyBaseSpreadBpsDelta, brief{true, "", 0.14, 0.17}},
-		{"one hard iteration never opens the partial freeze", def, 60000,
-			[]artifact.Summary{hardLowMaker, lowMaker}, 2, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
-		{"bounds: a key at its bound is skipped", noVelocity, 60000,
-			[]artifact.Summary{k(0.9, 300, 0.7, 2.8, 3, 2), k(0.9, 300, 0.7, 2.8, 3, 2), k(0.9, 300, 0.7, 2.8, 3, 2), k(0.9, 300, 0.7, 2.8, 3, 2), k(0.9, 300, 0.7, 2.8, 3, 2), k(0.9, 300, 0.7, 2.8, 3, 2)}, 6, KeyMaxDeltaRatio, brief{false, GuardBounds, 0.1, 0.1}},
+		{"velocity fires on the third hard-latency step of tail age", def,
+			rep(hard, 3), 3, KeyTailAgeMs, brief{false, GuardVelocity, 750, 750}},
+		{"velocity allows two steps within the window", def,
+			rep(hard, 2), 2, KeyTailAgeMs, brief{true, "", 675, 750}},
+		{"velocity allows a step once the window has moved on", def,
+			rep(hard, 4), 4, KeyTailAgeMs, brief{true, "", 750, 825}},
+		// The legacy oscillation guard held this give-back (A->B->A).
+		{"a give-back right after a protective step is no oscillation: the cooldown times it", def,
+			seq(one(moderate), one(riskRoom)), 2, KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
+		{"cooldown holds give-backs for 3 iterations after a protective step", def,
+			seq(one(moderate), rep(riskRoom, 3)), 4, KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
+		{"the give-back applies once the cooldown is over", def,
+			seq(one(moderate), rep(riskRoom, 4)), 5, KeyImpactCapRatio, brief{true, "", 0.09, 0.095}},
+		{"a protective step that undoes a give-back applies", def,
+			seq(one(moderate), rep(riskRoom, 4), one(moderate)), 6, KeyImpactCapRatio, brief{true, "", 0.095, 0.085}},
+		{"oscillation then holds the key's give-backs", def,
+			seq(one(moderate), rep(riskRoom, 4), one(moderate), rep(riskRoom, 4)), 10, KeyImpactCapRatio, brief{false, GuardOscillation, 0.085, 0.085}},
+		{"give-backs resume after the oscillation hold", def,
+			seq(one(moderate), rep(riskRoom, 4), one(moderate), rep(riskRoom, 5)), 11, KeyImpactCapRatio, brief{true, "", 0.085, 0.09}},
+		{"oscillation holds a key two protective rules pull back and forth", def,
+			seq(one(softLatency), one(slippy)), 2, KeyTailAgeMs, brief{false, GuardOscillation, 650, 650}},
+		{"oscillation does not fire on the same direction", def,
+			rep(moderate, 2), 2, KeyImpactCapRatio, brief{true, "", 0.09, 0.08}},
+		{"freeze after three steady iterations holds a proposal", def,
+			seq(rep(healthy, 3), one(steadyBoost)), 4, KeyBaseSpreadBpsDelta, brief{false, GuardFreeze, 0.05, 0.05}},
+		{"freeze lasts its iterations", def,
+			seq(rep(healthy, 3), rep(steadyBoost, 4)), 7, KeyBaseSpreadBpsDelta, brief{true, "", 0.05, 0.08}},
+		{"a fail-level breach breaks the freeze", def,
+			seq(rep(healthy, 3), one(netBreach)), 4, KeyBaseSpreadBpsDelta, brief{true, "", 0.05, 0.07}},
+		{"no freeze when the streak breaks", def,
+			seq(one(healthy), one(steadyBoost), rep(healthy, 2), one(steadyBoost)), 5, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
+		{"debounce holds back a one-iteration signal", def,
+			seq(one(hardLowMaker), one(lowMaker)), 2, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
+		{"partial freeze holds rebid keys once hard latency held 2 iterations", def,
+			rep(hardLowMaker, 2), 2, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
+		{"partial freeze never holds edge keys", def,
+			rep(hardLowMaker, 2), 2, KeyConcurrencyLimit, brief{true, "", 8, 7}},
+		{"debounce keeps the partial freeze until the signal is absent 2 iterations", def,
+			seq(rep(hardLowMaker, 2), one(lowMaker)), 3, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
+		{"the partial freeze lasts at least 3 iterations", def,
+			seq(rep(hardLowMaker, 2), rep(lowMaker, 2)), 4, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
+		{"the partial freeze clears after its minimum", def,
+			seq(rep(hardLowMaker, 2), rep(lowMaker, 3)), 5, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
+		{"bounds: a key at its bound is skipped", noVelocity,
+			rep(k(0.9, 300, 0.7, 2.8, 3, 2), 6), 6, KeyMaxDeltaRatio, brief{false, GuardBounds, 0.1, 0.1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := drive(tc.cfg, tc.durMs, tc.ks...)
+			ds := drive(tc.cfg, tc.ks...)
 			d := ds[tc.at-1]
 			if diff := cmp.Diff(tc.want, short(d, tc.key)); diff != "" {
 				t.Errorf("%s at iteration %d (-want +got):\n%s\nrationale: %s", tc.key, tc.at, diff, strings.Join(d.Rationale, "\n  "))
 			}
 			if tc.want.Guard != "" && !slices.Contains(d.Guards, tc.want.Guard) {
 				t.Errorf("guard %s not in Guards %v", tc.want.Guard, d.Guards)
+			}
+		})
+	}
+}
+
+// TestGuardsFireInSequences pins that every guard fires, with the default
+// configuration, in a constructed sequence of iterations: the legacy
+// cooldown could not fire with the default rules and bounds.
+func TestGuardsFireInSequences(t *testing.T) {
+	tests := []struct {
+		guard string
+		ks    []artifact.Summary
+		at    int
+	}{
+		{GuardCooldown, seq(one(moderate), one(riskRoom)), 2},
+		{GuardOscillation, seq(one(softLatency), one(slippy)), 2},
+		{GuardOscillation, seq(one(moderate), rep(riskRoom, 4), one(moderate), one(riskRoom)), 7},
+		{GuardDebounce, one(hard), 1},
+		{GuardPartialFreeze, rep(hard, 2), 2},
+		{GuardFreeze, seq(rep(healthy, 3), one(steadyBoost)), 4},
+		{GuardVelocity, rep(hard, 3), 3},
+		{GuardLatencyBuffer, one(softLatency), 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.guard, func(t *testing.T) {
+			d := drive(DefaultConfig(), tc.ks...)[tc.at-1]
+			if !slices.Contains(d.Guards, tc.guard) {
+				t.Errorf("iteration %d: guards %v, want %s\nrationale: %s", tc.at, d.Guards, tc.guard, strings.Join(d.Rationale, "\n  "))
+			}
+		})
+	}
+}
+
+func TestFreezeBrokenByFailLevelBreach(t *testing.T) {
+	ds := drive(DefaultConfig(), seq(rep(healthy, 3), one(netBreach), one(healthy))...)
+	if !ds[2].FreezeReady || !slices.ContainsFunc(ds[2].Rationale, func(s string) bool { return strings.HasPrefix(s, "FREEZE: ") }) {
+		t.Fatalf("iteration 3 did not freeze: %q", ds[2].Rationale)
+	}
+	d := ds[3]
+	want := []string{"net_bps=0.6 breaches the fail level net_bps >= 2.5"}
+	if diff := cmp.Diff(want, d.FreezeBroken); diff != "" {
+		t.Errorf("freeze_broken (-want +got):\n%s", diff)
+	}
+	if !slices.ContainsFunc(d.Rationale, func(s string) bool {
+		return strings.HasPrefix(s, "FREEZE_BROKEN: net_bps=0.6 breaches the fail level net_bps >= 2.5 -> the freeze through iteration 6 is lifted")
+	}) {
+		t.Errorf("no FREEZE_BROKEN line in %q", d.Rationale)
+	}
+	if d.FreezeReady || slices.Contains(d.Guards, GuardFreeze) {
+		t.Errorf("after the break: freeze_ready=%v guards %v", d.FreezeReady, d.Guards)
+	}
+	// A miss of the aim that breaches no fail level keeps the freeze.
+	d = drive(DefaultConfig(), seq(rep(healthy, 3), one(steadyBoost))...)[3]
+	if len(d.FreezeBroken) > 0 || !slices.Contains(d.Guards, GuardFreeze) {
+		t.Errorf("maker 0.84 (fail level 0.83) broke the freeze: %q", d.Rationale)
+	}
+}
+
+// TestGiveBack pins the two-way rules: when the KPIs a parameter protects
+// have room, it moves back toward its default by its give-back step and
+// never past it; the legacy rules never gave anything back (RISK_NORMALIZE
+// even pushed the impact cap past its default).
+func TestGiveBack(t *testing.T) {
+	roomy := k(0.90, 280, 0.30, 3.2, 3.0, 2.0) // every KPI has room
+	tests := []struct {
+		key       string
+		from, to  float64
+		wantRules []string
+	}{
+		{KeyConcurrencyLimit, 4, 5, []string{"GIVE_BACK_CONCURRENCY"}},
+		{KeyTailAgeMs, 800, 775, []string{"GIVE_BACK_TAIL_AGE"}},
+		{KeyTailAgeMs, 500, 525, []string{"GIVE_BACK_TAIL_AGE"}},
+		{KeyImpactCapRatio, 0.06, 0.065, []string{"GIVE_BACK_SIZE"}},
+		{KeyImpactCapRatio, 0.098, 0.1, []string{"GIVE_BACK_SIZE"}}, // stops at the default
+		{KeyMaxDeltaRatio, 0.1, 0.105, []string{"GIVE_BACK_SIZE"}},
+		{KeyMinIntervalMs, 90, 87, []string{"GIVE_BACK_MIN_INTERVAL"}},
+		{KeyBaseSpreadBpsDelta, 0.4, 0.39, []string{"GIVE_BACK_SPREAD"}},
+		{KeyReplaceRatePerMin, 200, 205, []string{"GIVE_BACK_REPLACE_RATE"}},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s from %g", tc.key, tc.from), func(t *testing.T) {
+			var st State
+			params := sim.Defaults()
+			params[tc.key] = tc.from
+			d := Decide(&st, Input{Iteration: 5, Total: 24, KPIs: roomy, Params: params})
+			want := Outcome{Key: tc.key, Delta: artifact.Round(tc.to - tc.from), Applied: true, Old: tc.from, New: tc.to, Rules: tc.wantRules, GiveBack: true}
+			if diff := cmp.Diff(want, outcome(d, tc.key)); diff != "" {
+				t.Errorf("(-want +got):\n%s\nrationale: %q", diff, d.Rationale)
+			}
+			if len(d.Outcomes) != 1 {
+				t.Errorf("keys at their defaults moved: %+v", d.Outcomes)
+			}
+		})
+	}
+}
+
+// TestGiveBackHysteresis: between a protective rule's aim and the room a
+// give-back needs nothing fires, and a give-back never takes a key a
+// protective rule proposed in the same iteration.
+func TestGiveBackHysteresis(t *testing.T) {
+	params := sim.Defaults()
+	params[KeyConcurrencyLimit] = 5
+	params[KeyImpactCapRatio] = 0.06
+	params[KeyBaseSpreadBpsDelta] = 0.3
+	tests := []struct {
+		name string
+		kpis artifact.Summary
+		want map[string]float64
+	}{
+		{"dead band: targets met, no room", healthy, map[string]float64{}},
+		{"latency room alone gives back concurrency only", k(0.86, 280, 0.37, 2.8, 3.0, 2.0), map[string]float64{KeyConcurrencyLimit: 1}},
+		{"a protective rule keeps its key", k(0.84, 280, 0.30, 3.2, 3.0, 2.0), map[string]float64{
+			KeyBaseSpreadBpsDelta: 0.03, KeyReplaceRatePerMin: -15, KeyConcurrencyLimit: 1, KeyImpactCapRatio: 0.005}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var st State
+			d := Decide(&st, Input{Iteration: 5, Total: 24, KPIs: tc.kpis, Params: params})
+			if diff := cmp.Diff(tc.want, d.Proposed); diff != "" {
+				t.Errorf("proposed (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -149,10 +287,8 @@ func TestBoundsClamp(t *testing.T) {
 }
 
 func TestPartialFreezeOnOscillationAddsRescueTaker(t *testing.T) {
-	moderate := k(0.90, 300, 0.45, 2.8, 3.0, 2.0)
-	normalize := k(0.90, 300, 0.30, 3.2, 3.0, 2.0)
-	ds := drive(DefaultConfig(), 60000, moderate, normalize, normalize)
-	want := PartialFreeze{Active: true, Subsystems: []string{"rebid", "rescue_taker"}, Reason: "oscillation", SinceMs: 180000}
+	ds := drive(DefaultConfig(), softLatency, slippy, slippy)
+	want := PartialFreeze{Active: true, Subsystems: []string{"rebid", "rescue_taker"}, Reason: "oscillation", Since: 3}
 	if diff := cmp.Diff(want, ds[2].PartialFreeze); diff != "" {
 		t.Errorf("partial freeze (-want +got):\n%s", diff)
 	}
@@ -173,7 +309,7 @@ func TestLatencyBuffer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := drive(DefaultConfig(), 60000, k(0.9, tc.p95, 0.37, 2.8, 3, 2))[0]
+			d := drive(DefaultConfig(), k(0.9, tc.p95, 0.37, 2.8, 3, 2))[0]
 			if diff := cmp.Diff(tc.want, d.Proposed); diff != "" {
 				t.Errorf("proposed (-want +got):\n%s", diff)
 			}
@@ -212,8 +348,13 @@ func TestMissingKPIsTriggerNothing(t *testing.T) {
 		t.Errorf("proposed (-want +got):\n%s", diff)
 	}
 	wantMissing := []string{
-		"ADVERSE: adverse_bps_p95", "LATENCY_HARD: p95_latency_ms", "LATENCY_SOFT: p95_latency_ms",
-		"MAKER_BOOST: maker_taker_ratio", "NET_LOW: net_bps", "RISK_NORMALIZE: net_bps", "SLIPPAGE: slippage_bps_p95",
+		"ADVERSE: adverse_bps_p95",
+		"GIVE_BACK_CONCURRENCY: p95_latency_ms", "GIVE_BACK_MIN_INTERVAL: p95_latency_ms",
+		"GIVE_BACK_REPLACE_RATE: maker_taker_ratio", "GIVE_BACK_REPLACE_RATE: p95_latency_ms",
+		"GIVE_BACK_SIZE: adverse_bps_p95", "GIVE_BACK_SPREAD: maker_taker_ratio", "GIVE_BACK_SPREAD: net_bps",
+		"GIVE_BACK_TAIL_AGE: p95_latency_ms", "GIVE_BACK_TAIL_AGE: slippage_bps_p95",
+		"LATENCY_HARD: p95_latency_ms", "LATENCY_SOFT: p95_latency_ms",
+		"MAKER_BOOST: maker_taker_ratio", "NET_LOW: net_bps", "SLIPPAGE: slippage_bps_p95",
 	}
 	if diff := cmp.Diff(wantMissing, d.Missing); diff != "" {
 		t.Errorf("missing (-want +got):\n%s", diff)
@@ -227,7 +368,7 @@ func TestConflictsAndRounding(t *testing.T) {
 	// Soft latency lengthens tail age, slippage shortens it: latency has the
 	// higher priority. Both widen the spread: the larger step wins, not the
 	// sum.
-	d := drive(DefaultConfig(), 60000, k(0.9, 345, 0.37, 2.8, 3, 3.0))[0]
+	d := drive(DefaultConfig(), k(0.9, 345, 0.37, 2.8, 3, 3.0))[0]
 	want := []Outcome{
 		{Key: KeyBaseSpreadBpsDelta, Delta: 0.02, Applied: true, Old: 0.05, New: 0.07, Rules: []string{"LATENCY_SOFT", "SLIPPAGE"}},
 		{Key: KeyConcurrencyLimit, Delta: -1, Applied: true, Old: 10, New: 9, Rules: []string{"LATENCY_SOFT"}},
@@ -240,7 +381,7 @@ func TestConflictsAndRounding(t *testing.T) {
 		t.Errorf("no conflict line in %q", d.Rationale)
 	}
 	// 0.07 + 0.03 is 0.09999999999999999 in float64.
-	d = drive(DefaultConfig(), 60000, k(0.9, 345, 0.37, 2.8, 3, 3.0), k(0.8, 300, 0.37, 2.8, 3, 2))[1]
+	d = drive(DefaultConfig(), k(0.9, 345, 0.37, 2.8, 3, 3.0), k(0.8, 300, 0.37, 2.8, 3, 2))[1]
 	if got := d.Params[KeyBaseSpreadBpsDelta]; got != 0.1 {
 		t.Errorf("spread = %v, want 0.1", got)
 	}
@@ -263,7 +404,7 @@ func TestStateResumesExactly(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		d := c.Decide(&st, Input{Iteration: i + 1, Total: 10, KPIs: s, Params: params, DurationMs: 1000})
+		d := c.Decide(&st, Input{Iteration: i + 1, Total: 10, KPIs: s, Params: params})
 		params = d.Params
 		straight = append(straight, d)
 	}
@@ -275,7 +416,7 @@ func TestStateResumesExactly(t *testing.T) {
 	}
 	params = straight[2].Params
 	for i := 3; i < len(ks); i++ {
-		d := c.Decide(&resumed, Input{Iteration: i + 1, Total: 10, KPIs: ks[i], Params: params, DurationMs: 1000})
+		d := c.Decide(&resumed, Input{Iteration: i + 1, Total: 10, KPIs: ks[i], Params: params})
 		params = d.Params
 		if diff := cmp.Diff(straight[i], d); diff != "" {
 			t.Errorf("iteration %d differs after resume (-want +got):\n%s", i+1, diff)

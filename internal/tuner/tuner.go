@@ -25,52 +25,44 @@ const (
 
 // Input is what the tuner sees after one iteration.
 type Input struct {
-	Iteration  int                // 1-based
-	Total      int                // planned iterations; the last one proposes but does not apply
-	KPIs       artifact.Summary   // the iteration's KPIs; nil fields are missing
-	Params     map[string]float64 // the parameters the iteration ran with
-	ClockMs    int64              // soak clock at the end of the iteration; 0 means Iteration×DurationMs
-	DurationMs int64              // duration of one iteration on the soak clock
-}
-
-func (in Input) now() int64 {
-	if in.ClockMs != 0 {
-		return in.ClockMs
-	}
-	return int64(in.Iteration) * in.DurationMs
+	Iteration int                // 1-based
+	Total     int                // planned iterations; the last one proposes but does not apply
+	KPIs      artifact.Summary   // the iteration's KPIs; nil fields are missing
+	Params    map[string]float64 // the parameters the iteration ran with
 }
 
 // Change is one applied delta of a key.
 type Change struct {
 	Iteration int     `json:"iteration"`
 	Delta     float64 `json:"delta"`
+	GiveBack  bool    `json:"give_back,omitempty"` // applied by a give-back rule
 }
 
-// Debounce is a signal filter with hysteresis on the soak clock: it opens
-// once the signal has held for the open time and closes once it has been
-// absent for the close time. Each Update is one observation; a signal holds
-// from the first observation that showed it (so a single bad iteration never
-// opens it, whatever the iteration's length). The legacy guards.py reset its
-// timer on every call and never changed state (spec §5.6); this one keeps the
-// time the signal took its current value.
+// Debounce is a signal filter with hysteresis in iterations: it opens once
+// the signal has been seen in the open count of consecutive iterations and
+// closes once it has been absent in the close count. Each Update is one
+// iteration. The legacy guards.py reset its timer on every call and never
+// changed state (spec §5.6); its millisecond thresholds were shorter than
+// one iteration, so they meant "two iterations" — which is what they are
+// now, said in iterations.
 type Debounce struct {
-	Open    bool  `json:"open"`
-	Signal  bool  `json:"signal"`
-	SinceMs int64 `json:"since_ms"` // when Signal took its current value
-	Seen    bool  `json:"seen"`
+	Open   bool `json:"open"`
+	Signal bool `json:"signal"`
+	Count  int  `json:"count"` // consecutive iterations with the current Signal
 }
 
-// Update observes signal at nowMs and reports whether the state changed.
-func (d *Debounce) Update(signal bool, nowMs, openMs, closeMs int64) bool {
-	if !d.Seen || signal != d.Signal {
-		d.Signal, d.SinceMs, d.Seen = signal, nowMs, true
+// Update observes signal for one iteration and reports whether the state
+// changed.
+func (d *Debounce) Update(signal bool, openIters, closeIters int) bool {
+	if d.Count == 0 || signal != d.Signal {
+		d.Signal, d.Count = signal, 0
 	}
-	held := nowMs - d.SinceMs
+	d.Count++
 	switch {
-	case signal && !d.Open && held >= openMs:
+	case signal && !d.Open && d.Count >= openIters:
 		d.Open = true
 		return true
-	case !signal && d.Open && held >= closeMs:
+	case !signal && d.Open && d.Count >= closeIters:
 		d.Open = false
 		return true
 	}
@@ -82,34 +74,46 @@ type PartialFreeze struct {
 	Active     bool     `json:"active"`
 	Subsystems []string `json:"subsystems,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
-	SinceMs    int64    `json:"since_ms,omitempty"`
+	Since      int      `json:"since,omitempty"` // the iteration that opened it
 }
 
 // State is everything the tuner remembers between iterations. It encodes to
 // JSON deterministically (encoding/json sorts map keys), so a resumed soak
 // restores it exactly.
 type State struct {
-	Iteration     int                 `json:"iteration"` // last iteration decided
-	Changes       map[string][]Change `json:"changes,omitempty"`
-	HeldUntil     map[string]int      `json:"held_until,omitempty"`     // oscillation holds, inclusive
-	CooldownUntil map[string]int      `json:"cooldown_until,omitempty"` // inclusive
-	SteadyStreak  int                 `json:"steady_streak"`
-	FrozenUntil   int                 `json:"frozen_until,omitempty"` // inclusive
-	FreezeReady   bool                `json:"freeze_ready"`
-	Debounce      Debounce            `json:"debounce"`
-	PartialFreeze PartialFreeze       `json:"partial_freeze"`
+	Iteration int                 `json:"iteration"` // last iteration decided
+	Changes   map[string][]Change `json:"changes,omitempty"`
+	// HeldUntil holds a key in both directions after two protective rules
+	// pulled it back and forth (inclusive iteration).
+	HeldUntil map[string]int `json:"held_until,omitempty"`
+	// GiveBackHeldUntil holds a key's give-backs after a protective step
+	// had to undo its last give-back (inclusive).
+	GiveBackHeldUntil map[string]int `json:"give_back_held_until,omitempty"`
+	// CooldownUntil holds a key's give-backs after a protective step
+	// (inclusive).
+	CooldownUntil map[string]int `json:"cooldown_until,omitempty"`
+	SteadyStreak  int            `json:"steady_streak"`
+	FrozenUntil   int            `json:"frozen_until,omitempty"` // inclusive
+	FreezeReady   bool           `json:"freeze_ready"`
+	Debounce      Debounce       `json:"debounce"`
+	PartialFreeze PartialFreeze  `json:"partial_freeze"`
+	// Targets are the targets the soak tunes toward, recorded by the
+	// caller (soak-run) so that a resumed soak keeps them; Decide does not
+	// read them.
+	Targets *Targets `json:"targets,omitempty"`
 }
 
 // Outcome is what happened to one key.
 type Outcome struct {
-	Key     string   `json:"key"`
-	Delta   float64  `json:"delta"` // proposed
-	Applied bool     `json:"applied"`
-	Old     float64  `json:"old"`
-	New     float64  `json:"new"` // equals Old when skipped
-	Guard   string   `json:"guard,omitempty"`
-	Reason  string   `json:"reason,omitempty"`
-	Rules   []string `json:"rules"`
+	Key      string   `json:"key"`
+	Delta    float64  `json:"delta"` // proposed
+	Applied  bool     `json:"applied"`
+	Old      float64  `json:"old"`
+	New      float64  `json:"new"` // equals Old when skipped
+	Guard    string   `json:"guard,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+	Rules    []string `json:"rules"`
+	GiveBack bool     `json:"give_back,omitempty"` // proposed by a give-back rule
 }
 
 // Decision is the tuner's answer for one iteration.
@@ -118,12 +122,13 @@ type Decision struct {
 	Proposed      map[string]float64 `json:"proposed_deltas"`
 	Outcomes      []Outcome          `json:"outcomes"` // sorted by key
 	Rationale     []string           `json:"rationale"`
-	Guards        []string           `json:"guards"`            // sorted, unique
-	Missing       []string           `json:"missing,omitempty"` // "RULE: kpi" for rules a missing KPI kept silent
-	Steady        bool               `json:"steady"`            // all targets met this iteration
-	FreezeReady   bool               `json:"freeze_ready"`      // a steady-state freeze has happened in this soak
-	Params        map[string]float64 `json:"params"`            // the parameters for the next iteration
-	ChangedKeys   []string           `json:"changed_keys"`      // applied keys, sorted
+	Guards        []string           `json:"guards"`                  // sorted, unique
+	Missing       []string           `json:"missing,omitempty"`       // "RULE: kpi" for rules a missing KPI kept silent
+	Steady        bool               `json:"steady"`                  // all targets met and no rule proposed anything
+	FreezeReady   bool               `json:"freeze_ready"`            // a steady-state freeze has happened and was not broken since
+	FreezeBroken  []string           `json:"freeze_broken,omitempty"` // the fail-level breaches that lifted a freeze this iteration
+	Params        map[string]float64 `json:"params"`                  // the parameters for the next iteration
+	ChangedKeys   []string           `json:"changed_keys"`            // applied keys, sorted
 	PartialFreeze PartialFreeze      `json:"partial_freeze"`
 }
 
@@ -131,24 +136,24 @@ type Decision struct {
 func Decide(st *State, in Input) Decision { return DefaultConfig().Decide(st, in) }
 
 type proposal struct {
-	delta float64
-	rules []string
+	delta    float64
+	rules    []string
+	giveBack bool
 }
 
 // Decide proposes deltas from in.KPIs by the rule table, runs the guards and
 // returns the decision; st is updated in place. It is pure otherwise: no
 // clock, no randomness, no map order in its output.
 func (c Config) Decide(st *State, in Input) Decision {
+	for _, m := range []*map[string]int{&st.HeldUntil, &st.GiveBackHeldUntil, &st.CooldownUntil} {
+		if *m == nil {
+			*m = map[string]int{}
+		}
+	}
 	if st.Changes == nil {
 		st.Changes = map[string][]Change{}
 	}
-	if st.HeldUntil == nil {
-		st.HeldUntil = map[string]int{}
-	}
-	if st.CooldownUntil == nil {
-		st.CooldownUntil = map[string]int{}
-	}
-	it, now := in.Iteration, in.now()
+	it := in.Iteration
 	d := Decision{Iteration: it, Proposed: map[string]float64{}, Outcomes: []Outcome{}, Rationale: []string{}, Guards: []string{}, ChangedKeys: []string{}}
 	guards := map[string]bool{}
 
@@ -170,24 +175,30 @@ func (c Config) Decide(st *State, in Input) Decision {
 		fired, missing := true, false
 		var seen []string
 		for _, cd := range r.When {
-			v := KPIValue(in.KPIs, cd.KPI)
-			if v == nil {
+			v, ok := in.KPIs.KPI(cd.KPI)
+			if !ok {
 				missing = true
 				d.Missing = append(d.Missing, r.Name+": "+cd.KPI)
 				continue
 			}
-			seen = append(seen, fmt.Sprintf("%s=%s %s %s", cd.KPI, fmtNum(roundTo(*v, 4)), cd.Op, fmtNum(cd.Value)))
-			fired = fired && cd.holds(*v)
+			seen = append(seen, fmt.Sprintf("%s=%s %s %s", cd.KPI, fmtNum(roundTo(v, 4)), cd.Op, fmtNum(cd.Value)))
+			fired = fired && cd.holds(v)
 		}
 		if missing || !fired {
 			continue
 		}
-		if r.Name == "LATENCY_SOFT" {
-			guards[GuardLatencyBuffer] = true
-		}
 		var acts []string
 		for _, a := range r.Actions {
 			b, ok := c.Bounds[a.Key]
+			if r.GiveBack {
+				delta, why := c.giveBack(a, b, ok, cur[a.Key], props[a.Key])
+				if why != "" {
+					continue // at its default, unbounded, or a protective rule has the key
+				}
+				acts = append(acts, fmt.Sprintf("%s %+g", a.Key, delta))
+				props[a.Key] = &proposal{delta: delta, rules: []string{r.Name}, giveBack: true}
+				continue
+			}
 			delta := a.Step + a.Frac*cur[a.Key]
 			if ok && b.Integer {
 				delta = math.Copysign(math.Max(1, math.Round(math.Abs(delta))), delta)
@@ -211,6 +222,12 @@ func (c Config) Decide(st *State, in Input) Decision {
 				p.rules = append(p.rules, r.Name)
 			}
 		}
+		if len(acts) == 0 {
+			continue // a give-back rule with nothing left to give back
+		}
+		if r.Guard != "" {
+			guards[r.Guard] = true
+		}
 		d.Rationale = append(d.Rationale, fmt.Sprintf("%s: %s -> %s (%s)", r.Name, strings.Join(seen, ", "), strings.Join(acts, ", "), r.Why))
 	}
 	slices.Sort(d.Missing)
@@ -219,43 +236,68 @@ func (c Config) Decide(st *State, in Input) Decision {
 		d.Proposed[k] = p.delta
 	}
 
-	// 3. Steady iterations and the full freeze.
-	d.Steady = c.Targets.Met(in.KPIs)
+	// 3. Steady iterations, the full freeze, and its break: a steady
+	// iteration meets every target and leaves no rule anything to do; a
+	// breach of a policy fail level lifts a freeze at once.
+	d.Steady = c.Targets.Met(in.KPIs) && len(props) == 0
 	if d.Steady {
 		st.SteadyStreak++
 	} else {
 		st.SteadyStreak = 0
 	}
+	if st.FrozenUntil >= it {
+		if br := c.Targets.Breaches(in.KPIs); len(br) > 0 {
+			d.FreezeBroken = br
+			d.Rationale = append(d.Rationale, fmt.Sprintf("FREEZE_BROKEN: %s -> the freeze through iteration %d is lifted, tuning resumes now", strings.Join(br, "; "), st.FrozenUntil))
+			st.FrozenUntil, st.FreezeReady, st.SteadyStreak = it-1, false, 0
+		}
+	}
 	if st.FrozenUntil < it && c.FreezeAfterSteady > 0 && st.SteadyStreak >= c.FreezeAfterSteady {
 		st.FrozenUntil = it + c.FreezeIters - 1
 		st.FreezeReady = true
-		d.Rationale = append(d.Rationale, fmt.Sprintf("FREEZE: %d consecutive steady iterations -> tuning frozen through iteration %d (freeze_ready)", st.SteadyStreak, st.FrozenUntil))
+		st.SteadyStreak = 0 // a new freeze needs a new streak
+		d.Rationale = append(d.Rationale, fmt.Sprintf("FREEZE: %d consecutive steady iterations -> tuning frozen through iteration %d (freeze_ready)", c.FreezeAfterSteady, st.FrozenUntil))
 	}
 	frozen := st.FrozenUntil >= it
 
-	// 4. Oscillation: a proposal that reverses the key's last applied
-	// direction within the window (A→B→A) holds the key.
-	oscKeys := map[string]bool{}
+	// 4. Oscillation. A give-back reverses the protective step before it
+	// by design and is never an oscillation (the cooldown times it). A
+	// protective step that undoes the key's last give-back within the
+	// window shows the give-back was premature: it applies, and the key's
+	// give-backs are held. A protective step that undoes another protective
+	// step within the window (two rules pulling one key, A→B→A) holds the
+	// key.
+	pingPong, undone := map[string]bool{}, map[string]bool{}
 	for k, p := range props {
-		for _, ch := range st.Changes[k] {
-			if ch.Iteration > it-c.OscillationWindow && (ch.Delta > 0) != (p.delta > 0) {
-				oscKeys[k] = true
-			}
+		if p.giveBack {
+			continue
+		}
+		chs := st.Changes[k]
+		if len(chs) == 0 {
+			continue
+		}
+		last := chs[len(chs)-1]
+		if last.Iteration <= it-c.OscillationWindow || (last.Delta > 0) == (p.delta > 0) {
+			continue
+		}
+		if last.GiveBack {
+			undone[k] = true
+		} else {
+			pingPong[k] = true
 		}
 	}
 
-	// 5. Partial freeze: hard latency or an oscillation, debounced on the
-	// soak clock.
+	// 5. Partial freeze: hard latency or an oscillation, debounced in
+	// iterations.
 	hard := in.KPIs.P95LatencyMs != nil && *in.KPIs.P95LatencyMs > c.LatencyHardMs
 	var reasons []string
-	if len(oscKeys) > 0 {
+	if len(pingPong)+len(undone) > 0 {
 		reasons = append(reasons, "oscillation")
 	}
 	if hard {
 		reasons = append(reasons, "latency_hard")
 	}
-	signal := len(reasons) > 0
-	c.updatePartialFreeze(st, &d, signal, reasons, now, guards)
+	c.updatePartialFreeze(st, &d, reasons, it, guards)
 	d.PartialFreeze = st.PartialFreeze
 	d.PartialFreeze.Subsystems = slices.Clone(st.PartialFreeze.Subsystems)
 
@@ -263,7 +305,7 @@ func (c Config) Decide(st *State, in Input) Decision {
 	next := maps.Clone(cur)
 	for _, k := range sortedKeys(props) {
 		p := props[k]
-		o := Outcome{Key: k, Delta: p.delta, Old: cur[k], New: cur[k], Rules: p.rules}
+		o := Outcome{Key: k, Delta: p.delta, Old: cur[k], New: cur[k], Rules: p.rules, GiveBack: p.giveBack}
 		b, bounded := c.Bounds[k]
 		switch {
 		case it >= in.Total && in.Total > 0:
@@ -274,11 +316,13 @@ func (c Config) Decide(st *State, in Input) Decision {
 			o.Guard, o.Reason = GuardPartialFreeze, fmt.Sprintf("subsystem %s frozen (%s)", Subsystem(k), st.PartialFreeze.Reason)
 		case st.HeldUntil[k] >= it:
 			o.Guard, o.Reason = GuardOscillation, fmt.Sprintf("held after oscillation through iteration %d", st.HeldUntil[k])
-		case oscKeys[k]:
+		case pingPong[k]:
 			st.HeldUntil[k] = it + c.OscillationHold - 1
-			o.Guard, o.Reason = GuardOscillation, fmt.Sprintf("direction reversal within %d iterations (A->B->A); held through iteration %d", c.OscillationWindow, st.HeldUntil[k])
-		case st.CooldownUntil[k] >= it:
-			o.Guard, o.Reason = GuardCooldown, fmt.Sprintf("cooling down through iteration %d", st.CooldownUntil[k])
+			o.Guard, o.Reason = GuardOscillation, fmt.Sprintf("protective rules reversed the key's direction within %d iterations (A->B->A); held through iteration %d", c.OscillationWindow, st.HeldUntil[k])
+		case p.giveBack && st.GiveBackHeldUntil[k] >= it:
+			o.Guard, o.Reason = GuardOscillation, fmt.Sprintf("give-backs held through iteration %d: a protective step undid the last one", st.GiveBackHeldUntil[k])
+		case p.giveBack && st.CooldownUntil[k] >= it:
+			o.Guard, o.Reason = GuardCooldown, fmt.Sprintf("give-back waits %d iterations after the last protective step: cooling down through iteration %d", c.CooldownIters, st.CooldownUntil[k])
 		case bounded && c.velocityExceeded(st, k, p.delta, it, b):
 			o.Guard, o.Reason = GuardVelocity, fmt.Sprintf("sum of |delta| over %d iterations would exceed %g of span %g", c.VelocityWindow, c.VelocityMaxSpanFrac, b.Span())
 		case !bounded:
@@ -298,9 +342,13 @@ func (c Config) Decide(st *State, in Input) Decision {
 			o.Applied, o.New = true, nv
 			next[k] = nv
 			applied := roundTo(nv-cur[k], c.Decimals)
-			st.Changes[k] = append(st.Changes[k], Change{Iteration: it, Delta: applied})
-			if math.Abs(applied) > c.CooldownSpanFrac*b.Span() {
+			st.Changes[k] = append(st.Changes[k], Change{Iteration: it, Delta: applied, GiveBack: p.giveBack})
+			if !p.giveBack {
 				st.CooldownUntil[k] = it + c.CooldownIters
+				if undone[k] {
+					st.GiveBackHeldUntil[k] = it + c.OscillationHold
+					d.Rationale = append(d.Rationale, fmt.Sprintf("OSCILLATION: %s %+g undoes the give-back of iteration %d -> give-backs of %s held through iteration %d", k, applied, st.Changes[k][len(st.Changes[k])-2].Iteration, k, st.GiveBackHeldUntil[k]))
+				}
 			}
 			d.ChangedKeys = append(d.ChangedKeys, k)
 		}
@@ -320,14 +368,11 @@ func (c Config) Decide(st *State, in Input) Decision {
 			st.Changes[k] = chs
 		}
 	}
-	for k, u := range st.HeldUntil {
-		if u < it {
-			delete(st.HeldUntil, k)
-		}
-	}
-	for k, u := range st.CooldownUntil {
-		if u < it {
-			delete(st.CooldownUntil, k)
+	for _, m := range []map[string]int{st.HeldUntil, st.GiveBackHeldUntil, st.CooldownUntil} {
+		for k, u := range m {
+			if u < it {
+				delete(m, k)
+			}
 		}
 	}
 
@@ -336,6 +381,27 @@ func (c Config) Decide(st *State, in Input) Decision {
 	d.Params = next
 	d.Guards = sortedKeys(guards)
 	return d
+}
+
+// giveBack returns a give-back action's delta on a key at value cur: toward
+// the key's default by at most |a.Step|, never past it. why is non-empty
+// when there is nothing to propose.
+func (c Config) giveBack(a Action, b Bound, bounded bool, cur float64, taken *proposal) (delta float64, why string) {
+	switch {
+	case !bounded:
+		return 0, "no bounds"
+	case taken != nil:
+		return 0, "a protective rule has the key"
+	}
+	gap := roundTo(b.Default-cur, c.Decimals)
+	if gap == 0 {
+		return 0, "at its default"
+	}
+	step := math.Min(math.Abs(a.Step), math.Abs(gap))
+	if b.Integer {
+		step = math.Max(1, math.Round(step))
+	}
+	return roundTo(math.Copysign(step, gap), c.Decimals), ""
 }
 
 func (c Config) velocityExceeded(st *State, k string, delta float64, it int, b Bound) bool {
@@ -348,9 +414,10 @@ func (c Config) velocityExceeded(st *State, k string, delta float64, it int, b B
 	return sum > c.VelocityMaxSpanFrac*b.Span()+1e-9
 }
 
-func (c Config) updatePartialFreeze(st *State, d *Decision, signal bool, reasons []string, now int64, guards map[string]bool) {
+func (c Config) updatePartialFreeze(st *State, d *Decision, reasons []string, it int, guards map[string]bool) {
+	signal := len(reasons) > 0
 	db := &st.Debounce
-	changed := db.Update(signal, now, c.DebounceOpenMs, c.DebounceCloseMs)
+	changed := db.Update(signal, c.DebounceOpenIters, c.DebounceCloseIters)
 	pf := &st.PartialFreeze
 	switch {
 	case db.Open && !pf.Active:
@@ -358,8 +425,8 @@ func (c Config) updatePartialFreeze(st *State, d *Decision, signal bool, reasons
 		if slices.Contains(reasons, "oscillation") {
 			subs = append(subs, "rescue_taker")
 		}
-		*pf = PartialFreeze{Active: true, Subsystems: subs, Reason: strings.Join(reasons, "+"), SinceMs: now}
-		d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: %s held >= %d ms -> freeze %s", pf.Reason, c.DebounceOpenMs, strings.Join(subs, ",")))
+		*pf = PartialFreeze{Active: true, Subsystems: subs, Reason: strings.Join(reasons, "+"), Since: it}
+		d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: %s in %d consecutive iterations -> freeze %s", pf.Reason, db.Count, strings.Join(subs, ",")))
 	case db.Open && pf.Active:
 		if slices.Contains(reasons, "oscillation") && !slices.Contains(pf.Subsystems, "rescue_taker") {
 			pf.Subsystems = append(pf.Subsystems, "rescue_taker")
@@ -370,19 +437,19 @@ func (c Config) updatePartialFreeze(st *State, d *Decision, signal bool, reasons
 			}
 		}
 	case !db.Open && pf.Active:
-		if now-pf.SinceMs < c.PartialFreezeMinMs {
-			d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: kept, minimum duration %d ms not reached", c.PartialFreezeMinMs))
+		if it-pf.Since < c.PartialFreezeMinIters {
+			d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: kept, minimum of %d iterations not reached", c.PartialFreezeMinIters))
 			break
 		}
-		d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: cleared after %d ms without signal", c.DebounceCloseMs))
+		d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: cleared after %d iterations without signal", db.Count))
 		*pf = PartialFreeze{}
 	case signal && !db.Open:
 		guards[GuardDebounce] = true
-		d.Rationale = append(d.Rationale, fmt.Sprintf("DEBOUNCE: %s for %d ms < %d ms, partial freeze not opened", strings.Join(reasons, "+"), now-db.SinceMs, c.DebounceOpenMs))
+		d.Rationale = append(d.Rationale, fmt.Sprintf("DEBOUNCE: %s in %d of %d consecutive iterations needed, partial freeze not opened", strings.Join(reasons, "+"), db.Count, c.DebounceOpenIters))
 	}
 	if !signal && db.Open && !changed {
 		guards[GuardDebounce] = true
-		d.Rationale = append(d.Rationale, fmt.Sprintf("DEBOUNCE: signal absent for %d ms < %d ms, partial freeze kept", now-db.SinceMs, c.DebounceCloseMs))
+		d.Rationale = append(d.Rationale, fmt.Sprintf("DEBOUNCE: signal absent in %d of %d consecutive iterations needed, partial freeze kept", db.Count, c.DebounceCloseIters))
 	}
 	if pf.Active {
 		guards[GuardPartialFreeze] = true
