@@ -50,6 +50,7 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -412,7 +413,7 @@ func (e *evaluation) failedCheck() artifact.Check {
 			if it.Status == artifact.StatusFailed && len(why) < 3 {
 				r := "no reason recorded"
 				if it.Failure != nil && it.Failure.Reason != "" {
-					r = oneLine(it.Failure.Reason)
+					r = oneLine(redact.Text(it.Failure.Reason)) // a soak written elsewhere may carry a credential
 				}
 				why = append(why, fmt.Sprintf("%d: %s", it.Iteration, r))
 			}

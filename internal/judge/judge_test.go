@@ -231,6 +231,18 @@ func TestEvaluate(t *testing.T) {
 			reason: "failed_iterations: 1 failed iteration(s) in the window, at most 0 allowed (9: command exited 3)",
 		},
 		{
+			name: "a failed iteration's credential is not copied into the verdict",
+			soak: soakOf(10, func(i int, it *artifact.IterationSummary) {
+				if i == 9 {
+					it.Status = artifact.StatusFailed
+					it.Failure = &artifact.Failure{Reason: "connect https://bot:hunter2pass@db.example/x failed"}
+					it.Summary = artifact.Summary{}
+				}
+			}),
+			want:   outcome{Verdict: "FAIL", PassIters: 7, Checks: with(map[string]string{CheckFailed: "FAIL"})},
+			reason: "failed_iterations: 1 failed iteration(s) in the window, at most 0 allowed (9: connect https://<redacted>@db.example/x failed)",
+		},
+		{
 			name: "a tolerated failed iteration is left out of the KPIs",
 			soak: soakOf(10, func(i int, it *artifact.IterationSummary) {
 				if i == 9 {
