@@ -72,9 +72,11 @@ func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func(worker in
 func scanInline[B Batch](cr *chunkReader, chunk []byte, last bool, b B, merge func(B)) error {
 	var e Event
 	var scratch []byte
-	var base int64
+	var base, maxT int64
+	var ord chunkOrder
 	for first := true; ; first = false {
-		lines, err := parseChunk(chunk, first, b, &e, &scratch)
+		lines, err := parseChunk(chunk, first, b, &e, &scratch, &ord)
+		lines, err = ord.join(&maxT, lines, err)
 		merge(b)
 		if err != nil {
 			return &LineError{Line: base + lines, Err: err}
@@ -95,7 +97,55 @@ type job[B Batch] struct {
 	batch  B
 	lines  int64 // lines parsed, up to and including a bad one
 	err    error // the bad line's error
+	ord    chunkOrder
 	done   chan struct{}
+}
+
+// chunkOrder is what the t_ms order check needs of a chunk parsed on its
+// own: the largest t_ms, and the lines where t_ms reached a new minimum
+// (the first line whose t_ms is below any bound is one of them). In a
+// stream in time order that is the chunk's first line only.
+type chunkOrder struct {
+	maxT int64
+	mins []lineT
+}
+
+type lineT struct{ line, t int64 }
+
+// reset readies o for a chunk.
+func (o *chunkOrder) reset() {
+	o.maxT = 0
+	o.mins = o.mins[:0]
+}
+
+// add checks the t_ms of the chunk's line-th line against the lines before
+// it in the chunk and records it.
+func (o *chunkOrder) add(line, t int64) error {
+	if t < o.maxT-OrderToleranceMs {
+		return errBackwards(t, o.maxT)
+	}
+	o.maxT = max(o.maxT, t)
+	if n := len(o.mins); n == 0 || t < o.mins[n-1].t {
+		o.mins = append(o.mins, lineT{line, t})
+	}
+	return nil
+}
+
+// join checks the chunk's lines against the largest t_ms of the stream
+// before it (*maxT, then updated) and returns the chunk's first bad line:
+// the first line going back too far, or the parse error at lines.
+func (o *chunkOrder) join(maxT *int64, lines int64, err error) (int64, error) {
+	for _, m := range o.mins {
+		if m.t >= *maxT-OrderToleranceMs {
+			continue
+		}
+		if err == nil || m.line < lines {
+			return m.line, errBackwards(m.t, *maxT)
+		}
+		break
+	}
+	*maxT = max(*maxT, o.maxT)
+	return lines, err
 }
 
 // jobsPerWorker is the number of chunks a worker can have in flight: one
@@ -130,7 +180,7 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 			var e Event
 			var scratch []byte
 			for j := range work[w] {
-				j.lines, j.err = parseChunk(j.chunk, j.first, j.batch, &e, &scratch)
+				j.lines, j.err = parseChunk(j.chunk, j.first, j.batch, &e, &scratch, &j.ord)
 				j.done <- struct{}{}
 			}
 		}()
@@ -169,11 +219,12 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 	}()
 
 	// Merge in stream order; after a bad line, drain without merging.
-	var base int64
+	var base, maxT int64
 	var err error
 	for j := range order {
 		<-j.done
 		if err == nil {
+			j.lines, j.err = j.ord.join(&maxT, j.lines, j.err)
 			merge(j.batch)
 			if j.err != nil {
 				err = &LineError{Line: base + j.lines, Err: j.err}
@@ -194,8 +245,12 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 // into b. It returns the number of lines seen, up to and including a bad
 // one, and that line's error. Line handling is Reader's: the limit counts a
 // "\r" and a byte order mark, which are then removed; empty lines count.
-func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byte) (int64, error) {
+//
+// It also checks the order of t_ms within the chunk and records in ord
+// what ord.join needs to check it against the chunks before.
+func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byte, ord *chunkOrder) (int64, error) {
 	var lines int64
+	ord.reset()
 	for len(chunk) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
@@ -218,6 +273,9 @@ func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byt
 			if err == errEmpty {
 				continue
 			}
+			return lines, err
+		}
+		if err := ord.add(lines, e.TMs); err != nil {
 			return lines, err
 		}
 		b.Add(e)

@@ -69,6 +69,12 @@ func sameAsScan(t *testing.T, data []byte) {
 		if want.Err == got.Err && slices.EqualFunc(want.Events, got.Events, sameEvent) {
 			continue
 		}
+		// A t_ms going back across chunks is found when the chunk is
+		// merged: the events of the whole chunk have been delivered.
+		if want.Err == got.Err && strings.Contains(want.Err, " goes back more than ") &&
+			len(got.Events) >= len(want.Events) && slices.EqualFunc(want.Events, got.Events[:len(want.Events)], sameEvent) {
+			continue
+		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%+v on %.200q: (-Scan +ScanBatches):\n%s", opt, data, diff)
 		}
@@ -99,6 +105,10 @@ func TestScanBatchesSameAsScan(t *testing.T) {
 		{"line too long at the end", sampleText + `{"kind":"ws","t_ms":1,"lag_ms":2}` + long + " "},
 		{"many lines", strings.Repeat(sampleText, 300)},
 		{"many lines then an error", strings.Repeat(sampleText, 300) + "x\n" + strings.Repeat(sampleText, 300)},
+		{"t_ms back within the tolerance", `{"kind":"ws","t_ms":5000,"lag_ms":1}` + "\n" + sampleText + `{"kind":"ws","t_ms":4000,"lag_ms":1}` + "\n"},
+		{"t_ms back beyond the tolerance", strings.Repeat(`{"kind":"ws","t_ms":5000,"lag_ms":1}`+"\n", 20) + sampleText},
+		{"t_ms back late in a chunk", `{"kind":"ws","t_ms":5000,"lag_ms":1}` + "\n" + strings.Repeat(`{"kind":"ws","t_ms":4500,"lag_ms":1}`+"\n", 30) + `{"kind":"ws","t_ms":3999,"lag_ms":1}` + "\n" + sampleText},
+		{"t_ms back then a bad line", `{"kind":"ws","t_ms":9000,"lag_ms":1}` + "\n" + strings.Repeat(`{"kind":"ws","t_ms":9000,"lag_ms":1}`+"\n", 5) + `{"kind":"ws","t_ms":10,"lag_ms":1}` + "\nx\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { sameAsScan(t, []byte(tc.in)) })

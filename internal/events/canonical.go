@@ -194,13 +194,12 @@ func parseCanonical(b []byte, e *Event) (seen uint32, ok bool) {
 			}
 			seen |= fInventory
 		}
-		if !kAge.at(b, i) {
-			return 0, false
+		if kAge.at(b, i) { // optional on taker fills: check decides
+			if i, ok = canonNumber(b, i+len(kAge.s), &e.AgeMs); !ok {
+				return 0, false
+			}
+			seen |= fAge
 		}
-		if i, ok = canonNumber(b, i+len(kAge.s), &e.AgeMs); !ok {
-			return 0, false
-		}
-		seen |= fAge
 	case KindBlock:
 		if !kReason.at(b, i) {
 			return 0, false

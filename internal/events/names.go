@@ -3,10 +3,35 @@ package events
 import (
 	"errors"
 	"math"
+	"strconv"
 )
 
 // MaxLineBytes is the longest line a Reader accepts, counting a "\r" but not the "\n".
 const MaxLineBytes = 1 << 20
+
+// Bounds of the values a line may carry (see the package doc and
+// docs/bot-contract.md). A value beyond them is certainly a mistake — a
+// unit or an origin the contract does not use — and the line is rejected.
+const (
+	// MaxTMs is the largest t_ms: seven days after the iteration started.
+	MaxTMs = 7 * 24 * 3600 * 1000
+	// EpochTMs is the smallest t_ms read as epoch milliseconds in an error
+	// message (2000-01-01T00:00:00Z).
+	EpochTMs = 946_684_800_000
+	// OrderToleranceMs is how far t_ms may go back below the largest t_ms
+	// of the lines before it (events written by several threads).
+	OrderToleranceMs = 1000
+	// MaxDurationMs bounds latency_ms and lag_ms: one day.
+	MaxDurationMs = 24 * 3600 * 1000
+	// MaxAgeMs bounds age_ms: seven days.
+	MaxAgeMs = MaxTMs
+	// MaxBps bounds the magnitude of a fill's PnL components: 10,000 bps is
+	// 100% of the fill's notional.
+	MaxBps = 10000
+	// MaxMakerRebateBps is the largest positive fees_bps (a rebate) of a
+	// maker fill. A taker fill's fees_bps is a cost: at most 0.
+	MaxMakerRebateBps = 3
+)
 
 var kindNames = [...]string{KindOrder: "order", KindFill: "fill", KindBlock: "block", KindWS: "ws", KindParams: "effective_params"}
 var actionNames = [...]string{ActionPlace: "place", ActionReplace: "replace", ActionCancel: "cancel"}
@@ -50,11 +75,18 @@ const (
 	fReason
 	fLag
 	fParams
+	fSymbol // optional annotations: checked, not kept
+	fSide
+	fOrderID
 	nFields = iota
 )
 
+// fAnnot are the annotation fields; an extension key (x_...) has no bit.
+const fAnnot = fSymbol | fSide | fOrderID
+
 var fieldNames = [nFields]string{"kind", "t_ms", "action", "latency_ms", "age_ms", "liquidity", "qty", "price",
-	"gross_bps", "fees_bps", "slippage_bps", "adverse_bps", "inventory_bps", "reason", "lag_ms", "params"}
+	"gross_bps", "fees_bps", "slippage_bps", "adverse_bps", "inventory_bps", "reason", "lag_ms", "params",
+	"symbol", "side", "order_id"}
 
 func fieldName(bit uint32) string {
 	for i := 0; i < nFields; i++ {
@@ -67,16 +99,16 @@ func fieldName(bit uint32) string {
 
 // allowed and required fields per kind (index Kind).
 var allowed = [...]uint32{
-	KindOrder:  fKind | fT | fAction | fLatency | fAge,
-	KindFill:   fKind | fT | fLiquidity | fQty | fPrice | fGross | fFees | fSlippage | fAdverse | fInventory | fAge,
-	KindBlock:  fKind | fT | fReason,
-	KindWS:     fKind | fT | fLag,
+	KindOrder:  fKind | fT | fAction | fLatency | fAge | fAnnot,
+	KindFill:   fKind | fT | fLiquidity | fQty | fPrice | fGross | fFees | fSlippage | fAdverse | fInventory | fAge | fAnnot,
+	KindBlock:  fKind | fT | fReason | fAnnot,
+	KindWS:     fKind | fT | fLag | fSymbol,
 	KindParams: fKind | fT | fParams,
 }
 
 var required = [...]uint32{
-	KindOrder:  fKind | fT | fAction | fLatency, // + fAge for replace and cancel
-	KindFill:   fKind | fT | fLiquidity | fQty | fPrice | fAge,
+	KindOrder:  fKind | fT | fAction | fLatency,         // + fAge for replace and cancel
+	KindFill:   fKind | fT | fLiquidity | fQty | fPrice, // + fAge for maker fills
 	KindBlock:  fKind | fT | fReason,
 	KindWS:     fKind | fT | fLag,
 	KindParams: fKind | fT | fParams,
@@ -86,6 +118,9 @@ func requiredFor(e *Event) uint32 {
 	r := required[e.Kind]
 	if e.Kind == KindOrder && (e.Action == ActionReplace || e.Action == ActionCancel) {
 		r |= fAge
+	}
+	if e.Kind == KindFill && e.Liquidity == Maker {
+		r |= fAge // a taker fill had no resting quote: its age_ms is optional and not used
 	}
 	return r
 }
@@ -165,6 +200,9 @@ func validateValues(e *Event) error {
 	if e.TMs < 0 {
 		return errors.New(kindNames[e.Kind] + ": negative t_ms")
 	}
+	if e.TMs > MaxTMs {
+		return errTMs(e)
+	}
 	switch e.Kind {
 	case KindOrder:
 		if e.Action < ActionPlace || e.Action > ActionCancel {
@@ -173,8 +211,14 @@ func validateValues(e *Event) error {
 		if !nonNegOK(e.LatencyMs) {
 			return errNonNeg("order", "latency_ms")
 		}
+		if e.LatencyMs > MaxDurationMs {
+			return errAbove("order", "latency_ms", e.LatencyMs, MaxDurationMs, "one day")
+		}
 		if !nonNegOK(e.AgeMs) {
 			return errNonNeg("order", "age_ms")
+		}
+		if e.AgeMs > MaxAgeMs {
+			return errAbove("order", "age_ms", e.AgeMs, MaxAgeMs, "seven days")
 		}
 	case KindFill:
 		if e.Liquidity != Maker && e.Liquidity != Taker {
@@ -190,9 +234,21 @@ func validateValues(e *Event) error {
 			if !(math.Abs(v) <= math.MaxFloat64) { // NaN or ±Inf
 				return errors.New("fill: " + fieldNames[8+i] + " is not finite")
 			}
+			if math.Abs(v) > MaxBps {
+				return errors.New("fill: " + fieldNames[8+i] + " " + fmtNum(v) + " is beyond ±10000 bps (100% of the fill's notional): basis points, not a price or a fraction?")
+			}
+		}
+		if e.Liquidity == Taker && e.FeesBps > 0 {
+			return errors.New("fill: fees_bps " + fmtNum(e.FeesBps) + " is positive on a taker fill: a fee is a cost and is negative (write -" + fmtNum(e.FeesBps) + ")")
+		}
+		if e.FeesBps > MaxMakerRebateBps {
+			return errors.New("fill: fees_bps " + fmtNum(e.FeesBps) + " is above the largest maker rebate (+3 bps): a fee is a cost and is negative (write -" + fmtNum(e.FeesBps) + ")")
 		}
 		if !nonNegOK(e.AgeMs) {
 			return errNonNeg("fill", "age_ms")
+		}
+		if e.AgeMs > MaxAgeMs {
+			return errAbove("fill", "age_ms", e.AgeMs, MaxAgeMs, "seven days")
 		}
 	case KindBlock:
 		if e.Reason < ReasonMinInterval || e.Reason > ReasonThrottle {
@@ -201,6 +257,9 @@ func validateValues(e *Event) error {
 	case KindWS:
 		if !nonNegOK(e.LagMs) {
 			return errNonNeg("ws", "lag_ms")
+		}
+		if e.LagMs > MaxDurationMs {
+			return errAbove("ws", "lag_ms", e.LagMs, MaxDurationMs, "one day")
 		}
 	case KindParams:
 		return validateParams(e.Params)
@@ -213,4 +272,20 @@ func nonNegOK(v float64) bool { return v >= 0 && v <= math.MaxFloat64 }
 
 func errNonNeg(kind, field string) error {
 	return errors.New(kind + ": " + field + " must be finite and >= 0")
+}
+
+func fmtNum(v float64) string { return string(AppendFloat(nil, v)) }
+
+func errAbove(kind, field string, v, limit float64, what string) error {
+	return errors.New(kind + ": " + field + " " + fmtNum(v) + " is above " + fmtNum(limit) + " (" + what + "): milliseconds, not microseconds?")
+}
+
+// errTMs is the error for a t_ms above MaxTMs.
+func errTMs(e *Event) error {
+	k := kindNames[e.Kind]
+	t := strconv.FormatInt(e.TMs, 10)
+	if e.TMs >= EpochTMs {
+		return errors.New(k + ": t_ms " + t + " looks like epoch milliseconds: t_ms counts milliseconds from the start of the iteration (at most 604800000)")
+	}
+	return errors.New(k + ": t_ms " + t + " is more than seven days after the start of the iteration (at most 604800000)")
 }

@@ -176,7 +176,8 @@ func appendString(b []byte, s string) []byte {
 // — and parses only the lines where they occur, so the other lines cost a
 // memory scan and a bad line of another kind is not reported here. A
 // candidate line that does not parse is a *LineError, as in Scan, with the
-// same line number; a read error is "read after line N: <error>".
+// same line number (the order of t_ms is not checked here); a read error is
+// "read after line N: <error>".
 func ReadParams(r io.Reader) ([]Event, error) { return readParams(r, DefaultChunkSize) }
 
 // readParams is ReadParams reading chunks of size bytes (tests use small

@@ -207,6 +207,10 @@ func sameParamsAsScan(t *testing.T, data []byte, sizes ...int) {
 			if !errors.As(serr, &le) {
 				continue
 			}
+			var oe *orderError
+			if errors.As(serr, &oe) {
+				continue // ReadParams does not check the order of t_ms
+			}
 			line := bytes.Split(data, []byte("\n"))[le.Line-1]
 			if (bytes.Contains(line, paramsWord) || bytes.IndexByte(line, '\\') >= 0) && le.Err != errTooLong &&
 				(err == nil || err.Error() != serr.Error()) {

@@ -37,6 +37,7 @@ type Reader struct {
 	err        error // sticky error returned by Next
 	started    bool  // BOM check done
 	scratch    []byte
+	maxT       int64 // the largest t_ms so far
 }
 
 const readBufSize = 256 << 10
@@ -63,14 +64,20 @@ func (rd *Reader) Next(e *Event) error {
 		if !ok {
 			return rd.err
 		}
-		if err := parseLine(line, e, &rd.scratch); err != nil {
-			if err == errEmpty {
-				continue
-			}
-			rd.err = &LineError{Line: rd.line, Err: err}
-			return rd.err
+		err := parseLine(line, e, &rd.scratch)
+		if err == errEmpty {
+			continue
 		}
-		return nil
+		if err == nil {
+			if e.TMs < rd.maxT-OrderToleranceMs {
+				err = errBackwards(e.TMs, rd.maxT)
+			} else {
+				rd.maxT = max(rd.maxT, e.TMs)
+				return nil
+			}
+		}
+		rd.err = &LineError{Line: rd.line, Err: err}
+		return rd.err
 	}
 }
 
@@ -170,6 +177,17 @@ func Scan(r io.Reader, fn func(*Event) error) error {
 			return &LineError{Line: rd.line, Err: err}
 		}
 	}
+}
+
+// errBackwards is the error for a line whose t_ms is more than
+// OrderToleranceMs before the largest t_ms of the lines before it.
+func errBackwards(t, maxT int64) error { return &orderError{t, maxT} }
+
+type orderError struct{ t, maxT int64 }
+
+func (e *orderError) Error() string {
+	return "t_ms " + strconv.FormatInt(e.t, 10) + " goes back more than " + strconv.Itoa(OrderToleranceMs) +
+		" ms before t_ms " + strconv.FormatInt(e.maxT, 10) + " of an earlier line: write events in time order"
 }
 
 var (
@@ -462,10 +480,52 @@ func parseField(b []byte, i int, key []byte, e *Event, scratch *[]byte) (uint32,
 		}
 		v, j, ok := parseInt(b, i)
 		if !ok {
-			return 0, 0, errAt("t_ms: not an integer in int64 range")
+			// A whole number written as a float ("5.0", "5e3": what
+			// Python's json.dumps writes for a float-typed integer).
+			var err error
+			if v, j, err = parseIntegral(b, i); err != nil {
+				return 0, 0, err
+			}
 		}
 		e.TMs = v
 		return fT, j, nil
+	case "symbol", "order_id":
+		bit = fSymbol
+		if key[0] == 'o' {
+			bit = fOrderID
+		}
+		name := fieldName(bit)
+		if bit == fOrderID && i < len(b) && (b[i] == '-' || b[i] >= '0' && b[i] <= '9') {
+			_, j, err := parseNumber(b, i)
+			if err != nil {
+				return 0, 0, errAt("order_id: " + err.Error())
+			}
+			return bit, j, nil
+		}
+		want := "string"
+		if bit == fOrderID {
+			want = "string or number"
+		}
+		if i >= len(b) || b[i] != '"' {
+			return 0, 0, wrongType(name, b, i, want)
+		}
+		s, j, err := parseString(b, i, scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(s) == 0 || len(s) > MaxAnnotBytes {
+			return 0, 0, errAt(name + ": want 1 to 256 bytes, got " + strconv.Itoa(len(s)))
+		}
+		return bit, j, nil
+	case "side":
+		s, j, err := stringValue(b, i, "side", scratch)
+		if err != nil {
+			return 0, 0, err
+		}
+		if string(s) != "buy" && string(s) != "sell" {
+			return 0, 0, errAt("unknown side " + strconv.Quote(string(s)) + " (want \"buy\" or \"sell\")")
+		}
+		return fSide, j, nil
 	case "latency_ms":
 		bit, dst = fLatency, &e.LatencyMs
 	case "age_ms":
@@ -487,7 +547,16 @@ func parseField(b []byte, i int, key []byte, e *Event, scratch *[]byte) (uint32,
 	case "lag_ms":
 		bit, dst = fLag, &e.LagMs
 	default:
-		return 0, 0, errAt("unknown field " + strconv.Quote(string(key)))
+		if len(key) > 2 && key[0] == 'x' && key[1] == '_' {
+			// The bot's own extension: any JSON value, carried in the
+			// file and ignored.
+			j, err := skipValue(b, i, 0, scratch)
+			if err != nil {
+				return 0, 0, errAt(strconv.Quote(string(key)) + ": " + err.Error())
+			}
+			return 0, j, nil
+		}
+		return 0, 0, errAt("unknown field " + strconv.Quote(string(key)) + " (a bot's own fields start with x_)")
 	}
 	if i >= len(b) || !(b[i] == '-' || b[i] >= '0' && b[i] <= '9') {
 		return 0, 0, wrongType(fieldName(bit), b, i, "number")
@@ -530,6 +599,91 @@ func wrongType(field string, b []byte, i int, want string) error {
 		}
 	}
 	return errAt(field + ": want " + want + ", got " + got)
+}
+
+// MaxAnnotBytes is the longest symbol or order_id string.
+const MaxAnnotBytes = 256
+
+// maxExtDepth is how deeply an extension value may nest.
+const maxExtDepth = 32
+
+// skipValue checks the JSON value at b[i] and returns the index after it.
+func skipValue(b []byte, i, depth int, scratch *[]byte) (int, error) {
+	if i >= len(b) {
+		return 0, errAt("unexpected end of line")
+	}
+	switch c := b[i]; {
+	case c == '"':
+		_, j, err := parseString(b, i, scratch)
+		return j, err
+	case c == '-' || c >= '0' && c <= '9':
+		_, j, err := parseNumber(b, i)
+		return j, err
+	case c == '{' || c == '[':
+		if depth >= maxExtDepth {
+			return 0, errAt("nested more than 32 deep")
+		}
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == end {
+			return i + 1, nil
+		}
+		for {
+			if c == '{' {
+				if i >= len(b) || b[i] != '"' {
+					return 0, errAt("expected a quoted member name")
+				}
+				_, j, err := parseString(b, i, scratch)
+				if err != nil {
+					return 0, err
+				}
+				i = skipSpace(b, j)
+				if i >= len(b) || b[i] != ':' {
+					return 0, errAt("expected ':' after member name")
+				}
+				i = skipSpace(b, i+1)
+			}
+			j, err := skipValue(b, i, depth+1, scratch)
+			if err != nil {
+				return 0, err
+			}
+			i = skipSpace(b, j)
+			if i < len(b) && b[i] == ',' {
+				i = skipSpace(b, i+1)
+				continue
+			}
+			if i < len(b) && b[i] == end {
+				return i + 1, nil
+			}
+			return 0, errAt("expected ',' or '" + string(end) + "'")
+		}
+	case bytes.HasPrefix(b[i:], []byte("true")):
+		return i + 4, nil
+	case bytes.HasPrefix(b[i:], []byte("false")):
+		return i + 5, nil
+	case bytes.HasPrefix(b[i:], []byte("null")):
+		return i + 4, nil
+	}
+	return 0, errAt("invalid value")
+}
+
+// parseIntegral parses a JSON number at b[i] that must be a whole number
+// in int64 range, however it is written ("5", "5.0", "5e3").
+func parseIntegral(b []byte, i int) (int64, int, error) {
+	f, j, err := parseNumber(b, i)
+	if err != nil {
+		return 0, 0, errAt("t_ms: " + err.Error())
+	}
+	if f != math.Trunc(f) {
+		return 0, 0, errAt("t_ms: " + string(b[i:j]) + " is not a whole number of milliseconds")
+	}
+	if !(f >= -(1<<63) && f < 1<<63) {
+		return 0, 0, errAt("t_ms: not an integer in int64 range")
+	}
+	return int64(f), j, nil
 }
 
 // parseInt parses a JSON integer (no fraction or exponent) at b[i].

@@ -63,7 +63,9 @@ func (p *part) Add(e *events.Event) {
 		p.fills = append(p.fills, fillTermOf(e))
 		add(&p.t.adverse, &p.adverse, max(0, -e.AdverseBps))
 		add(&p.t.slippage, &p.slippage, max(0, -e.SlippageBps))
-		add(&p.t.age, &p.age, e.AgeMs)
+		if e.Liquidity == events.Maker {
+			add(&p.t.age, &p.age, e.AgeMs) // a taker fill had no resting quote
+		}
 	case events.KindBlock:
 		p.blocks[e.Reason]++
 	case events.KindWS:

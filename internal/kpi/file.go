@@ -22,6 +22,24 @@ func FromReader(name string, r io.Reader) (artifact.Summary, error) {
 
 func fromReader(name string, r io.Reader, opt events.BatchOptions) (artifact.Summary, error) {
 	var a Accumulator
+	if err := a.readFrom(name, r, opt); err != nil {
+		return artifact.Summary{}, err
+	}
+	return a.Summary(), nil
+}
+
+// ExplainReader is FromReader that also returns the inputs of every KPI's
+// formula (see Explain).
+func ExplainReader(name string, r io.Reader) (artifact.Summary, Inputs, error) {
+	var a Accumulator
+	if err := a.readFrom(name, r, events.BatchOptions{}); err != nil {
+		return artifact.Summary{}, Inputs{}, err
+	}
+	return a.Summary(), a.Inputs(), nil
+}
+
+// readFrom adds the events of the stream r to a, which must be empty.
+func (a *Accumulator) readFrom(name string, r io.Reader, opt events.BatchOptions) error {
 	var tabs []*tables // per worker
 	newPart := func(w int) *part {
 		for len(tabs) <= w { // newBatch runs on this goroutine
@@ -31,12 +49,12 @@ func fromReader(name string, r io.Reader, opt events.BatchOptions) (artifact.Sum
 	}
 	err := events.ScanBatches(r, opt, newPart, a.merge)
 	if err != nil {
-		return artifact.Summary{}, fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	for _, t := range tabs {
 		a.addTables(t)
 	}
-	return a.Summary(), nil
+	return nil
 }
 
 // FromFile computes the KPIs of the events.jsonl file at path. Errors name

@@ -129,7 +129,9 @@ func (a *Accumulator) Add(e *events.Event) {
 		a.addFill(&f)
 		a.adverse.add(max(0, -e.AdverseBps))
 		a.slippage.add(max(0, -e.SlippageBps))
-		a.age.add(e.AgeMs)
+		if e.Liquidity == events.Maker {
+			a.age.add(e.AgeMs) // a taker fill had no resting quote
+		}
 	case events.KindBlock:
 		a.blocks[e.Reason]++
 	case events.KindWS:

@@ -81,7 +81,7 @@ func TestSummary(t *testing.T) {
 			AdverseBpsP95:    f(3), // costs {3, 0}
 			SlippageBpsP95:   f(4), // costs {1, 4}
 			CancelRatio:      f(0.25),
-			OrderAgeP95Ms:    f(300), // {100, 200, 50, 300}
+			OrderAgeP95Ms:    f(200), // replace 100, cancel 200, maker fill 50: the taker fill's 300 is not an order age
 			WSLagP95Ms:       f(25),
 			MakerSharePct:    f(50),
 			Fills:            &artifact.Fills{MakerCount: 1, TakerCount: 1, MakerVolume: 100, TakerVolume: 300},
@@ -194,8 +194,8 @@ func TestNetAddsUp(t *testing.T) {
 	for trial := 0; trial < 2000; trial++ {
 		var a Accumulator
 		for i := 0; i < 1+rng.IntN(5); i++ {
-			r := func() float64 { return (rng.Float64() - 0.5) * math.Pow(10, float64(rng.IntN(6))) }
-			e := fill(events.Liquidity(1+rng.IntN(2)), rng.Float64()+0.01, 100*rng.Float64()+1, r(), r(), r(), r(), r(), 1)
+			r := func() float64 { return (rng.Float64() - 0.5) * math.Pow(10, float64(rng.IntN(5))) } // within ±MaxBps
+			e := fill(events.Liquidity(1+rng.IntN(2)), rng.Float64()+0.01, 100*rng.Float64()+1, r(), -math.Abs(r()), r(), r(), r(), 1)
 			a.Add(&e)
 		}
 		s := a.Summary()

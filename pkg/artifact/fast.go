@@ -573,6 +573,10 @@ func (d *fastDecoder) summary(s *Summary) {
 			if d.take(&seen, k+3) {
 				s.Events = d.int64(64)
 			}
+		case "input":
+			if d.take(&seen, k+4) {
+				s.Input = d.word()
+			}
 		default:
 			bit, ok := kpiBits[string(key)]
 			if !ok {

@@ -23,6 +23,10 @@ type Summary struct {
 	Fills  *Fills  `json:"fills,omitempty"`
 	Blocks *Blocks `json:"blocks,omitempty"`
 	Events int64   `json:"events,omitempty"` // events the KPIs were computed from
+	// Input names the file of an --exec iteration the KPIs were computed
+	// from: events.jsonl, or a legacy EDGE_REPORT.json when there was no
+	// events.jsonl.
+	Input string `json:"input,omitempty"`
 }
 
 // Fills counts an iteration's fills by liquidity side.

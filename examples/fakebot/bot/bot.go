@@ -6,7 +6,8 @@
 //	SOAK_ITERATION   the iteration number, 1-based
 //	SOAK_ITERATIONS  the planned number of iterations
 //	SOAK_OVERRIDES   path of runtime_overrides.json (read it at start-up)
-//	SOAK_ITER_DIR    where to leave events.jsonl (internal/events format)
+//	SOAK_ITER_DIR    where to leave events.jsonl (docs/bot-contract.md),
+//	                 written with pkg/botevents as a Go bot would
 //	                 or a legacy EDGE_REPORT.json
 //	SOAK_SEED        the soak's seed
 //
@@ -34,7 +35,6 @@ package bot
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,6 +49,7 @@ import (
 	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // Main runs fakebot with the process's arguments and environment.
@@ -149,30 +150,48 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// writeEvents writes the iteration's events, complete or not at all; the
-// effective_params record only with report.
+// writeEvents writes the iteration's events with pkg/botevents, the writer
+// a Go bot would use, complete or not at all; the effective_params record
+// only with report.
 func writeEvents(path string, cfg sim.Config, it int, params map[string]float64, report bool) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".events-*")
+	w, err := botevents.Create(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
-	w := events.NewWriter(f)
+	defer w.Abort()
 	err = sim.Run(cfg, it, params, func(e *events.Event) error {
 		if e.Kind == events.KindParams && !report {
 			return nil
 		}
-		return w.Write(e)
+		return write(w, e)
 	})
 	if err != nil {
-		f.Close()
 		return err
 	}
-	// CreateTemp makes the file 0600; soak-run's directory is shared material.
-	if err := errors.Join(w.Flush(), f.Chmod(0o644), f.Close()); err != nil {
-		return err
+	return w.Close()
+}
+
+// write writes one simulator event through the bot authors' writer.
+func write(w *botevents.Writer, e *events.Event) error {
+	switch e.Kind {
+	case events.KindOrder:
+		return w.Order(botevents.Order{TMs: e.TMs, Action: botevents.Action(e.Action.String()), LatencyMs: e.LatencyMs, AgeMs: e.AgeMs})
+	case events.KindFill:
+		return w.Fill(botevents.Fill{TMs: e.TMs, Liquidity: botevents.Liquidity(e.Liquidity.String()), Qty: e.Qty, Price: e.Price,
+			GrossBps: e.GrossBps, FeesBps: e.FeesBps, SlippageBps: e.SlippageBps, AdverseBps: e.AdverseBps,
+			InventoryBps: e.InventoryBps, AgeMs: e.AgeMs})
+	case events.KindBlock:
+		return w.Block(botevents.Block{TMs: e.TMs, Reason: botevents.Reason(e.Reason.String())})
+	case events.KindWS:
+		return w.WS(botevents.WS{TMs: e.TMs, LagMs: e.LagMs})
+	case events.KindParams:
+		ps := make(map[string]float64, len(e.Params))
+		for _, p := range e.Params {
+			ps[p.Key] = p.Value
+		}
+		return w.EffectiveParams(e.TMs, ps)
 	}
-	return os.Rename(f.Name(), path)
+	return fmt.Errorf("unknown event kind %d", e.Kind)
 }
 
 // writeEdgeReport writes the legacy toolkit's extended EDGE_REPORT.json
