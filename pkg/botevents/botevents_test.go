@@ -96,7 +96,9 @@ func TestRefused(t *testing.T) {
 		{"backwards", func(w *Writer) error { return w.WS(WS{TMs: 0, LagMs: 1}) }, "goes back more than 1000 ms"},
 		{"latency", func(w *Writer) error { return w.Order(Order{TMs: 5000, Action: Place, LatencyMs: -1}) }, "latency_ms -1 is not within"},
 		{"action", func(w *Writer) error { return w.Order(Order{TMs: 5000, Action: "amend"}) }, `unknown action "amend"`},
-		{"side", func(w *Writer) error { return w.Block(Block{TMs: 5000, Reason: Risk, Annotations: Annotations{Side: "BUY"}}) }, `side "BUY"`},
+		{"side", func(w *Writer) error {
+			return w.Block(Block{TMs: 5000, Reason: Risk, Annotations: Annotations{Side: "BUY"}})
+		}, `side "BUY"`},
 		{"params empty", func(w *Writer) error { return w.EffectiveParams(5000, nil) }, "want 1 to 1024"},
 		{"qty", func(w *Writer) error { return w.Fill(Fill{TMs: 5000, Liquidity: Maker, Price: 1}) }, "qty must be positive"},
 	}
