@@ -783,7 +783,9 @@ func (e *evaluation) signals(get func(string) *sample) {
 	}
 	if last := lastTuning(e.soak); last != nil {
 		v.FrozenSubsystems = slices.Clone(last.Frozen)
-		v.PartialFreezeActive = len(last.Frozen) > 0 || slices.Contains(last.Guards, "freeze") || slices.Contains(last.Guards, "partial_freeze")
+		// A full freeze (frozen ["all"], guard "freeze") is not a partial
+		// one: only a frozen subsystem or the partial_freeze guard is.
+		v.PartialFreezeActive = slices.ContainsFunc(last.Frozen, func(s string) bool { return s != "all" }) || slices.Contains(last.Guards, "partial_freeze")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/hugeheap"
+	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -29,13 +30,16 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 
 const usageText = `soak-run [--iterations N] [--auto-tune] [--mock] [--seed S] [--scenario NAME]
              [--events N] [--out DIR|-] [--sleep SECONDS] [--resume] [--run-isolated]
-             [--profile NAME | --preset FILE] [--keep-events]
+             [--profile NAME | --preset FILE] [--keep-events] [--policy FILE] [--strict]
    soak-run --exec [--iteration-timeout D] [--max-failed-iterations K] [flags] -- CMD ARGS...
    soak-run kpis [--edge-report] [--iteration N] [FILE|-]`
 
 const description = `Runs a soak: N iterations of the system under test, each summarised into
 ITER_SUMMARY_<n>.json, with the auto-tuner adjusting runtime_overrides.json between
-iterations (--auto-tune) and every decision in TUNING_REPORT.json. Without --exec the
+iterations (--auto-tune) and every decision in TUNING_REPORT.json. The tuner tunes
+toward the thresholds of the policy soak-gate will judge by (--policy FILE, --strict,
+USE_MOCK=1, as for soak-gate; the built-in policy by default) plus documented margins;
+a --resume keeps the targets the soak started with. Without --exec the
 system under test is the built-in market simulator (--mock, deterministic: the same seed
 and flags give byte-identical files). KPI results never fail soak-run; soak-gate judges.
 
@@ -56,6 +60,8 @@ ENVIRONMENT:
                         iteration (explicit --profile/--preset/--events win)
    SOAK_OUT_DIR         --out when the flag is not given
    SOURCE_DATE_EPOCH    start of the mock soak clock (default 2026-01-01T00:00:00Z)
+   USE_MOCK=1           auto-tune toward the relaxed mock policy, as soak-gate judges by it
+                        (--mock here selects the simulator, not a policy; --policy wins)
 
    The --exec command gets SOAK_ITERATION, SOAK_ITERATIONS, SOAK_OVERRIDES (path of
    runtime_overrides.json), SOAK_ITER_DIR (where it leaves events.jsonl or a legacy
@@ -96,6 +102,8 @@ func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app 
 		&cli.StringFlag{Name: "profile", Usage: "start from a named profile: " + strings.Join(profileNames(), ", ")},
 		&cli.StringFlag{Name: "preset", Aliases: []string{"preset-file"}, Usage: "start from the overrides in `FILE` (applied once)"},
 		&cli.BoolFlag{Name: "keep-events", Usage: "mock: keep each iteration's events in iter/<n>/events.jsonl"},
+		&cli.StringFlag{Name: "policy", Usage: "auto-tune toward the thresholds of the soak-gate policy in `FILE` (YAML or JSON; default the built-in policy, the relaxed mock policy with USE_MOCK=1)"},
+		&cli.BoolFlag{Name: "strict", Usage: "auto-tune toward the policy's warn levels where it has them (soak-gate --strict fails a WARN)"},
 		&cli.BoolFlag{Name: "exec", Usage: "soak the command given after --"},
 		&cli.DurationFlag{Name: "iteration-timeout", Usage: "exec: kill the command's process group after `D` (e.g. 90s, 10m)"},
 		&cli.IntFlag{Name: "max-failed-iterations", Value: DefaultMaxFailed, Usage: "exec: stop with exit 1 after `K` failed iterations (0: never)"},
@@ -141,6 +149,9 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		MaxFailed:            c.Int("max-failed-iterations"),
 		KeepEvents:           c.Bool("keep-events"),
 		AcceptChangedCommand: c.Bool("accept-changed-command"),
+		PolicyFile:           c.String("policy"),
+		Strict:               c.Bool("strict"),
+		MockPolicy:           judge.UseMock(stdio.Env("USE_MOCK")),
 		Set:                  map[string]bool{},
 	}
 	if len(o.Command) == 0 {

@@ -49,8 +49,14 @@ type Options struct {
 	// AcceptChangedCommand lets --resume run a command other than the one
 	// RUN.json recorded (and records it).
 	AcceptChangedCommand bool
-	Smoke                bool      // SOAK_SMOKE_MODE=1
-	Epoch                time.Time // start of the soak clock in mock mode
+	// PolicyFile, Strict and MockPolicy (USE_MOCK=1) choose the policy
+	// whose thresholds the tuner tunes toward, as soak-gate's --policy,
+	// --strict and USE_MOCK choose the one it judges by.
+	PolicyFile string
+	Strict     bool
+	MockPolicy bool
+	Smoke      bool      // SOAK_SMOKE_MODE=1
+	Epoch      time.Time // start of the soak clock in mock mode
 
 	// Set records the flags given explicitly, for --resume's checks.
 	Set map[string]bool
@@ -120,6 +126,8 @@ func (o *Options) validate() error {
 		return cliutil.Usagef("--keep-events writes iter/<n>/events.jsonl; it does not go with --out -")
 	case o.AcceptChangedCommand && !o.Resume:
 		return cliutil.Usagef("--accept-changed-command goes with --resume")
+	case (set["policy"] || set["strict"]) && !o.AutoTune && !o.Resume:
+		return cliutil.Usagef("--policy and --strict set the tuner's targets; they go with --auto-tune")
 	case o.Resume && o.Isolated:
 		return cliutil.Usagef("--resume continues a soak in place; to resume an isolated run, pass its RUN_<epoch> directory as --out")
 	}

@@ -126,6 +126,9 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 			return false, artifact.Errorf(filepath.Join(dir, artifact.RunFile), 0, "tuner_state: %v", err)
 		}
 	}
+	if err := r.resumeTargets(); err != nil {
+		return false, err
+	}
 	r.sums = sums[:k:k]
 	for _, s := range sums[k:] {
 		t, next, err := decide(r.tcfg, run.AutoTune, &r.tstate, r.params, s, run.IterationsPlanned, r.clockMs(s))

@@ -10,12 +10,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/lock"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
@@ -31,8 +33,57 @@ const (
 
 // Soak runs the soak o describes, writing to o.Out (a directory or "-").
 func Soak(ctx context.Context, o Options, stdio cliutil.Stdio) error {
-	r := &runner{opts: o, stdio: stdio, tcfg: tuner.DefaultConfig(), wall: time.Now}
+	cfg, err := tunerConfig(o, stdio)
+	if err != nil {
+		return err
+	}
+	r := &runner{opts: o, stdio: stdio, tcfg: cfg, wall: time.Now}
 	return r.main(ctx)
+}
+
+// tunerConfig returns the tuner's configuration around the targets of the
+// policy soak-gate would judge by with the same --policy, --strict and
+// USE_MOCK; its notes (a KPI the policy does not judge) go to stderr.
+func tunerConfig(o Options, stdio cliutil.Stdio) (tuner.Config, error) {
+	pol, err := judge.LoadPolicy(o.PolicyFile, o.MockPolicy)
+	if err != nil {
+		return tuner.Config{}, err
+	}
+	t, notes, err := tuner.TargetsFromPolicy(pol, o.Strict)
+	if err != nil {
+		if o.PolicyFile != "" {
+			return tuner.Config{}, artifact.Errorf(o.PolicyFile, 0, "%v", err)
+		}
+		return tuner.Config{}, err
+	}
+	if o.AutoTune && !o.Resume {
+		for _, n := range notes {
+			fmt.Fprintf(stdio.Err, "soak-run: note: %s\n", n)
+		}
+	}
+	return tuner.NewConfig(t), nil
+}
+
+// resumeTargets makes a resumed soak tune toward the targets it started
+// with (a soak from before they were recorded: the built-in ones). A
+// --policy, --strict or USE_MOCK=1 that gives other levels is refused.
+func (r *runner) resumeTargets() error {
+	rec := r.tstate.Targets
+	if rec == nil {
+		t := tuner.DefaultTargets()
+		rec = &t
+	}
+	o := r.opts
+	if o.Set["policy"] || o.Set["strict"] || o.MockPolicy {
+		a, b := *rec, r.tcfg.Targets
+		a.Source, b.Source = "", ""
+		if !reflect.DeepEqual(a, b) {
+			return cliutil.Usagef("cannot resume: the soak tunes toward %s; --policy, --strict and USE_MOCK give other targets (%s)", rec.Source, r.tcfg.Targets.Source)
+		}
+	}
+	r.tcfg = tuner.NewConfig(*rec)
+	r.tstate.Targets = rec
+	return nil
 }
 
 // runner is one invocation of the soak loop.
@@ -282,7 +333,8 @@ func (r *runner) fresh(params map[string]float64) error {
 func (r *runner) begin(params map[string]float64) error {
 	r.run = r.newRunRecord(r.startTime())
 	r.params = params
-	r.tstate = tuner.State{}
+	t := r.tcfg.Targets
+	r.tstate = tuner.State{Targets: &t}
 	hash, err := r.st.writeOverrides(params)
 	if err != nil {
 		return err
