@@ -214,13 +214,17 @@ func kpisCommand(stdio cliutil.Stdio) *cli.Command {
 	return &cli.Command{
 		Name:      "kpis",
 		Usage:     "print the iteration summary (KPIs) of one events file",
-		UsageText: "soak-run kpis [--edge-report] [--iteration N] [FILE|-]",
-		Description: `Computes the KPIs of an events.jsonl file (the format documented in
-internal/events; "-" or no argument reads standard input) with the same code soak-run
-uses for every iteration, and prints them as an ITER_SUMMARY (kind iteration_summary)
-on standard output. --edge-report reads a legacy EDGE_REPORT.json instead; a FILE
-named *.json (not *.jsonl) is read as one too.`,
+		UsageText: "soak-run kpis [--explain] [--edge-report] [--iteration N] [FILE|-]",
+		Description: `Computes the KPIs of an events.jsonl file (the format and every KPI's formula
+are in docs/bot-contract.md; "-" or no argument reads standard input) with the same code
+soak-run uses for every iteration, and prints them as an ITER_SUMMARY (kind
+iteration_summary) on standard output. It is the way to check a bot's file: a bad line
+is one error naming the line (exit 2). --explain also prints each KPI on standard error
+with its formula's inputs (counts, notional, sums, sample ranks) to reconcile with the
+bot's own numbers. --edge-report reads a legacy EDGE_REPORT.json instead; a FILE named
+*.json (not *.jsonl) is read as one too.`,
 		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "explain", Usage: "print each KPI with its formula's inputs on stderr (events.jsonl only)"},
 			&cli.BoolFlag{Name: "edge-report", Usage: "the input is a legacy EDGE_REPORT.json"},
 			&cli.IntFlag{Name: "iteration", Value: 1, Usage: "iteration number to put in the summary"},
 		},
@@ -233,7 +237,14 @@ named *.json (not *.jsonl) is read as one too.`,
 				return cliutil.Usagef("--iteration must be at least 1")
 			}
 			edge := c.Bool("edge-report") || (path != "-" && strings.EqualFold(filepath.Ext(path), ".json"))
-			sum, warnings, err := kpisOf(path, edge, stdio.In)
+			if edge && c.Bool("explain") {
+				return cliutil.Usagef("--explain needs an events.jsonl: an EDGE_REPORT.json has KPIs, not their inputs")
+			}
+			var explain io.Writer
+			if c.Bool("explain") {
+				explain = stdio.Err
+			}
+			sum, warnings, err := kpisOf(path, edge, stdio.In, explain)
 			if err != nil {
 				return err
 			}
@@ -254,7 +265,9 @@ named *.json (not *.jsonl) is read as one too.`,
 	}
 }
 
-func kpisOf(path string, edge bool, stdin io.Reader) (artifact.Summary, []string, error) {
+// kpisOf computes the KPIs of the file at path; with explain non-nil (an
+// events file) it writes each KPI's formula inputs there (kpi.Explain).
+func kpisOf(path string, edge bool, stdin io.Reader, explain io.Writer) (artifact.Summary, []string, error) {
 	name := cliutil.InputName(path)
 	var r io.Reader = stdin
 	if path != "-" {
@@ -281,12 +294,15 @@ func kpisOf(path string, edge bool, stdin io.Reader) (artifact.Summary, []string
 		}
 		return s, warnings, nil
 	}
-	s, err := kpi.FromReader(name, r)
+	s, in, err := kpi.ExplainReader(name, r)
 	if err != nil {
 		return s, nil, err
 	}
 	if s.Events == 0 {
 		return s, nil, fmt.Errorf("%s: no events", name)
 	}
-	return s, nil, nil
+	if explain != nil {
+		err = kpi.Explain(explain, s, in)
+	}
+	return s, nil, err
 }

@@ -444,6 +444,7 @@ func (r *runner) loop(ctx context.Context) error {
 		}
 		sum := r.summary(n, res)
 		r.adopt(sum, it.Params, res) // adopt.go: did it run with what was written?
+		r.noteInput(sum, it.Dir)     // input.go: events.jsonl or EDGE_REPORT.json?
 		// 4. Decide the tuning.
 		tuning, next, err := decide(r.tcfg, r.run.AutoTune, &r.tstate, r.params, sum, total, r.clockMs(sum))
 		if err != nil {
