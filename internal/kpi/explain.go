@@ -76,7 +76,7 @@ func Explain(w io.Writer, s artifact.Summary, in Inputs) error {
 		if n == 0 {
 			return "no samples: no " + over
 		}
-		return fmt.Sprintf("nearest-rank p95 of %s over %s: the %d-th smallest of %d values", field, over, Rank(n), n)
+		return fmt.Sprintf("= nearest-rank p95 of %s over %s: value number %d of %d in ascending order", field, over, Rank(n), n)
 	}
 	fmt.Fprintf(&b, "events used: %d (orders %d: place %d, replace %d, cancel %d; fills %d: maker %d, taker %d; blocks %d; ws %d)\n",
 		in.Events, orders, in.Places, in.Replaces, in.Cancel, fills, in.MakerFills, in.TakerFills, blocks, in.LagSamples)
