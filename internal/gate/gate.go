@@ -244,6 +244,11 @@ func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
 		}
 		seen[a] = out
 	}
+	if f.prom != "" {
+		if err := checkPromCollision(f.prom, o.labels, o.promFile != ""); err != nil {
+			return f, err
+		}
+	}
 	return f, nil
 }
 
@@ -265,7 +270,7 @@ func writeOutputs(f outputFiles, v *artifact.Verdict, snapshot []byte, pol *poli
 		}
 	}
 	if f.prom != "" {
-		data, err := metrics(v, pol)
+		data, err := metrics(v, pol, promMeta{labels: o.labels, runAt: o.runAt})
 		if err != nil {
 			return fmt.Errorf("prometheus: %w", err)
 		}

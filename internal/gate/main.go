@@ -5,7 +5,7 @@
 //
 //	soak-gate [--path] DIR|FILE|- [--strict] [--mock] [--policy FILE] [--last-n N]
 //	          [--warmup N|auto] [--fail-on-warn] [--out DIR] [--prometheus[=FILE]]
-//	          [--junit FILE] [--compare BASELINE]...
+//	          [--label KEY=VALUE]... [--junit FILE] [--compare BASELINE]...
 //	soak-gate policy [--mock] [--policy FILE] [--last-n N] [--warmup N|auto]
 //
 // The input is a soak directory (ours or the Python toolkit's; default
@@ -102,6 +102,8 @@ type options struct {
 	out        string
 	prometheus bool
 	promFile   string
+	labels     []promLabel // --label, identity labels of every series
+	runAt      time.Time   // SOURCE_DATE_EPOCH, else the wall clock
 	junit      string
 	compare    []string // --compare, repeatable: the baseline runs
 	now        string   // generated_at, from SOURCE_DATE_EPOCH
@@ -118,6 +120,7 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "fail-on-warn", Usage: "exit 1 on WARN"},
 		&cli.StringFlag{Name: "out", Usage: "write POST_SOAK_SNAPSHOT.json and DELTA_VERIFY_REPORT.{json,md} into `DIR`"},
 		&cli.StringFlag{Name: "prometheus", Usage: "write Prometheus metrics; bare --prometheus writes " + MetricsFile + " into --out or the soak directory", DefaultText: "", TakesFile: true},
+		&cli.StringSliceFlag{Name: "label", Usage: "add the identity label `KEY=VALUE` to every series of --prometheus (repeatable: soak, bot, track); two soaks' files in one textfile directory need distinct labels and file names"},
 		&cli.StringFlag{Name: "junit", Usage: "write JUnit XML, one test case per check, to `FILE`"},
 		&cli.StringSliceFlag{Name: "compare", Usage: "compare with a `BASELINE` run: a soak directory or stream, or a POST_SOAK_SNAPSHOT.json (ours or the Python toolkit's); repeat it for each baseline run, two or more are needed for a test"},
 	}
@@ -241,6 +244,14 @@ func bindOptions(c *cli.Context, stdio cliutil.Stdio) (options, error) {
 			return o, cliutil.Usagef("--prometheus needs =FILE or --out when the soak comes from stdin")
 		}
 	}
+	if c.IsSet("label") {
+		if !o.prometheus {
+			return o, cliutil.Usagef("--label needs --prometheus (it labels the metrics)")
+		}
+		if o.labels, err = parseLabels(c.StringSlice("label")); err != nil {
+			return o, err
+		}
+	}
 	if c.IsSet("out") && o.out == "" {
 		return o, cliutil.Usagef("--out needs a directory")
 	}
@@ -264,7 +275,10 @@ func bindOptions(c *cli.Context, stdio cliutil.Stdio) (options, error) {
 		if err != nil {
 			return o, cliutil.Usagef("SOURCE_DATE_EPOCH: want seconds since 1970, got %q", env)
 		}
-		o.now = time.Unix(sec, 0).UTC().Format(time.RFC3339)
+		o.runAt = time.Unix(sec, 0).UTC()
+		o.now = o.runAt.Format(time.RFC3339)
+	} else {
+		o.runAt = time.Now()
 	}
 	return o, nil
 }

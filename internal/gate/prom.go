@@ -3,6 +3,7 @@ package gate
 import (
 	"bytes"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -11,13 +12,30 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
+// promMeta is what the metrics say about the run rather than the soak:
+// the identity labels every series carries and when the gate ran.
+type promMeta struct {
+	labels []promLabel // --label, in the order given
+	runAt  time.Time   // SOURCE_DATE_EPOCH, else the wall clock
+}
+
 // metrics renders the verdict judged by pol in the Prometheus text format
 // with the official client library, every family with HELP and TYPE. All metrics
 // are gauges: they describe one judged soak, nothing accumulates. Names
 // that would break promtool's lint (the legacy *_count suffixes) are
-// replaced by labelled families.
-func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
-	reg := prometheus.NewPedanticRegistry()
+// replaced by labelled families. Every series carries the identity labels
+// of meta, so that two soaks' files in one textfile directory do not
+// collide.
+func metrics(v *artifact.Verdict, pol *policy.Policy, meta promMeta) ([]byte, error) {
+	pedantic := prometheus.NewPedanticRegistry()
+	var reg prometheus.Registerer = pedantic
+	if len(meta.labels) > 0 {
+		id := prometheus.Labels{}
+		for _, l := range meta.labels {
+			id[l.name] = l.value
+		}
+		reg = prometheus.WrapRegistererWith(id, pedantic)
+	}
 	gauge := func(name, help string, val float64) error {
 		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
 		g.Set(val)
@@ -63,8 +81,33 @@ func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 		for _, c := range v.Checks {
 			counts[c.Status]++
 		}
-		for _, st := range []string{artifact.CheckPass, artifact.CheckWarn, artifact.CheckFail, artifact.CheckInconclusive, artifact.CheckSkip} {
+		for _, st := range checkStatuses {
 			checks.WithLabelValues(st).Set(float64(counts[st]))
+		}
+	}
+
+	// Each check: its status one-hot, its levels and the value it judged,
+	// so that an alert can fire on one check and a dashboard draw a KPI
+	// against its threshold.
+	status, e := vec("soak_check_status", "Status of each check of the verdict: 1 for the status it has, 0 for the others.", "check", "status")
+	try(e)
+	threshold, e2 := vec("soak_check_threshold", "Levels of each check: fail, and warn when the policy sets one; direction says which side passes.", "check", "level", "direction")
+	try(e2)
+	value, e3 := vec("soak_check_value", "Value each check judged (absent when it had none).", "check")
+	try(e3)
+	if e == nil && e2 == nil && e3 == nil {
+		for _, c := range v.Checks {
+			for _, st := range checkStatuses {
+				status.WithLabelValues(c.Name, st).Set(b2f(c.Status == st))
+			}
+			dir := directionName(c.Direction)
+			threshold.WithLabelValues(c.Name, "fail", dir).Set(c.Threshold)
+			if c.Warn != nil {
+				threshold.WithLabelValues(c.Name, "warn", dir).Set(*c.Warn)
+			}
+			if c.Value != nil {
+				value.WithLabelValues(c.Name).Set(*c.Value)
+			}
 		}
 	}
 
@@ -104,17 +147,26 @@ func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 	}
 
 	if v.MakerTakerHMean != nil {
-		g, e := vec("maker_taker_ratio_hmean", "Harmonic mean of the non-zero maker/taker ratios of the judged window.", "window")
+		g, e := vec("maker_taker_ratio_hmean", "Unweighted harmonic mean of the non-zero maker_taker_ratio values of the judged window.", "window")
 		try(e)
 		if e == nil {
 			g.WithLabelValues(window).Set(*v.MakerTakerHMean)
 		}
 	}
-	if v.MakerSharePct != nil {
-		g, e := vec("maker_share_pct", "Maker share of fills over the judged window in percent (volume, else count, else the ratio).", "source")
+	if v.MakerTakerPooled != nil {
+		g, e := vec("maker_taker_ratio_pooled", "Maker share of the judged window's fills pooled: sum of maker volume / sum of volume (0..1; by count when no volume was recorded).", "source", "window")
 		try(e)
 		if e == nil {
-			g.WithLabelValues(v.MakerShareSource).Set(*v.MakerSharePct)
+			g.WithLabelValues(v.MakerTakerPooledSource, window).Set(*v.MakerTakerPooled)
+		}
+	}
+	if v.MakerSharePct != nil {
+		// The one maker_share_pct: the verdict's, equal to
+		// soak_kpi_window{kpi="maker_share_pct",statistic="mean"}.
+		g, e := vec("maker_share_pct", "Mean over the judged window of the iterations' maker_share_pct KPI (100 * maker fills / fills), in percent.", "window")
+		try(e)
+		if e == nil {
+			g.WithLabelValues(window).Set(*v.MakerSharePct)
 		}
 	}
 	try(gauge("partial_freeze_active", "1 when the last tuning decision left a subsystem frozen.", b2f(v.PartialFreezeActive)))
@@ -137,11 +189,15 @@ func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 		try(gauge("soak_delta_signature_stuck", "Proposals recorded as applied while the overrides' state hash did not change.", float64(dv.SignatureStuckCount)))
 		try(gauge("soak_delta_full_apply_ratio", "(full_apply + partial_ok) / proposed; 0 when nothing was proposed.", dv.FullApplyRatio))
 	}
+	// When the gate ran: node_exporter's textfile collector serves a file
+	// until it is replaced, so an alert on time() minus this finds a gate
+	// that stopped running.
+	try(gauge("soak_gate_last_run_timestamp_seconds", "When soak-gate wrote this file, in seconds since 1970 (SOURCE_DATE_EPOCH when set).", float64(meta.runAt.Unix())))
 	if err != nil {
 		return nil, err
 	}
 
-	mfs, err := reg.Gather()
+	mfs, err := pedantic.Gather()
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +209,19 @@ func metrics(v *artifact.Verdict, pol *policy.Policy) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+var checkStatuses = []string{artifact.CheckPass, artifact.CheckWarn, artifact.CheckFail, artifact.CheckInconclusive, artifact.CheckSkip}
+
+// directionName names a check's direction as a label value.
+func directionName(d string) string {
+	switch d {
+	case policy.AtLeast:
+		return "at_least"
+	case policy.AtMost:
+		return "at_most"
+	}
+	return d
 }
 
 type ruleValue struct {

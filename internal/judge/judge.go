@@ -280,7 +280,9 @@ func (e *evaluation) run() *artifact.Verdict {
 			v.WindowValues[name] = roundAll(sm.vals)
 		}
 	}
-	v.KPIAll = allStats(s.Iterations, inPolicy)
+	var before []string
+	v.KPIAll, before = allStats(s.Iterations, inPolicy, v.Window.First)
+	e.dataErr = append(e.dataErr, before...)
 	v.PassIterationsLastN = e.passCount(get)
 	e.signals(get)
 	v.DataQuality = append(v.DataQuality, capNotes(e.dataErr)...)
@@ -714,7 +716,12 @@ func keepLevels(st *artifact.KPIStats, kpi string, xs []float64, rules []policy.
 	}
 }
 
-func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool) map[string]artifact.KPIStats {
+// allStats describes every KPI over all iterations (kpi_all). Unusable
+// values (non-finite, out of range) are left out, as in the window; those
+// before the window first, which the window's samples do not see, are
+// returned as data-quality notes (windowFirst 0: an empty window, all).
+func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool, windowFirst int) (map[string]artifact.KPIStats, []string) {
+	var notes []string
 	type column struct {
 		lo, hi float64
 		xs     []float64
@@ -731,7 +738,13 @@ func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool) map[st
 		}
 		for k, name := range artifact.KPINames {
 			x, ok := it.Summary.KPI(name)
-			if !ok || math.IsNaN(x) || math.IsInf(x, 0) || x < cols[k].lo || x > cols[k].hi {
+			if !ok {
+				continue
+			}
+			if math.IsNaN(x) || math.IsInf(x, 0) || x < cols[k].lo || x > cols[k].hi {
+				if windowFirst == 0 || it.Iteration < windowFirst {
+					notes = append(notes, unusableNote(it.Iteration, name, x, cols[k].lo, cols[k].hi)+" (before the judged window; left out of kpi_all)")
+				}
 				continue
 			}
 			if cols[k].xs == nil {
@@ -747,7 +760,15 @@ func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool) map[st
 		}
 		out[name] = Describe(cols[k].xs)
 	}
-	return out
+	return out, notes
+}
+
+// unusableNote names a non-finite or out-of-range KPI value.
+func unusableNote(iteration int, kpi string, x, lo, hi float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprintf("iteration %d: %s is %s, not a number", iteration, kpi, fmtNum(x))
+	}
+	return fmt.Sprintf("iteration %d: %s = %s is outside its range %s", iteration, kpi, fmtNum(x), rangeText(lo, hi))
 }
 
 // signals fills the values the Prometheus exporter and reports show.
@@ -762,6 +783,14 @@ func (e *evaluation) signals(get func(string) *sample) {
 	if len(pos) > 0 {
 		v.MakerTakerHMean = artifact.F(artifact.Round(stats.HarmonicMean(pos)))
 	}
+	// maker_share_pct has one definition: the mean over the judged window
+	// of the iterations' maker_share_pct KPI, the very number of
+	// kpi_last_n.maker_share_pct.mean (and of the Prometheus series of both
+	// names). The share pooled over the window's fills is another
+	// aggregate and has another name: maker_taker_ratio_pooled.
+	if st, ok := v.KPILastN["maker_share_pct"]; ok && st.Mean != nil {
+		v.MakerSharePct = artifact.F(*st.Mean)
+	}
 	var mv, tv float64
 	var mc, tc int64
 	for _, it := range e.window {
@@ -772,14 +801,10 @@ func (e *evaluation) signals(get func(string) *sample) {
 		mv, tv, mc, tc = mv+f.MakerVolume, tv+f.TakerVolume, mc+f.MakerCount, tc+f.TakerCount
 	}
 	switch {
-	case mv+tv > 0:
-		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(100*mv/(mv+tv))), "fills_volume"
-	case mc+tc > 0:
-		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(100*float64(mc)/float64(mc+tc))), "fills_count"
-	case len(get("maker_share_pct").vals) > 0:
-		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(stats.Mean(get("maker_share_pct").vals))), "kpi"
-	case len(get("maker_taker_ratio").vals) > 0:
-		v.MakerSharePct, v.MakerShareSource = artifact.F(artifact.Round(100*stats.Mean(get("maker_taker_ratio").vals))), "ratio"
+	case mv >= 0 && tv >= 0 && mv+tv > 0 && !math.IsInf(mv+tv, 0):
+		v.MakerTakerPooled, v.MakerTakerPooledSource = artifact.F(artifact.Round(mv/(mv+tv))), "fills_volume"
+	case mc >= 0 && tc >= 0 && mc+tc > 0:
+		v.MakerTakerPooled, v.MakerTakerPooledSource = artifact.F(artifact.Round(float64(mc)/float64(mc+tc))), "fills_count"
 	}
 	if last := lastTuning(e.soak); last != nil {
 		v.FrozenSubsystems = slices.Clone(last.Frozen)

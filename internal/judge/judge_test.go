@@ -446,8 +446,10 @@ func TestEvaluateEvidence(t *testing.T) {
 	if !slicesContain(v.DataQuality, "iteration 117: risk_ratio = 1.3 is outside its range [0, 1]") {
 		t.Errorf("data_quality does not name the bad ratio: %q", v.DataQuality)
 	}
-	if v.MakerTakerHMean == nil || v.MakerSharePct == nil || v.MakerShareSource != "ratio" {
-		t.Errorf("signals: hmean %v share %v (%s)", v.MakerTakerHMean, v.MakerSharePct, v.MakerShareSource)
+	// No maker_share_pct KPI and no fills: no maker_share_pct (it is never
+	// made up from maker_taker_ratio) and no pooled share.
+	if v.MakerTakerHMean == nil || v.MakerSharePct != nil || v.MakerTakerPooled != nil || v.MakerShareSource != "" {
+		t.Errorf("signals: hmean %v share %v pooled %v (%s)", v.MakerTakerHMean, v.MakerSharePct, v.MakerTakerPooled, v.MakerShareSource)
 	}
 	if v.IterationsTotal != 120 || v.ToolVersion != "test" || v.GeneratedAt == "" || !strings.HasPrefix(v.Policy.Digest, "sha256:") {
 		t.Errorf("provenance: %+v %s %s", v.Policy, v.ToolVersion, v.GeneratedAt)

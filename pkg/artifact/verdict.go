@@ -66,9 +66,20 @@ type Verdict struct {
 	WindowValues map[string][]float64 `json:"window_values,omitempty"`
 
 	// Signals the Prometheus exporter and the reports show.
-	MakerTakerHMean     *float64 `json:"maker_taker_ratio_hmean,omitempty"` // harmonic mean over the window's non-zero ratios
-	MakerSharePct       *float64 `json:"maker_share_pct,omitempty"`
-	MakerShareSource    string   `json:"maker_share_source,omitempty"` // fills_volume, fills_count, kpi, ratio
+	// MakerTakerHMean is the unweighted harmonic mean of the window's
+	// non-zero maker_taker_ratio values. MakerSharePct is
+	// kpi_last_n.maker_share_pct.mean, the same number. MakerTakerPooled is
+	// the maker share of the window's fills pooled (sum of maker volume /
+	// sum of volume, 0..1; by count when no volume was recorded), source
+	// fills_volume or fills_count.
+	MakerTakerHMean        *float64 `json:"maker_taker_ratio_hmean,omitempty"`
+	MakerSharePct          *float64 `json:"maker_share_pct,omitempty"`
+	MakerTakerPooled       *float64 `json:"maker_taker_ratio_pooled,omitempty"`
+	MakerTakerPooledSource string   `json:"maker_taker_ratio_pooled_source,omitempty"`
+	// MakerShareSource was written by older soak-gates (whose
+	// maker_share_pct pooled the fills); it is read, so that their verdicts
+	// still decode, and no longer written.
+	MakerShareSource    string   `json:"maker_share_source,omitempty"`
 	PartialFreezeActive bool     `json:"partial_freeze_active"`
 	FrozenSubsystems    []string `json:"frozen_subsystems,omitempty"`
 
