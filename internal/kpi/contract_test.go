@@ -32,8 +32,8 @@ func section(t *testing.T, page, name string) string {
 // line is one events.jsonl line as the contract page describes it, read
 // with encoding/json (not soakline's reader).
 type line struct {
-	Kind, Action, Liquidity, Reason                     string
-	LatencyMs, AgeMs, LagMs, Qty, Price                 float64
+	Kind, Action, Liquidity, Reason                    string
+	LatencyMs, AgeMs, LagMs, Qty, Price                float64
 	GrossBps, FeesBps, SlippageBps, AdverseBps, InvBps float64
 }
 
