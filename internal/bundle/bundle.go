@@ -188,12 +188,17 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 	forced := failing
 
-	// 6. The previous bundle, the rollback target, must verify.
+	// 6. The previous bundle, the rollback target: one that verifies, or
+	// a legacy one read leniently (saying what could not be verified).
 	var prev *release.Previous
 	if o.Previous != "" {
 		prev, err = readPrevious(o.Previous)
 		if err != nil {
 			return err
+		}
+		if !prev.Verified() {
+			warn("--previous %s does not verify: %s; its profile (sha256 %s) and version %s are used for the rollback diff, and the rollback plan, CHANGELOG.md and MANIFEST.json say what could not be verified",
+				o.Previous, prev.LegacyText(), prev.ProfileSHA256, orUnknown(prev.Version))
 		}
 	}
 
@@ -285,7 +290,8 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		m.CreatedAt = date.UTC().Format(time.RFC3339)
 	}
 	if prev != nil {
-		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256}
+		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256,
+			Verified: prev.Verified(), Legacy: prev.Legacy, Unverified: prev.Unverified}
 	}
 	copied := map[string][]byte{artifact.ProfileFile: profile}
 	for name, data := range raw {
@@ -336,6 +342,13 @@ func bundleName(input string) string {
 	return input
 }
 
+func orUnknown(version string) string {
+	if version == "" {
+		return "unknown"
+	}
+	return version
+}
+
 func dashIfEmpty(s string) string {
 	if s == "" {
 		return "no reason recorded"
@@ -363,27 +376,21 @@ func checkInput(p string) error {
 	return err
 }
 
-// readPrevious reads and verifies the previous release's bundle.
+// readPrevious reads the previous release's bundle, the rollback target:
+// one that verifies, or one read leniently as a legacy bundle (an earlier
+// soakline version's whose SHA256SUMS holds, or the Python toolkit's), see
+// release.ReadPrevious. Anything else is refused (exit 1).
 func readPrevious(path string) (*release.Previous, error) {
 	c, _, err := readBundle(path)
 	if err != nil {
 		return nil, err
 	}
-	ver := release.Verify(c)
-	if !ver.OK() {
-		return nil, cliutil.No("--previous %s does not verify: %s", path, ver.Summary())
+	p, err := release.ReadPrevious(path, c)
+	var refused *release.PreviousRefusal
+	if errors.As(err, &refused) {
+		return nil, cliutil.No("--previous %s does not verify: %s", path, refused.Why)
 	}
-	data := c.Files[artifact.ProfileFile]
-	o, err := artifact.DecodeOverrides(path+"/"+artifact.ProfileFile, data)
-	if err != nil {
-		return nil, err
-	}
-	p := &release.Previous{Path: path, Profile: o, ProfileSHA256: release.SHA256(data), SumsSHA256: ver.SumsSHA256}
-	if ver.Manifest != nil {
-		p.Version = ver.Manifest.Version
-		p.RedactedKeys = ver.Manifest.Redacted
-	}
-	return p, nil
+	return p, err
 }
 
 // checkOut says whether --out exists and may be replaced: it may when it

@@ -26,7 +26,7 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	app.HideVersion = true
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "src", Usage: "soak `DIR` (ours, or the Python toolkit's layout)"},
-		&cli.StringFlag{Name: "reports", Usage: "`DIR` with the reports (default: searched, see below)"},
+		&cli.StringFlag{Name: "reports", Usage: "`DIR` with the reports (default: searched, see 'Where the inputs are looked for' above)"},
 		&cli.StringFlag{Name: "out", Usage: "bundle `DIR` to create (an existing one is replaced only when empty or a bundle that verifies)"},
 		&cli.StringFlag{Name: "version", Usage: "release name `V`: letters, digits and . _ + - / (default: git describe --tags --always)"},
 		&cli.StringFlag{Name: "previous", Usage: "the previous release's `BUNDLE`: the rollback target"},

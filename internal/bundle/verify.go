@@ -50,7 +50,9 @@ func Verify(path string, stdio cliutil.Stdio) error {
 		}
 		return cliutil.No("%s: bundle does not verify: %s", path, v.Summary())
 	}
-	fmt.Fprintf(stdio.Err, "release-bundle: %s: OK, %d files, SHA256SUMS sha256 %s\n", path, v.Files, v.SumsSHA256)
+	// The files of the bundle, SHA256SUMS included: the count
+	// release-bundle gives when it writes one.
+	fmt.Fprintf(stdio.Err, "release-bundle: %s: OK, %d files, SHA256SUMS sha256 %s\n", path, len(c.Files), v.SumsSHA256)
 	return nil
 }
 

@@ -48,17 +48,6 @@ type Release struct {
 	Triggers []artifact.CanaryTrigger
 }
 
-// Previous is the bundle a rollback returns to.
-type Previous struct {
-	Path          string
-	Version       string
-	Profile       *artifact.Overrides
-	ProfileSHA256 string
-	SumsSHA256    string
-	// RedactedKeys are the credentials removed from the previous profile.
-	RedactedKeys []string
-}
-
 // MaxChangelogCommits bounds the commit list; the rest is counted.
 const MaxChangelogCommits = 200
 
@@ -124,6 +113,9 @@ func Changelog(r *Release) []byte {
 		b.line("- Judged data: the soak's iteration files (digest %s)", r.Source.Digest)
 	}
 	b.line("- Built by: release-bundle %s", r.Tool)
+	if p := r.Previous; p != nil {
+		previousLine(&b, p)
+	}
 	b.blank()
 
 	b.line("## KPIs of the judged window")
@@ -164,6 +156,23 @@ func Changelog(r *Release) []byte {
 	b.blank()
 	commitSection(&b, r)
 	return []byte(b.String())
+}
+
+// previousLine says which bundle a rollback returns to and whether it
+// verified; for one read as legacy, each thing that could not be verified.
+func previousLine(b *md, p *Previous) {
+	ver := p.Version
+	if ver == "" {
+		ver = "unknown version"
+	}
+	if p.Verified() {
+		b.line("- Previous release (the rollback target): %s, %s; verified (SHA256SUMS sha256 %s)", code(p.Path), ver, p.SumsSHA256)
+		return
+	}
+	b.line("- Previous release (the rollback target): %s, %s; **previous bundle not verified**: %s; its profile's sha256 is %s", code(p.Path), ver, p.LegacyText(), p.ProfileSHA256)
+	for _, u := range p.Unverified {
+		b.line("  - not verified: %s", u)
+	}
 }
 
 func yesNo(ok bool) string {

@@ -87,8 +87,22 @@ func RollbackPlan(r *Release) []byte {
 		if ver == "" {
 			ver = "unknown version"
 		}
-		b.line("The previous release's profile: %s (bundle %s, sha256 %s; the bundle's SHA256SUMS has sha256 %s).", code(restorePath), ver, p.ProfileSHA256, p.SumsSHA256)
+		if p.Verified() {
+			b.line("The previous release's profile: %s (bundle %s, sha256 %s; the bundle's SHA256SUMS has sha256 %s).", code(restorePath), ver, p.ProfileSHA256, p.SumsSHA256)
+		} else {
+			b.line("The previous release's profile: %s (bundle %s, sha256 %s).", code(restorePath), ver, p.ProfileSHA256)
+			b.blank()
+			previousUnverified(&b, p)
+		}
 		b.blank()
+		if len(p.CredentialKeys) > 0 {
+			b.line("Keys of the previous profile that look like credentials are left out of the comparison (their values are not shown): %s.", codeList(p.CredentialKeys))
+			b.blank()
+		}
+		if len(p.NotCompared) > 0 {
+			b.line("Keys of the previous profile that are not numbers are not compared: %s.", codeList(p.NotCompared))
+			b.blank()
+		}
 		diff := DiffProfiles(p.Profile, r.Profile)
 		if len(diff) == 0 {
 			b.line("It holds the same parameter values as this release: restoring it changes no parameter.")
@@ -136,13 +150,19 @@ func RollbackPlan(r *Release) []byte {
 	b.blank()
 	b.line("   ```sh")
 	if p := r.Previous; p != nil {
-		b.sh("   ", "release-bundle", "verify", shellWord(p.Path))
+		if p.Verified() {
+			b.sh("   ", "release-bundle", "verify", shellWord(p.Path))
+		}
 		b.sh("   ", "sha256sum", restore, "  # expect", shellWord(p.ProfileSHA256))
 	} else {
 		b.sh("   ", "test", "-s", restore)
 	}
 	b.line("   ```")
 	b.blank()
+	if p := r.Previous; p != nil && !p.Verified() {
+		b.line("   The previous bundle does not verify (see above): %s would fail on it; the profile's sha256 is the check there is.", code("release-bundle verify"))
+		b.blank()
+	}
 	b.line("2. Keep the current file for the post-mortem (1 min):")
 	b.blank()
 	b.line("   ```sh")
@@ -199,4 +219,15 @@ func codeList(xs []string) Markdown {
 		out[i] = string(code(x))
 	}
 	return Markdown(strings.Join(out, ", "))
+}
+
+// previousUnverified writes what could not be verified of a previous
+// bundle read as legacy: how it was read, then one item per line. Every
+// item is escaped (it may quote the bundle's own files).
+func previousUnverified(b *md, p *Previous) {
+	b.line("**The previous bundle was not verified**: it does not verify (%s), so it was %s. Its profile and version are used for the diff below; what could not be verified:", code("release-bundle verify"), p.LegacyText())
+	b.blank()
+	for _, u := range p.Unverified {
+		b.line("- %s", u)
+	}
 }

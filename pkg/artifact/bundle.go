@@ -116,8 +116,16 @@ type BundleInput struct {
 type PreviousBundle struct {
 	Path          string `json:"path"`
 	Version       string `json:"version,omitempty"`
-	SumsSHA256    string `json:"sums_sha256"`
+	SumsSHA256    string `json:"sums_sha256"` // "" when it has no SHA256SUMS
 	ProfileSHA256 string `json:"profile_sha256"`
+	// Verified is true when the bundle verified (release-bundle verify)
+	// as it was read. When it did not, it was read as a legacy bundle:
+	// Legacy says which kind ("soakline": an earlier soakline version's,
+	// its SHA256SUMS holding; "python-toolkit": no SHA256SUMS or
+	// MANIFEST.json) and Unverified lists what could not be verified.
+	Verified   bool     `json:"verified"`
+	Legacy     string   `json:"legacy,omitempty"`
+	Unverified []string `json:"unverified,omitempty"`
 }
 
 // BundleFile is one file of a bundle.
