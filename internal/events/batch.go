@@ -48,8 +48,9 @@ const DefaultChunkSize = 512 << 10
 // stays in that core's cache.
 //
 // Errors are Scan's, with the same line numbers: at the first bad line the
-// batch holding the events before it is merged, later chunks are not, and a
-// *LineError is returned; a read error is returned as "read after line N:
+// batch holding the events before it is merged (for a t_ms going back
+// across chunks, found when its chunk is merged, the whole chunk), later
+// chunks are not, and a *LineError is returned; a read error is returned as "read after line N:
 // <error>" once every line before it has been merged.
 func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func(worker int) B, merge func(B)) error {
 	workers := opt.Workers

@@ -5,25 +5,32 @@
 // # File format (events.jsonl)
 //
 // This is the contract a real bot implements under soak-run --exec: it writes
-// events.jsonl in the iteration directory, one event per line.
+// events.jsonl in the iteration directory, one event per line. The
+// contract's page for bot authors, with units, sign conventions, reference
+// prices, bounds and every KPI's formula, is docs/bot-contract.md; this is
+// the reader's and writer's summary of it.
 //
-// Each non-empty line is one flat JSON object (no nested objects or arrays,
-// except the params object of an effective_params record). Its members are
-// the event's fields in snake_case; values are JSON strings (the
-// enumerations) or JSON numbers. The Writer puts "kind" first and then
-// the fields in the order listed below; a reader accepts keys in any order
-// and JSON whitespace between tokens. Keys and enumeration strings may use
-// JSON escapes (they are decoded before matching).
+// Each non-empty line is one JSON object. Its members are the event's
+// fields in snake_case; values are JSON strings (the enumerations) or JSON
+// numbers, with no nesting except the params object of an effective_params
+// record and the values of extension keys. The Writer puts "kind" first and
+// then the fields in the order listed below; a reader accepts keys in any
+// order and JSON whitespace between tokens. Keys and enumeration strings may
+// use JSON escapes (they are decoded before matching).
 //
 //	kind       string  "order" | "fill" | "block" | "ws" |         all kinds, required
 //	                   "effective_params"
-//	t_ms       integer ms since the iteration started, >= 0        all kinds, required
+//	t_ms       integer ms since the iteration started,             all kinds, required
+//	                   0..MaxTMs; a whole number written as a float
+//	                   ("5.0", "5e3") is accepted; at most
+//	                   OrderToleranceMs below the largest earlier t_ms
 //
 //	order:
 //	action     string  "place" | "replace" | "cancel"              required
-//	latency_ms number  ms from decision to exchange ack, >= 0      required
+//	latency_ms number  ms from decision to exchange ack,           required
+//	                   0..MaxDurationMs
 //	age_ms     number  ms the quote had lived when replaced or     required for replace
-//	                   cancelled, >= 0                             and cancel; optional
+//	                   cancelled, 0..MaxAgeMs                      and cancel; optional
 //	                                                               (ignored) for place
 //	fill:
 //	liquidity     string "maker" | "taker"                         required
@@ -31,16 +38,18 @@
 //	price         number price in quote currency, > 0              required
 //	gross_bps     number signed PnL contributions in basis points  optional, default 0
 //	fees_bps      number of this fill's notional (qty*price);      optional, default 0
-//	slippage_bps  number a cost is negative; net for the fill is   optional, default 0
-//	adverse_bps   number the sum of the five                       optional, default 0
-//	inventory_bps number                                           optional, default 0
-//	age_ms        number ms the quote had lived when filled, >= 0  required
+//	slippage_bps  number a cost is negative; each within ±MaxBps;  optional, default 0
+//	adverse_bps   number fees_bps <= 0 on taker fills and          optional, default 0
+//	inventory_bps number <= MaxMakerRebateBps on maker fills       optional, default 0
+//	age_ms        number ms the quote had lived when filled,       required for maker
+//	                     0..MaxAgeMs                               fills; optional (not
+//	                                                               used) for taker fills
 //
 //	block:
 //	reason     string  "min_interval" | "concurrency" | "risk" | "throttle"   required
 //
 //	ws:
-//	lag_ms     number  market-data lag sample in ms, >= 0          required
+//	lag_ms     number  market-data lag sample in ms, 0..MaxDurationMs         required
 //
 //	effective_params:
 //	params     object  the parameters the bot ran with: keys in    required
@@ -49,6 +58,13 @@
 //	                   concurrency_limit of its "engine" section),
 //	                   values JSON numbers; 1 to 1024 keys, each 1 to
 //	                   256 bytes, no control characters, none twice
+//
+//	optional annotations, checked and not kept in Event:
+//	symbol     string  1 to MaxAnnotBytes bytes                    order, fill, block, ws
+//	side       string  "buy" | "sell"                              order, fill, block
+//	order_id   string (1 to MaxAnnotBytes bytes) or number         order, fill, block
+//	x_*        any JSON value nested at most 32 deep: the bot's    all kinds
+//	           own extension, checked for syntax and ignored
 //
 // Example:
 //
@@ -94,11 +110,13 @@
 // Reading is strict. A line is rejected, and reading stops with an error
 // "line N: <what>" (N counts from 1 and includes empty lines; the caller adds
 // the file name), for: invalid JSON, a non-object, a nested value, true,
-// false or null, an unknown or duplicate field, a field that does not belong
-// to the line's kind, an unknown kind/action/liquidity/reason, a wrong value
-// type, a number that is not finite in float64 (NaN and Infinity are not JSON
-// and are rejected too), a t_ms that is not an integer, a value out of its
-// range (negative times, non-positive qty or price), a missing required
+// false or null, an unknown or duplicate field (other than an x_ key), a
+// field that does not belong to the line's kind, an unknown
+// kind/action/liquidity/reason/side, a wrong value type, a number that is not
+// finite in float64 (NaN and Infinity are not JSON and are rejected too), a
+// t_ms that is not a whole number, a value out of its range (see the bounds
+// above and the constants; a t_ms that looks like epoch milliseconds is
+// named as such), a t_ms going back more than OrderToleranceMs, a missing required
 // field, an empty params object, a parameter that is not a number or is
 // given twice, a parameter key outside the limits above, data after the
 // object, or a line longer than MaxLineBytes

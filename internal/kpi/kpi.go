@@ -5,6 +5,10 @@
 //
 // # Definitions
 //
+// docs/bot-contract.md is the bot authors' statement of these definitions
+// (its KPI table, with a worked example that TestWorkedExample checks
+// against this code); a change here changes that page.
+//
 // Every KPI is a pointer in artifact.Summary; nil means not measured
 // (missing), never zero. Every stored KPI is rounded to 4 decimals
 // (math.Round(x*1e4)/1e4), so output is stable. Percentiles are exact, by
@@ -37,7 +41,8 @@
 //   - cancel_ratio (0..1): cancels / (place + replace + cancel). Missing
 //     without order events.
 //   - order_age_p95_ms (ms): p95 of age_ms over replace and cancel orders and
-//     fills. Missing without any of those.
+//     maker fills (a taker fill never rested: its age_ms, optional, is not
+//     used). Missing without any of those.
 //   - ws_lag_p95_ms (ms): p95 of lag_ms over ws events. Missing without ws
 //     events.
 //
