@@ -137,6 +137,8 @@ func Parse(file string, data []byte) (*Policy, error) {
 			p.MaxFailedIterations = n
 		case "kpis":
 			kpisNode = v
+		case "prometheus":
+			return ps.prometheus(v, p)
 		case "delta":
 			return ps.mapping(v, "delta.", func(key string, k, v *yaml.Node) error {
 				switch key {
@@ -214,7 +216,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 				return nil
 			})
 		default:
-			return ps.unknown(k, "", key, "schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare")
+			return ps.unknown(k, "", key, "schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare, prometheus")
 		}
 		return nil
 	})

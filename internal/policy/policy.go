@@ -67,6 +67,11 @@ type Policy struct {
 	Delta               DeltaRule    `json:"delta"`
 	Adoption            AdoptionRule `json:"adoption"`
 	Compare             Compare      `json:"compare"`
+	// Prometheus, when the policy has a prometheus: section, holds the
+	// KPI queries that replace the built-in ones (see Queries). Absent,
+	// it is left out of the canonical form, so the digest of a policy
+	// without one is what it always was.
+	Prometheus *Prometheus `json:"prometheus,omitempty"`
 
 	// Source is the file the policy came from, or "built-in".
 	Source string `json:"-"`
@@ -356,6 +361,9 @@ func (p *Policy) Validate() error {
 	if p.Compare.MinSamples < 1 {
 		return fmt.Errorf("compare: min_samples: must be at least 1")
 	}
+	if err := p.Prometheus.validate(); err != nil {
+		return fmt.Errorf("prometheus: %w", err)
+	}
 	return nil
 }
 
@@ -445,6 +453,7 @@ func (p *Policy) Digest() string {
 func (p *Policy) Clone() *Policy {
 	q := *p
 	q.KPIs = make([]Rule, len(p.KPIs))
+	q.Prometheus = p.Prometheus.clone()
 	for i, r := range p.KPIs {
 		if r.Warn != nil {
 			w := *r.Warn

@@ -107,7 +107,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
 	}{
-		{"unknown top-level key", "window: 8\nwindoww: 9\n" + rule, "p.yaml: line 2: windoww: unknown key (known: schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare)"},
+		{"unknown top-level key", "window: 8\nwindoww: 9\n" + rule, "p.yaml: line 2: windoww: unknown key (known: schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare, prometheus)"},
 		{"adoption unknown", rule + "adoption:\n  on_missing: fail\n", "p.yaml: line 6: adoption.on_missing: unknown key (known: on_mismatch, on_unreported)"},
 		{"adoption bad value", rule + "adoption:\n  on_mismatch: ignore\n", `p.yaml: line 6: adoption.on_mismatch: want fail, warn, inconclusive or skip, got "ignore"`},
 		{"adoption not a string", rule + "adoption: {on_unreported: 1}\n", "p.yaml: line 5: adoption.on_unreported: want a string, got a number (1)"},

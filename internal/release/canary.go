@@ -43,6 +43,9 @@ func triggerSection(b *md, p *ResolvedPolicy, ts []artifact.CanaryTrigger) {
 	}
 	b.tableMD([]string{"trigger", "fires when", "PromQL (fires on any result)", "for", "action"}, rows)
 	b.blank()
+	b.line("%s watches the same thresholds, for counts and actions over the bot's own metrics, with the KPI queries of CANARY_PLAN.json (%s), and rolls back by itself.",
+		code("release-tag canary --plan CANARY_PLAN.json --prometheus-url URL --canary-selector S"), code("watch.kpis"))
+	b.blank()
 }
 
 // PrometheusRules renders the triggers as a Prometheus rule group (YAML;
@@ -129,6 +132,7 @@ func Plan(t *Tagging) artifact.CanaryPlan {
 		TrafficPercent: CanaryPercent, MinHours: CanaryMinHours, MaxHours: CanaryMaxHours,
 		EvaluationInterval: durText(EvalInterval),
 		PreDeployment:      pre, Checkpoints: cps, Triggers: t.Triggers, Promotion: promo,
+		Watch: Watch(t.Policy.Policy),
 	}
 }
 

@@ -14,6 +14,10 @@ import (
 // EvalInterval is how often the automatic rollback triggers are evaluated.
 const EvalInterval = 5 * time.Minute
 
+// CanaryGrace is how many evaluations in a row may lack data before a
+// missing trigger fires (the same two intervals as its Expr's window).
+const CanaryGrace = 2
+
 // MetricFamily is the gauge soak-gate --prometheus exports for the KPI
 // statistics of the judged window, labelled kpi, statistic and window.
 const MetricFamily = "soak_kpi_window"
@@ -46,8 +50,15 @@ func ActionText(action string) string {
 // on_missing: skip adds none. A sustained rule carries over: "k
 // consecutive" becomes k consecutive evaluations, "k of n" a count over
 // the last n evaluations.
+//
+// Each trigger also carries the KPI's query over the bot's own metrics
+// (the policy's prometheus: section or the built-in one) and its for count
+// as evaluations (Count of the last Of), which release-tag canary
+// evaluates; Expr stays the rule over the soak_kpi_window gauges, for a
+// Prometheus rule group.
 func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 	every := durText(EvalInterval)
+	queries := p.Queries()
 	var out []artifact.CanaryTrigger
 	for _, r := range p.Rules() {
 		metric := MetricName(r.KPI, r.Statistic)
@@ -67,9 +78,18 @@ func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 					expr = fmt.Sprintf("count_over_time((%s)[%s:%s]) >= %d", expr, durText(time.Duration(s.N)*EvalInterval), every, s.K)
 				}
 			}
+			count, of := 1, 1
+			if s := r.Sustained; s != nil {
+				if s.Consecutive > 0 {
+					count, of = s.Consecutive, s.Consecutive
+				} else {
+					count, of = s.K, s.N
+				}
+			}
 			return artifact.CanaryTrigger{
 				Name: name, KPI: r.KPI, Statistic: r.Statistic, Level: lvl,
 				Condition: cond, Threshold: v, Expr: expr, For: forText, Every: every, Action: action,
+				Query: queries[r.KPI], Count: count, Of: of,
 			}
 		}
 		out = append(out, level(r.CheckName()+"_fail", "fail", r.Fail, ActionRollback))
@@ -90,10 +110,27 @@ func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 				Condition: "no data for " + window,
 				Expr:      "absent_over_time(" + metric + "[" + window + "])",
 				For:       "0m", Every: every, Action: action,
+				Query: queries[r.KPI], Count: CanaryGrace, Of: CanaryGrace,
 			})
 		}
 	}
 	return out
+}
+
+// Watch is the plan's watch section: the policy's KPI queries and
+// comparison settings, for release-tag canary.
+func Watch(p *policy.Policy) *artifact.CanaryWatch {
+	queries := p.Queries()
+	w := &artifact.CanaryWatch{Grace: CanaryGrace, Alpha: p.Compare.Alpha, MinSamples: p.Compare.MinSamples}
+	seen := map[string]bool{}
+	for _, r := range p.Rules() {
+		if seen[r.KPI] {
+			continue // one comparison per KPI: the first rule's settings
+		}
+		seen[r.KPI] = true
+		w.KPIs = append(w.KPIs, artifact.CanaryKPI{KPI: r.KPI, Query: queries[r.KPI], Direction: r.Direction, MinEffect: r.MinEffect, OnMissing: r.OnMissing})
+	}
+	return w
 }
 
 // ConditionText describes when a trigger fires, in words.

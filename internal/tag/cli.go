@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/soakline/soakline/internal/canary"
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/release"
 )
@@ -36,13 +37,14 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		}
 		return Tag(c.Context, o, stdio)
 	}
-	app.Commands = []*cli.Command{verifyCommand(stdio)}
+	app.Commands = []*cli.Command{verifyCommand(stdio), canary.Command(stdio)}
 	return cliutil.Run(ctx, app, args)
 }
 
 const usageText = `release-tag --bundle DIR --tag NAME [--dry-run] [--out DIR] [--sign] [--push REMOTE]
                [--allow-dirty] [--commit REV] [--policy FILE]
-   release-tag verify TAG [--bundle DIR]`
+   release-tag verify TAG [--bundle DIR]
+   release-tag canary --plan FILE --prometheus-url URL --canary-selector S [...]`
 
 const description = `Verifies the bundle, then creates an annotated git tag whose message holds the verdict,
 the KPI summary of the judged window and the SHA-256 of the bundle's SHA256SUMS, and writes
@@ -60,6 +62,10 @@ the shell steps of the checklist.
 
 --dry-run prints the tag message and the checklist on stdout and changes nothing: not the
 repository, not the bundle, not --out.
+
+'release-tag canary' watches the canary through Prometheus with the plan's triggers over the
+bot's own metrics and promotes (exit 0), holds (exit 3) or rolls back (exit 1) by itself; see
+'release-tag canary --help'.
 
 'release-tag verify TAG' checks that the bundle the tag names (or --bundle) still has the
 SHA256SUMS digest the tag carries, and verifies it: exit 0 when it matches, 1 otherwise.

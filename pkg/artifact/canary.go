@@ -26,6 +26,36 @@ type CanaryPlan struct {
 	Checkpoints   []CanaryCheckpoint `json:"checkpoints"`
 	Triggers      []CanaryTrigger    `json:"triggers"`
 	Promotion     []string           `json:"promotion"`
+
+	// Watch is what release-tag canary needs beyond the triggers: the
+	// KPI queries of the policy, the comparison settings and the grace
+	// for missing data. Plans written before it have none.
+	Watch *CanaryWatch `json:"watch,omitempty"`
+}
+
+// CanaryWatch holds the settings of release-tag canary.
+type CanaryWatch struct {
+	// Grace is how many evaluations in a row may lack data (or find
+	// Prometheus unreachable) before the canary is held.
+	Grace int `json:"grace"`
+	// Alpha and MinSamples are the policy's comparison settings, for the
+	// one-sided test of canary against baseline.
+	Alpha      float64 `json:"alpha"`
+	MinSamples int     `json:"min_samples"`
+	// KPIs lists, per KPI the policy judges, its query and what a
+	// regression against the baseline is.
+	KPIs []CanaryKPI `json:"kpis"`
+}
+
+// CanaryKPI is one KPI as release-tag canary reads it from Prometheus.
+type CanaryKPI struct {
+	KPI string `json:"kpi"`
+	// Query is the PromQL expression with the placeholders $selector and
+	// $range; empty when the policy has none for this KPI (not watched).
+	Query     string  `json:"query,omitempty"`
+	Direction string  `json:"direction"`  // ">=" or "<=": the good side
+	MinEffect float64 `json:"min_effect"` // smallest shift against the baseline that matters
+	OnMissing string  `json:"on_missing"` // fail, inconclusive or skip
 }
 
 // CanaryCheckpoint is a scheduled look at the canary.
@@ -47,4 +77,14 @@ type CanaryTrigger struct {
 	For       string  `json:"for"`                 // how long the expression must hold
 	Every     string  `json:"every"`               // evaluation interval
 	Action    string  `json:"action"`              // rollback or hold
+	// Query is the KPI's PromQL over the bot's own metrics, with the
+	// placeholders $selector and $range (release-tag canary evaluates it
+	// over the canary's series); empty when the policy has no query for
+	// the KPI.
+	Query string `json:"query,omitempty"`
+	// Count of the last Of evaluations must meet Condition (for a missing
+	// trigger: lack data) for the trigger to fire: "for" and "k of n"
+	// as evaluation counts.
+	Count int `json:"count,omitempty"`
+	Of    int `json:"of,omitempty"`
 }

@@ -1,0 +1,275 @@
+package canary_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soakline/soakline/internal/canary"
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/promtest"
+	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/internal/tag"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// writePlan writes a CANARY_PLAN.json with the triggers and watch section
+// release-tag derives from pol.
+func writePlan(t testing.TB, pol *policy.Policy) string {
+	t.Helper()
+	plan := artifact.CanaryPlan{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindCanaryPlan,
+		Tag: "v1.0.0", Version: "1.0.0", Commit: strings.Repeat("a", 40), Verdict: "PASS",
+		Policy:         artifact.Policy{Name: pol.Name, Source: pol.Source, Digest: pol.Digest()},
+		TrafficPercent: 5, MinHours: 24, MaxHours: 48, EvaluationInterval: "5m",
+		Triggers: release.Triggers(pol), Watch: release.Watch(pol),
+	}
+	b, err := artifact.Marshal(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "CANARY_PLAN.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// t0 is the start of the recordings.
+var t0 = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+
+// track describes a recorded track: its model, from when it is degraded
+// (zero: never), and a gap without samples.
+type track struct {
+	name           string
+	degradeAt      time.Duration
+	latencyFactor  float64
+	gapFrom, gapTo time.Duration
+}
+
+// record backfills tracks over length at 15 s steps into a new TSDB and
+// starts Prometheus on it.
+func record(t testing.TB, length time.Duration, tracks ...track) *promtest.Server {
+	t.Helper()
+	promtest.Binary(t, "prometheus")
+	rec := promtest.NewRecorder()
+	for i, tr := range tracks {
+		m := promtest.NewModel(tr.name, uint64(i+1))
+		if tr.latencyFactor != 0 {
+			m.LatencyBase *= tr.latencyFactor
+		}
+		for d := time.Duration(0); d <= length; d += 15 * time.Second {
+			a := m.Step(tr.degradeAt > 0 && d >= tr.degradeAt)
+			if d >= tr.gapFrom && d < tr.gapTo {
+				continue
+			}
+			rec.Record(tr.name, t0.Add(d), a)
+		}
+	}
+	dir := t.TempDir()
+	promtest.Backfill(t, dir, rec.OpenMetrics())
+	return promtest.Start(t, promtest.Config{TSDB: dir})
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t testing.TB, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := tag.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb})
+	code := cliutil.Report("release-tag", &errb, err)
+	return result{code, out.String(), errb.String()}
+}
+
+func replayArgs(plan, url string, from, to time.Duration, extra ...string) []string {
+	return append([]string{"canary", "--plan", plan, "--prometheus-url", url, "--canary-selector", `track="canary"`,
+		"--interval", "5m", "--min-duration", "2h", "--max-duration", "6h",
+		"--from", t0.Add(from).Format(time.RFC3339), "--to", t0.Add(to).Format(time.RFC3339)}, extra...)
+}
+
+func lines(t testing.TB, s string) []canary.Evaluation {
+	t.Helper()
+	var out []canary.Evaluation
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		var ev canary.Evaluation
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("--out - line %q: %v", l, err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// TestReplay pins the decisions of a replay over backfilled series: a
+// healthy canary is promoted at the minimum duration, a degraded one
+// rolled back within two intervals of the degradation, one whose series
+// stop is held (never promoted), and a canary slower than its baseline
+// but inside the thresholds is held as Regressed.
+func TestReplay(t *testing.T) {
+	srv := record(t, 3*time.Hour,
+		track{name: "baseline"},
+		track{name: "canary"},
+		track{name: "bad", degradeAt: time.Hour},
+		track{name: "gappy", gapFrom: 40 * time.Minute, gapTo: 60 * time.Minute},
+		track{name: "slower", latencyFactor: 1.2},
+	)
+	plan := writePlan(t, policy.Default(false))
+
+	t.Run("promote", func(t *testing.T) {
+		r := run(t, replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", "-")...)
+		if r.code != 0 {
+			t.Fatalf("exit %d, want 0 (PROMOTE)\n%s", r.code, r.stderr)
+		}
+		evs := lines(t, r.stdout)
+		last := evs[len(evs)-1]
+		if last.Decision != canary.Promote || last.Index != 24 {
+			t.Fatalf("last evaluation %d %s, want 24 PROMOTE (2h at 5m)", last.Index, last.Decision)
+		}
+		for _, ev := range evs[:len(evs)-1] {
+			if ev.Decision != canary.Continue {
+				t.Fatalf("evaluation %d: %s %v", ev.Index, ev.Decision, ev.Reasons)
+			}
+		}
+		if !strings.Contains(r.stderr, "PROMOTE v1.0.0") || !strings.Contains(r.stderr, "p95_latency_ms = ") {
+			t.Errorf("stderr does not explain:\n%s", r.stderr)
+		}
+	})
+
+	t.Run("rollback", func(t *testing.T) {
+		out := t.TempDir()
+		args := replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", out)
+		args[6] = `track="bad"`
+		r := run(t, args...)
+		if r.code != 1 {
+			t.Fatalf("exit %d, want 1 (ROLLBACK)\n%s", r.code, r.stderr)
+		}
+		var rep canary.State
+		b, err := os.ReadFile(filepath.Join(out, canary.ReportJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		last := rep.Evaluations[len(rep.Evaluations)-1]
+		if rep.Outcome != canary.Rollback || last.Decision != canary.Rollback {
+			t.Fatalf("outcome %s, last %s", rep.Outcome, last.Decision)
+		}
+		// Degraded from 1h: the evaluation at 1h05 is the first whose
+		// window is all degraded; two intervals at most.
+		if d := last.Time.Sub(t0); d <= time.Hour || d > time.Hour+10*time.Minute {
+			t.Fatalf("rolled back at +%s, want within two intervals after +1h", d)
+		}
+		md, err := os.ReadFile(filepath.Join(out, canary.ReportMD))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Outcome: **ROLLBACK**", "## Timeline", "| 13 |", "p95_latency_ms_mean_fail"} {
+			if !bytes.Contains(md, []byte(want)) {
+				t.Errorf("CANARY_REPORT.md lacks %q", want)
+			}
+		}
+		// Deterministic: the same replay writes the same bytes.
+		out2 := t.TempDir()
+		args[len(args)-1] = out2
+		run(t, args...)
+		b2, _ := os.ReadFile(filepath.Join(out2, canary.ReportJSON))
+		if !bytes.Equal(b, b2) {
+			t.Error("two replays of the same data wrote different CANARY_REPORT.json")
+		}
+	})
+
+	t.Run("gap holds", func(t *testing.T) {
+		args := replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", "-")
+		args[6] = `track="gappy"`
+		r := run(t, args...)
+		if r.code != 3 {
+			t.Fatalf("exit %d, want 3 (held)\n%s", r.code, r.stderr)
+		}
+		evs := lines(t, r.stdout)
+		held := 0
+		for _, ev := range evs {
+			if ev.Decision == canary.Promote {
+				t.Fatalf("a held canary was promoted at %d", ev.Index)
+			}
+			if ev.Decision == canary.Hold && held == 0 {
+				held = ev.Index
+			}
+		}
+		// Series stop after 40m (evaluation 8); the missing trigger fires
+		// after two evaluations without data (the 45m and 50m ones),
+		// lookback of 5m keeps the 45m one alive: 10 at the latest.
+		if held < 9 || held > 11 {
+			t.Fatalf("held at evaluation %d, want 9..11", held)
+		}
+		if !strings.Contains(r.stderr, "HOLD v1.0.0") {
+			t.Errorf("stderr: %s", r.stderr)
+		}
+	})
+
+	t.Run("baseline regression holds", func(t *testing.T) {
+		args := replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", "-", "--baseline-selector", `track="baseline"`)
+		args[6] = `track="slower"`
+		r := run(t, args...)
+		if r.code != 3 {
+			t.Fatalf("exit %d, want 3 (held)\n%s", r.code, r.stderr)
+		}
+		evs := lines(t, r.stdout)
+		// A single Regressed may be noise (5 samples a side); the hold
+		// needs two in a row, and it must be the slower KPI's.
+		firstHold := ""
+		for _, ev := range evs {
+			if ev.Decision == canary.Promote || ev.Decision == canary.Rollback {
+				t.Fatalf("evaluation %d: %s", ev.Index, ev.Decision)
+			}
+			if ev.Decision == canary.Hold && firstHold == "" {
+				firstHold = strings.Join(ev.Reasons, "; ")
+			}
+		}
+		if !strings.HasPrefix(firstHold, "p95_latency_ms regressed against the baseline in 2 evaluations in a row") {
+			t.Fatalf("first hold: %q, want p95_latency_ms regressed", firstHold)
+		}
+		// The same tracks against each other: no regression, promoted.
+		args = replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", "-", "--baseline-selector", `track="baseline"`)
+		r = run(t, args...)
+		if r.code != 0 {
+			t.Fatalf("healthy canary against baseline: exit %d\n%s", r.code, r.stderr)
+		}
+	})
+
+	t.Run("unreachable holds", func(t *testing.T) {
+		r := run(t, replayArgs(plan, "http://127.0.0.1:1", 0, 3*time.Hour, "--out", "-")...)
+		if r.code != 3 || !strings.Contains(r.stderr, "prometheus unreachable") {
+			t.Fatalf("exit %d, want 3 with prometheus unreachable\n%s", r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout, `"PROMOTE"`) {
+			t.Fatal("promoted without Prometheus")
+		}
+	})
+
+	t.Run("selector matches too much", func(t *testing.T) {
+		args := replayArgs(plan, srv.URL, 0, 3*time.Hour, "--max-series", "5")
+		r := run(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "matches") || !strings.Contains(r.stderr, "--max-series 5") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		// A query that returns one series per track is refused too.
+		pol := policy.Default(false)
+		pol.Prometheus = &policy.Prometheus{Queries: map[string]string{"net_bps": `avg by (track) (avg_over_time(bot_net_edge_bps{$selector}[$range]))`}}
+		args = replayArgs(writePlan(t, pol), srv.URL, 0, 3*time.Hour)
+		args[6] = `track=~"canary|bad"`
+		r = run(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "returned 2 series") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
