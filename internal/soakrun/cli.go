@@ -76,7 +76,7 @@ EXAMPLES:
    soak-run --exec --iterations 48 --auto-tune --iteration-timeout 10m -- ./bot --paper
    soak-run --resume --out artifacts/soak/latest
    soak-run --resume --exec --out artifacts/soak/latest -- ./bot --paper
-   soak-run kpis iter/3/events.jsonl
+   soak-run kpis --explain iter/3/events.jsonl   # check a bot's events (docs/bot-contract.md)
 
 In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.`
 
