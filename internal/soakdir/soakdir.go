@@ -14,6 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -25,8 +28,10 @@ import (
 
 // Soak is everything a soak left behind.
 type Soak struct {
-	// Path is what the user named; Dir the directory the files were read
-	// from ("" for a stream).
+	// Path is what the user named, or the directory of the Python
+	// toolkit's layout found under it (path/soak/latest, path/latest), so
+	// that the verdict's source.path names what was read; Dir the
+	// directory the files were read from ("" for a stream).
 	Path string
 	Dir  string
 	// Iterations holds the iteration summaries in numeric order.
@@ -77,19 +82,104 @@ func resolveDir(path string) (string, *listing, error) {
 	if !fi.IsDir() {
 		return "", nil, &artifact.Error{File: path, Err: errors.New("not a directory")}
 	}
-	for _, cand := range []string{path, filepath.Join(path, "soak", "latest"), filepath.Join(path, "latest")} {
-		files, gaps, err := artifact.ListIterations(cand)
-		if err == nil && len(files) > 0 {
-			return cand, &listing{files, gaps}, nil
+	cands := []string{path, filepath.Join(path, "soak", "latest"), filepath.Join(path, "latest")}
+	for i, cand := range cands {
+		ls, err := listIterations(cand)
+		if err != nil || len(ls.files) == 0 {
+			continue
 		}
+		if i == 1 {
+			// Both layouts under path: say which was read rather than
+			// choose silently (source.path names it too).
+			if fi, err := os.Stat(cands[2]); err == nil && fi.IsDir() {
+				ls.notes = append([]string{fmt.Sprintf("soak directory: read %s; %s exists too and was not read (name it to judge it)", cand, cands[2])}, ls.notes...)
+			}
+		}
+		return cand, ls, nil
 	}
 	return path, nil, nil
 }
 
-// listing is what artifact.ListIterations returned for a directory.
+// listing is a soak directory's iteration files in numeric order, and
+// the data-quality notes of the listing: gaps in the numbering, files
+// named almost like iteration summaries.
 type listing struct {
 	files []artifact.IterFile
-	gaps  []string
+	notes []string
+}
+
+// maxNamedNearMisses bounds the file names one near-miss note quotes.
+const maxNamedNearMisses = 5
+
+// listIterations is artifact.ListIterations, also noting the files it
+// ignores whose names start like an iteration summary's
+// ("ITER_SUMMARY_7 (1).json", a browser's download copy; "iter_summary_7.json"):
+// a user who copied one in expects it read. The check costs one
+// comparison per file that is not an iteration summary.
+func listIterations(dir string) (*listing, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := d.ReadDir(-1)
+	d.Close()
+	if err != nil {
+		return nil, err
+	}
+	files := make([]artifact.IterFile, 0, len(entries))
+	var near []string
+	for _, e := range entries {
+		name := e.Name()
+		n, ok := artifact.ParseIterationFileName(name)
+		if !ok {
+			if len(name) >= len(iterPrefix) && strings.EqualFold(name[:len(iterPrefix)], iterPrefix) {
+				near = append(near, name)
+			}
+			continue
+		}
+		files = append(files, artifact.IterFile{N: n, Name: name, Type: e.Type()})
+	}
+	sort.Slice(files, func(i, j int) bool {
+		if files[i].N != files[j].N {
+			return files[i].N < files[j].N
+		}
+		return files[i].Name < files[j].Name
+	})
+	for i := 1; i < len(files); i++ {
+		if files[i].N == files[i-1].N {
+			return nil, &artifact.Error{File: dir, Err: fmt.Errorf("%s and %s both claim iteration %d", files[i-1].Name, files[i].Name, files[i].N)}
+		}
+	}
+	ns := make([]int, len(files))
+	for i, f := range files {
+		ns[i] = f.N
+	}
+	ls := &listing{files: files, notes: artifact.Gaps(ns)}
+	if len(near) > 0 {
+		ls.notes = append(ls.notes, nearMissNote(near))
+	}
+	return ls, nil
+}
+
+const iterPrefix = "ITER_SUMMARY"
+
+// nearMissNote names the ignored files (quoted: the names are a
+// stranger's), the first few of them in name order.
+func nearMissNote(names []string) string {
+	sort.Strings(names)
+	quoted := make([]string, 0, min(len(names), maxNamedNearMisses))
+	for _, n := range names[:min(len(names), maxNamedNearMisses)] {
+		quoted = append(quoted, strconv.Quote(n))
+	}
+	more := ""
+	if len(names) > maxNamedNearMisses {
+		more = fmt.Sprintf(" and %d more", len(names)-maxNamedNearMisses)
+	}
+	what, it := "a file", "it"
+	if len(names) > 1 {
+		what, it = fmt.Sprintf("%d files", len(names)), "them"
+	}
+	return fmt.Sprintf("ignored %s named like an iteration summary but not ITER_SUMMARY_<n>.json (a download copy?): %s%s; rename %s to be read", what, strings.Join(quoted, ", "), more, it)
 }
 
 // Load reads the soak at path: a directory, a JSON Lines file, or "-" for
@@ -127,14 +217,14 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 		return nil, artifact.PathError(path, err)
 	}
 	if ls == nil {
-		// Nothing to judge; ListIterations says why (an unreadable
+		// Nothing to judge; listIterations says why (an unreadable
 		// directory) or gives an empty listing.
-		files, gaps, err := artifact.ListIterations(dir)
+		l, err := listIterations(dir)
 		if err != nil {
 			early.wait()
 			return nil, err
 		}
-		ls = &listing{files, gaps}
+		ls = l
 	}
 	lr := early
 	if dir != path {
@@ -173,7 +263,10 @@ func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead)
 	// A loaded iteration takes about 2 KB of heap with its share of the
 	// garbage; see package hugeheap.
 	hugeheap.Prepare(len(files) * 2 << 10)
-	s := &Soak{Path: path, Dir: dir, Warnings: ls.gaps}
+	if dir != path {
+		path = dir // what was read, for source.path
+	}
+	s := &Soak{Path: path, Dir: dir, Warnings: ls.notes}
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))
 	err := readIterations(ctx, dir, files, s.Iterations, sums, lr)

@@ -178,6 +178,9 @@ func TestLoadLegacyLayouts(t *testing.T) {
 			if s.Dir != filepath.Join(root, tc.soak) {
 				t.Errorf("Dir = %q", s.Dir)
 			}
+			if s.Path != s.Dir { // source.path names the directory read
+				t.Errorf("Path = %q, want %q", s.Path, s.Dir)
+			}
 			if !s.Legacy || s.Report == nil || !s.Report.Legacy || len(s.Report.Iterations) != 120 {
 				t.Errorf("legacy %v report %+v", s.Legacy, s.Report != nil)
 			}
