@@ -352,7 +352,7 @@ func NewConfig(t Targets) Config {
 		Rules:                 DefaultRules(t),
 		Bounds:                DefaultBounds(),
 		Targets:               t,
-		LatencyHardMs:         t.P95LatencyMax + HardLatencyMs,
+		LatencyHardMs:         roundTo(t.P95LatencyMax+HardLatencyMs, 9),
 		VelocityWindow:        3,
 		VelocityMaxSpanFrac:   0.25,
 		OscillationWindow:     4,
@@ -375,14 +375,16 @@ func NewConfig(t Targets) Config {
 // are the legacy ones (maker < 0.85, net < 2.7, p95 330–360 ms, risk 0.40
 // and 0.60).
 func DefaultRules(t Targets) []Rule {
-	soft, hard := t.P95LatencyMax-MarginLatencyMs, t.P95LatencyMax+HardLatencyMs
-	riskHigh := t.RiskMax + AggressiveRisk
-	latRoom := Cond{KPIP95Latency, "<=", t.P95LatencyMax - RoomLatencyMs}
-	riskRoom := Cond{KPIRisk, "<=", t.RiskMax - RoomRisk}
-	makerRoom := Cond{KPIMakerTaker, ">=", t.MakerTakerMin + RoomMakerTaker}
-	netRoom := Cond{KPINet, ">=", t.NetBpsMin + RoomNetBps}
-	advRoom := Cond{KPIAdverseP95, "<=", t.AdverseP95Max - RoomAdverseBps}
-	slipRoom := Cond{KPISlipP95, "<=", t.SlippageP95Max - RoomSlipBps}
+	// Thresholds are rounded so that 0.83 + 0.02 prints as 0.85.
+	th := func(x float64) float64 { return roundTo(x, 9) }
+	soft, hard := th(t.P95LatencyMax-MarginLatencyMs), th(t.P95LatencyMax+HardLatencyMs)
+	riskHigh := th(t.RiskMax + AggressiveRisk)
+	latRoom := Cond{KPIP95Latency, "<=", th(t.P95LatencyMax - RoomLatencyMs)}
+	riskRoom := Cond{KPIRisk, "<=", th(t.RiskMax - RoomRisk)}
+	makerRoom := Cond{KPIMakerTaker, ">=", th(t.MakerTakerMin + RoomMakerTaker)}
+	netRoom := Cond{KPINet, ">=", th(t.NetBpsMin + RoomNetBps)}
+	advRoom := Cond{KPIAdverseP95, "<=", th(t.AdverseP95Max - RoomAdverseBps)}
+	slipRoom := Cond{KPISlipP95, "<=", th(t.SlippageP95Max - RoomSlipBps)}
 	return []Rule{
 		{Name: "LATENCY_HARD", When: []Cond{{KPIP95Latency, ">", hard}},
 			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.15}, {Key: KeyTailAgeMs, Step: 75}},
@@ -402,10 +404,10 @@ func DefaultRules(t Targets) []Rule {
 		{Name: "SLIPPAGE", When: []Cond{{KPISlipP95, ">", t.SlippageP95Max}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}, {Key: KeyTailAgeMs, Step: -30}},
 			Why:     "slippage driver: wider spread, younger quotes"},
-		{Name: "MAKER_BOOST", When: []Cond{{KPIMakerTaker, "<", t.MakerTakerMin + MarginMakerTaker}},
+		{Name: "MAKER_BOOST", When: []Cond{{KPIMakerTaker, "<", th(t.MakerTakerMin + MarginMakerTaker)}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.03}, {Key: KeyReplaceRatePerMin, Frac: -0.05}},
-			Why:     "maker share below target plus margin: quote wider, chase less"},
-		{Name: "NET_LOW", When: []Cond{{KPINet, "<", t.NetBpsMin + MarginNetBps}},
+			Why:     fmt.Sprintf("maker share below %s: quote wider, chase less", fmtNum(th(t.MakerTakerMin+MarginMakerTaker)))},
+		{Name: "NET_LOW", When: []Cond{{KPINet, "<", th(t.NetBpsMin + MarginNetBps)}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}},
 			Why:     "net edge below target plus margin: capture more spread"},
 		{Name: "GIVE_BACK_CONCURRENCY", When: []Cond{latRoom}, GiveBack: true,
