@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -41,6 +42,9 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01T00:00:00Z
+			if wd, err := os.Getwd(); err == nil {
+				env.Setenv("EXAMPLES", filepath.Join(wd, "examples")) // contract_python.txtar runs examples/python
+			}
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("GIT_AUTHOR_NAME", "soakline test")
 			env.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")

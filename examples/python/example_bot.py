@@ -38,7 +38,7 @@ def main():
     rng = random.Random(seed * 1000003 + it)  # only rng.random(): stable across Python versions
     maker_p = min(0.95, 0.55 + 4.0 * spread)  # wider spread: more of our fills are maker
     fill_p = max(0.05, 0.28 - 1.5 * spread)  # ... and fewer fills
-    latency_base = 120.0 + 9000.0 / max(interval, 1.0) + 4.0 * conc
+    latency_base = 40.0 + 5000.0 / max(interval, 1.0) + 14.0 * conc
     risk_p = min(0.9, 0.02 / max(impact, 0.001))  # a smaller impact cap blocks more for risk
     t = 0
     resting = []  # place times of resting quotes
