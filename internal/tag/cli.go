@@ -55,8 +55,9 @@ minutes derived from the policy the soak was judged by (PromQL over the soak_kpi
 that soak-gate --prometheus exports), and the promotion criteria.
 
 Refused with exit 1, never with a prompt: a bundle that does not verify, a verdict other than
-PASS or WARN, an existing tag, tracked files with uncommitted changes (unless --allow-dirty;
-untracked files do not count). A tag name, or a bundle version, against git's ref-name rules
+PASS or WARN, an existing tag (here, or on the --push remote), tracked files with uncommitted
+changes (unless --allow-dirty; untracked files do not count). A --push remote that does not
+exist or cannot be reached (git ls-remote) exits 2 before anything is created. A tag name, or a bundle version, against git's ref-name rules
 or with a character other than letters, digits and . _ + - / exits 2: both are written into
 the shell steps of the checklist.
 

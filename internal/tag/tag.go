@@ -100,6 +100,18 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	} else if dirty {
 		warn("tagging with uncommitted changes to tracked files (--allow-dirty)")
 	}
+	// The remote to push to, before anything is created: one that does
+	// not exist or cannot be reached would leave a local tag and canary
+	// files behind, and a rerun would stop at "tag exists".
+	if o.Push != "" {
+		onRemote, err := g.RemoteTag(ctx, o.Push, o.Tag)
+		if err != nil {
+			return fmt.Errorf("--push %s: %w: nothing created", o.Push, err)
+		}
+		if onRemote {
+			return cliutil.No("tag %s already exists on %s: not replaced, nothing created (delete it there or choose another name)", o.Tag, o.Push)
+		}
+	}
 
 	// 4. The tag message, the plan and the checklist.
 	t := &release.Tagging{
@@ -118,8 +130,12 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	// 5. A dry run prints and stops here.
 	if o.DryRun {
 		fmt.Fprintf(stdio.Out, "%s\n%s", msg, checklist)
-		fmt.Fprintf(stdio.Err, "release-tag: dry run: would create tag %s at %s and write %s and %s into %s; nothing changed\n",
-			o.Tag, commit, ChecklistFile, PlanFile, o.Out)
+		push := ""
+		if o.Push != "" {
+			push = " and push it to " + o.Push + " (reachable, no such tag there)"
+		}
+		fmt.Fprintf(stdio.Err, "release-tag: dry run: would create tag %s at %s%s and write %s and %s into %s; nothing changed\n",
+			o.Tag, commit, push, ChecklistFile, PlanFile, o.Out)
 		return nil
 	}
 
@@ -146,7 +162,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	// 8. Push when asked.
 	if o.Push != "" {
 		if err := g.Push(ctx, o.Push, o.Tag); err != nil {
-			return fmt.Errorf("tag %s created locally, push to %s failed: %w", o.Tag, o.Push, err)
+			return fmt.Errorf("tag %s created locally and the canary files written, but the push to %s failed: %w (push it yourself: git push %s refs/tags/%s)", o.Tag, o.Push, err, o.Push, o.Tag)
 		}
 		fmt.Fprintf(stdio.Err, "release-tag: pushed %s to %s\n", o.Tag, o.Push)
 	}

@@ -23,7 +23,8 @@ func verifyCommand(stdio cliutil.Stdio) *cli.Command {
 		Description: `Reads the Bundle-SHA256SUMS line of the annotated tag's message and checks that the
 bundle (--bundle, default the Bundle-Path the tag records, relative to the top of the
 working tree) verifies and that its SHA256SUMS has that SHA-256. Exit 0 when it does,
-1 when it does not.`,
+1 when it does not (or the tag carries no digest); 2 when the tag does not exist or the
+bundle cannot be read.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "bundle", Usage: "the bundle `DIR` (default: the path the tag records)"},
 		},
@@ -44,6 +45,13 @@ func VerifyTag(ctx context.Context, tag, bundle string, stdio cliutil.Stdio) err
 	g := release.Git{}
 	if ok, _ := g.InRepo(ctx); !ok {
 		return cliutil.Usagef("not inside a git repository")
+	}
+	// A tag that is not there is a missing input (exit 2), not a tag
+	// that fails its check.
+	if exists, err := g.TagExists(ctx, tag); err != nil {
+		return err
+	} else if !exists {
+		return fmt.Errorf("tag %s does not exist in this repository ('git tag --list' lists the tags; 'git fetch --tags' gets a remote's)", tag)
 	}
 	msg, commit, err := g.TagMessage(ctx, tag)
 	if err != nil {
