@@ -29,7 +29,7 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		&cli.StringFlag{Name: "reports", Usage: "`DIR` with the reports (default: searched, see 'Where the inputs are looked for' above)"},
 		&cli.StringFlag{Name: "out", Usage: "bundle `DIR` to create (an existing one is replaced only when empty or a bundle that verifies)"},
 		&cli.StringFlag{Name: "version", Usage: "release name `V`: letters, digits and . _ + - / (default: git describe --tags --always)"},
-		&cli.StringFlag{Name: "previous", Usage: "the previous release's `BUNDLE`: the rollback target"},
+		&cli.StringFlag{Name: "previous", Usage: "the previous release's `BUNDLE`: the rollback target (an older or Python-toolkit bundle is read as legacy, see above)"},
 		&cli.StringFlag{Name: "archive", Usage: "also write a reproducible `FILE.tar.gz` of the bundle"},
 		&cli.BoolFlag{Name: "allow-fail", Usage: "bundle a FAIL or INCONCLUSIVE soak, marked as not validated"},
 		&cli.StringFlag{Name: "policy", Usage: "policy `FILE`: the one the soak was judged by (for the rollback triggers), or to judge a soak whose snapshot has no provenance"},
@@ -88,6 +88,13 @@ an input error (exit 2). Override keys that look like credentials are left out o
 profile and listed in the manifest. The rollback triggers come from the policy the soak was
 judged by (--policy FILE to give it; a policy file the snapshot names is read only inside the
 soak or reports directory).
+
+--previous BUNDLE, the rollback target, is a bundle that verifies, or one read leniently as
+legacy: an earlier soakline version's whose SHA256SUMS holds file for file, or the Python
+toolkit's (no SHA256SUMS, no MANIFEST.json; version from its CHANGELOG.md). Its profile and
+version give the rollback diff; a warning, the rollback plan, CHANGELOG.md and MANIFEST.json
+(previous.unverified) say what could not be verified. A bundle whose files are not the ones its
+SHA256SUMS lists, a MANIFEST.json without SHA256SUMS or no profile: refused, exit 1.
 
 An existing --out is replaced only when it is an empty directory or a bundle that verifies;
 anything else (a symbolic link, a directory holding other files) is an input error naming it

@@ -42,6 +42,13 @@
 // that stay in their directory, of at most release.MaxBundleFileBytes
 // (exit 2 otherwise).
 //
+// --previous names the rollback target: a bundle that verifies, or one
+// read leniently as legacy (release.ReadPrevious: an earlier soakline
+// version's whose SHA256SUMS holds, or the Python toolkit's), whose
+// profile and version give the rollback diff while the warning, the
+// rollback plan, CHANGELOG.md and MANIFEST.json's previous say what could
+// not be verified.
+//
 // --version defaults to `git describe --tags --always` of the working
 // directory's repository. The date (CHANGELOG.md, the manifest, the archive
 // entries' mtime) comes from --now, else SOURCE_DATE_EPOCH, else the
