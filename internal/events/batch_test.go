@@ -176,6 +176,7 @@ func FuzzScanBatches(f *testing.F) {
 	f.Add([]byte(sampleText))
 	f.Add([]byte("\xef\xbb\xbf{\"kind\":\"ws\",\"t_ms\":1,\"lag_ms\":2}\r\n\n{\"kind\":\"ws\",\"t_ms\":1,\"lag_ms\":2"))
 	f.Add([]byte(sampleText + "{\"kind\":\"ws\"}\n" + sampleText))
+	f.Add([]byte(strings.Repeat(`{"kind":"ws","t_ms":5000,"lag_ms":1}`+"\n", 9) + `{"kind":"ws","t_ms":3999.0,"lag_ms":1}` + "\n" + sampleText))
 	f.Add([]byte(paramsText + sampleText + paramsText))
 	f.Fuzz(func(t *testing.T, data []byte) { sameAsScan(t, data) })
 }

@@ -17,6 +17,11 @@ func FuzzScan(f *testing.F) {
 	f.Add([]byte(paramsText + `{"kind":"effective_params","t_ms":9,"params":{"b":1,"\u0061":-0,"a\"":2}}`))
 	f.Add([]byte("\xef\xbb\xbf{\"k\\u0069nd\":\"ws\",\"t_ms\":1,\"lag_ms\":2e-3}\r\n\n{\"kind\":\"ws\",\"t_ms\":1,\"lag_ms\":2"))
 	f.Add([]byte(`{"kind":"fill","t_ms":1,"liquidity":"maker","qty":1,"price":2,"age_ms":3,"qty":4}`))
+	// What real bots write (issue 17): float t_ms, taker fills without
+	// age, annotations, extension keys; and t_ms going back.
+	f.Add([]byte(`{"kind":"fill","t_ms":5.0,"liquidity":"taker","qty":1,"price":2,"fees_bps":-2,"symbol":"B","side":"buy","order_id":7,"x_d":{"a":[1,"x",null,true]}}` + "\n" +
+		`{"kind":"ws","t_ms":9000,"lag_ms":1}` + "\n" + `{"kind":"ws","t_ms":7999,"lag_ms":1}`))
+	f.Add([]byte(`{"kind":"fill","t_ms":1,"liquidity":"maker","qty":1,"price":2,"fees_bps":3.5,"age_ms":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got []Event
 		var lines []int64
