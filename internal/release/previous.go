@@ -105,9 +105,12 @@ func ReadPrevious(path string, c *Contents) (*Previous, error) {
 		}
 		if ver.Manifest != nil {
 			p.RedactedKeys = ver.Manifest.Redacted
-			if CheckReleaseName("release name", ver.Manifest.Version) == nil {
+			switch {
+			case ver.Manifest.Version == "":
+				p.Unverified = append(p.Unverified, "no version: its MANIFEST.json names none")
+			case CheckReleaseName("release name", ver.Manifest.Version) == nil:
 				p.Version = ver.Manifest.Version
-			} else {
+			default:
 				p.Unverified = append(p.Unverified, "the version its MANIFEST.json names is not a release name: not used")
 			}
 		} else {
