@@ -69,7 +69,8 @@ bot's own metrics and promotes (exit 0), holds (exit 3) or rolls back (exit 1) b
 'release-tag canary --help'.
 
 'release-tag verify TAG' checks that the bundle the tag names (or --bundle) still has the
-SHA256SUMS digest the tag carries, and verifies it: exit 0 when it matches, 1 otherwise.
+SHA256SUMS digest the tag carries, and verifies it: exit 0 when it matches, 1 otherwise, 2 when
+there is no such tag.
 
 git runs without a shell, with the repository's hooks, fsmonitor, pager and external diff
 turned off and without optional locks (a dry run writes nothing under .git); refs reach it
