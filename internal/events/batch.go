@@ -120,8 +120,19 @@ func (o *chunkOrder) reset() {
 }
 
 // add checks the t_ms of the chunk's line-th line against the lines before
-// it in the chunk and records it.
+// it in the chunk and records it. In order, it is two comparisons, inlined.
 func (o *chunkOrder) add(line, t int64) error {
+	if t >= o.maxT && len(o.mins) > 0 { // then t is no new minimum
+		o.maxT = t
+		return nil
+	}
+	return o.addSlow(line, t)
+}
+
+// addSlow is add past its fast path; not inlined, so add is.
+//
+//go:noinline
+func (o *chunkOrder) addSlow(line, t int64) error {
 	if t < o.maxT-OrderToleranceMs {
 		return errBackwards(t, o.maxT)
 	}
