@@ -30,8 +30,8 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 
 const usageText = `soak-run [--iterations N] [--auto-tune] [--mock] [--seed S] [--scenario NAME]
              [--events N] [--out DIR|-] [--sleep SECONDS] [--resume] [--run-isolated]
-             [--profile NAME | --preset FILE] [--keep-events] [--policy FILE] [--strict]
-   soak-run --exec [--iteration-timeout D] [--max-failed-iterations K] [flags] -- CMD ARGS...
+             [--profile NAME | --preset NAME|FILE] [--keep-events] [--policy FILE] [--strict]
+   soak-run --exec [--iteration-timeout D] [--kill-grace D] [--max-failed-iterations K] [flags] -- CMD ARGS...
    soak-run kpis [--edge-report] [--iteration N] [FILE|-]`
 
 const description = `Runs a soak: N iterations of the system under test, each summarised into
@@ -63,12 +63,21 @@ ENVIRONMENT:
    USE_MOCK=1           auto-tune toward the relaxed mock policy, as soak-gate judges by it
                         (--mock here selects the simulator, not a policy; --policy wins)
 
-   The --exec command gets SOAK_ITERATION, SOAK_ITERATIONS, SOAK_OVERRIDES (path of
-   runtime_overrides.json), SOAK_ITER_DIR (where it leaves events.jsonl or a legacy
-   EDGE_REPORT.json; its stdout and stderr are kept there) and SOAK_SEED. It reports
-   the parameters it ran with in an effective_params line of events.jsonl; each
-   summary's "adoption" says whether they were the ones written (soak-gate's
-   overrides_adopted check judges it).
+   The --exec command gets SOAK_ITERATION, SOAK_ITERATIONS, SOAK_OVERRIDES (absolute
+   path of runtime_overrides.json), SOAK_ITER_DIR (absolute; where it leaves
+   events.jsonl or a legacy EDGE_REPORT.json; its stdout and stderr are kept there),
+   SOAK_SEED (--seed, the same in every iteration) and SOAK_ITER_SEED (this
+   iteration's own seed: the SOAK_ITERATION-th output of SplitMix64 started at
+   SOAK_SEED). It runs in soak-run's working directory, so relative paths on its
+   command line work as typed. It reports the parameters it ran with in an
+   effective_params line of events.jsonl; each summary's "adoption" says whether they
+   were the ones written (soak-gate's overrides_adopted check judges it).
+
+   An iteration that outlives --iteration-timeout (default 30m; 0: none) gets SIGTERM
+   to its process group, --kill-grace (default 10s) to flush and exit, then SIGKILL.
+   It is a failed iteration (reason "timeout: ..."); what it left in SOAK_ITER_DIR is
+   kept, read, and counted in the reason, not judged. Ctrl-C stops the command the
+   same way, then prints the command that resumes the soak.
 
 EXAMPLES:
    soak-run --mock --iterations 24 --auto-tune
@@ -86,7 +95,7 @@ type app struct {
 
 // newApp builds the command line; action gets the parsed options.
 func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app {
-	a := cliutil.NewApp("soak-run", "run a soak of the system under test, with auto-tuning", usageText, description, stdio)
+	a := cliutil.NewApp("soak-run", "run a soak of the system under test, with auto-tuning", usageText, description+"\n\n"+legacyHelp(), stdio)
 	a.Flags = []cli.Flag{
 		&cli.IntFlag{Name: "iterations", Value: DefaultIterations, Usage: "iterations to run"},
 		&cli.BoolFlag{Name: "auto-tune", Usage: "tune runtime_overrides.json between iterations"},
@@ -100,14 +109,16 @@ func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app 
 		&cli.BoolFlag{Name: "accept-changed-command", Usage: "resume: run the command given after -- although RUN.json recorded another"},
 		&cli.BoolFlag{Name: "run-isolated", Usage: "write into <out>/../RUN_<epoch_ms>/ and copy the result into --out at the end"},
 		&cli.StringFlag{Name: "profile", Usage: "start from a named profile: " + strings.Join(profileNames(), ", ")},
-		&cli.StringFlag{Name: "preset", Aliases: []string{"preset-file"}, Usage: "start from the overrides in `FILE` (applied once)"},
+		&cli.StringFlag{Name: "preset", Usage: "start from a built-in profile `NAME` (as --profile), else the overrides or toolkit preset in FILE (applied once)"},
 		&cli.BoolFlag{Name: "keep-events", Usage: "mock: keep each iteration's events in iter/<n>/events.jsonl"},
 		&cli.StringFlag{Name: "policy", Usage: "auto-tune toward the thresholds of the soak-gate policy in `FILE` (YAML or JSON; default the built-in policy, the relaxed mock policy with USE_MOCK=1)"},
 		&cli.BoolFlag{Name: "strict", Usage: "auto-tune toward the policy's warn levels where it has them (soak-gate --strict fails a WARN)"},
 		&cli.BoolFlag{Name: "exec", Usage: "soak the command given after --"},
-		&cli.DurationFlag{Name: "iteration-timeout", Usage: "exec: kill the command's process group after `D` (e.g. 90s, 10m)"},
+		&cli.DurationFlag{Name: "iteration-timeout", Value: DefaultIterationTimeout, Usage: "exec: stop the command's process group after `D` (e.g. 90s, 10m; 0: never)"},
+		&cli.DurationFlag{Name: "kill-grace", Value: DefaultKillGrace, Usage: "exec: at a timeout or Ctrl-C, SIGTERM, then SIGKILL after `D` (0: at once)"},
 		&cli.IntFlag{Name: "max-failed-iterations", Value: DefaultMaxFailed, Usage: "exec: stop with exit 1 after `K` failed iterations (0: never)"},
 	}
+	a.Flags = append(a.Flags, legacyFlags()...) // legacy.go
 	a.Action = func(c *cli.Context) error {
 		o, err := optionsFrom(c, stdio)
 		if err != nil {
@@ -146,6 +157,7 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		Preset:               c.String("preset"),
 		Command:              c.Args().Slice(),
 		IterationTimeout:     c.Duration("iteration-timeout"),
+		KillGrace:            c.Duration("kill-grace"),
 		MaxFailed:            c.Int("max-failed-iterations"),
 		KeepEvents:           c.Bool("keep-events"),
 		AcceptChangedCommand: c.Bool("accept-changed-command"),
@@ -160,11 +172,27 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 	for _, n := range c.LocalFlagNames() {
 		o.Set[n] = true
 	}
-	if o.Set["preset-file"] {
-		o.Set["preset"] = true
+	if err := refuseLegacy(o.Set); err != nil { // legacy.go
+		return o, err
 	}
-	if c.Bool("exec") {
+	if err := o.resolvePreset(c.String("preset-file")); err != nil {
+		return o, err
+	}
+	switch {
+	case c.Bool("exec"):
 		o.Mode = artifact.ModeExec
+	case o.Resume && !o.Set["mock"]:
+		o.Mode = "" // RUN.json says which (resume.go)
+	}
+	if o.Mode != artifact.ModeExec {
+		// Bounds of an --exec command: none for the simulator, and a
+		// resumed soak keeps RUN.json's unless they are given.
+		if !o.Set["iteration-timeout"] {
+			o.IterationTimeout = 0
+		}
+		if !o.Set["kill-grace"] {
+			o.KillGrace = 0
+		}
 	}
 	if v := stdio.Env("SOAK_OUT_DIR"); v != "" && !o.Set["out"] {
 		o.Out = v

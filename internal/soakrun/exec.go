@@ -35,20 +35,77 @@ const (
 	stderrTailLines = 20
 )
 
-// killGrace is how long an interrupted command gets between SIGTERM and
-// SIGKILL.
-const killGrace = 3 * time.Second
+// DefaultKillGrace is how long a command gets between SIGTERM and SIGKILL
+// when its iteration times out or the soak is interrupted: time for a
+// bot's SIGTERM handler to flush its events and exit.
+const DefaultKillGrace = 10 * time.Second
+
+// DefaultIterationTimeout bounds an --exec iteration when
+// --iteration-timeout is not given. soak-run has no planned iteration
+// length (the command decides how long an iteration runs), so the default
+// is fixed: generous for the minutes a paper-trading iteration takes, and
+// a hung bot costs half an hour, not the night. --iteration-timeout 0
+// means none.
+const DefaultIterationTimeout = 30 * time.Minute
+
+// iterSeed is SOAK_ITER_SEED: the n-th output of SplitMix64 started at the
+// soak's seed, so that each iteration of a soak has its own seed and the
+// same soak seed gives the same sequence.
+func iterSeed(seed uint64, n int) uint64 {
+	z := seed + uint64(n)*0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
 
 // execExec runs the user's command once per iteration, never through a
-// shell. Its clock is the wall clock.
+// shell, in soak-run's own working directory. Its clock is the wall clock.
 type execExec struct {
 	argv    []string
-	timeout time.Duration
-	env     []string // the environment the SOAK_* variables are added to
+	timeout time.Duration // 0: none
+	grace   time.Duration // between SIGTERM and SIGKILL
+	env     []string      // the environment the SOAK_* variables are added to
 	now     func() time.Time
 }
 
 func (x *execExec) NeedsDir() bool { return true }
+
+// stopped says how a command that had to be stopped ended.
+type stopped int
+
+const (
+	notStopped    stopped = iota
+	exitedInGrace         // it exited within the grace after SIGTERM
+	killedAtGrace         // still running after the grace: SIGKILL
+)
+
+// wait waits for the command; at the timeout or on ctx's end it sends
+// SIGTERM to the process group, waits the grace, then SIGKILL.
+func (x *execExec) wait(ctx context.Context, cmd *exec.Cmd, done <-chan error) (timedOut bool, how stopped, err error) {
+	var timer <-chan time.Time
+	if x.timeout > 0 {
+		t := time.NewTimer(x.timeout)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case err = <-done:
+		return false, notStopped, err
+	case <-timer:
+		timedOut = true
+	case <-ctx.Done():
+	}
+	terminate(cmd)
+	g := time.NewTimer(x.grace)
+	defer g.Stop()
+	select {
+	case err = <-done:
+		return timedOut, exitedInGrace, err
+	case <-g.C:
+	}
+	kill(cmd)
+	return timedOut, killedAtGrace, <-done
+}
 
 func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 	if runtime.GOOS == "linux" {
@@ -71,12 +128,7 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 	}
 	defer stderr.Close()
 
-	runCtx, cancel := ctx, context.CancelFunc(func() {})
-	if x.timeout > 0 {
-		runCtx, cancel = context.WithTimeout(ctx, x.timeout)
-	}
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, x.argv[0], x.argv[1:]...)
+	cmd := exec.Command(x.argv[0], x.argv[1:]...)
 	overrides, _ := filepath.Abs(it.OverridesPath)
 	dir, _ := filepath.Abs(it.Dir)
 	cmd.Env = append(append([]string(nil), x.env...),
@@ -85,28 +137,44 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 		"SOAK_OVERRIDES="+overrides,
 		"SOAK_ITER_DIR="+dir,
 		"SOAK_SEED="+strconv.FormatUint(it.Seed, 10),
+		"SOAK_ITER_SEED="+strconv.FormatUint(iterSeed(it.Seed, it.N), 10),
 	)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.WaitDelay = killGrace
-	interrupted := func() bool { return ctx.Err() != nil }
-	setupProcess(cmd, interrupted)
+	setupProcess(cmd)
 
-	start := x.now()
-	err = cmd.Run()
-	killProcessGroup(cmd)
-	res := Result{StartedAt: start.UTC(), DurationMs: x.now().Sub(start).Milliseconds()}
-	if ctx.Err() != nil {
-		return res, ctx.Err() // interrupted: the iteration is not recorded
-	}
+	res := Result{}
 	fail := func(reason string, code *int) (Result, error) {
 		// Credentials a bot prints go no further than its own stderr.log.
 		res.Failure = &artifact.Failure{Reason: redact.Text(reason), ExitCode: code, StderrTail: redact.Text(tail(stderr))}
 		return res, nil
 	}
+	start := x.now()
+	if err := cmd.Start(); err != nil {
+		res.StartedAt = start.UTC()
+		return fail(fmt.Sprintf("command could not run: %v", err), nil)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	timedOut, how, err := x.wait(ctx, cmd, done)
+	killProcessGroup(cmd)
+	res.StartedAt, res.DurationMs = start.UTC(), x.now().Sub(start).Milliseconds()
+	if ctx.Err() != nil {
+		return res, ctx.Err() // interrupted: the iteration is not recorded
+	}
+	if timedOut {
+		// What the command flushed before it stopped is read (bounded by
+		// the grace again) and named in the reason; the iteration is a
+		// failure all the same, so its KPIs are not judged.
+		readCtx, cancel := context.WithTimeout(ctx, max(x.grace, time.Second))
+		defer cancel()
+		sum, reason, rerr := readOutputCtx(ctx, readCtx, it.Dir)
+		if rerr != nil {
+			return res, rerr // interrupted while reading
+		}
+		return fail(timeoutReason(x.timeout, x.grace, how, sum, reason), nil)
+	}
 	var ee *exec.ExitError
 	switch {
-	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
-		return fail(fmt.Sprintf("timed out after %s; process group killed", x.timeout), nil)
 	case errors.As(err, &ee):
 		code := ee.ExitCode()
 		if code < 0 {
@@ -116,12 +184,19 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 	case err != nil:
 		return fail(fmt.Sprintf("command could not run: %v", err), nil)
 	}
+	var runCtx context.Context = ctx
+	if x.timeout > 0 {
+		// The output is read within what is left of the iteration's time.
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(ctx, start.Add(x.timeout))
+		defer cancel()
+	}
 	sum, reason, err := readOutputCtx(ctx, runCtx, it.Dir)
 	if err != nil {
 		return res, err // interrupted while reading
 	}
 	if errors.Is(runCtx.Err(), context.DeadlineExceeded) && reason != "" {
-		reason = fmt.Sprintf("timed out after %s reading the command's output", x.timeout)
+		reason = fmt.Sprintf("timeout: timed out after %s reading the command's output", x.timeout)
 	}
 	if reason != "" {
 		return fail(reason, nil)
@@ -133,6 +208,30 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 		return fail(reason, nil)
 	}
 	return res, nil
+}
+
+// timeoutReason is the failure reason of a timed-out iteration: how the
+// command was stopped and what it left.
+func timeoutReason(timeout, grace time.Duration, how stopped, sum artifact.Summary, reason string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "timeout: timed out after %s; ", timeout)
+	switch how {
+	case exitedInGrace:
+		fmt.Fprintf(&b, "SIGTERM to the process group, it exited within the %s grace", grace)
+	default:
+		fmt.Fprintf(&b, "SIGTERM to the process group, SIGKILL after the %s grace", grace)
+	}
+	switch {
+	case reason == "" && sum.Events > 0:
+		fmt.Fprintf(&b, "; it left %d events (kept in SOAK_ITER_DIR, not judged)", sum.Events)
+	case reason == "":
+		b.WriteString("; it left its output (kept in SOAK_ITER_DIR, not judged)")
+	case strings.HasPrefix(reason, "no output"):
+		b.WriteString("; it left no output")
+	default:
+		fmt.Fprintf(&b, "; its output is unusable: %s", reason)
+	}
+	return b.String()
 }
 
 // Caps on what soak-run reads of a command's output.

@@ -34,6 +34,16 @@ func TestMain(m *testing.M) {
 		hang()
 	case "hang":
 		hang()
+	case "env":
+		// Records its working directory and the SOAK_* environment.
+		wd, _ := os.Getwd()
+		var b strings.Builder
+		fmt.Fprintf(&b, "cwd=%s\n", wd)
+		for _, k := range []string{"SOAK_ITERATION", "SOAK_ITERATIONS", "SOAK_SEED", "SOAK_ITER_SEED", "SOAK_ITER_DIR", "SOAK_OVERRIDES"} {
+			fmt.Fprintf(&b, "%s=%s\n", k, os.Getenv(k))
+		}
+		os.WriteFile(filepath.Join(os.Getenv("SOAK_ITER_DIR"), "env.txt"), []byte(b.String()), 0o644)
+		os.Exit(0)
 	default:
 		safetyHelper(os.Getenv("SOAKRUN_HELPER"))
 	}
@@ -52,6 +62,7 @@ func helperExec(t *testing.T, mode string, timeout time.Duration, args ...string
 	return &execExec{
 		argv:    append([]string{os.Args[0]}, args...),
 		timeout: timeout,
+		grace:   5 * time.Second,
 		env:     append(os.Environ(), "SOAKRUN_HELPER="+mode),
 		now:     time.Now,
 	}
@@ -140,7 +151,7 @@ func TestExecTimeoutKillsProcessGroup(t *testing.T) {
 	if took := time.Since(start); took > 8*time.Second {
 		t.Errorf("timeout took %v", took)
 	}
-	if res.Failure == nil || res.Failure.Reason != "timed out after 3s; process group killed" || res.Failure.StderrTail != "started a grandchild, hanging" {
+	if res.Failure == nil || res.Failure.Reason != "timeout: timed out after 3s; SIGTERM to the process group, it exited within the 5s grace; it left no output" || res.Failure.StderrTail != "started a grandchild, hanging" {
 		t.Fatalf("failure %+v", res.Failure)
 	}
 	data, err := os.ReadFile(filepath.Join(it.Dir, "child.pid"))
@@ -154,6 +165,93 @@ func TestExecTimeoutKillsProcessGroup(t *testing.T) {
 			t.Fatalf("grandchild %d survived the timeout", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestExecTimeoutSIGTERMFlush: at the timeout a bot whose SIGTERM
+// handler writes its events gets to write them within the grace; they are
+// read and counted in the reason and kept, and the iteration is still a
+// failure (timeout). Before the grace period the group got SIGKILL at
+// once and the handler never ran ("it left no output").
+func TestExecTimeoutSIGTERMFlush(t *testing.T) {
+	it := iterIn(t, 2)
+	x := helperExec(t, "fakebot", 2*time.Second, "--events", "800", "--flush-on-term-at", "2")
+	x.grace = time.Minute // it exits as soon as it has flushed
+	res, err := x.Run(context.Background(), it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Failure
+	const want = "timeout: timed out after 2s; SIGTERM to the process group, it exited within the 1m0s grace; it left "
+	if f == nil || !strings.HasPrefix(f.Reason, want) || !strings.HasSuffix(f.Reason, " events (kept in SOAK_ITER_DIR, not judged)") {
+		t.Fatalf("failure %+v, want a reason starting %q and counting the events", f, want)
+	}
+	if !strings.Contains(f.StderrTail, "fakebot: SIGTERM: flushing") {
+		t.Errorf("stderr tail %q: the handler did not run", f.StderrTail)
+	}
+	if res.Summary.NetBps != nil {
+		t.Errorf("a timed-out iteration carries KPIs: %+v", res.Summary)
+	}
+	if _, err := os.Stat(filepath.Join(it.Dir, EventsFile)); err != nil {
+		t.Errorf("the flushed events are not kept: %v", err)
+	}
+}
+
+// TestExecTimeoutIgnoredSIGTERM: a bot that ignores SIGTERM is killed
+// (SIGKILL to the group) once the grace has passed.
+func TestExecTimeoutIgnoredSIGTERM(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM")
+	}
+	it := iterIn(t, 2)
+	x := helperExec(t, "fakebot", time.Second, "--events", "800", "--ignore-term-at", "2")
+	x.grace = time.Second
+	res, err := x.Run(context.Background(), it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "timeout: timed out after 1s; SIGTERM to the process group, SIGKILL after the 1s grace; it left no output"
+	if f := res.Failure; f == nil || f.Reason != want || !strings.Contains(f.StderrTail, "ignoring SIGTERM") {
+		t.Fatalf("failure %+v, want reason %q", res.Failure, want)
+	}
+}
+
+// TestExecEnvironmentAndDirectory: the command runs in soak-run's working
+// directory with the documented SOAK_* variables, SOAK_ITER_SEED among
+// them.
+func TestExecEnvironmentAndDirectory(t *testing.T) {
+	it := iterIn(t, 3)
+	it.Seed = 1
+	if _, err := helperExec(t, "env", time.Minute).Run(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(it.Dir, "env.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	dir, _ := filepath.Abs(it.Dir)
+	ov, _ := filepath.Abs(it.OverridesPath)
+	want := fmt.Sprintf("cwd=%s\nSOAK_ITERATION=3\nSOAK_ITERATIONS=5\nSOAK_SEED=1\nSOAK_ITER_SEED=%d\nSOAK_ITER_DIR=%s\nSOAK_OVERRIDES=%s\n",
+		wd, iterSeed(1, 3), dir, ov)
+	if string(data) != want {
+		t.Errorf("the command saw\n%s\nwant\n%s", data, want)
+	}
+}
+
+// TestIterSeed pins SOAK_ITER_SEED to SplitMix64's published sequence.
+func TestIterSeed(t *testing.T) {
+	for _, tc := range []struct {
+		seed uint64
+		n    int
+		want uint64
+	}{
+		{0, 1, 0xE220A8397B1DCDAF}, {0, 2, 0x6E789E6AA1B965F4},
+		{1, 1, 10451216379200822465}, {1, 2, 13757245211066428519},
+	} {
+		if got := iterSeed(tc.seed, tc.n); got != tc.want {
+			t.Errorf("iterSeed(%d, %d) = %d, want %d", tc.seed, tc.n, got, tc.want)
+		}
 	}
 }
 

@@ -8,19 +8,17 @@ import (
 )
 
 // setupProcess starts the command in a process group of its own, so that a
-// timeout or an interrupt reaches everything it started: SIGKILL on a
-// timeout, SIGTERM (then SIGKILL after killGrace) on an interrupt.
-func setupProcess(cmd *exec.Cmd, interrupted func() bool) {
+// timeout or an interrupt reaches everything it started.
+func setupProcess(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	setParentDeathSignal(cmd.SysProcAttr)
-	cmd.Cancel = func() error {
-		sig := syscall.SIGKILL
-		if interrupted() {
-			sig = syscall.SIGTERM
-		}
-		return syscall.Kill(-cmd.Process.Pid, sig)
-	}
 }
+
+// terminate asks the command's process group to stop: SIGTERM.
+func terminate(cmd *exec.Cmd) { syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+
+// kill stops the command's process group: SIGKILL.
+func kill(cmd *exec.Cmd) { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 
 // killProcessGroup kills what is left of the command's process group after
 // the command itself has ended.

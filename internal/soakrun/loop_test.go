@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -491,4 +492,115 @@ func TestDecide(t *testing.T) {
 			tc.want(t, tu, next)
 		})
 	}
+}
+
+// TestInterruptPrintsResume: after an interrupt soak-run prints the
+// command that continues the soak (also in the error); run as printed, it
+// completes the soak identically. Before, it said only "continue with
+// --resume".
+func TestInterruptPrintsResume(t *testing.T) {
+	want := reference(t)
+	dir := filepath.Join(t.TempDir(), "soak")
+	o := testOpts(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fn := func(ctx context.Context, it Iter) (Result, error, bool) {
+		if it.N == 4 {
+			cancel()
+			return Result{}, ctx.Err(), true
+		}
+		return Result{}, nil, false
+	}
+	stderr, err := (testRun{opts: o, exec: newFake(o, fn), ctx: ctx}).run(t)
+	if !errors.Is(err, cliutil.ErrInterrupted) {
+		t.Fatalf("got %v, want interrupted", err)
+	}
+	const prefix = "soak-run: to continue: "
+	var resume string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			resume = strings.TrimPrefix(line, prefix)
+		}
+	}
+	if w := "soak-run --resume --out " + shellQuote(dir); resume != w {
+		t.Fatalf("resume command %q, want %q\n%s", resume, w, stderr)
+	}
+	if !strings.Contains(err.Error(), "continue with: "+resume) {
+		t.Errorf("error %q does not name the resume command", err)
+	}
+	var out, errw bytes.Buffer
+	stdio := cliutil.Stdio{In: strings.NewReader(""), Out: &out, Err: &errw, Getenv: func(string) (string, bool) { return "", false }}
+	if err := Run(context.Background(), strings.Fields(strings.TrimPrefix(resume, "soak-run ")), stdio); err != nil {
+		t.Fatalf("the printed command %q: %v\n%s", resume, err, errw.String())
+	}
+	if diff := cmp.Diff(want, readTree(t, dir)); diff != "" {
+		t.Errorf("soak resumed by the printed command differs (-want +got):\n%s", diff)
+	}
+}
+
+// TestResumeCommand: an --exec soak's resume command carries its command
+// after --, quoted for a shell, and says when arguments were masked.
+func TestResumeCommand(t *testing.T) {
+	r := &runner{st: &store{dir: "/soaks/a b"}, opts: Options{Out: "x", Command: []string{"./bot", "--name", "it's", "--paper"}}}
+	r.run.Mode = artifact.ModeExec
+	r.run.Command = redact.Args(r.opts.Command)
+	if got, want := r.resumeCommand(), `soak-run --resume --out '/soaks/a b' --exec -- ./bot --name 'it'\''s' --paper`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	r.opts.Command = []string{"./bot", "DB_PASS=hunter2"}
+	r.run.Command = redact.Args(r.opts.Command)
+	if got := r.resumeCommand(); strings.Contains(got, "hunter2") || !strings.HasSuffix(got, "(masked arguments: give them in full)") {
+		t.Errorf("masked: %s", got)
+	}
+	r.opts.Out = "-"
+	if got := r.resumeCommand(); got != "" {
+		t.Errorf("a stream has a resume command: %q", got)
+	}
+}
+
+// FuzzShellQuote: what shellQuote writes, read back by a POSIX shell's
+// quoting rules, is the argument; bare output holds no special character.
+func FuzzShellQuote(f *testing.F) {
+	for _, s := range []string{"", "plain/path-1.json", "a b", "it's", "'", `\`, "$HOME", "a\nb", "--x=y", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := shellQuote(s)
+		got, ok := shellUnquote(q)
+		if !ok || got != s {
+			t.Fatalf("shellQuote(%q) = %s reads back as %q (ok %v)", s, q, got, ok)
+		}
+	})
+}
+
+// shellUnquote reads one word by the POSIX shell's quoting rules for what
+// shellQuote writes: single-quoted runs, backslash escapes, and plain
+// characters that are not special.
+func shellUnquote(q string) (string, bool) {
+	if q == "" {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == '\'':
+			j := strings.IndexByte(q[i+1:], '\'')
+			if j < 0 {
+				return "", false
+			}
+			b.WriteString(q[i+1 : i+1+j])
+			i += j + 1
+		case c == '\\':
+			if i+1 >= len(q) {
+				return "", false
+			}
+			i++
+			b.WriteByte(q[i])
+		case strings.IndexByte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-", c) >= 0:
+			b.WriteByte(c)
+		default:
+			return "", false // a character the shell would interpret
+		}
+	}
+	return b.String(), true
 }

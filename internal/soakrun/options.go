@@ -32,7 +32,7 @@ const (
 type Options struct {
 	Iterations       int
 	AutoTune         bool
-	Mode             string // artifact.ModeMock or artifact.ModeExec
+	Mode             string // artifact.ModeMock or artifact.ModeExec; "" for a --resume that takes it from RUN.json
 	Seed             uint64
 	Scenario         sim.Scenario // mock only
 	Events           int          // mock only
@@ -43,7 +43,8 @@ type Options struct {
 	Profile          string // named profile (Profiles), "" when Preset is used
 	Preset           string // preset file, "" when a profile is used
 	Command          []string
-	IterationTimeout time.Duration // exec only; 0 means none
+	IterationTimeout time.Duration // exec only; 0 means none (default DefaultIterationTimeout)
+	KillGrace        time.Duration // exec only: SIGTERM to SIGKILL at a timeout or an interrupt
 	MaxFailed        int           // stop after this many failed iterations; 0 means never
 	KeepEvents       bool          // mock only: keep iter/<n>/events.jsonl
 	// AcceptChangedCommand lets --resume run a command other than the one
@@ -91,19 +92,9 @@ func profileNames() []string { return slices.Sorted(maps.Keys(Profiles())) }
 // validate applies the cross-flag rules; every violation is a usage error.
 func (o *Options) validate() error {
 	set := o.Set
-	mockOnly := func(flag string) error {
-		if o.Mode == artifact.ModeExec && set[flag] {
-			return cliutil.Usagef("--%s is for --mock soaks; --exec runs your command", flag)
-		}
-		return nil
-	}
 	switch {
 	case set["mock"] && set["exec"]:
 		return cliutil.Usagef("--mock and --exec exclude each other")
-	case o.Mode == artifact.ModeExec && len(o.Command) == 0 && !o.Resume:
-		return cliutil.Usagef("--exec needs a command: soak-run --exec [flags] -- CMD ARGS...")
-	case o.Mode == artifact.ModeMock && len(o.Command) > 0:
-		return cliutil.Usagef("unexpected arguments %q: a command is run only with --exec", strings.Join(o.Command, " "))
 	case o.Iterations < 1:
 		return cliutil.Usagef("--iterations must be at least 1, got %d", o.Iterations)
 	case o.Events < 1:
@@ -112,6 +103,8 @@ func (o *Options) validate() error {
 		return cliutil.Usagef("--sleep must not be negative")
 	case o.IterationTimeout < 0:
 		return cliutil.Usagef("--iteration-timeout must not be negative")
+	case o.KillGrace < 0:
+		return cliutil.Usagef("--kill-grace must not be negative")
 	case o.MaxFailed < 0:
 		return cliutil.Usagef("--max-failed-iterations must not be negative")
 	case o.Out == "":
@@ -131,13 +124,12 @@ func (o *Options) validate() error {
 	case o.Resume && o.Isolated:
 		return cliutil.Usagef("--resume continues a soak in place; to resume an isolated run, pass its RUN_<epoch> directory as --out")
 	}
-	for _, f := range []string{"scenario", "events", "keep-events"} {
-		if err := mockOnly(f); err != nil {
+	if o.Mode != "" {
+		// A --resume without --mock or --exec is checked once RUN.json
+		// has said which soak it is.
+		if err := o.checkMode(); err != nil {
 			return err
 		}
-	}
-	if o.Mode == artifact.ModeMock && set["iteration-timeout"] {
-		return cliutil.Usagef("--iteration-timeout bounds an --exec command; the simulator needs none")
 	}
 	if _, err := sim.ParseScenario(string(o.Scenario)); err != nil {
 		return cliutil.Usagef("--scenario: %v", err)
@@ -145,6 +137,32 @@ func (o *Options) validate() error {
 	if o.Profile != "" {
 		if _, ok := Profiles()[o.Profile]; !ok {
 			return cliutil.Usagef("--profile: unknown profile %q (want one of %s)", o.Profile, strings.Join(profileNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// checkMode applies the rules that depend on the mode: a command only
+// with --exec, the simulator's flags only without.
+func (o *Options) checkMode() error {
+	set := o.Set
+	switch {
+	case o.Mode == artifact.ModeExec && len(o.Command) == 0 && !o.Resume:
+		return cliutil.Usagef("--exec needs a command: soak-run --exec [flags] -- CMD ARGS...")
+	case o.Mode == artifact.ModeMock && len(o.Command) > 0:
+		return cliutil.Usagef("unexpected arguments %q: a command is run only with --exec", strings.Join(o.Command, " "))
+	}
+	for _, f := range []string{"scenario", "events", "keep-events"} {
+		if o.Mode == artifact.ModeExec && set[f] {
+			return cliutil.Usagef("--%s is for --mock soaks; --exec runs your command", f)
+		}
+	}
+	for _, f := range []string{"iteration-timeout", "kill-grace"} {
+		if o.Mode == artifact.ModeMock && set[f] {
+			if o.Resume {
+				return cliutil.Usagef("--%s is for --exec soaks; the soak in %s is a --mock soak", f, o.Out)
+			}
+			return cliutil.Usagef("--%s bounds an --exec command; the simulator needs none", f)
 		}
 	}
 	return nil
@@ -176,19 +194,30 @@ func parseEpoch(env string) (time.Time, error) {
 var FixedEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // startParams returns the parameters the first iteration runs with: the
-// profile, or the defaults overlaid once with the preset file.
-func (o *Options) startParams() (map[string]float64, error) {
+// profile, or the defaults overlaid once with the preset file (an
+// overrides file, or the toolkit's {"changes": ...} preset; its notes say
+// what was not applied).
+func (o *Options) startParams() (map[string]float64, []string, error) {
 	if o.Preset == "" {
 		name := o.Profile
 		if name == "" {
 			name = DefaultProfile
 		}
-		return Profiles()[name], nil
+		return Profiles()[name], nil, nil
 	}
 	data, err := os.ReadFile(o.Preset)
 	if err != nil {
-		return nil, artifact.PathError(o.Preset, err)
+		return nil, nil, artifact.PathError(o.Preset, err)
 	}
+	if isToolkitPreset(data) {
+		return decodeToolkitPreset(o.Preset, data)
+	}
+	params, err := o.overridesPreset(data)
+	return params, nil, err
+}
+
+// overridesPreset reads a preset that is an overrides file.
+func (o *Options) overridesPreset(data []byte) (map[string]float64, error) {
 	ov, err := artifact.DecodeOverrides(o.Preset, data)
 	if err != nil {
 		return nil, err

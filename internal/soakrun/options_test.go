@@ -70,9 +70,26 @@ func TestOptions(t *testing.T) {
 		{"exec with command", []string{"--exec", "--iteration-timeout", "90s", "--max-failed-iterations", "0", "--", "bot", "--fast", "-x"}, nil,
 			with(func(o *Options) {
 				o.Mode, o.IterationTimeout, o.MaxFailed, o.Command = artifact.ModeExec, 90*time.Second, 0, []string{"bot", "--fast", "-x"}
+				o.KillGrace = DefaultKillGrace
 			})},
-		{"preset-file alias", []string{"--preset-file", "p.json"}, nil, with(func(o *Options) { o.Preset = "p.json" })},
-		{"resume", []string{"--resume", "--out", "d"}, nil, with(func(o *Options) { o.Resume, o.Out = true, "d" })},
+		{"exec defaults: a timeout and a grace", []string{"--exec", "--", "bot"}, nil,
+			with(func(o *Options) {
+				o.Mode, o.Command, o.IterationTimeout, o.KillGrace = artifact.ModeExec, []string{"bot"}, DefaultIterationTimeout, DefaultKillGrace
+			})},
+		{"exec without a timeout, SIGKILL at once", []string{"--exec", "--iteration-timeout", "0", "--kill-grace", "0s", "--", "bot"}, nil,
+			with(func(o *Options) { o.Mode, o.Command = artifact.ModeExec, []string{"bot"} })},
+		{"preset-file", []string{"--preset-file", "p.json"}, nil, with(func(o *Options) { o.Preset = "p.json" })},
+		{"legacy --preset NAME is the built-in profile", []string{"--preset", "maker_bias_uplift_v1"}, nil, with(func(o *Options) { o.Profile = "maker_bias_uplift_v1" })},
+		{"--preset of anything else is a file", []string{"--preset", "maker_bias_uplift_v1.json"}, nil, with(func(o *Options) { o.Preset = "maker_bias_uplift_v1.json" })},
+		{"--preset-file of a profile name is a file", []string{"--preset-file", "steady_safe"}, nil, with(func(o *Options) { o.Preset = "steady_safe" })},
+		{"the toolkit's CI line but --warmup", []string{"--iterations", "24", "--mock", "--auto-tune", "--preset", "maker_bias_uplift_v1"}, nil,
+			with(func(o *Options) { o.Iterations, o.AutoTune, o.Profile = 24, true, "maker_bias_uplift_v1" })},
+		{"resume: the mode is RUN.json's", []string{"--resume", "--out", "d"}, nil, with(func(o *Options) { o.Resume, o.Out, o.Mode = true, "d", "" })},
+		{"resume with a timeout and a command, no --exec", []string{"--resume", "--out", "d", "--iteration-timeout", "1m", "--", "bot"}, nil,
+			with(func(o *Options) {
+				o.Resume, o.Out, o.Mode, o.IterationTimeout, o.Command = true, "d", "", time.Minute, []string{"bot"}
+			})},
+		{"resume --mock", []string{"--resume", "--mock", "--out", "d"}, nil, with(func(o *Options) { o.Resume, o.Out = true, "d" })},
 		{"isolated", []string{"--run-isolated"}, nil, with(func(o *Options) { o.Isolated = true })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +128,12 @@ func TestOptionsUsageErrors(t *testing.T) {
 		{"resume isolated", []string{"--resume", "--run-isolated"}, nil, "--resume continues a soak in place"},
 		{"bad smoke mode", nil, map[string]string{"SOAK_SMOKE_MODE": "maybe"}, `SOAK_SMOKE_MODE: want 1 or 0, got "maybe"`},
 		{"bad epoch", nil, map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, "SOURCE_DATE_EPOCH: want seconds since 1970"},
-		{"unknown flag", []string{"--hours", "72"}, nil, "flag provided but not defined: -hours"},
+		{"unknown flag", []string{"--no-such", "72"}, nil, "flag provided but not defined: -no-such"},
+		{"kill grace with mock", []string{"--kill-grace", "1s"}, nil, "--kill-grace bounds an --exec command"},
+		{"negative kill grace", []string{"--exec", "--kill-grace", "-1s", "--", "bot"}, nil, "--kill-grace must not be negative"},
+		{"profile and legacy preset name", []string{"--profile", "steady_safe", "--preset", "maker_bias_uplift_v1"}, nil, "--profile and --preset exclude each other"},
+		{"preset and preset-file", []string{"--preset", "a.json", "--preset-file", "b.json"}, nil, "--preset and --preset-file exclude each other"},
+		{"resume --mock with a command", []string{"--resume", "--mock", "--", "bot"}, nil, `unexpected arguments "bot"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parse(t, tc.args, tc.env)
@@ -137,5 +159,40 @@ func TestProfiles(t *testing.T) {
 		if len(p) != len(sim.Keys) {
 			t.Errorf("profile %s has %d keys, want every canonical key", name, len(p))
 		}
+	}
+}
+
+// TestLegacyFlagsRefused: each refused flag of the toolkit's run.py is a
+// usage error (exit 2) of one line naming what to use instead; the
+// toolkit's CI line fails on --warmup with that line, not "flag provided
+// but not defined".
+func TestLegacyFlagsRefused(t *testing.T) {
+	refused := 0
+	for _, l := range LegacyFlags {
+		if l.Refused == "" {
+			continue
+		}
+		refused++
+		t.Run(l.Flag, func(t *testing.T) {
+			args := []string{"--iterations", "24", "--mock", "--auto-tune", "--preset", "maker_bias_uplift_v1"}
+			args = append(args, strings.Fields(l.Flag)...)
+			_, err := parse(t, args, nil)
+			if err == nil || err.Error() != l.Refused {
+				t.Fatalf("got error %v, want %q", err, l.Refused)
+			}
+			if code := cliutil.ExitCode(err); code != cliutil.ExitUsage {
+				t.Errorf("exit code %d, want %d", code, cliutil.ExitUsage)
+			}
+			use := strings.TrimPrefix(l.Here, "refused: use ")
+			if use == l.Here || strings.Contains(l.Refused, "\n") {
+				t.Fatalf("Here %q does not name the flag to use, or the error is not one line", l.Here)
+			}
+			if first := strings.Fields(use)[0]; !strings.Contains(l.Refused, first) {
+				t.Errorf("the error %q does not name %s", l.Refused, first)
+			}
+		})
+	}
+	if refused != 6 {
+		t.Errorf("%d refused legacy flags, want 6 (--warmup, --warmup-preset, --hours, --export-json, --export-md, --gate-summary)", refused)
 	}
 }

@@ -3,6 +3,7 @@ package soakrun
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,7 +117,46 @@ func (p *progress) done(run *artifact.RunRecord) {
 	fmt.Fprintf(p.w, "soak-run: %s: %d of %d iterations (%d failed)\n", state, run.IterationsDone, run.IterationsPlanned, run.FailedIterations)
 }
 
-func (p *progress) interrupted(run *artifact.RunRecord) {
+func (p *progress) interrupted(run *artifact.RunRecord, resume string) {
 	p.clear()
 	fmt.Fprintf(p.w, "soak-run: interrupted after %d of %d iterations; state saved\n", run.IterationsDone, run.IterationsPlanned)
+	if resume == "" {
+		fmt.Fprintf(p.w, "soak-run: a soak streamed to stdout (--out -) keeps no state to resume: run it again\n")
+		return
+	}
+	fmt.Fprintf(p.w, "soak-run: to continue: %s\n", resume)
+}
+
+// resumeCommand is the command line that continues this soak: its
+// directory (an isolated run's RUN_<epoch> directory) and, for an --exec
+// soak, the command after -- (credentials in it masked, as recorded: give
+// them again). Arguments are quoted for a POSIX shell.
+func (r *runner) resumeCommand() string {
+	if r.opts.Out == "-" {
+		return "" // a stream keeps no state to resume
+	}
+	args := []string{"soak-run", "--resume", "--out", r.st.dir}
+	if r.run.Mode == artifact.ModeExec {
+		args = append(args, "--exec", "--")
+		args = append(args, r.run.Command...)
+	}
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = shellQuote(a)
+	}
+	line := strings.Join(q, " ")
+	if r.run.Mode == artifact.ModeExec && !slices.Equal(r.run.Command, r.opts.Command) {
+		line += "   (masked arguments: give them in full)"
+	}
+	return line
+}
+
+// shellQuote quotes s for a POSIX shell: as is when it holds only
+// characters no shell treats specially, else in single quotes, a single
+// quote inside written as quote, backslash, quote, quote.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -62,19 +62,40 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 		return false, artifact.Errorf(dir, 0, "cannot resume: no %s, so nothing proves which files soak-run wrote here (a soak of an older soak-run, or not soak-run's); start a new soak in another --out", OwnFile)
 	}
 	r.st.own = own
-	if run.State == artifact.RunComplete {
-		r.progress.note("the soak in %s is already complete (%d iterations); nothing to do", dir, run.IterationsDone)
-		return true, nil
+	if r.opts.Mode == "" {
+		// No --mock or --exec: the soak's own mode, and the rules that
+		// depend on it (options.go).
+		r.opts.Mode = run.Mode
+		if err := r.opts.checkMode(); err != nil {
+			return false, err
+		}
+	}
+	o := r.opts
+	if run.State == artifact.RunComplete && o.Set["iterations"] && o.Iterations != run.IterationsPlanned {
+		// Refused, not extended: the last iteration of a soak proposes
+		// but does not apply its tuning, so iterations after it would
+		// not be those of a longer soak.
+		return false, cliutil.Usagef("--resume --iterations %d: the soak in %s is complete with %d iterations and cannot be extended (its last iteration did not apply its tuning); start a new soak from where it ended: soak-run --preset %s --iterations N --out NEWDIR",
+			o.Iterations, dir, run.IterationsPlanned, shellQuote(filepath.Join(dir, artifact.OverridesFile)))
 	}
 	if err := r.checkResumeFlags(run); err != nil {
 		return false, err
 	}
-	o := r.opts
+	if run.State == artifact.RunComplete {
+		r.progress.note("the soak in %s is already complete (%d iterations); nothing to do", dir, run.IterationsDone)
+		return true, nil
+	}
+	if err := r.checkResumeCommand(run); err != nil {
+		return false, err
+	}
 	if o.Set["sleep"] {
 		run.SleepSeconds = o.Sleep.Seconds()
 	}
 	if o.Set["iteration-timeout"] {
 		run.IterationTimeoutMs = o.IterationTimeout.Milliseconds()
+	}
+	if o.Set["kill-grace"] {
+		run.KillGraceMs = o.KillGrace.Milliseconds()
 	}
 	if o.Set["max-failed-iterations"] {
 		run.MaxFailedIterations = o.MaxFailed
@@ -206,7 +227,7 @@ func (r *runner) checkResumeFlags(run *artifact.RunRecord) error {
 	if len(bad) > 0 {
 		return cliutil.Usagef("--resume continues the soak as it was started; these differ: %s", strings.Join(bad, ", "))
 	}
-	return r.checkResumeCommand(run)
+	return nil
 }
 
 // checkResumeCommand: --resume never runs the command stored in RUN.json

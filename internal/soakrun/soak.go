@@ -128,8 +128,12 @@ func (r *runner) main(ctx context.Context) (err error) {
 	// previous soak's overrides file.
 	var start map[string]float64
 	if !o.Resume {
-		if start, err = o.startParams(); err != nil {
+		var notes []string
+		if start, notes, err = o.startParams(); err != nil {
 			return err
+		}
+		for _, n := range notes {
+			r.progress.note("note: %s", n)
 		}
 	}
 	if o.Out == "-" {
@@ -280,8 +284,8 @@ func (r *runner) newRunRecord(startedAt time.Time) artifact.RunRecord {
 		IterationsPlanned: o.Iterations, AutoTune: o.AutoTune,
 		Profile: o.Profile, Preset: o.Preset, Command: redact.Args(o.Command),
 		MaxFailedIterations: o.MaxFailed, SleepSeconds: o.Sleep.Seconds(), KeepEvents: o.KeepEvents,
-		IterationTimeoutMs: o.IterationTimeout.Milliseconds(),
-		State:              artifact.RunRunning, StartedAt: formatTime(startedAt),
+		IterationTimeoutMs: o.IterationTimeout.Milliseconds(), KillGraceMs: o.KillGrace.Milliseconds(),
+		State: artifact.RunRunning, StartedAt: formatTime(startedAt),
 	}
 	if o.Mode == artifact.ModeMock {
 		run.Scenario = string(o.Scenario)
@@ -404,7 +408,8 @@ func (r *runner) buildExecutor() error {
 		if _, err := lookPath(argv[0]); err != nil {
 			return cliutil.Usagef("--exec: %v", err)
 		}
-		r.exec = &execExec{argv: argv, timeout: time.Duration(run.IterationTimeoutMs) * time.Millisecond, env: os.Environ(), now: r.wall}
+		r.exec = &execExec{argv: argv, timeout: time.Duration(run.IterationTimeoutMs) * time.Millisecond,
+			grace: time.Duration(run.KillGraceMs) * time.Millisecond, env: os.Environ(), now: r.wall}
 	default:
 		return fmt.Errorf("unknown mode %q", run.Mode)
 	}
@@ -543,8 +548,12 @@ func (r *runner) interrupt() error {
 	if err := r.st.finish(r.ledger(), &r.run); err != nil {
 		return err
 	}
-	r.progress.interrupted(&r.run)
-	return fmt.Errorf("%w after %d of %d iterations; continue with --resume", cliutil.ErrInterrupted, len(r.sums), r.run.IterationsPlanned)
+	resume := r.resumeCommand() // progress.go
+	r.progress.interrupted(&r.run, resume)
+	if resume == "" {
+		return fmt.Errorf("%w after %d of %d iterations", cliutil.ErrInterrupted, len(r.sums), r.run.IterationsPlanned)
+	}
+	return fmt.Errorf("%w after %d of %d iterations; continue with: %s", cliutil.ErrInterrupted, len(r.sums), r.run.IterationsPlanned, resume)
 }
 
 // summary builds iteration n's summary from its result.

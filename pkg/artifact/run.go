@@ -29,6 +29,7 @@ type RunRecord struct {
 	Command           []string `json:"command,omitempty"`
 	// Operational settings, kept so that --resume continues with them.
 	IterationTimeoutMs  int64   `json:"iteration_timeout_ms,omitempty"`
+	KillGraceMs         int64   `json:"kill_grace_ms,omitempty"` // SIGTERM to SIGKILL
 	MaxFailedIterations int     `json:"max_failed_iterations,omitempty"`
 	SleepSeconds        float64 `json:"sleep_seconds,omitempty"`
 	KeepEvents          bool    `json:"keep_events,omitempty"`

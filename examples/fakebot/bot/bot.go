@@ -29,6 +29,10 @@
 //	                   as a bot that does not report its parameters
 //	--fail-at LIST     exit with status 3 on these iterations (e.g. 2,5)
 //	--hang-at LIST     never finish on these iterations
+//	--flush-on-term-at LIST  on these iterations wait for SIGTERM, then write
+//	                   the iteration's output and exit 0 (a bot whose
+//	                   SIGTERM handler flushes)
+//	--ignore-term-at LIST  on these iterations ignore SIGTERM and never finish
 //	--garbage-at LIST  write a malformed events.jsonl on these iterations
 //	--silent-at LIST   exit 0 without writing any output on these iterations
 package bot
@@ -39,10 +43,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/soakline/soakline/internal/events"
@@ -74,12 +80,15 @@ func (l *iterList) Set(s string) error {
 func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fakebot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, "usage: fakebot [flags] (the flags are in package bot's doc)") }
 	nEvents := fs.Int("events", 5000, "simulated events per iteration")
 	scenario := fs.String("scenario", string(sim.Steady), "simulated market")
 	edge := fs.Bool("edge-report", false, "write a legacy EDGE_REPORT.json instead of events.jsonl")
 	deaf := fs.Bool("deaf", false, "ignore SOAK_OVERRIDES and run with the defaults (reported as such)")
 	noReport := fs.Bool("no-report", false, "leave the effective_params record out of events.jsonl")
-	var failAt, hangAt, garbageAt, silentAt iterList
+	var failAt, hangAt, garbageAt, silentAt, flushAt, stubbornAt iterList
+	fs.Var(&flushAt, "flush-on-term-at", "wait for SIGTERM on these iterations, then write the output")
+	fs.Var(&stubbornAt, "ignore-term-at", "ignore SIGTERM and hang on these iterations")
 	fs.Var(&failAt, "fail-at", "exit 3 on these iterations")
 	fs.Var(&hangAt, "hang-at", "hang on these iterations")
 	fs.Var(&garbageAt, "garbage-at", "write a malformed events.jsonl on these iterations")
@@ -122,6 +131,18 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case slices.Contains(failAt, it):
 		fmt.Fprintf(stderr, "fakebot: connecting to the exchange\nfakebot: simulated crash in iteration %d\n", it)
 		return 3
+	case slices.Contains(flushAt, it):
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, syscall.SIGTERM)
+		fmt.Fprintf(stderr, "fakebot: waiting for SIGTERM in iteration %d\n", it)
+		<-term
+		fmt.Fprintf(stderr, "fakebot: SIGTERM: flushing\n")
+	case slices.Contains(stubbornAt, it):
+		signal.Ignore(syscall.SIGTERM)
+		fmt.Fprintf(stderr, "fakebot: ignoring SIGTERM in iteration %d\n", it)
+		for {
+			time.Sleep(time.Hour)
+		}
 	case slices.Contains(hangAt, it):
 		fmt.Fprintf(stderr, "fakebot: hanging in iteration %d\n", it)
 		for {
