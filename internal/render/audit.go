@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/stats"
+	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -463,6 +464,15 @@ func (m *model) ledgerSection(d *Doc) {
 		if !hist[keys[0]].haveValues {
 			d.add(Para{Text: "The legacy ledger records which keys changed but not their values."})
 		}
+	}
+	// A parameter at a bound is one the rules wanted to move further.
+	var atBound []string
+	for _, b := range tuner.BoundStays(m.tc.Bounds, m.ledger) {
+		atBound = append(atBound, fmt.Sprintf("Warning: %s sat at its %s %s in %s: %s", b.Key, map[string]string{"min": "minimum", "max": "maximum"}[b.Side], num(b.Value),
+			plural(len(b.Iterations), "iteration", "iterations"), ranges(b.Iterations, 20)))
+	}
+	if len(atBound) > 0 {
+		d.add(Para{Text: "Parameters at a bound of the tuner's bounds table: the tuner cannot move them further that way, so the KPIs they protect had no more help from them there."}, List{atBound})
 	}
 	if len(skips) > 0 {
 		reasons := make([]string, 0, len(skips))

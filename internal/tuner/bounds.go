@@ -1,0 +1,74 @@
+package tuner
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// BoundStay is a parameter that ran at one of its bounds.
+type BoundStay struct {
+	Key        string
+	Side       string // "min" or "max"
+	Value      float64
+	Iterations []int // the iterations that ran with the parameter at the bound, ascending
+}
+
+// BoundStays returns every parameter the ledger changed that ran at a bound
+// of bounds, with the iterations that ran with it there, sorted by key and
+// side. The ledger holds one entry per iteration with the changes applied
+// after it, so iteration j ran with the value of the last change before j
+// (before the first change: that change's old value). A parameter the
+// ledger never changed is not reported: the ledger does not hold its value.
+// The tuner stops at a bound (guard bounds), so a parameter that sits there
+// is one the rules wanted to move further; the audit warns about it.
+func BoundStays(bounds map[string]Bound, ledger []artifact.Tuning) []BoundStay {
+	last := 0
+	type step struct {
+		it       int
+		old, new float64
+	}
+	changes := map[string][]step{}
+	for _, t := range ledger {
+		last = max(last, t.Iteration)
+		for _, c := range t.Changes {
+			changes[c.Key] = append(changes[c.Key], step{t.Iteration, c.Old, c.New})
+		}
+	}
+	var out []BoundStay
+	for _, k := range sortedKeys(changes) {
+		b, ok := bounds[k]
+		if !ok {
+			continue
+		}
+		steps := changes[k]
+		slices.SortStableFunc(steps, func(a, b step) int { return a.it - b.it })
+		at := map[string][]int{}
+		for j := 1; j <= last; j++ {
+			v := steps[0].old
+			for _, s := range steps {
+				if s.it < j {
+					v = s.new
+				}
+			}
+			switch v {
+			case b.Min:
+				at["min"] = append(at["min"], j)
+			case b.Max:
+				at["max"] = append(at["max"], j)
+			}
+		}
+		for _, side := range []string{"max", "min"} {
+			if its := at[side]; len(its) > 0 {
+				v := b.Min
+				if side == "max" {
+					v = b.Max
+				}
+				out = append(out, BoundStay{Key: k, Side: side, Value: v, Iterations: its})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b BoundStay) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
