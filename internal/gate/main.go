@@ -80,8 +80,16 @@ in the direction the rule calls worse, Holm-corrected across the KPIs; FAIL need
 significance and a shift of at least the rule's min_effect. Fewer than 2 baseline
 runs: SKIP (one run cannot tell a change of build from run-to-run spread).
 
+--prometheus writes each check's status, levels and value, the window statistics,
+maker_share_pct (= kpi_last_n.maker_share_pct.mean) and
+soak_gate_last_run_timestamp_seconds (SOURCE_DATE_EPOCH, else the wall clock: alert on
+its age, a textfile collector keeps serving a stale file). For several soaks in one
+textfile directory give each its own file and --label values; --prometheus=FILE is
+refused (exit 2) when another .prom file there exports the same labels.
+
 EXAMPLES:
    soak-gate artifacts/soak/latest --strict --out reports --prometheus --junit gate.xml
+   soak-gate latest --prometheus=/var/lib/node_exporter/textfile/mm1.prom --label soak=mm1 --label bot=mm1
    soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
    soak-gate latest --compare base/seed1 --compare base/seed2 --compare base/seed3
 
