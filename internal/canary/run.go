@@ -398,6 +398,8 @@ func explain(w io.Writer, ev *Evaluation) {
 			}
 			state := "ok"
 			switch {
+			case kv.Value == nil && !t.Breached && !strings.HasSuffix(t.Name, "_missing"):
+				state = "unknown"
 			case t.Fired:
 				state = "FIRED"
 			case t.Breached:

@@ -8,6 +8,11 @@
 //	release-tag --bundle DIR --tag NAME [--dry-run] [--out DIR] [--sign]
 //	            [--push REMOTE] [--allow-dirty] [--commit REV] [--policy FILE]
 //	release-tag verify TAG [--bundle DIR]
+//	release-tag canary --plan FILE --prometheus-url URL --canary-selector S [...]
+//
+// `release-tag canary` watches the canary through Prometheus and decides
+// ROLLBACK (exit 1), HOLD (exit 3) or PROMOTE (exit 0); its manual is its
+// --help and the package internal/canary.
 //
 // Before anything is created the bundle is verified (as `release-bundle
 // verify` does) and release-tag refuses, with exit 1 and without a prompt:
