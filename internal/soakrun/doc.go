@@ -42,8 +42,17 @@
 // an overrides file rewritten by an uncommitted iteration is restored from
 // RUN.json; the uncommitted iteration's iter/<n>/ and temporary files are
 // removed; the next iteration is n+1. SIGINT and SIGTERM stop the soak
-// between writes: the current iteration is abandoned (an --exec command
-// gets SIGTERM, then SIGKILL), RUN.json says interrupted, exit 130.
+// between writes: the current iteration is abandoned (an --exec command's
+// process group gets SIGTERM, then SIGKILL after --kill-grace), RUN.json
+// says interrupted, exit 130, and the command that resumes is printed.
+//
+// # Timeouts of an --exec iteration
+//
+// At --iteration-timeout (default DefaultIterationTimeout; 0: none) the
+// command's process group gets SIGTERM, --kill-grace (DefaultKillGrace) to
+// flush and exit, then SIGKILL. The iteration is failed with a reason
+// starting "timeout:"; what the command left is read within the grace,
+// kept in iter/<n>/ and counted in the reason, not judged.
 //
 // # Clocks
 //
