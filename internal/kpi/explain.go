@@ -74,7 +74,7 @@ func Explain(w io.Writer, s artifact.Summary, in Inputs) error {
 	blocks := in.MinInterval + in.Concurrency + in.Risk + in.Throttle
 	p95 := func(field string, n int64, over string) string {
 		if n == 0 {
-			return "no samples: no " + over
+			return "no samples over " + over
 		}
 		return fmt.Sprintf("= nearest-rank p95 of %s over %s: value number %d of %d in ascending order", field, over, Rank(n), n)
 	}

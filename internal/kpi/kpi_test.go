@@ -235,3 +235,29 @@ func TestFromFile(t *testing.T) {
 		t.Errorf("missing file: err = %v", err)
 	}
 }
+
+// TestExplainMissing: a KPI without inputs is explained as missing, with
+// the reason, never as 0.
+func TestExplainMissing(t *testing.T) {
+	var a Accumulator
+	for _, e := range []events.Event{ws(5), ws(7)} {
+		a.Add(&e)
+	}
+	var b strings.Builder
+	if err := Explain(&b, a.Summary(), a.Inputs()); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"maker_taker_ratio  missing    no fills\n",
+		"p95_latency_ms     missing    no samples over order events\n",
+		"risk_ratio         missing    no blocks and no order events\n",
+		"net_bps            missing    no fills\n",
+		"order_age_p95_ms   missing    no samples over 0 replace + 0 cancel orders and 0 maker fills\n",
+		"ws_lag_p95_ms      7          = nearest-rank p95 of lag_ms over ws events: value number 2 of 2 in ascending order\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
