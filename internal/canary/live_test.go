@@ -312,3 +312,60 @@ func TestLiveKilledWatcherResumes(t *testing.T) {
 		t.Fatalf("--on-rollback ran %d times, want 1", n)
 	}
 }
+
+// TestLiveInterrupted: SIGTERM saves the state and exits 130; started
+// again with the state, the watcher goes on from the evaluations it kept
+// and promotes.
+func TestLiveInterrupted(t *testing.T) {
+	promtest.Binary(t, "prometheus")
+	b := startBots(t)
+	srv := livePrometheus(t, b)
+	plan := writePlan(t, policy.Default(false))
+	state := filepath.Join(t.TempDir(), "canary.state")
+	args := liveArgs(plan, srv.URL, "4s", "10s", "--state", state)
+	watcher := func() (*exec.Cmd, *bytes.Buffer) {
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "SOAKLINE_CANARY_TEST_MAIN=1")
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		return cmd, &errb
+	}
+	first, errb := watcher()
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var kept int
+	deadline := time.Now().Add(20 * time.Second)
+	for kept < 2 {
+		data, _ := os.ReadFile(state)
+		var st canary.State
+		if json.Unmarshal(data, &st) == nil {
+			kept = len(st.Evaluations)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no evaluations saved: %s", errb)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	first.Process.Signal(syscall.SIGTERM)
+	first.Wait()
+	if code := first.ProcessState.ExitCode(); code != 130 || !strings.Contains(errb.String(), "state saved in") {
+		t.Fatalf("SIGTERM: exit %d, want 130\n%s", code, errb)
+	}
+	var st canary.State
+	data, _ := os.ReadFile(state)
+	if err := json.Unmarshal(data, &st); err != nil || st.Outcome != "" || len(st.Evaluations) < 2 {
+		t.Fatalf("state after SIGTERM: %v, outcome %q, %d evaluations", err, st.Outcome, len(st.Evaluations))
+	}
+	second, errb := watcher()
+	second.Run()
+	if code := second.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("resumed: exit %d, want 0 (PROMOTE)\n%s", code, errb)
+	}
+	data, _ = os.ReadFile(state)
+	var done canary.State
+	json.Unmarshal(data, &done)
+	if done.Outcome != canary.Promote || !done.Start.Equal(st.Start) || done.Evaluations[0].Time != st.Evaluations[0].Time {
+		t.Fatalf("resumed state: outcome %s, start %s (was %s)", done.Outcome, done.Start, st.Start)
+	}
+}
