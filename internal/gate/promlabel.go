@@ -121,7 +121,7 @@ func checkPromCollision(path string, labels []promLabel, siblings bool) error {
 	}
 	ownKey := identityKey(own)
 	if ids := promIdentities(path); len(ids) > 0 && !slices.Contains(ids, ownKey) {
-		return cliutil.Usagef("--prometheus: %s holds the metrics of another soak (labels %s, this run's %s); remove it or give each soak its own file", path, ids[0], ownKey)
+		return cliutil.Usagef("--prometheus: %s holds metrics with other identity labels (%s; this run's are %s): another soak's, or this one's labelled otherwise; give each soak its own file, or remove it", path, ids[0], ownKey)
 	}
 	if !siblings {
 		return nil
