@@ -300,7 +300,8 @@ func readPlan(path string) ([]byte, error) {
 
 func parseTime(flag, s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+		// Prometheus's API has millisecond timestamps.
+		return t.UTC().Truncate(time.Millisecond), nil
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && f > 0 && f < 1e11 {
 		return time.UnixMilli(int64(math.Round(f * 1000))).UTC(), nil

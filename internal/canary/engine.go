@@ -57,6 +57,8 @@ type KPIValue struct {
 // TriggerResult is one trigger at one evaluation.
 type TriggerResult struct {
 	Name      string `json:"name"`
+	KPI       string `json:"kpi"`
+	Level     string `json:"level"` // fail, warn or missing
 	Action    string `json:"action"`
 	Condition string `json:"condition"`
 	Breached  bool   `json:"breached"`
@@ -148,9 +150,19 @@ func CheckPlan(p *artifact.CanaryPlan) error {
 			}
 		}
 	}
+	queries := map[string]string{}
+	for _, k := range watched(p) {
+		queries[k.KPI] = k.Query
+	}
 	for i, t := range p.Triggers {
 		if t.Query == "" {
 			continue
+		}
+		if queries[t.KPI] != t.Query {
+			return fmt.Errorf("triggers[%d] (%s): its query is not the one watch.kpis has for %s", i, t.Name, t.KPI)
+		}
+		if t.Level != "fail" && t.Level != "warn" && t.Level != "missing" {
+			return fmt.Errorf("triggers[%d] (%s): level %q: want fail, warn or missing", i, t.Name, t.Level)
 		}
 		if t.Count < 1 || t.Of < t.Count || t.Of > 10000 {
 			return fmt.Errorf("triggers[%d] (%s): want 1 <= count <= of <= 10000, got %d of %d", i, t.Name, t.Count, t.Of)
@@ -221,7 +233,7 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 		if t.Query == "" {
 			continue
 		}
-		tr := TriggerResult{Name: t.Name, Action: t.Action, Condition: t.Condition, Count: t.Count, Of: t.Of}
+		tr := TriggerResult{Name: t.Name, KPI: t.KPI, Level: t.Level, Action: t.Action, Condition: t.Condition, Count: t.Count, Of: t.Of}
 		if f.Unreachable == "" {
 			if t.Level == "missing" {
 				tr.Breached = !have[t.KPI]

@@ -1,6 +1,7 @@
 package canary
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -119,6 +120,8 @@ func TestCheckPlan(t *testing.T) {
 		{"condition and threshold disagree", func(p *artifact.CanaryPlan) { p.Triggers[0].Threshold = 1 }, "does not match threshold"},
 		{"query without selector", func(p *artifact.CanaryPlan) { p.Watch.KPIs[0].Query = "up" }, "does not use $selector"},
 		{"bad direction", func(p *artifact.CanaryPlan) { p.Watch.KPIs[0].Direction = "=" }, "direction"},
+		{"trigger query not watched", func(p *artifact.CanaryPlan) { p.Triggers[1].Query = "other{$selector}" }, "not the one watch.kpis has"},
+		{"bad level", func(p *artifact.CanaryPlan) { p.Triggers[0].Level = "page" }, `level "page"`},
 	} {
 		p := testPlan()
 		tc.edit(p)
@@ -129,4 +132,57 @@ func TestCheckPlan(t *testing.T) {
 	if err := CheckPlan(testPlan()); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestExplainGroupsByKPI: a trigger is listed under its own KPI, not under
+// a KPI whose name is a prefix of its name (slippage_bps and
+// slippage_bps_p95).
+func TestExplainGroupsByKPI(t *testing.T) {
+	ev := Evaluation{Index: 1, Decision: Continue,
+		KPIs: []KPIValue{{KPI: "slippage_bps", Value: ptr(1)}, {KPI: "slippage_bps_p95", Value: ptr(9)}},
+		Triggers: []TriggerResult{
+			{Name: "slippage_bps_p95_mean_fail", KPI: "slippage_bps_p95", Level: "fail", Action: "rollback", Condition: "> 8", Breached: true, Hits: 1, Count: 2, Of: 2},
+		}}
+	var b strings.Builder
+	explain(&b, &ev)
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "  slippage_bps = ") && strings.Contains(line, "> 8") {
+			t.Fatalf("slippage_bps_p95's trigger listed under slippage_bps: %q", line)
+		}
+	}
+	if !strings.Contains(b.String(), "slippage_bps_p95 = 9 [rollback if > 8: breached 1/2 of 2]") {
+		t.Fatalf("explain:\n%s", b.String())
+	}
+}
+
+// FuzzPlan: whatever plan CheckPlan accepts, Evaluate decides without a
+// panic, and a decision is one of the four.
+func FuzzPlan(f *testing.F) {
+	seed, _ := json.Marshal(testPlan())
+	f.Add(seed, 350.0)
+	f.Add([]byte(`{"kind":"canary_plan","watch":{"grace":1,"alpha":0.5,"min_samples":1,"kpis":[{"kpi":"a","query":"x{$selector}","direction":">="}]},"triggers":[{"name":"t","kpi":"a","level":"fail","condition":"< 1e308","threshold":1e308,"action":"hold","query":"x{$selector}","count":1,"of":1}]}`), -1.0)
+	f.Fuzz(func(t *testing.T, data []byte, v float64) {
+		var p artifact.CanaryPlan
+		if json.Unmarshal(data, &p) != nil || CheckPlan(&p) != nil {
+			return
+		}
+		cfg := &Config{Plan: &p, Canary: `a="b"`, Baseline: `a="c"`, Interval: time.Minute, SampleStep: time.Minute, MinDuration: time.Minute, MaxDuration: time.Hour}
+		start := time.Unix(0, 0)
+		var hist []Evaluation
+		for i := 0; i < 3; i++ {
+			f := Frame{Time: start.Add(time.Duration(i+1) * time.Minute), Values: map[string]float64{}, Canary: map[string][]float64{}, Baseline: map[string][]float64{}}
+			for _, k := range p.Watch.KPIs {
+				f.Values[k.KPI] = v
+				f.Canary[k.KPI] = []float64{v, v + 1, v - 1, v}
+				f.Baseline[k.KPI] = []float64{v, v, v, v}
+			}
+			ev := Evaluate(cfg, hist, start, f)
+			switch ev.Decision {
+			case Continue, Hold, Rollback, Promote:
+			default:
+				t.Fatalf("decision %q", ev.Decision)
+			}
+			hist = append(hist, ev)
+		}
+	})
 }

@@ -393,12 +393,12 @@ func explain(w io.Writer, ev *Evaluation) {
 		}
 		var trig []string
 		for _, t := range ev.Triggers {
-			if !strings.HasPrefix(t.Name, kv.KPI+"_") {
+			if t.KPI != kv.KPI {
 				continue
 			}
 			state := "ok"
 			switch {
-			case kv.Value == nil && !t.Breached && !strings.HasSuffix(t.Name, "_missing"):
+			case kv.Value == nil && !t.Breached && t.Level != "missing":
 				state = "unknown"
 			case t.Fired:
 				state = "FIRED"
