@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 )
 
 // LatencyBuckets are the bucket bounds (seconds) of bot_order_latency_seconds.
@@ -76,7 +76,8 @@ func (m *Model) Step(degraded bool) Activity {
 }
 
 // Exporter serves the metrics contract of several tracks on /metrics
-// (127.0.0.1, the official client library); Feed adds a step's activity.
+// (127.0.0.1, the official client library's registry and text encoder);
+// Feed adds a step's activity.
 type Exporter struct {
 	URL, Addr string
 	srv       *httptest.Server
@@ -97,7 +98,23 @@ func NewExporter() *Exporter {
 		edge:    prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "bot_net_edge_bps", Help: "Net edge of recent fills, basis points."}, []string{"track"}),
 	}
 	reg.MustRegister(e.fills, e.latency, e.blocks, e.edge)
-	e.srv = httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// The text format through expfmt, as soak-gate --prometheus writes
+	// it (promhttp would pull compression modules into the module graph).
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mfs, err := reg.Gather()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		format := expfmt.NewFormat(expfmt.TypeTextPlain)
+		w.Header().Set("Content-Type", string(format))
+		enc := expfmt.NewEncoder(w, format)
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				return
+			}
+		}
+	}))
 	e.URL = e.srv.URL
 	e.Addr = strings.TrimPrefix(e.srv.URL, "http://")
 	return e
@@ -210,6 +227,3 @@ func (r *Recorder) OpenMetrics() []byte {
 	b.WriteString("# EOF\n")
 	return []byte(b.String())
 }
-
-// Handler is the exporter's handler, for tests that serve it themselves.
-func (e *Exporter) Handler() http.Handler { return e.srv.Config.Handler }
