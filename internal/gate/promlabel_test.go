@@ -202,7 +202,7 @@ func FuzzParseLabel(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !model.LabelName(l.name).IsValidLegacy() || strings.HasPrefix(l.name, "__") || l.value == "" {
+		if !model.LegacyValidation.IsValidLabelName(l.name) || strings.HasPrefix(l.name, "__") || l.value == "" {
 			t.Fatalf("accepted %q: %+v", arg, l)
 		}
 		data, err := metrics(v, pol, promMeta{labels: []promLabel{l}, runAt: time.Unix(0, 0)})

@@ -572,13 +572,6 @@ func oneLine(verdict, reason string) string {
 	return verdict + ": " + strings.Join(strings.Fields(reason), " ")
 }
 
-func short(d string) string {
-	if len(d) > 12 {
-		return d[:12]
-	}
-	return d
-}
-
 // readVerdict reads a verdict artifact (soak-gate's output) strictly and
 // returns it with its bytes (a byte order mark dropped): the snapshot
 // written is exactly the verdict given.
