@@ -131,7 +131,7 @@ func Changelog(r *Release) []byte {
 		if c.KPI != "" {
 			continue
 		}
-		other = append(other, []string{c.Name, fmtPtr(c.Value), c.Direction + " " + fmtNum(c.Threshold), c.Status, c.Reason})
+		other = append(other, []string{c.Name, c.ValueText(), checkCond(&c), c.Status, c.Reason})
 	}
 	if len(other) > 0 {
 		b.line("Other checks:")
@@ -141,7 +141,7 @@ func Changelog(r *Release) []byte {
 	}
 	if d := r.Delta; d != nil {
 		b.line("Delta verification (DELTA_VERIFY_REPORT.json): %d proposed, %d fully applied, %d held back by a guard, %d failed, %d signature-stuck; full-apply ratio %s.",
-			d.ProposedCount, d.FullApplyCount, d.PartialOKCount, d.FailCount, d.SignatureStuckCount, fmtNum(d.FullApplyRatio))
+			d.ProposedCount, d.FullApplyCount, d.PartialOKCount, d.FailCount, d.SignatureStuckCount, artifact.FormatValue(d.FullApplyRatio, d.MinRatio))
 		if d.Note != "" {
 			b.line("Note: %s", d.Note)
 		}

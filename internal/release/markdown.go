@@ -135,6 +135,29 @@ func fmtPtr(p *float64) string {
 	return fmtNum(*p)
 }
 
+// fmtLevel formats a policy level exactly: a level is compared as it is,
+// so it is shown as it is (0.833333333, not 0.8333).
+func fmtLevel(v float64) string { return strconv.FormatFloat(v+0, 'f', -1, 64) }
+
+// fmtNear formats a statistic shown beside a check against the check's
+// levels (artifact.FormatValue), so that it never rounds onto or across
+// one of them.
+func fmtNear(p *float64, c *artifact.Check) string {
+	if p == nil {
+		return "—"
+	}
+	return artifact.FormatValue(*p, c.Levels()...)
+}
+
+// checkCond is a check's condition with its levels shown exactly.
+func checkCond(c *artifact.Check) string {
+	cond := c.Direction + " " + fmtLevel(c.Threshold)
+	if c.Warn != nil {
+		cond += " (warn " + fmtLevel(*c.Warn) + ")"
+	}
+	return cond
+}
+
 // kpiRows is the KPI table of the judged window: one row per KPI check
 // (value against the policy's level), then the window's other KPIs with
 // their statistics only.
@@ -147,12 +170,8 @@ func kpiRows(v *artifact.Verdict) [][]string {
 		}
 		judged[c.KPI] = true
 		st := v.KPILastN[c.KPI]
-		cond := c.Direction + " " + fmtNum(c.Threshold)
-		if c.Warn != nil {
-			cond += " (warn " + fmtNum(*c.Warn) + ")"
-		}
-		rows = append(rows, []string{c.KPI, c.Statistic, fmtPtr(c.Value), cond, c.Status, strconv.Itoa(c.N),
-			fmtPtr(st.Mean), fmtPtr(st.Median), fmtPtr(st.Min), fmtPtr(st.Max), dash(st.Trend)})
+		rows = append(rows, []string{c.KPI, c.Statistic, c.ValueText(), checkCond(&c), c.Status, strconv.Itoa(c.N),
+			fmtNear(st.Mean, &c), fmtNear(st.Median, &c), fmtNear(st.Min, &c), fmtNear(st.Max, &c), dash(st.Trend)})
 	}
 	var rest []string
 	for k := range v.KPILastN {

@@ -65,11 +65,11 @@ func (m *model) audit(charts []chartFile) *Doc {
 		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}, ID: "checks"}
 		for i := range v.Checks {
 			c := &v.Checks[i]
-			th := c.Direction + " " + num(c.Threshold)
+			th := c.Direction + " " + level(c.Threshold)
 			if c.Warn != nil {
-				th += " (warn " + num(*c.Warn) + ")"
+				th += " (warn " + level(*c.Warn) + ")"
 			}
-			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), nump(c.Value), th, strconv.Itoa(c.N), c.Status})
+			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), checkValue(c), th, strconv.Itoa(c.N), c.Status})
 			t.RowStatus = append(t.RowStatus, c.Status)
 		}
 		d.add(t)
@@ -81,7 +81,8 @@ func (m *model) audit(charts []chartFile) *Doc {
 	for _, s := range m.kpis {
 		all := finite(s.values)
 		win := m.windowValues(s)
-		t.Rows = append(t.Rows, statsRow(s.name, "all "+m.allSpan(), all), statsRow("", "window "+m.windowSpan(), win))
+		ls := m.kpiLevels(s.name)
+		t.Rows = append(t.Rows, statsRow(s.name, "all "+m.allSpan(), all, ls), statsRow("", "window "+m.windowSpan(), win, ls))
 	}
 	d.add(t)
 	d.add(Para{Text: "Trend: " + stats.TrendMethod + ". The slope is per iteration."})
@@ -278,7 +279,9 @@ func (m *model) timeRange() string {
 
 // statsRow is one row of the KPI table over xs, which it reorders (the
 // median last, in place: the rows of a 100,000-iteration soak copied 25 MB).
-func statsRow(name, scope string, xs []float64) []string {
+// Values are shown against levels, the levels of the checks that judge the
+// KPI (numNear).
+func statsRow(name, scope string, xs []float64, levels []float64) []string {
 	if len(xs) == 0 {
 		return []string{name, scope, "0", "n/a", "n/a", "n/a", "n/a", "no data"}
 	}
@@ -287,8 +290,9 @@ func statsRow(name, scope string, xs []float64) []string {
 	if !math.IsNaN(tr.Slope) {
 		trend += " (slope " + num(tr.Slope) + ")"
 	}
-	mean, lo, hi := num(stats.Mean(xs)), num(stats.Min(xs)), num(stats.Max(xs))
-	return []string{name, scope, strconv.Itoa(len(xs)), mean, num(stats.QuantileInPlace(xs, 0.5)), lo, hi, trend}
+	near := func(v float64) string { return numNear(v, levels...) }
+	mean, lo, hi := near(stats.Mean(xs)), near(stats.Min(xs)), near(stats.Max(xs))
+	return []string{name, scope, strconv.Itoa(len(xs)), mean, near(stats.QuantileInPlace(xs, 0.5)), lo, hi, trend}
 }
 
 // Sparklines use ten ASCII levels so that they render in any console,
@@ -522,7 +526,8 @@ func (m *model) anomalies(d *Doc) {
 		}
 		all := finite(s.values) // a copy: reordered in place
 		med := stats.QuantileInPlace(all, 0.5)
-		t.Rows = append(t.Rows, []string{s.name, num(s.values[hiI]), strconv.Itoa(m.nums[hiI]), num(s.values[loI]), strconv.Itoa(m.nums[loI]), num(med)})
+		ls := m.kpiLevels(s.name)
+		t.Rows = append(t.Rows, []string{s.name, numNear(s.values[hiI], ls...), strconv.Itoa(m.nums[hiI]), numNear(s.values[loI], ls...), strconv.Itoa(m.nums[loI]), numNear(med, ls...)})
 
 		dev := make([]float64, len(all))
 		for i, v := range all {

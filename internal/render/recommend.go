@@ -271,7 +271,7 @@ func (m *model) recommendation(c *artifact.Check, r tuner.Rule, fires bool, a tu
 	if c.Direction == "<=" {
 		dir = "lower"
 	}
-	rec.Effect = dir + " " + c.KPI + " toward " + c.Direction + " " + num(c.Threshold) + ": " + r.Why
+	rec.Effect = dir + " " + c.KPI + " toward " + c.Direction + " " + level(c.Threshold) + ": " + r.Why
 	if atBound {
 		rec.Effect = fmt.Sprintf("none from this parameter: it is already at its bound (%s..%s); the other suggestions must carry the change", num(b.Min), num(b.Max))
 	}

@@ -359,6 +359,46 @@ func num(v float64) string {
 	return s
 }
 
+// numNear is num(v) unless that rounding puts v onto or across one of
+// levels (a check's threshold or warn level); then it is
+// artifact.FormatValue's "0.8299999 (< 0.83)", so that no value shown
+// beside a status contradicts it.
+func numNear(v float64, levels ...float64) string {
+	s := num(v)
+	r, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	for _, l := range levels {
+		if artifact.CompareLevel(r, l) != artifact.CompareLevel(v, l) {
+			return artifact.FormatValue(v, levels...)
+		}
+	}
+	return s
+}
+
+// checkValue is a check's value for people: numNear against its levels.
+func checkValue(c *artifact.Check) string {
+	if c.Value == nil {
+		return "n/a"
+	}
+	return numNear(*c.Value, c.Levels()...)
+}
+
+// level formats a policy level exactly, as it is compared.
+func level(v float64) string { return strconv.FormatFloat(v+0, 'f', -1, 64) }
+
+// kpiLevels are the levels of every check that judges kpi.
+func (m *model) kpiLevels(kpi string) []float64 {
+	var ls []float64
+	for i := range m.v.Checks {
+		if c := &m.v.Checks[i]; c.KPI == kpi {
+			ls = append(ls, c.Levels()...)
+		}
+	}
+	return ls
+}
+
 func nump(p *float64) string {
 	if p == nil {
 		return "n/a"
@@ -404,16 +444,16 @@ func checkEvidence(c *artifact.Check) string {
 		if stat == "" {
 			stat = "value"
 		}
-		fmt.Fprintf(&b, "%s %s = %s", stat, c.KPI, nump(c.Value))
+		fmt.Fprintf(&b, "%s %s = %s", stat, c.KPI, checkValue(c))
 	} else {
-		fmt.Fprintf(&b, "%s = %s", c.Name, nump(c.Value))
+		fmt.Fprintf(&b, "%s = %s", c.Name, checkValue(c))
 	}
 	if c.WindowFirst > 0 {
 		fmt.Fprintf(&b, " over iterations %d-%d", c.WindowFirst, c.WindowLast)
 	}
-	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, num(c.Threshold))
+	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, level(c.Threshold))
 	if c.Warn != nil {
-		fmt.Fprintf(&b, ", warn %s %s", c.Direction, num(*c.Warn))
+		fmt.Fprintf(&b, ", warn %s %s", c.Direction, level(*c.Warn))
 	}
 	fmt.Fprintf(&b, ": %s", c.Status)
 	return b.String()
