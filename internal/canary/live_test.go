@@ -224,12 +224,17 @@ func TestLiveKilledWatcherResumes(t *testing.T) {
 	b := startBots(t)
 	srv := livePrometheus(t, b)
 	plan := writePlan(t, policy.Default(false))
-	ov, before := overrides(t)
+	ov, _ := overrides(t)
 	dir := t.TempDir()
 	state, hook := filepath.Join(dir, "canary.state"), filepath.Join(dir, "hook.log")
+	// An explicit --rollback-to, not the .before-VERSION copy.
+	preRelease, before := filepath.Join(dir, "pre-release.json"), []byte("{\"spread_bps\": 2.75}\n")
+	if err := os.WriteFile(preRelease, before, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	degrade := time.Now().Add(5 * time.Second)
 	b.degradeAt.Store(degrade.UnixNano())
-	args := liveArgs(plan, srv.URL, "30s", "40s", "--state", state, "--overrides", ov, "--on-rollback", "--", os.Args[0], "x")
+	args := liveArgs(plan, srv.URL, "30s", "40s", "--state", state, "--overrides", ov, "--rollback-to", preRelease, "--on-rollback", "--", os.Args[0], "x")
 	watcher := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], args...)
 		cmd.Env = append(os.Environ(), "SOAKLINE_CANARY_TEST_MAIN=1", "SOAKLINE_CANARY_TEST_HOOK="+hook)

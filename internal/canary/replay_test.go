@@ -246,6 +246,18 @@ func TestReplay(t *testing.T) {
 		}
 	})
 
+	t.Run("undecided before the minimum duration", func(t *testing.T) {
+		r := run(t, replayArgs(plan, srv.URL, 0, time.Hour, "--out", "-")...)
+		if r.code != 3 || !strings.Contains(r.stderr, "undecided: 12 evaluations") {
+			t.Fatalf("exit %d, want 3 (undecided)\n%s", r.code, r.stderr)
+		}
+		for _, ev := range lines(t, r.stdout) {
+			if ev.Decision != canary.Continue {
+				t.Fatalf("evaluation %d: %s", ev.Index, ev.Decision)
+			}
+		}
+	})
+
 	t.Run("unreachable holds", func(t *testing.T) {
 		r := run(t, replayArgs(plan, "http://127.0.0.1:1", 0, 3*time.Hour, "--out", "-")...)
 		if r.code != 3 || !strings.Contains(r.stderr, "prometheus unreachable") {
