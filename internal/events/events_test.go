@@ -204,6 +204,7 @@ func TestReadErrors(t *testing.T) {
 		{"duplicate symbol", `{"kind":"ws","t_ms":1,"lag_ms":1,"symbol":"a","symbol":"b"}`, "line 1: duplicate field symbol"},
 		{"bad extension", `{"kind":"ws","t_ms":1,"lag_ms":1,"x_a":[1,}`, `line 1: "x_a": invalid value`},
 		{"extension too deep", `{"kind":"ws","t_ms":1,"lag_ms":1,"x_a":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, `line 1: "x_a": nested more than 32 deep`},
+		{"escaped extension key, bad escaped value", `{"kind":"ws","t_ms":1,"lag_ms":1,"x_\u0061":["\u0062",}`, `line 1: "x_a": invalid value`},
 		{"x_ alone is not an extension", `{"kind":"ws","t_ms":1,"lag_ms":1,"x_":1}`, `line 1: unknown field "x_" (a bot's own fields start with x_)`},
 	}
 	for _, tt := range tests {

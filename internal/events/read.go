@@ -550,9 +550,10 @@ func parseField(b []byte, i int, key []byte, e *Event, scratch *[]byte) (uint32,
 		if len(key) > 2 && key[0] == 'x' && key[1] == '_' {
 			// The bot's own extension: any JSON value, carried in the
 			// file and ignored.
+			name := string(key) // key may alias *scratch, which skipValue reuses
 			j, err := skipValue(b, i, 0, scratch)
 			if err != nil {
-				return 0, 0, errAt(strconv.Quote(string(key)) + ": " + err.Error())
+				return 0, 0, errAt(strconv.Quote(name) + ": " + err.Error())
 			}
 			return 0, j, nil
 		}
