@@ -74,6 +74,33 @@ func BenchmarkScan(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
 
+// BenchmarkScanAnnotated is BenchmarkScan over lines as a real bot may
+// write them: each with symbol, side, order_id and an x_ object, which the
+// general parser reads (the fast path takes only the Writer's form).
+func BenchmarkScanAnnotated(b *testing.B) {
+	const n = 100_000
+	plain := bytes.Split(bytes.TrimSuffix(genStream(n), []byte("\n")), []byte("\n"))
+	var buf bytes.Buffer
+	for _, l := range plain {
+		buf.Write(l[:len(l)-1])
+		if bytes.Contains(l, []byte(`"kind":"ws"`)) {
+			buf.WriteString(`,"symbol":"BTC-USD","x_diag":{"seq":17,"book":[1.5,2]}}` + "\n")
+		} else {
+			buf.WriteString(`,"symbol":"BTC-USD","side":"buy","order_id":"o-123456","x_diag":{"seq":17,"book":[1.5,2]}}` + "\n")
+		}
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		cnt := 0
+		if err := Scan(bytes.NewReader(data), func(*Event) error { cnt++; return nil }); err != nil || cnt != n {
+			b.Fatal(err, cnt)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
 func BenchmarkWrite(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	evs := make([]Event, 1024)
