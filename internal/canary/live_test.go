@@ -269,6 +269,11 @@ func TestLiveKilledWatcherResumes(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// A second watcher on the same state is refused while the first runs.
+	dup := run(t, args...)
+	if dup.code != 2 || !strings.Contains(dup.stderr, "in use by") {
+		t.Fatalf("second watcher on one state: exit %d\n%s", dup.code, dup.stderr)
+	}
 	first.Process.Signal(syscall.SIGKILL)
 	first.Wait()
 	time.Sleep(1500 * time.Millisecond) // it misses evaluations, and catches up

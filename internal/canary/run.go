@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/lock"
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -89,6 +90,15 @@ type Options struct {
 // that ends held or undecided, and the context's error when interrupted
 // (the state saved first).
 func Run(ctx context.Context, o *Options, stderr, stdout io.Writer) error {
+	if o.StatePath != "" {
+		// One watcher per state file: two would both roll back. A lock
+		// left by a watcher that died (SIGKILL, reboot) is taken over.
+		lk, err := lock.Acquire(o.StatePath+".lock", lock.Self("release-tag canary"))
+		if err != nil {
+			return fmt.Errorf("--state %s: %w", o.StatePath, err)
+		}
+		defer lk.Release()
+	}
 	st, err := loadState(o)
 	if err != nil {
 		return err
