@@ -52,6 +52,8 @@ Decisions, explained on stderr every interval (and one JSON line per interval wi
             promoted; the watcher keeps watching for a rollback and exits 3 at the end
   PROMOTE   at or after --min-duration (default the plan's min_hours) an evaluation is clean:
             every watched KPI has data, no trigger breached, no regression: exit 0
+A rollback that cannot restore the overrides exits 2 with the reason; the state keeps the
+decision and a restart retries the restore (the command is never run twice).
 Past --max-duration (default the plan's max_hours) without a decision: exit 3. SIGINT or
 SIGTERM: the state is saved, exit 130. --state FILE keeps every evaluation; a watcher started
 again with the same --state resumes where it stopped (evaluating the intervals it missed from
@@ -243,6 +245,12 @@ func OptionsFrom(c *cli.Context) (*Options, error) {
 		}
 		if o.StatePath != "" && (o.StatePath == o.Overrides || o.StatePath == o.rollbackSource(plan.Version)) {
 			return nil, cliutil.Usagef("--state would overwrite an overrides file")
+		}
+	}
+	if o.Out != "" && o.Out != "-" {
+		// Found out now, not after a 48-hour watch.
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return nil, artifact.PathError(o.Out, err)
 		}
 	}
 	if o.Client, err = promq.New(o.URL); err != nil {
