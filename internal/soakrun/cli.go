@@ -32,6 +32,8 @@ const usageText = `soak-run [--iterations N] [--auto-tune] [--mock] [--seed S] [
              [--events N] [--out DIR|-] [--sleep SECONDS] [--resume] [--run-isolated]
              [--profile NAME | --preset NAME|FILE] [--keep-events] [--policy FILE] [--strict]
    soak-run --exec [--iteration-timeout D] [--kill-grace D] [--max-failed-iterations K] [flags] -- CMD ARGS...
+   soak-run --exec --kpi-source prometheus --prometheus-url URL [--selector S]
+            --iteration-duration D [--scrape-interval D] [flags] -- CMD ARGS...
    soak-run kpis [--edge-report] [--iteration N] [FILE|-]`
 
 const description = `Runs a soak: N iterations of the system under test, each summarised into
@@ -117,6 +119,11 @@ func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app 
 		&cli.DurationFlag{Name: "iteration-timeout", Value: DefaultIterationTimeout, Usage: "exec: stop the command's process group after `D` (e.g. 90s, 10m; 0: never)"},
 		&cli.DurationFlag{Name: "kill-grace", Value: DefaultKillGrace, Usage: "exec: at a timeout or Ctrl-C, SIGTERM, then SIGKILL after `D` (0: at once)"},
 		&cli.IntFlag{Name: "max-failed-iterations", Value: DefaultMaxFailed, Usage: "exec: stop with exit 1 after `K` failed iterations (0: never)"},
+		&cli.StringFlag{Name: "kpi-source", Value: KPISourceEvents, Usage: "exec: where the KPIs come from: events (events.jsonl per iteration) or prometheus (a long-running command, measured in windows)"},
+		&cli.StringFlag{Name: "prometheus-url", Usage: "kpi-source prometheus: the Prometheus (or compatible) `URL` that scrapes the command"},
+		&cli.StringFlag{Name: "selector", Usage: "kpi-source prometheus: label matchers `S` that pick the command's series, e.g. track=\"soak\" (the policy's $selector)"},
+		&cli.DurationFlag{Name: "iteration-duration", Usage: "kpi-source prometheus: the window `D` one iteration measures (e.g. 5m)"},
+		&cli.DurationFlag{Name: "scrape-interval", Value: DefaultScrapeInterval, Usage: "kpi-source prometheus: the scrape interval `D` of that Prometheus; soak-run waits one and a second after each window before it queries"},
 	}
 	a.Flags = append(a.Flags, legacyFlags()...) // legacy.go
 	a.Action = func(c *cli.Context) error {
@@ -164,6 +171,11 @@ func optionsFrom(c *cli.Context, stdio cliutil.Stdio) (Options, error) {
 		PolicyFile:           c.String("policy"),
 		Strict:               c.Bool("strict"),
 		MockPolicy:           judge.UseMock(stdio.Env("USE_MOCK")),
+		KPISource:            c.String("kpi-source"),
+		PrometheusURL:        c.String("prometheus-url"),
+		Selector:             c.String("selector"),
+		IterationDuration:    c.Duration("iteration-duration"),
+		ScrapeInterval:       c.Duration("scrape-interval"),
 		Set:                  map[string]bool{},
 	}
 	if len(o.Command) == 0 {

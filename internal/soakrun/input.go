@@ -13,7 +13,7 @@ import (
 // and only then (an events.jsonl without events is a failed iteration), so
 // a summary with events came from it and one without from the legacy file.
 func (r *runner) noteInput(sum *artifact.IterationSummary, dir string) {
-	if sum.Mode != artifact.ModeExec || sum.Status != artifact.StatusOK || dir == "" {
+	if sum.Mode != artifact.ModeExec || sum.Status != artifact.StatusOK || dir == "" || sum.Summary.Input == KPISourcePrometheus {
 		return
 	}
 	if sum.Summary.Events == 0 {

@@ -59,6 +59,15 @@ type Options struct {
 	Smoke      bool      // SOAK_SMOKE_MODE=1
 	Epoch      time.Time // start of the soak clock in mock mode
 
+	// KPISource is where an --exec soak's KPIs come from (KPISourceEvents
+	// or KPISourcePrometheus, promsource.go) and the settings of the
+	// latter.
+	KPISource         string
+	PrometheusURL     string
+	Selector          string
+	IterationDuration time.Duration
+	ScrapeInterval    time.Duration
+
 	// Set records the flags given explicitly, for --resume's checks.
 	Set map[string]bool
 }
@@ -130,6 +139,9 @@ func (o *Options) validate() error {
 		if err := o.checkMode(); err != nil {
 			return err
 		}
+	}
+	if err := o.checkPrometheus(); err != nil { // promsource.go
+		return err
 	}
 	if _, err := sim.ParseScenario(string(o.Scenario)); err != nil {
 		return cliutil.Usagef("--scenario: %v", err)

@@ -37,6 +37,7 @@ func TestOptions(t *testing.T) {
 	base := Options{
 		Iterations: DefaultIterations, Mode: artifact.ModeMock, Seed: DefaultSeed, Scenario: sim.Steady,
 		Events: DefaultEvents, Out: DefaultOut, MaxFailed: DefaultMaxFailed, Epoch: FixedEpoch,
+		KPISource: KPISourceEvents, ScrapeInterval: DefaultScrapeInterval,
 	}
 	with := func(f func(o *Options)) Options {
 		o := base

@@ -277,5 +277,6 @@ func (r *runner) stream(ctx context.Context, params map[string]float64) error {
 	if err := r.buildExecutor(); err != nil {
 		return err
 	}
+	defer r.closeExec() // promsource.go
 	return r.loop(ctx)
 }

@@ -188,6 +188,7 @@ func (r *runner) main(ctx context.Context) (err error) {
 		return err
 	}
 	err = r.loop(ctx)
+	r.closeExec() // promsource.go
 	if o.Isolated && (err == nil || isNo(err)) {
 		if merr := r.materialize(dir); merr != nil {
 			return merr
@@ -408,6 +409,21 @@ func (r *runner) buildExecutor() error {
 		if _, err := lookPath(argv[0]); err != nil {
 			return cliutil.Usagef("--exec: %v", err)
 		}
+		if r.opts.KPISource == KPISourcePrometheus { // promsource.go
+			pol, err := judge.LoadPolicy(r.opts.PolicyFile, r.opts.MockPolicy)
+			if err != nil {
+				return err
+			}
+			src, err := newPromSource(r.opts, pol)
+			if err != nil {
+				return err
+			}
+			for _, k := range src.Unqueried {
+				r.progress.note("the policy judges %s, which has no query in its prometheus: section or built in: missing in every iteration", k)
+			}
+			r.exec, err = newPromExec(src, argv, os.Environ(), time.Duration(run.KillGraceMs)*time.Millisecond, r.wall)
+			return err
+		}
 		r.exec = &execExec{argv: argv, timeout: time.Duration(run.IterationTimeoutMs) * time.Millisecond,
 			grace: time.Duration(run.KillGraceMs) * time.Millisecond, env: os.Environ(), now: r.wall}
 	default:
@@ -450,6 +466,7 @@ func (r *runner) loop(ctx context.Context) error {
 		sum := r.summary(n, res)
 		r.adopt(sum, it.Params, res) // adopt.go: did it run with what was written?
 		r.noteInput(sum, it.Dir)     // input.go: events.jsonl or EDGE_REPORT.json?
+		r.noteMissing(sum)           // promsource.go: KPIs without data
 		// 4. Decide the tuning.
 		tuning, next, err := decide(r.tcfg, r.run.AutoTune, &r.tstate, r.params, sum, total, r.clockMs(sum))
 		if err != nil {

@@ -35,6 +35,20 @@
 //	--ignore-term-at LIST  on these iterations ignore SIGTERM and never finish
 //	--garbage-at LIST  write a malformed events.jsonl on these iterations
 //	--silent-at LIST   exit 0 without writing any output on these iterations
+//
+// Live mode (a long-running bot watched through Prometheus; see live.go and
+// docs/metrics-contract.md):
+//
+//	--run-for D        trade in real time for D, then exit 0 (SIGTERM or
+//	                   SIGINT: exit 0 at once); no SOAK_ITERATION needed
+//	--metrics-addr HOST:PORT  serve /metrics there (required with --run-for)
+//	--track NAME       the track label of every series (default baseline)
+//	--degrade-after D  after D, latency x1.5 and net edge -2 bps
+//	--rate N           simulated events per second (default 2000)
+//	--overrides FILE   run with FILE (default $SOAK_OVERRIDES; none: the
+//	                   defaults) and read it again whenever it changes
+//	--seed N           market seed (default $SOAK_SEED, else 1)
+//	--scenario, --deaf as above
 package bot
 
 import (
@@ -93,8 +107,16 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	fs.Var(&hangAt, "hang-at", "hang on these iterations")
 	fs.Var(&garbageAt, "garbage-at", "write a malformed events.jsonl on these iterations")
 	fs.Var(&silentAt, "silent-at", "write no output on these iterations")
+	live := addLiveFlags(fs) // live.go
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if err := checkLive(fs, live); err != nil {
+		fmt.Fprintf(stderr, "fakebot: %v\n", err)
+		return 2
+	}
+	if live.runFor > 0 {
+		return runLive(live, *scenario, *deaf, getenv, stdout, stderr)
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "fakebot: "+format+"\n", a...)
