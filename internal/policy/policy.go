@@ -3,7 +3,8 @@
 // the KPI is missing, an optional sustained rule and the minimum practical
 // effect for baseline comparisons), the failed-iteration allowance, the
 // delta-verification thresholds, what the overrides_adopted check does
-// (Adoption) and the comparison settings.
+// (Adoption), the comparison settings, and the PromQL query of each KPI
+// over the bot's own metrics (Prometheus, Queries) for release-tag canary.
 //
 // There is one definition of each threshold. The built-in policies are the
 // seed's (Default(false)) and the relaxed mock policy (Default(true)); a
