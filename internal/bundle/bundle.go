@@ -136,7 +136,13 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		}, facts)
 		problems = append(problems, o.settingsProblems(&found.Verdict)...)
 		if len(problems) == 0 {
-			problems = append(problems, o.verdictProblems(soak, &found.Verdict)...)
+			// The policy file the snapshot names inside the soak or
+			// reports directory, when it has the recorded digest.
+			var judgedBy *policy.Policy
+			if rp, err := release.ResolvePolicy(found.Verdict.Policy, false, "", []string{in.SoakDir, in.ReportsDir}); err == nil {
+				judgedBy = rp.Policy
+			}
+			problems = append(problems, o.verdictProblems(soak, &found.Verdict, judgedBy)...)
 		}
 		if len(problems) > 0 {
 			for _, p := range problems {
@@ -592,24 +598,26 @@ func (o Options) settingsProblems(v *artifact.Verdict) []release.Problem {
 }
 
 // verdictProblems judges soak again by the verdict's own policy and
-// settings, when they can be reproduced (judged by this version of the
-// tool, by the built-in production or mock policy or --policy, with the
-// recorded --last-n and --warmup giving the recorded policy digest; no
-// --compare baseline), and returns a problem
-// when the verdict is not what they give: a snapshot edited by hand, its
-// digests left as they were. When they cannot be reproduced nothing is
-// said: the chain's digests are the evidence then.
-func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict) []release.Problem {
-	// Another version of the tool may judge differently; a --compare
-	// baseline is not at hand.
-	if v.Settings.CompareBaseline != "" || v.ToolVersion != cliutil.Version() {
-		return nil
-	}
+// settings and returns a problem when the verdict is not what they give:
+// a snapshot edited by hand, its digests left as they were. The policy is
+// the built-in production or mock one, --policy, or judgedBy (the file the
+// snapshot names inside the soak, as ResolvePolicy found it; nil: none),
+// whichever has the recorded digest with the recorded --last-n and
+// --warmup. Judged by this version of the tool with no --compare baseline,
+// the verdict must be the same. Otherwise (another version may judge
+// otherwise; a baseline is not at hand) it is judged again without the
+// baseline, which can only make a verdict better, and refused when it is
+// worse than that (a FAIL edited to PASS, its tool version or baseline
+// edited too). With no policy of that digest at hand nothing is said here:
+// ResolvePolicy refuses such a snapshot (exit 2, pass --policy).
+func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
+	exact := v.Settings.CompareBaseline == "" && v.ToolVersion == cliutil.Version()
 	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
 	if v.Settings.Warmup != "" {
 		w, err := policy.ParseWarmup(v.Settings.Warmup)
 		if err != nil {
-			return nil
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"records a warm-up %q that cannot be judged again: %v", v.Settings.Warmup, err)}}
 		}
 		opts.Warmup = &w
 	}
@@ -618,6 +626,9 @@ func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict) []rele
 		if p, err := policy.Load(o.Policy); err == nil {
 			cands = append(cands, p)
 		}
+	}
+	if judgedBy != nil {
+		cands = append(cands, judgedBy)
 	}
 	for _, p := range cands {
 		eff := p.Clone()
@@ -631,14 +642,41 @@ func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict) []rele
 			continue
 		}
 		again, err := judge.Evaluate(soak, p, opts)
-		if err != nil || again.Verdict == v.Verdict {
-			return nil
+		if err != nil {
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"cannot be judged again by its own policy %s: %v", v.Policy.Name, err)}}
 		}
-		return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
-			"says %s, but its own policy %s and settings give %s on this soak (%s): edited after it was judged",
-			v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason))}}
+		if exact && again.Verdict != v.Verdict {
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"says %s, but its own policy %s and settings give %s on this soak (%s): edited after it was judged",
+				v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason))}}
+		}
+		if !exact && verdictRank(again.Verdict) > verdictRank(v.Verdict) {
+			why := "judged by " + orUnknown(v.ToolVersion) + ", this is " + cliutil.Version()
+			if v.Settings.CompareBaseline != "" {
+				why = "its --compare baseline aside, which can only make a verdict worse"
+			}
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"says %s, but its own policy %s and settings give %s on this soak (%s; %s): judge it again",
+				v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason), why)}}
+		}
+		return nil
 	}
 	return nil
+}
+
+// verdictRank orders verdicts by the documented precedence: FAIL over
+// INCONCLUSIVE over WARN over PASS; anything else ranks as FAIL.
+func verdictRank(v string) int {
+	switch v {
+	case artifact.VerdictPass:
+		return 0
+	case artifact.VerdictWarn:
+		return 1
+	case artifact.VerdictInconclusive:
+		return 2
+	}
+	return 3
 }
 
 // judge judges soak as soak-gate does (the built-in policy, the mock one
