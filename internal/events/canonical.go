@@ -74,13 +74,27 @@ func canonNumber(b []byte, i int, dst *float64) (int, bool) {
 	return j, true
 }
 
-// parseCanonical parses a line in the Writer's exact form into *e, which
-// must be zero, and returns the fields it carried. ok is false if the line
+// parseCanonical parses a line in the Writer's exact form (and nothing
+// after it) into *e, which must be zero, and returns the fields it carried. ok is false if the line
 // is not in that form (*e may then be partly filled). Keys are compared as
 // constants, which the compiler turns into a few loads.
 func parseCanonical(b []byte, e *Event) (seen uint32, ok bool) {
-	if len(b) < 20 || !kPrefix.at(b, 0) {
+	seen, i, ok := canonicalPrefix(b, e)
+	if !ok || i != len(b)-1 || b[i] != '}' {
 		return 0, false
+	}
+	return seen, true
+}
+
+// canonicalPrefix parses the Writer's form of a line's kind up to its last
+// field into *e, which must be zero, and returns the fields it carried and
+// the index after them, where b holds '}' or ','. ok is false if the line
+// does not start in that form. A ',' is followed by more members — a bot's
+// symbol, side, order_id or x_ keys — which parseLine reads with the
+// general parser's member loop.
+func canonicalPrefix(b []byte, e *Event) (seen uint32, end int, ok bool) {
+	if len(b) < 20 || !kPrefix.at(b, 0) {
+		return 0, 0, false
 	}
 	i := 9
 	switch b[i] {
@@ -98,18 +112,18 @@ func parseCanonical(b []byte, e *Event) (seen uint32, ok bool) {
 		i += len(kKindWS.s)
 	}
 	if !ok || i >= len(b) {
-		return 0, false
+		return 0, 0, false
 	}
 	t, i, ok := parseInt(b, i)
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	e.TMs = t
 	seen = fKind | fT
 	switch e.Kind {
 	case KindOrder:
 		if !kAction.at(b, i) {
-			return 0, false
+			return 0, 0, false
 		}
 		i += len(kAction.s)
 		switch {
@@ -120,24 +134,24 @@ func parseCanonical(b []byte, e *Event) (seen uint32, ok bool) {
 		case hasAt(b, i, `cancel"`):
 			e.Action, i = ActionCancel, i+len(`cancel"`)
 		default:
-			return 0, false
+			return 0, 0, false
 		}
 		if !kLatency.at(b, i) {
-			return 0, false
+			return 0, 0, false
 		}
 		if i, ok = canonNumber(b, i+len(kLatency.s), &e.LatencyMs); !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		seen |= fAction | fLatency
 		if kAge.at(b, i) {
 			if i, ok = canonNumber(b, i+len(kAge.s), &e.AgeMs); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fAge
 		}
 	case KindFill:
 		if !kLiquidity.at(b, i) {
-			return 0, false
+			return 0, 0, false
 		}
 		i += len(kLiquidity.s)
 		switch {
@@ -146,63 +160,63 @@ func parseCanonical(b []byte, e *Event) (seen uint32, ok bool) {
 		case hasAt(b, i, `taker"`):
 			e.Liquidity = Taker
 		default:
-			return 0, false
+			return 0, 0, false
 		}
 		i += len(`maker"`)
 		if !hasAt(b, i, `,"qty":`) {
-			return 0, false
+			return 0, 0, false
 		}
 		if i, ok = canonNumber(b, i+len(`,"qty":`), &e.Qty); !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		if !kPrice.at(b, i) {
-			return 0, false
+			return 0, 0, false
 		}
 		if i, ok = canonNumber(b, i+len(kPrice.s), &e.Price); !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		seen |= fLiquidity | fQty | fPrice
 		// The optional components, each written only when non-zero.
 		if kGross.at(b, i) {
 			if i, ok = canonNumber(b, i+len(kGross.s), &e.GrossBps); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fGross
 		}
 		if kFees.at(b, i) {
 			if i, ok = canonNumber(b, i+len(kFees.s), &e.FeesBps); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fFees
 		}
 		if kSlippage.at(b, i) {
 			if i, ok = canonNumber(b, i+len(kSlippage.s), &e.SlippageBps); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fSlippage
 		}
 		if kAdverse.at(b, i) {
 			if i, ok = canonNumber(b, i+len(kAdverse.s), &e.AdverseBps); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fAdverse
 		}
 		// Longer than 16 bytes: compared in two constant pieces.
 		if kInventory.at(b, i) && hasAt(b, i+16, ":") {
 			if i, ok = canonNumber(b, i+len(`,"inventory_bps":`), &e.InventoryBps); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fInventory
 		}
 		if kAge.at(b, i) { // optional on taker fills: check decides
 			if i, ok = canonNumber(b, i+len(kAge.s), &e.AgeMs); !ok {
-				return 0, false
+				return 0, 0, false
 			}
 			seen |= fAge
 		}
 	case KindBlock:
 		if !kReason.at(b, i) {
-			return 0, false
+			return 0, 0, false
 		}
 		i += len(kReason.s)
 		switch {
@@ -215,20 +229,20 @@ func parseCanonical(b []byte, e *Event) (seen uint32, ok bool) {
 		case hasAt(b, i, `throttle"`):
 			e.Reason, i = ReasonThrottle, i+len(`throttle"`)
 		default:
-			return 0, false
+			return 0, 0, false
 		}
 		seen |= fReason
 	case KindWS:
 		if !kLag.at(b, i) {
-			return 0, false
+			return 0, 0, false
 		}
 		if i, ok = canonNumber(b, i+len(kLag.s), &e.LagMs); !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		seen |= fLag
 	}
-	if i != len(b)-1 || b[i] != '}' {
-		return 0, false
+	if i >= len(b) || b[i] != '}' && b[i] != ',' {
+		return 0, 0, false
 	}
-	return seen, true
+	return seen, i, true
 }

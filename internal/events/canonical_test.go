@@ -17,13 +17,12 @@ import (
 func sameAsGeneral(t *testing.T, line []byte) (fast bool) {
 	t.Helper()
 	var ef Event
-	seen, ok := parseCanonical(line, &ef)
+	var scratch []byte
+	errFast, ok := parseFast(line, &ef, &scratch)
 	if !ok {
 		return false
 	}
-	errFast := check(&ef, seen)
 	var eg Event
-	var scratch []byte
 	errGen := parseGeneral(line, &eg, &scratch)
 	if (errFast == nil) != (errGen == nil) || errFast != nil && errFast.Error() != errGen.Error() {
 		t.Fatalf("%q: fast path error %v, general parser error %v", line, errFast, errGen)
@@ -62,6 +61,26 @@ func TestCanonicalTakesWriterOutput(t *testing.T) {
 	}
 }
 
+// TestFastTakesAnnotatedLines pins that a line in the Writer's form
+// followed by annotations or x_ keys takes the fast path, with the general
+// parser's result (accepted or not).
+func TestFastTakesAnnotatedLines(t *testing.T) {
+	for _, line := range []string{
+		`{"kind":"order","t_ms":12,"action":"place","latency_ms":3.5,"symbol":"BTC-USD","side":"buy"}`,
+		`{"kind":"fill","t_ms":56,"liquidity":"taker","qty":0.02,"price":65001,"gross_bps":-1,"fees_bps":-2,"x_venue":"A"}`,
+		`{"kind":"fill","t_ms":56,"liquidity":"maker","qty":0.02,"price":65001,"age_ms":1,"order_id":17,"x_d":{"a":[1,2]}}`,
+		`{"kind":"block","t_ms":60,"reason":"risk","order_id":"a"}`,
+		`{"kind":"ws","t_ms":61,"lag_ms":120,"symbol":"ETH-USD"}`,
+		`{"kind":"ws","t_ms":61,"lag_ms":120,"side":"buy"}`,
+		`{"kind":"ws","t_ms":61,"lag_ms":120,"lag_ms":1}`,
+		`{"kind":"order","t_ms":12,"action":"place","latency_ms":3.5,"venue":"A"}`,
+	} {
+		if !sameAsGeneral(t, []byte(line)) {
+			t.Errorf("fast path refused %q", line)
+		}
+	}
+}
+
 // TestCanonicalRefuses lists near-canonical lines the fast path must leave
 // to the general parser (which accepts or rejects them with its message).
 func TestCanonicalRefuses(t *testing.T) {
@@ -97,6 +116,12 @@ func FuzzCanonical(f *testing.F) {
 	}
 	f.Add([]byte(`{"kind":"order","t_ms":-0,"action":"cancel","latency_ms":-0,"age_ms":1E+2}`))
 	f.Add([]byte(`{"kind":"fill","t_ms":1,"liquidity":"taker","qty":0,"price":2,"age_ms":-3}`))
+	// Members after the Writer's form: the fast path's tail.
+	for _, tail := range []string{`,"symbol":"B","side":"buy","order_id":7,"x_a":{"b":[1,null]}}`, `,"qty":4}`, `,}`, `, "x_a" : 1 } `,
+		`,"kind":"ws"}`, `,"x_a":1}x`, `,"side":"up"}`, `,"age_ms":1}`, `,"x_\u0061":"\u0062"}`} {
+		f.Add([]byte(`{"kind":"fill","t_ms":1,"liquidity":"maker","qty":1,"price":2,"fees_bps":-1,"age_ms":3` + tail))
+		f.Add([]byte(`{"kind":"order","t_ms":1,"action":"place","latency_ms":2` + tail))
+	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if bytes.IndexByte(line, '\n') >= 0 {
 			return

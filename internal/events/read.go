@@ -209,11 +209,32 @@ func errAt(what string) error { return errors.New(what) }
 // parseLine parses one line into *e. It returns errEmpty for a blank line.
 func parseLine(b []byte, e *Event, scratch *[]byte) error {
 	*e = Event{}
-	if seen, ok := parseCanonical(b, e); ok {
-		return check(e, seen)
+	if err, ok := parseFast(b, e, scratch); ok {
+		return err
 	}
 	*e = Event{}
 	return parseGeneral(b, e, scratch)
+}
+
+// parseFast parses a line that starts in the Writer's form: the fast path
+// reads that form, and members after it (annotations, x_ keys) go through
+// the general parser's member loop. ok is false, with *e partly filled, if
+// the line does not start in that form. Where ok is true, the result and
+// the error are the general parser's (FuzzCanonical checks it): the prefix
+// holds distinct known fields with valid values, which the general parser
+// reads the same way.
+func parseFast(b []byte, e *Event, scratch *[]byte) (err error, ok bool) {
+	seen, i, ok := canonicalPrefix(b, e)
+	if !ok {
+		return nil, false
+	}
+	if b[i] == '}' {
+		if i != len(b)-1 {
+			return nil, false
+		}
+		return check(e, seen), true
+	}
+	return parseMembers(b, skipSpace(b, i+1), e, seen, scratch), true
 }
 
 // parseGeneral parses any line into *e, which must be zero.
@@ -226,48 +247,56 @@ func parseGeneral(b []byte, e *Event, scratch *[]byte) error {
 		return errAt("not a JSON object")
 	}
 	i = skipSpace(b, i+1)
-	var seen uint32
 	if i < len(b) && b[i] == '}' {
-		i++
-	} else {
-		for {
-			if i >= len(b) {
-				return errAt("unexpected end of line in object")
-			}
-			if b[i] != '"' {
-				return errAt("expected a quoted field name")
-			}
-			key, j, err := parseString(b, i, scratch)
-			if err != nil {
-				return err
-			}
-			i = skipSpace(b, j)
-			if i >= len(b) || b[i] != ':' {
-				return errAt("expected ':' after field name")
-			}
-			i = skipSpace(b, i+1)
-			bit, j, err := parseField(b, i, key, e, scratch)
-			if err != nil {
-				return err
-			}
-			if seen&bit != 0 {
-				return errAt("duplicate field " + fieldName(bit))
-			}
-			seen |= bit
-			i = skipSpace(b, j)
-			if i >= len(b) {
-				return errAt("unexpected end of line in object")
-			}
-			if b[i] == ',' {
-				i = skipSpace(b, i+1)
-				continue
-			}
-			if b[i] == '}' {
-				i++
-				break
-			}
-			return errAt("expected ',' or '}' after value")
+		if i = skipSpace(b, i+1); i != len(b) {
+			return errAt("data after the object")
 		}
+		return check(e, 0)
+	}
+	return parseMembers(b, i, e, 0, scratch)
+}
+
+// parseMembers parses an object's members from b[i] (a member's key) to
+// the end of the line into *e, which holds the fields seen so far, and
+// checks the event.
+func parseMembers(b []byte, i int, e *Event, seen uint32, scratch *[]byte) error {
+	for {
+		if i >= len(b) {
+			return errAt("unexpected end of line in object")
+		}
+		if b[i] != '"' {
+			return errAt("expected a quoted field name")
+		}
+		key, j, err := parseString(b, i, scratch)
+		if err != nil {
+			return err
+		}
+		i = skipSpace(b, j)
+		if i >= len(b) || b[i] != ':' {
+			return errAt("expected ':' after field name")
+		}
+		i = skipSpace(b, i+1)
+		bit, j, err := parseField(b, i, key, e, scratch)
+		if err != nil {
+			return err
+		}
+		if seen&bit != 0 {
+			return errAt("duplicate field " + fieldName(bit))
+		}
+		seen |= bit
+		i = skipSpace(b, j)
+		if i >= len(b) {
+			return errAt("unexpected end of line in object")
+		}
+		if b[i] == ',' {
+			i = skipSpace(b, i+1)
+			continue
+		}
+		if b[i] == '}' {
+			i++
+			break
+		}
+		return errAt("expected ',' or '}' after value")
 	}
 	if i = skipSpace(b, i); i != len(b) {
 		return errAt("data after the object")
