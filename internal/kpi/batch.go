@@ -17,6 +17,8 @@ type part struct {
 	makerN, takerN                   int64
 	blocks                           [5]int64
 	fills                            []fillTerm
+	book                             []transition // place and cancel orders, in order
+	maxT                             int64
 
 	t                                    *tables // the worker's
 	latency, age, adverse, slippage, lag samples // stored values only
@@ -40,10 +42,14 @@ func (p *part) Add(e *events.Event) {
 		return // not a KPI event (see Accumulator.Add)
 	}
 	p.events++
+	p.maxT = max(p.maxT, e.TMs)
 	switch e.Kind {
 	case events.KindOrder:
 		p.orders++
 		add(&p.t.latency, &p.latency, e.LatencyMs)
+		if tr, ok := transitionOf(e); ok {
+			p.book = append(p.book, tr)
+		}
 		switch e.Action {
 		case events.ActionPlace:
 			p.places++
@@ -90,6 +96,10 @@ func (a *Accumulator) merge(p *part) {
 	for i := range p.fills {
 		a.addFill(&p.fills[i])
 	}
+	for _, tr := range p.book {
+		a.clock.apply(tr)
+	}
+	a.clock.seeT(p.maxT)
 	a.latency.takeStored(&p.latency)
 	a.age.takeStored(&p.age)
 	a.adverse.takeStored(&p.adverse)
@@ -98,6 +108,8 @@ func (a *Accumulator) merge(p *part) {
 	p.events, p.orders, p.places, p.replaces, p.cancel, p.makerN, p.takerN = 0, 0, 0, 0, 0, 0, 0
 	p.blocks = [5]int64{}
 	p.fills = p.fills[:0]
+	p.book = p.book[:0]
+	p.maxT = 0
 }
 
 // addTables adds the values a worker counted to a, once its parts have

@@ -33,6 +33,7 @@ func section(t *testing.T, page, name string) string {
 // with encoding/json (not soakline's reader).
 type line struct {
 	Kind, Action, Liquidity, Reason                    string
+	TMs                                                float64
 	LatencyMs, AgeMs, LagMs, Qty, Price                float64
 	GrossBps, FeesBps, SlippageBps, AdverseBps, InvBps float64
 }
@@ -50,7 +51,7 @@ func parseLines(t *testing.T, text string) []line {
 		}
 		f := func(k string) float64 { v, _ := m[k].(float64); return v }
 		s := func(k string) string { v, _ := m[k].(string); return v }
-		out = append(out, line{Kind: s("kind"), Action: s("action"), Liquidity: s("liquidity"), Reason: s("reason"),
+		out = append(out, line{Kind: s("kind"), TMs: f("t_ms"), Action: s("action"), Liquidity: s("liquidity"), Reason: s("reason"),
 			LatencyMs: f("latency_ms"), AgeMs: f("age_ms"), LagMs: f("lag_ms"), Qty: f("qty"), Price: f("price"),
 			GrossBps: f("gross_bps"), FeesBps: f("fees_bps"), SlippageBps: f("slippage_bps"), AdverseBps: f("adverse_bps"), InvBps: f("inventory_bps")})
 	}
@@ -70,13 +71,28 @@ func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 // page, independently of package kpi.
 func formulas(evs []line) map[string]float64 {
 	var makerN, takerN, orders, cancels, makers, fills float64
+	var replaces, maxT, live, downFrom, down float64 // the trade KPIs' time and book
 	var comp [5]float64
 	var lat, age, adv, slip, lag []float64
 	blocks := map[string]float64{}
 	for _, e := range evs {
+		maxT = math.Max(maxT, e.TMs)
 		switch e.Kind {
 		case "order":
 			orders++
+			switch {
+			case e.Action == "replace":
+				replaces++
+			case e.Action == "place" && live == 0:
+				down += math.Max(0, e.TMs-downFrom)
+				live++
+			case e.Action == "place":
+				live++
+			case e.Action == "cancel" && live == 1:
+				live, downFrom = 0, e.TMs
+			case e.Action == "cancel" && live > 1:
+				live--
+			}
 			lat = append(lat, e.LatencyMs)
 			if e.Action == "cancel" {
 				cancels++
@@ -123,6 +139,12 @@ func formulas(evs []line) map[string]float64 {
 		net += k[name]
 	}
 	k["net_bps"] = net
+	if live == 0 {
+		down += maxT - downFrom
+	}
+	k["pnl_per_hour"] = (comp[0] + comp[1] + comp[2] + comp[3] + comp[4]) / 1e4 / (maxT / 3.6e6)
+	k["fill_rate"] = makers / (makers + replaces + cancels)
+	k["quote_uptime_pct"] = 100 * (maxT - down) / maxT
 	for name, v := range k {
 		k[name] = round4(v)
 	}

@@ -88,6 +88,8 @@ type Accumulator struct {
 
 	blocks [5]int64 // by events.Reason
 
+	clock tradeClock // the iteration's time and the book's live quotes (trade.go)
+
 	latency  samples
 	age      samples
 	adverse  samples
@@ -110,10 +112,14 @@ func (a *Accumulator) Add(e *events.Event) {
 		return
 	}
 	a.events++
+	a.clock.seeT(e.TMs)
 	switch e.Kind {
 	case events.KindOrder:
 		a.orders++
 		a.latency.add(e.LatencyMs)
+		if tr, ok := transitionOf(e); ok {
+			a.clock.apply(tr)
+		}
 		switch e.Action {
 		case events.ActionPlace:
 			a.places++
@@ -251,6 +257,7 @@ func (a *Accumulator) Summary() artifact.Summary {
 		s.RiskRatio = artifact.F(0)
 		s.Blocks = &b
 	}
+	a.tradeKPIs(&s)
 	return s
 }
 

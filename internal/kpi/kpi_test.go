@@ -84,6 +84,7 @@ func TestSummary(t *testing.T) {
 			OrderAgeP95Ms:    f(200), // replace 100, cancel 200, maker fill 50: the taker fill's 300 is not an order age
 			WSLagP95Ms:       f(25),
 			MakerSharePct:    f(50),
+			FillRate:         f(0.3333), // 1 maker fill / (1 maker fill + 1 replace + 1 cancel); no t_ms: no pnl_per_hour, no uptime
 			Fills:            &artifact.Fills{MakerCount: 1, TakerCount: 1, MakerVolume: 100, TakerVolume: 300},
 			Blocks:           &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
 			Events:           13,
@@ -93,6 +94,7 @@ func TestSummary(t *testing.T) {
 			RiskRatio:     f(0),
 			CancelRatio:   f(0.25),
 			OrderAgeP95Ms: f(200),
+			FillRate:      f(0), // no fills over a replace and a cancel
 			Blocks:        &artifact.Blocks{},
 			Events:        4,
 		}},
@@ -132,6 +134,7 @@ func TestSummary(t *testing.T) {
 			SlippageBpsP95:   f(0),
 			OrderAgeP95Ms:    f(7),
 			MakerSharePct:    f(33.3333),
+			FillRate:         f(1),
 			Fills:            &artifact.Fills{MakerCount: 1, TakerCount: 2, MakerVolume: 1, TakerVolume: 2},
 			Events:           3,
 		}},
@@ -147,6 +150,7 @@ func TestSummary(t *testing.T) {
 			SlippageBpsP95:   f(0),
 			OrderAgeP95Ms:    f(1),
 			MakerSharePct:    f(50),
+			FillRate:         f(1),
 			Fills:            &artifact.Fills{MakerCount: 2, TakerCount: 2},
 			Events:           4,
 		}},
@@ -219,7 +223,8 @@ func TestFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := artifact.Summary{P95LatencyMs: f(7), RiskRatio: f(0), CancelRatio: f(0.5), OrderAgeP95Ms: f(9), Blocks: &artifact.Blocks{}, Events: 2}
+	want := artifact.Summary{P95LatencyMs: f(7), RiskRatio: f(0), CancelRatio: f(0.5), OrderAgeP95Ms: f(9), Blocks: &artifact.Blocks{}, Events: 2,
+		FillRate: f(0), QuoteUptimePct: f(50)} // no quote in [0, 1) ms, one in [1, 2)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -291,6 +291,7 @@ var KPINames = []string{
 	"maker_taker_ratio", "p95_latency_ms", "risk_ratio", "net_bps",
 	"adverse_bps_p95", "slippage_bps_p95", "cancel_ratio", "order_age_p95_ms", "ws_lag_p95_ms",
 	"gross_bps", "fees_eff_bps", "slippage_bps", "adverse_bps", "inventory_bps", "maker_share_pct",
+	"pnl_per_hour", "fill_rate", "quote_uptime_pct",
 }
 
 // KPI returns the named KPI and whether it was measured. A non-finite value
@@ -348,6 +349,12 @@ func (s *Summary) kpiPtr(name string) **float64 {
 		return &s.WSLagP95Ms
 	case "maker_share_pct":
 		return &s.MakerSharePct
+	case "pnl_per_hour":
+		return &s.PnLPerHour
+	case "fill_rate":
+		return &s.FillRate
+	case "quote_uptime_pct":
+		return &s.QuoteUptimePct
 	}
 	return nil
 }
@@ -355,9 +362,9 @@ func (s *Summary) kpiPtr(name string) **float64 {
 // KPIRange is the valid range of a KPI; values outside it are data errors.
 func KPIRange(name string) (lo, hi float64) {
 	switch name {
-	case "maker_taker_ratio", "risk_ratio", "cancel_ratio":
+	case "maker_taker_ratio", "risk_ratio", "cancel_ratio", "fill_rate":
 		return 0, 1
-	case "maker_share_pct":
+	case "maker_share_pct", "quote_uptime_pct":
 		return 0, 100
 	case "p95_latency_ms", "order_age_p95_ms", "ws_lag_p95_ms", "adverse_bps_p95", "slippage_bps_p95":
 		return 0, math.Inf(1)

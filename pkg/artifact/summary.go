@@ -18,7 +18,10 @@ type Summary struct {
 	CancelRatio      *float64 `json:"cancel_ratio,omitempty"`     // 0..1, cancels / (place+replace+cancel)
 	OrderAgeP95Ms    *float64 `json:"order_age_p95_ms,omitempty"`
 	WSLagP95Ms       *float64 `json:"ws_lag_p95_ms,omitempty"`
-	MakerSharePct    *float64 `json:"maker_share_pct,omitempty"` // 0..100, maker share of fill count
+	MakerSharePct    *float64 `json:"maker_share_pct,omitempty"`  // 0..100, maker share of fill count
+	PnLPerHour       *float64 `json:"pnl_per_hour,omitempty"`     // quote currency per hour, net PnL of the fills over the iteration's time
+	FillRate         *float64 `json:"fill_rate,omitempty"`        // 0..1, maker fills / (maker fills + replaces + cancels): quotes that ended in a fill
+	QuoteUptimePct   *float64 `json:"quote_uptime_pct,omitempty"` // 0..100, share of the iteration's time with a quote on the book
 
 	Fills  *Fills  `json:"fills,omitempty"`
 	Blocks *Blocks `json:"blocks,omitempty"`
