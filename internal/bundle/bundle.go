@@ -134,7 +134,7 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 			Snapshot: raw[artifact.SnapshotFile], Verdict: &found.Verdict, DeltaReport: raw[artifact.DeltaVerifyFile],
 			Reports: raw, ReportsNamed: release.ReportFiles,
 		}, facts)
-		problems = append(problems, o.settingsProblems(&found.Verdict)...)
+		problems = append(problems, o.settingsProblems(&found.Verdict, judge.UseMock(stdio.Env("USE_MOCK")))...)
 		if len(problems) == 0 {
 			// The policy file the snapshot names inside the soak or
 			// reports directory, when it has the recorded digest.
@@ -578,7 +578,11 @@ func untrustedWhy(s *release.Snapshot) string {
 
 // settingsProblems lists the choices given on the command line that the
 // snapshot was not judged with: a bundle carries one verdict, judged once.
-func (o Options) settingsProblems(v *artifact.Verdict) []release.Problem {
+// The relaxed mock policy is one such choice in both directions: a
+// snapshot judged by it (recorded so, or by its digest) is bundled only
+// with --mock or USE_MOCK=1 (useMockEnv), so that a soak directory from
+// elsewhere cannot choose the lenient policy for the release.
+func (o Options) settingsProblems(v *artifact.Verdict, useMockEnv bool) []release.Problem {
 	var ps []release.Problem
 	add := func(why string, args ...any) {
 		ps = append(ps, release.Problem{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(why, args...)})
@@ -588,13 +592,36 @@ func (o Options) settingsProblems(v *artifact.Verdict) []release.Problem {
 			add("judged under policy %s (%.12s), not --policy %s (%.12s)", v.Policy.Name, v.Policy.Digest, o.Policy, p.Digest())
 		}
 	}
-	if o.Mock && !v.Settings.Mock {
+	mockJudged := v.Settings.Mock || mockDigest(v) == v.Policy.Digest
+	switch {
+	case o.Mock && !mockJudged:
 		add("judged with policy %s, not the mock policy --mock asks for", v.Policy.Name)
+	case o.Policy == "" && !o.Mock && useMockEnv && !mockJudged:
+		add("judged with policy %s, not the mock policy USE_MOCK=1 asks for", v.Policy.Name)
+	case o.Policy == "" && !o.Mock && !useMockEnv && mockJudged:
+		add("judged with the relaxed mock policy, which release-bundle was not asked for (--mock or USE_MOCK=1); a release is judged by the built-in policy unless you choose another")
 	}
 	if o.Strict && !v.Settings.Strict {
 		add("judged without --strict")
 	}
 	return ps
+}
+
+// mockDigest is the digest the built-in mock policy has with the
+// verdict's recorded --last-n and --warmup.
+func mockDigest(v *artifact.Verdict) string {
+	p := policy.Default(true).Clone()
+	if v.Settings.LastN > 0 {
+		p.Window = v.Settings.LastN
+	}
+	if v.Settings.Warmup != "" {
+		w, err := policy.ParseWarmup(v.Settings.Warmup)
+		if err != nil {
+			return ""
+		}
+		p.Warmup = w
+	}
+	return p.Digest()
 }
 
 // verdictProblems judges soak again by the verdict's own policy and

@@ -72,7 +72,8 @@ are recomputed, and refused with exit 1, one line per file naming what does not 
 a snapshot that judged other data; a DELTA_VERIFY_REPORT.json of another soak or policy, or not
 the snapshot's delta verification; a report whose provenance line names another soak or
 snapshot, or has none; overrides other than the ones judged; --policy/--mock/--strict the
-snapshot was not judged with; a verdict its own policy and settings do not give (edited).
+snapshot was not judged with; a snapshot judged by the relaxed mock policy without --mock or
+USE_MOCK=1; a verdict its own policy and settings do not give (edited).
 --allow-fail does not change that: judge the soak again (soak-gate --out, then soak-reports).
 
 A snapshot without provenance (the Python toolkit's, or one recording no soak digest) is never
