@@ -1,0 +1,460 @@
+package livetest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/soakline/soakline/examples/fakebot/bot"
+	"github.com/soakline/soakline/internal/canary"
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/gate"
+	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/promtest"
+	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/internal/soakrun"
+	"github.com/soakline/soakline/internal/tag"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// The test binary doubles as fakebot and as an --on-rollback hook that
+// records its arguments.
+func TestMain(m *testing.M) {
+	if os.Getenv("SOAKLINE_LIVETEST_FAKEBOT") == "1" {
+		os.Args = append([]string{"fakebot"}, os.Args[1:]...)
+		os.Exit(bot.Main())
+	}
+	if f := os.Getenv("SOAKLINE_LIVETEST_HOOK"); f != "" && os.Getenv("SOAKLINE_CANARY_DECISION") == "ROLLBACK" {
+		fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			os.Exit(9)
+		}
+		fmt.Fprintf(fh, "%q\n", os.Args[1:])
+		fh.Close()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// fakebot is a fakebot process in live mode.
+type fakebot struct {
+	cmd     *exec.Cmd
+	addr    string    // where it serves /metrics
+	started time.Time // at or before its own start
+	mu      sync.Mutex
+	out     bytes.Buffer // stdout and stderr
+	done    chan struct{}
+}
+
+func (b *fakebot) output() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.out.String()
+}
+
+type lockedWriter struct{ b *fakebot }
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.b.mu.Lock()
+	defer w.b.mu.Unlock()
+	return w.b.out.Write(p)
+}
+
+// startBot starts fakebot with args (a free port when they name none) and
+// waits until it serves its metrics.
+func startBot(t *testing.T, args ...string) *fakebot {
+	t.Helper()
+	b := &fakebot{done: make(chan struct{})}
+	b.cmd = exec.Command(os.Args[0], args...)
+	b.cmd.Env = append(os.Environ(), "SOAKLINE_LIVETEST_FAKEBOT=1")
+	b.cmd.Stderr = lockedWriter{b}
+	pipe, err := b.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.started = time.Now()
+	if err := b.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	serving := make(chan string, 1)
+	go func() {
+		defer close(b.done)
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			lockedWriter{b}.Write([]byte(line + "\n"))
+			if i := strings.Index(line, "serving http://"); i >= 0 {
+				addr := strings.TrimPrefix(line[i:], "serving http://")
+				serving <- addr[:strings.Index(addr, "/")]
+			}
+		}
+		io.Copy(io.Discard, pipe)
+	}()
+	t.Cleanup(func() {
+		b.cmd.Process.Signal(syscall.SIGKILL)
+		b.cmd.Wait()
+	})
+	select {
+	case b.addr = <-serving:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("fakebot %v does not serve its metrics:\n%s", args, b.output())
+	}
+	return b
+}
+
+// waitSeries waits until Prometheus has a second of every bot's series.
+func waitSeries(t *testing.T, srv *promtest.Server, tracks ...string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		ok := true
+		for _, tr := range tracks {
+			n, _ := countSeries(srv.URL, fmt.Sprintf(`count_over_time(bot_net_edge_bps{track=%q}[2s]) >= 2`, tr))
+			ok = ok && n > 0
+		}
+		if ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("prometheus has no series of %v\n%s", tracks, srv.Log())
+}
+
+func countSeries(url, q string) (int, error) {
+	resp, err := httpGet(url + "/api/v1/query?query=" + urlQuery(q))
+	if err != nil {
+		return 0, err
+	}
+	var r struct {
+		Data struct {
+			Result []json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	err = json.Unmarshal(resp, &r)
+	return len(r.Data.Result), err
+}
+
+// livePolicy is the built-in policy with levels around fakebot's market at
+// the default parameters (maker share about 0.76, p95 about 350 ms, risk
+// about 0.46, net about 1.8 bps), so that a healthy fakebot passes every
+// trigger by a margin and a degraded one (p95 +50%, net -2 bps) breaches
+// two.
+func livePolicy() *policy.Policy {
+	p := policy.Default(false)
+	p.Name = "fakebot-live"
+	for i := range p.KPIs {
+		r := &p.KPIs[i]
+		switch r.KPI {
+		case "maker_taker_ratio":
+			r.Fail = 0.6
+		case "p95_latency_ms":
+			r.Fail = 430
+		case "risk_ratio":
+			r.Fail = 0.6
+		case "net_bps":
+			r.Fail = 0.5
+		}
+	}
+	return p
+}
+
+func writePlan(t *testing.T, pol *policy.Policy) string {
+	t.Helper()
+	plan := artifact.CanaryPlan{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindCanaryPlan,
+		Tag: "v1.0.0", Version: "1.0.0", Commit: strings.Repeat("a", 40), Verdict: "PASS",
+		Policy:         artifact.Policy{Name: pol.Name, Source: pol.Source, Digest: pol.Digest()},
+		TrafficPercent: 5, MinHours: 24, MaxHours: 48, EvaluationInterval: "5m",
+		Triggers: release.Triggers(pol), Watch: release.Watch(pol),
+	}
+	b, err := artifact.Marshal(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "CANARY_PLAN.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func releaseTag(args ...string) result {
+	var out, errb bytes.Buffer
+	err := tag.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb})
+	code := cliutil.Report("release-tag", &errb, err)
+	return result{code, out.String(), errb.String()}
+}
+
+func evaluations(t *testing.T, s string) []canary.Evaluation {
+	t.Helper()
+	var out []canary.Evaluation
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		var ev canary.Evaluation
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatalf("--out - line %q: %v", l, err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// canaryOverrides writes the overrides file the canary runs with and the
+// pre-release copy the plan names (valid overrides in unusual bytes, to
+// see them restored exactly and read again by the bot).
+func canaryOverrides(t *testing.T) (path string, before []byte) {
+	dir := t.TempDir()
+	path = filepath.Join(dir, "overrides.json")
+	before = []byte("{ \"base_spread_bps_delta\" : 0.05 ,\r\n  \"tail_age_ms\": 600.0 }\r\n")
+	if err := os.WriteFile(path, []byte(`{"base_spread_bps_delta": 0.06, "tail_age_ms": 610}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".before-1.0.0", before, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, before
+}
+
+// TestCanaryPromote: a baseline and a canary fakebot scraped by the real
+// Prometheus; release-tag canary compares them every second and promotes
+// the canary at the minimum duration (exit 0), never holding or rolling
+// it back on the way.
+func TestCanaryPromote(t *testing.T) {
+	promtest.Binary(t, "prometheus")
+	base := startBot(t, "--run-for", "2m", "--metrics-addr", "127.0.0.1:0", "--track", "baseline", "--seed", "1")
+	can := startBot(t, "--run-for", "2m", "--metrics-addr", "127.0.0.1:0", "--track", "canary", "--seed", "2")
+	srv := promtest.Start(t, promtest.Config{Targets: []string{base.addr, can.addr}, ScrapeInterval: 200 * time.Millisecond})
+	waitSeries(t, srv, "baseline", "canary")
+	plan := writePlan(t, livePolicy())
+	r := releaseTag("canary", "--plan", plan, "--prometheus-url", srv.URL, "--canary-selector", `track="canary"`,
+		"--baseline-selector", `track="baseline"`, "--interval", "1s", "--min-duration", "4s", "--max-duration", "12s", "--out", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0 (PROMOTE)\n%s", r.code, r.stderr)
+	}
+	evs := evaluations(t, r.stdout)
+	for _, ev := range evs[:len(evs)-1] {
+		if ev.Decision == canary.Rollback {
+			t.Fatalf("evaluation %d: ROLLBACK of a healthy canary\n%s", ev.Index, r.stderr)
+		}
+	}
+	if last := evs[len(evs)-1]; last.Decision != canary.Promote || last.Index < 4 {
+		t.Fatalf("last evaluation %d %s, want PROMOTE at 4 or later\n%s", last.Index, last.Decision, r.stderr)
+	}
+}
+
+// TestCanaryRollback: a canary fakebot started with --degrade-after is
+// rolled back within two intervals of its degradation; the overrides file
+// is restored byte for byte from the plan's .before-VERSION copy (and the
+// bot reads it again), and --on-rollback runs once, without a shell.
+func TestCanaryRollback(t *testing.T) {
+	promtest.Binary(t, "prometheus")
+	ov, before := canaryOverrides(t)
+	base := startBot(t, "--run-for", "2m", "--metrics-addr", "127.0.0.1:0", "--track", "baseline", "--seed", "1")
+	const degradeAfter = 6 * time.Second
+	can := startBot(t, "--run-for", "2m", "--metrics-addr", "127.0.0.1:0", "--track", "canary", "--seed", "2",
+		"--overrides", ov, "--degrade-after", degradeAfter.String())
+	// The bot starts its clock after it printed its address: its
+	// degradation begins at this time or later.
+	degrade := time.Now().Add(degradeAfter)
+	srv := promtest.Start(t, promtest.Config{Targets: []string{base.addr, can.addr}, ScrapeInterval: 200 * time.Millisecond})
+	waitSeries(t, srv, "baseline", "canary")
+	plan := writePlan(t, livePolicy())
+	hook := filepath.Join(t.TempDir(), "hook.log")
+	t.Setenv("SOAKLINE_LIVETEST_HOOK", hook)
+	out := t.TempDir()
+	r := releaseTag("canary", "--plan", plan, "--prometheus-url", srv.URL, "--canary-selector", `track="canary"`,
+		"--baseline-selector", `track="baseline"`, "--interval", "1s", "--min-duration", "40s", "--max-duration", "50s",
+		"--out", out, "--overrides", ov, "--on-rollback", "--", os.Args[0], "a b; $(touch pwned)", "*")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (ROLLBACK)\n%s\nbot:\n%s", r.code, r.stderr, can.output())
+	}
+	got, err := os.ReadFile(ov)
+	if err != nil || !bytes.Equal(got, before) {
+		t.Fatalf("overrides not restored byte for byte: %q (%v)", got, err)
+	}
+	data, err := os.ReadFile(hook)
+	if err != nil {
+		t.Fatalf("--on-rollback did not run: %v", err)
+	}
+	if runs := strings.Split(strings.TrimSpace(string(data)), "\n"); len(runs) != 1 || runs[0] != `["a b; $(touch pwned)" "*"]` {
+		t.Fatalf("--on-rollback ran %d times with %v, want once with its arguments verbatim", len(runs), runs)
+	}
+	var rep canary.State
+	data, _ = os.ReadFile(filepath.Join(out, canary.ReportJSON))
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Evaluations[len(rep.Evaluations)-1]
+	if last.Decision != canary.Rollback {
+		t.Fatalf("last evaluation %s, want ROLLBACK", last.Decision)
+	}
+	if last.Time.Before(degrade.Add(-time.Second)) {
+		t.Fatalf("rolled back at %s, before the degradation at %s", last.Time, degrade)
+	}
+	if d := last.Time.Sub(degrade); d > 2*time.Second {
+		t.Fatalf("rolled back %s after the degradation, want within two intervals (2s)", d)
+	}
+	// The bot reads the restored file: a release rolled back is running
+	// the old parameters again.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(can.output(), "re-read "+ov) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the canary did not re-read the restored overrides:\n%s", can.output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// kpiTolerance is how far the KPIs soak-run reads from Prometheus may be
+// from the ones it computes from the same bot's events.jsonl (means over
+// the soak's last iterations): the two soaks draw different samples of
+// the same market, Prometheus estimates the p95 inside a histogram bucket
+// (20 ms wide around 340 ms) and averages the edge gauge per scrape rather
+// than per fill.
+var kpiTolerance = map[string]float64{
+	"maker_taker_ratio": 0.03,
+	"p95_latency_ms":    15,
+	"risk_ratio":        0.04,
+	"net_bps":           0.6,
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func mockEnv(k string) (string, bool) {
+	if k == "USE_MOCK" {
+		return "1", true
+	}
+	return os.LookupEnv(k)
+}
+
+func soakRun(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := soakrun.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb, Getenv: mockEnv})
+	if code := cliutil.Report("soak-run", &errb, err); code != 0 {
+		t.Fatalf("soak-run %v: exit %d\n%s", args, code, errb.String())
+	}
+	return errb.String()
+}
+
+func soakGate(dir string) (int, string) {
+	var out, errb bytes.Buffer
+	err := gate.Run(context.Background(), []string{dir}, cliutil.Stdio{Out: &out, Err: &errb, Getenv: mockEnv})
+	return cliutil.Report("soak-gate", &errb, err), errb.String()
+}
+
+// lastMeans is the mean of each KPI of kpiTolerance over the last n
+// summaries of dir; a KPI missing in any of them fails the test.
+func lastMeans(t *testing.T, dir string, total, n int) map[string]float64 {
+	t.Helper()
+	means := map[string]float64{}
+	for i := total - n + 1; i <= total; i++ {
+		data, err := os.ReadFile(filepath.Join(dir, artifact.IterationFileName(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := artifact.DecodeIterationSummary(artifact.IterationFileName(i), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range kpiTolerance {
+			v, ok := s.Summary.KPI(k)
+			if !ok {
+				t.Fatalf("%s: %s missing in iteration %d", dir, k, i)
+			}
+			means[k] += v / float64(n)
+		}
+	}
+	return means
+}
+
+// TestPrometheusSoakLikeEventsSoak: the same fakebot soaked twice with
+// the same seed, once writing events.jsonl per iteration, once running
+// for the whole soak in live mode with its KPIs read from the real
+// Prometheus in 3-second windows. Both pass the gate (the relaxed mock
+// policy, USE_MOCK=1, for both soak-run's tuner and soak-gate), and the
+// KPIs of their last four iterations agree within kpiTolerance.
+func TestPrometheusSoakLikeEventsSoak(t *testing.T) {
+	promtest.Binary(t, "prometheus")
+	t.Setenv("SOAKLINE_LIVETEST_FAKEBOT", "1") // soak-run runs the test binary as fakebot
+	const iterations, last = 8, 4
+	n := fmt.Sprint(iterations)
+
+	eventsDir := filepath.Join(t.TempDir(), "events")
+	soakRun(t, "--exec", "--iterations", n, "--auto-tune", "--seed", "7", "--out", eventsDir, "--", os.Args[0], "--events", "20000")
+
+	addr := freeAddr(t)
+	srv := promtest.Start(t, promtest.Config{Targets: []string{addr}, ScrapeInterval: 500 * time.Millisecond})
+	promDir := filepath.Join(t.TempDir(), "prom")
+	stderr := soakRun(t, "--exec", "--kpi-source", "prometheus", "--prometheus-url", srv.URL, "--selector", `track="soak"`,
+		"--iteration-duration", "3s", "--scrape-interval", "500ms", "--kill-grace", "5s",
+		"--iterations", n, "--auto-tune", "--seed", "7", "--out", promDir,
+		"--", os.Args[0], "--run-for", "10m", "--metrics-addr", addr, "--track", "soak", "--rate", "3000")
+	if strings.Contains(stderr, "no data from Prometheus") {
+		t.Errorf("a window without data:\n%s", stderr)
+	}
+
+	for _, dir := range []string{eventsDir, promDir} {
+		if code, out := soakGate(dir); code != 0 {
+			t.Fatalf("soak-gate %s: exit %d, want 0 (PASS)\n%s", filepath.Base(dir), code, out)
+		}
+	}
+	ev, pr := lastMeans(t, eventsDir, iterations, last), lastMeans(t, promDir, iterations, last)
+	for k, tol := range kpiTolerance {
+		if d := pr[k] - ev[k]; d > tol || d < -tol {
+			t.Errorf("%s: prometheus %.4f, events %.4f: differ by %.4f (tolerance %g)", k, pr[k], ev[k], d, tol)
+		}
+	}
+	// Every window measured the bot with the overrides soak-run wrote.
+	for i := 2; i <= iterations; i++ {
+		data, _ := os.ReadFile(filepath.Join(promDir, artifact.IterationFileName(i)))
+		s, err := artifact.DecodeIterationSummary("", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Adoption == nil || s.Adoption.Status != artifact.AdoptionAdopted {
+			t.Errorf("iteration %d: adoption %+v, want adopted", i, s.Adoption)
+		}
+		if _, err := os.Stat(filepath.Join(promDir, "iter", fmt.Sprint(i), soakrun.PrometheusFile)); err != nil {
+			t.Errorf("iteration %d: %v", i, err)
+		}
+	}
+	t.Logf("last %d iterations: events %v, prometheus %v", last, ev, pr)
+}
+
+func httpGet(u string) ([]byte, error) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+}
+
+func urlQuery(q string) string { return url.QueryEscape(q) }
