@@ -24,6 +24,7 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	// --version is the release's name (the Python toolkit's flag set and
 	// the issue's); the tool's own version is in --help and the manifest.
 	app.HideVersion = true
+	app.CustomAppHelpTemplate = cliutil.WithExamples(app.CustomAppHelpTemplate, examplesText)
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "src", Usage: "soak `DIR` (ours, or the Python toolkit's layout)"},
 		&cli.StringFlag{Name: "reports", Usage: "`DIR` with the reports (default: searched, see 'Where the inputs are looked for' above)"},
@@ -49,8 +50,8 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 }
 
 const usageText = `release-bundle --src SOAK_DIR --out DIR [--reports DIR] [--version V] [--previous BUNDLE]
-                  [--archive FILE.tar.gz] [--allow-fail] [--policy FILE | --mock] [--strict] [--now TIME]
-   release-bundle verify DIR|ARCHIVE`
+               [--archive FILE.tar.gz] [--allow-fail] [--policy FILE | --mock] [--strict] [--now TIME]
+release-bundle verify DIR|ARCHIVE`
 
 const description = `Assembles the release bundle of a soak: POST_SOAK_SNAPSHOT.json, POST_SOAK_AUDIT.md,
 RECOMMENDATIONS.md, FAILURES.md, DELTA_VERIFY_REPORT.json, soak_profile.runtime_overrides.json,
@@ -107,14 +108,14 @@ naming every missing, changed, extra or mismatched file. Reads are bounded: only
 bundle names, 64 MiB per file, 256 MiB per bundle or archive expansion, 64 archive entries.
 
 ENVIRONMENT:
-   SOURCE_DATE_EPOCH   the release date and the archive's mtime when --now is not given
+   SOURCE_DATE_EPOCH   the release date and the archive's mtime when --now is not given`
 
-EXAMPLES:
-   release-bundle --src artifacts/soak/latest --out release/v1.4.0 --version v1.4.0
-   release-bundle --src artifacts/soak/latest --out release/v1.4.0 --previous release/v1.3.2 \
-       --archive release/v1.4.0.tar.gz
-   release-bundle verify release/v1.4.0
-   release-bundle verify release/v1.4.0.tar.gz`
+// examplesText is the EXAMPLES section of --help.
+const examplesText = `release-bundle --src artifacts/soak/latest --out release/v1.4.0 --version v1.4.0
+release-bundle --src artifacts/soak/latest --out release/v1.4.0 --previous release/v1.3.2 \
+    --archive release/v1.4.0.tar.gz
+release-bundle verify release/v1.4.0
+release-bundle verify release/v1.4.0.tar.gz`
 
 // Options are release-bundle's flags.
 type Options struct {

@@ -67,15 +67,15 @@ Every query is bounded: a 30 s timeout, 3 tries, a 32 MiB response, one series p
 (a query that returns more must aggregate), at most 10,000 points per range request (longer
 ranges are split), and before the first evaluation each selector may match at most
 --max-series series. --out DIR writes CANARY_REPORT.json and CANARY_REPORT.md (outcome,
-rollback actions, the timeline of every evaluation, the queries).
+rollback actions, the timeline of every evaluation, the queries).`
 
-EXAMPLES:
-   release-tag canary --plan release/v1.4.0.canary/CANARY_PLAN.json \
-       --prometheus-url http://prometheus:9090 --canary-selector 'track="canary"' \
-       --baseline-selector 'track="baseline"' --overrides /etc/bot/overrides.json \
-       --state canary.state --out release/v1.4.0.canary --on-rollback -- systemctl restart bot
-   release-tag canary --plan CANARY_PLAN.json --prometheus-url http://127.0.0.1:9090 \
-       --canary-selector 'track="canary"' --from 2026-12-01T00:00:00Z --to 2026-12-03T00:00:00Z --out -`
+// examplesText is the EXAMPLES section of --help.
+const examplesText = `release-tag canary --plan release/v1.4.0.canary/CANARY_PLAN.json \
+    --prometheus-url http://prometheus:9090 --canary-selector 'track="canary"' \
+    --baseline-selector 'track="baseline"' --overrides /etc/bot/overrides.json \
+    --state canary.state --out release/v1.4.0.canary --on-rollback -- systemctl restart bot
+release-tag canary --plan CANARY_PLAN.json --prometheus-url http://127.0.0.1:9090 \
+    --canary-selector 'track="canary"' --from 2026-12-01T00:00:00Z --to 2026-12-03T00:00:00Z --out -`
 
 // Command returns the canary subcommand of release-tag.
 func Command(stdio cliutil.Stdio) *cli.Command {
@@ -84,6 +84,8 @@ func Command(stdio cliutil.Stdio) *cli.Command {
 		Usage:       "watch a canary through Prometheus and promote, hold or roll back",
 		UsageText:   UsageText,
 		Description: Description,
+		// EXAMPLES is a section of its own after USAGE.
+		CustomHelpTemplate: cliutil.WithExamples(cli.CommandHelpTemplate+"\n"+cliutil.ExitStatusHelp, examplesText),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "CANARY_PLAN.json `FILE` written by release-tag"},
 			&cli.StringFlag{Name: "prometheus-url", Usage: "`URL` of the Prometheus HTTP API (or a compatible store)"},

@@ -47,7 +47,7 @@ const (
 )
 
 const usageText = `soak-gate [--path] DIR|FILE|- [flags]
-   soak-gate policy [--mock] [--policy FILE] [--last-n N] [--warmup N|auto]`
+soak-gate policy [--mock] [--policy FILE] [--last-n N] [--warmup N|auto]`
 
 const description = `Judges a soak: the KPI rules of the policy over the last-N window, failed
 iterations, and whether the tuner's proposed deltas were really applied. The
@@ -87,16 +87,16 @@ its age, a textfile collector keeps serving a stale file). For several soaks in 
 textfile directory give each its own file and --label values; --prometheus=FILE is
 refused (exit 2) when another .prom file there exports the same labels.
 
-EXAMPLES:
-   soak-gate artifacts/soak/latest --strict --out reports --prometheus --junit gate.xml
-   soak-gate latest --prometheus=/var/lib/node_exporter/textfile/mm1.prom --label soak=mm1 --label bot=mm1
-   soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
-   soak-gate latest --compare base/seed1 --compare base/seed2 --compare base/seed3
-
 ENVIRONMENT:
    USE_MOCK=1            the relaxed mock policy, as --mock
    GITHUB_STEP_SUMMARY   a markdown table of the checks is appended to this file
    SOURCE_DATE_EPOCH     sets the verdict's generated_at (otherwise absent)`
+
+// examplesText is the EXAMPLES section of --help.
+const examplesText = `soak-gate artifacts/soak/latest --strict --out reports --prometheus --junit gate.xml
+soak-gate latest --prometheus=/var/lib/node_exporter/textfile/mm1.prom --label soak=mm1 --label bot=mm1
+soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
+soak-gate latest --compare base/seed1 --compare base/seed2 --compare base/seed3`
 
 // options are the command line, bound and cross-checked.
 type options struct {
@@ -149,6 +149,7 @@ func Main() int { return cliutil.Main(binary, Run) }
 // Run runs soak-gate in-process.
 func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	app := cliutil.NewApp(binary, "judge a soak against a policy: PASS, WARN, FAIL or INCONCLUSIVE", usageText, description, stdio)
+	app.CustomAppHelpTemplate = cliutil.WithExamples(app.CustomAppHelpTemplate, examplesText)
 	app.Flags = flags()
 	app.DisableSliceFlagSeparator = true // a --compare path may contain a comma
 	app.Action = func(c *cli.Context) error {

@@ -177,7 +177,7 @@ func flags() []cli.Flag {
 // Run runs soak-reports in-process.
 func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	app := cliutil.NewApp(name, "render the audit, recommendations, failures and charts of a soak", usageText, description, stdio)
-	app.CustomAppHelpTemplate = withExamples(app.CustomAppHelpTemplate, examplesText)
+	app.CustomAppHelpTemplate = cliutil.WithExamples(app.CustomAppHelpTemplate, examplesText)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error {
 		opts, err := parseOptions(c, stdio)
@@ -187,22 +187,6 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		return run(ctx, opts, stdio)
 	}
 	return cliutil.Run(ctx, app, args)
-}
-
-// withExamples adds an EXAMPLES section after the USAGE section of an
-// urfave/cli help template (before VERSION), each line indented as the
-// other sections are; the template is returned unchanged when it has no
-// VERSION section to anchor on.
-func withExamples(tmpl, examples string) string {
-	const anchor = "{{if .Version}}{{if not .HideVersion}}\n\nVERSION:"
-	if !strings.Contains(tmpl, anchor) {
-		return tmpl
-	}
-	lines := strings.Split(strings.TrimSpace(examples), "\n")
-	// The examples are literal text inside a text/template: no action
-	// may start in them.
-	section := "\n\nEXAMPLES:\n   " + strings.ReplaceAll(strings.Join(lines, "\n   "), "{{", `{{"{{"}}`)
-	return strings.Replace(tmpl, anchor, section+anchor, 1)
 }
 
 // parseOptions binds the flags and checks every cross-flag rule.

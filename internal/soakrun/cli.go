@@ -29,12 +29,12 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 }
 
 const usageText = `soak-run [--iterations N] [--auto-tune] [--mock] [--seed S] [--scenario NAME]
-             [--events N] [--out DIR|-] [--sleep SECONDS] [--resume] [--run-isolated]
-             [--profile NAME | --preset NAME|FILE] [--keep-events] [--policy FILE] [--strict]
-   soak-run --exec [--iteration-timeout D] [--kill-grace D] [--max-failed-iterations K] [flags] -- CMD ARGS...
-   soak-run --exec --kpi-source prometheus --prometheus-url URL [--selector S]
-            --iteration-duration D [--scrape-interval D] [flags] -- CMD ARGS...
-   soak-run kpis [--edge-report] [--iteration N] [FILE|-]`
+          [--events N] [--out DIR|-] [--sleep SECONDS] [--resume] [--run-isolated]
+          [--profile NAME | --preset NAME|FILE] [--keep-events] [--policy FILE] [--strict]
+soak-run --exec [--iteration-timeout D] [--kill-grace D] [--max-failed-iterations K] [flags] -- CMD ARGS...
+soak-run --exec --kpi-source prometheus --prometheus-url URL [--selector S]
+         --iteration-duration D [--scrape-interval D] [flags] -- CMD ARGS...
+soak-run kpis [--edge-report] [--iteration N] [FILE|-]`
 
 const description = `Runs a soak: N iterations of the system under test, each summarised into
 ITER_SUMMARY_<n>.json, with the auto-tuner adjusting runtime_overrides.json between
@@ -81,15 +81,15 @@ ENVIRONMENT:
    kept, read, and counted in the reason, not judged. Ctrl-C stops the command the
    same way, then prints the command that resumes the soak.
 
-EXAMPLES:
-   soak-run --mock --iterations 24 --auto-tune
-   soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
-   soak-run --exec --iterations 48 --auto-tune --iteration-timeout 10m -- ./bot --paper
-   soak-run --resume --out artifacts/soak/latest
-   soak-run --resume --exec --out artifacts/soak/latest -- ./bot --paper
-   soak-run kpis --explain iter/3/events.jsonl   # check a bot's events (docs/bot-contract.md)
-
 In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.`
+
+// examplesText is the EXAMPLES section of --help.
+const examplesText = `soak-run --mock --iterations 24 --auto-tune
+soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
+soak-run --exec --iterations 48 --auto-tune --iteration-timeout 10m -- ./bot --paper
+soak-run --resume --out artifacts/soak/latest
+soak-run --resume --exec --out artifacts/soak/latest -- ./bot --paper
+soak-run kpis --explain iter/3/events.jsonl   # check a bot's events (docs/bot-contract.md)`
 
 type app struct {
 	*cli.App
@@ -98,6 +98,7 @@ type app struct {
 // newApp builds the command line; action gets the parsed options.
 func newApp(stdio cliutil.Stdio, action func(*cli.Context, Options) error) *app {
 	a := cliutil.NewApp("soak-run", "run a soak of the system under test, with auto-tuning", usageText, description+"\n\n"+legacyHelp(), stdio)
+	a.CustomAppHelpTemplate = cliutil.WithExamples(a.CustomAppHelpTemplate, examplesText)
 	a.Flags = []cli.Flag{
 		&cli.IntFlag{Name: "iterations", Value: DefaultIterations, Usage: "iterations to run"},
 		&cli.BoolFlag{Name: "auto-tune", Usage: "tune runtime_overrides.json between iterations"},

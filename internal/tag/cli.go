@@ -19,6 +19,7 @@ func Main() int { return cliutil.Main("release-tag", Run) }
 // Run runs release-tag in-process.
 func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 	app := cliutil.NewApp("release-tag", "tag a verified release bundle and write its canary checklist", usageText, description, stdio)
+	app.CustomAppHelpTemplate = cliutil.WithExamples(app.CustomAppHelpTemplate, examplesText)
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "bundle", Usage: "the release bundle `DIR` (made by release-bundle)"},
 		&cli.StringFlag{Name: "tag", Usage: "tag `NAME` to create"},
@@ -42,9 +43,9 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 }
 
 const usageText = `release-tag --bundle DIR --tag NAME [--dry-run] [--out DIR] [--sign] [--push REMOTE]
-               [--allow-dirty] [--commit REV] [--policy FILE]
-   release-tag verify TAG [--bundle DIR]
-   release-tag canary --plan FILE --prometheus-url URL --canary-selector S [...]`
+            [--allow-dirty] [--commit REV] [--policy FILE]
+release-tag verify TAG [--bundle DIR]
+release-tag canary --plan FILE --prometheus-url URL --canary-selector S [...]`
 
 const description = `Verifies the bundle, then creates an annotated git tag whose message holds the verdict,
 the KPI summary of the judged window and the SHA-256 of the bundle's SHA256SUMS, and writes
@@ -74,12 +75,12 @@ there is no such tag.
 
 git runs without a shell, with the repository's hooks, fsmonitor, pager and external diff
 turned off and without optional locks (a dry run writes nothing under .git); refs reach it
-after --end-of-options or as commit hashes; the tag message goes to git on standard input.
+after --end-of-options or as commit hashes; the tag message goes to git on standard input.`
 
-EXAMPLES:
-   release-tag --bundle release/v1.4.0 --tag v1.4.0 --dry-run
-   release-tag --bundle release/v1.4.0 --tag v1.4.0 --sign --push origin
-   release-tag verify v1.4.0`
+// examplesText is the EXAMPLES section of --help.
+const examplesText = `release-tag --bundle release/v1.4.0 --tag v1.4.0 --dry-run
+release-tag --bundle release/v1.4.0 --tag v1.4.0 --sign --push origin
+release-tag verify v1.4.0`
 
 // Options are release-tag's flags.
 type Options struct {
