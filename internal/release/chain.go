@@ -3,6 +3,8 @@ package release
 import (
 	"bytes"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -67,6 +69,10 @@ func CheckChain(e Evidence, f Facts) []Problem {
 			add(artifact.ProfileFile, "not the runtime_overrides.json the verdict was judged with (sha256 %s, the verdict records %s)", orNone(f.OverridesDigest), orNone(src.OverridesDigest))
 		}
 	}
+	// 1b. The verdict is what its own checks say.
+	for _, why := range verdictInconsistencies(v) {
+		add(artifact.SnapshotFile, "%s", why)
+	}
 	// 2. The delta report is the snapshot's delta verification: same
 	// soak, same policy, same content.
 	if e.DeltaReport != nil {
@@ -90,6 +96,47 @@ func CheckChain(e Evidence, f Facts) []Problem {
 		}
 	}
 	return ps
+}
+
+// verdictInconsistencies lists how v contradicts itself: a verdict that is
+// not the documented precedence over its checks' statuses (FAIL over
+// INCONCLUSIVE over WARN over PASS; SKIP counts for none), a check status
+// soakline does not write, and a PASS
+// check whose value does not meet its own level (its fail level, and its
+// warn level when it has one). Comparisons ("compare_*", whose value is a
+// shift that may pass when it is not significant) and sustained rules
+// (judged iteration by iteration) are exempt from the last. A snapshot
+// edited from FAIL to PASS without its soak (a forced bundle made to look
+// validated, its sums regenerated) is caught here unless every value was
+// edited too.
+func verdictInconsistencies(v *artifact.Verdict) []string {
+	var out []string
+	sev := map[string]int{artifact.CheckSkip: -1, artifact.CheckPass: 0, artifact.CheckWarn: 1, artifact.CheckInconclusive: 2, artifact.CheckFail: 3}
+	names := []string{artifact.VerdictPass, artifact.VerdictWarn, artifact.VerdictInconclusive, artifact.VerdictFail}
+	worst := 0
+	for i := range v.Checks {
+		c := &v.Checks[i]
+		s, ok := sev[c.Status]
+		if !ok {
+			out = append(out, fmt.Sprintf("check %q has the status %q, which soakline does not write", c.Name, c.Status))
+			continue
+		}
+		worst = max(worst, s)
+		if c.Status != artifact.CheckPass || c.Value == nil || c.Sustained != "" || strings.HasPrefix(c.Name, "compare_") {
+			continue
+		}
+		for _, l := range c.Levels() {
+			if !artifact.Meets(*c.Value, c.Direction, l) {
+				out = append(out, fmt.Sprintf("check %q says PASS, but its value %s does not meet %s %s",
+					c.Name, c.ValueText(), c.Direction, strconv.FormatFloat(l, 'f', -1, 64)))
+				break
+			}
+		}
+	}
+	if want := names[worst]; v.Verdict != want {
+		out = append(out, fmt.Sprintf("says %s, but its checks say %s (FAIL over INCONCLUSIVE over WARN over PASS): edited after it was judged", v.Verdict, want))
+	}
+	return out
 }
 
 func checkDelta(data []byte, v *artifact.Verdict, add func(file, why string, args ...any)) {

@@ -226,7 +226,14 @@ var (
 func sampleVerdict(verdict string) *artifact.Verdict {
 	src := artifact.Source{Path: "soak", Digest: sampleSoak, LedgerDigest: sampleLedger, OverridesDigest: sampleOverrides}
 	dsrc := src
+	// One check, whose status the verdict is (CheckChain checks that).
+	value := 0.9
+	if verdict == artifact.VerdictFail {
+		value = 0.8
+	}
 	return &artifact.Verdict{
+		Checks: []artifact.Check{{Name: "maker_taker_ratio_mean", KPI: "maker_taker_ratio", Statistic: "mean", Direction: ">=",
+			Threshold: 0.83, Value: &value, N: 8, Status: verdict}},
 		SchemaVersion: 1, Kind: artifact.KindVerdict, Verdict: verdict, Reason: "sample",
 		Policy: artifact.Policy{Name: "production", Source: "built-in", Digest: samplePolicy},
 		Source: src,
