@@ -95,6 +95,14 @@ func RollbackPlan(r *Release) []byte {
 			previousUnverified(&b, p)
 		}
 		b.blank()
+		if len(p.RedactedKeys) > 0 {
+			// The previous profile as bundled is not the file the bot ran
+			// with: restoring it as is would leave the bot without them.
+			restore, wantSHA = shellSuffixed("OVERRIDES", ".before-", r.Version), ""
+			b.line("**Credentials were removed from the previous profile when it was bundled** (%s): as shipped it is not the file the bot ran with. Restore instead the copy of the overrides taken before this release was deployed (the canary checklist's step), %s: it holds them. Only without that copy, restore the previous profile and put these keys back from your secret store before the restart (its sha256 then differs from the bundle's).",
+				codeList(p.RedactedKeys), code("$OVERRIDES.before-"+r.Version))
+			b.blank()
+		}
 		if len(p.CredentialKeys) > 0 {
 			b.line("Keys of the previous profile that look like credentials are left out of the comparison (their values are not shown): %s.", codeList(p.CredentialKeys))
 			b.blank()
@@ -149,10 +157,10 @@ func RollbackPlan(r *Release) []byte {
 	b.line("1. Check what you restore (1 min):")
 	b.blank()
 	b.line("   ```sh")
-	if p := r.Previous; p != nil {
-		if p.Verified() {
-			b.sh("   ", "release-bundle", "verify", shellWord(p.Path))
-		}
+	if p := r.Previous; p != nil && p.Verified() {
+		b.sh("   ", "release-bundle", "verify", shellWord(p.Path))
+	}
+	if p := r.Previous; p != nil && len(p.RedactedKeys) == 0 {
 		b.sh("   ", "sha256sum", restore, "  # expect", shellWord(p.ProfileSHA256))
 	} else {
 		b.sh("   ", "test", "-s", restore)
@@ -175,10 +183,6 @@ func RollbackPlan(r *Release) []byte {
 	b.sh("   ", "cp", restore, `"$OVERRIDES.tmp"`, "&&", "mv", `"$OVERRIDES.tmp"`, `"$OVERRIDES"`)
 	b.line("   ```")
 	b.blank()
-	if r.Previous != nil && len(r.Previous.RedactedKeys) > 0 {
-		b.line("   The previous profile had credentials removed too (%s): put them back from your secret store before the restart.", codeList(r.Previous.RedactedKeys))
-		b.blank()
-	}
 	b.line("4. Restart the bot with your service manager so that it reads the restored file (3 min).")
 	b.blank()
 	b.line("5. Check that the rollback worked (3 min):")
