@@ -458,3 +458,84 @@ func httpGet(u string) ([]byte, error) {
 }
 
 func urlQuery(q string) string { return url.QueryEscape(q) }
+
+// TestPrometheusSoakMissingSeries: KPIs whose queries find no series, or
+// NaN, are missing in the summaries (never 0), named on stderr and null in
+// iter/<n>/prometheus.json, and soak-gate is inconclusive about them (exit
+// 3); with Prometheus killed, the next window is a failed iteration
+// ("prometheus unreachable"), not a window of zeros.
+func TestPrometheusSoakMissingSeries(t *testing.T) {
+	promtest.Binary(t, "prometheus")
+	t.Setenv("SOAKLINE_LIVETEST_FAKEBOT", "1")
+	pol := filepath.Join(t.TempDir(), "pol.yaml")
+	os.WriteFile(pol, []byte(`name: missing-series
+kpis:
+  - {kpi: maker_taker_ratio, direction: at_least, fail: 0.5}
+  - {kpi: risk_ratio, direction: at_most, fail: 0.9}
+  - {kpi: net_bps, direction: at_least, fail: -10}
+prometheus:
+  queries:
+    risk_ratio: 'sum(rate(bot_order_blocks_total{reason="no such reason",$selector}[$range]))'
+    net_bps: 'sum(rate(bot_fills_notional_total{$selector}[$range])) * 0 / 0'
+`), 0o644)
+	addr := freeAddr(t)
+	srv := promtest.Start(t, promtest.Config{Targets: []string{addr}, ScrapeInterval: 500 * time.Millisecond})
+	dir := filepath.Join(t.TempDir(), "soak")
+	stderr := soakRun(t, "--exec", "--kpi-source", "prometheus", "--prometheus-url", srv.URL, "--selector", `track="soak"`,
+		"--iteration-duration", "2s", "--scrape-interval", "500ms", "--kill-grace", "5s", "--policy", pol,
+		"--iterations", "2", "--auto-tune", "--out", dir,
+		"--", os.Args[0], "--run-for", "10m", "--metrics-addr", addr, "--track", "soak")
+	for i := 1; i <= 2; i++ {
+		data, err := os.ReadFile(filepath.Join(dir, artifact.IterationFileName(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := artifact.DecodeIterationSummary("", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"risk_ratio", "net_bps"} {
+			if v, ok := s.Summary.KPI(k); ok {
+				t.Errorf("iteration %d: %s = %v, want missing", i, k, v)
+			}
+		}
+		if _, ok := s.Summary.KPI("maker_taker_ratio"); !ok {
+			t.Errorf("iteration %d: maker_taker_ratio missing", i)
+		}
+		if want := fmt.Sprintf("iteration %d: no data from Prometheus for risk_ratio, net_bps: missing in its summary, not 0", i); !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+		ev, _ := os.ReadFile(filepath.Join(dir, "iter", fmt.Sprint(i), soakrun.PrometheusFile))
+		if !strings.Contains(string(ev), `"no_data": [
+    "risk_ratio",
+    "net_bps"
+  ]`) || !strings.Contains(string(ev), `"value": null`) {
+			t.Errorf("iteration %d: %s", i, ev)
+		}
+	}
+	var out, errb bytes.Buffer
+	err := gate.Run(context.Background(), []string{"--policy", pol, dir}, cliutil.Stdio{Out: &out, Err: &errb})
+	if code := cliutil.Report("soak-gate", &errb, err); code != 3 || !strings.Contains(errb.String(), "risk_ratio missing or unusable in iteration(s) 1, 2") {
+		t.Fatalf("soak-gate: exit %d, want 3 (inconclusive about the missing KPIs)\n%s", code, errb.String())
+	}
+
+	// Prometheus dies: the window fails, the soak goes on.
+	srv.Kill()
+	dir2 := filepath.Join(t.TempDir(), "soak")
+	var out2, errb2 bytes.Buffer
+	err = soakrun.Run(context.Background(), []string{"--exec", "--kpi-source", "prometheus", "--prometheus-url", srv.URL,
+		"--iteration-duration", "1s", "--scrape-interval", "500ms", "--kill-grace", "5s", "--iterations", "1", "--out", dir2,
+		"--", os.Args[0], "--run-for", "10m", "--metrics-addr", freeAddr(t), "--track", "soak"},
+		cliutil.Stdio{Out: &out2, Err: &errb2})
+	if code := cliutil.Report("soak-run", &errb2, err); code != 0 {
+		t.Fatalf("soak-run: exit %d\n%s", code, errb2.String())
+	}
+	data, _ := os.ReadFile(filepath.Join(dir2, artifact.IterationFileName(1)))
+	s, err := artifact.DecodeIterationSummary("", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != artifact.StatusFailed || !strings.Contains(s.Failure.Reason, "prometheus unreachable") {
+		t.Fatalf("iteration with Prometheus dead: status %s, failure %+v, summary %+v", s.Status, s.Failure, s.Summary)
+	}
+}

@@ -83,8 +83,10 @@ func (o *Options) checkPrometheus() error {
 	if _, err := promq.New(o.PrometheusURL); err != nil {
 		return cliutil.Usagef("--prometheus-url: %v", err)
 	}
-	if _, err := promq.ParseSelector(o.Selector); err != nil {
-		return cliutil.Usagef("--selector: %v", err)
+	if o.Selector != "" {
+		if _, err := promq.ParseSelector(o.Selector); err != nil {
+			return cliutil.Usagef("--selector: %v", err)
+		}
 	}
 	return nil
 }
@@ -92,11 +94,16 @@ func (o *Options) checkPrometheus() error {
 // newPromSource builds the source from the options and the policy whose
 // prometheus: section (or built-in queries) computes the KPIs.
 func newPromSource(o Options, pol *policy.Policy) (*promSource, error) {
-	ms, err := promq.ParseSelector(o.Selector)
-	if err != nil {
-		return nil, cliutil.Usagef("--selector: %v", err)
+	// No selector: every series of the metrics (one bot per Prometheus).
+	sel := ""
+	if o.Selector != "" {
+		ms, err := promq.ParseSelector(o.Selector)
+		if err != nil {
+			return nil, cliutil.Usagef("--selector: %v", err)
+		}
+		sel = promq.FormatSelector(ms)
 	}
-	s := &promSource{URL: o.PrometheusURL, Selector: promq.FormatSelector(ms), Window: o.IterationDuration,
+	s := &promSource{URL: o.PrometheusURL, Selector: sel, Window: o.IterationDuration,
 		Scrape: o.ScrapeInterval, Queries: pol.Queries()}
 	for _, r := range pol.Rules() {
 		if _, ok := s.Queries[r.KPI]; !ok && !slices.Contains(s.Unqueried, r.KPI) {

@@ -36,6 +36,16 @@ func TestPrometheusOptions(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
+	t.Run("no selector", func(t *testing.T) {
+		o, err := parse(t, with(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := newPromSource(o, policy.Default(false))
+		if err != nil || src.Selector != "" {
+			t.Fatalf("selector %q, %v; want none (every series)", src.Selector, err)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
