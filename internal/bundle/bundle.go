@@ -139,7 +139,8 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 			// The policy file the snapshot names inside the soak or
 			// reports directory, when it has the recorded digest.
 			var judgedBy *policy.Policy
-			if rp, err := release.ResolvePolicy(found.Verdict.Policy, false, "", []string{in.SoakDir, in.ReportsDir}); err == nil {
+			dirs := []string{in.SoakDir, in.ReportsDir}
+			if rp, err := release.ResolvePolicy(release.BasePolicy(&found.Verdict, "", dirs), false, "", dirs); err == nil {
 				judgedBy = rp.Policy
 			}
 			problems = append(problems, o.verdictProblems(soak, &found.Verdict, judgedBy)...)
@@ -209,7 +210,8 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 7. The policy the rollback triggers come from.
-	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy, []string{in.SoakDir, in.ReportsDir})
+	dirs := []string{in.SoakDir, in.ReportsDir}
+	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, dirs), snap.Legacy, o.Policy, dirs)
 	if err != nil {
 		return err
 	}
@@ -588,8 +590,8 @@ func (o Options) settingsProblems(v *artifact.Verdict, useMockEnv bool) []releas
 		ps = append(ps, release.Problem{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(why, args...)})
 	}
 	if o.Policy != "" {
-		if p, err := policy.Load(o.Policy); err == nil && p.Digest() != v.Policy.Digest {
-			add("judged under policy %s (%.12s), not --policy %s (%.12s)", v.Policy.Name, v.Policy.Digest, o.Policy, p.Digest())
+		if p, err := policy.Load(o.Policy); err == nil && release.EffectiveDigest(p, v.Settings) != v.Policy.Digest {
+			add("judged under policy %s (%.12s), not --policy %s (%.12s)", v.Policy.Name, v.Policy.Digest, o.Policy, release.EffectiveDigest(p, v.Settings))
 		}
 	}
 	mockJudged := v.Settings.Mock || mockDigest(v) == v.Policy.Digest
@@ -610,18 +612,7 @@ func (o Options) settingsProblems(v *artifact.Verdict, useMockEnv bool) []releas
 // mockDigest is the digest the built-in mock policy has with the
 // verdict's recorded --last-n and --warmup.
 func mockDigest(v *artifact.Verdict) string {
-	p := policy.Default(true).Clone()
-	if v.Settings.LastN > 0 {
-		p.Window = v.Settings.LastN
-	}
-	if v.Settings.Warmup != "" {
-		w, err := policy.ParseWarmup(v.Settings.Warmup)
-		if err != nil {
-			return ""
-		}
-		p.Warmup = w
-	}
-	return p.Digest()
+	return release.EffectiveDigest(policy.Default(true), v.Settings)
 }
 
 // verdictProblems judges soak again by the verdict's own policy and

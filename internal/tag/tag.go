@@ -66,7 +66,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 2. The policy the triggers come from.
-	pol, err := release.ResolvePolicy(v.Policy, snap.Legacy, o.Policy, []string{o.Bundle})
+	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, []string{o.Bundle}), snap.Legacy, o.Policy, []string{o.Bundle})
 	if err != nil {
 		return err
 	}
