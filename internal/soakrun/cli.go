@@ -81,12 +81,23 @@ ENVIRONMENT:
    kept, read, and counted in the reason, not judged. Ctrl-C stops the command the
    same way, then prints the command that resumes the soak.
 
+   With --kpi-source prometheus the command is started once and runs for the whole
+   soak; an iteration is a window of --iteration-duration. After each window (and one
+   --scrape-interval and a second, for the last scrape) soak-run evaluates the policy's
+   KPI queries (its prometheus: section, else the built-in ones:
+   docs/metrics-contract.md) at the window's end over the window, $selector being
+   --selector; a query without a series or NaN is a missing KPI (never 0), named on
+   stderr and null in iter/<n>/prometheus.json. Then it tunes and rewrites
+   runtime_overrides.json, which the command re-reads when it changes. A command that
+   exits fails the iteration and is started again for the next.
+
 In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.`
 
 // examplesText is the EXAMPLES section of --help.
 const examplesText = `soak-run --mock --iterations 24 --auto-tune
 soak-run --mock --iterations 24 --auto-tune --out - | soak-gate -
 soak-run --exec --iterations 48 --auto-tune --iteration-timeout 10m -- ./bot --paper
+soak-run --exec --kpi-source prometheus --prometheus-url http://127.0.0.1:9090 --selector 'track="soak"' --iteration-duration 5m --iterations 48 --auto-tune -- fakebot --run-for 5h --metrics-addr 127.0.0.1:9101 --track soak
 soak-run --resume --out artifacts/soak/latest
 soak-run --resume --exec --out artifacts/soak/latest -- ./bot --paper
 soak-run kpis --explain iter/3/events.jsonl   # check a bot's events (docs/bot-contract.md)`
