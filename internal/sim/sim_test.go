@@ -181,6 +181,9 @@ func TestParameterDirections(t *testing.T) {
 	risk := func(s artifact.Summary, _ []events.Event) float64 { return *s.RiskRatio }
 	adv := func(s artifact.Summary, _ []events.Event) float64 { return *s.AdverseBpsP95 }
 	slip := func(s artifact.Summary, _ []events.Event) float64 { return *s.SlippageBpsP95 }
+	uptime := func(s artifact.Summary, _ []events.Event) float64 { return *s.QuoteUptimePct }
+	pnl := func(s artifact.Summary, _ []events.Event) float64 { return *s.PnLPerHour }
+	takers := func(s artifact.Summary, _ []events.Event) float64 { return float64(s.Fills.TakerCount) }
 	tests := []struct {
 		name string
 		key  string
@@ -198,7 +201,14 @@ func TestParameterDirections(t *testing.T) {
 		{"longer tail age means more slippage", KeyTailAgeMs, 900, slip, true},
 		{"smaller impact cap lowers risk", KeyImpactCapRatio, 0.07, risk, false},
 		{"smaller impact cap lowers adverse", KeyImpactCapRatio, 0.06, adv, false},
-		{"smaller max delta lowers adverse", KeyMaxDeltaRatio, 0.10, adv, false},
+		{"smaller max delta lowers risk", KeyMaxDeltaRatio, 0.10, risk, false},
+		{"smaller max delta means more rescues", KeyMaxDeltaRatio, 0.10, takers, true},
+		{"wider spread lowers adverse", KeyBaseSpreadBpsDelta, 0.5, adv, false},
+		{"lower concurrency lowers uptime", KeyConcurrencyLimit, 1, uptime, false},
+		{"longer min interval lowers uptime", KeyMinIntervalMs, 300, uptime, false},
+		{"lower concurrency costs PnL per hour", KeyConcurrencyLimit, 1, pnl, false},
+		{"longer min interval costs PnL per hour", KeyMinIntervalMs, 300, pnl, false},
+		{"smaller orders earn less per hour", KeyImpactCapRatio, 0.05, pnl, false},
 		{"lower concurrency lowers latency", KeyConcurrencyLimit, 5, p95, false},
 		{"lower concurrency means more concurrency blocks", KeyConcurrencyLimit, 5, blocks(events.ReasonConcurrency), true},
 	}
@@ -283,4 +293,69 @@ func BenchmarkSoak24(b *testing.B) {
 			}
 		}
 	}
+}
+
+// meanKPI is the mean of a KPI over seeds 1..n of iteration 1.
+func meanKPI(t *testing.T, n int, p map[string]float64, f func(artifact.Summary) float64) float64 {
+	t.Helper()
+	var sum float64
+	for seed := 1; seed <= n; seed++ {
+		sum += f(kpis(t, Config{Seed: uint64(seed), Events: 20000}, 1, p))
+	}
+	return sum / float64(n)
+}
+
+// TestTradeOffs pins the trade-offs issue 13 found missing in the first
+// model (each assertion fails on it): throughput costs of concurrency and
+// the minimum interval, an interior PnL optimum in the spread, adverse
+// selection that falls as the spread widens, a maker share that is not
+// hypersensitive to the spread, and block counts that come from the
+// parameters rather than a fixed share of the events.
+func TestTradeOffs(t *testing.T) {
+	fills := func(s artifact.Summary) float64 { return float64(s.Fills.MakerCount + s.Fills.TakerCount) }
+	pnl := func(s artifact.Summary) float64 { return *s.PnLPerHour }
+	taker := func(s artifact.Summary) float64 { return 1 - *s.MakerTakerRatio }
+	blockShare := func(s artifact.Summary) float64 { return float64(s.Blocks.Total) / float64(s.Events) }
+	with := func(k string, v float64) map[string]float64 { return map[string]float64{k: v} }
+	const n = 4
+	t.Run("concurrency 1 costs fills and PnL", func(t *testing.T) {
+		// The first model gave the same fills and PnL at 1 and 10.
+		if a, b := meanKPI(t, n, with(KeyConcurrencyLimit, 1), fills), meanKPI(t, n, nil, fills); a >= 0.95*b {
+			t.Errorf("fills at concurrency 1: %.0f, at 10: %.0f; want at least 5%% fewer", a, b)
+		}
+		if a, b := meanKPI(t, n, with(KeyConcurrencyLimit, 1), pnl), meanKPI(t, n, nil, pnl); a >= 0.95*b {
+			t.Errorf("pnl_per_hour at concurrency 1: %.0f, at 10: %.0f", a, b)
+		}
+	})
+	t.Run("PnL per hour has an interior optimum in the spread", func(t *testing.T) {
+		lo := meanKPI(t, n, nil, pnl)
+		mid := meanKPI(t, n, with(KeyBaseSpreadBpsDelta, 0.8), pnl)
+		hi := meanKPI(t, n, with(KeyBaseSpreadBpsDelta, 2.5), pnl)
+		if !(mid > lo && mid > hi) {
+			t.Errorf("pnl_per_hour at spread delta 0.05, 0.8, 2.5: %.0f %.0f %.0f; want the middle highest", lo, mid, hi)
+		}
+	})
+	t.Run("adverse selection falls as the spread widens", func(t *testing.T) {
+		p, _ := Resolve(nil)
+		base := NewModel(p, RegimeAt(Steady, 1, 24))
+		p[KeyBaseSpreadBpsDelta] = 0.6
+		wide := NewModel(p, RegimeAt(Steady, 1, 24))
+		if !(wide.AdverseMean < base.AdverseMean && wide.InformedShare < base.InformedShare) {
+			t.Errorf("adverse mean %.3f -> %.3f, informed share %.3f -> %.3f at spread delta 0.6: want both lower",
+				base.AdverseMean, wide.AdverseMean, base.InformedShare, wide.InformedShare)
+		}
+	})
+	t.Run("taker share is not hypersensitive to the spread", func(t *testing.T) {
+		// The first model: taker share ∝ exp(−Δs/0.25), 0.37 of it 0.25 bps wider.
+		a, b := meanKPI(t, n, nil, taker), meanKPI(t, n, with(KeyBaseSpreadBpsDelta, 0.30), taker)
+		if b < 0.6*a || b >= a {
+			t.Errorf("taker share of volume %.3f -> %.3f for 0.25 bps of spread: want a fall to no less than 60%%", a, b)
+		}
+	})
+	t.Run("blocks are not a fixed share of the events", func(t *testing.T) {
+		a, b := meanKPI(t, n, nil, blockShare), meanKPI(t, n, with(KeyMinIntervalMs, 300), blockShare)
+		if b < 1.5*a {
+			t.Errorf("block share of events %.4f at min interval 60, %.4f at 300: want the longer interval to block more", a, b)
+		}
+	})
 }

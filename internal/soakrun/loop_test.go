@@ -208,13 +208,16 @@ func TestCrashAndResume(t *testing.T) {
 	want := reference(t)
 	for _, tc := range []struct {
 		name  string
-		file  string // crash after this write of iteration 5; "" = during the iteration
+		file  string // crash after this write of iteration 5 (at, if set); "" = during the iteration
 		state string // RUN.json state left behind
+		at    int
 	}{
-		{"mid-iteration", "", artifact.RunRunning},
-		{"after the overrides", artifact.OverridesFile, artifact.RunRunning},
-		{"after the summary", "ITER_SUMMARY_5.json", artifact.RunRunning},
-		{"after RUN.json", artifact.RunFile, artifact.RunRunning},
+		{"mid-iteration", "", artifact.RunRunning, 0},
+		// Iteration 6: the first from 5 whose decision changes a
+		// parameter in this soak (the overrides are written only then).
+		{"after the overrides", artifact.OverridesFile, artifact.RunRunning, 6},
+		{"after the summary", "ITER_SUMMARY_5.json", artifact.RunRunning, 0},
+		{"after RUN.json", artifact.RunFile, artifact.RunRunning, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "soak")
@@ -225,8 +228,12 @@ func TestCrashAndResume(t *testing.T) {
 				}
 				return Result{}, nil, false
 			}
+			at := 5
+			if tc.at != 0 {
+				at = tc.at
+			}
 			crash := func(file string, n int) error {
-				if file == tc.file && n == 5 {
+				if file == tc.file && n == at {
 					return errCrash
 				}
 				return nil

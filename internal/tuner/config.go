@@ -300,7 +300,7 @@ const (
 	RoomMakerTaker = 0.05 // maker share at least target + 0.05
 	RoomNetBps     = 0.5  // net at least target + 0.5 bps
 	RoomLatencyMs  = 50   // p95 at most target − 50 ms
-	RoomRisk       = 0.05 // risk at most target − 0.05
+	RoomRisk       = 0.10 // risk at most target − 0.10
 	RoomAdverseBps = 0.25 // adverse p95 at most its threshold − 0.25 bps
 	RoomSlipBps    = 0.2  // slippage p95 at most its threshold − 0.2 bps
 )

@@ -106,8 +106,8 @@ func TestScenarioVerdicts(t *testing.T) {
 	}{
 		{sim.Steady, verdict{true, true, true, true}},
 		{sim.LatencySpike, verdict{true, false, true, true}},
-		{sim.RegimeShift, verdict{true, true, true, false}},
-		{sim.SlowDegradation, verdict{true, false, true, true}},
+		{sim.RegimeShift, verdict{false, true, true, false}},
+		{sim.SlowDegradation, verdict{false, false, true, false}},
 		{sim.FlakyIteration, verdict{true, true, true, true}},
 	}
 	seeds := 3
