@@ -95,14 +95,6 @@ func RollbackPlan(r *Release) []byte {
 			previousUnverified(&b, p)
 		}
 		b.blank()
-		if len(p.RedactedKeys) > 0 {
-			// The previous profile as bundled is not the file the bot ran
-			// with: restoring it as is would leave the bot without them.
-			restore, wantSHA = shellSuffixed("OVERRIDES", ".before-", r.Version), ""
-			b.line("**Credentials were removed from the previous profile when it was bundled** (%s): as shipped it is not the file the bot ran with. Restore instead the copy of the overrides taken before this release was deployed (the canary checklist's step), %s: it holds them. Only without that copy, restore the previous profile and put these keys back from your secret store before the restart (its sha256 then differs from the bundle's).",
-				codeList(p.RedactedKeys), code("$OVERRIDES.before-"+r.Version))
-			b.blank()
-		}
 		if len(p.CredentialKeys) > 0 {
 			b.line("Keys of the previous profile that look like credentials are left out of the comparison (their values are not shown): %s.", codeList(p.CredentialKeys))
 			b.blank()
@@ -124,9 +116,17 @@ func RollbackPlan(r *Release) []byte {
 			b.table([]string{"parameter", "previous (restore)", "this release", "previous − this"}, rows)
 		}
 		b.blank()
+		if len(p.RedactedKeys) > 0 {
+			// The previous profile as bundled is not the file the bot ran
+			// with: restoring it as is would leave the bot without them.
+			restore, wantSHA = shellSuffixed("OVERRIDES", ".before-", r.Version), ""
+			b.line("**Credentials were removed from the previous profile when it was bundled** (%s): as shipped it is not the file the bot ran with. Restore instead the copy of the overrides taken before this release was deployed (a pre-deployment step of the canary checklist), %s: it holds them. Only without that copy, restore the previous profile and put these keys back from your secret store before the restart (its sha256 then differs from the bundle's).",
+				codeList(p.RedactedKeys), code("$OVERRIDES.before-"+r.Version))
+			b.blank()
+		}
 	} else {
 		restore = shellSuffixed("OVERRIDES", ".before-", r.Version)
-		b.line("No previous bundle was given (`release-bundle --previous`). Restore the copy of the overrides taken before this release was deployed (the canary checklist's first step): %s.", code("$OVERRIDES.before-"+r.Version))
+		b.line("No previous bundle was given (`release-bundle --previous`). Restore the copy of the overrides taken before this release was deployed (a pre-deployment step of the canary checklist): %s.", code("$OVERRIDES.before-"+r.Version))
 		b.blank()
 		if r.Ledger != nil {
 			if changes, _ := TuningChanges(r.Ledger); len(changes) > 0 {
