@@ -196,6 +196,31 @@ func TestVerifySealedChain(t *testing.T) {
 			want: []Problem{{artifact.ManifestFileName, Mismatch, "lists 0 inputs of soak_profile.runtime_overrides.json, want the one overrides file it was made from"}},
 		},
 		{
+			name: "the manifest's version edited (review R1)",
+			modify: func(f map[string][]byte, m *artifact.Manifest) {
+				m.Version = "v9.9.9"
+			},
+			want: []Problem{
+				{artifact.ChangelogFile, Mismatch, `its heading is "# Changelog: v1", but the manifest's version is "v9.9.9"`},
+				{artifact.RollbackPlanFile, Mismatch, `its heading is "# Rollback plan: v1", but the manifest's version is "v9.9.9"`},
+			},
+		},
+		{
+			name:       "a forced bundle's changelog heading edited (review R1)",
+			forcedFail: true,
+			modify: func(f map[string][]byte, m *artifact.Manifest) {
+				f[artifact.ChangelogFile] = bytes.Replace(f[artifact.ChangelogFile], []byte("# Changelog: v1"), []byte("# Changelog: v2"), 1)
+			},
+			want: []Problem{{artifact.ChangelogFile, Mismatch, `its heading is "# Changelog: v2", but the manifest's version is "v1"`}},
+		},
+		{
+			name: "a changelog without its heading (review R1)",
+			modify: func(f map[string][]byte, m *artifact.Manifest) {
+				f[artifact.ChangelogFile] = []byte("content\n")
+			},
+			want: []Problem{{artifact.ChangelogFile, Mismatch, `it has no "# Changelog: v1" heading naming the manifest's version`}},
+		},
+		{
 			name: "a snapshot of the Python toolkit",
 			modify: func(f map[string][]byte, m *artifact.Manifest) {
 				f[artifact.SnapshotFile] = []byte(`{"verdict": "PASS", "freeze_ready": true, "iterations_analyzed": [29,30,31,32,33,34,35,36]}` + "\n")

@@ -255,6 +255,9 @@ func sealedFiles(v *artifact.Verdict, forced bool) map[string][]byte {
 	for _, n := range artifact.BundleFiles {
 		files[n] = []byte("content of " + n + "\n")
 	}
+	// The documents name the bundle's version in their heading.
+	files[artifact.ChangelogFile] = []byte("# Changelog: v1\n\ncontent\n")
+	files[artifact.RollbackPlanFile] = []byte("# Rollback plan: v1\n\ncontent\n")
 	files[artifact.SnapshotFile], _ = artifact.Marshal(v)
 	files[artifact.DeltaVerifyFile], _ = DeltaReport(v)
 	for _, n := range ReportFiles {

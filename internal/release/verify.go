@@ -333,6 +333,16 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 			add(doc, Mismatch, "the first line says \"NOT A VALIDATED RELEASE\", but the manifest says the bundle was not forced")
 		}
 	}
+	// 1b. The documents are of the manifest's version: a version edited
+	// in the manifest (release-tag tags and checks by it) or in a document
+	// does not verify.
+	for doc, title := range map[string]string{artifact.ChangelogFile: "Changelog", artifact.RollbackPlanFile: "Rollback plan"} {
+		if text, ok := c.Files[doc]; ok {
+			if why := headingMismatch(text, title, m.Version); why != "" {
+				add(doc, Mismatch, why)
+			}
+		}
+	}
 	// 2. The verdict is about the soak the manifest names.
 	if v.Source.Digest != m.Source.Digest {
 		add(artifact.SnapshotFile, Mismatch, fmt.Sprintf("judged soak digest %s, the manifest's source is %s", orNone(v.Source.Digest), orNone(m.Source.Digest)))
@@ -379,4 +389,22 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// headingMismatch says how the document's first heading differs from the
+// one release-bundle writes for version ("# <title>: <version>"), "" when
+// it is that heading.
+func headingMismatch(text []byte, title, version string) string {
+	var want md
+	want.line("# %s: %s", title, version)
+	wantLine := strings.TrimSuffix(want.String(), "\n")
+	for _, line := range strings.Split(string(text), "\n") {
+		if strings.HasPrefix(line, "# ") {
+			if line == wantLine {
+				return ""
+			}
+			return fmt.Sprintf("its heading is %q, but the manifest's version is %q", shortText(line, 100), version)
+		}
+	}
+	return fmt.Sprintf("it has no %q heading naming the manifest's version", wantLine)
 }
