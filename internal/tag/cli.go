@@ -53,7 +53,9 @@ CANARY_CHECKLIST.md and CANARY_PLAN.json (kind canary_plan) into --out (default:
 directory <bundle>.canary next to the bundle, never inside it): pre-deployment checks, a 5%
 canary for 24-48 h with checks at hours 1, 6, 24 and 48, automatic rollback triggers every 5
 minutes derived from the policy the soak was judged by (PromQL over the soak_kpi_window gauges
-that soak-gate --prometheus exports), and the promotion criteria.
+that soak-gate --prometheus exports), and the promotion criteria. A warn level the soak's window
+already breached (a WARN release) gets no hold trigger: the checklist names it as expected, with
+the soak's value, and its fail level still rolls back.
 
 Refused with exit 1, never with a prompt: a bundle that does not verify, a verdict other than
 PASS or WARN, an existing tag (here, or on the --push remote), tracked files with uncommitted
