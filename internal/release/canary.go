@@ -96,6 +96,9 @@ type BreachedWarn struct {
 	Trigger artifact.CanaryTrigger // the hold trigger left out
 	Level   string                 // "maker_taker_ratio mean >= 0.9"
 	Value   float64                // the soak's window value
+	// Shown is Value as the verdict shows it: never rounded onto or
+	// across the warn or fail level (artifact.FormatValue).
+	Shown string
 }
 
 // CanaryTriggers splits the triggers into the ones the canary is watched
@@ -111,7 +114,8 @@ func CanaryTriggers(t *Tagging) (active []artifact.CanaryTrigger, breached []Bre
 		r, ok := rules[tr.Name]
 		if tr.Level == "warn" && ok {
 			if v, ok := soakValue(t.Snapshot, r.KPI, r.Statistic); ok && r.Breaches(v, *r.Warn) {
-				breached = append(breached, BreachedWarn{Trigger: tr, Level: fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, num(*r.Warn)), Value: v})
+				breached = append(breached, BreachedWarn{Trigger: tr, Level: fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, num(*r.Warn)),
+					Value: v, Shown: artifact.FormatValue(v, *r.Warn, r.Fail)})
 				continue
 			}
 		}
@@ -153,7 +157,7 @@ func soakValue(s *Snapshot, kpi, stat string) (float64, bool) {
 func breachedText(bs []BreachedWarn) string {
 	out := make([]string, len(bs))
 	for i, b := range bs {
-		out[i] = fmt.Sprintf("%s (the soak's window: %s)", b.Level, fmtNum(b.Value))
+		out[i] = fmt.Sprintf("%s (the soak's window: %s)", b.Level, b.Shown)
 	}
 	return strings.Join(out, ", ")
 }
@@ -365,7 +369,7 @@ func Checklist(t *Tagging, plan artifact.CanaryPlan) []byte {
 		b.line("Not triggers: warn levels the soak's window already breached when this %s release was accepted. On the canary they are expected, not a hold (a hold would fire at the first evaluation and the canary could never be promoted); the fail-level trigger of each KPI still rolls back:", safetext.MarkdownText(t.Snapshot.Verdict.Verdict))
 		b.blank()
 		for _, w := range breached {
-			b.line("- %s: %s, the soak's window %s", code(w.Trigger.Name), safetext.MarkdownText(w.Level), fmtNum(w.Value))
+			b.line("- %s: %s, the soak's window %s", code(w.Trigger.Name), safetext.MarkdownText(w.Level), safetext.MarkdownText(w.Shown))
 		}
 		b.blank()
 	}

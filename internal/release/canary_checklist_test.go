@@ -63,6 +63,8 @@ func TestCanaryPlanWarnRelease(t *testing.T) {
 			"maker_taker_ratio mean >= 0.9 (the soak's window: 0.87)"},
 		{"WARN: both warn levels breached", "WARN", 0.87, 320, false, []string{"maker_taker_ratio_mean_warn", "p95_latency_ms_mean_warn"},
 			"maker_taker_ratio mean >= 0.9 (the soak's window: 0.87), p95_latency_ms mean <= 300 (the soak's window: 320)"},
+		{"WARN a hair below the warn level: the value is not rounded onto it", "WARN", 0.8999999, 250, false, []string{"maker_taker_ratio_mean_warn"},
+			"maker_taker_ratio mean >= 0.9 (the soak's window: 0.8999999 (< 0.9))"},
 		{"legacy WARN snapshot: values from the window statistics", "WARN", 0.85, 250, true, []string{"maker_taker_ratio_mean_warn"},
 			"maker_taker_ratio mean >= 0.9 (the soak's window: 0.85)"},
 	}
