@@ -681,37 +681,37 @@ func Describe(xs []float64) artifact.KPIStats {
 	return st
 }
 
-// keepLevels keeps the statistics of kpi_last_n that a rule judges on
-// the side of its levels the unrounded value is on (artifact.RoundKeep):
-// a mean of 0.8299999 that fails ">= 0.83" is not shown as 0.83 there
-// either.
+// keepLevels keeps the statistics of kpi_last_n of a KPI that a rule
+// judges on the side of the rule's levels the unrounded value is on
+// (artifact.RoundKeep): a mean of 0.8299999 that fails ">= 0.83" is not
+// shown as 0.83 there either, and neither are its median, minimum and
+// maximum, which the reports show beside the check's status.
 func keepLevels(st *artifact.KPIStats, kpi string, xs []float64, rules []policy.Rule) {
 	if len(xs) == 0 {
 		return
 	}
+	var levels []float64
 	for _, r := range rules {
 		if r.KPI != kpi {
 			continue
 		}
-		var p **float64
-		switch r.Statistic {
-		case policy.StatMean:
-			p = &st.Mean
-		case policy.StatMedian:
-			p = &st.Median
-		case policy.StatMin:
-			p = &st.Min
-		case policy.StatMax:
-			p = &st.Max
-		default:
-			continue
-		}
-		levels := []float64{r.Fail}
+		levels = append(levels, r.Fail)
 		if r.Warn != nil {
 			levels = append(levels, *r.Warn)
 		}
-		if kept := artifact.RoundKeep(Statistic(r.Statistic, xs), levels...); kept != **p {
-			*p = artifact.F(kept)
+	}
+	if len(levels) == 0 {
+		return
+	}
+	for _, sp := range []struct {
+		stat string
+		p    **float64
+	}{{policy.StatMean, &st.Mean}, {policy.StatMedian, &st.Median}, {policy.StatMin, &st.Min}, {policy.StatMax, &st.Max}} {
+		if *sp.p == nil {
+			continue
+		}
+		if kept := artifact.RoundKeep(Statistic(sp.stat, xs), levels...) + 0; kept != **sp.p {
+			*sp.p = artifact.F(kept)
 		}
 	}
 }

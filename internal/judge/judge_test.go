@@ -580,6 +580,18 @@ func TestExactComparisons(t *testing.T) {
 				if m := v.KPILastN[c.KPI].Mean; m == nil || *m != tc.value {
 					t.Errorf("kpi_last_n.%s.mean = %v, want %v", c.KPI, m, tc.value)
 				}
+				// The other statistics beside it (CHANGELOG.md's KPI
+				// table shows them next to the status) keep their side
+				// of the levels too (review R1).
+				st := v.KPILastN[c.KPI]
+				for name, p := range map[string]*float64{"median": st.Median, "min": st.Min, "max": st.Max} {
+					if c.KPI == "net_bps" { // values of their own, not all tc.value
+						continue
+					}
+					if p == nil || artifact.CompareLevel(*p, c.Threshold) != artifact.CompareLevel(tc.value, c.Threshold) {
+						t.Errorf("kpi_last_n.%s.%s = %v: on the other side of %v than %v", c.KPI, name, p, c.Threshold, tc.value)
+					}
+				}
 			}
 		})
 	}
