@@ -231,12 +231,13 @@ func validateValues(e *Event) error {
 			return errors.New("fill: price must be positive and finite")
 		}
 		for i, v := range [...]float64{e.GrossBps, e.FeesBps, e.SlippageBps, e.AdverseBps, e.InventoryBps} {
+			if math.Abs(v) <= MaxBps {
+				continue // one comparison for the usual case
+			}
 			if !(math.Abs(v) <= math.MaxFloat64) { // NaN or ±Inf
 				return errors.New("fill: " + fieldNames[8+i] + " is not finite")
 			}
-			if math.Abs(v) > MaxBps {
-				return errors.New("fill: " + fieldNames[8+i] + " " + fmtNum(v) + " is beyond ±10000 bps (100% of the fill's notional): basis points, not a price or a fraction?")
-			}
+			return errors.New("fill: " + fieldNames[8+i] + " " + fmtNum(v) + " is beyond ±10000 bps (100% of the fill's notional): basis points, not a price or a fraction?")
 		}
 		if e.Liquidity == Taker && e.FeesBps > 0 {
 			return errors.New("fill: fees_bps " + fmtNum(e.FeesBps) + " is positive on a taker fill: a fee is a cost and is negative (write -" + fmtNum(e.FeesBps) + ")")

@@ -69,12 +69,14 @@ func (rd *Reader) Next(e *Event) error {
 			continue
 		}
 		if err == nil {
-			if e.TMs < rd.maxT-OrderToleranceMs {
-				err = errBackwards(e.TMs, rd.maxT)
-			} else {
-				rd.maxT = max(rd.maxT, e.TMs)
+			if e.TMs >= rd.maxT { // in order
+				rd.maxT = e.TMs
 				return nil
 			}
+			if e.TMs >= rd.maxT-OrderToleranceMs {
+				return nil
+			}
+			err = errBackwards(e.TMs, rd.maxT)
 		}
 		rd.err = &LineError{Line: rd.line, Err: err}
 		return rd.err
@@ -209,32 +211,37 @@ func errAt(what string) error { return errors.New(what) }
 // parseLine parses one line into *e. It returns errEmpty for a blank line.
 func parseLine(b []byte, e *Event, scratch *[]byte) error {
 	*e = Event{}
-	if err, ok := parseFast(b, e, scratch); ok {
-		return err
+	if seen, i, ok := canonicalPrefix(b, e); ok { // parseFast, written out: no call per line
+		if b[i] == '}' && i == len(b)-1 {
+			return check(e, seen)
+		}
+		if b[i] == ',' {
+			return parseMembers(b, skipSpace(b, i+1), e, seen, scratch)
+		}
 	}
 	*e = Event{}
 	return parseGeneral(b, e, scratch)
 }
 
-// parseFast parses a line that starts in the Writer's form: the fast path
-// reads that form, and members after it (annotations, x_ keys) go through
-// the general parser's member loop. ok is false, with *e partly filled, if
-// the line does not start in that form. Where ok is true, the result and
-// the error are the general parser's (FuzzCanonical checks it): the prefix
-// holds distinct known fields with valid values, which the general parser
-// reads the same way.
+// parseFast is parseLine's fast path: a line that starts in the Writer's
+// form is read by canonicalPrefix, and members after that form
+// (annotations, x_ keys) go through the general parser's member loop. ok
+// is false, with *e partly filled, if the line does not start in that
+// form. Where ok is true, the result and the error are the general
+// parser's (FuzzCanonical checks it): the prefix holds distinct known
+// fields with valid values, which the general parser reads the same way.
 func parseFast(b []byte, e *Event, scratch *[]byte) (err error, ok bool) {
 	seen, i, ok := canonicalPrefix(b, e)
 	if !ok {
 		return nil, false
 	}
-	if b[i] == '}' {
-		if i != len(b)-1 {
-			return nil, false
-		}
+	if b[i] == '}' && i == len(b)-1 {
 		return check(e, seen), true
 	}
-	return parseMembers(b, skipSpace(b, i+1), e, seen, scratch), true
+	if b[i] == ',' {
+		return parseMembers(b, skipSpace(b, i+1), e, seen, scratch), true
+	}
+	return nil, false
 }
 
 // parseGeneral parses any line into *e, which must be zero.
