@@ -22,7 +22,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/soakline/soakline/internal/hugeheap"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -260,9 +259,6 @@ func (lr *ledgerRead) wait() { <-lr.done }
 
 func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead) (*Soak, error) {
 	files := ls.files
-	// A loaded iteration takes about 2 KB of heap with its share of the
-	// garbage; see package hugeheap.
-	hugeheap.Prepare(len(files) * 2 << 10)
 	if dir != path {
 		path = dir // what was read, for source.path
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/soakline/soakline/internal/cliutil"
-	"github.com/soakline/soakline/internal/hugeheap"
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/internal/sim"
@@ -329,11 +328,6 @@ func kpisOf(path string, edge bool, stdin io.Reader, explain io.Writer) (artifac
 		}
 		defer f.Close()
 		r = f
-		// The samples of the percentile KPIs take up to about a quarter of
-		// the events file's size; see package hugeheap.
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && !edge {
-			hugeheap.Prepare(int(min(fi.Size()/4, hugeheap.MaxBytes)))
-		}
 	}
 	if edge {
 		data, err := io.ReadAll(r)
