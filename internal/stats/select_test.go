@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -110,8 +111,21 @@ func TestSelectNaNTerminates(t *testing.T) {
 			xs[i] = math.NaN()
 		}
 	}
+	want := slices.Clone(xs)
+	slices.SortFunc(want, cmp.Compare[float64]) // NaN first
 	for k := 0; k < len(xs); k += 37 {
-		SelectInPlace(slices.Clone(xs), k) // result unspecified; must not hang or panic
+		// Which value is returned is unspecified with NaNs; it must not
+		// hang or panic, must be the one it leaves at k, and must only
+		// reorder xs, never lose or duplicate a value.
+		ys := slices.Clone(xs)
+		got := SelectInPlace(ys, k)
+		if math.Float64bits(got) != math.Float64bits(ys[k]) {
+			t.Errorf("k=%d: returned %v, xs[k] holds %v", k, got, ys[k])
+		}
+		slices.SortFunc(ys, cmp.Compare[float64])
+		if !slices.EqualFunc(ys, want, func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }) {
+			t.Fatalf("k=%d: xs is no longer a permutation of its values", k)
+		}
 	}
 }
 
