@@ -669,6 +669,12 @@ func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judged
 				"says %s, but its own policy %s and settings give %s on this soak (%s): edited after it was judged",
 				v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason))}}
 		}
+		if exact {
+			if why := judgedOtherwise(v, again); why != "" {
+				return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+					"%s, but its own policy %s and settings give otherwise on this soak: edited after it was judged", why, v.Policy.Name)}}
+			}
+		}
 		if !exact && verdictRank(again.Verdict) > verdictRank(v.Verdict) {
 			why := "judged by " + orUnknown(v.ToolVersion) + ", this is " + cliutil.Version()
 			if v.Settings.CompareBaseline != "" {
@@ -681,6 +687,39 @@ func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judged
 		return nil
 	}
 	return nil
+}
+
+// judgedOtherwise says how the recorded verdict v differs from again,
+// the same soak judged again the same way, in what the bundle's documents
+// show besides the verdict: the window, freeze_ready and each check's
+// status; "" when they agree.
+func judgedOtherwise(v, again *artifact.Verdict) string {
+	if v.Window.First != again.Window.First || v.Window.Last != again.Window.Last {
+		return fmt.Sprintf("its window is iterations %d-%d, judged again %d-%d", v.Window.First, v.Window.Last, again.Window.First, again.Window.Last)
+	}
+	if v.FreezeReady != again.FreezeReady {
+		return fmt.Sprintf("its freeze_ready is %t", v.FreezeReady)
+	}
+	status := map[string]string{}
+	for _, c := range v.Checks {
+		status[c.Name] = c.Status
+	}
+	if len(status) != len(again.Checks) || len(v.Checks) != len(again.Checks) {
+		return fmt.Sprintf("it holds %d checks, judged again %d", len(v.Checks), len(again.Checks))
+	}
+	for _, c := range again.Checks {
+		if st, ok := status[c.Name]; !ok || st != c.Status {
+			return fmt.Sprintf("check %s says %s, judged again %s", c.Name, orDash(st), c.Status)
+		}
+	}
+	return ""
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "nothing"
+	}
+	return s
 }
 
 // verdictRank orders verdicts by the documented precedence: FAIL over

@@ -126,3 +126,44 @@ func TestVerdictProblemsForged(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdictProblemsEdited: a snapshot judged by this version whose
+// verdict is left as it was but whose window, freeze_ready or a check's
+// status was edited (what CHANGELOG.md and the tag message show) is
+// refused too (review R1).
+func TestVerdictProblemsEdited(t *testing.T) {
+	dir := t.TempDir()
+	for i := 1; i <= 10; i++ {
+		doc := fmt.Sprintf(`{"iteration": %d, "summary": {"maker_taker_ratio": 0.85, "net_bps": 6.3, "p95_latency_ms": 180, "risk_ratio": 0.3}}`, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("ITER_SUMMARY_%d.json", i)), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	soak, err := soakdir.Load(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(v *artifact.Verdict)
+	}{
+		{"window", func(v *artifact.Verdict) { v.Window.First, v.Window.Last = 29, 36 }},
+		{"freeze_ready", func(v *artifact.Verdict) { v.FreezeReady = !v.FreezeReady }},
+		{"a check's status", func(v *artifact.Verdict) { v.Checks[1].Status = artifact.CheckSkip }},
+		{"a check left out", func(v *artifact.Verdict) { v.Checks = v.Checks[1:] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := judge.Evaluate(soak, policy.Default(false), judge.Options{ToolVersion: cliutil.Version()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ps := (Options{}).verdictProblems(soak, v, nil); len(ps) != 0 {
+				t.Fatalf("as judged: %v", ps)
+			}
+			tc.edit(v)
+			if ps := (Options{}).verdictProblems(soak, v, nil); len(ps) != 1 {
+				t.Fatalf("edited %s: %v", tc.name, ps)
+			}
+		})
+	}
+}
