@@ -34,8 +34,8 @@ const (
 	// π(δ) = InformedShare0·exp(−(δ − δ₀)/InformedScaleBps) (Glosten–Milgrom:
 	// a wider quote is reached by less informed flow).
 	InformedShare0   = 0.45
-	InformedScaleBps = 0.5
-	adverseMeanBps   = 1.1  // mean adverse-selection cost per maker fill at the defaults
+	InformedScaleBps = 0.35
+	adverseMeanBps   = 1.0  // mean adverse-selection cost per maker fill at the defaults
 	wsPerMs          = 0.02 // market-data samples per ms of quoted time
 	cancelPerMs      = 2e-4 // quote pulls per ms of quoted time at the defaults
 	queueMs          = 70.0 // mean own queueing delay at default load and concurrency
@@ -166,7 +166,7 @@ func (m *Model) riskBlock(q float64) float64 {
 const maxEventShare = 0.5
 
 const (
-	riskBlockMax = 0.5
+	riskBlockMax = 0.42
 	riskFrom     = 0.3
 )
 
