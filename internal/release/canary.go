@@ -321,7 +321,7 @@ func deltaCheck(t *Tagging) string {
 	if strict {
 		judged = "judged with --strict"
 	}
-	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the bundle was %s, which asks for at least %s)", fmtNum(d.FullApplyRatio), d.ProposedCount, judged, num(minRatio))
+	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the bundle was %s, which asks for at least %s)", artifact.FormatValue(d.FullApplyRatio, minRatio), d.ProposedCount, judged, num(minRatio))
 }
 
 // deltaRatioCheck is the name of the verdict's delta full-apply ratio

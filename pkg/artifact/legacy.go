@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -115,7 +116,13 @@ func legacyNum(v any) (f float64, ok bool, err error) {
 		case "-Infinity":
 			return math.Inf(-1), true, nil
 		}
-		return 0, false, fmt.Errorf("want a number, got string %q", x)
+		// Echo the string only when it is a quoted number: any other
+		// string may be a credential (an api key where a number belongs)
+		// and errors reach every stage's stderr.
+		if _, err := strconv.ParseFloat(x, 64); err == nil && len(x) <= 32 {
+			return 0, false, fmt.Errorf("want a number, got string %q", x)
+		}
+		return 0, false, fmt.Errorf("want a number, got a string of %d bytes", len(x))
 	case bool:
 		return 0, false, fmt.Errorf("want a number, got a boolean")
 	}
