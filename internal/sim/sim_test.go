@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -360,4 +361,59 @@ func TestTradeOffs(t *testing.T) {
 			t.Errorf("block share of events %.4f at min interval 60, %.4f at 300: want the longer interval to block more", a, b)
 		}
 	})
+}
+
+// TestRegimeShiftOutOfReach backs the documented regime-shift verdict: after
+// the shift no parameters within the tuner's bounds (internal/tuner's
+// DefaultBounds: the corners of each range with a middle spread, and 100
+// random points inside the ranges that matter) meet all four targets of the default gate (maker 0.83, p95
+// 340 ms, risk 0.40, net 2.5 bps): the net edge comes back only with young
+// quotes (short tail, high replace rate, short interval), whose load puts
+// p95 over 340. So the tuned soak's FAIL is the market's, not the tuner's
+// speed (issue 13 item 7: in the first model spread 0.6 and smaller sizes
+// passed).
+func TestRegimeShiftOutOfReach(t *testing.T) {
+	cfg := Config{Seed: 1, Events: 10000, Scenario: RegimeShift}
+	grid := []struct {
+		key  string
+		vals []float64
+	}{
+		{KeyBaseSpreadBpsDelta, []float64{0.3, 0.6}},
+		{KeyImpactCapRatio, []float64{0.04, 0.12}},
+		{KeyMaxDeltaRatio, []float64{0.10, 0.20}},
+		{KeyConcurrencyLimit, []float64{1, 64}},
+		{KeyMinIntervalMs, []float64{50, 300}},
+		{KeyReplaceRatePerMin, []float64{120, 360}},
+		{KeyTailAgeMs, []float64{400, 1000}},
+	}
+	var best artifact.Summary
+	bestNet := math.Inf(-1)
+	var walk func(i int, p map[string]float64)
+	walk = func(i int, p map[string]float64) {
+		if i == len(grid) {
+			s := kpis(t, cfg, 20, p)
+			if *s.MakerTakerRatio >= 0.83 && *s.NetBps >= 2.5 && *s.P95LatencyMs <= 340 && *s.RiskRatio <= 0.40 {
+				t.Errorf("%v reaches maker %.3f, p95 %.1f, risk %.3f, net %.2f after the shift", p, *s.MakerTakerRatio, *s.P95LatencyMs, *s.RiskRatio, *s.NetBps)
+			}
+			if *s.NetBps > bestNet {
+				best, bestNet = s, *s.NetBps
+			}
+			return
+		}
+		for _, v := range grid[i].vals {
+			p[grid[i].key] = v
+			walk(i+1, p)
+		}
+	}
+	walk(0, map[string]float64{})
+	// And points inside the ranges, where the trade-offs balance.
+	rng := rand.New(rand.NewPCG(9, 9))
+	u := func(a, b float64) float64 { return a + (b-a)*rng.Float64() }
+	for range 100 {
+		p := map[string]float64{KeyBaseSpreadBpsDelta: u(0.4, 0.6), KeyImpactCapRatio: u(0.04, 0.08), KeyMaxDeltaRatio: u(0.10, 0.20),
+			KeyConcurrencyLimit: math.Round(u(2, 20)), KeyMinIntervalMs: u(50, 150), KeyReplaceRatePerMin: math.Round(u(120, 360)), KeyTailAgeMs: u(400, 800)}
+		grid = nil
+		walk(0, p)
+	}
+	t.Logf("best net after the shift: %.2f bps at maker %.3f", bestNet, *best.MakerTakerRatio)
 }
