@@ -204,12 +204,19 @@ func TestCredentialsRedacted(t *testing.T) {
 	if err := os.WriteFile(ov, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.must(0, "soak-gate", "soak", "--out", "reports", "--prometheus", "--junit", "gate.xml")
+	// soak-run refuses keys the system under test does not read, so the
+	// credentials can only have been added after the soak: the gate's delta
+	// verification says so (FAIL), and the rest of the chain runs forced.
+	// What is checked here is that no stage copies the secrets anywhere.
+	p.must(1, "soak-gate", "soak", "--out", "reports", "--prometheus", "--junit", "gate.xml")
+	if !strings.Contains(p.stderr.String(), "changed after the soak") {
+		t.Fatalf("soak-gate does not say the overrides changed after the soak:\n%s", p.stderr.String())
+	}
 	p.must(0, "soak-reports", "soak", "--out", "reports", "--html")
-	p.must(0, "release-bundle", "--src", "soak", "--reports", "reports", "--out", "release", "--version", "v1", "--archive", "release.tar.gz")
+	p.must(0, "release-bundle", "--src", "soak", "--reports", "reports", "--out", "release", "--version", "v1", "--archive", "release.tar.gz", "--allow-fail")
 	var tagOut []byte
 	if p.gitInit() {
-		tagOut = p.must(0, "release-tag", "--bundle", "release", "--tag", "v1", "--dry-run")
+		tagOut = p.must(1, "release-tag", "--bundle", "release", "--tag", "v1", "--dry-run") // a forced bundle is never tagged
 	}
 
 	var leaks []string
