@@ -143,8 +143,10 @@ func newPromExec(src *promSource, argv, env []string, grace time.Duration, now f
 	pc.MaxSeries = 256
 	// A query is due when the window ends: its tries must fit well inside
 	// the next window.
+	// Whole seconds: promq sends the timeout to Prometheus, which refuses
+	// a fractional one ("1.25s").
 	for _, c := range []*promq.Client{kc, pc} {
-		c.Timeout = min(c.Timeout, max(src.Window/4, time.Second))
+		c.Timeout = min(c.Timeout, max(src.Window/4, time.Second).Truncate(time.Second))
 	}
 	return &promExec{src: src, kpis: kc, param: pc, argv: argv, env: env, grace: grace, now: now}, nil
 }

@@ -44,7 +44,9 @@
 //	--metrics-addr HOST:PORT  serve /metrics there (required with --run-for)
 //	--track NAME       the track label of every series (default baseline)
 //	--degrade-after D  after D, latency x1.5 and net edge -2 bps
-//	--rate N           simulated events per second (default 2000)
+//	--rate N           simulated events per second (default 500: the
+//	                   simulator's density, an iteration of --events N
+//	                   being a minute at N/60)
 //	--overrides FILE   run with FILE (default $SOAK_OVERRIDES; none: the
 //	                   defaults) and read it again whenever it changes
 //	--seed N           market seed (default $SOAK_SEED, else 1)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,7 +50,7 @@ func addLiveFlags(fs *flag.FlagSet) *liveOpts {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "live mode: serve /metrics on `HOST:PORT` (port 0: any free port, printed)")
 	fs.StringVar(&o.track, "track", "baseline", "live mode: the value of the track label on every series")
 	fs.DurationVar(&o.degradeAfter, "degrade-after", 0, "live mode: after `D`, p95 latency +50% and net edge -2 bps (a bad release)")
-	fs.IntVar(&o.rate, "rate", 2000, "live mode: simulated events per second")
+	fs.IntVar(&o.rate, "rate", sim.DefaultEvents*1000/sim.DefaultDurationMs, "live mode: simulated events per second (the simulator's density: an iteration of --events N is a minute at N/60)")
 	fs.StringVar(&o.overrides, "overrides", "", "live mode: overrides `FILE` to run with and re-read when it changes (default $SOAK_OVERRIDES)")
 	fs.Uint64Var(&o.seed, "seed", 0, "live mode: market seed (default $SOAK_SEED, else 1)")
 	return o
@@ -192,72 +193,94 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 	}
 	degraded := false
 	chunks := int((o.runFor + chunkDuration - 1) / chunkDuration)
-	cfg := sim.Config{Seed: seed, Events: o.rate * int(chunkDuration/time.Millisecond) / 1000, DurationMs: chunkDuration.Milliseconds(), Scenario: sc, Iterations: max(chunks, 1)}
-	tick := time.NewTicker(tickEvery)
-	defer tick.Stop()
-	nextEdge := start.Add(time.Second)
-	var evs []events.Event
-	for chunk := 1; ; chunk++ {
-		// One chunk of market time with the parameters in force.
-		evs = evs[:0]
-		err := sim.Run(cfg, chunk, params, func(e *events.Event) error {
-			if e.Kind != events.KindParams {
-				evs = append(evs, *e)
-			}
+	cfg := sim.Config{Seed: seed, Events: int(int64(o.rate) * chunkDuration.Milliseconds() / 1000), DurationMs: chunkDuration.Milliseconds(),
+		Scenario: sc, Iterations: max(chunks, 1)}
+	nextEdge, nextCheck := start.Add(time.Second), start
+	// housekeeping runs at most every tickEvery: the clock, the
+	// degradation, the edge gauge, the overrides file.
+	housekeeping := func(now time.Time) error {
+		if now.Before(nextCheck) {
 			return nil
-		})
-		if err != nil {
-			return fail("%v", err)
 		}
+		nextCheck = now.Add(tickEvery)
+		if !now.Before(end) {
+			return errEnd
+		}
+		if !degraded && !degradeAt.IsZero() && !now.Before(degradeAt) {
+			degraded = true
+			fmt.Fprintf(stderr, "fakebot: degraded from now on (%s after the start): latency x%g, net edge -%g bps\n", o.degradeAfter, DegradeLatencyFactor, DegradeEdgeBps)
+		}
+		if !now.Before(nextEdge) {
+			m.flushEdge()
+			nextEdge = nextEdge.Add(time.Second)
+		}
+		if ovf != nil && ovf.changed() {
+			p, err := ovf.read()
+			switch {
+			case err != nil:
+				fmt.Fprintf(stderr, "fakebot: %v; keeping the parameters I run with\n", err)
+			case !maps.Equal(p, params):
+				params = p
+				m.setParams(sim.Effective(params))
+				fmt.Fprintf(stdout, "fakebot: re-read %s: %d overrides\n", ovf.path, len(p))
+				return errReload
+			}
+		}
+		return nil
+	}
+	for chunk := 1; ; chunk++ {
+		// One simulator iteration (a minute of market time) with the
+		// parameters in force, each event released at its time; a
+		// change of parameters starts the next.
 		cstart := time.Now()
-		i := 0
-	play:
-		for {
-			select {
-			case <-stop:
-				fmt.Fprintf(stdout, "fakebot: stopped by a signal after %s\n", time.Since(start).Round(time.Millisecond))
-				return 0
-			case <-tick.C:
+		err := sim.Run(cfg, chunk, params, func(e *events.Event) error {
+			if e.Kind == events.KindParams {
+				return nil
 			}
-			now := time.Now()
-			if !now.Before(end) {
-				m.flushEdge()
-				fmt.Fprintf(stdout, "fakebot: ran for %s\n", o.runFor)
-				return 0
-			}
-			if !degraded && !degradeAt.IsZero() && !now.Before(degradeAt) {
-				degraded = true
-				fmt.Fprintf(stderr, "fakebot: degraded from now on (%s after the start): latency x%g, net edge -%g bps\n", o.degradeAfter, DegradeLatencyFactor, DegradeEdgeBps)
-			}
-			el := now.Sub(cstart).Milliseconds()
-			for ; i < len(evs) && evs[i].TMs <= el; i++ {
-				m.observe(&evs[i], degraded)
-			}
-			if !now.Before(nextEdge) {
-				m.flushEdge()
-				nextEdge = nextEdge.Add(time.Second)
-			}
-			if ovf != nil && ovf.changed() {
-				p, err := ovf.read()
-				switch {
-				case err != nil:
-					fmt.Fprintf(stderr, "fakebot: %v; keeping the parameters I run with\n", err)
-				case !maps.Equal(p, params):
-					params = p
-					m.setParams(sim.Effective(params))
-					fmt.Fprintf(stdout, "fakebot: re-read %s: %d overrides\n", ovf.path, len(p))
-					break play // the rest of the chunk was drawn with the old parameters
+			due := cstart.Add(time.Duration(e.TMs) * time.Millisecond)
+			for {
+				now := time.Now()
+				if err := housekeeping(now); err != nil {
+					return err
+				}
+				if !now.Before(due) {
+					break
+				}
+				t := time.NewTimer(min(due.Sub(now), tickEvery))
+				select {
+				case <-stop:
+					t.Stop()
+					return errSignal
+				case <-t.C:
 				}
 			}
-			if el >= chunkDuration.Milliseconds() {
-				break play
-			}
+			m.observe(e, degraded)
+			return nil
+		})
+		switch {
+		case err == nil, errors.Is(err, errReload):
+		case errors.Is(err, errEnd):
+			m.flushEdge()
+			fmt.Fprintf(stdout, "fakebot: ran for %s\n", o.runFor)
+			return 0
+		case errors.Is(err, errSignal):
+			fmt.Fprintf(stdout, "fakebot: stopped by a signal after %s\n", time.Since(start).Round(time.Millisecond))
+			return 0
+		default:
+			return fail("%v", err)
 		}
 	}
 }
 
+// Ends of a chunk.
+var (
+	errReload = errors.New("overrides changed")
+	errEnd    = errors.New("--run-for reached")
+	errSignal = errors.New("signal")
+)
+
 // Pacing of live mode.
 const (
-	chunkDuration = time.Second           // market time drawn at once
-	tickEvery     = 50 * time.Millisecond // how often events are released and the overrides file checked
+	chunkDuration = sim.DefaultDurationMs * time.Millisecond // market time of one chunk: a simulator iteration
+	tickEvery     = 50 * time.Millisecond                    // how often events are released and the overrides file checked
 )
