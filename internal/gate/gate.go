@@ -165,6 +165,10 @@ func unwrapPath(err error) error {
 type outputFiles struct {
 	snapshot, deltaJSON, deltaMD string
 	prom, junit                  string
+	// own is the directory where soak-gate picks the names (--out, or the
+	// soak directory for a bare --prometheus), its files checked to be
+	// ours; nil when there is none.
+	own *ownedDir
 }
 
 func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
@@ -249,32 +253,60 @@ func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
 			return f, err
 		}
 	}
+	// The names soak-gate picks: only files a stage of ours wrote there
+	// are replaced.
+	var dir string
+	var names []string
+	if o.out != "" {
+		dir, names = o.out, []string{artifact.SnapshotFile, artifact.DeltaVerifyFile, DeltaVerifyMDFile}
+	}
+	if o.prometheus && o.promFile == "" {
+		if dir == "" {
+			dir = soak.Dir
+		}
+		names = append(names, MetricsFile)
+	}
+	if dir != "" {
+		own, err := checkOwned(dir, names)
+		if err != nil {
+			return f, err
+		}
+		f.own = own
+	}
 	return f, nil
 }
 
 // writeOutputs writes every requested file atomically; snapshot is the
 // verdict's bytes, as stdout gets them.
 func writeOutputs(f outputFiles, v *artifact.Verdict, snapshot []byte, pol *policy.Policy, stdio cliutil.Stdio, o options) error {
+	owned := map[string][]byte{}
 	if f.snapshot != "" {
-		if err := os.MkdirAll(filepath.Dir(f.snapshot), 0o755); err != nil {
-			return &artifact.Error{File: filepath.Dir(f.snapshot), Err: unwrapPath(err)}
+		delta, err := artifact.Marshal(v.DeltaVerification)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.deltaJSON, err)
 		}
-		if err := artifact.WriteFile(f.snapshot, snapshot, 0o644); err != nil {
-			return err
-		}
-		if err := artifact.WriteJSON(f.deltaJSON, v.DeltaVerification); err != nil {
-			return err
-		}
-		if err := artifact.WriteFile(f.deltaMD, render.DeltaMarkdown(v, artifact.Hash(snapshot)), 0o644); err != nil {
-			return err
-		}
+		owned[artifact.SnapshotFile] = snapshot
+		owned[artifact.DeltaVerifyFile] = delta
+		owned[DeltaVerifyMDFile] = render.DeltaMarkdown(v, artifact.Hash(snapshot))
 	}
+	var prom []byte
 	if f.prom != "" {
 		data, err := metrics(v, pol, promMeta{labels: o.labels, runAt: o.runAt})
 		if err != nil {
 			return fmt.Errorf("prometheus: %w", err)
 		}
-		if err := writeFile(f.prom, data); err != nil {
+		prom = data
+		if o.promFile == "" {
+			owned[MetricsFile] = data
+		}
+	}
+	if f.own != nil {
+		if err := f.own.write(owned); err != nil {
+			return err
+		}
+	}
+	if f.prom != "" && o.promFile != "" {
+		if err := writeFile(f.prom, prom); err != nil {
 			return err
 		}
 	}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/outdir"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
 )
@@ -42,7 +43,7 @@ const DefaultPath = "artifacts/soak/latest"
 
 // Output file names.
 const (
-	MetricsFile       = "POST_SOAK_METRICS.prom"
+	MetricsFile       = outdir.GateMetricsFile
 	DeltaVerifyMDFile = render.DeltaVerifyMDFile
 )
 
@@ -126,7 +127,7 @@ func flags() []cli.Flag {
 		&cli.IntFlag{Name: "last-n", Usage: "judge the last `N` iterations instead of the policy's window"},
 		&cli.StringFlag{Name: "warmup", Usage: "trim `N` leading iterations, or \"auto\" (MSER), before taking the window"},
 		&cli.BoolFlag{Name: "fail-on-warn", Usage: "exit 1 on WARN"},
-		&cli.StringFlag{Name: "out", Usage: "write POST_SOAK_SNAPSHOT.json and DELTA_VERIFY_REPORT.{json,md} into `DIR`"},
+		&cli.StringFlag{Name: "out", Usage: "write POST_SOAK_SNAPSHOT.json and DELTA_VERIFY_REPORT.{json,md} into `DIR`; a file there is replaced only when soak-gate or soak-reports wrote it (listed in " + outdir.GateRecord + " or " + outdir.ReportsRecord + "), else exit 2"},
 		&cli.StringFlag{Name: "prometheus", Usage: "write Prometheus metrics; bare --prometheus writes " + MetricsFile + " into --out or the soak directory", DefaultText: "", TakesFile: true},
 		&cli.StringSliceFlag{Name: "label", Usage: "add the identity label `KEY=VALUE` to every series of --prometheus (repeatable: soak, bot, track); two soaks' files in one textfile directory need distinct labels and file names"},
 		&cli.StringFlag{Name: "junit", Usage: "write JUnit XML, one test case per check, to `FILE`"},

@@ -2,9 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soakline/soakline/internal/outdir"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -28,10 +26,12 @@ import (
 // before anything is written. Nothing under --out is followed through a
 // symlink: entries are Lstat'ed, and a symlink (or a directory, a FIFO)
 // where a report or the charts directory belongs is refused the same way.
-// Files soak-reports has no name for are never looked at.
+// Files soak-reports has no name for are never looked at. The rule is
+// internal/outdir's, shared with soak-gate: a file soak-gate's record
+// (outdir.GateRecord) lists with its current digest is also one of ours.
 
 // RecordFile is soak-reports' record of the files it wrote into --out.
-const RecordFile = ".soak-reports.json"
+const RecordFile = outdir.ReportsRecord
 
 // LegacySnapshotFile is where a snapshot without provenance that
 // soak-reports did not write (the Python toolkit's) is kept when the soak
@@ -39,38 +39,21 @@ const RecordFile = ".soak-reports.json"
 const LegacySnapshotFile = "POST_SOAK_SNAPSHOT.legacy.json"
 
 const (
-	recordKind = "soak_reports_files"
-	// maxRecordSize bounds the record: a few hundred bytes per file.
-	maxRecordSize = 1 << 20
+	maxRecordSize = outdir.MaxRecordSize
 	// maxOwnedSize bounds what is read of an existing file to learn
 	// whether soak-reports wrote it; nothing it writes is near this size.
-	maxOwnedSize = 256 << 20
+	maxOwnedSize = outdir.MaxOwnedSize
 )
 
-// record is the content of RecordFile.
-type record struct {
-	SchemaVersion int          `json:"schema_version"`
-	Kind          string       `json:"kind"`
-	Files         []recordFile `json:"files"`
-}
-
-// recordFile is one file soak-reports wrote. A name appears twice only
-// while files are being replaced (the old digest and the new), so that an
-// interrupted run leaves every file provably owned.
-type recordFile struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-	// Judged marks a snapshot soak-reports judged itself, for want of a
-	// verdict from soak-gate; a snapshot without it is soak-gate's verdict
-	// (given with --verdict).
-	Judged bool `json:"judged,omitempty"`
-}
+// recordFile is one file soak-reports wrote (its record's entry).
+type recordFile = outdir.Entry
 
 // outDir is --out as found before anything is written.
 type outDir struct {
 	path   string
 	exists bool
-	rec    map[string][]recordFile
+	rec    map[string][]recordFile // soak-reports' record
+	owners outdir.Owners           // both stages' records
 }
 
 // openOut looks at --out: whether it exists, and the record of what an
@@ -94,118 +77,37 @@ func openOut(path string) (*outDir, error) {
 func (d *outDir) join(name string) string { return filepath.Join(d.path, filepath.FromSlash(name)) }
 
 func (d *outDir) readRecord() error {
-	path := d.join(RecordFile)
-	data, kind, err := readOwned(path, maxRecordSize)
-	switch {
-	case err != nil:
+	owners, err := outdir.ReadOwners(d.path)
+	if err != nil {
 		return err
-	case kind == entryAbsent:
-		return nil
-	case kind != entryFile:
-		return artifact.Errorf(path, 0, "%s where soak-reports keeps the record of the files it wrote; move it away", kind)
 	}
-	bad := func(format string, args ...any) error {
-		return artifact.Errorf(path, 0, "not a soak-reports record (%s); move it away", fmt.Sprintf(format, args...))
-	}
-	if len(data) > maxRecordSize {
-		return bad("larger than %d bytes", maxRecordSize)
-	}
-	var r record
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return bad("%v", err)
-	}
-	if dec.More() {
-		return bad("data after the record")
-	}
-	if r.SchemaVersion != 1 || r.Kind != recordKind {
-		return bad("schema_version %d, kind %q", r.SchemaVersion, r.Kind)
-	}
-	for _, f := range r.Files {
-		// Only names soak-reports writes: a record can never make it
-		// touch another file.
-		if !render.IsOutputName(f.Name) {
-			return bad("file name %q", f.Name)
-		}
-		if len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "" {
-			return bad("sha256 %q of %s", f.SHA256, f.Name)
-		}
-		d.rec[f.Name] = append(d.rec[f.Name], f)
-	}
+	d.owners, d.rec = owners, owners.Reports
 	return nil
 }
 
 // entryKind is what Lstat found at a name.
-type entryKind string
+type entryKind = outdir.Kind
 
 const (
-	entryAbsent  entryKind = ""
-	entryFile    entryKind = "file"
-	entryDir     entryKind = "a directory"
-	entrySymlink entryKind = "a symlink"
-	entryOther   entryKind = "a special file"
+	entryAbsent  = outdir.Absent
+	entryFile    = outdir.File
+	entryDir     = outdir.Dir
+	entrySymlink = outdir.Symlink
 )
 
-func kindOf(fi fs.FileInfo) entryKind {
-	switch m := fi.Mode(); {
-	case m.IsRegular():
-		return entryFile
-	case m&fs.ModeSymlink != 0:
-		return entrySymlink
-	case m.IsDir():
-		return entryDir
-	}
-	return entryOther
-}
-
-// readOwned reads path if it is a regular file (Lstat: a symlink is never
-// followed), at most limit+1 bytes.
+// readOwned reads path if it is a regular file of at most limit bytes
+// (Lstat: a symlink is never followed; a larger file is outdir.Large).
 func readOwned(path string, limit int64) ([]byte, entryKind, error) {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, entryAbsent, nil
-	}
-	if err != nil {
-		return nil, entryAbsent, artifact.PathError(path, err)
-	}
-	if k := kindOf(fi); k != entryFile {
-		return nil, k, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, entryAbsent, artifact.PathError(path, err)
-	}
-	defer f.Close()
-	// The file opened must be the one Lstat saw: not swapped for a link.
-	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
-		return nil, entrySymlink, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, entryAbsent, artifact.PathError(path, err)
-	}
-	return data, entryFile, nil
+	return outdir.ReadRegular(path, limit)
 }
 
-func digest(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
-}
+func digest(data []byte) string { return outdir.Digest(data) }
 
 // owned returns the record entry of name for these bytes: ok when
 // soak-reports wrote exactly them.
 func (d *outDir) owned(name string, data []byte) (recordFile, bool) {
-	if len(d.rec[name]) == 0 {
-		return recordFile{}, false
-	}
-	sum := digest(data)
-	for _, f := range d.rec[name] {
-		if f.SHA256 == sum {
-			return f, true
-		}
-	}
-	return recordFile{}, false
+	e, _, ok := d.owners.Owner(name, data)
+	return e, ok
 }
 
 // existing is a file found at one of soak-reports' names.
@@ -232,22 +134,11 @@ func (d *outDir) look(name string) (existing, error) {
 		return existing{kind: k}, err
 	}
 	e := existing{kind: k, data: data}
-	if int64(len(data)) <= maxOwnedSize {
-		e.entry, e.ours = d.owned(name, data)
-	}
+	e.entry, e.ours = d.owned(name, data)
 	return e, nil
 }
 
-func (d *outDir) kindAt(name string) (entryKind, error) {
-	fi, err := os.Lstat(d.join(name))
-	if errors.Is(err, fs.ErrNotExist) {
-		return entryAbsent, nil
-	}
-	if err != nil {
-		return entryAbsent, artifact.PathError(d.join(name), err)
-	}
-	return kindOf(fi), nil
-}
+func (d *outDir) kindAt(name string) (entryKind, error) { return outdir.Lstat(d.join(name)) }
 
 // writePlan is what a run will do to --out, decided before anything is
 // written.
@@ -324,6 +215,8 @@ func (d *outDir) plan(files []render.File, judged, aside bool) (*writePlan, erro
 			p.write = append(p.write, f)
 		case len(d.rec[f.Name]) > 0:
 			return nil, refuse(path, "changed since soak-reports wrote it")
+		case len(d.owners.Gate[f.Name]) > 0:
+			return nil, refuse(path, "changed since soak-gate wrote it")
 		default:
 			return nil, refuse(path, "not written by soak-reports")
 		}
@@ -376,12 +269,7 @@ func (p *writePlan) entries(old bool) []recordFile {
 	return slices.CompactFunc(out, func(a, b recordFile) bool { return a.Name == b.Name && a.SHA256 == b.SHA256 })
 }
 
-func recordBytes(files []recordFile) ([]byte, error) {
-	if files == nil {
-		files = []recordFile{}
-	}
-	return artifact.Marshal(record{SchemaVersion: 1, Kind: recordKind, Files: files})
-}
+func recordBytes(files []recordFile) ([]byte, error) { return outdir.Reports.Marshal(files) }
 
 // apply carries the plan out.
 //
@@ -560,8 +448,13 @@ func (d *outDir) findVerdict() (foundVerdict, error) {
 func findSoakVerdict(dir string) (foundVerdict, error) {
 	path := filepath.Join(dir, render.SnapshotFile)
 	data, k, err := readOwned(path, maxOwnedSize)
-	if err != nil || k != entryFile {
+	switch {
+	case err != nil:
 		return foundVerdict{}, err
+	case k == outdir.Large:
+		return foundVerdict{}, artifact.Errorf(path, 0, "larger than %d MB: not a snapshot", maxOwnedSize>>20)
+	case k != entryFile:
+		return foundVerdict{}, nil
 	}
 	return classify(path, data)
 }

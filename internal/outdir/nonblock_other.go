@@ -1,0 +1,5 @@
+//go:build !unix
+
+package outdir
+
+const nonblock = 0
