@@ -240,6 +240,10 @@ func (x *promExec) warmUp(ctx context.Context) (exitErr error, exited bool, err 
 		all := true
 		for _, q := range x.src.Queries {
 			v, err := instantValue(ctx, x.kpis, promq.Expand(q, x.src.Selector, x.src.Window), x.now())
+			var ue *promq.UnreachableError
+			if errors.As(err, &ue) {
+				return nil, false, nil // the window's queries will say so
+			}
 			if err != nil || v == nil {
 				all = false
 				break
