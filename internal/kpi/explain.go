@@ -30,6 +30,10 @@ type Inputs struct {
 
 	// Sample counts of the percentile KPIs.
 	LatencySamples, AgeSamples, AdverseSamples, SlippageSamples, LagSamples int64
+
+	// The trading KPIs' time (trade.go): T, the largest t_ms, and the
+	// time without a quote on the book.
+	TimeMs, NoQuoteMs int64
 }
 
 // Inputs returns the inputs of the KPIs of the events added so far.
@@ -42,6 +46,7 @@ func (a *Accumulator) Inputs() Inputs {
 		Risk: a.blocks[events.ReasonRisk], Throttle: a.blocks[events.ReasonThrottle],
 		LatencySamples: int64(a.latency.len()), AgeSamples: int64(a.age.len()), AdverseSamples: int64(a.adverse.len()),
 		SlippageSamples: int64(a.slippage.len()), LagSamples: int64(a.lag.len()),
+		TimeMs: a.clock.maxT, NoQuoteMs: a.clock.noQuoteMs(),
 	}
 }
 
@@ -132,6 +137,7 @@ func Explain(w io.Writer, s artifact.Summary, in Inputs) error {
 	line("order_age_p95_ms", s.OrderAgeP95Ms, p95("age_ms", in.AgeSamples,
 		fmt.Sprintf("%d replace + %d cancel orders and %d maker fills", in.Replaces, in.Cancel, in.MakerFills)))
 	line("ws_lag_p95_ms", s.WSLagP95Ms, p95("lag_ms", in.LagSamples, "ws events"))
+	explainTrade(line, s, in)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

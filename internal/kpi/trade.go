@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/soakline/soakline/internal/events"
@@ -64,16 +65,51 @@ func transitionOf(e *events.Event) (transition, bool) {
 	return transition{}, false
 }
 
+// noQuoteMs is the time without a quote up to T.
+func (c *tradeClock) noQuoteMs() int64 {
+	down := c.downMs
+	if c.live == 0 {
+		down += max(0, c.maxT-c.downFrom)
+	}
+	return min(down, c.maxT)
+}
+
 // uptimePct is 100 × (T − time without a quote) / T; ok is false when T is 0.
 func (c *tradeClock) uptimePct() (float64, bool) {
 	if c.maxT <= 0 {
 		return 0, false
 	}
-	down := c.downMs
-	if c.live == 0 {
-		down += max(0, c.maxT-c.downFrom)
+	return 100 * float64(c.maxT-c.noQuoteMs()) / float64(c.maxT), true
+}
+
+// explainTrade writes Explain's lines of the trading KPIs.
+func explainTrade(line func(name string, v *float64, why string), s artifact.Summary, in Inputs) {
+	fills := in.MakerFills + in.TakerFills
+	orders := in.Places + in.Replaces + in.Cancel
+	switch {
+	case fills == 0:
+		line("pnl_per_hour", nil, "no fills")
+	case in.TimeMs == 0:
+		line("pnl_per_hour", nil, "no time: the largest t_ms is 0")
+	default:
+		c := in.ComponentSums
+		line("pnl_per_hour", s.PnLPerHour, fmt.Sprintf("= Σ net_bps·qty·price %s / 10^4 / T %d ms in hours",
+			num(c[0]+c[1]+c[2]+c[3]+c[4]), in.TimeMs))
 	}
-	return 100 * float64(max(0, c.maxT-down)) / float64(c.maxT), true
+	if ends := in.MakerFills + in.Replaces + in.Cancel; ends == 0 {
+		line("fill_rate", nil, "no maker fills, replaces or cancels")
+	} else {
+		line("fill_rate", s.FillRate, fmt.Sprintf("= maker fills %d / (maker fills %d + replaces %d + cancels %d)",
+			in.MakerFills, in.MakerFills, in.Replaces, in.Cancel))
+	}
+	switch {
+	case orders == 0:
+		line("quote_uptime_pct", nil, "no order events")
+	case in.TimeMs == 0:
+		line("quote_uptime_pct", nil, "no time: the largest t_ms is 0")
+	default:
+		line("quote_uptime_pct", s.QuoteUptimePct, fmt.Sprintf("= 100 * (T %d ms - %d ms without a quote) / T", in.TimeMs, in.NoQuoteMs))
+	}
 }
 
 // tradeKPIs fills in pnl_per_hour, fill_rate and quote_uptime_pct (see the

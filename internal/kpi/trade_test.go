@@ -113,3 +113,38 @@ func TestTradeKPIsParallel(t *testing.T) {
 		t.Errorf("uptime %v: the stream should have both states", want.QuoteUptimePct)
 	}
 }
+
+// TestExplainTrade: soak-run kpis --explain shows the trading KPIs with
+// their inputs, and why one is missing.
+func TestExplainTrade(t *testing.T) {
+	var a Accumulator
+	for _, e := range []events.Event{at(0, order(events.ActionPlace, 1, 0)), at(30, fill(events.Maker, 2, 100, 5, 0, 0, 0, 0, 30)),
+		at(50, order(events.ActionCancel, 1, 40)), at(90, ws(12))} {
+		a.Add(&e)
+	}
+	var b strings.Builder
+	if err := Explain(&b, a.Summary(), a.Inputs()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"pnl_per_hour       4000       = Σ net_bps·qty·price 1000 / 10^4 / T 90 ms in hours\n",
+		"fill_rate          0.5        = maker fills 1 / (maker fills 1 + replaces 0 + cancels 1)\n",
+		"quote_uptime_pct   55.5556    = 100 * (T 90 ms - 40 ms without a quote) / T\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Explain does not say %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	var empty Accumulator
+	e := ws(1)
+	empty.Add(&e)
+	if err := Explain(&b, empty.Summary(), empty.Inputs()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"pnl_per_hour       missing    no fills", "quote_uptime_pct   missing    no order events"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Explain does not say %q:\n%s", want, b.String())
+		}
+	}
+}
