@@ -32,6 +32,9 @@ func readLedger(dir string) (*artifact.TuningReport, string, error) {
 		return nil, "", artifact.PathError(name, err)
 	}
 	defer f.Close()
+	if err := checkOpenSize(f, name, MaxLedgerSize); err != nil { // limits.go
+		return nil, "", err
+	}
 	hr := &hashingReader{f: f, h: sha256.New()}
 	var dec artifact.Decoder
 	rep, err := dec.ReadTuningReport(name, hr)

@@ -36,6 +36,9 @@ func readFile(name string, buf []byte) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errNotRegular}
 	}
+	if fi.Size() > MaxIterationSize { // limits.go
+		return nil, errCap(fi.Size(), MaxIterationSize)
+	}
 	// Room for the whole file and the read that finds its end, with some
 	// to spare for the next, slightly larger, file. A size that is wrong
 	// (a file still being written, a file system that reports 0) only
@@ -50,6 +53,9 @@ func readFile(name string, buf []byte) ([]byte, error) {
 		}
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if len(buf) > MaxIterationSize { // grew while read
+			return nil, errCap(int64(len(buf)), MaxIterationSize)
+		}
 		if err == io.EOF {
 			return buf, nil
 		}

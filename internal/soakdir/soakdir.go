@@ -460,9 +460,9 @@ func readOptional(name string) ([]byte, bool, error) {
 	if err := checkRegular(name); err != nil {
 		return nil, false, err
 	}
-	data, err := os.ReadFile(name)
+	data, err := readCapped(name, capFor(filepath.Base(name))) // limits.go
 	if err != nil {
-		return nil, false, artifact.PathError(name, err)
+		return nil, false, err
 	}
 	return data, true, nil
 }
