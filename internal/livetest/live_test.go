@@ -537,6 +537,9 @@ prometheus:
 			t.Errorf("iteration %d: %s", i, ev)
 		}
 	}
+	if want := "KPIs without data from Prometheus in this run, missing in those summaries (never 0): risk_ratio (iterations 1, 2); net_bps (iterations 1, 2)"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not end with %q:\n%s", want, stderr)
+	}
 	var out, errb bytes.Buffer
 	err := gate.Run(context.Background(), []string{"--policy", pol, dir}, cliutil.Stdio{Out: &out, Err: &errb})
 	if code := cliutil.Report("soak-gate", &errb, err); code != 3 || !strings.Contains(errb.String(), "risk_ratio missing or unusable in iteration(s) 1, 2") {

@@ -132,6 +132,8 @@ type promExec struct {
 	cmd    *exec.Cmd
 	done   chan error // the command's Wait, once
 	noData []string   // KPIs of the last iteration without data
+	// missing lists, per KPI, the iterations of this run without data.
+	missing map[string][]int
 }
 
 func newPromExec(src *promSource, argv, env []string, grace time.Duration, now func() time.Time) (*promExec, error) {
@@ -527,12 +529,38 @@ func (r *runner) noteMissing(sum *artifact.IterationSummary) {
 	}
 	r.progress.note("iteration %d: no data from Prometheus for %s: missing in its summary, not 0 (the queries are in %s)",
 		sum.Iteration, strings.Join(x.noData, ", "), filepath.Join(IterDir, strconv.Itoa(sum.Iteration), PrometheusFile))
+	if x.missing == nil {
+		x.missing = map[string][]int{}
+	}
+	for _, k := range x.noData {
+		x.missing[k] = append(x.missing[k], sum.Iteration)
+	}
 }
 
 // closeExec stops a command that outlives its iterations (--kpi-source
-// prometheus) at the end of the soak.
+// prometheus) at the end of the soak, and names once more the KPIs that
+// had no data, with their iterations.
 func (r *runner) closeExec() {
-	if x, ok := r.exec.(*promExec); ok {
-		x.Close()
+	x, ok := r.exec.(*promExec)
+	if !ok {
+		return
 	}
+	x.Close()
+	if len(x.missing) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(x.missing))
+	for k := range x.missing {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return kpiOrder(keys[i]) < kpiOrder(keys[j]) })
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		its := make([]string, len(x.missing[k]))
+		for j, n := range x.missing[k] {
+			its[j] = strconv.Itoa(n)
+		}
+		parts[i] = fmt.Sprintf("%s (iterations %s)", k, strings.Join(its, ", "))
+	}
+	r.progress.note("KPIs without data from Prometheus in this run, missing in those summaries (never 0): %s", strings.Join(parts, "; "))
 }
