@@ -34,6 +34,7 @@ type liveOpts struct {
 	metricsAddr, track   string
 	overrides            string
 	seed                 uint64
+	seedSet              bool // --seed given (0 is a seed too)
 	rate                 int
 }
 
@@ -61,6 +62,7 @@ func addLiveFlags(fs *flag.FlagSet) *liveOpts {
 func checkLive(fs *flag.FlagSet, o *liveOpts) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.seedSet = set["seed"]
 	if !set["run-for"] {
 		for _, n := range liveFlagNames {
 			if set[n] {
@@ -142,7 +144,7 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 		return fail("--scenario: %v", err)
 	}
 	seed := o.seed
-	if seed == 0 {
+	if !o.seedSet {
 		seed = 1
 		if s := getenv("SOAK_SEED"); s != "" {
 			if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
