@@ -211,7 +211,7 @@ func (c *Client) do(ctx context.Context, path, q string, v url.Values) ([]Series
 func (c *Client) once(ctx context.Context, path, q string, v url.Values) (_ []Series, retry bool, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	v.Set("timeout", strconv.FormatFloat(c.Timeout.Seconds(), 'f', -1, 64)+"s")
+	v.Set("timeout", strconv.FormatInt(max(c.Timeout.Milliseconds(), 1), 10)+"ms") // Prometheus durations take no fractions ("1.25s" is bad_data)
 	u := *c.base
 	u.Path += path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(v.Encode()))

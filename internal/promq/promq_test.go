@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/common/model"
 )
 
 func TestParseSelector(t *testing.T) {
@@ -104,9 +105,9 @@ func TestDecode(t *testing.T) {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
 	errs := map[string]string{
-		`{"status":"error","errorType":"bad_data","error":"parse error"}`:                           "prometheus refused : bad_data: parse error",
-		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}`: `result[0]: bad value "x"`,
-		`{"status":"success","data":{"resultType":"string","result":[1,"x"]}}`:                        `unsupported result type "string"`,
+		`{"status":"error","errorType":"bad_data","error":"parse error"}`:                                                                  "prometheus refused : bad_data: parse error",
+		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}`:                                     `result[0]: bad value "x"`,
+		`{"status":"success","data":{"resultType":"string","result":[1,"x"]}}`:                                                             `unsupported result type "string"`,
 		`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"1"},"values":[]},{"metric":{"a":"2"},"values":[]}]}}`: `returned 2 series (at most 1; first {a="1"})`,
 		`<html>`: "not a Prometheus API response",
 	}
@@ -228,6 +229,36 @@ func TestNewRefuses(t *testing.T) {
 	for _, u := range []string{"", "ftp://x", "http://", "http://u:p@h", "http://h/?q=1", "localhost:9090"} {
 		if _, err := New(u); err == nil {
 			t.Errorf("New(%q) accepted", u)
+		}
+	}
+}
+
+// TestTimeoutIsAPrometheusDuration: the timeout= sent is a duration
+// Prometheus parses, also for a fraction of a second ("1.25s" is refused
+// as bad_data by Prometheus's duration parser).
+func TestTimeoutIsAPrometheusDuration(t *testing.T) {
+	for _, d := range []time.Duration{1250 * time.Millisecond, 30 * time.Second, 500 * time.Microsecond} {
+		var got string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			got = r.Form.Get("timeout")
+			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
+		}))
+		c, err := New(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Timeout = d
+		if _, err := c.Instant(context.Background(), "up", time.Unix(1_700_000_000, 0)); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		pd, err := model.ParseDuration(got)
+		if err != nil {
+			t.Fatalf("timeout %v sent as %q: %v", d, got, err)
+		}
+		if want := max(d.Truncate(time.Millisecond), time.Millisecond); time.Duration(pd) != want {
+			t.Errorf("timeout %v sent as %q = %v", d, got, time.Duration(pd))
 		}
 	}
 }
