@@ -312,6 +312,7 @@ func TestCheckReleaseName(t *testing.T) {
 	for _, bad := range []string{
 		"v1$(touch${IFS}pwned)", `v1";touch pwned;echo "`, "--output=/tmp/x", "-v1", "v1 0", "v1\n", "v1`id`",
 		"v1;id", "v1|sh", "v1&", "v1>x", "v1'x", "v1\x1b[31m", "v1..0", "v1.lock", "v1/", "", "@", "v1@{0}", "v1#x", "v1*", "v1~1", "ünï",
+		"HEAD", "ORIG_HEAD", "FETCH_HEAD", "refs/heads/main", "refs/tags/v1",
 	} {
 		if err := CheckReleaseName("tag name", bad); err == nil {
 			t.Errorf("%q accepted", bad)

@@ -71,6 +71,12 @@ func CheckReleaseName(kind, name string) error {
 	if err := CheckTagName(name); err != nil {
 		return fmt.Errorf("invalid %s%s", kind, strings.TrimPrefix(err.Error(), "invalid tag name"))
 	}
+	// Names git resolves to something else first: HEAD, FETCH_HEAD and the
+	// like, and full ref paths, would make "git log PREV..HEAD" or a
+	// rollback step's "git checkout NAME" mean another commit.
+	if strings.HasPrefix(name, "refs/") || strings.HasSuffix(name, "HEAD") && strings.ToUpper(name) == name {
+		return fmt.Errorf("invalid %s %q: git reads it as a symbolic ref or a full ref path, not as a release", kind, name)
+	}
 	return nil
 }
 
