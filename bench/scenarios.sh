@@ -160,7 +160,7 @@ want() { # scenario tuning -> intended verdict
 	echo
 	echo "Guard firings in the tuned soaks (iterations recorded in TUNING_REPORT.json), summed over the seeds."
 	echo
-	echo "| guard | $(echo $scenarios | sed 's/ / | /g') |"
+	echo "| guard | ${scenarios// / | } |"
 	echo "|---|---|---|---|---|---|"
 	awk -F'\t' '$2 == "tuned" && $14 != "" { n = split($14, g, ","); for (i = 1; i <= n; i++) { split(g[i], kv, "="); c[kv[1] SUBSEP $1] += kv[2]; names[kv[1]] = 1 } }
 		END { for (k in names) printf "| %s | %d | %d | %d | %d | %d |\n", k, c[k SUBSEP "steady"], c[k SUBSEP "latency-spike"], c[k SUBSEP "regime-shift"], c[k SUBSEP "slow-degradation"], c[k SUBSEP "flaky-iteration"] }' "$tmp/rows.tsv" | sort
