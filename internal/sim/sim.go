@@ -349,7 +349,7 @@ func (m *Model) replace(rng *rand.Rand, st *state, ev *events.Event, out func() 
 // and moves the inventory.
 func (m *Model) fill(rng *rand.Rand, ev *events.Event, st *state) {
 	vol := m.Regime.VolBps
-	qty := (0.5 + rng.ExpFloat64()) * m.Size
+	qty := max((0.5+rng.ExpFloat64())*m.Size, 1e-4) // impact_cap_ratio 0 still fills the smallest lot
 	ev.Kind = events.KindFill
 	ev.Qty = round(qty, 1e4)
 	ev.Price = round(st.mid, 1e4)
@@ -373,11 +373,11 @@ func (m *Model) fill(rng *rand.Rand, ev *events.Event, st *state) {
 	}
 	ev.Liquidity = events.Maker
 	ev.AgeMs = round(age, 100)
-	ev.GrossBps = round(m.HalfSpreadBps+0.3*rng.NormFloat64(), 1e4)
+	ev.GrossBps = bps(m.HalfSpreadBps + 0.3*rng.NormFloat64())
 	ev.FeesBps = MakerRebateBps
-	ev.SlippageBps = round(-slipK*vol*math.Sqrt(age/300)*math.Abs(rng.NormFloat64()), 1e4)
-	ev.AdverseBps = round(-adverse, 1e4)
-	ev.InventoryBps = round(InventoryDrift-0.3*vol*math.Abs(st.q)/m.RescueAt+0.4*vol*rng.NormFloat64(), 1e4)
+	ev.SlippageBps = bps(-slipK * vol * math.Sqrt(age/300) * math.Abs(rng.NormFloat64()))
+	ev.AdverseBps = bps(-adverse)
+	ev.InventoryBps = bps(InventoryDrift - 0.3*vol*math.Abs(st.q)/m.RescueAt + 0.4*vol*rng.NormFloat64())
 }
 
 // rescue is a taker fill that sheds three quarters of the inventory by
@@ -392,11 +392,11 @@ func (m *Model) rescue(rng *rand.Rand, ev *events.Event, st *state) {
 	ev.Liquidity = events.Taker
 	ev.Qty = round(math.Max(math.Abs(shed)/m.Step, 1e-4), 1e4)
 	ev.Price = round(st.mid, 1e4)
-	ev.GrossBps = round(-TakerCrossBps+0.1*rng.NormFloat64(), 1e4)
+	ev.GrossBps = bps(-TakerCrossBps + 0.1*rng.NormFloat64())
 	ev.FeesBps = -TakerFeeBps
-	ev.SlippageBps = round(-slipK*vol*math.Sqrt(lat/300)*math.Abs(rng.NormFloat64()), 1e4)
-	ev.AdverseBps = round(-0.2*m.AdverseMean*rng.ExpFloat64(), 1e4)
-	ev.InventoryBps = round(0.2*vol*rng.NormFloat64(), 1e4)
+	ev.SlippageBps = bps(-slipK * vol * math.Sqrt(lat/300) * math.Abs(rng.NormFloat64()))
+	ev.AdverseBps = bps(-0.2 * m.AdverseMean * rng.ExpFloat64())
+	ev.InventoryBps = bps(0.2 * vol * rng.NormFloat64())
 }
 
 // latency draws an order's decision-to-ack latency: log-normal exchange
@@ -410,6 +410,10 @@ func (m *Model) latency(rng *rand.Rand) float64 {
 func (m *Model) age(rng *rand.Rand) float64 {
 	return math.Min(m.AgeMeanMs*rng.ExpFloat64(), 4*m.AgeMeanMs)
 }
+
+// bps rounds a PnL component to 1e-4 and keeps it within the contract's
+// ±events.MaxBps (parameters far outside any sane range could draw more).
+func bps(x float64) float64 { return round(math.Max(-events.MaxBps, math.Min(events.MaxBps, x)), 1e4) }
 
 // round rounds x to 1/scale so that events serialize compactly and
 // identically across platforms whose last float bit may differ.

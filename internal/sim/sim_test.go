@@ -417,3 +417,35 @@ func TestRegimeShiftOutOfReach(t *testing.T) {
 	}
 	t.Logf("best net after the shift: %.2f bps at maker %.3f", bestNet, *best.MakerTakerRatio)
 }
+
+// TestRunExtremeParams: parameters at and beyond the ends of any sane range
+// still give exactly the asked number of valid events (a qty of 0 or a
+// probability above 1 would not), in time order.
+func TestRunExtremeParams(t *testing.T) {
+	for _, p := range []map[string]float64{
+		{KeyImpactCapRatio: 0, KeyMaxDeltaRatio: 0},
+		{KeyImpactCapRatio: 50, KeyMaxDeltaRatio: 50},
+		{KeyMinIntervalMs: 1, KeyReplaceRatePerMin: 1, KeyTailAgeMs: 1, KeyConcurrencyLimit: 1},
+		{KeyMinIntervalMs: 1e6, KeyReplaceRatePerMin: 1e6, KeyTailAgeMs: 1e6, KeyConcurrencyLimit: 1e6},
+		{KeyBaseSpreadBpsDelta: -10},
+		{KeyBaseSpreadBpsDelta: 1000},
+	} {
+		for _, n := range []int{1, 7, 3000} {
+			cfg := Config{Seed: 5, Events: n, Scenario: RegimeShift}
+			evs := collect(t, cfg, 20, p)
+			if len(evs) != n+1 {
+				t.Errorf("%v, %d events: got %d", p, n, len(evs)-1)
+			}
+			var last int64
+			for _, e := range evs {
+				if err := e.Validate(); err != nil {
+					t.Fatalf("%v: invalid event %+v: %v", p, e, err)
+				}
+				if e.TMs < last {
+					t.Fatalf("%v: time went back", p)
+				}
+				last = e.TMs
+			}
+		}
+	}
+}
