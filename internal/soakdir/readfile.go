@@ -10,7 +10,8 @@ var errNotRegular = errors.New("not a regular file")
 // name into buf, grown as needed, and returns the contents. It is
 // os.ReadFile without the fresh buffer per file: a worker passes the
 // buffer of its last file back in, which at 100,000 ITER_SUMMARY files
-// saves about 0.2 s of allocation and garbage collection.
+// saves about 0.2 s of allocation and garbage collection
+// (issue 15's review).
 //
 // The open does not block on a FIFO, and what was opened is refused unless
 // it is a regular file, so a FIFO swapped in after the listing neither
