@@ -144,6 +144,7 @@ func formulas(evs []line) map[string]float64 {
 	}
 	k["pnl_per_hour"] = (comp[0] + comp[1] + comp[2] + comp[3] + comp[4]) / 1e4 / (maxT / 3.6e6)
 	k["fill_rate"] = makers / (makers + replaces + cancels)
+	k["risk_per_action"] = blocks["risk"] / (orders + blocks[""])
 	k["quote_uptime_pct"] = 100 * (maxT - down) / maxT
 	for name, v := range k {
 		k[name] = round4(v)

@@ -85,6 +85,7 @@ func TestSummary(t *testing.T) {
 			WSLagP95Ms:       f(25),
 			MakerSharePct:    f(50),
 			FillRate:         f(0.3333), // 1 maker fill / (1 maker fill + 1 replace + 1 cancel); no t_ms: no pnl_per_hour, no uptime
+			RiskPerAction:    f(0.25),   // 2 risk blocks / (4 orders + 4 blocks)
 			Fills:            &artifact.Fills{MakerCount: 1, TakerCount: 1, MakerVolume: 100, TakerVolume: 300},
 			Blocks:           &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
 			Events:           13,
@@ -95,25 +96,29 @@ func TestSummary(t *testing.T) {
 			CancelRatio:   f(0.25),
 			OrderAgeP95Ms: f(200),
 			FillRate:      f(0), // no fills over a replace and a cancel
+			RiskPerAction: f(0),
 			Blocks:        &artifact.Blocks{},
 			Events:        4,
 		}},
 		{"places only: no order age", orders[:2], artifact.Summary{
-			P95LatencyMs: f(20),
-			RiskRatio:    f(0),
-			CancelRatio:  f(0),
-			Blocks:       &artifact.Blocks{},
-			Events:       2,
+			P95LatencyMs:  f(20),
+			RiskRatio:     f(0),
+			CancelRatio:   f(0),
+			RiskPerAction: f(0),
+			Blocks:        &artifact.Blocks{},
+			Events:        2,
 		}},
 		{"blocks only", blocks, artifact.Summary{
-			RiskRatio: f(0.5),
-			Blocks:    &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
-			Events:    4,
+			RiskRatio:     f(0.5),
+			RiskPerAction: f(0.5),
+			Blocks:        &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
+			Events:        4,
 		}},
 		{"blocks without risk", []events.Event{block(events.ReasonConcurrency)}, artifact.Summary{
-			RiskRatio: f(0),
-			Blocks:    &artifact.Blocks{Concurrency: 1, Total: 1},
-			Events:    1,
+			RiskRatio:     f(0),
+			RiskPerAction: f(0),
+			Blocks:        &artifact.Blocks{Concurrency: 1, Total: 1},
+			Events:        1,
 		}},
 		{"ws only", lags, artifact.Summary{WSLagP95Ms: f(25), Events: 3}},
 		{"nearest rank of 1..20 is 19", oneToTwenty, artifact.Summary{WSLagP95Ms: f(19), Events: 20}},
@@ -224,7 +229,7 @@ func TestFromFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := artifact.Summary{P95LatencyMs: f(7), RiskRatio: f(0), CancelRatio: f(0.5), OrderAgeP95Ms: f(9), Blocks: &artifact.Blocks{}, Events: 2,
-		FillRate: f(0), QuoteUptimePct: f(50)} // no quote in [0, 1) ms, one in [1, 2)
+		FillRate: f(0), QuoteUptimePct: f(50), RiskPerAction: f(0)} // no quote in [0, 1) ms, one in [1, 2)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

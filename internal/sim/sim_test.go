@@ -355,6 +355,26 @@ func TestTradeOffs(t *testing.T) {
 			t.Errorf("taker share of volume %.3f -> %.3f for 0.25 bps of spread: want a fall to no less than %.3f of it", a, b, math.Exp(-0.25/0.4))
 		}
 	})
+	t.Run("risk_per_action is not moved by other block kinds", func(t *testing.T) {
+		// risk_ratio (risk blocks / blocks) halves when min_interval_ms
+		// goes 60 -> 300 or the concurrency limit 10 -> 1, sizing
+		// unchanged; risk_per_action stays within 20 %, and falls with
+		// the order size.
+		rr := func(s artifact.Summary) float64 { return *s.RiskRatio }
+		rpa := func(s artifact.Summary) float64 { return *s.RiskPerAction }
+		base, baseR := meanKPI(t, n, nil, rpa), meanKPI(t, n, nil, rr)
+		for _, p := range []map[string]float64{with(KeyMinIntervalMs, 300), with(KeyConcurrencyLimit, 1)} {
+			if r := meanKPI(t, n, p, rr); r > 0.7*baseR {
+				t.Errorf("%v: risk_ratio %.3f -> %.3f: the contract's definition no longer falls with other blocks (update the docs)", p, baseR, r)
+			}
+			if a := meanKPI(t, n, p, rpa); math.Abs(a-base) > 0.2*base {
+				t.Errorf("%v: risk_per_action %.4f -> %.4f, want within 20%%", p, base, a)
+			}
+		}
+		if a := meanKPI(t, n, with(KeyImpactCapRatio, 0.06), rpa); a > 0.7*base {
+			t.Errorf("smaller orders: risk_per_action %.4f -> %.4f, want a clear fall", base, a)
+		}
+	})
 	t.Run("blocks are not a fixed share of the events", func(t *testing.T) {
 		a, b := meanKPI(t, n, nil, blockShare), meanKPI(t, n, with(KeyMinIntervalMs, 300), blockShare)
 		if b < 1.5*a {

@@ -22,6 +22,7 @@ type Summary struct {
 	PnLPerHour       *float64 `json:"pnl_per_hour,omitempty"`     // quote currency per hour, net PnL of the fills over the iteration's time
 	FillRate         *float64 `json:"fill_rate,omitempty"`        // 0..1, maker fills / (maker fills + replaces + cancels): quotes that ended in a fill
 	QuoteUptimePct   *float64 `json:"quote_uptime_pct,omitempty"` // 0..100, share of the iteration's time with a quote on the book
+	RiskPerAction    *float64 `json:"risk_per_action,omitempty"`  // 0..1, risk blocks / (order events + blocks): attempted actions refused for risk
 
 	Fills  *Fills  `json:"fills,omitempty"`
 	Blocks *Blocks `json:"blocks,omitempty"`
