@@ -244,43 +244,7 @@ func finiteNum(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // Python toolkit's json.dump writes (outside strings) into null, so that
 // the document parses and such a value reads as missing.
 func sanitizeNonFinite(data []byte) []byte {
-	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
-		return data
-	}
-	var out bytes.Buffer
-	inStr, esc := false, false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inStr {
-			out.WriteByte(c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		switch {
-		case c == '"':
-			inStr = true
-			out.WriteByte(c)
-		case bytes.HasPrefix(data[i:], []byte("NaN")):
-			out.WriteString("null")
-			i += len("NaN") - 1
-		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
-			out.WriteString("null")
-			i += len("-Infinity") - 1
-		case bytes.HasPrefix(data[i:], []byte("Infinity")):
-			out.WriteString("null")
-			i += len("Infinity") - 1
-		default:
-			out.WriteByte(c)
-		}
-	}
-	return out.Bytes()
+	return artifact.ReplaceNonFinite(data, "null", "null", "null")
 }
 
 // compareRun is one KPI's comparison before the Holm correction.

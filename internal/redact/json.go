@@ -8,6 +8,8 @@ import (
 	"io"
 	"sort"
 	"strconv"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // MaxDepth bounds the nesting of a JSON document ParseJSON reads.
@@ -139,43 +141,7 @@ func join(path, key string) string {
 // sanitize rewrites NaN, Infinity and -Infinity outside strings into
 // strings, so that encoding/json reads the document.
 func sanitize(data []byte) []byte {
-	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
-		return data
-	}
-	var out bytes.Buffer
-	inStr, esc := false, false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inStr {
-			out.WriteByte(c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		switch {
-		case c == '"':
-			inStr = true
-			out.WriteByte(c)
-		case bytes.HasPrefix(data[i:], []byte("NaN")):
-			out.WriteString(`"NaN"`)
-			i += 2
-		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
-			out.WriteString(`"-Infinity"`)
-			i += 8
-		case bytes.HasPrefix(data[i:], []byte("Infinity")):
-			out.WriteString(`"Infinity"`)
-			i += 7
-		default:
-			out.WriteByte(c)
-		}
-	}
-	return out.Bytes()
+	return artifact.ReplaceNonFinite(data, `"NaN"`, `"Infinity"`, `"-Infinity"`)
 }
 
 // HasValue reports whether v holds something to hide: not null, not "",

@@ -18,7 +18,15 @@ import (
 // readers below turn those strings back into non-finite numbers that the
 // gate reports as data errors.
 func sanitizeLegacy(data []byte) []byte {
-	data = TrimBOM(data)
+	return ReplaceNonFinite(TrimBOM(data), `"NaN"`, `"Infinity"`, `"-Infinity"`)
+}
+
+// ReplaceNonFinite rewrites the NaN, Infinity and -Infinity literals the
+// Python toolkit's json.dump writes outside strings into nan, inf and ninf
+// (e.g. `"NaN"` to keep them as strings, or null to read them as missing),
+// so that a JSON decoder reads the document. data is returned as is when
+// it holds no such literal.
+func ReplaceNonFinite(data []byte, nan, inf, ninf string) []byte {
 	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
 		return data
 	}
@@ -43,14 +51,14 @@ func sanitizeLegacy(data []byte) []byte {
 			inStr = true
 			out.WriteByte(c)
 		case bytes.HasPrefix(data[i:], []byte("NaN")):
-			out.WriteString(`"NaN"`)
-			i += 2
+			out.WriteString(nan)
+			i += len("NaN") - 1
 		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
-			out.WriteString(`"-Infinity"`)
-			i += 8
+			out.WriteString(ninf)
+			i += len("-Infinity") - 1
 		case bytes.HasPrefix(data[i:], []byte("Infinity")):
-			out.WriteString(`"Infinity"`)
-			i += 7
+			out.WriteString(inf)
+			i += len("Infinity") - 1
 		default:
 			out.WriteByte(c)
 		}
