@@ -251,14 +251,19 @@ func writeEvents(path string, n int, seed uint64) (err error) {
 	w := events.NewWriter(bw)
 	cfg := sim.Config{Seed: seed, Iterations: 1 + n/30000}
 	left := n
+	var last int64 // the latest t_ms written
 	for it := 1; left > 0; it++ {
-		var tBase int64 = int64(it-1) * sim.DefaultDurationMs
+		// One continuous stream: an iteration starts where the previous
+		// one's last event was if that ran past its nominal end, so that
+		// t_ms never goes back (the events contract refuses that).
+		tBase := max(int64(it-1)*sim.DefaultDurationMs, last)
 		err := sim.Run(cfg, it, nil, func(e *events.Event) error {
 			if left == 0 {
 				return sim.ErrStop
 			}
 			left--
-			e.TMs += tBase // one continuous stream
+			e.TMs += tBase
+			last = max(last, e.TMs)
 			return w.Write(e)
 		})
 		if err != nil {
