@@ -399,13 +399,6 @@ func (m *model) kpiLevels(kpi string) []float64 {
 	return ls
 }
 
-func nump(p *float64) string {
-	if p == nil {
-		return "n/a"
-	}
-	return num(*p)
-}
-
 // ranges compresses ascending iteration numbers: "1-3, 7, 9-10". With more
 // than limit runs it ends in "... (N more)".
 func ranges(ns []int, limit int) string {
