@@ -10,6 +10,7 @@ package canary
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -79,13 +80,16 @@ type Comparison struct {
 	// P is the one-sided p-value of the Mann-Whitney test in the
 	// direction of a regression; PHolm the Holm-adjusted one over the
 	// evaluation's KPIs.
-	P             *float64 `json:"p,omitempty"`
-	PHolm         *float64 `json:"p_holm,omitempty"`
-	NCanary       int      `json:"n_canary"`
-	NBaseline     int      `json:"n_baseline"`
-	Query         string   `json:"query"`
-	BaselineQuery string   `json:"baseline_query"`
-	Why           string   `json:"why"`
+	P         *float64 `json:"p,omitempty"`
+	PHolm     *float64 `json:"p_holm,omitempty"`
+	NCanary   int      `json:"n_canary"`
+	NBaseline int      `json:"n_baseline"`
+	// BaselineMedian is the median of the baseline's samples over the
+	// interval (absent without samples); the report's charts draw it.
+	BaselineMedian *float64 `json:"baseline_median,omitempty"`
+	Query          string   `json:"query"`
+	BaselineQuery  string   `json:"baseline_query"`
+	Why            string   `json:"why"`
 }
 
 // Evaluation is one interval's look at the canary.
@@ -401,6 +405,9 @@ func compare(cfg *Config, kpis []artifact.CanaryKPI, f Frame) []Comparison {
 		ps[i] = math.NaN()
 		cur, base := finiteOnly(f.Canary[k.KPI]), finiteOnly(f.Baseline[k.KPI])
 		c.NCanary, c.NBaseline = len(cur), len(base)
+		if len(base) > 0 {
+			c.BaselineMedian = ptr(median(base))
+		}
 		switch {
 		case f.Unreachable != "":
 			c.Class, c.Why = NoData, "prometheus unreachable"
@@ -465,4 +472,16 @@ func finiteOnly(xs []float64) []float64 {
 		}
 	}
 	return out
+}
+
+// median is the middle value of xs (not empty), the mean of the two
+// middle ones for an even count.
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +189,19 @@ func TestReplay(t *testing.T) {
 		if !bytes.Equal(b, b2) {
 			t.Error("two replays of the same data wrote different CANARY_REPORT.json")
 		}
+		md2, _ := os.ReadFile(filepath.Join(out2, canary.ReportMD))
+		if !bytes.Equal(md, md2) {
+			t.Error("two replays of the same data wrote different CANARY_REPORT.md")
+		}
+		// One chart per watched KPI, with its threshold and the decision
+		// marked, referenced from the .md; the same bytes again.
+		for _, f := range checkCharts(t, plan, out, md, false) {
+			c1, _ := os.ReadFile(filepath.Join(out, f))
+			c2, err := os.ReadFile(filepath.Join(out2, f))
+			if err != nil || !bytes.Equal(c1, c2) {
+				t.Errorf("two replays of the same data wrote different %s (%v)", f, err)
+			}
+		}
 	})
 
 	t.Run("gap holds", func(t *testing.T) {
@@ -238,12 +254,19 @@ func TestReplay(t *testing.T) {
 		if !strings.HasPrefix(firstHold, "p95_latency_ms regressed against the baseline in 2 evaluations in a row") {
 			t.Fatalf("first hold: %q, want p95_latency_ms regressed", firstHold)
 		}
-		// The same tracks against each other: no regression, promoted.
-		args = replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", "-", "--baseline-selector", `track="baseline"`)
+		// The same tracks against each other: no regression, promoted;
+		// the report's charts draw the baseline too.
+		out := t.TempDir()
+		args = replayArgs(plan, srv.URL, 0, 3*time.Hour, "--out", out, "--baseline-selector", `track="baseline"`)
 		r = run(t, args...)
 		if r.code != 0 {
 			t.Fatalf("healthy canary against baseline: exit %d\n%s", r.code, r.stderr)
 		}
+		md, err := os.ReadFile(filepath.Join(out, canary.ReportMD))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCharts(t, plan, out, md, true)
 	})
 
 	t.Run("undecided before the minimum duration", func(t *testing.T) {
@@ -284,4 +307,79 @@ func TestReplay(t *testing.T) {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
 	})
+}
+
+// checkCharts asserts that out/charts holds one well-formed SVG per KPI
+// the plan watches, each with the KPI's rollback threshold (every watched
+// KPI of the default policy has one), the decision marked, a baseline
+// line when withBaseline, and referenced from md; it returns the charts'
+// paths relative to out.
+func checkCharts(t *testing.T, planPath, out string, md []byte, withBaseline bool) []string {
+	t.Helper()
+	pb, err := os.ReadFile(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan artifact.CanaryPlan
+	if err := json.Unmarshal(pb, &plan); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, k := range plan.Watch.KPIs {
+		if k.Query == "" {
+			continue
+		}
+		f := canary.ChartsDir + "/" + k.KPI + ".svg"
+		files = append(files, f)
+		svg, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Errorf("no chart for watched KPI %s: %v", k.KPI, err)
+			continue
+		}
+		classes := map[string]int{}
+		dec := xml.NewDecoder(bytes.NewReader(svg))
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s is not well-formed XML: %v", f, err)
+			}
+			if se, ok := tok.(xml.StartElement); ok {
+				for _, a := range se.Attr {
+					if a.Name.Local == "class" {
+						classes[a.Value]++
+					}
+				}
+			}
+		}
+		var th float64
+		for _, tr := range plan.Triggers {
+			if tr.KPI == k.KPI && tr.Level == "fail" && tr.Action == "rollback" {
+				th = tr.Threshold
+				break
+			}
+		}
+		want := `class="threshold" data-value="` + strconv.FormatFloat(th, 'g', -1, 64) + `"`
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("%s lacks the rollback threshold %s", f, want)
+		}
+		if classes["mark"] != 1 || classes["values"] != 1 || !bytes.Contains(svg, []byte("minutes since start")) {
+			t.Errorf("%s: %d decision marks, %d value paths, want 1 and 1 over minutes since start", f, classes["mark"], classes["values"])
+		}
+		if got := classes["baseline"] == 1; got != withBaseline {
+			t.Errorf("%s: baseline line drawn %v, want %v", f, got, withBaseline)
+		}
+		if !bytes.Contains(md, []byte("]("+f+")")) {
+			t.Errorf("CANARY_REPORT.md does not reference %s", f)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("the plan watches no KPI")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(out, canary.ChartsDir)); len(ents) != len(files) {
+		t.Errorf("%d files in charts/, want %d (one per watched KPI)", len(ents), len(files))
+	}
+	return files
 }

@@ -21,9 +21,23 @@ const (
 // own kind.
 type Report State
 
-func writeReport(dir string, st *State) error {
+func writeReport(dir string, st *State, plan *artifact.CanaryPlan) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	charts, err := Charts(st, plan)
+	if err != nil {
+		return err
+	}
+	if len(charts) > 0 {
+		if err := os.MkdirAll(filepath.Join(dir, ChartsDir), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, c := range charts {
+		if err := artifact.WriteFile(filepath.Join(dir, filepath.FromSlash(c.File)), c.SVG, 0o644); err != nil {
+			return err
+		}
 	}
 	r := Report(*st)
 	r.Kind = KindReport
@@ -34,13 +48,15 @@ func writeReport(dir string, st *State) error {
 	if err := artifact.WriteFile(filepath.Join(dir, ReportJSON), b, 0o644); err != nil {
 		return err
 	}
-	return artifact.WriteFile(filepath.Join(dir, ReportMD), Markdown(st), 0o644)
+	return artifact.WriteFile(filepath.Join(dir, ReportMD), markdown(st, charts), 0o644)
 }
 
 // Markdown renders CANARY_REPORT.md: the outcome and why, what was done,
 // the timeline (every evaluation: KPI values, triggers breached, the
 // comparison with the baseline) and the queries.
-func Markdown(st *State) []byte {
+func Markdown(st *State) []byte { return markdown(st, nil) }
+
+func markdown(st *State, charts []Chart) []byte {
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	txt := safetext.MarkdownText
@@ -118,6 +134,15 @@ func Markdown(st *State) []byte {
 		}
 		row = append(row, cell(strings.Join(br, ", ")), cell(strings.Join(cmp, ", ")), cell(strings.Join(ev.Reasons, "; ")))
 		line("| %s |", strings.Join(row, " | "))
+	}
+	if len(charts) > 0 {
+		line("")
+		line("## Charts")
+		line("")
+		for _, c := range charts {
+			line("![%s](%s)", txt(c.KPI), c.File)
+			line("")
+		}
 	}
 	if len(st.Evaluations) > 0 {
 		line("")

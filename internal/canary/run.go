@@ -216,7 +216,7 @@ func interrupted(o *Options, st *State, stderr io.Writer, err error) error {
 // finish writes the report and maps the outcome to the error Run returns.
 func finish(o *Options, st *State, stderr io.Writer) error {
 	if o.Out != "" && o.Out != "-" {
-		if err := writeReport(o.Out, st); err != nil {
+		if err := writeReport(o.Out, st, o.Plan); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "canary: wrote %s and %s\n", filepath.Join(o.Out, "CANARY_REPORT.json"), filepath.Join(o.Out, "CANARY_REPORT.md"))

@@ -98,12 +98,39 @@ type Series struct {
 	Outcome                 string
 	// Applies are the iterations after which tuning changed parameters.
 	Applies []int
+	// ValueLabel names the values in the legend ("": "value").
+	ValueLabel string
+	// Baseline, when not nil, is a second series drawn dashed under the
+	// values (same length as Values; NaN where missing), named in the
+	// legend by BaselineLabel ("": "baseline").
+	Baseline      []float64
+	BaselineLabel string
+	// Marks are vertical lines at x positions, each labelled (a decision
+	// point, for instance).
+	Marks []Mark
 }
+
+// Mark is a labelled vertical line at X.
+type Mark struct {
+	X     int
+	Label string
+}
+
+// Colours of the additions a canary chart uses.
+const (
+	BaselineColor = "#7f7f7f"
+	MarkColor     = "#111111"
+)
 
 // Options sets the size of a chart.
 type Options struct {
 	Width, Height int // pixels (user units); default 720×300
 	Buckets       int // default Buckets
+	// XLabel names the x axis ("": "iteration"); XStep is the distance
+	// between consecutive x values of a series without a gap (0: 1), so
+	// that x can be, say, minutes since start at a 5-minute interval.
+	XLabel string
+	XStep  int
 }
 
 // Point is one plotted value.
@@ -119,6 +146,15 @@ type Point struct {
 // iterations are missing (a gap in the numbering, a missing value, or an
 // empty bucket), so that lines are never drawn across missing data.
 func Decimate(xs []int, ys []float64, buckets int) [][]Point {
+	return DecimateStep(xs, ys, buckets, 1)
+}
+
+// DecimateStep is Decimate where consecutive x values without a gap are
+// step apart (step < 1: 1).
+func DecimateStep(xs []int, ys []float64, buckets, step int) [][]Point {
+	if step < 1 {
+		step = 1
+	}
 	if buckets < 1 {
 		buckets = 1
 	}
@@ -135,7 +171,7 @@ func Decimate(xs []int, ys []float64, buckets int) [][]Point {
 				}
 				continue
 			}
-			if len(cur) > 0 && xs[i] != prevX+1 {
+			if len(cur) > 0 && xs[i] != prevX+step {
 				segs, cur = append(segs, cur), nil
 			}
 			cur = append(cur, Point{xs[i], y})
@@ -242,6 +278,15 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	if opt.Buckets <= 0 {
 		opt.Buckets = Buckets
 	}
+	if opt.XLabel == "" {
+		opt.XLabel = "iteration"
+	}
+	if opt.XStep <= 0 {
+		opt.XStep = 1
+	}
+	if s.Baseline != nil && len(s.Baseline) != len(s.Values) {
+		return nil, errors.New("chart: baseline and values differ in length")
+	}
 	W, H := float64(opt.Width), float64(opt.Height)
 	th, warn := finitePtr(s.Threshold), finitePtr(s.Warn)
 	unit := "" // after a threshold's value; a ratio has none to name
@@ -252,9 +297,11 @@ func SVG(s Series, opt Options) ([]byte, error) {
 
 	// The y range covers the data and the thresholds, padded by 6 %.
 	ylo, yhi := math.Inf(1), math.Inf(-1)
-	for _, v := range s.Values {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			ylo, yhi = math.Min(ylo, v), math.Max(yhi, v)
+	for _, vs := range [][]float64{s.Values, s.Baseline} {
+		for _, v := range vs {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				ylo, yhi = math.Min(ylo, v), math.Max(yhi, v)
+			}
 		}
 	}
 	for _, t := range []*float64{th, warn} {
@@ -272,16 +319,30 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	ylo, yhi = ylo-pad, yhi+pad
 	xlo, xhi := 0.5, 1.5
 	if n := len(s.Iterations); n > 0 {
-		xlo, xhi = float64(s.Iterations[0])-0.5, float64(s.Iterations[n-1])+0.5
+		half := float64(opt.XStep) / 2
+		xlo, xhi = float64(s.Iterations[0])-half, float64(s.Iterations[n-1])+half
 	}
 	yticks := niceTicks(ylo, yhi, 5)
 
 	// The legend, in rows under the title; each entry's room is its
 	// swatch, a gap and its text at CharWidth em per character.
 	var items []legendItem
-	items = append(items, legendItem{"value", "value", func(w *svgWriter, x, y float64) {
+	valueLabel := "value"
+	if s.ValueLabel != "" {
+		valueLabel = s.ValueLabel
+	}
+	items = append(items, legendItem{"value", valueLabel, func(w *svgWriter, x, y float64) {
 		w.line(x, y, x+18, y, ValueColor, 2, "")
 	}})
+	if s.Baseline != nil {
+		label := "baseline"
+		if s.BaselineLabel != "" {
+			label = s.BaselineLabel
+		}
+		items = append(items, legendItem{"baseline", label, func(w *svgWriter, x, y float64) {
+			w.line(x, y, x+18, y, BaselineColor, 2, "2 2")
+		}})
+	}
 	if th != nil {
 		items = append(items, legendItem{"threshold", "fail threshold", func(w *svgWriter, x, y float64) {
 			w.line(x, y, x+18, y, ThresholdColor, 2, "6 3")
@@ -351,7 +412,7 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	w.f(W)
 	w.s(" ")
 	w.f(H)
-	w.s("\" font-family='" + FontFamily + "' font-size=\"" + strconv.Itoa(textSize) + "\" class=\"kpi-chart\" data-kpi=\"" + esc(s.KPI) + "\" role=\"img\" aria-label=\"" + esc(s.KPI+" per iteration") + "\">\n")
+	w.s("\" font-family='" + FontFamily + "' font-size=\"" + strconv.Itoa(textSize) + "\" class=\"kpi-chart\" data-kpi=\"" + esc(s.KPI) + "\" role=\"img\" aria-label=\"" + esc(s.KPI+" per "+opt.XLabel) + "\">\n")
 	w.s("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n")
 	// 1. The title.
 	w.text(W/2, 20, "middle", "title", "#1b1b1b", s.KPI, ` font-size="`+strconv.Itoa(titleSize)+`" font-weight="bold"`)
@@ -415,7 +476,7 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	w.s(" ")
 	w.f(top + ph/2)
 	w.s(") rotate(-90)\" text-anchor=\"middle\" fill=\"" + AxisColor + "\">" + esc(ylabel) + "</text>\n")
-	w.text(left+pw/2, H-8, "middle", "x-label", AxisColor, "iteration", "")
+	w.text(left+pw/2, H-8, "middle", "x-label", AxisColor, opt.XLabel, "")
 	w.s("</g>\n")
 	// 5. The thresholds: a dashed line, its value on the y axis and on
 	// the line (the fail threshold's at the right end, the warn
@@ -446,9 +507,32 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	}
 	hline(warn, WarnColor, "warn", "warn", false)
 	hline(th, ThresholdColor, "threshold", "threshold", true)
+	// 5b. The baseline, dashed, and the marks.
+	if s.Baseline != nil {
+		if bsegs := DecimateStep(s.Iterations, s.Baseline, opt.Buckets, opt.XStep); len(bsegs) > 0 {
+			w.s("<path class=\"baseline\" fill=\"none\" stroke=\"" + BaselineColor + "\" stroke-width=\"1.6\" stroke-dasharray=\"2 2\" d=\"")
+			w.path(bsegs, px, py)
+			w.s("\"/>\n")
+		}
+	}
+	for _, m := range s.Marks {
+		x := px(float64(m.X))
+		if x < left || x > right {
+			continue
+		}
+		w.s("<g class=\"mark\" data-x=\"" + strconv.Itoa(m.X) + "\">")
+		w.line(x, top, x, bottom, MarkColor, 1.5, "")
+		halo := ` font-weight="bold" stroke="#ffffff" stroke-width="3" paint-order="stroke"`
+		if x-left >= TextWidth(m.Label, textSize)+8 {
+			w.text(x-4, top+textSize+2, "end", "mark-label", MarkColor, m.Label, halo)
+		} else {
+			w.text(x+4, top+textSize+2, "start", "mark-label", MarkColor, m.Label, halo)
+		}
+		w.s("</g>\n")
+	}
 	// 6. The values, decimated, as one path; short series also get a dot
 	// per iteration.
-	segs := Decimate(s.Iterations, s.Values, opt.Buckets)
+	segs := DecimateStep(s.Iterations, s.Values, opt.Buckets, opt.XStep)
 	if len(segs) > 0 {
 		w.s("<path class=\"values\" fill=\"none\" stroke=\"" + ValueColor + "\" stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"")
 		for _, seg := range segs {
@@ -596,6 +680,25 @@ func (w *svgWriter) f(v float64) {
 		v = 0 // no "-0"
 	}
 	w.b = strconv.AppendFloat(w.b, v, 'f', -1, 64)
+}
+
+// path writes the d attribute's value of segments.
+func (w *svgWriter) path(segs [][]Point, px, py func(float64) float64) {
+	for _, seg := range segs {
+		for i, p := range seg {
+			if i == 0 {
+				w.s("M")
+			} else {
+				w.s("L")
+			}
+			w.f(px(float64(p.X)))
+			w.s(" ")
+			w.f(py(p.Y))
+		}
+		if len(seg) == 1 {
+			w.s("h0.01")
+		}
+	}
 }
 
 func (w *svgWriter) attr(name string, v float64) {
