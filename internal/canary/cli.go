@@ -26,6 +26,7 @@ const MaxPlanBytes = 4 << 20
 // UsageText is the synopsis of release-tag canary.
 const UsageText = `release-tag canary --plan FILE --prometheus-url URL --canary-selector S
                [--baseline-selector S] [--interval D] [--sample-step D]
+               [--scrape-interval D]
                [--min-duration D] [--max-duration D] [--max-series N]
                [--overrides FILE] [--rollback-to FILE] [--on-rollback -- CMD ARGS...]
                [--state FILE] [--from T --to T] [--out DIR|-]`
@@ -40,6 +41,10 @@ with the baseline per KPI over the interval's samples (the query at --sample-ste
 fifth of the interval): a one-sided Mann-Whitney test in the direction of a regression, Holm-
 adjusted over the KPIs at the policy's alpha, and a Hodges-Lehmann shift of at least the KPI's
 min_effect: Pass, Regressed or NoData (fewer than min_samples on a side).
+--scrape-interval D (Prometheus's scrape interval of the bots) makes sure rate() has two
+scrapes in every $range: the default sample step is raised to twice it, and an interval, or
+with a baseline a --sample-step, shorter than twice it is refused (exit 2). Without it nothing is
+checked, and a $range shorter than two scrapes gives rate()-based KPIs no samples (NoData).
 
 Decisions, explained on stderr every interval (and one JSON line per interval with --out -):
   ROLLBACK  a rollback trigger fired: the overrides file (--overrides) is restored atomically,
@@ -93,6 +98,7 @@ func Command(stdio cliutil.Stdio) *cli.Command {
 			&cli.StringFlag{Name: "baseline-selector", Usage: "label matchers `S` of the baseline's series (compare canary against it)"},
 			&cli.StringFlag{Name: "interval", Usage: "evaluation interval `D` (default the plan's)"},
 			&cli.StringFlag{Name: "sample-step", Usage: "step `D` of the samples compared with the baseline (default interval/5)"},
+			&cli.StringFlag{Name: "scrape-interval", Usage: "Prometheus's scrape interval `D` of the bots: the sample step defaults to at least twice it, shorter ranges are refused"},
 			&cli.StringFlag{Name: "min-duration", Usage: "clean duration `D` before PROMOTE (default the plan's min_hours)"},
 			&cli.StringFlag{Name: "max-duration", Usage: "give up after `D` (default the plan's max_hours)"},
 			&cli.IntFlag{Name: "max-series", Value: 10000, Usage: "most series `N` a selector may match"},
@@ -193,8 +199,18 @@ func OptionsFrom(c *cli.Context) (*Options, error) {
 	if o.Interval < time.Second {
 		return nil, cliutil.Usagef("--interval %s: at least 1s", o.Interval)
 	}
-	if o.SampleStep, err = dur("sample-step", o.Interval/5); err != nil {
+	scrape, err := dur("scrape-interval", 0)
+	if err != nil {
 		return nil, err
+	}
+	if scrape > 0 && o.Interval < 2*scrape {
+		return nil, cliutil.Usagef("--interval %s: shorter than two scrapes (--scrape-interval %s), so rate() in the KPI queries' $range would have no value; want at least %s", promq.Duration(o.Interval), promq.Duration(scrape), promq.Duration(2*scrape))
+	}
+	if o.SampleStep, err = dur("sample-step", max(o.Interval/5, 2*scrape)); err != nil {
+		return nil, err
+	}
+	if scrape > 0 && o.Baseline != "" && o.SampleStep < 2*scrape {
+		return nil, cliutil.Usagef("--sample-step %s: shorter than two scrapes (--scrape-interval %s), so rate() in the baseline comparison's $range would have no samples; want at least %s", promq.Duration(o.SampleStep), promq.Duration(scrape), promq.Duration(2*scrape))
 	}
 	if o.SampleStep > o.Interval || o.Interval/o.SampleStep > 1000 {
 		return nil, cliutil.Usagef("--sample-step %s: want at most the interval %s and at least a thousandth of it", o.SampleStep, o.Interval)

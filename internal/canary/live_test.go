@@ -379,3 +379,34 @@ func TestLiveInterrupted(t *testing.T) {
 		t.Fatalf("resumed state: outcome %s, start %s (was %s)", done.Outcome, done.Start, st.Start)
 	}
 }
+
+// TestLiveScrapeInterval: at --interval 1s with 200 ms scrapes the
+// default sample step (a fifth of the interval) would give rate() a
+// $range with one scrape and the baseline comparison no samples;
+// --scrape-interval 200ms raises the step to 400ms and the comparison of
+// the rate()-based p95_latency_ms gets samples on both sides.
+func TestLiveScrapeInterval(t *testing.T) {
+	promtest.Binary(t, "prometheus")
+	b := startBots(t)
+	srv := livePrometheus(t, b)
+	plan := writePlan(t, policy.Default(false))
+	r := run(t, liveArgs(plan, srv.URL, "3s", "5s", "--out", "-", "--baseline-selector", `track="baseline"`, "--scrape-interval", "200ms")...)
+	if r.code != 0 && r.code != 3 {
+		t.Fatalf("exit %d, want 0 or 3\n%s", r.code, r.stderr)
+	}
+	nc, nb := 0, 0
+	for _, ev := range lines(t, r.stdout) {
+		for _, c := range ev.Compare {
+			if c.KPI != "p95_latency_ms" {
+				continue
+			}
+			if !strings.Contains(c.Query, "[400ms]") {
+				t.Fatalf("comparison query %q, want $range 400ms", c.Query)
+			}
+			nc, nb = nc+c.NCanary, nb+c.NBaseline
+		}
+	}
+	if nc == 0 || nb == 0 {
+		t.Fatalf("p95_latency_ms compared over %d canary and %d baseline samples, want some on each side\n%s", nc, nb, r.stderr)
+	}
+}

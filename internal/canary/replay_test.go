@@ -269,6 +269,40 @@ func TestReplay(t *testing.T) {
 		checkCharts(t, plan, out, md, true)
 	})
 
+	// At the plan's 5m interval the comparison's samples use a 1m $range
+	// (four of the recording's 15 s scrapes); --scrape-interval 45s
+	// raises it to 1m30s, and 1m is then refused as too short.
+	t.Run("scrape interval sets the sample range", func(t *testing.T) {
+		for _, tc := range []struct {
+			extra []string
+			code  int
+			rng   string
+		}{
+			{nil, 0, "[1m]"},
+			{[]string{"--scrape-interval", "45s"}, 0, "[1m30s]"},
+			{[]string{"--scrape-interval", "45s", "--sample-step", "1m"}, 2, ""},
+			{[]string{"--scrape-interval", "3m"}, 2, ""},
+		} {
+			args := replayArgs(plan, srv.URL, 0, 3*time.Hour, append([]string{"--out", "-", "--baseline-selector", `track="baseline"`}, tc.extra...)...)
+			r := run(t, args...)
+			if r.code != tc.code {
+				t.Fatalf("%v: exit %d, want %d\n%s", tc.extra, r.code, tc.code, r.stderr)
+			}
+			if tc.code == 2 {
+				if first, _, _ := strings.Cut(r.stderr, "\n"); !strings.Contains(first, "shorter than two scrapes (--scrape-interval 45s)") && !strings.Contains(first, "--interval 5m: shorter than two scrapes (--scrape-interval 3m)") {
+					t.Errorf("%v: stderr %q, want one line naming the flags and two scrapes", tc.extra, r.stderr)
+				}
+				continue
+			}
+			ev := lines(t, r.stdout)[0]
+			for _, c := range ev.Compare {
+				if !strings.Contains(c.Query, tc.rng) || c.NCanary == 0 {
+					t.Errorf("%v: %s compared with %q over %d samples, want $range %s and samples", tc.extra, c.KPI, c.Query, c.NCanary, tc.rng)
+				}
+			}
+		}
+	})
+
 	t.Run("undecided before the minimum duration", func(t *testing.T) {
 		r := run(t, replayArgs(plan, srv.URL, 0, time.Hour, "--out", "-")...)
 		if r.code != 3 || !strings.Contains(r.stderr, "undecided: 12 evaluations") {
