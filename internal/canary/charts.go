@@ -52,7 +52,7 @@ func Charts(st *State, plan *artifact.CanaryPlan) ([]Chart, error) {
 		}
 	}
 	direction := map[string]string{}
-	if plan != nil {
+	if plan != nil && plan.Watch != nil {
 		for _, k := range plan.Watch.KPIs {
 			direction[k.KPI] = k.Direction
 		}

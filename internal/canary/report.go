@@ -30,7 +30,11 @@ func writeReport(dir string, st *State, plan *artifact.CanaryPlan) error {
 		return err
 	}
 	if len(charts) > 0 {
-		if err := os.MkdirAll(filepath.Join(dir, ChartsDir), 0o755); err != nil {
+		cd := filepath.Join(dir, ChartsDir)
+		if fi, err := os.Lstat(cd); err == nil && !fi.IsDir() {
+			return fmt.Errorf("%s: not a directory (a symlink or a file): the report's charts go there", cd)
+		}
+		if err := os.MkdirAll(cd, 0o755); err != nil {
 			return err
 		}
 	}
@@ -101,7 +105,7 @@ func markdown(st *State, charts []Chart) []byte {
 	var kpis []string
 	if len(st.Evaluations) > 0 {
 		for _, kv := range st.Evaluations[0].KPIs {
-			kpis = append(kpis, kv.KPI)
+			kpis = append(kpis, cell(kv.KPI))
 		}
 	}
 	head := []string{"#", "time", "elapsed", "decision"}
