@@ -535,21 +535,7 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	segs := DecimateStep(s.Iterations, s.Values, opt.Buckets, opt.XStep)
 	if len(segs) > 0 {
 		w.s("<path class=\"values\" fill=\"none\" stroke=\"" + ValueColor + "\" stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"")
-		for _, seg := range segs {
-			for i, p := range seg {
-				if i == 0 {
-					w.s("M")
-				} else {
-					w.s("L")
-				}
-				w.f(px(float64(p.X)))
-				w.s(" ")
-				w.f(py(p.Y))
-			}
-			if len(seg) == 1 { // a lone value: a short stroke shows it
-				w.s("h0.01")
-			}
-		}
+		w.path(segs, px, py) // a lone value gets a short stroke
 		w.s("\"/>\n")
 		if len(s.Iterations) <= 120 {
 			w.s("<g class=\"dots\" fill=\"" + ValueColor + "\">")
