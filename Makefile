@@ -48,7 +48,7 @@ bench: build
 # The long crash loops: soak-run killed with SIGKILL at random moments, then
 # resumed; release-bundle killed at random moments, never a partial bundle that verifies.
 crash:
-	$(GO) test -run 'TestCrash' -count=1 -v -timeout 60m ./internal/soakrun/ ./internal/bundle/ -args -crash.long
+	$(GO) test -run 'TestCrash' -count=1 -v -timeout 60m ./internal/cli/soakrun/ ./internal/cli/releasebundle/ -args -crash.long
 
 clean:
 	rm -rf bin artifacts release

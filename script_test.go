@@ -11,11 +11,11 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/soakline/soakline/examples/fakebot/bot"
-	"github.com/soakline/soakline/internal/bundle"
-	"github.com/soakline/soakline/internal/gate"
-	"github.com/soakline/soakline/internal/reports"
-	"github.com/soakline/soakline/internal/soakrun"
-	"github.com/soakline/soakline/internal/tag"
+	"github.com/soakline/soakline/internal/cli/releasebundle"
+	"github.com/soakline/soakline/internal/cli/releasetag"
+	"github.com/soakline/soakline/internal/cli/soakgate"
+	"github.com/soakline/soakline/internal/cli/soakreports"
+	"github.com/soakline/soakline/internal/cli/soakrun"
 )
 
 // TestMain makes the five binaries available to the scripts under their
@@ -23,10 +23,10 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"soak-run":       func() { os.Exit(soakrun.Main()) },
-		"soak-gate":      func() { os.Exit(gate.Main()) },
-		"soak-reports":   func() { os.Exit(reports.Main()) },
-		"release-bundle": func() { os.Exit(bundle.Main()) },
-		"release-tag":    func() { os.Exit(tag.Main()) },
+		"soak-gate":      func() { os.Exit(soakgate.Main()) },
+		"soak-reports":   func() { os.Exit(soakreports.Main()) },
+		"release-bundle": func() { os.Exit(releasebundle.Main()) },
+		"release-tag":    func() { os.Exit(releasetag.Main()) },
 		"fakebot":        func() { os.Exit(bot.Main()) }, // examples/fakebot, for soak-run --exec
 		"gen-bad":        func() { os.Exit(genBad()) },   // test inputs; genbad_test.go
 	})

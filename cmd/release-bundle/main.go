@@ -1,11 +1,11 @@
 // Command release-bundle is one stage of soakline; see its --help and
-// internal/bundle for the manual.
+// internal/cli/releasebundle for the manual.
 package main
 
 import (
 	"os"
 
-	"github.com/soakline/soakline/internal/bundle"
+	"github.com/soakline/soakline/internal/cli/releasebundle"
 )
 
-func main() { os.Exit(bundle.Main()) }
+func main() { os.Exit(releasebundle.Main()) }

@@ -1,11 +1,11 @@
 // Command release-tag is one stage of soakline; see its --help and
-// internal/tag for the manual.
+// internal/cli/releasetag for the manual.
 package main
 
 import (
 	"os"
 
-	"github.com/soakline/soakline/internal/tag"
+	"github.com/soakline/soakline/internal/cli/releasetag"
 )
 
-func main() { os.Exit(tag.Main()) }
+func main() { os.Exit(releasetag.Main()) }

@@ -1,11 +1,11 @@
 // Command soak-gate is one stage of soakline; see its --help and
-// internal/gate for the manual.
+// internal/cli/soakgate for the manual.
 package main
 
 import (
 	"os"
 
-	"github.com/soakline/soakline/internal/gate"
+	"github.com/soakline/soakline/internal/cli/soakgate"
 )
 
-func main() { os.Exit(gate.Main()) }
+func main() { os.Exit(soakgate.Main()) }

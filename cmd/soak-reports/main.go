@@ -1,11 +1,11 @@
 // Command soak-reports is one stage of soakline; see its --help and
-// internal/reports for the manual.
+// internal/cli/soakreports for the manual.
 package main
 
 import (
 	"os"
 
-	"github.com/soakline/soakline/internal/reports"
+	"github.com/soakline/soakline/internal/cli/soakreports"
 )
 
-func main() { os.Exit(reports.Main()) }
+func main() { os.Exit(soakreports.Main()) }

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/canary"
+	"github.com/soakline/soakline/internal/cli/releasetag"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promtest"
-	"github.com/soakline/soakline/internal/tag"
 )
 
 // The test binary doubles as release-tag (for a watcher killed with
@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 	}
 	if os.Getenv("SOAKLINE_CANARY_TEST_MAIN") == "1" {
 		os.Args = append([]string{"release-tag"}, os.Args[1:]...)
-		os.Exit(tag.Main())
+		os.Exit(releasetag.Main())
 	}
 	os.Exit(m.Run())
 }

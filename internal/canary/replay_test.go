@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/canary"
+	"github.com/soakline/soakline/internal/cli/releasetag"
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promtest"
 	"github.com/soakline/soakline/internal/release"
-	"github.com/soakline/soakline/internal/tag"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -88,7 +88,7 @@ type result struct {
 func run(t testing.TB, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := tag.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb})
+	err := releasetag.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb})
 	code := cliutil.Report("release-tag", &errb, err)
 	return result{code, out.String(), errb.String()}
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soakline/soakline/internal/cli/soakrun"
 	"github.com/soakline/soakline/internal/cliutil"
-	"github.com/soakline/soakline/internal/soakrun"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 

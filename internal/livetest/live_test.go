@@ -21,13 +21,13 @@ import (
 
 	"github.com/soakline/soakline/examples/fakebot/bot"
 	"github.com/soakline/soakline/internal/canary"
+	"github.com/soakline/soakline/internal/cli/releasetag"
+	"github.com/soakline/soakline/internal/cli/soakgate"
+	"github.com/soakline/soakline/internal/cli/soakrun"
 	"github.com/soakline/soakline/internal/cliutil"
-	"github.com/soakline/soakline/internal/gate"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promtest"
 	"github.com/soakline/soakline/internal/release"
-	"github.com/soakline/soakline/internal/soakrun"
-	"github.com/soakline/soakline/internal/tag"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -200,7 +200,7 @@ type result struct {
 
 func releaseTag(args ...string) result {
 	var out, errb bytes.Buffer
-	err := tag.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb})
+	err := releasetag.Run(context.Background(), args, cliutil.Stdio{Out: &out, Err: &errb})
 	code := cliutil.Report("release-tag", &errb, err)
 	return result{code, out.String(), errb.String()}
 }
@@ -369,7 +369,7 @@ func soakRun(t *testing.T, args ...string) string {
 
 func soakGate(dir string) (int, string) {
 	var out, errb bytes.Buffer
-	err := gate.Run(context.Background(), []string{dir}, cliutil.Stdio{Out: &out, Err: &errb, Getenv: mockEnv})
+	err := soakgate.Run(context.Background(), []string{dir}, cliutil.Stdio{Out: &out, Err: &errb, Getenv: mockEnv})
 	return cliutil.Report("soak-gate", &errb, err), errb.String()
 }
 
@@ -542,7 +542,7 @@ prometheus:
 		t.Errorf("stderr does not end with %q:\n%s", want, stderr)
 	}
 	var out, errb bytes.Buffer
-	err := gate.Run(context.Background(), []string{"--policy", pol, dir}, cliutil.Stdio{Out: &out, Err: &errb})
+	err := soakgate.Run(context.Background(), []string{"--policy", pol, dir}, cliutil.Stdio{Out: &out, Err: &errb})
 	if code := cliutil.Report("soak-gate", &errb, err); code != 3 || !strings.Contains(errb.String(), "risk_ratio missing or unusable in iteration(s) 1, 2") {
 		t.Fatalf("soak-gate: exit %d, want 3 (inconclusive about the missing KPIs)\n%s", code, errb.String())
 	}

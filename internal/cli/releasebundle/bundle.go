@@ -1,0 +1,792 @@
+package releasebundle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/redact"
+	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/internal/render"
+	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// Bundle builds the bundle o describes.
+func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
+	start := time.Now()
+	warn := func(format string, args ...any) {
+		fmt.Fprintf(stdio.Err, "release-bundle: warning: "+format+"\n", args...)
+	}
+
+	// 0. Clear away what killed runs left beside --out, and refuse an
+	// --out this run could not replace before doing any work.
+	if st := cleanStale(o.Out, start); st.Restored != "" {
+		fmt.Fprintf(stdio.Err, "release-bundle: restored %s from %s, where a killed run had set it aside; removed %d temporary directories of killed runs\n", o.Out, st.Restored, len(st.Removed))
+	} else if len(st.Removed) > 0 {
+		fmt.Fprintf(stdio.Err, "release-bundle: removed %d temporary directories of killed runs beside %s\n", len(st.Removed), o.Out)
+	}
+	if _, err := checkOut(o.Out); err != nil {
+		return err
+	}
+	if o.Archive != "" {
+		if err := checkArchiveOut(o.Archive); err != nil {
+			return err
+		}
+	}
+
+	// 1. Find every input, and the soak; the soak's own overrides file is
+	// the one its verdict records.
+	in, err := release.Locate(o.Src, o.Reports)
+	if err != nil {
+		return err
+	}
+	var soak *soakdir.Soak
+	if !missingIterations(in) {
+		if soak, err = soakdir.Load(ctx, in.SoakDir, nil); err != nil {
+			return err
+		}
+		switch found := in.Paths[artifact.OverridesFile]; {
+		case soak.OverridesPath != "":
+			in.Paths[artifact.OverridesFile] = soak.OverridesPath
+		case found != "":
+			// Found where no stage judging the soak reads it: no verdict
+			// was judged with these overrides.
+			return cliutil.No("%s: not where the soak's overrides are read (%s or one level up), so no verdict about the soak was judged with them: not bundled; move it there and judge the soak again",
+				found, in.SoakDir)
+		}
+	}
+
+	// 2. The snapshot decides what else is needed: a verdict with
+	// provenance brings its delta report and reports; one without (the
+	// Python toolkit's, or one recording no soak digest) is never trusted,
+	// and the soak is judged here instead, so its reports are not needed.
+	raw := map[string][]byte{}
+	var found *release.Snapshot
+	snapPath := in.Paths[artifact.SnapshotFile]
+	if snapPath != "" {
+		if raw[artifact.SnapshotFile], err = readInput(snapPath); err != nil {
+			return err
+		}
+		if found, err = release.DecodeSnapshot(snapPath, raw[artifact.SnapshotFile]); err != nil {
+			return err
+		}
+	}
+	trusted := found != nil && !found.Legacy && found.Source.Digest != ""
+	missing := in.Missing
+	if found != nil && !trusted {
+		missing = slices.DeleteFunc(slices.Clone(missing), func(m string) bool {
+			return strings.HasPrefix(m, artifact.DeltaVerifyFile+":") || slices.ContainsFunc(release.ReportFiles, func(r string) bool { return strings.HasPrefix(m, r+":") })
+		})
+	}
+	if len(missing) > 0 {
+		for _, m := range missing {
+			fmt.Fprintf(stdio.Err, "release-bundle: missing: %s\n", m)
+		}
+		return cliutil.No("no bundle written: %d required inputs missing", len(missing))
+	}
+
+	// 3. Read the rest: regular files only, no symbolic link out of its
+	// directory, each under the size cap, so that nothing else is shipped
+	// under a report's name.
+	need := []string{artifact.OverridesFile}
+	if trusted {
+		need = append(need, artifact.DeltaVerifyFile)
+		need = append(need, release.ReportFiles...)
+	}
+	for _, name := range need {
+		if raw[name], err = readInput(in.Paths[name]); err != nil {
+			return err
+		}
+	}
+	ovPath := in.Paths[artifact.OverridesFile]
+	profile, redacted, err := release.RedactProfile(ovPath, raw[artifact.OverridesFile])
+	if err != nil {
+		return err
+	}
+	prof, err := artifact.DecodeOverrides(ovPath, profile)
+	if err != nil {
+		return err
+	}
+	facts := release.Facts{SoakDigest: soak.Digest, LedgerDigest: soak.LedgerDigest, OverridesDigest: release.SHA256(raw[artifact.OverridesFile])}
+
+	// 4. The verdict: the snapshot's when every file derives from it and
+	// it is about this soak as it is now (one line per file that does not,
+	// exit 1); else judged here.
+	var rejudged *artifact.RejudgedSnapshot
+	if trusted {
+		// A delta report that is not even valid JSON is an input error
+		// (exit 2, naming the line), as before any comparison.
+		if _, err := release.DecodeDeltaVerify(in.Paths[artifact.DeltaVerifyFile], raw[artifact.DeltaVerifyFile]); err != nil {
+			return err
+		}
+		problems := release.CheckChain(release.Evidence{
+			Snapshot: raw[artifact.SnapshotFile], Verdict: &found.Verdict, DeltaReport: raw[artifact.DeltaVerifyFile],
+			Reports: raw, ReportsNamed: release.ReportFiles,
+		}, facts)
+		problems = append(problems, o.settingsProblems(&found.Verdict, judge.UseMock(stdio.Env("USE_MOCK")))...)
+		if len(problems) == 0 {
+			// The policy file the snapshot names inside the soak or
+			// reports directory, when it has the recorded digest.
+			var judgedBy *policy.Policy
+			dirs := []string{in.SoakDir, in.ReportsDir}
+			if rp, err := release.ResolvePolicy(release.BasePolicy(&found.Verdict, "", dirs), false, "", dirs); err == nil {
+				judgedBy = rp.Policy
+			}
+			problems = append(problems, o.verdictProblems(soak, &found.Verdict, judgedBy)...)
+		}
+		if len(problems) > 0 {
+			for _, p := range problems {
+				from := in.Paths[p.File]
+				if p.File == artifact.ProfileFile {
+					from = ovPath
+				}
+				fmt.Fprintf(stdio.Err, "release-bundle: %s: %s\n", from, p.Why)
+			}
+			return cliutil.No("no bundle written: %d inputs are not the evidence of one verdict about %s as it is now (judge it again: soak-gate --out, then soak-reports)", len(problems), in.SoakDir)
+		}
+	} else {
+		old := found
+		v, files, err := o.judge(soak, stdio)
+		if err != nil {
+			return err
+		}
+		rejudged = &artifact.RejudgedSnapshot{
+			From: filepath.ToSlash(snapPath), SHA256: release.SHA256(raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
+			WindowFirst: old.Window.First, WindowLast: old.Window.Last,
+			Differs: old.Verdict.Verdict != v.Verdict || old.Window.First != v.Window.First || old.Window.Last != v.Window.Last,
+		}
+		warn("%s has no provenance (%s): not trusted; judged %s with policy %s: %s (it said %s)",
+			snapPath, untrustedWhy(old), in.SoakDir, v.Policy.Name, v.Verdict, old.Verdict.Verdict)
+		found = &release.Snapshot{Verdict: *v}
+		for name, data := range files {
+			raw[name] = data
+			in.Paths[name] = "judged by release-bundle"
+		}
+		// The bundle's own evidence passes its own check, or it is a bug.
+		if ps := release.CheckChain(release.Evidence{Snapshot: raw[artifact.SnapshotFile], Verdict: v, DeltaReport: raw[artifact.DeltaVerifyFile], Reports: raw, ReportsNamed: release.ReportFiles}, facts); len(ps) > 0 {
+			return fmt.Errorf("internal error: the verdict judged here does not check: %s", ps[0])
+		}
+	}
+	snap := found
+	delta, err := release.DecodeDeltaVerify(artifact.DeltaVerifyFile, raw[artifact.DeltaVerifyFile])
+	if err != nil {
+		return err
+	}
+
+	// 5. Refuse a soak that did not pass, unless --allow-fail.
+	v := snap.Verdict
+	failing := !release.Passing(v.Verdict)
+	if failing && !o.AllowFail {
+		return cliutil.No("verdict %s (%s): not bundled; --allow-fail bundles it marked as not validated", v.Verdict, dashIfEmpty(v.Reason))
+	}
+	if failing {
+		warn("verdict %s: bundling anyway (--allow-fail); the bundle says it is not validated", v.Verdict)
+	}
+	forced := failing
+
+	// 6. The previous bundle, the rollback target: one that verifies, or
+	// a legacy one read leniently (saying what could not be verified).
+	var prev *release.Previous
+	if o.Previous != "" {
+		prev, err = readPrevious(o.Previous)
+		if err != nil {
+			return err
+		}
+		if !prev.Verified() {
+			warn("--previous %s does not verify: %s; its profile (sha256 %s) and version %s are used for the rollback diff, and the rollback plan, CHANGELOG.md and MANIFEST.json say what could not be verified",
+				o.Previous, prev.LegacyText(), prev.ProfileSHA256, orUnknown(prev.Version))
+		}
+	}
+
+	// 7. The policy the rollback triggers come from.
+	dirs := []string{in.SoakDir, in.ReportsDir}
+	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, dirs), snap.Legacy, o.Policy, dirs)
+	if err != nil {
+		return err
+	}
+	for _, n := range pol.Notes {
+		warn("%s", n)
+	}
+
+	// 8. git: commit, version, previous tag and the commits since.
+	g := release.Git{}
+	var gi *artifact.GitInfo
+	var commits []release.Commit
+	var commitTime time.Time
+	if ok, _ := g.InRepo(ctx); ok && g.HasCommits(ctx) {
+		gi = &artifact.GitInfo{}
+		if gi.Commit, err = g.ResolveCommit(ctx, "HEAD"); err != nil {
+			return err
+		}
+		if gi.Dirty, err = g.Dirty(ctx); err != nil {
+			return err
+		}
+		gi.Describe, _ = g.Describe(ctx)
+		if commitTime, err = g.CommitTime(ctx, "HEAD"); err != nil {
+			return err
+		}
+	}
+	version := o.Version
+	if version == "" {
+		if gi == nil || gi.Describe == "" {
+			return cliutil.Usagef("--version is required outside a git repository with commits")
+		}
+		if err := release.CheckReleaseName("release name", gi.Describe); err != nil {
+			return cliutil.Usagef("git describe gives %v: pass --version", err)
+		}
+		version = gi.Describe
+	}
+	if gi != nil {
+		gi.PreviousTag = g.PreviousTag(ctx, "HEAD", version)
+		if commits, err = g.Log(ctx, gi.PreviousTag, "HEAD"); err != nil {
+			return err
+		}
+	}
+
+	// 9. The date: --now, SOURCE_DATE_EPOCH, the commit time, or none.
+	var date time.Time
+	var dateSource string
+	switch {
+	case !o.Now.IsZero():
+		date, dateSource = o.Now, "--now"
+	case o.SourceDateEpochSet:
+		date, dateSource = o.SourceDateEpoch, "SOURCE_DATE_EPOCH"
+	case !commitTime.IsZero():
+		date, dateSource = commitTime, "the commit time of HEAD"
+	}
+
+	// 10. Generate the documents and the manifest.
+	run := soak.Run
+	if run != nil {
+		// A run record written before soak-run masked credentials, or by
+		// hand, must not carry a command-line secret into the bundle.
+		masked := *run
+		masked.Command = redact.Args(run.Command)
+		run = &masked
+	}
+	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest,
+		LedgerDigest: facts.LedgerDigest, OverridesDigest: facts.OverridesDigest, Legacy: soak.Legacy, Run: run}
+	r := &release.Release{
+		Version: version, DateSource: dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
+		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Delta: delta, Ledger: soak.Report, Source: src,
+		Profile: prof, ProfileSHA256: release.SHA256(profile), Redacted: redacted, OverridesFrom: filepath.ToSlash(ovPath),
+		Previous: prev, Policy: pol, Triggers: release.Triggers(pol.Policy),
+	}
+	if !date.IsZero() {
+		r.Date = date.UTC().Format("2006-01-02")
+	}
+	m := artifact.Manifest{
+		Version: version, ToolVersion: cliutil.Version(), Git: gi,
+		Verdict: artifact.BundleVerdict{
+			Verdict: v.Verdict, Reason: v.Reason, FreezeReady: v.FreezeReady, Forced: forced,
+			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, Rejudged: rejudged,
+		},
+		Source: src, Redacted: redacted,
+	}
+	if !date.IsZero() {
+		m.CreatedAt = date.UTC().Format(time.RFC3339)
+	}
+	if prev != nil {
+		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256,
+			Verified: prev.Verified(), Legacy: prev.Legacy, Unverified: prev.Unverified}
+	}
+	copied := map[string][]byte{artifact.ProfileFile: profile}
+	for name, data := range raw {
+		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(in.Paths[name]), SHA256: release.SHA256(data)})
+		if name != artifact.OverridesFile {
+			copied[name] = data
+		}
+	}
+	files, err := release.Build(r, copied, m)
+	if err != nil {
+		return err
+	}
+	var archive []byte
+	if o.Archive != "" {
+		if archive, err = release.Archive(filepath.Base(filepath.Clean(o.Out)), files, date); err != nil {
+			return err
+		}
+	}
+
+	// 11. Write: a temporary directory beside --out, renamed into place.
+	kept, err := writeDir(o.Out, files)
+	if err != nil {
+		return err
+	}
+	if kept != "" {
+		warn("the bundle %s replaced changed while this run wrote: it was kept as %s", o.Out, kept)
+	}
+	if archive != nil {
+		if err := checkArchiveOut(o.Archive); err != nil {
+			return fmt.Errorf("%w (the bundle directory %s is complete)", err, o.Out)
+		}
+		if err := artifact.WriteFile(o.Archive, archive, 0o644); err != nil {
+			return fmt.Errorf("%s: %w (the bundle directory %s is complete)", o.Archive, err, o.Out)
+		}
+	}
+	fmt.Fprintf(stdio.Err, "release-bundle: wrote %s: version %s, verdict %s, %d files, SHA256SUMS sha256 %s\n",
+		o.Out, version, v.Verdict, len(files), release.SHA256(files[artifact.SumsFileName]))
+	if archive != nil {
+		fmt.Fprintf(stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, release.SHA256(archive))
+	}
+	return nil
+}
+
+func bundleName(input string) string {
+	if input == artifact.OverridesFile {
+		return artifact.ProfileFile
+	}
+	return input
+}
+
+func orUnknown(version string) string {
+	if version == "" {
+		return "unknown"
+	}
+	return version
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "no reason recorded"
+	}
+	return s
+}
+
+// checkInput refuses p unless it is a regular file or a symbolic link
+// that stays in its directory. soakdir.CheckRegular compares the link's
+// target with the absolute directory, so it gets the absolute path (with a
+// relative one, a relative target never compares as inside); the error
+// names p as the user gave it.
+func checkInput(p string) error {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return artifact.PathError(p, err)
+	}
+	err = soakdir.CheckRegular(abs)
+	var ae *artifact.Error
+	if errors.As(err, &ae) && ae.File == abs {
+		named := *ae
+		named.File = p
+		return &named
+	}
+	return err
+}
+
+// readPrevious reads the previous release's bundle, the rollback target:
+// one that verifies, or one read leniently as a legacy bundle (an earlier
+// soakline version's whose SHA256SUMS holds, or the Python toolkit's), see
+// release.ReadPrevious. Anything else is refused (exit 1).
+func readPrevious(path string) (*release.Previous, error) {
+	c, _, err := readBundle(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := release.ReadPrevious(path, c)
+	var refused *release.PreviousRefusal
+	if errors.As(err, &refused) {
+		return nil, cliutil.No("--previous %s does not verify: %s", path, refused.Why)
+	}
+	return p, err
+}
+
+// checkOut says whether --out exists and may be replaced: it may when it
+// does not exist, is an empty directory, or is a bundle that verifies (a
+// bundle release-bundle wrote: MANIFEST.json of kind bundle, and nothing
+// in the directory that is not a bundle file). Anything else is an input
+// error naming it (exit 2): a symbolic link (not followed), a file, a
+// directory holding anything else. Only the bundle's ten names are read.
+func checkOut(out string) (exists bool, err error) {
+	fi, err := os.Lstat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, artifact.PathError(out, err)
+	}
+	const keep = "not replaced; choose another directory or remove it yourself"
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return true, artifact.Errorf(out, 0, "--out is a symbolic link: not followed, %s", keep)
+	case !fi.IsDir():
+		return true, artifact.Errorf(out, 0, "--out exists and is not a directory: %s", keep)
+	}
+	c, err := release.ReadDir(out)
+	if err != nil {
+		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle (%s): %s", errText(err), keep)
+	}
+	if len(c.Files) == 0 && len(c.Irregular) == 0 && len(c.Extra) == 0 {
+		return true, nil
+	}
+	if foreign := append(append([]string{}, c.Extra...), c.Irregular...); len(foreign) > 0 {
+		more := ""
+		if len(foreign) > 3 {
+			foreign, more = foreign[:3], fmt.Sprintf(" and %d more", len(foreign)-3)
+		}
+		return true, artifact.Errorf(out, 0, "--out holds %s%s, which release-bundle does not write: %s", strings.Join(foreign, ", "), more, keep)
+	}
+	if ver := release.Verify(c); !ver.OK() {
+		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle that verifies (%s): %s", ver.Summary(), keep)
+	}
+	return true, nil
+}
+
+// checkArchiveOut says whether --archive may be written: it may when it
+// does not exist or is a bundle archive that verifies (one this tool
+// wrote); a symbolic link (not followed) or any other file is an input
+// error naming it (exit 2), left as it is.
+func checkArchiveOut(name string) error {
+	fi, err := os.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return artifact.PathError(name, err)
+	}
+	const keep = "not replaced; choose another name or remove it yourself"
+	if !fi.Mode().IsRegular() {
+		return artifact.Errorf(name, 0, "--archive exists and is not a regular file: %s", keep)
+	}
+	c, _, err := readBundle(name)
+	if err != nil {
+		return artifact.Errorf(name, 0, "--archive exists and is not a bundle archive: %s", keep)
+	}
+	if ver := release.Verify(c); !ver.OK() {
+		return artifact.Errorf(name, 0, "--archive exists and is not a bundle archive that verifies (%s): %s", ver.Summary(), keep)
+	}
+	return nil
+}
+
+func errText(err error) string {
+	var ae *artifact.Error
+	if errors.As(err, &ae) {
+		return ae.File + ": " + ae.Err.Error()
+	}
+	return err.Error()
+}
+
+// writeDir writes files into a fresh temporary directory beside out and
+// renames it to out. An existing out is replaced only when checkOut allows
+// it; it is moved aside first and removed after the rename only when it
+// still verifies then (else it is kept, and its new path returned).
+func writeDir(out string, files map[string][]byte) (kept string, err error) {
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", artifact.PathError(parent, err)
+	}
+	exists, err := checkOut(out)
+	if err != nil {
+		return "", err
+	}
+	// Both temporary directories are locked while this run owns them, so
+	// that the next run's cleanStale tells them from a killed run's; the
+	// lock stays with the directory through the renames.
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return "", artifact.PathError(parent, err)
+	}
+	defer lockDir(tmp).unlock()
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := writeSynced(filepath.Join(tmp, n), files[n]); err != nil {
+			return "", err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", err
+	}
+	if exists {
+		aside, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".old-")
+		if err != nil {
+			return "", artifact.PathError(parent, err)
+		}
+		defer lockDir(aside).unlock()
+		old := filepath.Join(aside, "bundle")
+		if err := os.Rename(out, old); err != nil {
+			os.Remove(aside)
+			return "", artifact.PathError(out, err)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			os.Rename(old, out) // put it back
+			os.Remove(aside)
+			return "", artifact.PathError(out, err)
+		}
+		// What was set aside is removed only if it is still what
+		// checkOut allowed to replace: something may have been written
+		// into it meanwhile.
+		if empty(old) || verifies(old) {
+			os.RemoveAll(aside)
+			return "", nil
+		}
+		return old, nil
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return "", artifact.PathError(out, err)
+	}
+	return "", nil
+}
+
+func empty(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+// readInput reads an input file of the bundle: a regular file, or a
+// symbolic link that stays in its directory, of at most
+// release.MaxBundleFileBytes.
+func readInput(p string) ([]byte, error) {
+	if err := checkInput(p); err != nil {
+		return nil, err
+	}
+	return release.ReadRegular(p, release.MaxBundleFileBytes, true)
+}
+
+func missingIterations(in *release.Inputs) bool {
+	for _, m := range in.Missing {
+		if strings.HasPrefix(m, "ITER_SUMMARY_") {
+			return true
+		}
+	}
+	return false
+}
+
+func untrustedWhy(s *release.Snapshot) string {
+	if s.Legacy {
+		return "written by the Python toolkit"
+	}
+	return "it records no digest of the soak it judged"
+}
+
+// settingsProblems lists the choices given on the command line that the
+// snapshot was not judged with: a bundle carries one verdict, judged once.
+// The relaxed mock policy is one such choice in both directions: a
+// snapshot judged by it (recorded so, or by its digest) is bundled only
+// with --mock or USE_MOCK=1 (useMockEnv), so that a soak directory from
+// elsewhere cannot choose the lenient policy for the release.
+func (o Options) settingsProblems(v *artifact.Verdict, useMockEnv bool) []release.Problem {
+	var ps []release.Problem
+	add := func(why string, args ...any) {
+		ps = append(ps, release.Problem{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(why, args...)})
+	}
+	if o.Policy != "" {
+		if p, err := policy.Load(o.Policy); err == nil && release.EffectiveDigest(p, v.Settings) != v.Policy.Digest {
+			add("judged under policy %s (%.12s), not --policy %s (%.12s)", v.Policy.Name, v.Policy.Digest, o.Policy, release.EffectiveDigest(p, v.Settings))
+		}
+	}
+	mockJudged := v.Settings.Mock || mockDigest(v) == v.Policy.Digest
+	switch {
+	case o.Mock && !mockJudged:
+		add("judged with policy %s, not the mock policy --mock asks for", v.Policy.Name)
+	case o.Policy == "" && !o.Mock && useMockEnv && !mockJudged:
+		add("judged with policy %s, not the mock policy USE_MOCK=1 asks for", v.Policy.Name)
+	case o.Policy == "" && !o.Mock && !useMockEnv && mockJudged:
+		add("judged with the relaxed mock policy, which release-bundle was not asked for (--mock or USE_MOCK=1); a release is judged by the built-in policy unless you choose another")
+	}
+	if o.Strict && !v.Settings.Strict {
+		add("judged without --strict")
+	}
+	return ps
+}
+
+// mockDigest is the digest the built-in mock policy has with the
+// verdict's recorded --last-n and --warmup.
+func mockDigest(v *artifact.Verdict) string {
+	return release.EffectiveDigest(policy.Default(true), v.Settings)
+}
+
+// verdictProblems judges soak again by the verdict's own policy and
+// settings and returns a problem when the verdict is not what they give:
+// a snapshot edited by hand, its digests left as they were. The policy is
+// the built-in production or mock one, --policy, or judgedBy (the file the
+// snapshot names inside the soak, as ResolvePolicy found it; nil: none),
+// whichever has the recorded digest with the recorded --last-n and
+// --warmup. Judged by this version of the tool with no --compare baseline,
+// the verdict must be the same. Otherwise (another version may judge
+// otherwise; a baseline is not at hand) it is judged again without the
+// baseline, which can only make a verdict better, and refused when it is
+// worse than that (a FAIL edited to PASS, its tool version or baseline
+// edited too). With no policy of that digest at hand nothing is said here:
+// ResolvePolicy refuses such a snapshot (exit 2, pass --policy).
+func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
+	exact := v.Settings.CompareBaseline == "" && v.ToolVersion == cliutil.Version()
+	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
+	if v.Settings.Warmup != "" {
+		w, err := policy.ParseWarmup(v.Settings.Warmup)
+		if err != nil {
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"records a warm-up %q that cannot be judged again: %v", v.Settings.Warmup, err)}}
+		}
+		opts.Warmup = &w
+	}
+	cands := []*policy.Policy{policy.Default(false), policy.Default(true)}
+	if o.Policy != "" {
+		if p, err := policy.Load(o.Policy); err == nil {
+			cands = append(cands, p)
+		}
+	}
+	if judgedBy != nil {
+		cands = append(cands, judgedBy)
+	}
+	for _, p := range cands {
+		eff := p.Clone()
+		if opts.LastN > 0 {
+			eff.Window = opts.LastN
+		}
+		if opts.Warmup != nil {
+			eff.Warmup = *opts.Warmup
+		}
+		if eff.Digest() != v.Policy.Digest {
+			continue
+		}
+		again, err := judge.Evaluate(soak, p, opts)
+		if err != nil {
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"cannot be judged again by its own policy %s: %v", v.Policy.Name, err)}}
+		}
+		if exact && again.Verdict != v.Verdict {
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"says %s, but its own policy %s and settings give %s on this soak (%s): edited after it was judged",
+				v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason))}}
+		}
+		if exact {
+			if why := judgedOtherwise(v, again); why != "" {
+				return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+					"%s, but its own policy %s and settings give otherwise on this soak: edited after it was judged", why, v.Policy.Name)}}
+			}
+		}
+		if !exact && verdictRank(again.Verdict) > verdictRank(v.Verdict) {
+			why := "judged by " + orUnknown(v.ToolVersion) + ", this is " + cliutil.Version()
+			if v.Settings.CompareBaseline != "" {
+				why = "its --compare baseline aside, which can only make a verdict worse"
+			}
+			return []release.Problem{{File: artifact.SnapshotFile, What: release.Mismatch, Why: fmt.Sprintf(
+				"says %s, but its own policy %s and settings give %s on this soak (%s; %s): judge it again",
+				v.Verdict, v.Policy.Name, again.Verdict, dashIfEmpty(again.Reason), why)}}
+		}
+		return nil
+	}
+	return nil
+}
+
+// judgedOtherwise says how the recorded verdict v differs from again,
+// the same soak judged again the same way, in what the bundle's documents
+// show besides the verdict: the window, freeze_ready and each check's
+// status; "" when they agree.
+func judgedOtherwise(v, again *artifact.Verdict) string {
+	if v.Window.First != again.Window.First || v.Window.Last != again.Window.Last {
+		return fmt.Sprintf("its window is iterations %d-%d, judged again %d-%d", v.Window.First, v.Window.Last, again.Window.First, again.Window.Last)
+	}
+	if v.FreezeReady != again.FreezeReady {
+		return fmt.Sprintf("its freeze_ready is %t", v.FreezeReady)
+	}
+	status := map[string]string{}
+	for _, c := range v.Checks {
+		status[c.Name] = c.Status
+	}
+	if len(status) != len(again.Checks) || len(v.Checks) != len(again.Checks) {
+		return fmt.Sprintf("it holds %d checks, judged again %d", len(v.Checks), len(again.Checks))
+	}
+	for _, c := range again.Checks {
+		if st, ok := status[c.Name]; !ok || st != c.Status {
+			return fmt.Sprintf("check %s says %s, judged again %s", c.Name, orDash(st), c.Status)
+		}
+	}
+	return ""
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "nothing"
+	}
+	return s
+}
+
+// verdictRank orders verdicts by the documented precedence: FAIL over
+// INCONCLUSIVE over WARN over PASS; anything else ranks as FAIL.
+func verdictRank(v string) int {
+	switch v {
+	case artifact.VerdictPass:
+		return 0
+	case artifact.VerdictWarn:
+		return 1
+	case artifact.VerdictInconclusive:
+		return 2
+	}
+	return 3
+}
+
+// judge judges soak as soak-gate does (the built-in policy, the mock one
+// with --mock or USE_MOCK=1, or --policy; --strict) and renders what a
+// bundle carries of it: the snapshot, the delta report and the three
+// Markdown reports, each with its provenance line.
+func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
+	mock := o.Mock || o.Policy == "" && judge.UseMock(stdio.Env("USE_MOCK"))
+	pol, err := judge.LoadPolicy(o.Policy, mock)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, nil, cliutil.Usagef("%s: %v", pol.Source, err)
+	}
+	v, err := judge.Evaluate(soak, pol, judge.Options{Strict: o.Strict, ToolVersion: cliutil.Version()})
+	if err != nil {
+		return nil, nil, cliutil.Usagef("%v", err)
+	}
+	rendered, err := render.Render(render.Input{Soak: soak, Verdict: v})
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string][]byte{}
+	for _, f := range rendered {
+		if f.Name == artifact.SnapshotFile || slices.Contains(release.ReportFiles, f.Name) {
+			files[f.Name] = f.Data
+		}
+	}
+	sum := release.SHA256(files[artifact.SnapshotFile])
+	for _, name := range release.ReportFiles {
+		if _, _, ok := artifact.ParseProvenance(files[name]); !ok {
+			files[name] = append(files[name], artifact.ProvenanceLine(soak.Digest, sum)...)
+		}
+	}
+	if files[artifact.DeltaVerifyFile], err = release.DeltaReport(v); err != nil {
+		return nil, nil, err
+	}
+	return v, files, nil
+}
+
+func writeSynced(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return artifact.PathError(name, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return artifact.PathError(name, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return artifact.PathError(name, err)
+	}
+	return f.Close()
+}

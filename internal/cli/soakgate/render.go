@@ -1,0 +1,153 @@
+package soakgate
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/soakline/soakline/internal/safetext"
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// numf formats a level as the policy wrote it: every digit (a level is
+// never rounded, so that a value shown beside it cannot seem to meet it).
+func numf(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+func threshold(c artifact.Check) string {
+	s := c.Direction + " " + numf(c.Threshold)
+	if c.Warn != nil {
+		s += " (warn " + numf(*c.Warn) + ")"
+	}
+	return s
+}
+
+// writeTable prints the short human table of the checks.
+func writeTable(w io.Writer, v *artifact.Verdict) {
+	fmt.Fprintf(w, "soak-gate: %s by policy %s (%s), window %s of %d iterations\n",
+		v.Verdict, v.Policy.Name, v.Policy.Source, windowText(v.Window), v.IterationsTotal)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STATUS\tCHECK\tVALUE\tTHRESHOLD\tN")
+	for _, c := range v.Checks {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", c.Status, c.Name, c.ValueText(), threshold(c), c.N)
+	}
+	tw.Flush()
+	for _, c := range v.Checks {
+		if c.Status != artifact.CheckPass {
+			fmt.Fprintf(w, "  %s %s: %s\n", c.Status, c.Name, c.Reason)
+		}
+	}
+	for _, n := range v.DataQuality {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	if v.Verdict == artifact.VerdictPass || v.Verdict == artifact.VerdictWarn {
+		fmt.Fprintf(w, "soak-gate: %s: %s (freeze_ready=%t)\n", v.Verdict, v.Reason, v.FreezeReady)
+	}
+}
+
+func windowText(w artifact.Window) string {
+	if w.N == 0 {
+		return "empty"
+	}
+	return fmt.Sprintf("%d-%d (%d of %d)", w.First, w.Last, w.N, w.Size)
+}
+
+// stepSummary is the markdown appended to GITHUB_STEP_SUMMARY. Every
+// value from the soak or the policy is escaped (mdEscape, a code span for
+// the policy name): a reason cannot add a heading, a link, an image or
+// HTML to the job's summary page.
+func stepSummary(v *artifact.Verdict) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "### soak-gate: %s\n\n", mdEscape(v.Verdict))
+	fmt.Fprintf(&b, "%s\n\n", mdEscape(v.Reason))
+	fmt.Fprintf(&b, "Policy %s (%s), window %s, %d iterations in total, freeze_ready: %t.\n\n",
+		safetext.MarkdownCode(v.Policy.Name), mdEscape(v.Policy.Source), mdEscape(windowText(v.Window)), v.IterationsTotal, v.FreezeReady)
+	b.WriteString("| Status | Check | Value | Threshold | n | Reason |\n|---|---|---|---|---|---|\n")
+	for _, c := range v.Checks {
+		cell := safetext.MarkdownTableCell
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(c.Status), cell(c.Name), cell(c.ValueText()), cell(threshold(c)), c.N, cell(c.Reason))
+	}
+	if len(v.DataQuality) > 0 {
+		b.WriteString("\nData quality:\n\n")
+		for _, n := range v.DataQuality {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+		}
+	}
+	b.WriteString("\n")
+	return b.Bytes()
+}
+
+// mdEscape escapes s as Markdown text on one line (safetext.MarkdownText).
+func mdEscape(s string) string { return safetext.MarkdownText(s) }
+
+// JUnit XML.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// junitXML has one test case per check: FAIL is a failure (WARN too with
+// --fail-on-warn), INCONCLUSIVE an error, SKIP skipped.
+func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
+	// encoding/xml escapes markup and replaces characters XML does not
+	// allow; the terminal escaper also removes escape sequences, which CI
+	// pages and terminals showing the report would otherwise interpret.
+	line, text := safetext.TerminalLine, safetext.Terminal
+	s := junitSuite{Name: line("soak-gate." + v.Policy.Name), Tests: len(v.Checks)}
+	for _, c := range v.Checks {
+		c.Name, c.Status, c.Reason = line(c.Name), line(c.Status), text(c.Reason)
+		tc := junitCase{Name: c.Name, Classname: s.Name}
+		msg := line(fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, c.ValueText(), threshold(c), c.N))
+		switch {
+		case c.Status == artifact.CheckFail, c.Status == artifact.CheckWarn && failOnWarn:
+			tc.Failure = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}
+			s.Failures++
+		case c.Status == artifact.CheckInconclusive:
+			tc.Error = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}
+			s.Errors++
+		case c.Status == artifact.CheckSkip:
+			tc.Skipped = &junitMessage{Message: c.Reason}
+			s.Skipped++
+		default:
+			tc.SystemOut = c.Status + ": " + c.Reason
+		}
+		s.Cases = append(s.Cases, tc)
+	}
+	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{s}}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte(xml.Header), out...), '\n'), nil
+}
