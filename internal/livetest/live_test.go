@@ -246,7 +246,7 @@ func TestCanaryPromote(t *testing.T) {
 	waitSeries(t, srv, "baseline", "canary")
 	plan := writePlan(t, livePolicy())
 	r := releaseTag("canary", "--plan", plan, "--prometheus-url", srv.URL, "--canary-selector", `track="canary"`,
-		"--baseline-selector", `track="baseline"`, "--interval", "1s", "--min-duration", "4s", "--max-duration", "12s", "--out", "-")
+		"--baseline-selector", `track="baseline"`, "--scrape-interval", "200ms", "--interval", "1s", "--min-duration", "4s", "--max-duration", "12s", "--out", "-")
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0 (PROMOTE)\n%s", r.code, r.stderr)
 	}
@@ -282,7 +282,7 @@ func TestCanaryRollback(t *testing.T) {
 	t.Setenv("SOAKLINE_LIVETEST_HOOK", hook)
 	out := t.TempDir()
 	r := releaseTag("canary", "--plan", plan, "--prometheus-url", srv.URL, "--canary-selector", `track="canary"`,
-		"--baseline-selector", `track="baseline"`, "--interval", "1s", "--min-duration", "40s", "--max-duration", "50s",
+		"--baseline-selector", `track="baseline"`, "--scrape-interval", "200ms", "--interval", "1s", "--min-duration", "40s", "--max-duration", "50s",
 		"--out", out, "--overrides", ov, "--on-rollback", "--", os.Args[0], "a b; $(touch pwned)", "*")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 (ROLLBACK)\n%s\nbot:\n%s", r.code, r.stderr, can.output())
