@@ -72,7 +72,10 @@ Every query is bounded: a 30 s timeout, 3 tries, a 32 MiB response, one series p
 (a query that returns more must aggregate), at most 10,000 points per range request (longer
 ranges are split), and before the first evaluation each selector may match at most
 --max-series series. --out DIR writes CANARY_REPORT.json and CANARY_REPORT.md (outcome,
-rollback actions, the timeline of every evaluation, the queries).`
+rollback actions, the timeline of every evaluation, the queries).
+
+Manual: docs/release-tag.md, section "release-tag canary"
+(https://github.com/soakline/soakline/blob/main/docs/release-tag.md#release-tag-canary).`
 
 // examplesText is the EXAMPLES section of --help.
 const examplesText = `release-tag canary --plan release/v1.4.0.canary/CANARY_PLAN.json \

@@ -108,7 +108,9 @@ naming every missing, changed, extra or mismatched file. Reads are bounded: only
 bundle names, 64 MiB per file, 256 MiB per bundle or archive expansion, 64 archive entries.
 
 ENVIRONMENT:
-   SOURCE_DATE_EPOCH   the release date and the archive's mtime when --now is not given`
+   SOURCE_DATE_EPOCH   the release date and the archive's mtime when --now is not given
+
+Manual: docs/release-bundle.md (https://github.com/soakline/soakline/blob/main/docs/release-bundle.md).`
 
 // examplesText is the EXAMPLES section of --help.
 const examplesText = `release-bundle --src artifacts/soak/latest --out release/v1.4.0 --version v1.4.0

@@ -77,7 +77,9 @@ there is no such tag.
 
 git runs without a shell, with the repository's hooks, fsmonitor, pager and external diff
 turned off and without optional locks (a dry run writes nothing under .git); refs reach it
-after --end-of-options or as commit hashes; the tag message goes to git on standard input.`
+after --end-of-options or as commit hashes; the tag message goes to git on standard input.
+
+Manual: docs/release-tag.md (https://github.com/soakline/soakline/blob/main/docs/release-tag.md).`
 
 // examplesText is the EXAMPLES section of --help.
 const examplesText = `release-tag --bundle release/v1.4.0 --tag v1.4.0 --dry-run

@@ -91,7 +91,9 @@ refused (exit 2) when another .prom file there exports the same labels.
 ENVIRONMENT:
    USE_MOCK=1            the relaxed mock policy, as --mock
    GITHUB_STEP_SUMMARY   a markdown table of the checks is appended to this file
-   SOURCE_DATE_EPOCH     sets the verdict's generated_at (otherwise absent)`
+   SOURCE_DATE_EPOCH     sets the verdict's generated_at (otherwise absent)
+
+Manual: docs/soak-gate.md (https://github.com/soakline/soakline/blob/main/docs/soak-gate.md); the policy: docs/policy.md.`
 
 // examplesText is the EXAMPLES section of --help.
 const examplesText = `soak-gate artifacts/soak/latest --strict --out reports --prometheus --junit gate.xml

@@ -157,7 +157,9 @@ Timestamps come only from --now or SOURCE_DATE_EPOCH: same input, same bytes.
 Exit status 0 means the reports were written, whatever the verdict (the
 verdict is in POST_SOAK_SNAPSHOT.json and on stderr); soak-gate is the gate
 that exits 1 on FAIL and 3 on INCONCLUSIVE. 2: usage or input error, a
-verdict of other data or judged otherwise, a file soak-reports did not write.`
+verdict of other data or judged otherwise, a file soak-reports did not write.
+
+Manual: docs/soak-reports.md (https://github.com/soakline/soakline/blob/main/docs/soak-reports.md).`
 
 func flags() []cli.Flag {
 	return []cli.Flag{

@@ -90,7 +90,9 @@ ENVIRONMENT:
    runtime_overrides.json, which the command re-reads when it changes. A command that
    exits fails the iteration and is started again for the next.
 
-In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.`
+In soak-run, exit status 1 means the soak stopped at --max-failed-iterations.
+
+Manual: docs/soak-run.md (https://github.com/soakline/soakline/blob/main/docs/soak-run.md).`
 
 // examplesText is the EXAMPLES section of --help.
 const examplesText = `soak-run --mock --iterations 24 --auto-tune

@@ -19,7 +19,7 @@ import (
 
 // LegacyFlag is one flag of the Python toolkit's tools/soak/run.py and what
 // soak-run does with it. The table is the one vocabulary of --help's
-// LEGACY FLAGS section and of README's mapping table (a test compares them).
+// LEGACY FLAGS section and of docs/legacy.md's mapping table (a test compares them).
 type LegacyFlag struct {
 	Flag    string // as the toolkit spelled it, with its argument
 	Toolkit string // what it did there

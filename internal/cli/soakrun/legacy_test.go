@@ -17,32 +17,33 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// readmeRow is a LegacyFlags entry as a row of README's table.
+// readmeRow is a LegacyFlags entry as a row of the table in docs/legacy.md.
 func readmeRow(l LegacyFlag) string {
 	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 	return "| `" + esc(l.Flag) + "` | " + esc(l.Toolkit) + " | " + esc(l.Here) + " |"
 }
 
-// TestLegacyFlagsREADME: README's legacy-flag table (soak-run section) is
+// TestLegacyFlagsREADME: the legacy-flag table of docs/legacy.md (section
+// "soak-run flags"; README links there) is
 // LegacyFlags row for row, --help's LEGACY FLAGS section lists the same
 // flags with the same words, and every legacy flag is one the command
 // line defines: a visible flag when accepted (--preset-file: hidden,
 // documented there), a hidden one when refused.
 func TestLegacyFlagsREADME(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "legacy.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(data)
-	start := strings.Index(text, "\n## soak-run\n")
+	start := strings.Index(text, "\n## soak-run flags\n")
 	end := strings.Index(text[start+1:], "\n## ")
 	if start < 0 || end < 0 {
-		t.Fatal("README.md has no soak-run section")
+		t.Fatal("docs/legacy.md has no soak-run flags section")
 	}
 	section := text[start : start+1+end]
 	i := strings.Index(section, "| toolkit flag | in the toolkit | in soak-run |")
 	if i < 0 {
-		t.Fatal("README's soak-run section has no legacy-flag table")
+		t.Fatal("docs/legacy.md's soak-run flags section has no legacy-flag table")
 	}
 	var got []string
 	for _, line := range strings.Split(section[i:], "\n")[2:] {
@@ -56,7 +57,7 @@ func TestLegacyFlagsREADME(t *testing.T) {
 		want = append(want, readmeRow(l))
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("README legacy-flag table (-want +got):\n%s\nwant:\n%s", diff, strings.Join(want, "\n"))
+		t.Errorf("docs/legacy.md legacy-flag table (-want +got):\n%s\nwant:\n%s", diff, strings.Join(want, "\n"))
 	}
 
 	var out bytes.Buffer
