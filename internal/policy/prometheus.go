@@ -25,7 +25,7 @@ type Prometheus struct {
 }
 
 // DefaultQueries are the built-in KPI queries over the metrics contract
-// (README "Metrics contract"): counters bot_fills_notional_total{role},
+// (docs/metrics-contract.md): counters bot_fills_notional_total{role},
 // bot_order_blocks_total{reason}, the histogram bot_order_latency_seconds
 // and the gauge bot_net_edge_bps. Every series carries the labels the
 // selector names (track, and whatever else the user selects by).
