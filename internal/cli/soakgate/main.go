@@ -57,13 +57,14 @@ verdict artifact goes to stdout (also on FAIL); a table of the checks to stderr.
 The input is a soak directory (default artifacts/soak/latest; legacy layouts are
 found), a JSON Lines file, or - for a JSON Lines stream on stdin.
 
-The built-in policy is the seed's: last 8 iterations, maker_taker_ratio mean
->= 0.83, p95_latency_ms mean <= 340, risk_ratio mean <= 0.40, net_bps mean >= 2.5,
-delta full-apply ratio >= 0.90 (0.95 with --strict), signature-stuck <= 1, and
-overrides_adopted: FAIL when the system under test ran with other values than
+The built-in policy is the seed's: KPI levels on the means of maker_taker_ratio,
+p95_latency_ms, risk_ratio and net_bps over the last 8 iterations, a minimum
+delta full-apply ratio (higher with --strict), a cap on signature-stuck proposals,
+and overrides_adopted: FAIL when the system under test ran with other values than
 soak-run wrote, WARN when it reported none (the policy's "adoption" section).
+"soak-gate policy" prints its numbers; docs/policy.md explains them.
 --mock or USE_MOCK=1 selects the relaxed mock policy; --policy FILE (YAML or JSON)
-replaces both. "soak-gate policy" prints the effective policy.
+replaces both.
 
 The verdict is FAIL if any check fails, else INCONCLUSIVE (a short window, a
 missing KPI), else WARN, else PASS; the reason names the failing checks first.
