@@ -1,14 +1,21 @@
-// Package botevents writes the events.jsonl file a bot leaves for
-// soak-run --exec: one JSON object per line, in the form soak-run reads
-// fastest, checked against the contract before it is written. The contract
-// (every record, field, unit, sign and bound, and how each KPI is computed
-// from them) is docs/bot-contract.md; this package imports nothing of
-// soakline's, so a Go bot can depend on it alone.
+// Package botevents is what a Go bot needs to run under soak-run --exec:
+// ReadEnv reads the iteration soak-run gives (SOAK_ITERATION, SOAK_ITER_DIR,
+// ...), ReadOverrides the parameters it is to run with, and Writer writes
+// the events.jsonl it leaves: one JSON object per line, in the form
+// soak-run reads fastest, each checked against the contract before it is
+// written. The contract (every variable, record, field, unit, sign and
+// bound, and how each KPI is computed from them) is docs/bot-contract.md;
+// this package imports nothing of soakline's, so a Go bot can depend on it
+// alone. examples/fakebot is a bot written against it.
 //
-//	w, err := botevents.Create(os.Getenv("SOAK_ITER_DIR"))
+//	env, err := botevents.ReadEnv(os.Getenv)
+//	if err != nil { ... }
+//	params, err := botevents.ReadOverrides(env.Overrides) // flat keys: "engine.concurrency_limit"
+//	if err != nil { ... }
+//	w, err := botevents.Create(env.Dir)
 //	if err != nil { ... }
 //	defer w.Abort() // no half-written events.jsonl if the bot fails
-//	w.EffectiveParams(0, params)          // what the bot runs with, read back
+//	w.EffectiveParams(0, running)         // what the bot runs with, read back
 //	w.Order(botevents.Order{TMs: 12, Action: botevents.Place, LatencyMs: 3.5})
 //	w.Fill(botevents.Fill{TMs: 55, Liquidity: botevents.Maker, Qty: 0.01, Price: 65000.5,
 //		GrossBps: 4, FeesBps: 0.2, AdverseBps: -2.5, AgeMs: 43})
