@@ -6,20 +6,23 @@
 //	SOAK_ITERATION   the iteration number, 1-based
 //	SOAK_ITERATIONS  the planned number of iterations
 //	SOAK_OVERRIDES   path of runtime_overrides.json (read it at start-up)
-//	SOAK_ITER_DIR    where to leave events.jsonl (docs/bot-contract.md),
-//	                 written with pkg/botevents as a Go bot would
+//	SOAK_ITER_DIR    where to leave events.jsonl (docs/bot-contract.md)
 //	                 or a legacy EDGE_REPORT.json
-//	SOAK_SEED        the soak's seed
+//	SOAK_SEED, SOAK_ITER_SEED  the soak's seed and the iteration's own
 //
-// Like a real bot, fakebot reports the parameters it runs with: the first
-// line of its events.jsonl is an effective_params record (written by the
-// simulator it trades against), which soak-run compares with the
-// overrides it wrote.
+// It is written as a Go bot would be, against the standard library and
+// pkg/botevents only (and the Prometheus client library for live mode), so
+// it can be copied: main reads the environment and the overrides with
+// pkg/botevents, trades, and writes events.jsonl with it. The exchange is
+// a small seeded market model (market.go), the one part a bot author
+// replaces with their own. Like a real bot, fakebot reports the parameters
+// it runs with: the first line of its events.jsonl is an effective_params
+// record, which soak-run compares with the overrides it wrote.
 //
 // Flags:
 //
-//	--events N         simulated events per iteration (default 5000)
-//	--scenario NAME    simulated market (default steady)
+//	--events N         simulated events per iteration (default 5000), over
+//	                   a minute of market time
 //	--edge-report      write a legacy EDGE_REPORT.json instead of events.jsonl
 //	--deaf             ignore SOAK_OVERRIDES: run with the built-in defaults
 //	                   (and report those, honestly), as a bot that reads
@@ -44,20 +47,19 @@
 //	--metrics-addr HOST:PORT  serve /metrics there (required with --run-for)
 //	--track NAME       the track label of every series (default baseline)
 //	--degrade-after D  after D, latency x1.5 and net edge -2 bps
-//	--rate N           simulated events per second (default 500: the
-//	                   simulator's density, an iteration of --events N
-//	                   being a minute at N/60)
+//	--rate N           simulated events per second (default 500; an
+//	                   iteration of --events N is a minute at N/60)
 //	--overrides FILE   run with FILE (default $SOAK_OVERRIDES; none: the
 //	                   defaults) and read it again whenever it changes
 //	--seed N           market seed (default $SOAK_SEED, else 1)
-//	--scenario, --deaf as above
+//	--deaf             as above
 package bot
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -67,10 +69,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/soakline/soakline/internal/events"
-	"github.com/soakline/soakline/internal/kpi"
-	"github.com/soakline/soakline/internal/sim"
-	"github.com/soakline/soakline/pkg/artifact"
 	"github.com/soakline/soakline/pkg/botevents"
 )
 
@@ -92,13 +90,15 @@ func (l *iterList) Set(s string) error {
 	return nil
 }
 
+// iterationMs is the market time of one iteration.
+const iterationMs = 60_000
+
 // Run is fakebot's main; it returns the exit status.
 func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fakebot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, "usage: fakebot [flags] (the flags are in package bot's doc)") }
-	nEvents := fs.Int("events", 5000, "simulated events per iteration")
-	scenario := fs.String("scenario", string(sim.Steady), "simulated market")
+	nEvents := fs.Int("events", 5000, "simulated events per iteration (a minute of market time)")
 	edge := fs.Bool("edge-report", false, "write a legacy EDGE_REPORT.json instead of events.jsonl")
 	deaf := fs.Bool("deaf", false, "ignore SOAK_OVERRIDES and run with the defaults (reported as such)")
 	noReport := fs.Bool("no-report", false, "leave the effective_params record out of events.jsonl")
@@ -118,39 +118,38 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return 2
 	}
 	if live.runFor > 0 {
-		return runLive(live, *scenario, *deaf, getenv, stdout, stderr)
+		return runLive(live, *deaf, getenv, stdout, stderr)
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "fakebot: "+format+"\n", a...)
 		return 2
 	}
-	it, err := strconv.Atoi(getenv("SOAK_ITERATION"))
-	if err != nil || it < 1 {
-		return fail("SOAK_ITERATION: want an iteration number, got %q (run me under soak-run --exec)", getenv("SOAK_ITERATION"))
+	if *nEvents < 1 {
+		return fail("--events: want at least 1, got %d", *nEvents)
 	}
-	total, _ := strconv.Atoi(getenv("SOAK_ITERATIONS"))
-	seed, _ := strconv.ParseUint(getenv("SOAK_SEED"), 10, 64)
-	dir := getenv("SOAK_ITER_DIR")
-	if dir == "" {
-		return fail("SOAK_ITER_DIR is not set")
+	// 1. What soak-run gives: the iteration and the overrides to run with.
+	env, err := botevents.ReadEnv(getenv)
+	if err != nil {
+		return fail("%v", err)
 	}
 	var params map[string]float64
 	if *deaf {
-		params = sim.Defaults()
-		fmt.Fprintf(stdout, "fakebot: iteration %d/%d, deaf: running with the defaults, not %s\n", it, total, getenv("SOAK_OVERRIDES"))
+		params = configure(nil)
+		fmt.Fprintf(stdout, "fakebot: iteration %d/%d, deaf: running with the defaults, not %s\n", env.Iteration, env.Iterations, env.Overrides)
 	} else {
-		data, err := os.ReadFile(getenv("SOAK_OVERRIDES"))
+		if env.Overrides == "" {
+			return fail("SOAK_OVERRIDES is not set")
+		}
+		ov, err := botevents.ReadOverrides(env.Overrides)
 		if err != nil {
 			return fail("SOAK_OVERRIDES: %v", err)
 		}
-		ov, err := artifact.DecodeOverrides(getenv("SOAK_OVERRIDES"), data)
-		if err != nil {
-			return fail("%v", err)
-		}
-		params = ov.Params
-		fmt.Fprintf(stdout, "fakebot: iteration %d/%d with %d overrides\n", it, total, len(ov.Params))
+		params = configure(ov)
+		fmt.Fprintf(stdout, "fakebot: iteration %d/%d with %d overrides\n", env.Iteration, env.Iterations, len(ov))
 	}
 
+	// 2. The misbehaviours the flags ask for.
+	it := env.Iteration
 	switch {
 	case slices.Contains(failAt, it):
 		fmt.Fprintf(stderr, "fakebot: connecting to the exchange\nfakebot: simulated crash in iteration %d\n", it)
@@ -177,17 +176,23 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return 0
 	case slices.Contains(garbageAt, it):
 		garbage := "{\"kind\":\"order\",\"t_ms\":1,\"action\":\"place\",\"latency_ms\":3}\nthis is not json\n"
-		if err := os.WriteFile(filepath.Join(dir, "events.jsonl"), []byte(garbage), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(env.Dir, botevents.FileName), []byte(garbage), 0o644); err != nil {
 			return fail("%v", err)
 		}
 		return 0
 	}
 
-	cfg := sim.Config{Seed: seed, Events: *nEvents, Scenario: sim.Scenario(*scenario), Iterations: max(total, 1)}
+	// 3. Trade one iteration and leave what it did in SOAK_ITER_DIR. The
+	// market's randomness is the iteration's own seed.
+	rng := rand.New(rand.NewPCG(env.IterSeed, uint64(it)))
 	if *edge {
-		err = writeEdgeReport(filepath.Join(dir, "EDGE_REPORT.json"), cfg, it, params)
+		var r legacyReport
+		err = newMarket(params).trade(rng, *nEvents, iterationMs, &r)
+		if err == nil {
+			err = r.write(env.Dir)
+		}
 	} else {
-		err = writeEvents(filepath.Join(dir, "events.jsonl"), cfg, it, params, !*noReport)
+		err = writeEvents(env.Dir, rng, *nEvents, params, !*noReport)
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -195,95 +200,22 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// writeEvents writes the iteration's events with pkg/botevents, the writer
-// a Go bot would use, complete or not at all; the effective_params record
-// only with report.
-func writeEvents(path string, cfg sim.Config, it int, params map[string]float64, report bool) error {
-	w, err := botevents.Create(filepath.Dir(path))
+// writeEvents trades one iteration and writes its events with
+// pkg/botevents, complete or not at all: first, with report, the
+// parameters the bot runs with (effective_params), then what it did.
+func writeEvents(dir string, rng *rand.Rand, n int, params map[string]float64, report bool) error {
+	w, err := botevents.Create(dir)
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
-	err = sim.Run(cfg, it, params, func(e *events.Event) error {
-		if e.Kind == events.KindParams && !report {
-			return nil
+	if report {
+		if err := w.EffectiveParams(0, params); err != nil {
+			return err
 		}
-		return write(w, e)
-	})
-	if err != nil {
+	}
+	if err := newMarket(params).trade(rng, n, iterationMs, w); err != nil {
 		return err
 	}
 	return w.Close()
-}
-
-// write writes one simulator event through the bot authors' writer.
-func write(w *botevents.Writer, e *events.Event) error {
-	switch e.Kind {
-	case events.KindOrder:
-		return w.Order(botevents.Order{TMs: e.TMs, Action: botevents.Action(e.Action.String()), LatencyMs: e.LatencyMs, AgeMs: e.AgeMs})
-	case events.KindFill:
-		return w.Fill(botevents.Fill{TMs: e.TMs, Liquidity: botevents.Liquidity(e.Liquidity.String()), Qty: e.Qty, Price: e.Price,
-			GrossBps: e.GrossBps, FeesBps: e.FeesBps, SlippageBps: e.SlippageBps, AdverseBps: e.AdverseBps,
-			InventoryBps: e.InventoryBps, AgeMs: e.AgeMs})
-	case events.KindBlock:
-		return w.Block(botevents.Block{TMs: e.TMs, Reason: botevents.Reason(e.Reason.String())})
-	case events.KindWS:
-		return w.WS(botevents.WS{TMs: e.TMs, LagMs: e.LagMs})
-	case events.KindParams:
-		ps := make(map[string]float64, len(e.Params))
-		for _, p := range e.Params {
-			ps[p.Key] = p.Value
-		}
-		return w.EffectiveParams(e.TMs, ps)
-	}
-	return fmt.Errorf("unknown event kind %d", e.Kind)
-}
-
-// writeEdgeReport writes the legacy toolkit's extended EDGE_REPORT.json
-// (spec §2.1) from the iteration's KPIs; costs are positive numbers in
-// component_breakdown, as the legacy producer wrote them.
-func writeEdgeReport(path string, cfg sim.Config, it int, params map[string]float64) error {
-	var acc kpi.Accumulator
-	if err := sim.Run(cfg, it, params, func(e *events.Event) error { acc.Add(e); return nil }); err != nil {
-		return err
-	}
-	s := acc.Summary()
-	v := func(p *float64) float64 {
-		if p == nil {
-			return 0
-		}
-		return *p
-	}
-	totals := map[string]any{
-		"net_bps":          v(s.NetBps),
-		"adverse_bps_p95":  v(s.AdverseBpsP95),
-		"slippage_bps_p95": v(s.SlippageBpsP95),
-		"cancel_ratio":     v(s.CancelRatio),
-		"order_age_p95_ms": v(s.OrderAgeP95Ms),
-		"ws_lag_p95_ms":    v(s.WSLagP95Ms),
-		"maker_share_pct":  v(s.MakerSharePct),
-		"p95_latency_ms":   v(s.P95LatencyMs),
-		"component_breakdown": map[string]float64{
-			"gross_bps": v(s.GrossBps), "fees_eff_bps": -v(s.FeesBps), "slippage_bps": -v(s.SlippageBps),
-			"adverse_bps": -v(s.AdverseBps), "inventory_bps": v(s.InventoryBps), "net_bps": v(s.NetBps),
-		},
-	}
-	if s.Fills != nil {
-		totals["fills"] = s.Fills
-	}
-	if b := s.Blocks; b != nil && b.Total > 0 {
-		reasons := map[string]any{}
-		for name, n := range map[string]int64{"min_interval": b.MinInterval, "concurrency": b.Concurrency, "risk": b.Risk, "throttle": b.Throttle} {
-			reasons[name] = map[string]any{"count": n, "ratio": float64(n) / float64(b.Total)}
-		}
-		totals["block_reasons"] = reasons
-	}
-	data, err := json.MarshalIndent(map[string]any{
-		"totals": totals, "symbols": map[string]any{},
-		"runtime": map[string]string{"utc": "2026-01-01T00:00:00Z", "version": "fakebot"},
-	}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return artifact.WriteFile(path, append(data, '\n'), 0o644)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -14,14 +15,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/soakline/soakline/internal/events"
-	"github.com/soakline/soakline/internal/sim"
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // Live mode (--run-for): fakebot trades in real time as a long-running
-// bot does, against the same simulated market as an iteration (package
-// sim, one second of market time per chunk, --rate events a second), and
+// bot does, against the same market as an iteration (market.go, a minute
+// of market time per chunk, --rate events a second), and
 // serves its metrics on --metrics-addr for Prometheus
 // (docs/metrics-contract.md) instead of writing events.jsonl. It re-reads
 // its overrides file whenever the file changes (soak-run --kpi-source
@@ -42,7 +41,7 @@ type liveOpts struct {
 // both modes read.
 var (
 	liveFlagNames = []string{"run-for", "metrics-addr", "track", "degrade-after", "rate", "overrides", "seed"}
-	flagsBoth     = []string{"scenario", "deaf"}
+	flagsBoth     = []string{"deaf"}
 )
 
 func addLiveFlags(fs *flag.FlagSet) *liveOpts {
@@ -51,7 +50,7 @@ func addLiveFlags(fs *flag.FlagSet) *liveOpts {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "live mode: serve /metrics on `HOST:PORT` (port 0: any free port, printed)")
 	fs.StringVar(&o.track, "track", "baseline", "live mode: the value of the track label on every series")
 	fs.DurationVar(&o.degradeAfter, "degrade-after", 0, "live mode: after `D`, p95 latency +50% and net edge -2 bps (a bad release)")
-	fs.IntVar(&o.rate, "rate", sim.DefaultEvents*1000/sim.DefaultDurationMs, "live mode: simulated events per second (the simulator's density: an iteration of --events N is a minute at N/60)")
+	fs.IntVar(&o.rate, "rate", defaultRate, "live mode: simulated events per second (an iteration of --events N is a minute at N/60)")
 	fs.StringVar(&o.overrides, "overrides", "", "live mode: overrides `FILE` to run with and re-read when it changes (default $SOAK_OVERRIDES)")
 	fs.Uint64Var(&o.seed, "seed", 0, "live mode: market seed (default $SOAK_SEED, else 1)")
 	return o
@@ -122,27 +121,16 @@ func (f *overridesFile) read() (map[string]float64, error) {
 		return nil, err
 	}
 	f.last = fi
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		return nil, err
-	}
-	ov, err := artifact.DecodeOverrides(f.path, data)
-	if err != nil {
-		return nil, err
-	}
-	return ov.Params, nil
+	return botevents.ReadOverrides(f.path)
 }
 
 // runLive is live mode; it returns the exit status.
-func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string, stdout, stderr io.Writer) int {
+func runLive(o *liveOpts, deaf bool, getenv func(string) string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "fakebot: "+format+"\n", a...)
 		return 2
 	}
-	sc, err := sim.ParseScenario(scenario)
-	if err != nil {
-		return fail("--scenario: %v", err)
-	}
+	var err error
 	seed := o.seed
 	if !o.seedSet {
 		seed = 1
@@ -156,7 +144,7 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 	if path == "" {
 		path = getenv("SOAK_OVERRIDES")
 	}
-	params := sim.Defaults()
+	params := configure(nil)
 	var ovf *overridesFile
 	switch {
 	case deaf:
@@ -165,13 +153,15 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 		fmt.Fprintf(stdout, "fakebot: no --overrides or SOAK_OVERRIDES: running with the defaults\n")
 	default:
 		ovf = &overridesFile{path: path}
-		if params, err = ovf.read(); err != nil {
+		ov, err := ovf.read()
+		if err != nil {
 			return fail("%v", err)
 		}
+		params = configure(ov)
 	}
 
 	m := newMetrics(o.track)
-	m.setParams(sim.Effective(params))
+	m.setParams(params)
 	ln, err := net.Listen("tcp", o.metricsAddr)
 	if err != nil {
 		return fail("--metrics-addr: %v", err)
@@ -194,9 +184,7 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 		degradeAt = start.Add(o.degradeAfter)
 	}
 	degraded := false
-	chunks := int((o.runFor + chunkDuration - 1) / chunkDuration)
-	cfg := sim.Config{Seed: seed, Events: int(int64(o.rate) * chunkDuration.Milliseconds() / 1000), DurationMs: chunkDuration.Milliseconds(),
-		Scenario: sc, Iterations: max(chunks, 1)}
+	perChunk := int(int64(o.rate) * chunkDuration.Milliseconds() / 1000)
 	nextEdge, nextCheck := start.Add(time.Second), start
 	// housekeeping runs at most every tickEvery: the clock, the
 	// degradation, the edge gauge, the overrides file.
@@ -221,9 +209,9 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 			switch {
 			case err != nil:
 				fmt.Fprintf(stderr, "fakebot: %v; keeping the parameters I run with\n", err)
-			case !maps.Equal(p, params):
-				params = p
-				m.setParams(sim.Effective(params))
+			case !maps.Equal(configure(p), params):
+				params = configure(p)
+				m.setParams(params)
 				fmt.Fprintf(stdout, "fakebot: re-read %s: %d overrides\n", ovf.path, len(p))
 				return errReload
 			}
@@ -231,34 +219,12 @@ func runLive(o *liveOpts, scenario string, deaf bool, getenv func(string) string
 		return nil
 	}
 	for chunk := 1; ; chunk++ {
-		// One simulator iteration (a minute of market time) with the
-		// parameters in force, each event released at its time; a
-		// change of parameters starts the next.
-		cstart := time.Now()
-		err := sim.Run(cfg, chunk, params, func(e *events.Event) error {
-			if e.Kind == events.KindParams {
-				return nil
-			}
-			due := cstart.Add(time.Duration(e.TMs) * time.Millisecond)
-			for {
-				now := time.Now()
-				if err := housekeeping(now); err != nil {
-					return err
-				}
-				if !now.Before(due) {
-					break
-				}
-				t := time.NewTimer(min(due.Sub(now), tickEvery))
-				select {
-				case <-stop:
-					t.Stop()
-					return errSignal
-				case <-t.C:
-				}
-			}
-			m.observe(e, degraded)
-			return nil
-		})
+		// A minute of market time with the parameters in force, each
+		// event released at its time; a change of parameters starts the
+		// next.
+		p := &pacer{start: time.Now(), m: m, degraded: &degraded, stop: stop, housekeeping: housekeeping}
+		rng := rand.New(rand.NewPCG(seed, uint64(chunk)))
+		err := newMarket(params).trade(rng, perChunk, float64(chunkDuration.Milliseconds()), p)
 		switch {
 		case err == nil, errors.Is(err, errReload):
 		case errors.Is(err, errEnd):
@@ -283,6 +249,64 @@ var (
 
 // Pacing of live mode.
 const (
-	chunkDuration = sim.DefaultDurationMs * time.Millisecond // market time of one chunk: a simulator iteration
-	tickEvery     = 50 * time.Millisecond                    // how often events are released and the overrides file checked
+	chunkDuration = iterationMs * time.Millisecond // market time of one chunk: an iteration's
+	tickEvery     = 50 * time.Millisecond          // how often events are released and the overrides file checked
+	defaultRate   = 500                            // --rate: an iteration of --events 30000
 )
+
+// pacer releases each event of a chunk at its time in real time, doing the
+// housekeeping while it waits, and adds it to the metrics.
+type pacer struct {
+	start        time.Time
+	m            *metrics
+	degraded     *bool
+	stop         <-chan os.Signal
+	housekeeping func(time.Time) error
+}
+
+// at waits until t_ms of the chunk.
+func (p *pacer) at(tMs int64) error {
+	due := p.start.Add(time.Duration(tMs) * time.Millisecond)
+	for {
+		now := time.Now()
+		if err := p.housekeeping(now); err != nil {
+			return err
+		}
+		if !now.Before(due) {
+			return nil
+		}
+		t := time.NewTimer(min(due.Sub(now), tickEvery))
+		select {
+		case <-p.stop:
+			t.Stop()
+			return errSignal
+		case <-t.C:
+		}
+	}
+}
+
+func (p *pacer) Order(o botevents.Order) error {
+	err := p.at(o.TMs)
+	if err == nil {
+		p.m.order(o.LatencyMs, *p.degraded)
+	}
+	return err
+}
+
+func (p *pacer) Fill(f botevents.Fill) error {
+	err := p.at(f.TMs)
+	if err == nil {
+		p.m.fill(f, *p.degraded)
+	}
+	return err
+}
+
+func (p *pacer) Block(b botevents.Block) error {
+	err := p.at(b.TMs)
+	if err == nil {
+		p.m.block(b.Reason)
+	}
+	return err
+}
+
+func (p *pacer) WS(w botevents.WS) error { return p.at(w.TMs) }

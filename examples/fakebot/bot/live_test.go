@@ -34,7 +34,6 @@ func TestLiveFlags(t *testing.T) {
 		{"empty track", []string{"--run-for", "1m", "--metrics-addr", "127.0.0.1:0", "--track", ""}, "--track must not be empty"},
 		{"bad address", []string{"--run-for", "1m", "--metrics-addr", "not an address"}, "--metrics-addr:"},
 		{"bad overrides", []string{"--run-for", "1m", "--metrics-addr", "127.0.0.1:0", "--overrides", "/nonexistent/overrides.json"}, "/nonexistent/overrides.json"},
-		{"bad scenario", []string{"--run-for", "1m", "--metrics-addr", "127.0.0.1:0", "--scenario", "moon"}, "--scenario:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // LatencyBuckets are the bucket bounds (seconds) of
@@ -36,10 +36,6 @@ type metrics struct {
 	edgeSum, edgeNotional float64 // net·notional and notional since the last edge update
 }
 
-// blockReasons are the reasons of bot_order_blocks_total, as the events
-// contract names them.
-var blockReasons = []events.Reason{events.ReasonMinInterval, events.ReasonConcurrency, events.ReasonRisk, events.ReasonThrottle}
-
 func newMetrics(track string) *metrics {
 	m := &metrics{reg: prometheus.NewPedanticRegistry(), track: track}
 	c := prometheus.Labels{"track": track}
@@ -59,7 +55,7 @@ func newMetrics(track string) *metrics {
 		m.fills.WithLabelValues(role)
 	}
 	for _, r := range blockReasons {
-		m.blocks.WithLabelValues(r.String())
+		m.blocks.WithLabelValues(string(r))
 	}
 	return m
 }
@@ -82,34 +78,37 @@ func (m *metrics) setParams(p map[string]float64) {
 	}
 }
 
-// observe adds one simulated event; degraded is a bad release: the
-// latency is half again as long and the fill's net edge 2 bps lower.
-func (m *metrics) observe(e *events.Event, degraded bool) {
-	switch e.Kind {
-	case events.KindOrder:
-		l := e.LatencyMs / 1000
-		if degraded {
-			l *= DegradeLatencyFactor
-		}
-		m.latency.Observe(l)
-	case events.KindFill:
-		n := e.Qty * e.Price
-		if !(n > 0) || math.IsInf(n, 0) {
-			return
-		}
-		m.fills.WithLabelValues(e.Liquidity.String()).Add(n)
-		net := e.GrossBps + e.FeesBps + e.SlippageBps + e.AdverseBps + e.InventoryBps
-		if degraded {
-			net -= DegradeEdgeBps
-		}
-		m.mu.Lock()
-		m.edgeSum += net * n
-		m.edgeNotional += n
-		m.mu.Unlock()
-	case events.KindBlock:
-		if slices.Contains(blockReasons, e.Reason) {
-			m.blocks.WithLabelValues(e.Reason.String()).Inc()
-		}
+// order adds an order's latency; degraded is a bad release: the latency
+// is half again as long.
+func (m *metrics) order(latencyMs float64, degraded bool) {
+	l := latencyMs / 1000
+	if degraded {
+		l *= DegradeLatencyFactor
+	}
+	m.latency.Observe(l)
+}
+
+// fill adds a fill; degraded is a bad release: its net edge is 2 bps lower.
+func (m *metrics) fill(f botevents.Fill, degraded bool) {
+	n := f.Qty * f.Price
+	if !(n > 0) || math.IsInf(n, 0) {
+		return
+	}
+	m.fills.WithLabelValues(string(f.Liquidity)).Add(n)
+	net := f.GrossBps + f.FeesBps + f.SlippageBps + f.AdverseBps + f.InventoryBps
+	if degraded {
+		net -= DegradeEdgeBps
+	}
+	m.mu.Lock()
+	m.edgeSum += net * n
+	m.edgeNotional += n
+	m.mu.Unlock()
+}
+
+// block counts a refused order action.
+func (m *metrics) block(r botevents.Reason) {
+	if slices.Contains(blockReasons[:], r) {
+		m.blocks.WithLabelValues(string(r)).Inc()
 	}
 }
 
