@@ -23,6 +23,9 @@
 //
 // A method returns an error, and writes nothing, for an event the contract
 // rejects (soak-run would refuse the whole file); the error names the field.
+// At an iteration timeout soak-run sends SIGTERM and waits --kill-grace: a
+// bot that calls Close in its SIGTERM handler leaves what it did, which
+// soak-run keeps (the timed-out iteration is failed all the same).
 package botevents
 
 import (
