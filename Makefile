@@ -20,8 +20,8 @@ build:
 test:
 	$(GO) test ./...
 
-# check: -timeout 30m because -race slows the root package's end-to-end
-# scripts several times, past go test's default 10 minutes on a busy 2-core
+# check: -timeout 30m because -race slows the end-to-end scripts (./e2e/)
+# several times, past go test's default 10 minutes on a busy 2-core
 # machine; shellcheck is required (.ci/run installs it).
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -1,4 +1,4 @@
-package soakline_test
+package e2e_test
 
 import (
 	"errors"
@@ -42,8 +42,8 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01T00:00:00Z
-			if wd, err := os.Getwd(); err == nil {
-				env.Setenv("EXAMPLES", filepath.Join(wd, "examples")) // contract_python.txtar runs examples/python
+			if examples, err := filepath.Abs(repoFile("examples")); err == nil {
+				env.Setenv("EXAMPLES", examples) // contract_python.txtar runs examples/python
 			}
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("GIT_AUTHOR_NAME", "soakline test")

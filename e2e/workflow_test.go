@@ -1,4 +1,4 @@
-package soakline_test
+package e2e_test
 
 import (
 	"fmt"
@@ -66,7 +66,7 @@ func (s ghStep) action() string { // "mikepenz/action-junit-report" of "...@v4"
 
 func readWorkflow(t *testing.T) ghWorkflow {
 	t.Helper()
-	data, err := os.ReadFile(workflowFile)
+	data, err := os.ReadFile(repoFile(workflowFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func workflowSandbox(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"Makefile", "scripts/run_mini_soak_24.sh"} {
-		data, err := os.ReadFile(f)
+		data, err := os.ReadFile(repoFile(f))
 		if err != nil {
 			t.Fatal(err)
 		}

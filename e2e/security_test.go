@@ -1,4 +1,4 @@
-package soakline_test
+package e2e_test
 
 import (
 	"go/ast"
@@ -25,8 +25,8 @@ var shells = map[string]bool{
 // shellRunners are the test files that start bash on purpose: the scripts
 // they run are the repository's own, under test, not user data.
 var shellRunners = map[string]bool{
-	"workflow_test.go":       true, // runs the workflow's run: steps as a GitHub runner does (bash -c)
-	"scripts_parity_test.go": true, // runs scripts/run_mini_soak_24.sh
+	"e2e/workflow_test.go":       true, // runs the workflow's run: steps as a GitHub runner does (bash -c)
+	"e2e/scripts_parity_test.go": true, // runs scripts/run_mini_soak_24.sh
 }
 
 // TestNoShellInGoSources pins that no Go code of the module (tests
@@ -38,20 +38,29 @@ var shellRunners = map[string]bool{
 func TestNoShellInGoSources(t *testing.T) {
 	fset := token.NewFileSet()
 	n := 0
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
+		rel, err := filepath.Rel(repoRoot, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if name := d.Name(); path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "bin") {
+			if name := d.Name(); rel != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "bin") {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") || path == "security_test.go" || shellRunners[path] {
+		if !strings.HasSuffix(rel, ".go") || rel == "e2e/security_test.go" || shellRunners[rel] {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := parser.ParseFile(fset, rel, src, parser.SkipObjectResolution)
 		if err != nil {
 			return err
 		}
@@ -134,26 +143,32 @@ func TestShellcheck(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no shell scripts found")
 	}
-	out, err := exec.Command(sc, append([]string{"--format=gcc", "--"}, files...)...).CombinedOutput()
+	cmd := exec.Command(sc, append([]string{"--format=gcc", "--"}, files...)...)
+	cmd.Dir = repoRoot // the paths are relative to the root, as make check passes them
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Errorf("shellcheck %s: %v\n%s", strings.Join(files, " "), err, out)
 	}
 	t.Logf("shellcheck: %d scripts: %s", len(files), strings.Join(files, " "))
 }
 
-// shellScripts lists the repository's shell scripts: *.sh, and files whose
-// first line names sh or bash (.ci/run).
+// shellScripts lists the repository's shell scripts, relative to its root:
+// *.sh, and files whose first line names sh or bash (.ci/run).
 func shellScripts(t *testing.T) []string {
 	t.Helper()
 	shebang := regexp.MustCompile(`^#!\s*(/usr/bin/env\s+)?(/bin/|/usr/bin/)?(ba)?sh\b`)
 	var files []string
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(repoRoot, path)
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			name := d.Name()
-			if path != "." && (name == ".git" || name == "testdata" || name == "bin" || name == "node_modules" || name == "artifacts" || name == "release") {
+			if rel != "." && (name == ".git" || name == "testdata" || name == "bin" || name == "node_modules" || name == "artifacts" || name == "release") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -161,8 +176,8 @@ func shellScripts(t *testing.T) []string {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		if strings.HasSuffix(path, ".sh") {
-			files = append(files, path)
+		if strings.HasSuffix(rel, ".sh") {
+			files = append(files, rel)
 			return nil
 		}
 		f, err := os.Open(path)
@@ -173,7 +188,7 @@ func shellScripts(t *testing.T) []string {
 		head := make([]byte, 64)
 		n, _ := f.Read(head)
 		if shebang.Match(head[:n]) {
-			files = append(files, path)
+			files = append(files, rel)
 		}
 		return nil
 	})

@@ -1,4 +1,4 @@
-package soakline_test
+package e2e_test
 
 import (
 	"os"
@@ -49,9 +49,10 @@ type wrapperStep struct {
 	Guard  []string // enclosing conditions, innermost first, normalised
 }
 
+// readLines reads a file of the repository, named relative to its root.
 func readLines(t *testing.T, path string) []string {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(repoFile(path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,11 +397,15 @@ func TestPowerShellWrapperPitfalls(t *testing.T) {
 // covers what it allows): no eval, no source, no "sh -c".
 func TestWrappersDoNotReparse(t *testing.T) {
 	forbidden := regexp.MustCompile(`(^|[\s;|&(])(eval|source|\.)\s|\b(ba)?sh\s+-c\b`)
-	files, err := filepath.Glob("scripts/*.sh")
+	files, err := filepath.Glob(repoFile("scripts/*.sh"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts/*.sh: %v", err)
 	}
 	for _, f := range files {
+		f, err := filepath.Rel(repoRoot, f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i, l := range readLines(t, f) {
 			if strings.HasPrefix(strings.TrimSpace(l), "#") {
 				continue
