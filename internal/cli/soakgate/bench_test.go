@@ -5,37 +5,18 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/soakgen"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// writeSoak writes n iteration summaries and a ledger of n entries.
+// writeSoak writes the generator's soak of n iterations (internal/soakgen,
+// seed 1) into dir: iteration summaries, the ledger and the overrides.
 func writeSoak(tb testing.TB, dir string, n int) {
 	tb.Helper()
-	rep := artifact.TuningReport{SchemaVersion: 1, Kind: artifact.KindTuningReport}
-	for i := 1; i <= n; i++ {
-		it := artifact.IterationSummary{
-			SchemaVersion: 1, Kind: artifact.KindIterationSummary, Iteration: i, Mode: artifact.ModeMock, Seed: 1, Status: artifact.StatusOK,
-			Summary: artifact.Summary{
-				MakerTakerRatio: artifact.F(0.85 + 0.01*float64(i%5)), P95LatencyMs: artifact.F(250 + float64(i%17)),
-				RiskRatio: artifact.F(0.3), NetBps: artifact.F(3 + 0.1*float64(i%7)),
-			},
-		}
-		data, err := artifact.Marshal(&it)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, artifact.IterationFileName(i)), data, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		rep.Iterations = append(rep.Iterations, artifact.Tuning{Iteration: i, ProposedDeltas: map[string]float64{}})
-	}
-	rep.Summarize()
-	if err := artifact.WriteJSON(filepath.Join(dir, artifact.TuningReportFile), &rep); err != nil {
+	if err := soakgen.WriteDir(dir, n, 1, false); err != nil {
 		tb.Fatal(err)
 	}
 }
