@@ -92,12 +92,13 @@ BENCH_DATA=$data BENCH_GEN_ONLY=1 "$tmp/head/bench/run.sh"
 for ((r = 1; r <= rounds; r++)); do
 	for side in base head; do
 		echo "bench/compare-commits: round $r of $rounds: $side ${sha[$side]:0:12}" >&2
-		BENCH_DATA=$data BENCH_REPEAT=1 "$tmp/$side/bench/run.sh" >"$tmp/$side-$r.txt"
+		BENCH_DATA=$data BENCH_KEEP_DATA=1 BENCH_REPEAT=1 "$tmp/$side/bench/run.sh" >"$tmp/$side-$r.txt"
 	done
 done
 
 # 4. The table. A result line of run.sh is
-# "NAME WALL s [MIN-MAX] RSS MB exit CODE"; the bracket may hold spaces.
+# "NAME WALL s [MIN-MAX] RSS MB exit CODE" (RSS in MB); the bracket may
+# hold spaces.
 for side in base head; do
 	for ((r = 1; r <= rounds; r++)); do
 		awk -v side="$side" '
@@ -134,7 +135,7 @@ done >"$tmp/all"
 		}
 		function mem(side, name,   key) {
 			key = side SUBSEP name
-			return key in rss ? sprintf("%.1f MB", rss[key] / 1024) : "—"
+			return key in rss ? sprintf("%.1f MB", rss[key]) : "—"
 		}
 		END {
 			for (i = 1; i <= names; i++) {

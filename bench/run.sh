@@ -21,7 +21,9 @@
 # (default 10000000), BENCH_GEN_ONLY=1 to write the inputs and stop
 # (bench/compare-commits.sh does, once, before timing two commits).
 # The inputs are rewritten when the generator (internal/soakgen, bench/gen)
-# changed since they were written: $BENCH_DATA/GENERATOR holds its hash.
+# changed since they were written ($BENCH_DATA/GENERATOR holds its hash),
+# unless BENCH_KEEP_DATA=1 (compare-commits.sh: both commits time the
+# inputs of one generator).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -52,10 +54,11 @@ fi
 # renamed, so that an interrupted run leaves nothing that looks complete.
 mkdir -p "$data" "$results"
 stamp=$(find bench/gen internal/soakgen -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
-if [ "$(cat "$data/GENERATOR" 2>/dev/null)" != "$stamp" ]; then
+if [ "${BENCH_KEEP_DATA:-0}" = 0 ] && [ "$(cat "$data/GENERATOR" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$data"/soak-* "$data"/legacy-* "$data"/events-*.jsonl "$data"/*.tmp
 fi
-go build -o "$data/gen" ./bench/gen
+go build -o "$data/gen.tmp" ./bench/gen
+mv "$data/gen.tmp" "$data/gen"
 gen() { # gen OUT ARGS...: the generator's output at OUT, unless it is there
 	local out=$1
 	shift
@@ -70,7 +73,7 @@ for n in $sizes; do
 done
 events="$data/events-$nevents.jsonl"
 gen "$events" events -n "$nevents"
-echo "$stamp" >"$data/GENERATOR"
+[ "${BENCH_KEEP_DATA:-0}" != 0 ] || echo "$stamp" >"$data/GENERATOR"
 if [ "${BENCH_GEN_ONLY:-0}" != 0 ]; then
 	exit 0
 fi
