@@ -24,7 +24,7 @@
 # v0.0.0-mini-soak).
 #
 # scripts/run_mini_soak_24.sh is the same script for bash; keep the two in
-# step (scripts_parity_test.go compares them).
+# step (e2e/scripts_parity_test.go compares them).
 #
 # The binaries are started with System.Diagnostics.Process, not the call
 # operator, for three reasons: Windows PowerShell 5.1 quotes native

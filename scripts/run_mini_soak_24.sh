@@ -24,7 +24,7 @@
 # v0.0.0-mini-soak).
 #
 # scripts/run_mini_soak_24.ps1 is the same script for PowerShell; keep the
-# two in step (scripts_parity_test.go compares them).
+# two in step (e2e/scripts_parity_test.go compares them).
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
