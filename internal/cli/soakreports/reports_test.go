@@ -33,7 +33,7 @@ func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) (
 var goldenFiles = []string{render.SnapshotFile, render.AuditFile, render.RecommendationsFile, render.FailuresFile}
 
 // TestGolden pins the four reports of a passing soak, a failing one and a
-// 120-iteration legacy directory. Rewrite with go test ./internal/reports/ -update.
+// 120-iteration legacy directory. Rewrite with go test ./internal/cli/soakreports/ -update.
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -70,7 +70,7 @@ func TestGolden(t *testing.T) {
 				}
 				want, err := os.ReadFile(golden)
 				if err != nil {
-					t.Fatalf("%v (run go test ./internal/reports/ -update)", err)
+					t.Fatalf("%v (run go test ./internal/cli/soakreports/ -update)", err)
 				}
 				if diff := cmp.Diff(string(want), string(got)); diff != "" {
 					t.Errorf("%s mismatch (-want +got):\n%s", f, diff)
