@@ -179,12 +179,12 @@ func WriteDir(dir string, n int, seed uint64, legacy bool) error {
 			return err
 		}
 	}
-	if err := artifact.WriteJSON(filepath.Join(dir, artifact.OverridesFile), artifact.Overrides{Params: params}); err != nil {
+	if err := writeJSON(filepath.Join(dir, artifact.OverridesFile), artifact.Overrides{Params: params}); err != nil {
 		return err
 	}
 	path := filepath.Join(dir, artifact.TuningReportFile)
 	if !legacy {
-		return artifact.WriteJSON(path, ledger)
+		return writeJSON(path, ledger)
 	}
 	applied := 0
 	for _, e := range legacyLedger {
@@ -199,6 +199,16 @@ func WriteDir(dir string, n int, seed uint64, legacy bool) error {
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// writeJSON writes v as our artifact file at path. Plain writes: the
+// generator's output is made before it is read, never beside a reader.
+func writeJSON(path string, v any) error {
+	data, err := artifact.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 // legacyIteration renders an iteration as the Python toolkit wrote it
