@@ -1,14 +1,10 @@
 package events
 
 import (
-	"bufio"
 	"bytes"
-	"flag"
 	"io"
 	"math/rand/v2"
-	"os"
 	"testing"
-	"time"
 )
 
 // genEvent fills e with a typical event: mostly order actions, some fills,
@@ -116,55 +112,4 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	w.Flush()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
-}
-
-var bigFile = flag.String("bigfile", "", "generate this many-line file (path) with -biglines lines and time scanning it")
-var bigLines = flag.Int("biglines", 10_000_000, "lines for -bigfile")
-
-// TestBigFile generates a large events file (outside the repository) and
-// times Scan over it. Run: go test -run TestBigFile -bigfile /tmp/events.jsonl
-func TestBigFile(t *testing.T) {
-	if *bigFile == "" {
-		t.Skip("no -bigfile")
-	}
-	if _, err := os.Stat(*bigFile); err != nil {
-		f, err := os.Create(*bigFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bw := bufio.NewWriterSize(f, 1<<20)
-		w := NewWriter(bw)
-		rng := rand.New(rand.NewPCG(3, 4))
-		var e Event
-		for i := 0; i < *bigLines; i++ {
-			genEvent(rng, int64(i)*7, &e)
-			if err := w.Write(&e); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		if err := bw.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-	}
-	fi, _ := os.Stat(*bigFile)
-	for _, name := range []string{"Scan", "Scan again (cached)"} {
-		f, err := os.Open(*bigFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		n := 0
-		err = Scan(f, func(*Event) error { n++; return nil })
-		d := time.Since(start)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: %d lines, %.0f MB in %v: %.2f M lines/s, %.0f MB/s", name, n, float64(fi.Size())/1e6, d,
-			float64(n)/d.Seconds()/1e6, float64(fi.Size())/d.Seconds()/1e6)
-	}
 }
