@@ -213,7 +213,7 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 		case !ok:
 			kv.NoData = "no series"
 		case math.IsNaN(v) || math.IsInf(v, 0):
-			kv.NoData = "not a number (" + strconv.FormatFloat(v, 'g', -1, 64) + "): no activity in the interval"
+			kv.NoData = "not a number (" + artifact.LevelNumbers.Format(v) + "): no activity in the interval"
 		default:
 			vv := v
 			kv.Value = &vv
@@ -377,10 +377,8 @@ func triggerText(t artifact.CanaryTrigger, value func(string) (float64, bool)) s
 		return t.KPI + " has no data"
 	}
 	v, _ := value(t.KPI)
-	return fmt.Sprintf("%s = %s, %s", t.KPI, fmtNum(v), t.Condition)
+	return fmt.Sprintf("%s = %s, %s", t.KPI, artifact.SignificantNumbers.Format(v), t.Condition)
 }
-
-func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
 func ptr(v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -446,7 +444,7 @@ func compare(cfg *Config, kpis []artifact.CanaryKPI, f Frame) []Comparison {
 		if kpis[i].Direction == policy.AtLeast {
 			dirShift = -shift
 		}
-		desc := fmt.Sprintf("shift %s (min effect %s), one-sided p %s, Holm %s, n %d/%d", signed(shift), fmtNum(c.MinEffect), fmtNum(*c.P), fmtNum(adj[i]), c.NCanary, c.NBaseline)
+		desc := fmt.Sprintf("shift %s (min effect %s), one-sided p %s, Holm %s, n %d/%d", signed(shift), artifact.SignificantNumbers.Format(c.MinEffect), artifact.SignificantNumbers.Format(*c.P), artifact.SignificantNumbers.Format(adj[i]), c.NCanary, c.NBaseline)
 		if adj[i] < w.Alpha && dirShift >= c.MinEffect && dirShift > 0 {
 			c.Class = Regressed
 		} else {
@@ -459,9 +457,9 @@ func compare(cfg *Config, kpis []artifact.CanaryKPI, f Frame) []Comparison {
 
 func signed(v float64) string {
 	if v >= 0 {
-		return "+" + fmtNum(v)
+		return "+" + artifact.SignificantNumbers.Format(v)
 	}
-	return fmtNum(v)
+	return artifact.SignificantNumbers.Format(v)
 }
 
 func finiteOnly(xs []float64) []float64 {

@@ -117,7 +117,7 @@ func markdown(st *State, charts []Chart) []byte {
 		row := []string{fmt.Sprint(ev.Index), ev.Time.Format(time.RFC3339), ev.Elapsed, ev.Decision}
 		for _, kv := range ev.KPIs {
 			if kv.Value != nil {
-				row = append(row, fmtNum(*kv.Value))
+				row = append(row, artifact.SignificantNumbers.Format(*kv.Value))
 			} else {
 				row = append(row, "no data")
 			}

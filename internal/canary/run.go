@@ -399,7 +399,7 @@ func explain(w io.Writer, ev *Evaluation) {
 	for _, kv := range ev.KPIs {
 		v := "no data (" + kv.NoData + ")"
 		if kv.Value != nil {
-			v = fmtNum(*kv.Value)
+			v = artifact.SignificantNumbers.Format(*kv.Value)
 		}
 		var trig []string
 		for _, t := range ev.Triggers {

@@ -3,7 +3,6 @@ package judge
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/soakline/soakline/internal/policy"
@@ -163,9 +162,9 @@ func firstMismatch(its []*artifact.IterationSummary) string {
 		}
 		got := "not reported"
 		if m.Reported != nil {
-			got = "reported " + exact(*m.Reported)
+			got = "reported " + artifact.LevelNumbers.Format(*m.Reported)
 		}
-		keys = append(keys, fmt.Sprintf("%s wrote %s, %s", m.Key, exact(m.Wrote), got))
+		keys = append(keys, fmt.Sprintf("%s wrote %s, %s", m.Key, artifact.LevelNumbers.Format(m.Wrote), got))
 	}
 	return fmt.Sprintf(", first in iteration %d: %s", it.Iteration, strings.Join(keys, ", "))
 }
@@ -184,5 +183,3 @@ func unrecordedNote(its []*artifact.IterationSummary) string {
 	}
 	return fmt.Sprintf(", %d of them without an adoption record", n)
 }
-
-func exact(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }

@@ -162,5 +162,5 @@ func fmtValue(p *float64) string {
 	if p == nil {
 		return "absent"
 	}
-	return fmtNum(*p)
+	return artifact.ValueNumbers.Format(*p)
 }

@@ -356,25 +356,25 @@ func decideCompare(cr *compareRun, pAdj float64, m int, alpha float64) {
 	material := worse && artifact.CompareLevel(math.Abs(res.Shift), r.MinEffect) >= 0
 	significant := pAdj < alpha
 	desc := fmt.Sprintf("mean %s vs %s, the mean of %d baseline soaks (sd %s): shift %s; one-sided t=%s, df=%d, p=%s, Holm-adjusted over %d KPIs p=%s %s alpha %s",
-		fmtNum(res.Cur), fmtNum(res.BaseMean), res.K, fmtNum(res.BaseSD), signed(res.Shift), fmtNum(res.T), int(res.DF),
-		FormatP(res.P, alpha), m, FormatP(pAdj, alpha), map[bool]string{true: "<", false: ">="}[significant], fmtNum(alpha))
+		artifact.ValueNumbers.Format(res.Cur), artifact.ValueNumbers.Format(res.BaseMean), res.K, artifact.ValueNumbers.Format(res.BaseSD), signed(res.Shift), artifact.ValueNumbers.Format(res.T), int(res.DF),
+		FormatP(res.P, alpha), m, FormatP(pAdj, alpha), map[bool]string{true: "<", false: ">="}[significant], artifact.ValueNumbers.Format(alpha))
 	if len(cr.left) > 0 {
 		desc += " (left out: " + strings.Join(cr.left, "; ") + ")"
 	}
 	switch {
 	case significant && material:
 		c.Status = artifact.CheckFail
-		c.Reason = fmt.Sprintf("%s: significant regression of at least the minimum effect %s", desc, fmtNum(r.MinEffect))
+		c.Reason = fmt.Sprintf("%s: significant regression of at least the minimum effect %s", desc, artifact.ValueNumbers.Format(r.MinEffect))
 	case significant:
 		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s: significant but smaller than the minimum effect %s", desc, fmtNum(r.MinEffect))
+		c.Reason = fmt.Sprintf("%s: significant but smaller than the minimum effect %s", desc, artifact.ValueNumbers.Format(r.MinEffect))
 	case !worse:
 		c.Status = artifact.CheckPass
 		c.Reason = desc + ": no regression"
 	default:
 		c.Status = artifact.CheckPass
 		c.Reason = fmt.Sprintf("%s: no significant regression (the smallest shift this comparison could call significant at the Holm level %s is %s)",
-			desc, FormatP(alpha/float64(m), alpha), fmtNum(detectable(res, alpha/float64(m))))
+			desc, FormatP(alpha/float64(m), alpha), artifact.ValueNumbers.Format(detectable(res, alpha/float64(m))))
 	}
 }
 
@@ -386,7 +386,7 @@ func detectable(res stats.PredictResult, q float64) float64 {
 }
 
 func signed(x float64) string {
-	s := fmtNum(x)
+	s := artifact.ValueNumbers.Format(x)
 	if x > 0 {
 		return "+" + s
 	}

@@ -457,11 +457,11 @@ func (e *evaluation) sample(kpi string) *sample {
 			sm.missing = append(sm.missing, it.Iteration)
 			continue
 		case math.IsNaN(x) || math.IsInf(x, 0):
-			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s is %s, not a number", it.Iteration, kpi, fmtNum(x)))
+			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s is %s, not a number", it.Iteration, kpi, artifact.ValueNumbers.Format(x)))
 			sm.missing = append(sm.missing, it.Iteration)
 			continue
 		case x < lo || x > hi:
-			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s = %s is outside its range %s", it.Iteration, kpi, fmtNum(x), rangeText(lo, hi)))
+			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s = %s is outside its range %s", it.Iteration, kpi, artifact.ValueNumbers.Format(x), rangeText(lo, hi)))
 			sm.missing = append(sm.missing, it.Iteration)
 			continue
 		}
@@ -474,9 +474,9 @@ func (e *evaluation) sample(kpi string) *sample {
 
 func rangeText(lo, hi float64) string {
 	if math.IsInf(hi, 1) {
-		return "[" + fmtNum(lo) + ", ∞)"
+		return "[" + artifact.ValueNumbers.Format(lo) + ", ∞)"
 	}
-	return "[" + fmtNum(lo) + ", " + fmtNum(hi) + "]"
+	return "[" + artifact.ValueNumbers.Format(lo) + ", " + artifact.ValueNumbers.Format(hi) + "]"
 }
 
 // Statistic computes a policy statistic over xs (NaN when xs is empty).
@@ -545,19 +545,19 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
 		e.sustained(&c, r, sm, missingNote)
 		return c
 	}
-	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, artifact.FormatValue(value, c.Levels()...), where, len(sm.vals))
+	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, artifact.ValueNumbers.Format(value, c.Levels()...), where, len(sm.vals))
 	switch {
 	case breaches(r, value, r.Fail):
 		c.Status = artifact.CheckFail
-		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), fmtLevel(r.Fail))
+		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), artifact.LevelNumbers.Format(r.Fail))
 	case r.Warn != nil && breaches(r, value, *r.Warn):
 		c.Status = artifact.CheckWarn
-		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), fmtLevel(*r.Warn), fmtLevel(r.Fail))
+		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), artifact.LevelNumbers.Format(*r.Warn), artifact.LevelNumbers.Format(r.Fail))
 	default:
 		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, fmtLevel(r.Fail))
+		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, artifact.LevelNumbers.Format(r.Fail))
 		if r.Warn != nil {
-			c.Reason += fmt.Sprintf(" (warn level %s)", fmtLevel(*r.Warn))
+			c.Reason += fmt.Sprintf(" (warn level %s)", artifact.LevelNumbers.Format(*r.Warn))
 		}
 	}
 	return c
@@ -610,7 +610,7 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 	case failHit:
 		c.Status = artifact.CheckFail
 		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), sustained rule %s met; %s",
-			note, r.KPI, worseVerb(r), fmtLevel(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+			note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
 		return
 	}
 	if r.Warn != nil {
@@ -618,16 +618,16 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 			c.Status = artifact.CheckWarn
 			setEvidence(c, warnIts)
 			c.Reason = fmt.Sprintf("%s%s %s the warn level %s in %d iteration(s) (%s), sustained rule %s met; %s",
-				note, r.KPI, worseVerb(r), fmtLevel(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
+				note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
 			return
 		}
 	}
 	c.Status = artifact.CheckPass
 	if len(failIts) > 0 {
 		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), not sustained (%s); %s",
-			note, r.KPI, worseVerb(r), fmtLevel(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+			note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
 	} else {
-		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), fmtLevel(r.Fail), stat)
+		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(r.Fail), stat)
 	}
 }
 
@@ -766,9 +766,9 @@ func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool, window
 // unusableNote names a non-finite or out-of-range KPI value.
 func unusableNote(iteration int, kpi string, x, lo, hi float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return fmt.Sprintf("iteration %d: %s is %s, not a number", iteration, kpi, fmtNum(x))
+		return fmt.Sprintf("iteration %d: %s is %s, not a number", iteration, kpi, artifact.ValueNumbers.Format(x))
 	}
-	return fmt.Sprintf("iteration %d: %s = %s is outside its range %s", iteration, kpi, fmtNum(x), rangeText(lo, hi))
+	return fmt.Sprintf("iteration %d: %s = %s is outside its range %s", iteration, kpi, artifact.ValueNumbers.Format(x), rangeText(lo, hi))
 }
 
 // signals fills the values the Prometheus exporter and reports show.
@@ -918,23 +918,6 @@ func joinInts(xs []int, limit int) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// fmtNum formats a value for a reason: at most 6 decimals, no binary noise.
-func fmtNum(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "NaN"
-	case math.IsInf(x, 1):
-		return "+Inf"
-	case math.IsInf(x, -1):
-		return "-Inf"
-	}
-	return strconv.FormatFloat(artifact.Round(x), 'f', -1, 64)
-}
-
-// fmtLevel formats a policy level as written: every digit, so that a
-// value shown beside it never seems to meet a level it misses.
-func fmtLevel(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func roundAll(xs []float64) []float64 {
 	out := make([]float64, len(xs))

@@ -81,7 +81,7 @@ func kpiLevels(p *ResolvedPolicy, warn bool) []string {
 			}
 			lvl = *r.Warn
 		}
-		out = append(out, fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, num(lvl)))
+		out = append(out, fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, artifact.LevelNumbers.Format(lvl)))
 	}
 	return out
 }
@@ -114,8 +114,8 @@ func CanaryTriggers(t *Tagging) (active []artifact.CanaryTrigger, breached []Bre
 		r, ok := rules[tr.Name]
 		if tr.Level == "warn" && ok {
 			if v, ok := soakValue(t.Snapshot, r.KPI, r.Statistic); ok && r.Breaches(v, *r.Warn) {
-				breached = append(breached, BreachedWarn{Trigger: tr, Level: fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, num(*r.Warn)),
-					Value: v, Shown: artifact.FormatValue(v, *r.Warn, r.Fail)})
+				breached = append(breached, BreachedWarn{Trigger: tr, Level: fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, artifact.LevelNumbers.Format(*r.Warn)),
+					Value: v, Shown: artifact.ValueNumbers.Format(v, *r.Warn, r.Fail)})
 				continue
 			}
 		}
@@ -321,7 +321,7 @@ func deltaCheck(t *Tagging) string {
 	if strict {
 		judged = "judged with --strict"
 	}
-	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the bundle was %s, which asks for at least %s)", artifact.FormatValue(d.FullApplyRatio, minRatio), d.ProposedCount, judged, num(minRatio))
+	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the bundle was %s, which asks for at least %s)", artifact.ValueNumbers.Format(d.FullApplyRatio, minRatio), d.ProposedCount, judged, artifact.LevelNumbers.Format(minRatio))
 }
 
 // deltaRatioCheck is the name of the verdict's delta full-apply ratio

@@ -3,7 +3,6 @@ package release
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/soakline/soakline/pkg/artifact"
@@ -128,7 +127,7 @@ func verdictInconsistencies(v *artifact.Verdict) []string {
 		for _, l := range c.Levels() {
 			if !artifact.Meets(*c.Value, c.Direction, l) {
 				out = append(out, fmt.Sprintf("check %q says PASS, but its value %s does not meet %s %s",
-					c.Name, c.ValueText(), c.Direction, strconv.FormatFloat(l, 'f', -1, 64)))
+					c.Name, c.ValueText(), c.Direction, artifact.LevelNumbers.Format(l)))
 				break
 			}
 		}

@@ -2,7 +2,6 @@ package release
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,28 +115,12 @@ func shortText(s string, n int) string {
 	return s
 }
 
-// fmtNum formats a value with at most 4 decimals and no binary noise.
-func fmtNum(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	r := math.Round(v*1e4) / 1e4
-	if r == 0 {
-		r = 0 // no "-0"
-	}
-	return strconv.FormatFloat(r, 'f', -1, 64)
-}
-
 func fmtPtr(p *float64) string {
 	if p == nil {
 		return "—"
 	}
-	return fmtNum(*p)
+	return artifact.DocNumbers.Format(*p)
 }
-
-// fmtLevel formats a policy level exactly: a level is compared as it is,
-// so it is shown as it is (0.833333333, not 0.8333).
-func fmtLevel(v float64) string { return strconv.FormatFloat(v+0, 'f', -1, 64) }
 
 // fmtNear formats a statistic shown beside a check against the check's
 // levels (artifact.FormatValue), so that it never rounds onto or across
@@ -146,14 +129,14 @@ func fmtNear(p *float64, c *artifact.Check) string {
 	if p == nil {
 		return "—"
 	}
-	return artifact.FormatValue(*p, c.Levels()...)
+	return artifact.ValueNumbers.Format(*p, c.Levels()...)
 }
 
 // checkCond is a check's condition with its levels shown exactly.
 func checkCond(c *artifact.Check) string {
-	cond := c.Direction + " " + fmtLevel(c.Threshold)
+	cond := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
 	if c.Warn != nil {
-		cond += " (warn " + fmtLevel(*c.Warn) + ")"
+		cond += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
 	}
 	return cond
 }

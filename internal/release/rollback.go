@@ -53,7 +53,7 @@ func (d ParamDiff) change() string {
 	case d.Current == nil:
 		return "removed by this release (restore it)"
 	}
-	return fmtNum(*d.Previous - *d.Current)
+	return artifact.DocNumbers.Format(*d.Previous - *d.Current)
 }
 
 // RollbackPlan renders rollback_plan.md: what to restore and from where,
@@ -134,7 +134,7 @@ func RollbackPlan(r *Release) []byte {
 				b.blank()
 				rows := make([][]string, len(changes))
 				for i, c := range changes {
-					rows[i] = []string{c.Key, fmtNum(c.First), fmtNum(c.Last)}
+					rows[i] = []string{c.Key, artifact.DocNumbers.Format(c.First), artifact.DocNumbers.Format(c.Last)}
 				}
 				b.table([]string{"parameter", "before the soak's tuning", "this release"}, rows)
 				b.blank()

@@ -67,7 +67,7 @@ func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 			breach = ">"
 		}
 		level := func(name, lvl string, v float64, action string) artifact.CanaryTrigger {
-			cond := breach + " " + num(v)
+			cond := breach + " " + artifact.LevelNumbers.Format(v)
 			expr := metric + " " + cond
 			forText := "0m"
 			if s := r.Sustained; s != nil {
@@ -144,8 +144,6 @@ func ConditionText(t artifact.CanaryTrigger) string {
 	}
 	return s
 }
-
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // durText formats d as Prometheus does: "5m", "1h", "90s".
 func durText(d time.Duration) string {

@@ -49,7 +49,7 @@ func deltaBody(b *bytes.Buffer, v *artifact.Verdict) {
 	fmt.Fprintf(b, "| Unverified (nothing to check against; not a success) | %s |\n", pct(dv.UnverifiedCount))
 	fmt.Fprintf(b, "| Signature stuck | %d (at most %d) |\n", dv.SignatureStuckCount, dv.MaxSignatureStuck)
 	fmt.Fprintf(b, "| Full-apply ratio | %s (at least %s) |\n\n",
-		artifact.FormatValue(dv.FullApplyRatio, dv.MinRatio), strconv.FormatFloat(dv.MinRatio, 'f', -1, 64))
+		artifact.ValueNumbers.Format(dv.FullApplyRatio, dv.MinRatio), artifact.LevelNumbers.Format(dv.MinRatio))
 	fmt.Fprintf(b, "Ratio: %s.\n\n", mdText(dv.RatioDefinition))
 	if dv.Note != "" {
 		fmt.Fprintf(b, "Note: %s.\n\n", mdText(dv.Note))
@@ -77,7 +77,7 @@ func deltaBody(b *bytes.Buffer, v *artifact.Verdict) {
 			prop = append(prop, fmt.Sprintf("%s %+g", k, p.Proposed[k]))
 		}
 		for _, ch := range p.Applied {
-			app = append(app, fmt.Sprintf("%s %s → %s", ch.Key, artifact.FormatValue(ch.Old), artifact.FormatValue(ch.New)))
+			app = append(app, fmt.Sprintf("%s %s → %s", ch.Key, artifact.ValueNumbers.Format(ch.Old), artifact.ValueNumbers.Format(ch.New)))
 		}
 		for _, sk := range p.Skipped {
 			held = append(held, sk.Key+" ("+sk.Guard+")")

@@ -338,55 +338,13 @@ func (m *model) drawCharts(plan []chartFile, svgs [][]byte) error {
 	return g.Wait()
 }
 
-// num formats a value for people: at most three decimals, trailing zeros
-// dropped; small non-zero values keep three significant digits.
-func num(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "n/a"
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case v != 0 && math.Abs(v) < 0.01:
-		return strconv.FormatFloat(v, 'g', 3, 64)
-	}
-	s := strconv.FormatFloat(math.Round(v*1000)/1000, 'f', 3, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
-
-// numNear is num(v) unless that rounding puts v onto or across one of
-// levels (a check's threshold or warn level); then it is
-// artifact.FormatValue's "0.8299999 (< 0.83)", so that no value shown
-// beside a status contradicts it.
-func numNear(v float64, levels ...float64) string {
-	s := num(v)
-	r, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return s
-	}
-	for _, l := range levels {
-		if artifact.CompareLevel(r, l) != artifact.CompareLevel(v, l) {
-			return artifact.FormatValue(v, levels...)
-		}
-	}
-	return s
-}
-
 // checkValue is a check's value for people: numNear against its levels.
 func checkValue(c *artifact.Check) string {
 	if c.Value == nil {
 		return "n/a"
 	}
-	return numNear(*c.Value, c.Levels()...)
+	return artifact.TableNumbers.Format(*c.Value, c.Levels()...)
 }
-
-// level formats a policy level exactly, as it is compared.
-func level(v float64) string { return strconv.FormatFloat(v+0, 'f', -1, 64) }
 
 // kpiLevels are the levels of every check that judges kpi.
 func (m *model) kpiLevels(kpi string) []float64 {
@@ -444,9 +402,9 @@ func checkEvidence(c *artifact.Check) string {
 	if c.WindowFirst > 0 {
 		fmt.Fprintf(&b, " over iterations %d-%d", c.WindowFirst, c.WindowLast)
 	}
-	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, level(c.Threshold))
+	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, artifact.LevelNumbers.Format(c.Threshold))
 	if c.Warn != nil {
-		fmt.Fprintf(&b, ", warn %s %s", c.Direction, level(*c.Warn))
+		fmt.Fprintf(&b, ", warn %s %s", c.Direction, artifact.LevelNumbers.Format(*c.Warn))
 	}
 	fmt.Fprintf(&b, ": %s", c.Status)
 	return b.String()

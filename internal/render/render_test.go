@@ -55,15 +55,6 @@ func TestRanges(t *testing.T) {
 	}
 }
 
-func TestNum(t *testing.T) {
-	tests := map[float64]string{0: "0", 2.5: "2.5", 0.020000000000000004: "0.02", 351.2549: "351.255", -0.0001: "-0.0001", 0.004567: "0.00457", math.NaN(): "n/a", math.Inf(1): "+Inf"}
-	for v, want := range tests {
-		if got := num(v); got != want {
-			t.Errorf("num(%v) = %q, want %q", v, got, want)
-		}
-	}
-}
-
 func TestMarkdownEscaping(t *testing.T) {
 	d := &Doc{Title: "T", Blocks: []Block{
 		Para{Text: "p95 <= 340 and <script> and *x* and [link]"},
@@ -170,3 +161,4 @@ func TestCodeBlockControl(t *testing.T) {
 		t.Errorf("Markdown:\n%q\nwant\n%q", got, want)
 	}
 }
+

@@ -491,4 +491,4 @@ func roundTo(x float64, decimals int) float64 {
 	return r
 }
 
-func fmtNum(x float64) string { return fmt.Sprintf("%g", x) }
+func fmtNum(x float64) string { return artifact.LevelNumbers.Format(x) }

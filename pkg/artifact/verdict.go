@@ -2,7 +2,6 @@ package artifact
 
 import (
 	"math"
-	"strconv"
 )
 
 // Verdicts, in increasing order of severity except INCONCLUSIVE, which is
@@ -273,24 +272,6 @@ func RoundKeep(x float64, levels ...float64) float64 {
 	return r
 }
 
-// FormatValue formats x for people: at most 6 decimals, no binary noise.
-// When those 6 decimals would put x onto or across one of levels, it
-// shows every digit and the relation instead — "0.8999999 (< 0.9)" — so
-// that a displayed value never contradicts its status.
-func FormatValue(x float64, levels ...float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	r := Round(x) + 0
-	for _, l := range levels {
-		if c := CompareLevel(x, l); CompareLevel(r, l) != c {
-			rel := map[int]string{-1: "<", 0: "=", 1: ">"}[c]
-			return strconv.FormatFloat(x, 'f', -1, 64) + " (" + rel + " " + strconv.FormatFloat(l, 'f', -1, 64) + ")"
-		}
-	}
-	return strconv.FormatFloat(r, 'f', -1, 64)
-}
-
 // Levels returns the levels a check's value is compared with: the
 // threshold, and the warn level when there is one.
 func (c *Check) Levels() []float64 {
@@ -300,11 +281,11 @@ func (c *Check) Levels() []float64 {
 	return []float64{c.Threshold}
 }
 
-// ValueText is the check's value for people (FormatValue against its
+// ValueText is the check's value for people (ValueNumbers against its
 // levels), "-" when it has none.
 func (c *Check) ValueText() string {
 	if c.Value == nil {
 		return "-"
 	}
-	return FormatValue(*c.Value, c.Levels()...)
+	return ValueNumbers.Format(*c.Value, c.Levels()...)
 }

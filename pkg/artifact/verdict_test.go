@@ -52,7 +52,7 @@ func TestFormatValue(t *testing.T) {
 		{math.NaN(), []float64{1}, "NaN"},
 		{math.Inf(1), nil, "+Inf"},
 	} {
-		if got := FormatValue(tc.x, tc.levels...); got != tc.want {
+		if got := ValueNumbers.Format(tc.x, tc.levels...); got != tc.want {
 			t.Errorf("FormatValue(%v, %v) = %q, want %q", tc.x, tc.levels, got, tc.want)
 		}
 		if r := RoundKeep(tc.x, tc.levels...); !math.IsNaN(tc.x) {
@@ -77,7 +77,7 @@ func FuzzFormatValue(f *testing.F) {
 		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(level) || math.IsInf(level, 0) || math.Abs(x) > 1e15 {
 			return // values beyond a KPI's range: 'f' formatting of huge numbers is not the point
 		}
-		s := FormatValue(x, level)
+		s := ValueNumbers.Format(x, level)
 		num, _, _ := strings.Cut(s, " ")
 		shown, err := strconv.ParseFloat(num, 64)
 		if err != nil {

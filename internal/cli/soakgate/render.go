@@ -5,27 +5,16 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// numf formats a level as the policy wrote it: every digit (a level is
-// never rounded, so that a value shown beside it cannot seem to meet it).
-func numf(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	}
-	return strconv.FormatFloat(x, 'f', -1, 64)
-}
-
 func threshold(c artifact.Check) string {
-	s := c.Direction + " " + numf(c.Threshold)
+	s := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
 	if c.Warn != nil {
-		s += " (warn " + numf(*c.Warn) + ")"
+		s += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
 	}
 	return s
 }
