@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"strings"
 
@@ -12,7 +13,11 @@ import (
 // renderings of the same blocks, so REPORT.html says exactly what the
 // Markdown files say.
 type Doc struct {
-	Title  string
+	Title string
+	// Level is the title's heading level; 0 means 1. A document that is
+	// part of a page with its own title (soak-gate's job summary) uses a
+	// lower one.
+	Level  int
 	Blocks []Block
 }
 
@@ -26,10 +31,17 @@ type Heading struct {
 }
 
 // Para is a paragraph; Strong, when set, is printed bold before Text.
+// With Args, Text is a fmt format, written as it is (the program's own
+// words), and each argument is escaped where it goes: a string as text,
+// a CodeSpan as inline code; other arguments are formatted by the verbs.
 type Para struct {
 	Strong string
 	Text   string
+	Args   []any
 }
+
+// CodeSpan is a Para argument shown as inline code (a policy name).
+type CodeSpan string
 
 // Table is a table with a header row. Right lists the columns that are
 // right-aligned (numbers). ID, when set, is the HTML table's id.
@@ -67,7 +79,7 @@ func (d *Doc) add(b ...Block) { d.Blocks = append(d.Blocks, b...) }
 // Markdown renders d as GitHub-flavoured Markdown.
 func (d *Doc) Markdown() []byte {
 	var b bytes.Buffer
-	b.WriteString("# " + mdInline(d.Title) + "\n")
+	b.WriteString(strings.Repeat("#", max(d.Level, 1)) + " " + mdInline(d.Title) + "\n")
 	for _, blk := range d.Blocks {
 		b.WriteByte('\n')
 		switch x := blk.(type) {
@@ -77,12 +89,12 @@ func (d *Doc) Markdown() []byte {
 			if x.Strong != "" {
 				b.WriteString("**" + mdInline(x.Strong) + "**")
 				if x.Text != "" {
-					b.WriteString(" " + mdInline(x.Text))
+					b.WriteString(" " + x.markdown(mdInline))
 				}
 				b.WriteByte('\n')
 				continue
 			}
-			b.WriteString(mdText(x.Text) + "\n")
+			b.WriteString(x.markdown(mdText) + "\n")
 		case Table:
 			row := func(cells []string) {
 				b.WriteString("|")
@@ -130,7 +142,8 @@ func (d *Doc) Markdown() []byte {
 func (d *Doc) HTML(id string, images map[string][]byte) []byte {
 	var b bytes.Buffer
 	esc := html.EscapeString
-	b.WriteString(`<section id="` + esc(id) + `">` + "\n<h1>" + esc(d.Title) + "</h1>\n")
+	h := string(rune('0' + max(d.Level, 1)))
+	b.WriteString(`<section id="` + esc(id) + `">` + "\n<h" + h + ">" + esc(d.Title) + "</h" + h + ">\n")
 	for _, blk := range d.Blocks {
 		switch x := blk.(type) {
 		case Heading:
@@ -144,7 +157,7 @@ func (d *Doc) HTML(id string, images map[string][]byte) []byte {
 					b.WriteByte(' ')
 				}
 			}
-			b.WriteString(esc(x.Text) + "</p>\n")
+			b.WriteString(x.html() + "</p>\n")
 		case Table:
 			// Narrow screens stack each row (pageCSS): every cell carries
 			// its column's name; the wrapper scrolls what still does not fit.
@@ -201,6 +214,45 @@ func (d *Doc) HTML(id string, images map[string][]byte) []byte {
 	}
 	b.WriteString("</section>\n")
 	return b.Bytes()
+}
+
+// markdown is the paragraph's text in Markdown: text escaped with
+// escape, or the format with its arguments escaped.
+func (p Para) markdown(escape func(string) string) string {
+	if p.Args == nil {
+		return escape(p.Text)
+	}
+	args := make([]any, len(p.Args))
+	for i, a := range p.Args {
+		switch v := a.(type) {
+		case string:
+			args[i] = mdText(v)
+		case CodeSpan:
+			args[i] = safetext.MarkdownCode(string(v))
+		default:
+			args[i] = a
+		}
+	}
+	return fmt.Sprintf(p.Text, args...)
+}
+
+// html is the paragraph's text in HTML.
+func (p Para) html() string {
+	if p.Args == nil {
+		return html.EscapeString(p.Text)
+	}
+	args := make([]any, len(p.Args))
+	for i, a := range p.Args {
+		switch v := a.(type) {
+		case string:
+			args[i] = html.EscapeString(v)
+		case CodeSpan:
+			args[i] = "<code>" + html.EscapeString(string(v)) + "</code>"
+		default:
+			args[i] = a
+		}
+	}
+	return fmt.Sprintf(html.EscapeString(p.Text), args...)
 }
 
 // statusMark is the text marker of a row whose check did not pass, so

@@ -162,3 +162,19 @@ func TestCodeBlockControl(t *testing.T) {
 	}
 }
 
+// TestParaArgs: a paragraph's format is written as it is and its
+// arguments escaped where they go (text, code span); the title takes
+// the document's level.
+func TestParaArgs(t *testing.T) {
+	d := &Doc{Title: "gate: FAIL", Level: 3, Blocks: []Block{
+		Para{Text: "Policy %s (%s), %d iterations, ok: %t.", Args: []any{CodeSpan("p`x`"), "<b>*x*</b>", 7, true}},
+	}}
+	wantMD := "### gate: FAIL\n\nPolicy `` p`x` `` (\\<b>\\*x\\*\\</b>), 7 iterations, ok: true.\n"
+	if got := string(d.Markdown()); got != wantMD {
+		t.Errorf("Markdown:\n%q\nwant\n%q", got, wantMD)
+	}
+	wantHTML := "<section id=\"s\">\n<h3>gate: FAIL</h3>\n<p>Policy <code>p`x`</code> (&lt;b&gt;*x*&lt;/b&gt;), 7 iterations, ok: true.</p>\n</section>\n"
+	if got := string(d.HTML("s", nil)); got != wantHTML {
+		t.Errorf("HTML:\n%q\nwant\n%q", got, wantHTML)
+	}
+}

@@ -1,12 +1,13 @@
 package soakgate
 
 import (
-	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
+	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -49,33 +50,28 @@ func windowText(w artifact.Window) string {
 	return fmt.Sprintf("%d-%d (%d of %d)", w.First, w.Last, w.N, w.Size)
 }
 
-// stepSummary is the markdown appended to GITHUB_STEP_SUMMARY. Every
-// value from the soak or the policy is escaped (mdEscape, a code span for
-// the policy name): a reason cannot add a heading, a link, an image or
-// HTML to the job's summary page.
+// stepSummary is the markdown appended to GITHUB_STEP_SUMMARY, rendered
+// by the reports' one Markdown renderer (render.Doc) under a level-3
+// title: every value from the soak or the policy is escaped (a code span
+// for the policy name), so that a reason cannot add a heading, a link, an
+// image or HTML to the job's summary page.
 func stepSummary(v *artifact.Verdict) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "### soak-gate: %s\n\n", mdEscape(v.Verdict))
-	fmt.Fprintf(&b, "%s\n\n", mdEscape(v.Reason))
-	fmt.Fprintf(&b, "Policy %s (%s), window %s, %d iterations in total, freeze_ready: %t.\n\n",
-		safetext.MarkdownCode(v.Policy.Name), mdEscape(v.Policy.Source), mdEscape(windowText(v.Window)), v.IterationsTotal, v.FreezeReady)
-	b.WriteString("| Status | Check | Value | Threshold | n | Reason |\n|---|---|---|---|---|---|\n")
+	d := render.Doc{Title: "soak-gate: " + v.Verdict, Level: 3, Blocks: []render.Block{
+		render.Para{Text: v.Reason},
+		render.Para{Text: "Policy %s (%s), window %s, %d iterations in total, freeze_ready: %t.",
+			Args: []any{render.CodeSpan(v.Policy.Name), v.Policy.Source, windowText(v.Window), v.IterationsTotal, v.FreezeReady}},
+	}}
+	t := render.Table{Head: []string{"Status", "Check", "Value", "Threshold", "n", "Reason"}}
 	for _, c := range v.Checks {
-		cell := safetext.MarkdownTableCell
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(c.Status), cell(c.Name), cell(c.ValueText()), cell(threshold(c)), c.N, cell(c.Reason))
+		t.Rows = append(t.Rows, []string{c.Status, c.Name, c.ValueText(), threshold(c), strconv.Itoa(c.N), c.Reason})
 	}
+	d.Blocks = append(d.Blocks, t)
 	if len(v.DataQuality) > 0 {
-		b.WriteString("\nData quality:\n\n")
-		for _, n := range v.DataQuality {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
-		}
+		d.Blocks = append(d.Blocks, render.Para{Text: "Data quality:"}, render.List{Items: v.DataQuality})
 	}
-	b.WriteString("\n")
-	return b.Bytes()
+	// A blank line after it, so that the next step's summary starts apart.
+	return append(d.Markdown(), '\n')
 }
-
-// mdEscape escapes s as Markdown text on one line (safetext.MarkdownText).
-func mdEscape(s string) string { return safetext.MarkdownText(s) }
 
 // JUnit XML.
 type junitSuites struct {
