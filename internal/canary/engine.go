@@ -1,10 +1,13 @@
-// Package canary is release-tag canary: it watches a tagged release's
+// Package canary is the watcher behind release-tag canary (whose flags
+// live in the stage internal/cli/releasetag): it watches a tagged release's
 // canary through Prometheus, evaluating the rollback triggers of its
 // CANARY_PLAN.json over the bot's own metrics every interval, comparing
 // the canary with a baseline, and deciding ROLLBACK, HOLD or PROMOTE with
 // the reasons. Evaluate is the pure decision over the history; Fetch reads
 // Prometheus (one batch of evaluation times: one for a live watcher, all of
-// them for a replay); Run drives both, keeps the state file and acts.
+// them for a replay); Run drives both, keeps the state file and acts, and
+// returns plain errors (a *DecisionError when not promoted): the stage
+// chooses the exit code.
 package canary
 
 import (

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/lock"
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -86,9 +85,9 @@ type Options struct {
 }
 
 // Run watches (or replays) the canary and returns nil for PROMOTE, a
-// cliutil.No error for ROLLBACK, a cliutil.Inconclusive error for a run
-// that ends held or undecided, and the context's error when interrupted
-// (the state saved first).
+// *DecisionError for ROLLBACK and for a run that ends held or undecided,
+// and an error wrapping the context's when interrupted (the state saved
+// first). The caller chooses exit codes.
 func Run(ctx context.Context, o *Options, stderr, stdout io.Writer) error {
 	if o.StatePath != "" {
 		// One watcher per state file: two would both roll back. A lock
@@ -210,7 +209,20 @@ func interrupted(o *Options, st *State, stderr io.Writer, err error) error {
 	if o.StatePath != "" {
 		fmt.Fprintf(stderr, "canary: interrupted after %d evaluations; state saved in %s (resume with --state)\n", len(st.Evaluations), o.StatePath)
 	}
-	return fmt.Errorf("%w: %v", cliutil.ErrInterrupted, err)
+	return fmt.Errorf("interrupted: %w", err)
+}
+
+// A DecisionError is Run's answer for a canary that was not promoted:
+// Outcome is Rollback, EndHeld or EndUndecided, Msg says why.
+type DecisionError struct {
+	Outcome string
+	Msg     string
+}
+
+func (e *DecisionError) Error() string { return e.Msg }
+
+func decision(outcome, format string, args ...any) error {
+	return &DecisionError{Outcome: outcome, Msg: fmt.Sprintf(format, args...)}
 }
 
 // finish writes the report and maps the outcome to the error Run returns.
@@ -230,15 +242,15 @@ func finish(o *Options, st *State, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "canary: PROMOTE %s at %s (+%s)\n", st.Tag, last.Time.Format(time.RFC3339), last.Elapsed)
 		return nil
 	case Rollback:
-		return cliutil.No("ROLLBACK %s at %s (+%s): %s", st.Tag, last.Time.Format(time.RFC3339), last.Elapsed, strings.Join(last.Reasons, "; "))
+		return decision(Rollback, "ROLLBACK %s at %s (+%s): %s", st.Tag, last.Time.Format(time.RFC3339), last.Elapsed, strings.Join(last.Reasons, "; "))
 	case EndHeld:
 		for _, ev := range st.Evaluations {
 			if ev.Decision == Hold {
-				return cliutil.Inconclusive("HOLD %s: held since evaluation %d (%s): %s; never promoted — a person decides", st.Tag, ev.Index, ev.Time.Format(time.RFC3339), strings.Join(ev.Reasons, "; "))
+				return decision(EndHeld, "HOLD %s: held since evaluation %d (%s): %s; never promoted — a person decides", st.Tag, ev.Index, ev.Time.Format(time.RFC3339), strings.Join(ev.Reasons, "; "))
 			}
 		}
 	}
-	return cliutil.Inconclusive("undecided: %d evaluations up to %s, no trigger fired and the minimum duration %s was not reached clean", len(st.Evaluations), last.Time.Format(time.RFC3339), st.MinDuration)
+	return decision(EndUndecided, "undecided: %d evaluations up to %s, no trigger fired and the minimum duration %s was not reached clean", len(st.Evaluations), last.Time.Format(time.RFC3339), st.MinDuration)
 }
 
 // finishRollback restores the overrides and runs --on-rollback, each at
@@ -248,7 +260,7 @@ func finishRollback(ctx context.Context, o *Options, st *State, stderr io.Writer
 	if rb == nil {
 		rb = &RollbackState{Overrides: o.Overrides, Command: o.OnRollback}
 		if o.Overrides != "" {
-			rb.RestoredFrom = o.rollbackSource(st.Version)
+			rb.RestoredFrom = o.RollbackSource(st.Version)
 		}
 		st.Rollback = rb
 	}
@@ -291,7 +303,10 @@ func finishRollback(ctx context.Context, o *Options, st *State, stderr io.Writer
 	return nil
 }
 
-func (o *Options) rollbackSource(version string) string {
+// RollbackSource is the file a rollback restores the overrides from:
+// --rollback-to, else OVERRIDES.before-VERSION (the copy the checklist
+// makes).
+func (o *Options) RollbackSource(version string) string {
 	if o.RollbackTo != "" {
 		return o.RollbackTo
 	}

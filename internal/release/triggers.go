@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -174,7 +173,8 @@ type ResolvedPolicy struct {
 // one of within (the directories being read; see ReadInside), never a
 // path an input names elsewhere. A legacy snapshot records no policy: the
 // built-in production policy is used and a note says so. An error means
-// the policy cannot be determined.
+// the policy cannot be determined (*UnknownPolicyError when the user must
+// name it).
 func ResolvePolicy(judged artifact.Policy, legacy bool, file string, within []string) (*ResolvedPolicy, error) {
 	if file != "" {
 		p, err := policy.Load(file)
@@ -212,5 +212,14 @@ func ResolvePolicy(judged artifact.Policy, legacy bool, file string, within []st
 			}
 		}
 	}
-	return nil, cliutil.Usagef("the soak was judged by policy %q (%s, %s), which is not built in and not found with that digest: pass it with --policy", judged.Name, judged.Source, judged.Digest)
+	return nil, &UnknownPolicyError{Judged: judged}
+}
+
+// An UnknownPolicyError is ResolvePolicy's answer when the policy the soak
+// was judged by is neither built in nor found with its digest: the user
+// must name it (--policy).
+type UnknownPolicyError struct{ Judged artifact.Policy }
+
+func (e *UnknownPolicyError) Error() string {
+	return fmt.Sprintf("the soak was judged by policy %q (%s, %s), which is not built in and not found with that digest: pass it with --policy", e.Judged.Name, e.Judged.Source, e.Judged.Digest)
 }

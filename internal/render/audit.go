@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/stats"
-	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -471,7 +470,7 @@ func (m *model) ledgerSection(d *Doc) {
 	}
 	// A parameter at a bound is one the rules wanted to move further.
 	var atBound []string
-	for _, b := range tuner.BoundStays(m.tc.Bounds, m.ledger) {
+	for _, b := range boundStays(m.tuning.Bounds, m.ledger) {
 		atBound = append(atBound, fmt.Sprintf("Warning: %s sat at its %s %s in %s: %s", b.Key, map[string]string{"min": "minimum", "max": "maximum"}[b.Side], artifact.TableNumbers.Format(b.Value),
 			plural(len(b.Iterations), "iteration", "iterations"), ranges(b.Iterations, 20)))
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/stats"
-	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -23,7 +22,7 @@ type Recommendation struct {
 	CurSource string // where the current value comes from
 	Suggested float64
 	AtBound   bool
-	Rule      tuner.Rule
+	Rule      Rule
 	Fires     bool   // the rule's trigger holds on the window; else pre-emptive
 	Check     string // the check it answers
 	Evidence  []string
@@ -153,9 +152,9 @@ func (m *model) recommend() ([]Recommendation, []finding) {
 // side, and whether each fires on the window means. When some fire only
 // those are returned; else the one with the trigger nearest the value, as
 // a pre-emptive step.
-func (m *model) rulesFor(c *artifact.Check, means map[string]float64) ([]tuner.Rule, []bool) {
-	var cands []tuner.Rule
-	for _, r := range m.tc.Rules {
+func (m *model) rulesFor(c *artifact.Check, means map[string]float64) ([]Rule, []bool) {
+	var cands []Rule
+	for _, r := range m.tuning.Rules {
 		for _, cd := range r.When {
 			if cd.KPI != c.KPI {
 				continue
@@ -167,7 +166,7 @@ func (m *model) rulesFor(c *artifact.Check, means map[string]float64) ([]tuner.R
 			}
 		}
 	}
-	var firing []tuner.Rule
+	var firing []Rule
 	vals := map[string]float64{}
 	for k, v := range means {
 		vals[k] = v
@@ -196,10 +195,10 @@ func (m *model) rulesFor(c *artifact.Check, means map[string]float64) ([]tuner.R
 			}
 		}
 	}
-	return []tuner.Rule{cands[best]}, []bool{false}
+	return []Rule{cands[best]}, []bool{false}
 }
 
-func ruleHolds(r tuner.Rule, vals map[string]float64) bool {
+func ruleHolds(r Rule, vals map[string]float64) bool {
 	for _, cd := range r.When {
 		v, ok := vals[cd.KPI]
 		if !ok {
@@ -223,9 +222,9 @@ func ruleHolds(r tuner.Rule, vals map[string]float64) bool {
 	return true
 }
 
-func (m *model) recommendation(c *artifact.Check, r tuner.Rule, fires bool, a tuner.Action, means map[string]float64) Recommendation {
+func (m *model) recommendation(c *artifact.Check, r Rule, fires bool, a Action, means map[string]float64) Recommendation {
 	cur, src := m.currentValue(a.Key)
-	b, bounded := m.tc.Bounds[a.Key]
+	b, bounded := m.tuning.Bounds[a.Key]
 	delta := a.Step + a.Frac*cur
 	if bounded && b.Integer && delta != 0 {
 		delta = math.Copysign(math.Max(1, math.Round(math.Abs(delta))), delta)
@@ -245,9 +244,9 @@ func (m *model) recommendation(c *artifact.Check, r tuner.Rule, fires bool, a tu
 	rec.Evidence = append(rec.Evidence, "check "+c.Name+": "+checkEvidence(c))
 	conds := make([]string, len(r.When))
 	for i, cd := range r.When {
-		conds[i] = cd.String()
+		conds[i] = cd.Text
 	}
-	trig := "rule " + r.Name + " (" + strings.Join(conds, " and ") + ", step " + a.String() + ")"
+	trig := "rule " + r.Name + " (" + strings.Join(conds, " and ") + ", step " + a.Text + ")"
 	if fires {
 		var obs []string
 		for _, cd := range r.When {
@@ -293,7 +292,7 @@ func (m *model) currentValue(key string) (float64, string) {
 			}
 		}
 	}
-	if b, ok := m.tc.Bounds[key]; ok {
+	if b, ok := m.tuning.Bounds[key]; ok {
 		return b.Default, "not set; the tuner's default"
 	}
 	return 0, "not set"

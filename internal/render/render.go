@@ -26,7 +26,6 @@ import (
 
 	"github.com/soakline/soakline/internal/chart"
 	"github.com/soakline/soakline/internal/soakdir"
-	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -51,9 +50,10 @@ type Input struct {
 	// JudgedBy says who made the verdict, for the audit's overview:
 	// "soak-gate" or "soak-reports"; "" says nothing.
 	JudgedBy string
-	// Tuner supplies the rule table and the bounds the recommendations draw
-	// on; the zero value means tuner.DefaultConfig().
-	Tuner *tuner.Config
+	// Tuning is the tuner's rule and bounds tables the recommendations
+	// and the audit's bound warnings draw on (render/tunerdata makes it);
+	// nil: none, and the recommendations say that no rule applies.
+	Tuning *Tuning
 	// Notes are extra data-quality notes from the caller (e.g. a verdict
 	// given with --verdict that was computed over other data).
 	Notes []string
@@ -168,16 +168,14 @@ type model struct {
 	winIdx []int  // indexes of the window's iterations
 	kpis   []*kpiSeries
 	ledger []artifact.Tuning
-	tc     tuner.Config
+	tuning Tuning
 	failed []*artifact.IterationSummary
 }
 
 func newModel(in Input) *model {
 	m := &model{in: in, v: in.Verdict, iters: in.Soak.Iterations}
-	if in.Tuner != nil {
-		m.tc = *in.Tuner
-	} else {
-		m.tc = tuner.DefaultConfig()
+	if in.Tuning != nil {
+		m.tuning = *in.Tuning
 	}
 	m.nums = make([]int, len(m.iters))
 	m.inWin = make([]bool, len(m.iters))

@@ -18,6 +18,7 @@ import (
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/render"
+	"github.com/soakline/soakline/internal/render/tunerdata"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -212,7 +213,9 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	// 7. The policy the rollback triggers come from.
 	dirs := []string{in.SoakDir, in.ReportsDir}
 	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, dirs), snap.Legacy, o.Policy, dirs)
-	if err != nil {
+	if unknown := (*release.UnknownPolicyError)(nil); errors.As(err, &unknown) {
+		return cliutil.Usagef("%v", err) // the missing --policy is the user's to give
+	} else if err != nil {
 		return err
 	}
 	for _, n := range pol.Notes {
@@ -753,7 +756,7 @@ func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdi
 	if err != nil {
 		return nil, nil, cliutil.Usagef("%v", err)
 	}
-	rendered, err := render.Render(render.Input{Soak: soak, Verdict: v})
+	rendered, err := render.Render(render.Input{Soak: soak, Verdict: v, Tuning: tunerdata.Default()})
 	if err != nil {
 		return nil, nil, err
 	}

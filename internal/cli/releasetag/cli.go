@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/soakline/soakline/internal/canary"
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/release"
 )
@@ -38,7 +37,7 @@ func Run(ctx context.Context, args []string, stdio cliutil.Stdio) error {
 		}
 		return Tag(c.Context, o, stdio)
 	}
-	app.Commands = []*cli.Command{verifyCommand(stdio), canary.Command(stdio)}
+	app.Commands = []*cli.Command{verifyCommand(stdio), canaryCommand(stdio)}
 	return cliutil.Run(ctx, app, args)
 }
 

@@ -1,4 +1,4 @@
-// Package tag is the release-tag stage: it tags a verified release bundle
+// Package releasetag is the release-tag stage: it tags a verified release bundle
 // with an annotated git tag that carries the verdict, the KPI summary of
 // the judged window and the SHA-256 of the bundle's SHA256SUMS, and writes
 // the canary checklist and plan for the rollout.
@@ -12,7 +12,8 @@
 //
 // `release-tag canary` watches the canary through Prometheus and decides
 // ROLLBACK (exit 1), HOLD (exit 3) or PROMOTE (exit 0); its manual is its
-// --help and the package internal/canary.
+// --help (canary.go: flags and exit codes). The watcher itself is the
+// library internal/canary.
 //
 // Before anything is created the bundle is verified (as `release-bundle
 // verify` does) and release-tag refuses, with exit 1 and without a prompt:

@@ -67,7 +67,9 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 
 	// 2. The policy the triggers come from.
 	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, []string{o.Bundle}), snap.Legacy, o.Policy, []string{o.Bundle})
-	if err != nil {
+	if unknown := (*release.UnknownPolicyError)(nil); errors.As(err, &unknown) {
+		return cliutil.Usagef("%v", err) // the missing --policy is the user's to give
+	} else if err != nil {
 		return err
 	}
 	for _, n := range pol.Notes {

@@ -78,6 +78,7 @@ import (
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
+	"github.com/soakline/soakline/internal/render/tunerdata"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -306,7 +307,7 @@ func run(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		return err
 	}
 	// 4. Render everything in memory.
-	files, err := render.Render(render.Input{Soak: soak, Verdict: dec.v, Snapshot: dec.data, JudgedBy: dec.by, HTML: o.HTML, GeneratedAt: o.Now})
+	files, err := render.Render(render.Input{Soak: soak, Verdict: dec.v, Tuning: tunerdata.Default(), Snapshot: dec.data, JudgedBy: dec.by, HTML: o.HTML, GeneratedAt: o.Now})
 	if err != nil {
 		return err
 	}

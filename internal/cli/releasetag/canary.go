@@ -1,4 +1,4 @@
-package canary
+package releasetag
 
 import (
 	"bytes"
@@ -15,24 +15,25 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/soakline/soakline/internal/canary"
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// MaxPlanBytes bounds CANARY_PLAN.json.
-const MaxPlanBytes = 4 << 20
+// maxPlanBytes bounds CANARY_PLAN.json.
+const maxPlanBytes = 4 << 20
 
-// UsageText is the synopsis of release-tag canary.
-const UsageText = `release-tag canary --plan FILE --prometheus-url URL --canary-selector S
+// canaryUsageText is the synopsis of release-tag canary.
+const canaryUsageText = `release-tag canary --plan FILE --prometheus-url URL --canary-selector S
                [--baseline-selector S] [--interval D] [--sample-step D]
                [--scrape-interval D]
                [--min-duration D] [--max-duration D] [--max-series N]
                [--overrides FILE] [--rollback-to FILE] [--on-rollback -- CMD ARGS...]
                [--state FILE] [--from T --to T] [--out DIR|-]`
 
-// Description is the manual of release-tag canary.
-const Description = `Watches a tagged release's canary through Prometheus. Every --interval (default the plan's,
+// canaryDescription is the manual of release-tag canary.
+const canaryDescription = `Watches a tagged release's canary through Prometheus. Every --interval (default the plan's,
 5m) it evaluates the plan's rollback triggers over the canary's series: each trigger's KPI query
 (the policy's prometheus: section or the built-in one, with $selector replaced by
 --canary-selector and $range by the interval) against the trigger's threshold, fired when its
@@ -77,23 +78,24 @@ rollback actions, the timeline of every evaluation, the queries).
 Manual: docs/release-tag.md, section "release-tag canary"
 (https://github.com/soakline/soakline/blob/main/docs/release-tag.md#release-tag-canary).`
 
-// examplesText is the EXAMPLES section of --help.
-const examplesText = `release-tag canary --plan release/v1.4.0.canary/CANARY_PLAN.json \
+// canaryExamples is the EXAMPLES section of its --help.
+const canaryExamples = `release-tag canary --plan release/v1.4.0.canary/CANARY_PLAN.json \
     --prometheus-url http://prometheus:9090 --canary-selector 'track="canary"' \
     --baseline-selector 'track="baseline"' --overrides /etc/bot/overrides.json \
     --state canary.state --out release/v1.4.0.canary --on-rollback -- systemctl restart bot
 release-tag canary --plan CANARY_PLAN.json --prometheus-url http://127.0.0.1:9090 \
     --canary-selector 'track="canary"' --from 2026-12-01T00:00:00Z --to 2026-12-03T00:00:00Z --out -`
 
-// Command returns the canary subcommand of release-tag.
-func Command(stdio cliutil.Stdio) *cli.Command {
+// canaryCommand is release-tag canary: the flags and their checks here,
+// the watcher in internal/canary; this stage chooses the exit codes.
+func canaryCommand(stdio cliutil.Stdio) *cli.Command {
 	return &cli.Command{
 		Name:        "canary",
 		Usage:       "watch a canary through Prometheus and promote, hold or roll back",
-		UsageText:   UsageText,
-		Description: Description,
+		UsageText:   canaryUsageText,
+		Description: canaryDescription,
 		// EXAMPLES is a section of its own after USAGE.
-		CustomHelpTemplate: cliutil.WithExamples(cli.CommandHelpTemplate+"\n"+cliutil.ExitStatusHelp, examplesText),
+		CustomHelpTemplate: cliutil.WithExamples(cli.CommandHelpTemplate+"\n"+cliutil.ExitStatusHelp, canaryExamples),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "CANARY_PLAN.json `FILE` written by release-tag"},
 			&cli.StringFlag{Name: "prometheus-url", Usage: "`URL` of the Prometheus HTTP API (or a compatible store)"},
@@ -114,21 +116,37 @@ func Command(stdio cliutil.Stdio) *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "`DIR` for CANARY_REPORT.json and CANARY_REPORT.md, or - for one JSON line per interval on stdout"},
 		},
 		Action: func(c *cli.Context) error {
-			o, err := OptionsFrom(c)
+			o, err := canaryOptions(c)
 			if err != nil {
 				return err
 			}
-			if err := Preflight(c.Context, o, stdio.Err); err != nil {
+			if err := preflight(c.Context, o, stdio.Err); err != nil {
 				return err
 			}
-			return Run(c.Context, o, stdio.Err, stdio.Out)
+			return canaryExit(canary.Run(c.Context, o, stdio.Err, stdio.Out))
 		},
 	}
 }
 
-// OptionsFrom checks the flags and reads the plan.
-func OptionsFrom(c *cli.Context) (*Options, error) {
-	o := &Options{PlanPath: c.String("plan"), URL: c.String("prometheus-url"), StatePath: c.String("state"),
+// canaryExit maps the watcher's answer to release-tag's exit codes:
+// ROLLBACK is "no" (1), a run that ends held or undecided inconclusive
+// (3), an interrupted one 130.
+func canaryExit(err error) error {
+	var de *canary.DecisionError
+	switch {
+	case errors.As(err, &de) && de.Outcome == canary.Rollback:
+		return &cliutil.NoError{Msg: de.Msg}
+	case errors.As(err, &de):
+		return &cliutil.InconclusiveError{Msg: de.Msg}
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("%w: %v", cliutil.ErrInterrupted, err)
+	}
+	return err
+}
+
+// canaryOptions checks the flags and reads the plan.
+func canaryOptions(c *cli.Context) (*canary.Options, error) {
+	o := &canary.Options{PlanPath: c.String("plan"), URL: c.String("prometheus-url"), StatePath: c.String("state"),
 		Overrides: c.String("overrides"), RollbackTo: c.String("rollback-to"), Out: c.String("out"),
 		Now: time.Now, Sleep: sleep}
 	var missing []string
@@ -171,14 +189,14 @@ func OptionsFrom(c *cli.Context) (*Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.PlanSHA256 = SHA256(data)
+	o.PlanSHA256 = canary.SHA256(data)
 	var plan artifact.CanaryPlan
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&plan); err != nil {
 		return nil, artifact.Errorf(o.PlanPath, 0, "not a canary plan: %v", err)
 	}
-	if err := CheckPlan(&plan); err != nil {
+	if err := canary.CheckPlan(&plan); err != nil {
 		return nil, artifact.Errorf(o.PlanPath, 0, "%v", err)
 	}
 	o.Plan = &plan
@@ -255,7 +273,7 @@ func OptionsFrom(c *cli.Context) (*Options, error) {
 	}
 	if o.Overrides != "" {
 		// The rollback must be possible before the canary is watched.
-		for _, f := range []string{o.Overrides, o.rollbackSource(plan.Version)} {
+		for _, f := range []string{o.Overrides, o.RollbackSource(plan.Version)} {
 			fi, err := os.Stat(f)
 			if err != nil {
 				return nil, artifact.PathError(f, err)
@@ -264,7 +282,7 @@ func OptionsFrom(c *cli.Context) (*Options, error) {
 				return nil, artifact.Errorf(f, 0, "not a regular file")
 			}
 		}
-		if o.StatePath != "" && (o.StatePath == o.Overrides || o.StatePath == o.rollbackSource(plan.Version)) {
+		if o.StatePath != "" && (o.StatePath == o.Overrides || o.StatePath == o.RollbackSource(plan.Version)) {
 			return nil, cliutil.Usagef("--state would overwrite an overrides file")
 		}
 	}
@@ -281,11 +299,11 @@ func OptionsFrom(c *cli.Context) (*Options, error) {
 	return o, nil
 }
 
-// Preflight checks that each selector matches at most --max-series series
+// preflight checks that each selector matches at most --max-series series
 // (one count query each, at the replay's end or now). Too many is an
 // error (exit 2); none, or Prometheus unreachable, is a note: the
 // evaluations say what follows.
-func Preflight(ctx context.Context, o *Options, stderr io.Writer) error {
+func preflight(ctx context.Context, o *canary.Options, stderr io.Writer) error {
 	at := o.Now()
 	if o.Replay() {
 		at = o.To
@@ -317,12 +335,12 @@ func readPlan(path string) ([]byte, error) {
 		return nil, artifact.PathError(path, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxPlanBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxPlanBytes+1))
 	if err != nil {
 		return nil, artifact.PathError(path, err)
 	}
-	if len(data) > MaxPlanBytes {
-		return nil, artifact.Errorf(path, 0, "larger than %d bytes: not a canary plan", MaxPlanBytes)
+	if len(data) > maxPlanBytes {
+		return nil, artifact.Errorf(path, 0, "larger than %d bytes: not a canary plan", maxPlanBytes)
 	}
 	return data, nil
 }
