@@ -23,19 +23,81 @@ import (
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// Bundle builds the bundle o describes.
+// Bundle builds the bundle o describes, in the steps below: each reads
+// what the ones before it found and may refuse with the exit code that
+// fits (see build).
 func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
-	start := time.Now()
-	warn := func(format string, args ...any) {
-		fmt.Fprintf(stdio.Err, "release-bundle: warning: "+format+"\n", args...)
+	b := &build{o: o, stdio: stdio, start: time.Now()}
+	for _, step := range []func(context.Context) error{
+		b.prepareOut,    // 0
+		b.locate,        // 1
+		b.readSnapshot,  // 2
+		b.readInputs,    // 3
+		b.decideVerdict, // 4
+		b.refuseFailing, // 5
+		b.readPrevious,  // 6
+		b.resolvePolicy, // 7
+		b.readGit,       // 8
+		b.chooseDate,    // 9
+		b.generate,      // 10
+		b.write,         // 11
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
 	}
+	return nil
+}
 
-	// 0. Clear away what killed runs left beside --out, and refuse an
-	// --out this run could not replace before doing any work.
-	if st := cleanStale(o.Out, start); st.Restored != "" {
-		fmt.Fprintf(stdio.Err, "release-bundle: restored %s from %s, where a killed run had set it aside; removed %d temporary directories of killed runs\n", o.Out, st.Restored, len(st.Removed))
+// A build is one run of Bundle: what each step found, for the next.
+type build struct {
+	o     Options
+	stdio cliutil.Stdio
+	start time.Time
+
+	in   *release.Inputs
+	soak *soakdir.Soak
+	// raw holds every input's bytes by file name; the verdict's files
+	// are the judged ones when the soak was judged here.
+	raw      map[string][]byte
+	snapPath string
+	snap     *release.Snapshot // the snapshot found, then the verdict bundled
+	trusted  bool              // the snapshot has provenance
+	ovPath   string
+	profile  []byte // the overrides, redacted
+	redacted []string
+	prof     *artifact.Overrides
+	facts    release.Facts
+	rejudged *artifact.RejudgedSnapshot
+	delta    *artifact.DeltaVerify
+	forced   bool
+	prev     *release.Previous
+	pol      *release.ResolvedPolicy
+
+	gi         *artifact.GitInfo
+	commits    []release.Commit
+	commitTime time.Time
+	version    string
+
+	date       time.Time
+	dateSource string
+
+	files   map[string][]byte
+	archive []byte
+}
+
+func (b *build) warn(format string, args ...any) {
+	fmt.Fprintf(b.stdio.Err, "release-bundle: warning: "+format+"\n", args...)
+}
+
+// prepareOut is step 0: clear away what killed runs left beside --out,
+// and refuse an --out this run could not replace before doing any work.
+func (b *build) prepareOut(context.Context) error {
+	o := b.o
+	if st := cleanStale(o.Out, b.start); st.Restored != "" {
+		fmt.Fprintf(b.stdio.Err, "release-bundle: restored %s from %s, where a killed run had set it aside; removed %d temporary directories of killed runs\n", o.Out, st.Restored, len(st.Removed))
 	} else if len(st.Removed) > 0 {
-		fmt.Fprintf(stdio.Err, "release-bundle: removed %d temporary directories of killed runs beside %s\n", len(st.Removed), o.Out)
+		fmt.Fprintf(b.stdio.Err, "release-bundle: removed %d temporary directories of killed runs beside %s\n", len(st.Removed), o.Out)
 	}
 	if _, err := checkOut(o.Out); err != nil {
 		return err
@@ -45,190 +107,233 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 			return err
 		}
 	}
+	return nil
+}
 
-	// 1. Find every input, and the soak; the soak's own overrides file is
-	// the one its verdict records.
-	in, err := release.Locate(o.Src, o.Reports)
+// locate is step 1: find every input, and the soak; the soak's own
+// overrides file is the one its verdict records.
+func (b *build) locate(ctx context.Context) error {
+	in, err := release.Locate(b.o.Src, b.o.Reports)
 	if err != nil {
 		return err
 	}
-	var soak *soakdir.Soak
-	if !missingIterations(in) {
-		if soak, err = soakdir.Load(ctx, in.SoakDir, nil); err != nil {
-			return err
-		}
-		switch found := in.Paths[artifact.OverridesFile]; {
-		case soak.OverridesPath != "":
-			in.Paths[artifact.OverridesFile] = soak.OverridesPath
-		case found != "":
-			// Found where no stage judging the soak reads it: no verdict
-			// was judged with these overrides.
-			return cliutil.No("%s: not where the soak's overrides are read (%s or one level up), so no verdict about the soak was judged with them: not bundled; move it there and judge the soak again",
-				found, in.SoakDir)
-		}
+	b.in = in
+	if missingIterations(in) {
+		return nil
 	}
+	if b.soak, err = soakdir.Load(ctx, in.SoakDir, nil); err != nil {
+		return err
+	}
+	switch found := in.Paths[artifact.OverridesFile]; {
+	case b.soak.OverridesPath != "":
+		in.Paths[artifact.OverridesFile] = b.soak.OverridesPath
+	case found != "":
+		// Found where no stage judging the soak reads it: no verdict
+		// was judged with these overrides.
+		return cliutil.No("%s: not where the soak's overrides are read (%s or one level up), so no verdict about the soak was judged with them: not bundled; move it there and judge the soak again",
+			found, in.SoakDir)
+	}
+	return nil
+}
 
-	// 2. The snapshot decides what else is needed: a verdict with
-	// provenance brings its delta report and reports; one without (the
-	// Python toolkit's, or one recording no soak digest) is never trusted,
-	// and the soak is judged here instead, so its reports are not needed.
-	raw := map[string][]byte{}
-	var found *release.Snapshot
-	snapPath := in.Paths[artifact.SnapshotFile]
-	if snapPath != "" {
-		if raw[artifact.SnapshotFile], err = readInput(snapPath); err != nil {
+// readSnapshot is step 2: the snapshot decides what else is needed: a
+// verdict with provenance brings its delta report and reports; one
+// without (the Python toolkit's, or one recording no soak digest) is
+// never trusted, and the soak is judged here instead, so its reports are
+// not needed.
+func (b *build) readSnapshot(context.Context) error {
+	in := b.in
+	b.raw = map[string][]byte{}
+	b.snapPath = in.Paths[artifact.SnapshotFile]
+	if b.snapPath != "" {
+		var err error
+		if b.raw[artifact.SnapshotFile], err = readInput(b.snapPath); err != nil {
 			return err
 		}
-		if found, err = release.DecodeSnapshot(snapPath, raw[artifact.SnapshotFile]); err != nil {
+		if b.snap, err = release.DecodeSnapshot(b.snapPath, b.raw[artifact.SnapshotFile]); err != nil {
 			return err
 		}
 	}
-	trusted := found != nil && !found.Legacy && found.Source.Digest != ""
+	b.trusted = b.snap != nil && !b.snap.Legacy && b.snap.Source.Digest != ""
 	missing := in.Missing
-	if found != nil && !trusted {
+	if b.snap != nil && !b.trusted {
 		missing = slices.DeleteFunc(slices.Clone(missing), func(m string) bool {
 			return strings.HasPrefix(m, artifact.DeltaVerifyFile+":") || slices.ContainsFunc(release.ReportFiles, func(r string) bool { return strings.HasPrefix(m, r+":") })
 		})
 	}
 	if len(missing) > 0 {
 		for _, m := range missing {
-			fmt.Fprintf(stdio.Err, "release-bundle: missing: %s\n", m)
+			fmt.Fprintf(b.stdio.Err, "release-bundle: missing: %s\n", m)
 		}
 		return cliutil.No("no bundle written: %d required inputs missing", len(missing))
 	}
+	return nil
+}
 
-	// 3. Read the rest: regular files only, no symbolic link out of its
-	// directory, each under the size cap, so that nothing else is shipped
-	// under a report's name.
+// readInputs is step 3: read the rest: regular files only, no symbolic
+// link out of its directory, each under the size cap, so that nothing
+// else is shipped under a report's name.
+func (b *build) readInputs(context.Context) error {
 	need := []string{artifact.OverridesFile}
-	if trusted {
+	if b.trusted {
 		need = append(need, artifact.DeltaVerifyFile)
 		need = append(need, release.ReportFiles...)
 	}
+	var err error
 	for _, name := range need {
-		if raw[name], err = readInput(in.Paths[name]); err != nil {
+		if b.raw[name], err = readInput(b.in.Paths[name]); err != nil {
 			return err
 		}
 	}
-	ovPath := in.Paths[artifact.OverridesFile]
-	profile, redacted, err := release.RedactProfile(ovPath, raw[artifact.OverridesFile])
-	if err != nil {
+	b.ovPath = b.in.Paths[artifact.OverridesFile]
+	if b.profile, b.redacted, err = release.RedactProfile(b.ovPath, b.raw[artifact.OverridesFile]); err != nil {
 		return err
 	}
-	prof, err := artifact.DecodeOverrides(ovPath, profile)
-	if err != nil {
+	if b.prof, err = artifact.DecodeOverrides(b.ovPath, b.profile); err != nil {
 		return err
 	}
-	facts := release.Facts{SoakDigest: soak.Digest, LedgerDigest: soak.LedgerDigest, OverridesDigest: release.SHA256(raw[artifact.OverridesFile])}
+	b.facts = release.Facts{SoakDigest: b.soak.Digest, LedgerDigest: b.soak.LedgerDigest, OverridesDigest: release.SHA256(b.raw[artifact.OverridesFile])}
+	return nil
+}
 
-	// 4. The verdict: the snapshot's when every file derives from it and
-	// it is about this soak as it is now (one line per file that does not,
-	// exit 1); else judged here.
-	var rejudged *artifact.RejudgedSnapshot
-	if trusted {
-		// A delta report that is not even valid JSON is an input error
-		// (exit 2, naming the line), as before any comparison.
-		if _, err := release.DecodeDeltaVerify(in.Paths[artifact.DeltaVerifyFile], raw[artifact.DeltaVerifyFile]); err != nil {
-			return err
-		}
-		problems := release.CheckChain(release.Evidence{
-			Snapshot: raw[artifact.SnapshotFile], Verdict: &found.Verdict, DeltaReport: raw[artifact.DeltaVerifyFile],
-			Reports: raw, ReportsNamed: release.ReportFiles,
-		}, facts)
-		problems = append(problems, o.settingsProblems(&found.Verdict, judge.UseMock(stdio.Env("USE_MOCK")))...)
-		if len(problems) == 0 {
-			// The policy file the snapshot names inside the soak or
-			// reports directory, when it has the recorded digest.
-			var judgedBy *policy.Policy
-			dirs := []string{in.SoakDir, in.ReportsDir}
-			if rp, err := release.ResolvePolicy(release.BasePolicy(&found.Verdict, "", dirs), false, "", dirs); err == nil {
-				judgedBy = rp.Policy
-			}
-			problems = append(problems, o.verdictProblems(soak, &found.Verdict, judgedBy)...)
-		}
-		if len(problems) > 0 {
-			for _, p := range problems {
-				from := in.Paths[p.File]
-				if p.File == artifact.ProfileFile {
-					from = ovPath
-				}
-				fmt.Fprintf(stdio.Err, "release-bundle: %s: %s\n", from, p.Why)
-			}
-			return cliutil.No("no bundle written: %d inputs are not the evidence of one verdict about %s as it is now (judge it again: soak-gate --out, then soak-reports)", len(problems), in.SoakDir)
-		}
+// decideVerdict is step 4: the verdict is the snapshot's when every file
+// derives from it and it is about this soak as it is now (one line per
+// file that does not, exit 1); else it is judged here.
+func (b *build) decideVerdict(context.Context) error {
+	var err error
+	if b.trusted {
+		err = b.checkEvidence()
 	} else {
-		old := found
-		v, files, err := o.judge(soak, stdio)
-		if err != nil {
-			return err
-		}
-		rejudged = &artifact.RejudgedSnapshot{
-			From: filepath.ToSlash(snapPath), SHA256: release.SHA256(raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
-			WindowFirst: old.Window.First, WindowLast: old.Window.Last,
-			Differs: old.Verdict.Verdict != v.Verdict || old.Window.First != v.Window.First || old.Window.Last != v.Window.Last,
-		}
-		warn("%s has no provenance (%s): not trusted; judged %s with policy %s: %s (it said %s)",
-			snapPath, untrustedWhy(old), in.SoakDir, v.Policy.Name, v.Verdict, old.Verdict.Verdict)
-		found = &release.Snapshot{Verdict: *v}
-		for name, data := range files {
-			raw[name] = data
-			in.Paths[name] = "judged by release-bundle"
-		}
-		// The bundle's own evidence passes its own check, or it is a bug.
-		if ps := release.CheckChain(release.Evidence{Snapshot: raw[artifact.SnapshotFile], Verdict: v, DeltaReport: raw[artifact.DeltaVerifyFile], Reports: raw, ReportsNamed: release.ReportFiles}, facts); len(ps) > 0 {
-			return fmt.Errorf("internal error: the verdict judged here does not check: %s", ps[0])
-		}
+		err = b.judgeHere()
 	}
-	snap := found
-	delta, err := release.DecodeDeltaVerify(artifact.DeltaVerifyFile, raw[artifact.DeltaVerifyFile])
 	if err != nil {
 		return err
 	}
+	b.delta, err = release.DecodeDeltaVerify(artifact.DeltaVerifyFile, b.raw[artifact.DeltaVerifyFile])
+	return err
+}
 
-	// 5. Refuse a soak that did not pass, unless --allow-fail.
-	v := snap.Verdict
-	failing := !release.Passing(v.Verdict)
-	if failing && !o.AllowFail {
+// checkEvidence checks that the snapshot, its delta report and reports
+// are the evidence of one verdict about the soak as it is now.
+func (b *build) checkEvidence() error {
+	in, found, raw := b.in, b.snap, b.raw
+	// A delta report that is not even valid JSON is an input error
+	// (exit 2, naming the line), as before any comparison.
+	if _, err := release.DecodeDeltaVerify(in.Paths[artifact.DeltaVerifyFile], raw[artifact.DeltaVerifyFile]); err != nil {
+		return err
+	}
+	problems := release.CheckChain(release.Evidence{
+		Snapshot: raw[artifact.SnapshotFile], Verdict: &found.Verdict, DeltaReport: raw[artifact.DeltaVerifyFile],
+		Reports: raw, ReportsNamed: release.ReportFiles,
+	}, b.facts)
+	problems = append(problems, b.o.settingsProblems(&found.Verdict, judge.UseMock(b.stdio.Env("USE_MOCK")))...)
+	if len(problems) == 0 {
+		// The policy file the snapshot names inside the soak or
+		// reports directory, when it has the recorded digest.
+		var judgedBy *policy.Policy
+		dirs := []string{in.SoakDir, in.ReportsDir}
+		if rp, err := release.ResolvePolicy(release.BasePolicy(&found.Verdict, "", dirs), false, "", dirs); err == nil {
+			judgedBy = rp.Policy
+		}
+		problems = append(problems, b.o.verdictProblems(b.soak, &found.Verdict, judgedBy)...)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	for _, p := range problems {
+		from := in.Paths[p.File]
+		if p.File == artifact.ProfileFile {
+			from = b.ovPath
+		}
+		fmt.Fprintf(b.stdio.Err, "release-bundle: %s: %s\n", from, p.Why)
+	}
+	return cliutil.No("no bundle written: %d inputs are not the evidence of one verdict about %s as it is now (judge it again: soak-gate --out, then soak-reports)", len(problems), in.SoakDir)
+}
+
+// judgeHere judges the soak of an untrusted snapshot and takes the
+// verdict's files as the evidence, saying what the snapshot said.
+func (b *build) judgeHere() error {
+	old := b.snap
+	v, files, err := b.o.judge(b.soak, b.stdio)
+	if err != nil {
+		return err
+	}
+	b.rejudged = &artifact.RejudgedSnapshot{
+		From: filepath.ToSlash(b.snapPath), SHA256: release.SHA256(b.raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
+		WindowFirst: old.Window.First, WindowLast: old.Window.Last,
+		Differs: old.Verdict.Verdict != v.Verdict || old.Window.First != v.Window.First || old.Window.Last != v.Window.Last,
+	}
+	b.warn("%s has no provenance (%s): not trusted; judged %s with policy %s: %s (it said %s)",
+		b.snapPath, untrustedWhy(old), b.in.SoakDir, v.Policy.Name, v.Verdict, old.Verdict.Verdict)
+	b.snap = &release.Snapshot{Verdict: *v}
+	for name, data := range files {
+		b.raw[name] = data
+		b.in.Paths[name] = "judged by release-bundle"
+	}
+	// The bundle's own evidence passes its own check, or it is a bug.
+	if ps := release.CheckChain(release.Evidence{Snapshot: b.raw[artifact.SnapshotFile], Verdict: v, DeltaReport: b.raw[artifact.DeltaVerifyFile], Reports: b.raw, ReportsNamed: release.ReportFiles}, b.facts); len(ps) > 0 {
+		return fmt.Errorf("internal error: the verdict judged here does not check: %s", ps[0])
+	}
+	return nil
+}
+
+// refuseFailing is step 5: refuse a soak that did not pass, unless
+// --allow-fail.
+func (b *build) refuseFailing(context.Context) error {
+	v := b.snap.Verdict
+	b.forced = !release.Passing(v.Verdict)
+	if b.forced && !b.o.AllowFail {
 		return cliutil.No("verdict %s (%s): not bundled; --allow-fail bundles it marked as not validated", v.Verdict, dashIfEmpty(v.Reason))
 	}
-	if failing {
-		warn("verdict %s: bundling anyway (--allow-fail); the bundle says it is not validated", v.Verdict)
+	if b.forced {
+		b.warn("verdict %s: bundling anyway (--allow-fail); the bundle says it is not validated", v.Verdict)
 	}
-	forced := failing
+	return nil
+}
 
-	// 6. The previous bundle, the rollback target: one that verifies, or
-	// a legacy one read leniently (saying what could not be verified).
-	var prev *release.Previous
-	if o.Previous != "" {
-		prev, err = readPrevious(o.Previous)
-		if err != nil {
-			return err
-		}
-		if !prev.Verified() {
-			warn("--previous %s does not verify: %s; its profile (sha256 %s) and version %s are used for the rollback diff, and the rollback plan, CHANGELOG.md and MANIFEST.json say what could not be verified",
-				o.Previous, prev.LegacyText(), prev.ProfileSHA256, orUnknown(prev.Version))
-		}
+// readPrevious is step 6: the previous bundle, the rollback target: one
+// that verifies, or a legacy one read leniently (saying what could not be
+// verified).
+func (b *build) readPrevious(context.Context) error {
+	o := b.o
+	if o.Previous == "" {
+		return nil
 	}
+	prev, err := readPrevious(o.Previous)
+	if err != nil {
+		return err
+	}
+	if !prev.Verified() {
+		b.warn("--previous %s does not verify: %s; its profile (sha256 %s) and version %s are used for the rollback diff, and the rollback plan, CHANGELOG.md and MANIFEST.json say what could not be verified",
+			o.Previous, prev.LegacyText(), prev.ProfileSHA256, orUnknown(prev.Version))
+	}
+	b.prev = prev
+	return nil
+}
 
-	// 7. The policy the rollback triggers come from.
-	dirs := []string{in.SoakDir, in.ReportsDir}
-	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, dirs), snap.Legacy, o.Policy, dirs)
+// resolvePolicy is step 7: the policy the rollback triggers come from.
+func (b *build) resolvePolicy(context.Context) error {
+	dirs := []string{b.in.SoakDir, b.in.ReportsDir}
+	pol, err := release.ResolvePolicy(release.BasePolicy(&b.snap.Verdict, b.o.Policy, dirs), b.snap.Legacy, b.o.Policy, dirs)
 	if unknown := (*release.UnknownPolicyError)(nil); errors.As(err, &unknown) {
 		return cliutil.Usagef("%v", err) // the missing --policy is the user's to give
 	} else if err != nil {
 		return err
 	}
 	for _, n := range pol.Notes {
-		warn("%s", n)
+		b.warn("%s", n)
 	}
+	b.pol = pol
+	return nil
+}
 
-	// 8. git: commit, version, previous tag and the commits since.
+// readGit is step 8: git: commit, version, previous tag and the commits
+// since.
+func (b *build) readGit(ctx context.Context) error {
 	g := release.Git{}
-	var gi *artifact.GitInfo
-	var commits []release.Commit
-	var commitTime time.Time
+	var err error
 	if ok, _ := g.InRepo(ctx); ok && g.HasCommits(ctx) {
-		gi = &artifact.GitInfo{}
+		gi := &artifact.GitInfo{}
 		if gi.Commit, err = g.ResolveCommit(ctx, "HEAD"); err != nil {
 			return err
 		}
@@ -236,40 +341,48 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 			return err
 		}
 		gi.Describe, _ = g.Describe(ctx)
-		if commitTime, err = g.CommitTime(ctx, "HEAD"); err != nil {
+		if b.commitTime, err = g.CommitTime(ctx, "HEAD"); err != nil {
 			return err
 		}
+		b.gi = gi
 	}
-	version := o.Version
-	if version == "" {
-		if gi == nil || gi.Describe == "" {
+	b.version = b.o.Version
+	if b.version == "" {
+		if b.gi == nil || b.gi.Describe == "" {
 			return cliutil.Usagef("--version is required outside a git repository with commits")
 		}
-		if err := release.CheckReleaseName("release name", gi.Describe); err != nil {
+		if err := release.CheckReleaseName("release name", b.gi.Describe); err != nil {
 			return cliutil.Usagef("git describe gives %v: pass --version", err)
 		}
-		version = gi.Describe
+		b.version = b.gi.Describe
 	}
-	if gi != nil {
-		gi.PreviousTag = g.PreviousTag(ctx, "HEAD", version)
-		if commits, err = g.Log(ctx, gi.PreviousTag, "HEAD"); err != nil {
+	if b.gi != nil {
+		b.gi.PreviousTag = g.PreviousTag(ctx, "HEAD", b.version)
+		if b.commits, err = g.Log(ctx, b.gi.PreviousTag, "HEAD"); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// 9. The date: --now, SOURCE_DATE_EPOCH, the commit time, or none.
-	var date time.Time
-	var dateSource string
-	switch {
+// chooseDate is step 9: the date: --now, SOURCE_DATE_EPOCH, the commit
+// time, or none.
+func (b *build) chooseDate(context.Context) error {
+	switch o := b.o; {
 	case !o.Now.IsZero():
-		date, dateSource = o.Now, "--now"
+		b.date, b.dateSource = o.Now, "--now"
 	case o.SourceDateEpochSet:
-		date, dateSource = o.SourceDateEpoch, "SOURCE_DATE_EPOCH"
-	case !commitTime.IsZero():
-		date, dateSource = commitTime, "the commit time of HEAD"
+		b.date, b.dateSource = o.SourceDateEpoch, "SOURCE_DATE_EPOCH"
+	case !b.commitTime.IsZero():
+		b.date, b.dateSource = b.commitTime, "the commit time of HEAD"
 	}
+	return nil
+}
 
-	// 10. Generate the documents and the manifest.
+// generate is step 10: generate the documents and the manifest (and the
+// archive's bytes).
+func (b *build) generate(context.Context) error {
+	o, soak, v := b.o, b.soak, b.snap.Verdict
 	run := soak.Run
 	if run != nil {
 		// A run record written before soak-run masked credentials, or by
@@ -279,69 +392,73 @@ func Bundle(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		run = &masked
 	}
 	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest,
-		LedgerDigest: facts.LedgerDigest, OverridesDigest: facts.OverridesDigest, Legacy: soak.Legacy, Run: run}
+		LedgerDigest: b.facts.LedgerDigest, OverridesDigest: b.facts.OverridesDigest, Legacy: soak.Legacy, Run: run}
 	r := &release.Release{
-		Version: version, DateSource: dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
-		Git: gi, Commits: commits, Snapshot: snap, Forced: forced, Delta: delta, Ledger: soak.Report, Source: src,
-		Profile: prof, ProfileSHA256: release.SHA256(profile), Redacted: redacted, OverridesFrom: filepath.ToSlash(ovPath),
-		Previous: prev, Policy: pol, Triggers: release.Triggers(pol.Policy),
+		Version: b.version, DateSource: b.dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
+		Git: b.gi, Commits: b.commits, Snapshot: b.snap, Forced: b.forced, Delta: b.delta, Ledger: soak.Report, Source: src,
+		Profile: b.prof, ProfileSHA256: release.SHA256(b.profile), Redacted: b.redacted, OverridesFrom: filepath.ToSlash(b.ovPath),
+		Previous: b.prev, Policy: b.pol, Triggers: release.Triggers(b.pol.Policy),
 	}
-	if !date.IsZero() {
-		r.Date = date.UTC().Format("2006-01-02")
+	if !b.date.IsZero() {
+		r.Date = b.date.UTC().Format("2006-01-02")
 	}
 	m := artifact.Manifest{
-		Version: version, ToolVersion: cliutil.Version(), Git: gi,
+		Version: b.version, ToolVersion: cliutil.Version(), Git: b.gi,
 		Verdict: artifact.BundleVerdict{
-			Verdict: v.Verdict, Reason: v.Reason, FreezeReady: v.FreezeReady, Forced: forced,
-			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, Rejudged: rejudged,
+			Verdict: v.Verdict, Reason: v.Reason, FreezeReady: v.FreezeReady, Forced: b.forced,
+			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, Rejudged: b.rejudged,
 		},
-		Source: src, Redacted: redacted,
+		Source: src, Redacted: b.redacted,
 	}
-	if !date.IsZero() {
-		m.CreatedAt = date.UTC().Format(time.RFC3339)
+	if !b.date.IsZero() {
+		m.CreatedAt = b.date.UTC().Format(time.RFC3339)
 	}
-	if prev != nil {
+	if prev := b.prev; prev != nil {
 		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256,
 			Verified: prev.Verified(), Legacy: prev.Legacy, Unverified: prev.Unverified}
 	}
-	copied := map[string][]byte{artifact.ProfileFile: profile}
-	for name, data := range raw {
-		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(in.Paths[name]), SHA256: release.SHA256(data)})
+	copied := map[string][]byte{artifact.ProfileFile: b.profile}
+	for name, data := range b.raw {
+		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(b.in.Paths[name]), SHA256: release.SHA256(data)})
 		if name != artifact.OverridesFile {
 			copied[name] = data
 		}
 	}
-	files, err := release.Build(r, copied, m)
-	if err != nil {
+	var err error
+	if b.files, err = release.Build(r, copied, m); err != nil {
 		return err
 	}
-	var archive []byte
 	if o.Archive != "" {
-		if archive, err = release.Archive(filepath.Base(filepath.Clean(o.Out)), files, date); err != nil {
+		if b.archive, err = release.Archive(filepath.Base(filepath.Clean(o.Out)), b.files, b.date); err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// 11. Write: a temporary directory beside --out, renamed into place.
-	kept, err := writeDir(o.Out, files)
+// write is step 11: write: a temporary directory beside --out, renamed
+// into place, then the archive.
+func (b *build) write(context.Context) error {
+	o := b.o
+	kept, err := writeDir(o.Out, b.files)
 	if err != nil {
 		return err
 	}
 	if kept != "" {
-		warn("the bundle %s replaced changed while this run wrote: it was kept as %s", o.Out, kept)
+		b.warn("the bundle %s replaced changed while this run wrote: it was kept as %s", o.Out, kept)
 	}
-	if archive != nil {
+	if b.archive != nil {
 		if err := checkArchiveOut(o.Archive); err != nil {
 			return fmt.Errorf("%w (the bundle directory %s is complete)", err, o.Out)
 		}
-		if err := artifact.WriteFile(o.Archive, archive, 0o644); err != nil {
+		if err := artifact.WriteFile(o.Archive, b.archive, 0o644); err != nil {
 			return fmt.Errorf("%s: %w (the bundle directory %s is complete)", o.Archive, err, o.Out)
 		}
 	}
-	fmt.Fprintf(stdio.Err, "release-bundle: wrote %s: version %s, verdict %s, %d files, SHA256SUMS sha256 %s\n",
-		o.Out, version, v.Verdict, len(files), release.SHA256(files[artifact.SumsFileName]))
-	if archive != nil {
-		fmt.Fprintf(stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, release.SHA256(archive))
+	fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s: version %s, verdict %s, %d files, SHA256SUMS sha256 %s\n",
+		o.Out, b.version, b.snap.Verdict.Verdict, len(b.files), release.SHA256(b.files[artifact.SumsFileName]))
+	if b.archive != nil {
+		fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, release.SHA256(b.archive))
 	}
 	return nil
 }
