@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,46 +28,13 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 1. The bundle must verify and must not be a failed soak.
-	c, err := readBundleDir(o.Bundle)
+	ver, snap, delta, err := checkBundle(o, stdio.Err, warn)
 	if err != nil {
 		return err
-	}
-	ver := release.Verify(c)
-	if !ver.OK() {
-		for _, p := range ver.Problems {
-			fmt.Fprintf(stdio.Err, "release-tag: %s: %s\n", o.Bundle, p)
-		}
-		return cliutil.No("%s: bundle does not verify (%s): not tagged", o.Bundle, ver.Summary())
-	}
-	snap, err := release.DecodeSnapshot(filepath.Join(o.Bundle, artifact.SnapshotFile), c.Files[artifact.SnapshotFile])
-	if err != nil {
-		return err
-	}
-	v := snap.Verdict
-	if !release.Passing(v.Verdict) {
-		return cliutil.No("verdict %s (%s): a bundle of a soak that did not pass is not tagged", v.Verdict, dashIfEmpty(v.Reason))
-	}
-	if ver.Manifest.Verdict.Forced {
-		// A passing verdict is forced when it was judged on other data
-		// than the bundled soak's.
-		return cliutil.No("%s was built with --allow-fail and is not a validated release (its CHANGELOG.md says why): not tagged", o.Bundle)
-	}
-	delta, err := release.DecodeDeltaVerify(artifact.DeltaVerifyFile, c.Files[artifact.DeltaVerifyFile])
-	if err != nil {
-		warn("%s: %v", artifact.DeltaVerifyFile, err)
-		delta = nil
-	}
-	// The version goes into the tag message and the checklist's shell
-	// steps: a bundle made by hand may carry anything there.
-	if err := release.CheckReleaseName("release name", ver.Manifest.Version); err != nil {
-		return cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, artifact.ManifestFileName), err)
-	}
-	if ver.Manifest.Version != o.Tag {
-		warn("the bundle's version is %s, the tag %s", ver.Manifest.Version, o.Tag)
 	}
 
 	// 2. The policy the triggers come from.
-	pol, err := release.ResolvePolicy(release.BasePolicy(&v, o.Policy, []string{o.Bundle}), snap.Legacy, o.Policy, []string{o.Bundle})
+	pol, err := release.ResolvePolicy(release.BasePolicy(&snap.Verdict, o.Policy, []string{o.Bundle}), snap.Legacy, o.Policy, []string{o.Bundle})
 	if unknown := (*release.UnknownPolicyError)(nil); errors.As(err, &unknown) {
 		return cliutil.Usagef("%v", err) // the missing --policy is the user's to give
 	} else if err != nil {
@@ -78,41 +46,9 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 
 	// 3. The repository: the tag is new, the commit exists, the tree is clean.
 	g := release.Git{}
-	if ok, _ := g.InRepo(ctx); !ok {
-		return cliutil.Usagef("not inside a git repository (run release-tag in the repository to tag)")
-	}
-	if !g.CheckRefFormat(ctx, o.Tag) {
-		return cliutil.Usagef("--tag: git check-ref-format rejects refs/tags/%s", o.Tag)
-	}
-	exists, err := g.TagExists(ctx, o.Tag)
+	commit, err := checkRepo(ctx, g, o, warn)
 	if err != nil {
 		return err
-	}
-	if exists {
-		return cliutil.No("tag %s already exists: not replaced (delete it yourself or choose another name)", o.Tag)
-	}
-	commit, err := g.ResolveCommit(ctx, o.Commit)
-	if err != nil {
-		return cliutil.Usagef("--commit: %v", err)
-	}
-	if dirty, err := g.Dirty(ctx); err != nil {
-		return err
-	} else if dirty && !o.AllowDirty {
-		return cliutil.No("tracked files have uncommitted changes: commit or stash them, or pass --allow-dirty")
-	} else if dirty {
-		warn("tagging with uncommitted changes to tracked files (--allow-dirty)")
-	}
-	// The remote to push to, before anything is created: one that does
-	// not exist or cannot be reached would leave a local tag and canary
-	// files behind, and a rerun would stop at "tag exists".
-	if o.Push != "" {
-		onRemote, err := g.RemoteTag(ctx, o.Push, o.Tag)
-		if err != nil {
-			return fmt.Errorf("--push %s: %w: nothing created", o.Push, err)
-		}
-		if onRemote {
-			return cliutil.No("tag %s already exists on %s: not replaced, nothing created (delete it there or choose another name)", o.Tag, o.Push)
-		}
 	}
 
 	// 4. The tag message, the plan and the checklist.
@@ -169,6 +105,94 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		fmt.Fprintf(stdio.Err, "release-tag: pushed %s to %s\n", o.Tag, o.Push)
 	}
 	return nil
+}
+
+// checkBundle is Tag's step 1: the bundle must verify, its verdict pass
+// unforced and its version be a release name. It returns the
+// verification, the snapshot and the delta report (nil, with a warning,
+// when unreadable).
+func checkBundle(o Options, stderr io.Writer, warn func(string, ...any)) (*release.Verification, *release.Snapshot, *artifact.DeltaVerify, error) {
+	c, err := readBundleDir(o.Bundle)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ver := release.Verify(c)
+	if !ver.OK() {
+		for _, p := range ver.Problems {
+			fmt.Fprintf(stderr, "release-tag: %s: %s\n", o.Bundle, p)
+		}
+		return nil, nil, nil, cliutil.No("%s: bundle does not verify (%s): not tagged", o.Bundle, ver.Summary())
+	}
+	snap, err := release.DecodeSnapshot(filepath.Join(o.Bundle, artifact.SnapshotFile), c.Files[artifact.SnapshotFile])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	v := snap.Verdict
+	if !release.Passing(v.Verdict) {
+		return nil, nil, nil, cliutil.No("verdict %s (%s): a bundle of a soak that did not pass is not tagged", v.Verdict, dashIfEmpty(v.Reason))
+	}
+	if ver.Manifest.Verdict.Forced {
+		// A passing verdict is forced when it was judged on other data
+		// than the bundled soak's.
+		return nil, nil, nil, cliutil.No("%s was built with --allow-fail and is not a validated release (its CHANGELOG.md says why): not tagged", o.Bundle)
+	}
+	delta, err := release.DecodeDeltaVerify(artifact.DeltaVerifyFile, c.Files[artifact.DeltaVerifyFile])
+	if err != nil {
+		warn("%s: %v", artifact.DeltaVerifyFile, err)
+		delta = nil
+	}
+	// The version goes into the tag message and the checklist's shell
+	// steps: a bundle made by hand may carry anything there.
+	if err := release.CheckReleaseName("release name", ver.Manifest.Version); err != nil {
+		return nil, nil, nil, cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, artifact.ManifestFileName), err)
+	}
+	if ver.Manifest.Version != o.Tag {
+		warn("the bundle's version is %s, the tag %s", ver.Manifest.Version, o.Tag)
+	}
+	return ver, snap, delta, nil
+}
+
+// checkRepo is Tag's step 3: the repository: the tag is new (here and on
+// --push's remote), the commit exists, the tree is clean. It returns the
+// commit to tag.
+func checkRepo(ctx context.Context, g release.Git, o Options, warn func(string, ...any)) (string, error) {
+	if ok, _ := g.InRepo(ctx); !ok {
+		return "", cliutil.Usagef("not inside a git repository (run release-tag in the repository to tag)")
+	}
+	if !g.CheckRefFormat(ctx, o.Tag) {
+		return "", cliutil.Usagef("--tag: git check-ref-format rejects refs/tags/%s", o.Tag)
+	}
+	exists, err := g.TagExists(ctx, o.Tag)
+	if err != nil {
+		return "", err
+	}
+	if exists {
+		return "", cliutil.No("tag %s already exists: not replaced (delete it yourself or choose another name)", o.Tag)
+	}
+	commit, err := g.ResolveCommit(ctx, o.Commit)
+	if err != nil {
+		return "", cliutil.Usagef("--commit: %v", err)
+	}
+	if dirty, err := g.Dirty(ctx); err != nil {
+		return "", err
+	} else if dirty && !o.AllowDirty {
+		return "", cliutil.No("tracked files have uncommitted changes: commit or stash them, or pass --allow-dirty")
+	} else if dirty {
+		warn("tagging with uncommitted changes to tracked files (--allow-dirty)")
+	}
+	// The remote to push to, before anything is created: one that does
+	// not exist or cannot be reached would leave a local tag and canary
+	// files behind, and a rerun would stop at "tag exists".
+	if o.Push != "" {
+		onRemote, err := g.RemoteTag(ctx, o.Push, o.Tag)
+		if err != nil {
+			return "", fmt.Errorf("--push %s: %w: nothing created", o.Push, err)
+		}
+		if onRemote {
+			return "", cliutil.No("tag %s already exists on %s: not replaced, nothing created (delete it there or choose another name)", o.Tag, o.Push)
+		}
+	}
+	return commit, nil
 }
 
 // bundlePath is the bundle's path as the tag records it: relative to the
