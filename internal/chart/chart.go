@@ -269,6 +269,26 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	if len(s.Iterations) != len(s.Values) {
 		return nil, errors.New("chart: iterations and values differ in length")
 	}
+	if s.Baseline != nil && len(s.Baseline) != len(s.Values) {
+		return nil, errors.New("chart: baseline and values differ in length")
+	}
+	p := newPlot(s, opt.withDefaults())
+	w := &svgWriter{}
+	p.open(w)
+	p.title(w)      // 1
+	p.legend(w)     // 2
+	p.window(w)     // 3
+	p.axes(w)       // 4
+	p.thresholds(w) // 5
+	p.baseline(w)   // 5b
+	p.values(w)     // 6
+	p.applies(w)    // 7
+	w.s("</svg>\n")
+	return w.b, nil
+}
+
+// withDefaults fills in the options left zero.
+func (opt Options) withDefaults() Options {
 	if opt.Width <= 0 {
 		opt.Width = 720
 	}
@@ -284,18 +304,51 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	if opt.XStep <= 0 {
 		opt.XStep = 1
 	}
-	if s.Baseline != nil && len(s.Baseline) != len(s.Values) {
-		return nil, errors.New("chart: baseline and values differ in length")
-	}
-	W, H := float64(opt.Width), float64(opt.Height)
-	th, warn := finitePtr(s.Threshold), finitePtr(s.Warn)
-	unit := "" // after a threshold's value; a ratio has none to name
-	if s.Unit != "" && s.Unit != "ratio" {
-		unit = " " + s.Unit
-	}
-	hasWindow := s.WindowFirst > 0 && s.WindowLast >= s.WindowFirst
+	return opt
+}
 
-	// The y range covers the data and the thresholds, padded by 6 %.
+// A plot is a chart laid out: its size, data and plot area ranges, the
+// plot area's edges and the legend's places. Its methods draw the layers,
+// in order.
+type plot struct {
+	s   Series
+	opt Options
+
+	W, H      float64
+	th, warn  *float64 // finite thresholds, or nil
+	unit      string   // after a threshold's value; a ratio has none to name
+	hasWindow bool
+
+	xlo, xhi, ylo, yhi       float64
+	yticks                   []float64
+	left, right, top, bottom float64
+	pw, ph                   float64
+	legendAt                 []placedItem
+}
+
+// placedItem is a legend entry at its place.
+type placedItem struct {
+	item legendItem
+	x, y float64
+}
+
+const swatchW, swatchGap, legendSpacing, legendRowH = 18.0, 6.0, 18.0, 18.0
+
+func newPlot(s Series, opt Options) *plot {
+	p := &plot{s: s, opt: opt, W: float64(opt.Width), H: float64(opt.Height), th: finitePtr(s.Threshold), warn: finitePtr(s.Warn)}
+	if s.Unit != "" && s.Unit != "ratio" {
+		p.unit = " " + s.Unit
+	}
+	p.hasWindow = s.WindowFirst > 0 && s.WindowLast >= s.WindowFirst
+	p.ranges()
+	p.layout(p.legendItems())
+	return p
+}
+
+// ranges sets the data ranges: y covers the data and the thresholds,
+// padded by 6 %; x the iterations, half a step beyond each end.
+func (p *plot) ranges() {
+	s := p.s
 	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for _, vs := range [][]float64{s.Values, s.Baseline} {
 		for _, v := range vs {
@@ -304,7 +357,7 @@ func SVG(s Series, opt Options) ([]byte, error) {
 			}
 		}
 	}
-	for _, t := range []*float64{th, warn} {
+	for _, t := range []*float64{p.th, p.warn} {
 		if t != nil {
 			ylo, yhi = math.Min(ylo, *t), math.Max(yhi, *t)
 		}
@@ -316,16 +369,18 @@ func SVG(s Series, opt Options) ([]byte, error) {
 	if pad == 0 {
 		pad = math.Max(math.Abs(yhi)*0.05, 0.5)
 	}
-	ylo, yhi = ylo-pad, yhi+pad
-	xlo, xhi := 0.5, 1.5
+	p.ylo, p.yhi = ylo-pad, yhi+pad
+	p.xlo, p.xhi = 0.5, 1.5
 	if n := len(s.Iterations); n > 0 {
-		half := float64(opt.XStep) / 2
-		xlo, xhi = float64(s.Iterations[0])-half, float64(s.Iterations[n-1])+half
+		half := float64(p.opt.XStep) / 2
+		p.xlo, p.xhi = float64(s.Iterations[0])-half, float64(s.Iterations[n-1])+half
 	}
-	yticks := niceTicks(ylo, yhi, 5)
+	p.yticks = niceTicks(p.ylo, p.yhi, 5)
+}
 
-	// The legend, in rows under the title; each entry's room is its
-	// swatch, a gap and its text at CharWidth em per character.
+// legendItems are the legend's entries: what the chart shows.
+func (p *plot) legendItems() []legendItem {
+	s := p.s
 	var items []legendItem
 	valueLabel := "value"
 	if s.ValueLabel != "" {
@@ -343,17 +398,17 @@ func SVG(s Series, opt Options) ([]byte, error) {
 			w.line(x, y, x+18, y, BaselineColor, 2, "2 2")
 		}})
 	}
-	if th != nil {
+	if p.th != nil {
 		items = append(items, legendItem{"threshold", "fail threshold", func(w *svgWriter, x, y float64) {
 			w.line(x, y, x+18, y, ThresholdColor, 2, "6 3")
 		}})
 	}
-	if warn != nil {
+	if p.warn != nil {
 		items = append(items, legendItem{"warn", "warn threshold", func(w *svgWriter, x, y float64) {
 			w.line(x, y, x+18, y, WarnColor, 2, "6 3")
 		}})
 	}
-	if hasWindow {
+	if p.hasWindow {
 		text := "judged window " + strconv.Itoa(s.WindowFirst) + "-" + strconv.Itoa(s.WindowLast)
 		switch s.Outcome {
 		case OutcomePass, OutcomeWarn, OutcomeFail, OutcomeInconclusive:
@@ -371,197 +426,233 @@ func SVG(s Series, opt Options) ([]byte, error) {
 			w.triangle(x+9, y+5, ApplyColor)
 		}})
 	}
+	return items
+}
 
-	const swatch, gap, spacing, rowH = 18.0, 6.0, 18.0, 18.0
-	left := 12 + 18 + float64(maxLabelLen(yticks, th, warn))*CharWidth*textSize + 10
-	right := W - 16
-	if right-left < 60 { // a tiny chart: widen it rather than invert the plot
-		right = left + 60
-		W = right + 16
+// layout places the plot area and the legend, in rows under the title;
+// each entry's room is its swatch, a gap and its text at CharWidth em per
+// character. A tiny chart grows rather than invert its plot.
+func (p *plot) layout(items []legendItem) {
+	p.left = 12 + 18 + float64(maxLabelLen(p.yticks, p.th, p.warn))*CharWidth*textSize + 10
+	p.right = p.W - 16
+	if p.right-p.left < 60 {
+		p.right = p.left + 60
+		p.W = p.right + 16
 	}
-	type placed struct {
-		item legendItem
-		x, y float64
-	}
-	var legend []placed
-	lx, ly := left, 40.0
+	lx, ly := p.left, 40.0
 	for _, it := range items {
-		wd := swatch + gap + TextWidth(it.text, textSize)
-		if lx > left && lx+wd > right {
-			lx, ly = left, ly+rowH
+		wd := swatchW + swatchGap + TextWidth(it.text, textSize)
+		if lx > p.left && lx+wd > p.right {
+			lx, ly = p.left, ly+legendRowH
 		}
-		legend = append(legend, placed{it, lx, ly})
-		lx += wd + spacing
+		p.legendAt = append(p.legendAt, placedItem{it, lx, ly})
+		lx += wd + legendSpacing
 	}
-	top := ly + rowH
-	bottom := H - 44
-	if bottom-top < 60 { // a tiny chart: give the plot some room anyway
-		bottom = top + 60
-		H = bottom + 44
+	p.top = ly + legendRowH
+	p.bottom = p.H - 44
+	if p.bottom-p.top < 60 { // give the plot some room anyway
+		p.bottom = p.top + 60
+		p.H = p.bottom + 44
 	}
-	pw, ph := right-left, bottom-top
-	px := func(x float64) float64 { return left + (x-xlo)/(xhi-xlo)*pw }
-	py := func(y float64) float64 { return bottom - (y-ylo)/(yhi-ylo)*ph }
+	p.pw, p.ph = p.right-p.left, p.bottom-p.top
+}
 
-	w := &svgWriter{}
+func (p *plot) px(x float64) float64 { return p.left + (x-p.xlo)/(p.xhi-p.xlo)*p.pw }
+func (p *plot) py(y float64) float64 { return p.bottom - (y-p.ylo)/(p.yhi-p.ylo)*p.ph }
+
+// open writes the svg element and the white background.
+func (p *plot) open(w *svgWriter) {
 	w.s("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-	w.f(W)
+	w.f(p.W)
 	w.s("\" height=\"")
-	w.f(H)
+	w.f(p.H)
 	w.s("\" viewBox=\"0 0 ")
-	w.f(W)
+	w.f(p.W)
 	w.s(" ")
-	w.f(H)
-	w.s("\" font-family='" + FontFamily + "' font-size=\"" + strconv.Itoa(textSize) + "\" class=\"kpi-chart\" data-kpi=\"" + esc(s.KPI) + "\" role=\"img\" aria-label=\"" + esc(s.KPI+" per "+opt.XLabel) + "\">\n")
+	w.f(p.H)
+	w.s("\" font-family='" + FontFamily + "' font-size=\"" + strconv.Itoa(textSize) + "\" class=\"kpi-chart\" data-kpi=\"" + esc(p.s.KPI) + "\" role=\"img\" aria-label=\"" + esc(p.s.KPI+" per "+p.opt.XLabel) + "\">\n")
 	w.s("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n")
-	// 1. The title.
-	w.text(W/2, 20, "middle", "title", "#1b1b1b", s.KPI, ` font-size="`+strconv.Itoa(titleSize)+`" font-weight="bold"`)
-	// 2. The legend.
+}
+
+// title is layer 1: the title.
+func (p *plot) title(w *svgWriter) {
+	w.text(p.W/2, 20, "middle", "title", "#1b1b1b", p.s.KPI, ` font-size="`+strconv.Itoa(titleSize)+`" font-weight="bold"`)
+}
+
+// legend is layer 2: the legend.
+func (p *plot) legend(w *svgWriter) {
 	w.s("<g class=\"legend\">\n")
-	for _, p := range legend {
-		w.s("<g class=\"legend-item\" data-kind=\"" + p.item.kind + "\">")
-		p.item.swatch(w, p.x, p.y)
-		w.text(p.x+swatch+gap, p.y+4, "start", "", "#1b1b1b", p.item.text, "")
+	for _, it := range p.legendAt {
+		w.s("<g class=\"legend-item\" data-kind=\"" + it.item.kind + "\">")
+		it.item.swatch(w, it.x, it.y)
+		w.text(it.x+swatchW+swatchGap, it.y+4, "start", "", "#1b1b1b", it.item.text, "")
 		w.s("</g>\n")
 	}
 	w.s("</g>\n")
-	// 3. The judged window, shaded, under everything else.
-	if hasWindow {
-		x0 := math.Max(px(float64(s.WindowFirst)-0.5), left)
-		x1 := math.Min(px(float64(s.WindowLast)+0.5), right)
-		color := WindowColor(s.Outcome)
-		outcome := s.Outcome
-		if outcome == "" {
-			outcome = "none"
-		}
-		w.s("<g class=\"window\" data-outcome=\"" + esc(outcome) + "\">")
-		w.rect(x0, top, x1-x0, ph, color, 0.16, "")
-		w.s("</g>\n")
+}
+
+// window is layer 3: the judged window, shaded, under everything else.
+func (p *plot) window(w *svgWriter) {
+	if !p.hasWindow {
+		return
 	}
-	// 4. Grid and axes; the y tick labels near a threshold's label give
-	// way to it.
-	xticks := intTicks(xlo, xhi)
+	s := p.s
+	x0 := math.Max(p.px(float64(s.WindowFirst)-0.5), p.left)
+	x1 := math.Min(p.px(float64(s.WindowLast)+0.5), p.right)
+	color := WindowColor(s.Outcome)
+	outcome := s.Outcome
+	if outcome == "" {
+		outcome = "none"
+	}
+	w.s("<g class=\"window\" data-outcome=\"" + esc(outcome) + "\">")
+	w.rect(x0, p.top, x1-x0, p.ph, color, 0.16, "")
+	w.s("</g>\n")
+}
+
+// axes is layer 4: grid and axes; the y tick labels near a threshold's
+// label give way to it.
+func (p *plot) axes(w *svgWriter) {
+	left, right, top, bottom := p.left, p.right, p.top, p.bottom
+	xticks := intTicks(p.xlo, p.xhi)
 	w.s("<g class=\"grid\" stroke=\"" + GridColor + "\" stroke-width=\"1\">\n")
-	for _, t := range yticks {
-		w.line(left, py(t), right, py(t), "", 0, "")
+	for _, t := range p.yticks {
+		w.line(left, p.py(t), right, p.py(t), "", 0, "")
 	}
 	for _, t := range xticks {
-		w.line(px(t), top, px(t), bottom, "", 0, "")
+		w.line(p.px(t), top, p.px(t), bottom, "", 0, "")
 	}
 	w.s("</g>\n")
 	w.s("<g class=\"axes\">\n")
 	w.line(left, bottom, right, bottom, AxisColor, 1, "")
 	w.line(left, top, left, bottom, AxisColor, 1, "")
 	w.s("<g class=\"y-ticks\">\n")
-	for _, t := range yticks {
-		y := py(t)
-		if near(y, th, py, textSize) || near(y, warn, py, textSize) {
+	for _, t := range p.yticks {
+		y := p.py(t)
+		if near(y, p.th, p.py, textSize) || near(y, p.warn, p.py, textSize) {
 			continue
 		}
 		w.line(left-5, y, left, y, AxisColor, 1, "")
-		w.text(left-8, y+4, "end", "y-tick", AxisColor, formatTick(t, yticks), "")
+		w.text(left-8, y+4, "end", "y-tick", AxisColor, formatTick(t, p.yticks), "")
 	}
 	w.s("</g>\n<g class=\"x-ticks\">\n")
 	for _, t := range xticks {
-		w.line(px(t), bottom, px(t), bottom+5, AxisColor, 1, "")
-		w.text(px(t), bottom+18, "middle", "", AxisColor, strconv.FormatFloat(t, 'f', 0, 64), "")
+		w.line(p.px(t), bottom, p.px(t), bottom+5, AxisColor, 1, "")
+		w.text(p.px(t), bottom+18, "middle", "", AxisColor, strconv.FormatFloat(t, 'f', 0, 64), "")
 	}
 	w.s("</g>\n")
-	ylabel := s.KPI
-	if s.Unit != "" {
-		ylabel += " (" + s.Unit + ")"
+	ylabel := p.s.KPI
+	if p.s.Unit != "" {
+		ylabel += " (" + p.s.Unit + ")"
 	}
 	w.s("<text class=\"y-label\" transform=\"translate(")
 	w.f(16)
 	w.s(" ")
-	w.f(top + ph/2)
+	w.f(top + p.ph/2)
 	w.s(") rotate(-90)\" text-anchor=\"middle\" fill=\"" + AxisColor + "\">" + esc(ylabel) + "</text>\n")
-	w.text(left+pw/2, H-8, "middle", "x-label", AxisColor, opt.XLabel, "")
+	w.text(left+p.pw/2, p.H-8, "middle", "x-label", AxisColor, p.opt.XLabel, "")
 	w.s("</g>\n")
-	// 5. The thresholds: a dashed line, its value on the y axis and on
-	// the line (the fail threshold's at the right end, the warn
-	// threshold's at the left, so that the two never collide).
-	hline := func(v *float64, color, kind, label string, atRight bool) {
-		if v == nil {
-			return
-		}
-		y := py(*v)
-		val := strconv.FormatFloat(*v, 'g', -1, 64)
-		w.s("<g class=\"" + kind + "\" data-value=\"" + val + "\">")
-		w.line(left, y, right, y, color, 1.5, "6 3")
-		w.line(left-5, y, left, y, color, 2, "")
-		w.text(left-8, y+4, "end", kind+"-tick", color, val, ` font-weight="bold"`)
-		// The label sits above the line, or below it near the top.
-		ty := y - 5
-		if ty-textSize < top {
-			ty = y + textSize + 3
-		}
-		text := label + " " + s.Direction + " " + val + unit
-		halo := ` font-weight="bold" stroke="#ffffff" stroke-width="3" paint-order="stroke"`
-		if atRight {
-			w.text(right-4, ty, "end", kind+"-label", color, text, halo)
-		} else {
-			w.text(left+4, ty, "start", kind+"-label", color, text, halo)
-		}
-		w.s("</g>\n")
+}
+
+// thresholds is layer 5: the thresholds: a dashed line, its value on the
+// y axis and on the line (the fail threshold's at the right end, the warn
+// threshold's at the left, so that the two never collide).
+func (p *plot) thresholds(w *svgWriter) {
+	p.hline(w, p.warn, WarnColor, "warn", "warn", false)
+	p.hline(w, p.th, ThresholdColor, "threshold", "threshold", true)
+}
+
+func (p *plot) hline(w *svgWriter, v *float64, color, kind, label string, atRight bool) {
+	if v == nil {
+		return
 	}
-	hline(warn, WarnColor, "warn", "warn", false)
-	hline(th, ThresholdColor, "threshold", "threshold", true)
-	// 5b. The baseline, dashed, and the marks.
+	left, right := p.left, p.right
+	y := p.py(*v)
+	val := strconv.FormatFloat(*v, 'g', -1, 64)
+	w.s("<g class=\"" + kind + "\" data-value=\"" + val + "\">")
+	w.line(left, y, right, y, color, 1.5, "6 3")
+	w.line(left-5, y, left, y, color, 2, "")
+	w.text(left-8, y+4, "end", kind+"-tick", color, val, ` font-weight="bold"`)
+	// The label sits above the line, or below it near the top.
+	ty := y - 5
+	if ty-textSize < p.top {
+		ty = y + textSize + 3
+	}
+	text := label + " " + p.s.Direction + " " + val + p.unit
+	halo := ` font-weight="bold" stroke="#ffffff" stroke-width="3" paint-order="stroke"`
+	if atRight {
+		w.text(right-4, ty, "end", kind+"-label", color, text, halo)
+	} else {
+		w.text(left+4, ty, "start", kind+"-label", color, text, halo)
+	}
+	w.s("</g>\n")
+}
+
+// baseline is layer 5b: the baseline, dashed, and the marks.
+func (p *plot) baseline(w *svgWriter) {
+	s := p.s
 	if s.Baseline != nil {
-		if bsegs := DecimateStep(s.Iterations, s.Baseline, opt.Buckets, opt.XStep); len(bsegs) > 0 {
+		if bsegs := DecimateStep(s.Iterations, s.Baseline, p.opt.Buckets, p.opt.XStep); len(bsegs) > 0 {
 			w.s("<path class=\"baseline\" fill=\"none\" stroke=\"" + BaselineColor + "\" stroke-width=\"1.6\" stroke-dasharray=\"2 2\" d=\"")
-			w.path(bsegs, px, py)
+			w.path(bsegs, p.px, p.py)
 			w.s("\"/>\n")
 		}
 	}
 	for _, m := range s.Marks {
-		x := px(float64(m.X))
-		if x < left || x > right {
+		x := p.px(float64(m.X))
+		if x < p.left || x > p.right {
 			continue
 		}
 		w.s("<g class=\"mark\" data-x=\"" + strconv.Itoa(m.X) + "\">")
-		w.line(x, top, x, bottom, MarkColor, 1.5, "")
+		w.line(x, p.top, x, p.bottom, MarkColor, 1.5, "")
 		halo := ` font-weight="bold" stroke="#ffffff" stroke-width="3" paint-order="stroke"`
-		if x-left >= TextWidth(m.Label, textSize)+8 {
-			w.text(x-4, top+textSize+2, "end", "mark-label", MarkColor, m.Label, halo)
+		if x-p.left >= TextWidth(m.Label, textSize)+8 {
+			w.text(x-4, p.top+textSize+2, "end", "mark-label", MarkColor, m.Label, halo)
 		} else {
-			w.text(x+4, top+textSize+2, "start", "mark-label", MarkColor, m.Label, halo)
+			w.text(x+4, p.top+textSize+2, "start", "mark-label", MarkColor, m.Label, halo)
 		}
 		w.s("</g>\n")
 	}
-	// 6. The values, decimated, as one path; short series also get a dot
-	// per iteration.
-	segs := DecimateStep(s.Iterations, s.Values, opt.Buckets, opt.XStep)
-	if len(segs) > 0 {
-		w.s("<path class=\"values\" fill=\"none\" stroke=\"" + ValueColor + "\" stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"")
-		w.path(segs, px, py) // a lone value gets a short stroke
-		w.s("\"/>\n")
-		if len(s.Iterations) <= 120 {
-			w.s("<g class=\"dots\" fill=\"" + ValueColor + "\">")
-			for _, seg := range segs {
-				for _, p := range seg {
-					w.s("<circle cx=\"")
-					w.f(px(float64(p.X)))
-					w.s("\" cy=\"")
-					w.f(py(p.Y))
-					w.s("\" r=\"2.2\"/>")
-				}
-			}
-			w.s("</g>\n")
+}
+
+// values is layer 6: the values, decimated, as one path; short series
+// also get a dot per iteration.
+func (p *plot) values(w *svgWriter) {
+	segs := DecimateStep(p.s.Iterations, p.s.Values, p.opt.Buckets, p.opt.XStep)
+	if len(segs) == 0 {
+		return
+	}
+	w.s("<path class=\"values\" fill=\"none\" stroke=\"" + ValueColor + "\" stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"")
+	w.path(segs, p.px, p.py) // a lone value gets a short stroke
+	w.s("\"/>\n")
+	if len(p.s.Iterations) > 120 {
+		return
+	}
+	w.s("<g class=\"dots\" fill=\"" + ValueColor + "\">")
+	for _, seg := range segs {
+		for _, pt := range seg {
+			w.s("<circle cx=\"")
+			w.f(p.px(float64(pt.X)))
+			w.s("\" cy=\"")
+			w.f(p.py(pt.Y))
+			w.s("\" r=\"2.2\"/>")
 		}
 	}
-	// 7. Tuning applies, as triangles along the bottom.
-	if n := len(s.Iterations); n > 0 && len(s.Applies) > 0 {
-		marks := thin(s.Applies, s.Iterations[0], s.Iterations[n-1], opt.Buckets)
-		w.s("<g class=\"applies\">")
-		for _, x := range marks {
-			w.triangle(px(float64(x)), bottom-2, ApplyColor)
-		}
-		w.s("</g>\n")
+	w.s("</g>\n")
+}
+
+// applies is layer 7: tuning applies, as triangles along the bottom.
+func (p *plot) applies(w *svgWriter) {
+	s := p.s
+	n := len(s.Iterations)
+	if n == 0 || len(s.Applies) == 0 {
+		return
 	}
-	w.s("</svg>\n")
-	return w.b, nil
+	marks := thin(s.Applies, s.Iterations[0], s.Iterations[n-1], p.opt.Buckets)
+	w.s("<g class=\"applies\">")
+	for _, x := range marks {
+		w.triangle(p.px(float64(x)), p.bottom-2, ApplyColor)
+	}
+	w.s("</g>\n")
 }
 
 func finitePtr(p *float64) *float64 {
