@@ -61,8 +61,20 @@ func (d ParamDiff) change() string {
 // the automatic triggers from the gate's policy.
 func RollbackPlan(r *Release) []byte {
 	var b md
+	rollbackIntro(&b, r)
+	restore, wantSHA := restoreSection(&b, r)
+	quickRollback(&b, r, restore, wantSHA)
+	escalation(&b, r)
+	b.line("## Automatic rollback triggers")
+	b.blank()
+	triggerSection(&b, r.Policy, r.Triggers)
+	return []byte(b.String())
+}
+
+// rollbackIntro is the plan's title, goal and the profile it replaces.
+func rollbackIntro(b *md, r *Release) {
 	if r.Forced {
-		forcedBanner(&b, r)
+		forcedBanner(b, r)
 	}
 	b.line("# Rollback plan: %s", r.Version)
 	b.blank()
@@ -73,12 +85,15 @@ func RollbackPlan(r *Release) []byte {
 		b.line("Removed from it because they look like credentials: %s. Take them from your secret store, never from a bundle.", codeList(r.Redacted))
 	}
 	b.blank()
+}
 
+// restoreSection is "What to restore, and from where": the previous
+// release's profile and how it differs, or the copy taken before the
+// deployment. It returns the shell word of the file to restore and the
+// sha256 the restored file must have ("" when cmp checks it instead).
+func restoreSection(b *md, r *Release) (restore, wantSHA string) {
 	b.line("## What to restore, and from where")
 	b.blank()
-	// restore is the shell word of the file to restore.
-	var restore string
-	var wantSHA string
 	if p := r.Previous; p != nil {
 		restorePath := strings.TrimSuffix(p.Path, "/") + "/" + artifact.ProfileFile
 		restore = shellWord(restorePath)
@@ -92,7 +107,7 @@ func RollbackPlan(r *Release) []byte {
 		} else {
 			b.line("The previous release's profile: %s (bundle %s, sha256 %s).", code(restorePath), ver, p.ProfileSHA256)
 			b.blank()
-			previousUnverified(&b, p)
+			previousUnverified(b, p)
 		}
 		b.blank()
 		if len(p.CredentialKeys) > 0 {
@@ -141,7 +156,11 @@ func RollbackPlan(r *Release) []byte {
 			}
 		}
 	}
+	return restore, wantSHA
+}
 
+// quickRollback is the procedure, step by step with time budgets.
+func quickRollback(b *md, r *Release, restore, wantSHA string) {
 	b.line("## Quick rollback (under 10 minutes)")
 	b.blank()
 	b.line("Set %s to the overrides file the bot reads", code("OVERRIDES"))
@@ -198,7 +217,10 @@ func RollbackPlan(r *Release) []byte {
 	b.line("   - the bot is up and healthy (the mm-bot answers GET /healthz), and GET /admin/config shows the restored values;")
 	b.line("   - no automatic trigger below fires in the next three evaluations (15 minutes).")
 	b.blank()
+}
 
+// escalation is "When to escalate".
+func escalation(b *md, r *Release) {
 	b.line("## When to escalate")
 	b.blank()
 	b.line("Escalate to the bot's on-call owner, and stop the bot if it keeps trading on the wrong parameters, when:")
@@ -210,11 +232,6 @@ func RollbackPlan(r *Release) []byte {
 	b.blank()
 	b.line("Keep %s and this bundle for the post-mortem.", code("$OVERRIDES.rollback-from-"+r.Version))
 	b.blank()
-
-	b.line("## Automatic rollback triggers")
-	b.blank()
-	triggerSection(&b, r.Policy, r.Triggers)
-	return []byte(b.String())
 }
 
 func codeList(xs []string) Markdown {
