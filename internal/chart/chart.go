@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // Colours, chosen so that tests (and people) can tell the elements apart.
@@ -567,7 +569,7 @@ func (p *plot) hline(w *svgWriter, v *float64, color, kind, label string, atRigh
 	}
 	left, right := p.left, p.right
 	y := p.py(*v)
-	val := strconv.FormatFloat(*v, 'g', -1, 64)
+	val := artifact.LevelNumbers.Format(*v)
 	w.s("<g class=\"" + kind + "\" data-value=\"" + val + "\">")
 	w.line(left, y, right, y, color, 1.5, "6 3")
 	w.line(left-5, y, left, y, color, 2, "")
@@ -676,7 +678,7 @@ func maxLabelLen(ticks []float64, th, warn *float64) int {
 	}
 	for _, v := range []*float64{th, warn} {
 		if v != nil {
-			n = max(n, len(strconv.FormatFloat(*v, 'g', -1, 64)))
+			n = max(n, len(artifact.LevelNumbers.Format(*v)))
 		}
 	}
 	return n

@@ -382,3 +382,23 @@ func TestSVGEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+// TestThresholdWrittenAsALevel: a threshold's value on the chart is the
+// level as every report writes it (artifact.LevelNumbers: every digit,
+// never an exponent), not Go's %g ("1e-05", "2.5e+06").
+func TestThresholdWrittenAsALevel(t *testing.T) {
+	for _, tc := range []struct {
+		level float64
+		want  string
+	}{{0.00001, "0.00001"}, {2500000, "2500000"}, {0.83, "0.83"}} {
+		s := fixture(30)
+		s.Threshold = &tc.level
+		svg, err := SVG(s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(svg, []byte(`data-value="`+tc.want+`"`)) {
+			t.Errorf("threshold %v: no data-value=%q in the chart", tc.level, tc.want)
+		}
+	}
+}
