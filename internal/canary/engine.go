@@ -207,6 +207,46 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 	ev := Evaluation{Index: len(history) + 1, Time: f.Time.UTC(), Elapsed: promq.Duration(f.Time.Sub(start)), Unreachable: f.Unreachable, Reasons: []string{}}
 
 	// 1. The canary's KPI values.
+	var have map[string]bool
+	ev.KPIs, have = canaryValues(cfg, kpis, f)
+
+	// 2. Triggers: breached now, fired when Count of the last Of breached.
+	var rollbacks, holds []string
+	var breachedNow bool
+	ev.Triggers, rollbacks, holds, breachedNow = triggers(p, history, f, ev.KPIs, have)
+
+	// 3. The baseline, when there is one.
+	regressedNow := false
+	if cfg.Baseline != "" {
+		var regressions []string
+		ev.Compare, regressions, regressedNow = baseline(cfg, kpis, history, f)
+		holds = append(holds, regressions...)
+	}
+
+	// 4. Prometheus unreachable past the grace.
+	if f.Unreachable != "" {
+		streak := 1
+		for i := len(history) - 1; i >= 0 && history[i].Unreachable != ""; i-- {
+			streak++
+		}
+		if streak >= p.Watch.Grace {
+			holds = append(holds, fmt.Sprintf("prometheus unreachable in %d evaluations in a row: %s", streak, f.Unreachable))
+		}
+	}
+
+	// 5. Decide: a rollback outranks everything; a hold is for good (a
+	// person decides); promotion needs the minimum duration and a clean
+	// evaluation.
+	decide(&ev, cfg, history, start, f, rollbacks, holds, func() string {
+		return unclean(kpis, ev, f, have, breachedNow, regressedNow)
+	}, breachedNow)
+	return ev
+}
+
+// canaryValues is Evaluate's step 1: the canary's value of each watched
+// KPI, or why it has none, and which have one.
+func canaryValues(cfg *Config, kpis []artifact.CanaryKPI, f Frame) ([]KPIValue, map[string]bool) {
+	var out []KPIValue
 	have := map[string]bool{}
 	for _, k := range kpis {
 		kv := KPIValue{KPI: k.KPI, Query: promq.Expand(k.Query, cfg.Canary, cfg.Interval)}
@@ -222,20 +262,23 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 			kv.Value = &vv
 			have[k.KPI] = true
 		}
-		ev.KPIs = append(ev.KPIs, kv)
+		out = append(out, kv)
 	}
+	return out, have
+}
+
+// triggers is Evaluate's step 2: each trigger breached now or not, fired
+// when Count of its last Of evaluations breached; the reasons of the
+// rollback and hold triggers that fired; and whether any is breached now.
+func triggers(p *artifact.CanaryPlan, history []Evaluation, f Frame, kvs []KPIValue, have map[string]bool) (results []TriggerResult, rollbacks, holds []string, breachedNow bool) {
 	value := func(kpi string) (float64, bool) {
-		for _, kv := range ev.KPIs {
+		for _, kv := range kvs {
 			if kv.KPI == kpi && kv.Value != nil {
 				return *kv.Value, true
 			}
 		}
 		return 0, false
 	}
-
-	// 2. Triggers: breached now, fired when Count of the last Of breached.
-	var rollbacks, holds []string
-	breachedNow := false
 	for _, t := range p.Triggers {
 		if t.Query == "" {
 			continue
@@ -269,45 +312,40 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 				holds = append(holds, why)
 			}
 		}
-		ev.Triggers = append(ev.Triggers, tr)
+		results = append(results, tr)
 	}
+	return results, rollbacks, holds, breachedNow
+}
 
-	// 3. The baseline, when there is one.
-	regressedNow := false
-	if cfg.Baseline != "" {
-		ev.Compare = compare(cfg, kpis, f)
-		for _, c := range ev.Compare {
-			if c.Class != Regressed {
-				continue
-			}
-			regressedNow = true
-			streak := 1
-			for i := len(history) - 1; i >= 0 && streak < p.Watch.Grace; i-- {
-				if !regressed(history[i], c.KPI) {
-					break
-				}
-				streak++
-			}
-			if streak >= p.Watch.Grace {
-				holds = append(holds, fmt.Sprintf("%s regressed against the baseline in %d evaluations in a row: %s", c.KPI, streak, c.Why))
-			}
+// baseline is Evaluate's step 3: the comparison with the baseline, the
+// holds of KPIs regressed in Grace evaluations in a row, and whether any
+// KPI regressed now.
+func baseline(cfg *Config, kpis []artifact.CanaryKPI, history []Evaluation, f Frame) (cmp []Comparison, holds []string, regressedNow bool) {
+	cmp = compare(cfg, kpis, f)
+	grace := cfg.Plan.Watch.Grace
+	for _, c := range cmp {
+		if c.Class != Regressed {
+			continue
 		}
-	}
-
-	// 4. Prometheus unreachable past the grace.
-	if f.Unreachable != "" {
+		regressedNow = true
 		streak := 1
-		for i := len(history) - 1; i >= 0 && history[i].Unreachable != ""; i-- {
+		for i := len(history) - 1; i >= 0 && streak < grace; i-- {
+			if !regressed(history[i], c.KPI) {
+				break
+			}
 			streak++
 		}
-		if streak >= p.Watch.Grace {
-			holds = append(holds, fmt.Sprintf("prometheus unreachable in %d evaluations in a row: %s", streak, f.Unreachable))
+		if streak >= grace {
+			holds = append(holds, fmt.Sprintf("%s regressed against the baseline in %d evaluations in a row: %s", c.KPI, streak, c.Why))
 		}
 	}
+	return cmp, holds, regressedNow
+}
 
-	// 5. Decide: a rollback outranks everything; a hold is for good (a
-	// person decides); promotion needs the minimum duration and a clean
-	// evaluation.
+// decide is Evaluate's step 5: the decision and its reasons. unclean says
+// why an evaluation past the minimum duration is not clean ("" when it
+// is).
+func decide(ev *Evaluation, cfg *Config, history []Evaluation, start time.Time, f Frame, rollbacks, holds []string, unclean func() string, breachedNow bool) {
 	elapsed := f.Time.Sub(start)
 	heldBefore := ""
 	for _, h := range history {
@@ -324,7 +362,7 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 	case heldBefore != "":
 		ev.Decision, ev.Reasons = Hold, []string{heldBefore + ": a held canary is never promoted"}
 	case elapsed >= cfg.MinDuration:
-		if why := unclean(kpis, ev, f, have, breachedNow, regressedNow); why != "" {
+		if why := unclean(); why != "" {
 			ev.Decision, ev.Reasons = Continue, []string{"past the minimum duration, not promoted yet: " + why}
 		} else {
 			ev.Decision, ev.Reasons = Promote, []string{fmt.Sprintf("clean through the minimum duration %s: every watched KPI has data, no trigger breached", promq.Duration(cfg.MinDuration))}
@@ -340,7 +378,6 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 			}
 		}
 	}
-	return ev
 }
 
 func unclean(kpis []artifact.CanaryKPI, ev Evaluation, f Frame, have map[string]bool, breached, regressed bool) string {
