@@ -35,44 +35,10 @@ func (m *model) audit(charts []chartFile) *Doc {
 	d.add(Para{Text: head + "."})
 
 	// 1. Overview.
-	d.add(Heading{2, "1. Overview"})
-	items := []string{
-		"Iterations: " + m.iterationsLine(),
-		"Judged window: " + m.windowLine(),
-		"Time range: " + m.timeRange(),
-	}
-	pol := v.Policy.Name
-	if v.Policy.Source != "" {
-		pol += " (" + v.Policy.Source + ")"
-	}
-	if v.Policy.Digest != "" {
-		pol += ", digest " + short(v.Policy.Digest)
-	}
-	items = append(items, "Policy: "+pol)
-	if m.in.JudgedBy != "" {
-		items = append(items, "Judged by: "+m.in.JudgedBy+", "+settingsText(v.Settings))
-	}
-	items = append(items, "Freeze ready: "+yesNo(v.FreezeReady))
-	d.add(List{items})
-	d.add(Para{Strong: "Verdict: " + v.Verdict, Text: reasonText(v)})
+	m.overview(d)
 
 	// 2. Checks.
-	d.add(Heading{2, "2. Checks"})
-	if len(v.Checks) == 0 {
-		d.add(Para{Text: "The verdict lists no checks."})
-	} else {
-		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}, ID: "checks"}
-		for i := range v.Checks {
-			c := &v.Checks[i]
-			th := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
-			if c.Warn != nil {
-				th += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
-			}
-			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), checkValue(c), th, strconv.Itoa(c.N), c.Status})
-			t.RowStatus = append(t.RowStatus, c.Status)
-		}
-		d.add(t)
-	}
+	m.checksTable(d)
 
 	// 3. KPI table, all iterations vs the judged window.
 	d.add(Heading{2, "3. KPIs: all iterations vs judged window"})
@@ -92,21 +58,7 @@ func (m *model) audit(charts []chartFile) *Doc {
 	d.add(Code{m.sparklines()})
 
 	// 5. Guard activity.
-	d.add(Heading{2, "5. Guard activity"})
-	guards := m.guardActivity()
-	if len(guards) == 0 {
-		if len(m.ledger) == 0 {
-			d.add(Para{Text: "No tuning ledger: no guard data (the soak ran without --auto-tune, or its TUNING_REPORT.json is absent)."})
-		} else {
-			d.add(Para{Text: "No guard fired in " + plural(len(m.ledger), "ledger entry", "ledger entries") + "."})
-		}
-	} else {
-		t := Table{Head: []string{"guard", "fired", "iterations"}, Right: []int{1}}
-		for _, g := range guards {
-			t.Rows = append(t.Rows, []string{g.name, strconv.Itoa(len(g.iters)), ranges(g.iters, 20)})
-		}
-		d.add(t)
-	}
+	m.guardSection(d)
 
 	// 6. Tuning ledger in short.
 	d.add(Heading{2, "6. Tuning ledger"})
@@ -135,6 +87,73 @@ func (m *model) audit(charts []chartFile) *Doc {
 		}
 	}
 	return d
+}
+
+// overview is the audit's section 1.
+func (m *model) overview(d *Doc) {
+	v := m.v
+	d.add(Heading{2, "1. Overview"})
+	items := []string{
+		"Iterations: " + m.iterationsLine(),
+		"Judged window: " + m.windowLine(),
+		"Time range: " + m.timeRange(),
+	}
+	pol := v.Policy.Name
+	if v.Policy.Source != "" {
+		pol += " (" + v.Policy.Source + ")"
+	}
+	if v.Policy.Digest != "" {
+		pol += ", digest " + short(v.Policy.Digest)
+	}
+	items = append(items, "Policy: "+pol)
+	if m.in.JudgedBy != "" {
+		items = append(items, "Judged by: "+m.in.JudgedBy+", "+settingsText(v.Settings))
+	}
+	items = append(items, "Freeze ready: "+yesNo(v.FreezeReady))
+	d.add(List{items})
+	d.add(Para{Strong: "Verdict: " + v.Verdict, Text: reasonText(v)})
+}
+
+// checksTable is the audit's section 2: every check with its value and
+// levels.
+func (m *model) checksTable(d *Doc) {
+	v := m.v
+	d.add(Heading{2, "2. Checks"})
+	if len(v.Checks) == 0 {
+		d.add(Para{Text: "The verdict lists no checks."})
+	} else {
+		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}, ID: "checks"}
+		for i := range v.Checks {
+			c := &v.Checks[i]
+			th := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
+			if c.Warn != nil {
+				th += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
+			}
+			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), checkValue(c), th, strconv.Itoa(c.N), c.Status})
+			t.RowStatus = append(t.RowStatus, c.Status)
+		}
+		d.add(t)
+	}
+}
+
+// guardSection is the audit's section 5: how often each guard fired, and
+// in which iterations.
+func (m *model) guardSection(d *Doc) {
+	d.add(Heading{2, "5. Guard activity"})
+	guards := m.guardActivity()
+	if len(guards) == 0 {
+		if len(m.ledger) == 0 {
+			d.add(Para{Text: "No tuning ledger: no guard data (the soak ran without --auto-tune, or its TUNING_REPORT.json is absent)."})
+		} else {
+			d.add(Para{Text: "No guard fired in " + plural(len(m.ledger), "ledger entry", "ledger entries") + "."})
+		}
+	} else {
+		t := Table{Head: []string{"guard", "fired", "iterations"}, Right: []int{1}}
+		for _, g := range guards {
+			t.Rows = append(t.Rows, []string{g.name, strconv.Itoa(len(g.iters)), ranges(g.iters, 20)})
+		}
+		d.add(t)
+	}
 }
 
 // chartCaption says how a chart's KPI was judged: each check of it with

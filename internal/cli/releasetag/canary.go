@@ -185,21 +185,10 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 			return nil, cliutil.Usagef("--baseline-selector is the canary's selector")
 		}
 	}
-	data, err := readPlan(o.PlanPath)
+	plan, err := loadPlan(o)
 	if err != nil {
 		return nil, err
 	}
-	o.PlanSHA256 = canary.SHA256(data)
-	var plan artifact.CanaryPlan
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&plan); err != nil {
-		return nil, artifact.Errorf(o.PlanPath, 0, "not a canary plan: %v", err)
-	}
-	if err := canary.CheckPlan(&plan); err != nil {
-		return nil, artifact.Errorf(o.PlanPath, 0, "%v", err)
-	}
-	o.Plan = &plan
 	dur := func(flag string, def time.Duration) (time.Duration, error) {
 		if !c.IsSet(flag) {
 			return def, nil
@@ -271,20 +260,8 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 	if o.RollbackTo != "" && o.Overrides == "" {
 		return nil, cliutil.Usagef("--rollback-to needs --overrides (the file to restore)")
 	}
-	if o.Overrides != "" {
-		// The rollback must be possible before the canary is watched.
-		for _, f := range []string{o.Overrides, o.RollbackSource(plan.Version)} {
-			fi, err := os.Stat(f)
-			if err != nil {
-				return nil, artifact.PathError(f, err)
-			}
-			if !fi.Mode().IsRegular() {
-				return nil, artifact.Errorf(f, 0, "not a regular file")
-			}
-		}
-		if o.StatePath != "" && (o.StatePath == o.Overrides || o.StatePath == o.RollbackSource(plan.Version)) {
-			return nil, cliutil.Usagef("--state would overwrite an overrides file")
-		}
+	if err := checkRollbackFiles(o, plan.Version); err != nil {
+		return nil, err
 	}
 	if o.Out != "" && o.Out != "-" {
 		// Found out now, not after a 48-hour watch.
@@ -297,6 +274,49 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 	}
 	o.MaxSeries = c.Int("max-series")
 	return o, nil
+}
+
+// loadPlan reads --plan (o.PlanPath) into o.Plan and o.PlanSHA256: a
+// canary plan, strictly, that canary.CheckPlan accepts.
+func loadPlan(o *canary.Options) (*artifact.CanaryPlan, error) {
+	data, err := readPlan(o.PlanPath)
+	if err != nil {
+		return nil, err
+	}
+	o.PlanSHA256 = canary.SHA256(data)
+	var plan artifact.CanaryPlan
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&plan); err != nil {
+		return nil, artifact.Errorf(o.PlanPath, 0, "not a canary plan: %v", err)
+	}
+	if err := canary.CheckPlan(&plan); err != nil {
+		return nil, artifact.Errorf(o.PlanPath, 0, "%v", err)
+	}
+	o.Plan = &plan
+	return &plan, nil
+}
+
+// checkRollbackFiles makes sure, before the canary is watched, that a
+// rollback is possible: --overrides and the file it is restored from are
+// regular files, and --state is neither.
+func checkRollbackFiles(o *canary.Options, version string) error {
+	if o.Overrides == "" {
+		return nil
+	}
+	for _, f := range []string{o.Overrides, o.RollbackSource(version)} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return artifact.PathError(f, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return artifact.Errorf(f, 0, "not a regular file")
+		}
+	}
+	if o.StatePath != "" && (o.StatePath == o.Overrides || o.StatePath == o.RollbackSource(version)) {
+		return cliutil.Usagef("--state would overwrite an overrides file")
+	}
+	return nil
 }
 
 // preflight checks that each selector matches at most --max-series series
