@@ -31,7 +31,7 @@
 // compensated summation, and a value within artifact.LevelTolerance of a
 // level is at it (artifact.CompareLevel). Values stored in the verdict
 // and shown in reasons are rounded only as far as that keeps them on
-// their side of the levels (artifact.RoundKeep, artifact.FormatValue).
+// their side of the levels (artifact.RoundKeep, artifact.ValueNumbers).
 //
 // LoadPolicy and Evaluate are everything a stage needs to judge exactly
 // as soak-gate does: given the same soak, policy file or built-in choice,

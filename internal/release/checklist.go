@@ -97,7 +97,7 @@ type BreachedWarn struct {
 	Level   string                 // "maker_taker_ratio mean >= 0.9"
 	Value   float64                // the soak's window value
 	// Shown is Value as the verdict shows it: never rounded onto or
-	// across the warn or fail level (artifact.FormatValue).
+	// across the warn or fail level (artifact.ValueNumbers).
 	Shown string
 }
 

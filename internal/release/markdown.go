@@ -123,7 +123,7 @@ func fmtPtr(p *float64) string {
 }
 
 // fmtNear formats a statistic shown beside a check against the check's
-// levels (artifact.FormatValue), so that it never rounds onto or across
+// levels (artifact.ValueNumbers), so that it never rounds onto or across
 // one of them.
 func fmtNear(p *float64, c *artifact.Check) string {
 	if p == nil {

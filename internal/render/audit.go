@@ -298,7 +298,7 @@ func (m *model) timeRange() string {
 // statsRow is one row of the KPI table over xs, which it reorders (the
 // median last, in place: the rows of a 100,000-iteration soak copied 25 MB).
 // Values are shown against levels, the levels of the checks that judge the
-// KPI (numNear).
+// KPI (TableNumbers against them).
 func statsRow(name, scope string, xs []float64, levels []float64) []string {
 	if len(xs) == 0 {
 		return []string{name, scope, "0", "n/a", "n/a", "n/a", "n/a", "no data"}

@@ -336,7 +336,7 @@ func (m *model) drawCharts(plan []chartFile, svgs [][]byte) error {
 	return g.Wait()
 }
 
-// checkValue is a check's value for people: numNear against its levels.
+// checkValue is a check's value for people: TableNumbers against its levels.
 func checkValue(c *artifact.Check) string {
 	if c.Value == nil {
 		return "n/a"

@@ -53,7 +53,7 @@ func TestFormatValue(t *testing.T) {
 		{math.Inf(1), nil, "+Inf"},
 	} {
 		if got := ValueNumbers.Format(tc.x, tc.levels...); got != tc.want {
-			t.Errorf("FormatValue(%v, %v) = %q, want %q", tc.x, tc.levels, got, tc.want)
+			t.Errorf("ValueNumbers.Format(%v, %v) = %q, want %q", tc.x, tc.levels, got, tc.want)
 		}
 		if r := RoundKeep(tc.x, tc.levels...); !math.IsNaN(tc.x) {
 			for _, l := range tc.levels {
@@ -65,7 +65,7 @@ func TestFormatValue(t *testing.T) {
 	}
 }
 
-// FuzzFormatValue: the number FormatValue shows is on the same side of
+// FuzzFormatValue: the number ValueNumbers.Format shows is on the same side of
 // the level as the value itself, and so is RoundKeep's.
 func FuzzFormatValue(f *testing.F) {
 	f.Add(0.8999999, 0.9)
@@ -81,10 +81,10 @@ func FuzzFormatValue(f *testing.F) {
 		num, _, _ := strings.Cut(s, " ")
 		shown, err := strconv.ParseFloat(num, 64)
 		if err != nil {
-			t.Fatalf("FormatValue(%v, %v) = %q: %v", x, level, s, err)
+			t.Fatalf("ValueNumbers.Format(%v, %v) = %q: %v", x, level, s, err)
 		}
 		if CompareLevel(shown, level) != CompareLevel(x, level) {
-			t.Errorf("FormatValue(%v, %v) = %q reads on the other side of the level", x, level, s)
+			t.Errorf("ValueNumbers.Format(%v, %v) = %q reads on the other side of the level", x, level, s)
 		}
 		if r := RoundKeep(x, level); CompareLevel(r, level) != CompareLevel(x, level) {
 			t.Errorf("RoundKeep(%v, %v) = %v crosses the level", x, level, r)
