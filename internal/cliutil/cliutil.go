@@ -3,6 +3,13 @@
 // one place, ExitCode), error printing, signal handling and a tamed
 // urfave/cli application.
 //
+// Only the stage packages (internal/cli/*) and the mains import it: a
+// library returns plain or typed errors and its stage maps them to the
+// errors below (TestImportsPointOneWay checks it). It stays beside, not
+// inside, internal/cli: there every package is a stage, and stages do not
+// import each other; and as package "cli" it would collide with
+// urfave/cli in every file that uses both.
+//
 // Exit status, the same for every binary:
 //
 //	0    success; for a gate: PASS (or WARN without --fail-on-warn)
