@@ -86,7 +86,7 @@ type Options struct {
 
 // Run watches (or replays) the canary and returns nil for PROMOTE, a
 // *DecisionError for ROLLBACK and for a run that ends held or undecided,
-// and an error wrapping the context's when interrupted (the state saved
+// and an error wrapping ErrInterrupted when interrupted (the state saved
 // first). The caller chooses exit codes.
 func Run(ctx context.Context, o *Options, stderr, stdout io.Writer) error {
 	if o.StatePath != "" {
@@ -209,8 +209,12 @@ func interrupted(o *Options, st *State, stderr io.Writer, err error) error {
 	if o.StatePath != "" {
 		fmt.Fprintf(stderr, "canary: interrupted after %d evaluations; state saved in %s (resume with --state)\n", len(st.Evaluations), o.StatePath)
 	}
-	return fmt.Errorf("interrupted: %w", err)
+	return fmt.Errorf("%w: %w", ErrInterrupted, err)
 }
+
+// ErrInterrupted is wrapped by Run's error when the watch was stopped (a
+// signal cancelled its context) after saving the state.
+var ErrInterrupted = errors.New("interrupted")
 
 // A DecisionError is Run's answer for a canary that was not promoted:
 // Outcome is Rollback, EndHeld or EndUndecided, Msg says why.

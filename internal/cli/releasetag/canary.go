@@ -138,7 +138,7 @@ func canaryExit(err error) error {
 		return &cliutil.NoError{Msg: de.Msg}
 	case errors.As(err, &de):
 		return &cliutil.InconclusiveError{Msg: de.Msg}
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, canary.ErrInterrupted):
 		return fmt.Errorf("%w: %v", cliutil.ErrInterrupted, err)
 	}
 	return err
