@@ -6,6 +6,7 @@ import (
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
+	"github.com/soakline/soakline/internal/render/tunerdata"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/soakgen"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -39,7 +40,7 @@ func BenchmarkReports100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		files, err := render.Render(render.Input{Soak: s, Verdict: v, HTML: true})
+		files, err := render.Render(render.Input{Soak: s, Verdict: v, HTML: true, Tuning: tunerdata.Default()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -59,7 +60,7 @@ func BenchmarkRender100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := render.Render(render.Input{Soak: s, Verdict: v, HTML: true}); err != nil {
+		if _, err := render.Render(render.Input{Soak: s, Verdict: v, HTML: true, Tuning: tunerdata.Default()}); err != nil {
 			b.Fatal(err)
 		}
 	}
