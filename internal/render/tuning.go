@@ -89,12 +89,13 @@ func boundStays(bounds map[string]Bound, ledger []artifact.Tuning) []boundStay {
 		steps := changes[k]
 		slices.SortStableFunc(steps, func(a, b step) int { return a.it - b.it })
 		at := map[string][]int{}
+		// One pass: iteration j runs with the value of the last change
+		// made after an iteration before j (steps are in order).
+		v, next := steps[0].old, 0
 		for j := 1; j <= last; j++ {
-			v := steps[0].old
-			for _, s := range steps {
-				if s.it < j {
-					v = s.new
-				}
+			for next < len(steps) && steps[next].it < j {
+				v = steps[next].new
+				next++
 			}
 			switch v {
 			case b.Min:
