@@ -126,7 +126,7 @@ func formulas(evs []line) map[string]float64 {
 		"maker_taker_ratio": makerN / (makerN + takerN),
 		"maker_share_pct":   100 * makers / fills,
 		"p95_latency_ms":    nearestRank(lat),
-		"risk_ratio":        blocks["risk"] / blocks[""],
+		"risk_ratio":        blocks["risk"] / (orders + blocks[""]),
 		"adverse_bps_p95":   nearestRank(adv),
 		"slippage_bps_p95":  nearestRank(slip),
 		"cancel_ratio":      cancels / orders,
@@ -144,7 +144,6 @@ func formulas(evs []line) map[string]float64 {
 	}
 	k["pnl_per_hour"] = (comp[0] + comp[1] + comp[2] + comp[3] + comp[4]) / 1e4 / (maxT / 3.6e6)
 	k["fill_rate"] = makers / (makers + replaces + cancels)
-	k["risk_per_action"] = blocks["risk"] / (orders + blocks[""])
 	k["quote_uptime_pct"] = 100 * (maxT - down) / maxT
 	for name, v := range k {
 		k[name] = round4(v)
@@ -213,7 +212,7 @@ func TestWorkedExample(t *testing.T) {
 		t.Errorf("events %d, want 10", it.Summary.Events)
 	}
 	// --explain names the inputs the page's computation column uses.
-	for _, s := range []string{"maker notional 200 / (maker notional 200 + taker notional 100)", "risk blocks 1 / blocks 2",
+	for _, s := range []string{"maker notional 200 / (maker notional 200 + taker notional 100)", "risk blocks 1 / (order events 4 + blocks 2",
 		"value number 3 of 3", "Σ gross_bps·qty·price 900 / Σ qty·price 300"} {
 		if !strings.Contains(stderr.String(), s) {
 			t.Errorf("--explain does not say %q:\n%s", s, stderr.String())

@@ -101,14 +101,11 @@ func Explain(w io.Writer, s artifact.Summary, in Inputs) error {
 		line("maker_share_pct", s.MakerSharePct, fmt.Sprintf("= 100 * maker fills %d / fills %d", in.MakerFills, fills))
 	}
 	line("p95_latency_ms", s.P95LatencyMs, p95("latency_ms", in.LatencySamples, "order events"))
-	switch {
-	case blocks > 0:
-		line("risk_ratio", s.RiskRatio, fmt.Sprintf("= risk blocks %d / blocks %d (min_interval %d, concurrency %d, risk %d, throttle %d)",
-			in.Risk, blocks, in.MinInterval, in.Concurrency, in.Risk, in.Throttle))
-	case orders > 0:
-		line("risk_ratio", s.RiskRatio, fmt.Sprintf("= 0: no blocks among %d order events", orders))
-	default:
-		line("risk_ratio", nil, "no blocks and no order events")
+	if orders+blocks == 0 {
+		line("risk_ratio", nil, "no order events and no blocks")
+	} else {
+		line("risk_ratio", s.RiskRatio, fmt.Sprintf("= risk blocks %d / (order events %d + blocks %d: min_interval %d, concurrency %d, risk %d, throttle %d)",
+			in.Risk, orders, blocks, in.MinInterval, in.Concurrency, in.Risk, in.Throttle))
 	}
 	comps := [5]struct {
 		name, field string

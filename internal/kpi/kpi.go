@@ -23,10 +23,14 @@
 //     fills.
 //   - p95_latency_ms (ms): p95 of latency_ms over all order events (place,
 //     replace, cancel). Missing without order events.
-//   - risk_ratio (0..1): blocks for reason risk / all blocks (the legacy
-//     definition: the share of blocked actions blocked for risk). With no
-//     blocks but at least one order event: 0 (nothing was blocked for risk).
-//     With neither: missing.
+//   - risk_ratio (0..1): risk-limit hits per attempted action: blocks for
+//     reason risk / (order events + blocks of every reason), the share of
+//     the order actions the bot attempted (sent, or refused by any check)
+//     that the risk check refused. Blocks of other reasons are attempts in
+//     both numerator's and denominator's population, so more min_interval,
+//     concurrency or throttle blocks do not lower it (the legacy toolkit's
+//     risk blocks / blocks did: a longer min interval halved it with the
+//     sizing unchanged). Missing without order events and blocks.
 //   - gross_bps, fees_eff_bps, slippage_bps, adverse_bps, inventory_bps
 //     (bps, signed: a cost is negative): the notional-weighted mean of the
 //     per-fill contributions, Σ(bps_i·notional_i) / Σ notional_i with
@@ -249,12 +253,8 @@ func (a *Accumulator) Summary() artifact.Summary {
 	b.Risk = a.blocks[events.ReasonRisk]
 	b.Throttle = a.blocks[events.ReasonThrottle]
 	b.Total = b.MinInterval + b.Concurrency + b.Risk + b.Throttle
-	switch {
-	case b.Total > 0:
-		s.RiskRatio = round(float64(b.Risk) / float64(b.Total))
-		s.Blocks = &b
-	case a.orders > 0:
-		s.RiskRatio = artifact.F(0)
+	if attempts := a.orders + b.Total; attempts > 0 {
+		s.RiskRatio = round(float64(b.Risk) / float64(attempts))
 		s.Blocks = &b
 	}
 	a.tradeKPIs(&s)

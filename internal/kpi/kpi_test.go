@@ -71,7 +71,7 @@ func TestSummary(t *testing.T) {
 			MakerTakerRatio:  f(0.25),
 			MakerTakerSource: "fills_volume",
 			P95LatencyMs:     f(40),
-			RiskRatio:        f(0.5),
+			RiskRatio:        f(0.25),  // 2 risk blocks / (4 orders + 4 blocks)
 			GrossBps:         f(4),     // (10*100 + 2*300) / 400
 			FeesBps:          f(-5),    // (-200 - 1800) / 400
 			SlippageBps:      f(-3.25), // (-100 - 1200) / 400
@@ -85,7 +85,6 @@ func TestSummary(t *testing.T) {
 			WSLagP95Ms:       f(25),
 			MakerSharePct:    f(50),
 			FillRate:         f(0.3333), // 1 maker fill / (1 maker fill + 1 replace + 1 cancel); no t_ms: no pnl_per_hour, no uptime
-			RiskPerAction:    f(0.25),   // 2 risk blocks / (4 orders + 4 blocks)
 			Fills:            &artifact.Fills{MakerCount: 1, TakerCount: 1, MakerVolume: 100, TakerVolume: 300},
 			Blocks:           &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
 			Events:           13,
@@ -96,29 +95,25 @@ func TestSummary(t *testing.T) {
 			CancelRatio:   f(0.25),
 			OrderAgeP95Ms: f(200),
 			FillRate:      f(0), // no fills over a replace and a cancel
-			RiskPerAction: f(0),
 			Blocks:        &artifact.Blocks{},
 			Events:        4,
 		}},
 		{"places only: no order age", orders[:2], artifact.Summary{
-			P95LatencyMs:  f(20),
-			RiskRatio:     f(0),
-			CancelRatio:   f(0),
-			RiskPerAction: f(0),
-			Blocks:        &artifact.Blocks{},
-			Events:        2,
+			P95LatencyMs: f(20),
+			RiskRatio:    f(0),
+			CancelRatio:  f(0),
+			Blocks:       &artifact.Blocks{},
+			Events:       2,
 		}},
 		{"blocks only", blocks, artifact.Summary{
-			RiskRatio:     f(0.5),
-			RiskPerAction: f(0.5),
-			Blocks:        &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
-			Events:        4,
+			RiskRatio: f(0.5),
+			Blocks:    &artifact.Blocks{MinInterval: 1, Risk: 2, Throttle: 1, Total: 4},
+			Events:    4,
 		}},
 		{"blocks without risk", []events.Event{block(events.ReasonConcurrency)}, artifact.Summary{
-			RiskRatio:     f(0),
-			RiskPerAction: f(0),
-			Blocks:        &artifact.Blocks{Concurrency: 1, Total: 1},
-			Events:        1,
+			RiskRatio: f(0),
+			Blocks:    &artifact.Blocks{Concurrency: 1, Total: 1},
+			Events:    1,
 		}},
 		{"ws only", lags, artifact.Summary{WSLagP95Ms: f(25), Events: 3}},
 		{"nearest rank of 1..20 is 19", oneToTwenty, artifact.Summary{WSLagP95Ms: f(19), Events: 20}},
@@ -229,7 +224,7 @@ func TestFromFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := artifact.Summary{P95LatencyMs: f(7), RiskRatio: f(0), CancelRatio: f(0.5), OrderAgeP95Ms: f(9), Blocks: &artifact.Blocks{}, Events: 2,
-		FillRate: f(0), QuoteUptimePct: f(50), RiskPerAction: f(0)} // no quote in [0, 1) ms, one in [1, 2)
+		FillRate: f(0), QuoteUptimePct: f(50)} // no quote in [0, 1) ms, one in [1, 2)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -261,7 +256,7 @@ func TestExplainMissing(t *testing.T) {
 	for _, want := range []string{
 		"maker_taker_ratio  missing    no fills\n",
 		"p95_latency_ms     missing    no samples over order events\n",
-		"risk_ratio         missing    no blocks and no order events\n",
+		"risk_ratio         missing    no order events and no blocks\n",
 		"net_bps            missing    no fills\n",
 		"order_age_p95_ms   missing    no samples over 0 replace + 0 cancel orders and 0 maker fills\n",
 		"ws_lag_p95_ms      7          = nearest-rank p95 of lag_ms over ws events: value number 2 of 2 in ascending order\n",

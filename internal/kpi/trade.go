@@ -96,12 +96,6 @@ func explainTrade(line func(name string, v *float64, why string), s artifact.Sum
 		line("pnl_per_hour", s.PnLPerHour, fmt.Sprintf("= Σ net_bps·qty·price %s / 10^4 / T %d ms in hours",
 			num(c[0]+c[1]+c[2]+c[3]+c[4]), in.TimeMs))
 	}
-	if att := orders + in.MinInterval + in.Concurrency + in.Risk + in.Throttle; att == 0 {
-		line("risk_per_action", nil, "no order events and no blocks")
-	} else {
-		line("risk_per_action", s.RiskPerAction, fmt.Sprintf("= risk blocks %d / (order events %d + blocks %d)",
-			in.Risk, orders, att-orders))
-	}
 	if ends := in.MakerFills + in.Replaces + in.Cancel; ends == 0 {
 		line("fill_rate", nil, "no maker fills, replaces or cancels")
 	} else {
@@ -118,12 +112,8 @@ func explainTrade(line func(name string, v *float64, why string), s artifact.Sum
 	}
 }
 
-// tradeKPIs fills in pnl_per_hour, fill_rate, quote_uptime_pct and
-// risk_per_action (see the package documentation). risk_per_action is the
-// risk KPI that other block kinds do not move: risk blocks / (order events
-// + blocks), the share of attempted actions the risk check refused (the
-// contract's risk_ratio, risk blocks / blocks, falls when min-interval or
-// concurrency blocks rise).
+// tradeKPIs fills in pnl_per_hour, fill_rate and quote_uptime_pct (see the
+// package documentation).
 func (a *Accumulator) tradeKPIs(s *artifact.Summary) {
 	if s.NetBps != nil && a.clock.maxT > 0 {
 		var quote float64 // Σ net_bps·notional / 1e4: the net PnL in quote currency
@@ -142,9 +132,5 @@ func (a *Accumulator) tradeKPIs(s *artifact.Summary) {
 		if u, ok := a.clock.uptimePct(); ok {
 			s.QuoteUptimePct = round(u)
 		}
-	}
-	blocks := a.blocks[events.ReasonMinInterval] + a.blocks[events.ReasonConcurrency] + a.blocks[events.ReasonRisk] + a.blocks[events.ReasonThrottle]
-	if attempts := a.orders + blocks; attempts > 0 {
-		s.RiskPerAction = round(float64(a.blocks[events.ReasonRisk]) / float64(attempts))
 	}
 }

@@ -130,7 +130,7 @@ func TestExplainTrade(t *testing.T) {
 		"pnl_per_hour       4000       = Σ net_bps·qty·price 1000 / 10^4 / T 90 ms in hours\n",
 		"fill_rate          0.5        = maker fills 1 / (maker fills 1 + replaces 0 + cancels 1)\n",
 		"quote_uptime_pct   55.5556    = 100 * (T 90 ms - 40 ms without a quote) / T\n",
-		"risk_per_action    0          = risk blocks 0 / (order events 2 + blocks 0)\n",
+		"risk_ratio         0          = risk blocks 0 / (order events 2 + blocks 0: min_interval 0, concurrency 0, risk 0, throttle 0)\n",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("Explain does not say %q:\n%s", want, b.String())
@@ -144,7 +144,7 @@ func TestExplainTrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"pnl_per_hour       missing    no fills", "quote_uptime_pct   missing    no order events",
-		"risk_per_action    missing    no order events and no blocks"} {
+		"risk_ratio         missing    no order events and no blocks"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("Explain does not say %q:\n%s", want, b.String())
 		}

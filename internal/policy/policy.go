@@ -239,7 +239,7 @@ const (
 	SeedWindow            = 8
 	SeedMakerTaker        = 0.83
 	SeedP95LatencyMs      = 340
-	SeedRiskRatio         = 0.40
+	SeedRiskRatio         = 0.05
 	SeedNetBps            = 2.5
 	SeedMinFullApply      = 0.90
 	SeedStrictMinFullAppl = 0.95
@@ -249,7 +249,7 @@ const (
 // Default returns a fresh copy of a built-in policy: the seed's
 // ("production") or, with mock, the relaxed mock policy (the legacy
 // USE_MOCK=1 thresholds: maker_taker_ratio mean >= 0.50, p95_latency_ms
-// mean <= 500, risk_ratio mean <= 0.50, net_bps mean >= -10; window, delta
+// mean <= 500, risk_ratio mean <= 0.10, net_bps mean >= -10; window, delta
 // thresholds and everything else as in the seed's).
 func Default(mock bool) *Policy {
 	p := &Policy{
@@ -285,7 +285,7 @@ func Default(mock bool) *Policy {
 			case "p95_latency_ms":
 				r.Fail = 500
 			case "risk_ratio":
-				r.Fail = 0.50
+				r.Fail = 0.10
 			case "net_bps":
 				r.Fail = -10
 			}

@@ -187,7 +187,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := map[string]string{
 		"maker_taker_ratio": "mean >= 0.83", "p95_latency_ms": "mean <= 340",
-		"risk_ratio": "mean <= 0.4", "net_bps": "mean >= 2.5",
+		"risk_ratio": "mean <= 0.05", "net_bps": "mean >= 2.5",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("seed rules (-want +got)\n%s", diff)

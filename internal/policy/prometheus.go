@@ -33,7 +33,7 @@ func DefaultQueries() map[string]string {
 	return map[string]string{
 		"maker_taker_ratio": `sum(rate(bot_fills_notional_total{role="maker",$selector}[$range])) / sum(rate(bot_fills_notional_total{$selector}[$range]))`,
 		"p95_latency_ms":    `histogram_quantile(0.95, sum by (le) (rate(bot_order_latency_seconds_bucket{$selector}[$range]))) * 1000`,
-		"risk_ratio":        `sum(rate(bot_order_blocks_total{reason="risk",$selector}[$range])) / sum(rate(bot_order_blocks_total{$selector}[$range]))`,
+		"risk_ratio":        `sum(rate(bot_order_blocks_total{reason="risk",$selector}[$range])) / (sum(rate(bot_order_latency_seconds_count{$selector}[$range])) + sum(rate(bot_order_blocks_total{$selector}[$range])))`,
 		"net_bps":           `avg(avg_over_time(bot_net_edge_bps{$selector}[$range]))`,
 	}
 }

@@ -48,10 +48,11 @@
 //   - Risk: a quote update is refused by the risk check with probability
 //     riskBlockMax·x²·(ic/0.10)^1.5, x = (|q| − 0.3)/0.7 above 30 % of
 //     the limit (0 below): risk blocks come from inventory near its
-//     limit and from order size. The KPI risk_ratio stays the contract's
-//     (risk blocks / all blocks, internal/kpi), so more min-interval or
-//     concurrency blocks still lower it — see the README's note on
-//     risk_ratio.
+//     limit and from order size. The risk check is drawn on each quote
+//     update independently of the other checks, so the KPI risk_ratio
+//     (risk blocks per attempted action, internal/kpi) moves with the
+//     inventory and the sizing, not with min_interval_ms or the
+//     concurrency limit.
 //   - Load and latency: load = rr/300·√(60/mi)·(600/tail)^0.3; an order's
 //     latency is log-normal exchange latency plus exponential own queueing
 //     with mean 70 ms·load·(cc/10)^0.7: more concurrency, more queueing.

@@ -295,12 +295,15 @@ const (
 	MarginNetBps     = 0.2  // NET_LOW below target + 0.2 bps
 	MarginLatencyMs  = 10   // LATENCY_SOFT (the latency buffer) from target − 10 ms
 	HardLatencyMs    = 20   // LATENCY_HARD above target + 20 ms (the soft band's top)
-	AggressiveRisk   = 0.20 // RISK_AGGRESSIVE from target + 0.20; RISK_MODERATE from the target
+	// The risk margins are factors of the target: risk_ratio is a rate
+	// (risk-limit hits per attempted action) whose scale depends on the
+	// bot, so an additive margin would mean something else at each level.
+	AggressiveRisk = 1.5 // RISK_AGGRESSIVE from 1.5 × target; RISK_MODERATE from the target
 
 	RoomMakerTaker = 0.05 // maker share at least target + 0.05
 	RoomNetBps     = 0.5  // net at least target + 0.5 bps
 	RoomLatencyMs  = 50   // p95 at most target − 50 ms
-	RoomRisk       = 0.10 // risk at most target − 0.10
+	RoomRisk       = 0.75 // risk at most 0.75 × target
 	RoomAdverseBps = 0.25 // adverse p95 at most its threshold − 0.25 bps
 	RoomSlipBps    = 0.2  // slippage p95 at most its threshold − 0.2 bps
 )
@@ -378,9 +381,9 @@ func DefaultRules(t Targets) []Rule {
 	// Thresholds are rounded so that 0.83 + 0.02 prints as 0.85.
 	th := func(x float64) float64 { return roundTo(x, 9) }
 	soft, hard := th(t.P95LatencyMax-MarginLatencyMs), th(t.P95LatencyMax+HardLatencyMs)
-	riskHigh := th(t.RiskMax + AggressiveRisk)
+	riskHigh := th(t.RiskMax * AggressiveRisk)
 	latRoom := Cond{KPIP95Latency, "<=", th(t.P95LatencyMax - RoomLatencyMs)}
-	riskRoom := Cond{KPIRisk, "<=", th(t.RiskMax - RoomRisk)}
+	riskRoom := Cond{KPIRisk, "<=", th(t.RiskMax * RoomRisk)}
 	makerRoom := Cond{KPIMakerTaker, ">=", th(t.MakerTakerMin + RoomMakerTaker)}
 	netRoom := Cond{KPINet, ">=", th(t.NetBpsMin + RoomNetBps)}
 	advRoom := Cond{KPIAdverseP95, "<=", th(t.AdverseP95Max - RoomAdverseBps)}
@@ -390,8 +393,8 @@ func DefaultRules(t Targets) []Rule {
 			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.15}, {Key: KeyTailAgeMs, Step: 75}},
 			Why:     "hard latency: shed in-flight orders and refresh quotes less often"},
 		{Name: "RISK_AGGRESSIVE", When: []Cond{{KPIRisk, ">=", riskHigh}},
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}, {Key: KeyMinIntervalMs, Step: 5}},
-			Why:     "risk blocks dominate: smaller orders, slower updates"},
+			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}},
+			Why:     "risk limits hit often: smaller orders and inventory steps"},
 		{Name: "ADVERSE", When: []Cond{{KPIAdverseP95, ">", t.AdverseP95Max}},
 			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}},
 			Why:     "adverse selection driver: smaller size and skew"},
@@ -399,7 +402,7 @@ func DefaultRules(t Targets) []Rule {
 			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.10}, {Key: KeyTailAgeMs, Step: 50}, {Key: KeyBaseSpreadBpsDelta, Step: 0.01}},
 			Why:     "latency buffer: fewer in-flight orders and a spread buffer against stale quotes", Guard: GuardLatencyBuffer},
 		{Name: "RISK_MODERATE", When: []Cond{{KPIRisk, ">=", t.RiskMax}, {KPIRisk, "<", riskHigh}},
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMinIntervalMs, Step: 5}},
+			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}},
 			Why:     "risk above target: trim order size"},
 		{Name: "SLIPPAGE", When: []Cond{{KPISlipP95, ">", t.SlippageP95Max}},
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}, {Key: KeyTailAgeMs, Step: -30}},
@@ -419,9 +422,9 @@ func DefaultRules(t Targets) []Rule {
 		{Name: "GIVE_BACK_SIZE", When: []Cond{riskRoom, advRoom}, GiveBack: true,
 			Actions: []Action{{Key: KeyImpactCapRatio, Step: 0.005}, {Key: KeyMaxDeltaRatio, Step: 0.005}},
 			Why:     "risk and adverse selection have room: order size and skew back toward the default"},
-		{Name: "GIVE_BACK_MIN_INTERVAL", When: []Cond{riskRoom, latRoom}, GiveBack: true,
+		{Name: "GIVE_BACK_MIN_INTERVAL", When: []Cond{latRoom}, GiveBack: true,
 			Actions: []Action{{Key: KeyMinIntervalMs, Step: 3}},
-			Why:     "risk and latency have room: update interval back toward the default"},
+			Why:     "latency has room: update interval back toward the default"},
 		{Name: "GIVE_BACK_SPREAD", When: []Cond{makerRoom, netRoom}, GiveBack: true,
 			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.01}},
 			Why:     "maker share and net edge have room: spread back toward the default (more fills)"},

@@ -39,18 +39,18 @@ func TestTargetsFromPolicy(t *testing.T) {
 		want   levels
 		notes  int
 	}{
-		{"built-in production policy", policy.Default(false), false, levels{0.83, 340, 0.40, 2.5, 3.5, 2.5}, 0},
-		{"mock policy", policy.Default(true), false, levels{0.50, 500, 0.50, -10, 3.5, 2.5}, 0},
-		{"a tightened net threshold", edit(func(p *policy.Policy) { rule(p, KPINet).Fail = 3.0 }), false, levels{0.83, 340, 0.40, 3.0, 3.5, 2.5}, 0},
-		{"warn levels only with strict", edit(func(p *policy.Policy) { rule(p, KPIMakerTaker).Warn = f(0.88) }), false, levels{0.83, 340, 0.40, 2.5, 3.5, 2.5}, 0},
-		{"strict takes the warn level", edit(func(p *policy.Policy) { rule(p, KPIMakerTaker).Warn = f(0.88) }), true, levels{0.88, 340, 0.40, 2.5, 3.5, 2.5}, 0},
+		{"built-in production policy", policy.Default(false), false, levels{0.83, 340, 0.05, 2.5, 3.5, 2.5}, 0},
+		{"mock policy", policy.Default(true), false, levels{0.50, 500, 0.10, -10, 3.5, 2.5}, 0},
+		{"a tightened net threshold", edit(func(p *policy.Policy) { rule(p, KPINet).Fail = 3.0 }), false, levels{0.83, 340, 0.05, 3.0, 3.5, 2.5}, 0},
+		{"warn levels only with strict", edit(func(p *policy.Policy) { rule(p, KPIMakerTaker).Warn = f(0.88) }), false, levels{0.83, 340, 0.05, 2.5, 3.5, 2.5}, 0},
+		{"strict takes the warn level", edit(func(p *policy.Policy) { rule(p, KPIMakerTaker).Warn = f(0.88) }), true, levels{0.88, 340, 0.05, 2.5, 3.5, 2.5}, 0},
 		{"the strictest of two rules on a KPI", edit(func(p *policy.Policy) {
 			p.KPIs = append(p.KPIs, policy.Rule{KPI: KPIP95Latency, Statistic: policy.StatMax, Direction: policy.AtMost, Fail: 320, OnMissing: policy.OnMissingFail})
-		}), false, levels{0.83, 320, 0.40, 2.5, 3.5, 2.5}, 0},
+		}), false, levels{0.83, 320, 0.05, 2.5, 3.5, 2.5}, 0},
 		{"a driver KPI the policy judges", edit(func(p *policy.Policy) {
 			p.KPIs = append(p.KPIs, policy.Rule{KPI: KPIAdverseP95, Statistic: policy.StatMean, Direction: policy.AtMost, Fail: 3.0, OnMissing: policy.OnMissingFail})
-		}), false, levels{0.83, 340, 0.40, 2.5, 3.0, 2.5}, 0},
-		{"a KPI the policy does not judge keeps the built-in target", edit(func(p *policy.Policy) { p.KPIs = p.KPIs[:3] }), false, levels{0.83, 340, 0.40, 2.5, 3.5, 2.5}, 1},
+		}), false, levels{0.83, 340, 0.05, 2.5, 3.0, 2.5}, 0},
+		{"a KPI the policy does not judge keeps the built-in target", edit(func(p *policy.Policy) { p.KPIs = p.KPIs[:3] }), false, levels{0.83, 340, 0.05, 2.5, 3.5, 2.5}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +89,7 @@ func TestTightenedPolicyMovesTheTuner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kpis := k(0.87, 320, 0.37, 2.9, 3.0, 2.0)
+	kpis := k(0.87, 320, 0.0463, 2.9, 3.0, 2.0)
 	var st State
 	got := NewConfig(tg).Decide(&st, Input{Iteration: 1, Total: 24, KPIs: kpis}).Proposed
 	if diff := cmp.Diff(map[string]float64{KeyBaseSpreadBpsDelta: 0.02}, got); diff != "" {

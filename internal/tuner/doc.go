@@ -26,11 +26,11 @@
 // bot's RUNTIME_LIMITS; concurrency 1..64, whole numbers).
 //
 //	1 LATENCY_HARD     p95 > T+20 (360)                    engine.concurrency_limit −15 %, tail_age_ms +75
-//	2 RISK_AGGRESSIVE  risk ≥ T+0.20 (0.60)                impact_cap_ratio −0.01, max_delta_ratio −0.01, min_interval_ms +5
+//	2 RISK_AGGRESSIVE  risk ≥ 1.5×T (0.075)                impact_cap_ratio −0.01, max_delta_ratio −0.01
 //	3 ADVERSE          adverse_bps_p95 > T (3.5)           impact_cap_ratio −0.01, max_delta_ratio −0.01
 //	4 LATENCY_SOFT     T−10 ≤ p95 ≤ T+20 (330–360)         engine.concurrency_limit −10 %, tail_age_ms +50,
 //	                   (records latency_buffer)            base_spread_bps_delta +0.01
-//	5 RISK_MODERATE    T ≤ risk < T+0.20 (0.40–0.60)       impact_cap_ratio −0.01, min_interval_ms +5
+//	5 RISK_MODERATE    T ≤ risk < 1.5×T (0.05–0.075)       impact_cap_ratio −0.01
 //	6 SLIPPAGE         slippage_bps_p95 > T (2.5)          base_spread_bps_delta +0.02, tail_age_ms −30
 //	7 MAKER_BOOST      maker < T+0.02 (0.85)               base_spread_bps_delta +0.03, replace_rate_per_min −5 %
 //	8 NET_LOW          net < T+0.2 (2.7)                   base_spread_bps_delta +0.02
@@ -41,14 +41,20 @@
 //
 //	9  GIVE_BACK_CONCURRENCY   p95 ≤ T−50 (290)                    engine.concurrency_limit by 1
 //	10 GIVE_BACK_TAIL_AGE      p95 ≤ T−50, slippage ≤ T−0.2 (2.3)   tail_age_ms by 25
-//	11 GIVE_BACK_SIZE          risk ≤ T−0.10 (0.30), adverse ≤ T−0.25 (3.25)
+//	11 GIVE_BACK_SIZE          risk ≤ 0.75×T (0.0375), adverse ≤ T−0.25 (3.25)
 //	                                                              impact_cap_ratio and max_delta_ratio by 0.005
-//	12 GIVE_BACK_MIN_INTERVAL  risk ≤ T−0.05, p95 ≤ T−50           min_interval_ms by 3
+//	12 GIVE_BACK_MIN_INTERVAL  p95 ≤ T−50                          min_interval_ms by 3
 //	13 GIVE_BACK_SPREAD        maker ≥ T+0.05 (0.88), net ≥ T+0.5 (3.0)
 //	                                                              base_spread_bps_delta by 0.01
 //	14 GIVE_BACK_REPLACE_RATE  maker ≥ T+0.05, p95 ≤ T−50          replace_rate_per_min by 5
 //
 // Integer keys step by at least 1 (−10 % of a concurrency of 10 is −1).
+//
+// No rule raises min_interval_ms on risk: risk_ratio is risk-limit hits per
+// attempted action, which a longer interval does not lower (the legacy
+// risk blocks / blocks fell when min-interval blocks rose, so the legacy
+// R1's min_interval +5 "lowered risk" without touching the sizing). The
+// risk margins are factors of the target (risk_ratio's scale is the bot's).
 //
 // # What changed from the legacy rules (spec §4.2, §9)
 //

@@ -22,7 +22,7 @@ func k(mt, p95, risk, net, adv, slip float64) artifact.Summary {
 }
 
 // healthy meets every target and fires no rule.
-var healthy = k(0.90, 300, 0.37, 2.8, 3.0, 2.0)
+var healthy = k(0.90, 300, 0.0463, 2.8, 3.0, 2.0)
 
 // drive feeds the KPIs in order, applying each decision's params, in a
 // long planned soak.
@@ -74,15 +74,15 @@ func one(s artifact.Summary) []artifact.Summary { return []artifact.Summary{s} }
 // The KPI vectors of the guard tests: maker, p95, risk, net, adverse p95,
 // slippage p95.
 var (
-	hard         = k(0.90, 400, 0.37, 2.8, 3.0, 2.0) // LATENCY_HARD
-	hardLowMaker = k(0.80, 400, 0.37, 2.8, 3.0, 2.0) // LATENCY_HARD and MAKER_BOOST
-	lowMaker     = k(0.80, 300, 0.37, 2.8, 3.0, 2.0) // MAKER_BOOST
-	moderate     = k(0.90, 300, 0.45, 2.8, 3.0, 2.0) // RISK_MODERATE: impact cap -0.01
-	riskRoom     = k(0.90, 300, 0.30, 3.2, 3.0, 2.0) // risk has room: GIVE_BACK_SIZE
-	steadyBoost  = k(0.84, 300, 0.37, 2.8, 3.0, 2.0) // targets met, below the aim: MAKER_BOOST
-	softLatency  = k(0.90, 345, 0.37, 2.8, 3.0, 2.0) // LATENCY_SOFT: tail age +50
-	slippy       = k(0.90, 300, 0.37, 2.8, 3.0, 3.0) // SLIPPAGE: tail age -30
-	netBreach    = k(0.90, 300, 0.37, 0.6, 3.0, 2.0) // net below the fail level 2.5
+	hard         = k(0.90, 400, 0.0463, 2.8, 3.0, 2.0) // LATENCY_HARD
+	hardLowMaker = k(0.80, 400, 0.0463, 2.8, 3.0, 2.0) // LATENCY_HARD and MAKER_BOOST
+	lowMaker     = k(0.80, 300, 0.0463, 2.8, 3.0, 2.0) // MAKER_BOOST
+	moderate     = k(0.90, 300, 0.0563, 2.8, 3.0, 2.0) // RISK_MODERATE: impact cap -0.01
+	riskRoom     = k(0.90, 300, 0.0375, 3.2, 3.0, 2.0) // risk has room: GIVE_BACK_SIZE
+	steadyBoost  = k(0.84, 300, 0.0463, 2.8, 3.0, 2.0) // targets met, below the aim: MAKER_BOOST
+	softLatency  = k(0.90, 345, 0.0463, 2.8, 3.0, 2.0) // LATENCY_SOFT: tail age +50
+	slippy       = k(0.90, 300, 0.0463, 2.8, 3.0, 3.0) // SLIPPAGE: tail age -30
+	netBreach    = k(0.90, 300, 0.0463, 0.6, 3.0, 2.0) // net below the fail level 2.5
 )
 
 func TestGuards(t *testing.T) {
@@ -141,7 +141,7 @@ func TestGuards(t *testing.T) {
 		{"the partial freeze clears after its minimum", def,
 			seq(rep(hardLowMaker, 2), rep(lowMaker, 3)), 5, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
 		{"bounds: a key at its bound is skipped", noVelocity,
-			rep(k(0.9, 300, 0.7, 2.8, 3, 2), 6), 6, KeyMaxDeltaRatio, brief{false, GuardBounds, 0.1, 0.1}},
+			rep(k(0.9, 300, 0.0875, 2.8, 3, 2), 6), 6, KeyMaxDeltaRatio, brief{false, GuardBounds, 0.1, 0.1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,7 +215,7 @@ func TestFreezeBrokenByFailLevelBreach(t *testing.T) {
 // never past it; the legacy rules never gave anything back (RISK_NORMALIZE
 // even pushed the impact cap past its default).
 func TestGiveBack(t *testing.T) {
-	roomy := k(0.90, 280, 0.30, 3.2, 3.0, 2.0) // every KPI has room
+	roomy := k(0.90, 280, 0.0375, 3.2, 3.0, 2.0) // every KPI has room
 	tests := []struct {
 		key       string
 		from, to  float64
@@ -262,8 +262,8 @@ func TestGiveBackHysteresis(t *testing.T) {
 		want map[string]float64
 	}{
 		{"dead band: targets met, no room", healthy, map[string]float64{}},
-		{"latency room alone gives back concurrency only", k(0.86, 280, 0.37, 2.8, 3.0, 2.0), map[string]float64{KeyConcurrencyLimit: 1}},
-		{"a protective rule keeps its key", k(0.84, 280, 0.30, 3.2, 3.0, 2.0), map[string]float64{
+		{"latency room alone gives back concurrency only", k(0.86, 280, 0.0463, 2.8, 3.0, 2.0), map[string]float64{KeyConcurrencyLimit: 1}},
+		{"a protective rule keeps its key", k(0.84, 280, 0.0375, 3.2, 3.0, 2.0), map[string]float64{
 			KeyBaseSpreadBpsDelta: 0.03, KeyReplaceRatePerMin: -15, KeyConcurrencyLimit: 1, KeyImpactCapRatio: 0.005}},
 	}
 	for _, tc := range tests {
@@ -279,7 +279,7 @@ func TestGiveBackHysteresis(t *testing.T) {
 
 func TestBoundsClamp(t *testing.T) {
 	var st State
-	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: k(0.9, 300, 0.7, 2.8, 3, 2), Params: map[string]float64{KeyMaxDeltaRatio: 0.105}})
+	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: k(0.9, 300, 0.0875, 2.8, 3, 2), Params: map[string]float64{KeyMaxDeltaRatio: 0.105}})
 	want := Outcome{Key: KeyMaxDeltaRatio, Delta: -0.01, Applied: true, Old: 0.105, New: 0.1, Guard: GuardBounds, Reason: "clamped to [0.1, 0.2]", Rules: []string{"RISK_AGGRESSIVE"}}
 	if diff := cmp.Diff(want, outcome(d, KeyMaxDeltaRatio)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -309,7 +309,7 @@ func TestLatencyBuffer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := drive(DefaultConfig(), k(0.9, tc.p95, 0.37, 2.8, 3, 2))[0]
+			d := drive(DefaultConfig(), k(0.9, tc.p95, 0.0463, 2.8, 3, 2))[0]
 			if diff := cmp.Diff(tc.want, d.Proposed); diff != "" {
 				t.Errorf("proposed (-want +got):\n%s", diff)
 			}
@@ -323,7 +323,7 @@ func TestLatencyBuffer(t *testing.T) {
 func TestFinalIterationProposesOnly(t *testing.T) {
 	var st State
 	params := map[string]float64{KeyBaseSpreadBpsDelta: 0.05}
-	d := Decide(&st, Input{Iteration: 24, Total: 24, KPIs: k(0.8, 300, 0.37, 2.8, 3, 2), Params: params})
+	d := Decide(&st, Input{Iteration: 24, Total: 24, KPIs: k(0.8, 300, 0.0463, 2.8, 3, 2), Params: params})
 	if diff := cmp.Diff(map[string]float64{KeyBaseSpreadBpsDelta: 0.03, KeyReplaceRatePerMin: -15}, d.Proposed); diff != "" {
 		t.Errorf("proposed (-want +got):\n%s", diff)
 	}
@@ -342,8 +342,8 @@ func TestFinalIterationProposesOnly(t *testing.T) {
 
 func TestMissingKPIsTriggerNothing(t *testing.T) {
 	var st State
-	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: artifact.Summary{RiskRatio: artifact.F(0.45)}})
-	want := map[string]float64{KeyImpactCapRatio: -0.01, KeyMinIntervalMs: 5}
+	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: artifact.Summary{RiskRatio: artifact.F(0.0563)}})
+	want := map[string]float64{KeyImpactCapRatio: -0.01}
 	if diff := cmp.Diff(want, d.Proposed); diff != "" {
 		t.Errorf("proposed (-want +got):\n%s", diff)
 	}
@@ -368,7 +368,7 @@ func TestConflictsAndRounding(t *testing.T) {
 	// Soft latency lengthens tail age, slippage shortens it: latency has the
 	// higher priority. Both widen the spread: the larger step wins, not the
 	// sum.
-	d := drive(DefaultConfig(), k(0.9, 345, 0.37, 2.8, 3, 3.0))[0]
+	d := drive(DefaultConfig(), k(0.9, 345, 0.0463, 2.8, 3, 3.0))[0]
 	want := []Outcome{
 		{Key: KeyBaseSpreadBpsDelta, Delta: 0.02, Applied: true, Old: 0.05, New: 0.07, Rules: []string{"LATENCY_SOFT", "SLIPPAGE"}},
 		{Key: KeyConcurrencyLimit, Delta: -1, Applied: true, Old: 10, New: 9, Rules: []string{"LATENCY_SOFT"}},
@@ -381,7 +381,7 @@ func TestConflictsAndRounding(t *testing.T) {
 		t.Errorf("no conflict line in %q", d.Rationale)
 	}
 	// 0.07 + 0.03 is 0.09999999999999999 in float64.
-	d = drive(DefaultConfig(), k(0.9, 345, 0.37, 2.8, 3, 3.0), k(0.8, 300, 0.37, 2.8, 3, 2))[1]
+	d = drive(DefaultConfig(), k(0.9, 345, 0.0463, 2.8, 3, 3.0), k(0.8, 300, 0.0463, 2.8, 3, 2))[1]
 	if got := d.Params[KeyBaseSpreadBpsDelta]; got != 0.1 {
 		t.Errorf("spread = %v, want 0.1", got)
 	}
@@ -389,8 +389,8 @@ func TestConflictsAndRounding(t *testing.T) {
 
 func TestStateResumesExactly(t *testing.T) {
 	ks := []artifact.Summary{
-		k(0.76, 349, 0.46, 1.7, 3.6, 2.0), k(0.80, 365, 0.42, 2.0, 3.2, 2.6), k(0.84, 370, 0.30, 3.2, 3.0, 2.0),
-		k(0.86, 300, 0.45, 2.6, 3.0, 2.0), k(0.90, 300, 0.37, 2.8, 3.0, 2.0), k(0.90, 300, 0.30, 3.2, 3.0, 2.0),
+		k(0.76, 349, 0.0575, 1.7, 3.6, 2.0), k(0.80, 365, 0.0525, 2.0, 3.2, 2.6), k(0.84, 370, 0.0375, 3.2, 3.0, 2.0),
+		k(0.86, 300, 0.0563, 2.6, 3.0, 2.0), k(0.90, 300, 0.0463, 2.8, 3.0, 2.0), k(0.90, 300, 0.0375, 3.2, 3.0, 2.0),
 	}
 	c := DefaultConfig()
 	var st State

@@ -291,7 +291,7 @@ var KPINames = []string{
 	"maker_taker_ratio", "p95_latency_ms", "risk_ratio", "net_bps",
 	"adverse_bps_p95", "slippage_bps_p95", "cancel_ratio", "order_age_p95_ms", "ws_lag_p95_ms",
 	"gross_bps", "fees_eff_bps", "slippage_bps", "adverse_bps", "inventory_bps", "maker_share_pct",
-	"pnl_per_hour", "fill_rate", "quote_uptime_pct", "risk_per_action",
+	"pnl_per_hour", "fill_rate", "quote_uptime_pct",
 }
 
 // KPI returns the named KPI and whether it was measured. A non-finite value
@@ -355,8 +355,6 @@ func (s *Summary) kpiPtr(name string) **float64 {
 		return &s.FillRate
 	case "quote_uptime_pct":
 		return &s.QuoteUptimePct
-	case "risk_per_action":
-		return &s.RiskPerAction
 	}
 	return nil
 }
@@ -364,7 +362,7 @@ func (s *Summary) kpiPtr(name string) **float64 {
 // KPIRange is the valid range of a KPI; values outside it are data errors.
 func KPIRange(name string) (lo, hi float64) {
 	switch name {
-	case "maker_taker_ratio", "risk_ratio", "cancel_ratio", "fill_rate", "risk_per_action":
+	case "maker_taker_ratio", "risk_ratio", "cancel_ratio", "fill_rate":
 		return 0, 1
 	case "maker_share_pct", "quote_uptime_pct":
 		return 0, 100

@@ -23,7 +23,7 @@ func KPIUnit(name string) string {
 		return UnitBps
 	case "maker_share_pct", "quote_uptime_pct":
 		return UnitPct
-	case "maker_taker_ratio", "risk_ratio", "cancel_ratio", "fill_rate", "risk_per_action":
+	case "maker_taker_ratio", "risk_ratio", "cancel_ratio", "fill_rate":
 		return UnitRatio
 	case "pnl_per_hour":
 		return UnitQuotePerHour

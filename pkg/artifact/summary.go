@@ -6,7 +6,7 @@ type Summary struct {
 	MakerTakerRatio  *float64 `json:"maker_taker_ratio,omitempty"`  // 0..1, maker share of fill volume (else count)
 	MakerTakerSource string   `json:"maker_taker_source,omitempty"` // fills_volume, fills_count, ... (legacy enum)
 	P95LatencyMs     *float64 `json:"p95_latency_ms,omitempty"`     // ms, p95 of order latency
-	RiskRatio        *float64 `json:"risk_ratio,omitempty"`         // 0..1, share of blocked actions blocked for risk
+	RiskRatio        *float64 `json:"risk_ratio,omitempty"`         // 0..1, risk blocks / (order events + blocks): risk-limit hits per attempted action
 	NetBps           *float64 `json:"net_bps,omitempty"`            // bps, = gross + fees + slippage + adverse + inventory
 	GrossBps         *float64 `json:"gross_bps,omitempty"`
 	FeesBps          *float64 `json:"fees_eff_bps,omitempty"`
@@ -22,7 +22,6 @@ type Summary struct {
 	PnLPerHour       *float64 `json:"pnl_per_hour,omitempty"`     // quote currency per hour, net PnL of the fills over the iteration's time
 	FillRate         *float64 `json:"fill_rate,omitempty"`        // 0..1, maker fills / (maker fills + replaces + cancels): quotes that ended in a fill
 	QuoteUptimePct   *float64 `json:"quote_uptime_pct,omitempty"` // 0..100, share of the iteration's time with a quote on the book
-	RiskPerAction    *float64 `json:"risk_per_action,omitempty"`  // 0..1, risk blocks / (order events + blocks): attempted actions refused for risk
 
 	Fills  *Fills  `json:"fills,omitempty"`
 	Blocks *Blocks `json:"blocks,omitempty"`
