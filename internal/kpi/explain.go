@@ -122,7 +122,7 @@ func Explain(w io.Writer, s artifact.Summary, in Inputs) error {
 	if fills == 0 {
 		line("net_bps", nil, "no fills")
 	} else {
-		line("net_bps", s.NetBps, "= gross_bps + fees_eff_bps + slippage_bps + adverse_bps + inventory_bps, each rounded to 4 decimals")
+		line("net_bps", s.NetBps, "= gross_bps + fees_eff_bps + slippage_bps + adverse_bps + inventory_bps, summed before rounding")
 	}
 	line("adverse_bps_p95", s.AdverseBpsP95, p95("max(0, -adverse_bps)", in.AdverseSamples, "fills"))
 	line("slippage_bps_p95", s.SlippageBpsP95, p95("max(0, -slippage_bps)", in.SlippageSamples, "fills"))

@@ -35,10 +35,11 @@
 //     (bps, signed: a cost is negative): the notional-weighted mean of the
 //     per-fill contributions, Σ(bps_i·notional_i) / Σ notional_i with
 //     notional = qty*price (missing too if Σ notional is 0 or overflows
-//     float64). net_bps = gross + fees + slippage + adverse +
-//     inventory computed from the rounded components in units of 1e-4 bps,
-//     so the stored values add up exactly (in decimal). All missing without
-//     fills.
+//     float64). net_bps = gross + fees + slippage + adverse + inventory,
+//     summed unrounded and then rounded: the notional-weighted mean of the
+//     per-fill nets, so every aggregate of net_bps starts from the same
+//     number (the rounded components may add up to 0.0003 bps off it).
+//     All missing without fills.
 //   - adverse_bps_p95, slippage_bps_p95 (bps, >= 0): p95 over fills of the
 //     per-fill cost magnitude max(0, -adverse_bps) resp. max(0,
 //     -slippage_bps). Missing without fills.
@@ -286,28 +287,17 @@ func Round(x float64) float64 {
 func round(x float64) *float64 { return artifact.F(Round(x)) }
 
 // components rounds gross, fees, slippage, adverse and inventory and returns
-// them with their net, which is their exact decimal sum when they are small
-// enough to be counted in units of 1e-4 (|x| < 2^52·1e-4 ≈ 4.5e11 bps), and
-// nil if their sum overflows float64.
+// them with their net, the rounded sum of the unrounded components (so that
+// net_bps is the notional-weighted mean of the per-fill nets, the number
+// pnl_per_hour is computed from; the rounded components may add up to up to
+// 0.0003 bps off it). net is nil if the sum overflows float64.
 func components(c [5]float64) (gross, fees, slippage, adverse, inventory, net *float64) {
-	var units int64
-	exact := true
 	var sum float64
-	for i, x := range c {
-		c[i] = Round(x)
-		sum += c[i]
-		y := x * scale
-		if math.Abs(y) >= 1<<52 || math.IsNaN(y) {
-			exact = false
-			continue
-		}
-		units += int64(math.Round(y))
+	for _, x := range c {
+		sum += x
 	}
-	n := artifact.F(sum)
-	if exact {
-		n = artifact.F(float64(units) / scale)
-	} else if math.IsInf(sum, 0) {
-		n = nil // the sum overflows float64: not representable
+	if !math.IsInf(sum, 0) && !math.IsNaN(sum) {
+		net = round(sum)
 	}
-	return artifact.F(c[0]), artifact.F(c[1]), artifact.F(c[2]), artifact.F(c[3]), artifact.F(c[4]), n
+	return round(c[0]), round(c[1]), round(c[2]), round(c[3]), round(c[4]), net
 }
