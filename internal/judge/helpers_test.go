@@ -8,7 +8,7 @@ import (
 // kpis is one iteration's policy KPIs; a nil pointer is missing.
 type kpis struct{ mt, p95, risk, net *float64 }
 
-func good() kpis { return kpis{artifact.F(0.9), artifact.F(200), artifact.F(0.3), artifact.F(4)} }
+func good() kpis { return kpis{artifact.F(0.9), artifact.F(200), artifact.F(0.03), artifact.F(4)} }
 
 func iter(n int, k kpis) *artifact.IterationSummary {
 	return &artifact.IterationSummary{

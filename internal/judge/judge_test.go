@@ -105,7 +105,7 @@ func TestEvaluate(t *testing.T) {
 			name:   "a short window does not hide a failed KPI",
 			soak:   soakOf(3, func(i int, it *artifact.IterationSummary) { it.Summary.RiskRatio = artifact.F(0.9) }),
 			want:   outcome{Verdict: "FAIL", Checks: with(map[string]string{"window": "INCONCLUSIVE", "risk_ratio_mean": "FAIL"})},
-			reason: "1 of 8 checks failed: risk_ratio_mean: mean 0.9 over iterations 1-3 (n=3) is above the fail level 0.4; also inconclusive: window",
+			reason: "1 of 8 checks failed: risk_ratio_mean: mean 0.9 over iterations 1-3 (n=3) is above the fail level 0.05; also inconclusive: window",
 		},
 		{
 			// Issue 12 item 4: an untuned 4-iteration soak, every KPI failing.

@@ -473,7 +473,7 @@ func TestTriggersFromPolicy(t *testing.T) {
 		`maker_taker_ratio_mean_missing | absent_over_time(soak_kpi_window{kpi="maker_taker_ratio",statistic="mean"}[10m]) | for 0m | hold`,
 		`p95_latency_ms_mean_fail | soak_kpi_window{kpi="p95_latency_ms",statistic="mean"} > 340 | for 10m | rollback`,
 		`p95_latency_ms_mean_missing | absent_over_time(soak_kpi_window{kpi="p95_latency_ms",statistic="mean"}[10m]) | for 0m | hold`,
-		`risk_ratio_mean_fail | count_over_time((soak_kpi_window{kpi="risk_ratio",statistic="mean"} > 0.4)[20m:5m]) >= 2 | for 0m | rollback`,
+		`risk_ratio_mean_fail | count_over_time((soak_kpi_window{kpi="risk_ratio",statistic="mean"} > 0.05)[20m:5m]) >= 2 | for 0m | rollback`,
 		`risk_ratio_mean_missing | absent_over_time(soak_kpi_window{kpi="risk_ratio",statistic="mean"}[10m]) | for 0m | hold`,
 		`net_bps_mean_fail | soak_kpi_window{kpi="net_bps",statistic="mean"} < 2.5 | for 0m | rollback`,
 	}

@@ -32,7 +32,7 @@ func passShape(i, n int) artifact.Summary {
 		MakerTakerRatio:  artifact.F(lerp(0.78, 0.88, i, n) + wobble(i, 0.004)),
 		MakerTakerSource: "fills_volume",
 		P95LatencyMs:     artifact.F(lerp(365, 298, i, n) + wobble(i, 4)),
-		RiskRatio:        artifact.F(lerp(0.46, 0.31, i, n) + wobble(i, 0.01)),
+		RiskRatio:        artifact.F(lerp(0.066, 0.041, i, n) + wobble(i, 0.001)),
 		NetBps:           artifact.F(lerp(1.9, 3.6, i, n) + wobble(i, 0.1)),
 		AdverseBpsP95:    artifact.F(lerp(3.9, 2.4, i, n)),
 		SlippageBpsP95:   artifact.F(lerp(2.8, 1.7, i, n)),
