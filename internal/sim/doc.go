@@ -111,7 +111,7 @@
 // # Calibration
 //
 // At the defaults the steady market sits outside the soak targets (maker
-// share ≈ 0.78 < 0.83, p95 latency ≈ 348 ms > 340, risk ≈ 0.48 > 0.40, net ≈
+// share ≈ 0.78 < 0.83, p95 latency ≈ 348 ms > 340, risk ≈ 0.065 > 0.05, net ≈
 // 1.85 bps < 2.5); the tuner's rule table (internal/tuner) brings it inside.
 // The calibration is pinned by tests here and by the closed-loop test in
 // internal/tuner.
@@ -121,17 +121,17 @@
 // Config.Scenario picks a market regime as a function of the iteration and
 // the planned total (see RegimeAt). Verdicts of 24-iteration soaks under the
 // default gate (means of the last 8 iterations against maker ≥ 0.83, p95 ≤
-// 340 ms, risk ≤ 0.40, net ≥ 2.5), measured over seeds 1–100 by
+// 340 ms, risk ≤ 0.05, net ≥ 2.5), measured over seeds 1–100 by
 // bench/scenarios.sh (TESTING.md section 7 has the distributions):
 //
-//   - steady: PASS with tuning (100/100; maker ≈ 0.87, p95 ≈ 280 ms, risk
-//     ≈ 0.35, net ≈ 2.9 bps); FAIL without (100/100, all four outside).
-//   - latency-spike: FAIL on p95 latency (≈ 540 ms) even with tuning
+//   - steady: PASS with tuning (100/100; maker ≈ 0.86, p95 ≈ 285 ms, risk
+//     ≈ 0.043, net ≈ 2.8 bps); FAIL without (100/100, all four outside).
+//   - latency-spike: FAIL on p95 latency (≈ 545 ms) even with tuning
 //     (100/100).
-//   - regime-shift: FAIL on maker share (≈ 0.80) and net (≈ 1.7 bps) with
+//   - regime-shift: FAIL on maker share (≈ 0.81) and net (≈ 1.8 bps) with
 //     tuning (100/100): after the shift no parameters within the tuner's
 //     bounds meet all four targets (TestRegimeShiftOutOfReach).
-//   - slow-degradation: FAIL on p95 latency (≈ 358 ms) in the last 8, and
+//   - slow-degradation: FAIL on p95 latency (≈ 357 ms) in the last 8, and
 //     on net in most seeds (100/100), while the whole-run mean p95 stays
 //     under 340 ms.
 //   - flaky-iteration: PASS with tuning (100/100): the one bad iteration

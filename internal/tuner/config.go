@@ -210,8 +210,7 @@ const (
 )
 
 // DefaultTargets returns the built-in production policy's targets
-// (policy.Default(false)): maker_taker ≥ 0.83, p95 latency ≤ 340 ms, risk
-// ≤ 0.40, net ≥ 2.5 bps, and the adverse (3.5 bps) and slippage (2.5 bps)
+// (policy.Default(false)) and the adverse (3.5 bps) and slippage (2.5 bps)
 // p95 driver thresholds.
 func DefaultTargets() Targets {
 	t, _, err := TargetsFromPolicy(policy.Default(false), false)
@@ -374,9 +373,9 @@ func NewConfig(t Targets) Config {
 // first: the protective rules (the legacy propose_micro_tuning table, spec
 // §4.2, with its defects fixed) and then the give-back rules, one per
 // parameter, that move it back toward its default when every KPI it
-// protects has room. With the built-in targets the protective thresholds
-// are the legacy ones (maker < 0.85, net < 2.7, p95 330–360 ms, risk 0.40
-// and 0.60).
+// protects has room. With the built-in targets the maker, net and latency
+// thresholds are the legacy ones (maker < 0.85, net < 2.7, p95 330–360 ms);
+// the risk thresholds are on risk_ratio's per-action scale (0.05, 0.075).
 func DefaultRules(t Targets) []Rule {
 	// Thresholds are rounded so that 0.83 + 0.02 prints as 0.85.
 	th := func(x float64) float64 { return roundTo(x, 9) }

@@ -136,8 +136,8 @@
 //
 // With internal/sim at its defaults and any of seeds 1–10, a 24-iteration
 // auto-tuned soak starts outside the targets (maker ≈ 0.78, p95 ≈ 350 ms,
-// risk ≈ 0.48, net ≈ 1.85 bps) and its last-8 means end inside all four
-// (maker ≈ 0.87, p95 ≈ 276 ms, risk ≈ 0.36, net ≈ 2.9 bps); without tuning
+// risk ≈ 0.065, net ≈ 1.85 bps) and its last-8 means end inside all four
+// (maker ≈ 0.86, p95 ≈ 285 ms, risk ≈ 0.043, net ≈ 2.8 bps); without tuning
 // the last-8 means stay outside all four. TestClosedLoopConverges pins it;
 // the expected verdict of each sim scenario is documented in package sim and
 // pinned by TestScenarioVerdicts.
