@@ -104,3 +104,21 @@ func TestTightenedPolicyMovesTheTuner(t *testing.T) {
 		t.Errorf("breaches %q", br)
 	}
 }
+
+// TestRiskRulesLeaveTheInterval: no rule that fires on risk_ratio moves
+// min_interval_ms (issue 13 item 5: RISK_AGGRESSIVE and RISK_MODERATE raised
+// it by 5 ms, which lowered the legacy risk blocks / blocks by adding
+// min-interval blocks, with the order sizing unchanged).
+func TestRiskRulesLeaveTheInterval(t *testing.T) {
+	for _, r := range DefaultConfig().Rules {
+		onRisk := false
+		for _, c := range r.When {
+			onRisk = onRisk || (c.KPI == KPIRisk && !r.GiveBack)
+		}
+		for _, a := range r.Actions {
+			if onRisk && a.Key == KeyMinIntervalMs {
+				t.Errorf("%s fires on risk_ratio and moves %s", r.Name, a.Key)
+			}
+		}
+	}
+}
