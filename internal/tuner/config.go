@@ -8,20 +8,14 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-// The parameter keys the tuner moves: the bot's flat runtime keys plus the
-// nested engine.concurrency_limit, spelled exactly as the bot reads them.
-const (
-	KeyMinIntervalMs      = "min_interval_ms"
-	KeyReplaceRatePerMin  = "replace_rate_per_min"
-	KeyBaseSpreadBpsDelta = "base_spread_bps_delta"
-	KeyTailAgeMs          = "tail_age_ms"
-	KeyImpactCapRatio     = "impact_cap_ratio"
-	KeyMaxDeltaRatio      = "max_delta_ratio"
-	KeyConcurrencyLimit   = "engine.concurrency_limit"
-)
+// The parameter keys the tuner moves are the bot's override keys, defined
+// once in internal/sim (sim.Keys, with their defaults): the flat keys of
+// runtime_overrides.json plus the nested engine.concurrency_limit, spelled
+// exactly as the bot reads them.
 
 // The KPI names rules test, as in artifact.Summary's JSON.
 const (
@@ -63,18 +57,25 @@ type Bound struct {
 func (b Bound) Span() float64 { return b.Max - b.Min }
 
 // DefaultBounds is the one bounds table: the bot's RUNTIME_LIMITS (spec §2.3)
-// for the flat keys and 1..64 for the concurrency limit. The legacy toolkit
-// had three disagreeing tables; every clamp here uses this one.
+// for the flat keys and 1..64 for the concurrency limit, one entry per
+// override key of sim.Keys, each with that key's default (sim.Default: the
+// legacy "best cell"). The legacy toolkit had three disagreeing tables;
+// every clamp here uses this one.
 func DefaultBounds() map[string]Bound {
-	return map[string]Bound{
-		KeyMinIntervalMs:      {Min: 50, Max: 300, Default: 60},
-		KeyReplaceRatePerMin:  {Min: 120, Max: 360, Default: 300, Integer: true},
-		KeyBaseSpreadBpsDelta: {Min: 0, Max: 0.6, Default: 0.05},
-		KeyImpactCapRatio:     {Min: 0.04, Max: 0.12, Default: 0.10},
-		KeyTailAgeMs:          {Min: 400, Max: 1000, Default: 600},
-		KeyMaxDeltaRatio:      {Min: 0.10, Max: 0.20, Default: 0.15},
-		KeyConcurrencyLimit:   {Min: 1, Max: 64, Default: 10, Integer: true},
+	b := map[string]Bound{
+		sim.KeyMinIntervalMs:      {Min: 50, Max: 300},
+		sim.KeyReplaceRatePerMin:  {Min: 120, Max: 360, Integer: true},
+		sim.KeyBaseSpreadBpsDelta: {Min: 0, Max: 0.6},
+		sim.KeyImpactCapRatio:     {Min: 0.04, Max: 0.12},
+		sim.KeyTailAgeMs:          {Min: 400, Max: 1000},
+		sim.KeyMaxDeltaRatio:      {Min: 0.10, Max: 0.20},
+		sim.KeyConcurrencyLimit:   {Min: 1, Max: 64, Integer: true},
 	}
+	for k, v := range b {
+		v.Default, _ = sim.Default(k)
+		b[k] = v
+	}
+	return b
 }
 
 // Cond is one comparison of a KPI with a threshold.
@@ -389,46 +390,46 @@ func DefaultRules(t Targets) []Rule {
 	slipRoom := Cond{KPISlipP95, "<=", th(t.SlippageP95Max - RoomSlipBps)}
 	return []Rule{
 		{Name: "LATENCY_HARD", When: []Cond{{KPIP95Latency, ">", hard}},
-			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.15}, {Key: KeyTailAgeMs, Step: 75}},
+			Actions: []Action{{Key: sim.KeyConcurrencyLimit, Frac: -0.15}, {Key: sim.KeyTailAgeMs, Step: 75}},
 			Why:     "hard latency: shed in-flight orders and refresh quotes less often"},
 		{Name: "RISK_AGGRESSIVE", When: []Cond{{KPIRisk, ">=", riskHigh}},
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}},
+			Actions: []Action{{Key: sim.KeyImpactCapRatio, Step: -0.01}, {Key: sim.KeyMaxDeltaRatio, Step: -0.01}},
 			Why:     "risk limits hit often: smaller orders and inventory steps"},
 		{Name: "ADVERSE", When: []Cond{{KPIAdverseP95, ">", t.AdverseP95Max}},
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}, {Key: KeyMaxDeltaRatio, Step: -0.01}},
+			Actions: []Action{{Key: sim.KeyImpactCapRatio, Step: -0.01}, {Key: sim.KeyMaxDeltaRatio, Step: -0.01}},
 			Why:     "adverse selection driver: smaller size and skew"},
 		{Name: "LATENCY_SOFT", When: []Cond{{KPIP95Latency, ">=", soft}, {KPIP95Latency, "<=", hard}},
-			Actions: []Action{{Key: KeyConcurrencyLimit, Frac: -0.10}, {Key: KeyTailAgeMs, Step: 50}, {Key: KeyBaseSpreadBpsDelta, Step: 0.01}},
+			Actions: []Action{{Key: sim.KeyConcurrencyLimit, Frac: -0.10}, {Key: sim.KeyTailAgeMs, Step: 50}, {Key: sim.KeyBaseSpreadBpsDelta, Step: 0.01}},
 			Why:     "latency buffer: fewer in-flight orders and a spread buffer against stale quotes", Guard: GuardLatencyBuffer},
 		{Name: "RISK_MODERATE", When: []Cond{{KPIRisk, ">=", t.RiskMax}, {KPIRisk, "<", riskHigh}},
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: -0.01}},
+			Actions: []Action{{Key: sim.KeyImpactCapRatio, Step: -0.01}},
 			Why:     "risk above target: trim order size"},
 		{Name: "SLIPPAGE", When: []Cond{{KPISlipP95, ">", t.SlippageP95Max}},
-			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}, {Key: KeyTailAgeMs, Step: -30}},
+			Actions: []Action{{Key: sim.KeyBaseSpreadBpsDelta, Step: 0.02}, {Key: sim.KeyTailAgeMs, Step: -30}},
 			Why:     "slippage driver: wider spread, younger quotes"},
 		{Name: "MAKER_BOOST", When: []Cond{{KPIMakerTaker, "<", th(t.MakerTakerMin + MarginMakerTaker)}},
-			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.03}, {Key: KeyReplaceRatePerMin, Frac: -0.05}},
+			Actions: []Action{{Key: sim.KeyBaseSpreadBpsDelta, Step: 0.03}, {Key: sim.KeyReplaceRatePerMin, Frac: -0.05}},
 			Why:     fmt.Sprintf("maker share below %s: quote wider, chase less", fmtNum(th(t.MakerTakerMin+MarginMakerTaker)))},
 		{Name: "NET_LOW", When: []Cond{{KPINet, "<", th(t.NetBpsMin + MarginNetBps)}},
-			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.02}},
+			Actions: []Action{{Key: sim.KeyBaseSpreadBpsDelta, Step: 0.02}},
 			Why:     "net edge below target plus margin: capture more spread"},
 		{Name: "GIVE_BACK_CONCURRENCY", When: []Cond{latRoom}, GiveBack: true,
-			Actions: []Action{{Key: KeyConcurrencyLimit, Step: 1}},
+			Actions: []Action{{Key: sim.KeyConcurrencyLimit, Step: 1}},
 			Why:     "latency has room: in-flight orders back toward the default"},
 		{Name: "GIVE_BACK_TAIL_AGE", When: []Cond{latRoom, slipRoom}, GiveBack: true,
-			Actions: []Action{{Key: KeyTailAgeMs, Step: 25}},
+			Actions: []Action{{Key: sim.KeyTailAgeMs, Step: 25}},
 			Why:     "latency and slippage have room: quote refresh age back toward the default"},
 		{Name: "GIVE_BACK_SIZE", When: []Cond{riskRoom, advRoom}, GiveBack: true,
-			Actions: []Action{{Key: KeyImpactCapRatio, Step: 0.005}, {Key: KeyMaxDeltaRatio, Step: 0.005}},
+			Actions: []Action{{Key: sim.KeyImpactCapRatio, Step: 0.005}, {Key: sim.KeyMaxDeltaRatio, Step: 0.005}},
 			Why:     "risk and adverse selection have room: order size and skew back toward the default"},
 		{Name: "GIVE_BACK_MIN_INTERVAL", When: []Cond{latRoom}, GiveBack: true,
-			Actions: []Action{{Key: KeyMinIntervalMs, Step: 3}},
+			Actions: []Action{{Key: sim.KeyMinIntervalMs, Step: 3}},
 			Why:     "latency has room: update interval back toward the default"},
 		{Name: "GIVE_BACK_SPREAD", When: []Cond{makerRoom, netRoom}, GiveBack: true,
-			Actions: []Action{{Key: KeyBaseSpreadBpsDelta, Step: 0.01}},
+			Actions: []Action{{Key: sim.KeyBaseSpreadBpsDelta, Step: 0.01}},
 			Why:     "maker share and net edge have room: spread back toward the default (more fills)"},
 		{Name: "GIVE_BACK_REPLACE_RATE", When: []Cond{makerRoom, latRoom}, GiveBack: true,
-			Actions: []Action{{Key: KeyReplaceRatePerMin, Step: 5}},
+			Actions: []Action{{Key: sim.KeyReplaceRatePerMin, Step: 5}},
 			Why:     "maker share and latency have room: replace rate back toward the default"},
 	}
 }
@@ -464,9 +465,9 @@ func (c Config) WriteRules(w io.Writer) error {
 // like impact_cap_ratio.
 func Subsystem(key string) string {
 	switch key {
-	case KeyBaseSpreadBpsDelta, KeyReplaceRatePerMin, KeyMinIntervalMs, "rebid_threshold_bps":
+	case sim.KeyBaseSpreadBpsDelta, sim.KeyReplaceRatePerMin, sim.KeyMinIntervalMs, "rebid_threshold_bps":
 		return "rebid"
-	case KeyImpactCapRatio, KeyTailAgeMs, KeyConcurrencyLimit, "concurrency_limit", KeyMaxDeltaRatio:
+	case sim.KeyImpactCapRatio, sim.KeyTailAgeMs, sim.KeyConcurrencyLimit, "concurrency_limit", sim.KeyMaxDeltaRatio:
 		return "edge"
 	}
 	if strings.HasPrefix(key, "rescue_") {

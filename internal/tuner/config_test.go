@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -92,7 +93,7 @@ func TestTightenedPolicyMovesTheTuner(t *testing.T) {
 	kpis := k(0.87, 320, 0.0463, 2.9, 3.0, 2.0)
 	var st State
 	got := NewConfig(tg).Decide(&st, Input{Iteration: 1, Total: 24, KPIs: kpis}).Proposed
-	if diff := cmp.Diff(map[string]float64{KeyBaseSpreadBpsDelta: 0.02}, got); diff != "" {
+	if diff := cmp.Diff(map[string]float64{sim.KeyBaseSpreadBpsDelta: 0.02}, got); diff != "" {
 		t.Errorf("tightened policy: proposed (-want +got):\n%s", diff)
 	}
 	st = State{}
@@ -116,7 +117,7 @@ func TestRiskRulesLeaveTheInterval(t *testing.T) {
 			onRisk = onRisk || (c.KPI == KPIRisk && !r.GiveBack)
 		}
 		for _, a := range r.Actions {
-			if onRisk && a.Key == KeyMinIntervalMs {
+			if onRisk && a.Key == sim.KeyMinIntervalMs {
 				t.Errorf("%s fires on risk_ratio and moves %s", r.Name, a.Key)
 			}
 		}

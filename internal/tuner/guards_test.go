@@ -98,50 +98,50 @@ func TestGuards(t *testing.T) {
 		want brief
 	}{
 		{"velocity fires on the third hard-latency step of tail age", def,
-			rep(hard, 3), 3, KeyTailAgeMs, brief{false, GuardVelocity, 750, 750}},
+			rep(hard, 3), 3, sim.KeyTailAgeMs, brief{false, GuardVelocity, 750, 750}},
 		{"velocity allows two steps within the window", def,
-			rep(hard, 2), 2, KeyTailAgeMs, brief{true, "", 675, 750}},
+			rep(hard, 2), 2, sim.KeyTailAgeMs, brief{true, "", 675, 750}},
 		{"velocity allows a step once the window has moved on", def,
-			rep(hard, 4), 4, KeyTailAgeMs, brief{true, "", 750, 825}},
+			rep(hard, 4), 4, sim.KeyTailAgeMs, brief{true, "", 750, 825}},
 		// The legacy oscillation guard held this give-back (A->B->A).
 		{"a give-back right after a protective step is no oscillation: the cooldown times it", def,
-			seq(one(moderate), one(riskRoom)), 2, KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
+			seq(one(moderate), one(riskRoom)), 2, sim.KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
 		{"cooldown holds give-backs for 3 iterations after a protective step", def,
-			seq(one(moderate), rep(riskRoom, 3)), 4, KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
+			seq(one(moderate), rep(riskRoom, 3)), 4, sim.KeyImpactCapRatio, brief{false, GuardCooldown, 0.09, 0.09}},
 		{"the give-back applies once the cooldown is over", def,
-			seq(one(moderate), rep(riskRoom, 4)), 5, KeyImpactCapRatio, brief{true, "", 0.09, 0.095}},
+			seq(one(moderate), rep(riskRoom, 4)), 5, sim.KeyImpactCapRatio, brief{true, "", 0.09, 0.095}},
 		{"a protective step that undoes a give-back applies", def,
-			seq(one(moderate), rep(riskRoom, 4), one(moderate)), 6, KeyImpactCapRatio, brief{true, "", 0.095, 0.085}},
+			seq(one(moderate), rep(riskRoom, 4), one(moderate)), 6, sim.KeyImpactCapRatio, brief{true, "", 0.095, 0.085}},
 		{"oscillation then holds the key's give-backs", def,
-			seq(one(moderate), rep(riskRoom, 4), one(moderate), rep(riskRoom, 4)), 10, KeyImpactCapRatio, brief{false, GuardOscillation, 0.085, 0.085}},
+			seq(one(moderate), rep(riskRoom, 4), one(moderate), rep(riskRoom, 4)), 10, sim.KeyImpactCapRatio, brief{false, GuardOscillation, 0.085, 0.085}},
 		{"give-backs resume after the oscillation hold", def,
-			seq(one(moderate), rep(riskRoom, 4), one(moderate), rep(riskRoom, 5)), 11, KeyImpactCapRatio, brief{true, "", 0.085, 0.09}},
+			seq(one(moderate), rep(riskRoom, 4), one(moderate), rep(riskRoom, 5)), 11, sim.KeyImpactCapRatio, brief{true, "", 0.085, 0.09}},
 		{"oscillation holds a key two protective rules pull back and forth", def,
-			seq(one(softLatency), one(slippy)), 2, KeyTailAgeMs, brief{false, GuardOscillation, 650, 650}},
+			seq(one(softLatency), one(slippy)), 2, sim.KeyTailAgeMs, brief{false, GuardOscillation, 650, 650}},
 		{"oscillation does not fire on the same direction", def,
-			rep(moderate, 2), 2, KeyImpactCapRatio, brief{true, "", 0.09, 0.08}},
+			rep(moderate, 2), 2, sim.KeyImpactCapRatio, brief{true, "", 0.09, 0.08}},
 		{"freeze after three steady iterations holds a proposal", def,
-			seq(rep(healthy, 3), one(steadyBoost)), 4, KeyBaseSpreadBpsDelta, brief{false, GuardFreeze, 0.05, 0.05}},
+			seq(rep(healthy, 3), one(steadyBoost)), 4, sim.KeyBaseSpreadBpsDelta, brief{false, GuardFreeze, 0.05, 0.05}},
 		{"freeze lasts its iterations", def,
-			seq(rep(healthy, 3), rep(steadyBoost, 4)), 7, KeyBaseSpreadBpsDelta, brief{true, "", 0.05, 0.08}},
+			seq(rep(healthy, 3), rep(steadyBoost, 4)), 7, sim.KeyBaseSpreadBpsDelta, brief{true, "", 0.05, 0.08}},
 		{"a fail-level breach breaks the freeze", def,
-			seq(rep(healthy, 3), one(netBreach)), 4, KeyBaseSpreadBpsDelta, brief{true, "", 0.05, 0.07}},
+			seq(rep(healthy, 3), one(netBreach)), 4, sim.KeyBaseSpreadBpsDelta, brief{true, "", 0.05, 0.07}},
 		{"no freeze when the streak breaks", def,
-			seq(one(healthy), one(steadyBoost), rep(healthy, 2), one(steadyBoost)), 5, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
+			seq(one(healthy), one(steadyBoost), rep(healthy, 2), one(steadyBoost)), 5, sim.KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
 		{"debounce holds back a one-iteration signal", def,
-			seq(one(hardLowMaker), one(lowMaker)), 2, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
+			seq(one(hardLowMaker), one(lowMaker)), 2, sim.KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
 		{"partial freeze holds rebid keys once hard latency held 2 iterations", def,
-			rep(hardLowMaker, 2), 2, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
+			rep(hardLowMaker, 2), 2, sim.KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
 		{"partial freeze never holds edge keys", def,
-			rep(hardLowMaker, 2), 2, KeyConcurrencyLimit, brief{true, "", 8, 7}},
+			rep(hardLowMaker, 2), 2, sim.KeyConcurrencyLimit, brief{true, "", 8, 7}},
 		{"debounce keeps the partial freeze until the signal is absent 2 iterations", def,
-			seq(rep(hardLowMaker, 2), one(lowMaker)), 3, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
+			seq(rep(hardLowMaker, 2), one(lowMaker)), 3, sim.KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
 		{"the partial freeze lasts at least 3 iterations", def,
-			seq(rep(hardLowMaker, 2), rep(lowMaker, 2)), 4, KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
+			seq(rep(hardLowMaker, 2), rep(lowMaker, 2)), 4, sim.KeyBaseSpreadBpsDelta, brief{false, GuardPartialFreeze, 0.08, 0.08}},
 		{"the partial freeze clears after its minimum", def,
-			seq(rep(hardLowMaker, 2), rep(lowMaker, 3)), 5, KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
+			seq(rep(hardLowMaker, 2), rep(lowMaker, 3)), 5, sim.KeyBaseSpreadBpsDelta, brief{true, "", 0.08, 0.11}},
 		{"bounds: a key at its bound is skipped", noVelocity,
-			rep(k(0.9, 300, 0.0875, 2.8, 3, 2), 6), 6, KeyMaxDeltaRatio, brief{false, GuardBounds, 0.1, 0.1}},
+			rep(k(0.9, 300, 0.0875, 2.8, 3, 2), 6), 6, sim.KeyMaxDeltaRatio, brief{false, GuardBounds, 0.1, 0.1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,15 +221,15 @@ func TestGiveBack(t *testing.T) {
 		from, to  float64
 		wantRules []string
 	}{
-		{KeyConcurrencyLimit, 4, 5, []string{"GIVE_BACK_CONCURRENCY"}},
-		{KeyTailAgeMs, 800, 775, []string{"GIVE_BACK_TAIL_AGE"}},
-		{KeyTailAgeMs, 500, 525, []string{"GIVE_BACK_TAIL_AGE"}},
-		{KeyImpactCapRatio, 0.06, 0.065, []string{"GIVE_BACK_SIZE"}},
-		{KeyImpactCapRatio, 0.098, 0.1, []string{"GIVE_BACK_SIZE"}}, // stops at the default
-		{KeyMaxDeltaRatio, 0.1, 0.105, []string{"GIVE_BACK_SIZE"}},
-		{KeyMinIntervalMs, 90, 87, []string{"GIVE_BACK_MIN_INTERVAL"}},
-		{KeyBaseSpreadBpsDelta, 0.4, 0.39, []string{"GIVE_BACK_SPREAD"}},
-		{KeyReplaceRatePerMin, 200, 205, []string{"GIVE_BACK_REPLACE_RATE"}},
+		{sim.KeyConcurrencyLimit, 4, 5, []string{"GIVE_BACK_CONCURRENCY"}},
+		{sim.KeyTailAgeMs, 800, 775, []string{"GIVE_BACK_TAIL_AGE"}},
+		{sim.KeyTailAgeMs, 500, 525, []string{"GIVE_BACK_TAIL_AGE"}},
+		{sim.KeyImpactCapRatio, 0.06, 0.065, []string{"GIVE_BACK_SIZE"}},
+		{sim.KeyImpactCapRatio, 0.098, 0.1, []string{"GIVE_BACK_SIZE"}}, // stops at the default
+		{sim.KeyMaxDeltaRatio, 0.1, 0.105, []string{"GIVE_BACK_SIZE"}},
+		{sim.KeyMinIntervalMs, 90, 87, []string{"GIVE_BACK_MIN_INTERVAL"}},
+		{sim.KeyBaseSpreadBpsDelta, 0.4, 0.39, []string{"GIVE_BACK_SPREAD"}},
+		{sim.KeyReplaceRatePerMin, 200, 205, []string{"GIVE_BACK_REPLACE_RATE"}},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s from %g", tc.key, tc.from), func(t *testing.T) {
@@ -253,18 +253,18 @@ func TestGiveBack(t *testing.T) {
 // protective rule proposed in the same iteration.
 func TestGiveBackHysteresis(t *testing.T) {
 	params := sim.Defaults()
-	params[KeyConcurrencyLimit] = 5
-	params[KeyImpactCapRatio] = 0.06
-	params[KeyBaseSpreadBpsDelta] = 0.3
+	params[sim.KeyConcurrencyLimit] = 5
+	params[sim.KeyImpactCapRatio] = 0.06
+	params[sim.KeyBaseSpreadBpsDelta] = 0.3
 	tests := []struct {
 		name string
 		kpis artifact.Summary
 		want map[string]float64
 	}{
 		{"dead band: targets met, no room", healthy, map[string]float64{}},
-		{"latency room alone gives back concurrency only", k(0.86, 280, 0.0463, 2.8, 3.0, 2.0), map[string]float64{KeyConcurrencyLimit: 1}},
+		{"latency room alone gives back concurrency only", k(0.86, 280, 0.0463, 2.8, 3.0, 2.0), map[string]float64{sim.KeyConcurrencyLimit: 1}},
 		{"a protective rule keeps its key", k(0.84, 280, 0.0375, 3.2, 3.0, 2.0), map[string]float64{
-			KeyBaseSpreadBpsDelta: 0.03, KeyReplaceRatePerMin: -15, KeyConcurrencyLimit: 1, KeyImpactCapRatio: 0.005}},
+			sim.KeyBaseSpreadBpsDelta: 0.03, sim.KeyReplaceRatePerMin: -15, sim.KeyConcurrencyLimit: 1, sim.KeyImpactCapRatio: 0.005}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -279,9 +279,9 @@ func TestGiveBackHysteresis(t *testing.T) {
 
 func TestBoundsClamp(t *testing.T) {
 	var st State
-	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: k(0.9, 300, 0.0875, 2.8, 3, 2), Params: map[string]float64{KeyMaxDeltaRatio: 0.105}})
-	want := Outcome{Key: KeyMaxDeltaRatio, Delta: -0.01, Applied: true, Old: 0.105, New: 0.1, Guard: GuardBounds, Reason: "clamped to [0.1, 0.2]", Rules: []string{"RISK_AGGRESSIVE"}}
-	if diff := cmp.Diff(want, outcome(d, KeyMaxDeltaRatio)); diff != "" {
+	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: k(0.9, 300, 0.0875, 2.8, 3, 2), Params: map[string]float64{sim.KeyMaxDeltaRatio: 0.105}})
+	want := Outcome{Key: sim.KeyMaxDeltaRatio, Delta: -0.01, Applied: true, Old: 0.105, New: 0.1, Guard: GuardBounds, Reason: "clamped to [0.1, 0.2]", Rules: []string{"RISK_AGGRESSIVE"}}
+	if diff := cmp.Diff(want, outcome(d, sim.KeyMaxDeltaRatio)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
@@ -303,9 +303,9 @@ func TestLatencyBuffer(t *testing.T) {
 		p95  float64
 		want map[string]float64
 	}{
-		{"soft band adds the buffer", 345, map[string]float64{KeyBaseSpreadBpsDelta: 0.01, KeyConcurrencyLimit: -1, KeyTailAgeMs: 50}},
+		{"soft band adds the buffer", 345, map[string]float64{sim.KeyBaseSpreadBpsDelta: 0.01, sim.KeyConcurrencyLimit: -1, sim.KeyTailAgeMs: 50}},
 		{"below the band nothing", 320, map[string]float64{}},
-		{"above the band the hard rule instead", 361, map[string]float64{KeyConcurrencyLimit: -2, KeyTailAgeMs: 75}},
+		{"above the band the hard rule instead", 361, map[string]float64{sim.KeyConcurrencyLimit: -2, sim.KeyTailAgeMs: 75}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -322,9 +322,9 @@ func TestLatencyBuffer(t *testing.T) {
 
 func TestFinalIterationProposesOnly(t *testing.T) {
 	var st State
-	params := map[string]float64{KeyBaseSpreadBpsDelta: 0.05}
+	params := map[string]float64{sim.KeyBaseSpreadBpsDelta: 0.05}
 	d := Decide(&st, Input{Iteration: 24, Total: 24, KPIs: k(0.8, 300, 0.0463, 2.8, 3, 2), Params: params})
-	if diff := cmp.Diff(map[string]float64{KeyBaseSpreadBpsDelta: 0.03, KeyReplaceRatePerMin: -15}, d.Proposed); diff != "" {
+	if diff := cmp.Diff(map[string]float64{sim.KeyBaseSpreadBpsDelta: 0.03, sim.KeyReplaceRatePerMin: -15}, d.Proposed); diff != "" {
 		t.Errorf("proposed (-want +got):\n%s", diff)
 	}
 	for _, o := range d.Outcomes {
@@ -332,10 +332,10 @@ func TestFinalIterationProposesOnly(t *testing.T) {
 			t.Errorf("%s: applied=%v guard=%q, want final_iteration", o.Key, o.Applied, o.Guard)
 		}
 	}
-	if d.Params[KeyBaseSpreadBpsDelta] != 0.05 || len(d.ChangedKeys) != 0 {
+	if d.Params[sim.KeyBaseSpreadBpsDelta] != 0.05 || len(d.ChangedKeys) != 0 {
 		t.Errorf("final iteration changed params: %v", d.ChangedKeys)
 	}
-	if params[KeyBaseSpreadBpsDelta] != 0.05 || len(params) != 1 {
+	if params[sim.KeyBaseSpreadBpsDelta] != 0.05 || len(params) != 1 {
 		t.Errorf("Decide modified its input params: %v", params)
 	}
 }
@@ -343,7 +343,7 @@ func TestFinalIterationProposesOnly(t *testing.T) {
 func TestMissingKPIsTriggerNothing(t *testing.T) {
 	var st State
 	d := Decide(&st, Input{Iteration: 1, Total: 24, KPIs: artifact.Summary{RiskRatio: artifact.F(0.0563)}})
-	want := map[string]float64{KeyImpactCapRatio: -0.01}
+	want := map[string]float64{sim.KeyImpactCapRatio: -0.01}
 	if diff := cmp.Diff(want, d.Proposed); diff != "" {
 		t.Errorf("proposed (-want +got):\n%s", diff)
 	}
@@ -370,9 +370,9 @@ func TestConflictsAndRounding(t *testing.T) {
 	// sum.
 	d := drive(DefaultConfig(), k(0.9, 345, 0.0463, 2.8, 3, 3.0))[0]
 	want := []Outcome{
-		{Key: KeyBaseSpreadBpsDelta, Delta: 0.02, Applied: true, Old: 0.05, New: 0.07, Rules: []string{"LATENCY_SOFT", "SLIPPAGE"}},
-		{Key: KeyConcurrencyLimit, Delta: -1, Applied: true, Old: 10, New: 9, Rules: []string{"LATENCY_SOFT"}},
-		{Key: KeyTailAgeMs, Delta: 50, Applied: true, Old: 600, New: 650, Rules: []string{"LATENCY_SOFT"}},
+		{Key: sim.KeyBaseSpreadBpsDelta, Delta: 0.02, Applied: true, Old: 0.05, New: 0.07, Rules: []string{"LATENCY_SOFT", "SLIPPAGE"}},
+		{Key: sim.KeyConcurrencyLimit, Delta: -1, Applied: true, Old: 10, New: 9, Rules: []string{"LATENCY_SOFT"}},
+		{Key: sim.KeyTailAgeMs, Delta: 50, Applied: true, Old: 600, New: 650, Rules: []string{"LATENCY_SOFT"}},
 	}
 	if diff := cmp.Diff(want, d.Outcomes); diff != "" {
 		t.Errorf("outcomes (-want +got):\n%s", diff)
@@ -382,7 +382,7 @@ func TestConflictsAndRounding(t *testing.T) {
 	}
 	// 0.07 + 0.03 is 0.09999999999999999 in float64.
 	d = drive(DefaultConfig(), k(0.9, 345, 0.0463, 2.8, 3, 3.0), k(0.8, 300, 0.0463, 2.8, 3, 2))[1]
-	if got := d.Params[KeyBaseSpreadBpsDelta]; got != 0.1 {
+	if got := d.Params[sim.KeyBaseSpreadBpsDelta]; got != 0.1 {
 		t.Errorf("spread = %v, want 0.1", got)
 	}
 }
@@ -448,12 +448,12 @@ func TestWriteRules(t *testing.T) {
 
 func TestSubsystem(t *testing.T) {
 	got := map[string]string{}
-	for _, key := range []string{KeyBaseSpreadBpsDelta, KeyReplaceRatePerMin, KeyMinIntervalMs, KeyImpactCapRatio, KeyTailAgeMs, KeyConcurrencyLimit, KeyMaxDeltaRatio, "rescue_max_ratio", "foo"} {
+	for _, key := range []string{sim.KeyBaseSpreadBpsDelta, sim.KeyReplaceRatePerMin, sim.KeyMinIntervalMs, sim.KeyImpactCapRatio, sim.KeyTailAgeMs, sim.KeyConcurrencyLimit, sim.KeyMaxDeltaRatio, "rescue_max_ratio", "foo"} {
 		got[key] = Subsystem(key)
 	}
 	want := map[string]string{
-		KeyBaseSpreadBpsDelta: "rebid", KeyReplaceRatePerMin: "rebid", KeyMinIntervalMs: "rebid",
-		KeyImpactCapRatio: "edge", KeyTailAgeMs: "edge", KeyConcurrencyLimit: "edge", KeyMaxDeltaRatio: "edge",
+		sim.KeyBaseSpreadBpsDelta: "rebid", sim.KeyReplaceRatePerMin: "rebid", sim.KeyMinIntervalMs: "rebid",
+		sim.KeyImpactCapRatio: "edge", sim.KeyTailAgeMs: "edge", sim.KeyConcurrencyLimit: "edge", sim.KeyMaxDeltaRatio: "edge",
 		"rescue_max_ratio": "rescue_taker", "foo": "unknown",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

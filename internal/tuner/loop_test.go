@@ -2,12 +2,11 @@ package tuner
 
 import (
 	"fmt"
-	"slices"
-
-	"github.com/google/go-cmp/cmp"
 	"maps"
+	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/soakline/soakline/internal/events"
 	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/internal/sim"
