@@ -21,7 +21,9 @@ const (
 	KeyConcurrencyLimit   = "engine.concurrency_limit"
 )
 
-// Keys lists the canonical override keys in sorted order.
+// Keys lists the canonical override keys in sorted order. It is the one
+// list of them: the tuner (internal/tuner) moves these keys, and its bounds
+// table has one entry per key with the key's default from here.
 var Keys = []string{
 	KeyBaseSpreadBpsDelta,
 	KeyConcurrencyLimit,

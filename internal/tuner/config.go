@@ -133,8 +133,13 @@ type Rule struct {
 	// only when no protective rule proposed the key in the same iteration.
 	GiveBack bool
 	// Guard, when set, is recorded in Decision.Guards when the rule fires
-	// (LATENCY_SOFT records latency_buffer).
+	// and proposes something (LATENCY_SOFT records latency_buffer).
 	Guard string
+	// Signal, when set, is a partial-freeze signal the rule raises
+	// whenever its conditions hold, whether or not its steps are applied
+	// (LATENCY_HARD raises latency_hard); the debounce decides what it
+	// freezes.
+	Signal string
 }
 
 // ActionString describes a's step as r applies it.
@@ -315,8 +320,6 @@ type Config struct {
 	Bounds  map[string]Bound // the one bounds table
 	Targets Targets          // all four met and nothing proposed → "steady" iteration
 
-	LatencyHardMs float64 // hard latency: a partial-freeze signal (rule LATENCY_HARD's threshold)
-
 	VelocityWindow      int     // iterations in the velocity window, the current one included
 	VelocityMaxSpanFrac float64 // max Σ|Δ| of one key over the window, as a fraction of its bounds span
 
@@ -355,7 +358,6 @@ func NewConfig(t Targets) Config {
 		Rules:                 DefaultRules(t),
 		Bounds:                DefaultBounds(),
 		Targets:               t,
-		LatencyHardMs:         roundTo(t.P95LatencyMax+HardLatencyMs, 9),
 		VelocityWindow:        3,
 		VelocityMaxSpanFrac:   0.25,
 		OscillationWindow:     4,
@@ -391,7 +393,7 @@ func DefaultRules(t Targets) []Rule {
 	return []Rule{
 		{Name: "LATENCY_HARD", When: []Cond{{KPIP95Latency, ">", hard}},
 			Actions: []Action{{Key: sim.KeyConcurrencyLimit, Frac: -0.15}, {Key: sim.KeyTailAgeMs, Step: 75}},
-			Why:     "hard latency: shed in-flight orders and refresh quotes less often"},
+			Why:     "hard latency: shed in-flight orders and refresh quotes less often", Signal: SignalLatencyHard},
 		{Name: "RISK_AGGRESSIVE", When: []Cond{{KPIRisk, ">=", riskHigh}},
 			Actions: []Action{{Key: sim.KeyImpactCapRatio, Step: -0.01}, {Key: sim.KeyMaxDeltaRatio, Step: -0.01}},
 			Why:     "risk limits hit often: smaller orders and inventory steps"},

@@ -23,6 +23,12 @@ const (
 	GuardLatencyBuffer  = "latency_buffer"
 )
 
+// Partial-freeze signals, as recorded in PartialFreeze.Reason.
+const (
+	SignalLatencyHard = "latency_hard" // a rule's Signal: p95 above the hard level
+	SignalOscillation = "oscillation"  // a protective step reversed the key's last change
+)
+
 // Input is what the tuner sees after one iteration.
 type Input struct {
 	Iteration int                // 1-based
@@ -143,7 +149,8 @@ type proposal struct {
 
 // Decide proposes deltas from in.KPIs by the rule table, runs the guards and
 // returns the decision; st is updated in place. It is pure otherwise: no
-// clock, no randomness, no map order in its output.
+// clock, no randomness, no map order in its output. Its steps are the
+// methods below, in this order.
 func (c Config) Decide(st *State, in Input) Decision {
 	for _, m := range []*map[string]int{&st.HeldUntil, &st.GiveBackHeldUntil, &st.CooldownUntil} {
 		if *m == nil {
@@ -158,7 +165,36 @@ func (c Config) Decide(st *State, in Input) Decision {
 	guards := map[string]bool{}
 
 	// 1. Current values: the input's, the bound's default where absent.
-	cur := maps.Clone(in.Params)
+	cur := c.current(in.Params)
+	// 2. Rules, in priority order.
+	props, signals := c.propose(in.KPIs, cur, &d, guards)
+	// 3. Steady iterations, the full freeze, and its break.
+	frozen := c.freeze(st, &d, in.KPIs, len(props) == 0, it)
+	// 4. Oscillation.
+	pingPong, undone := c.oscillations(st, props, it)
+	// 5. Partial freeze: the rules' signals (hard latency) or an
+	// oscillation, debounced in iterations.
+	if len(pingPong)+len(undone) > 0 {
+		signals = append([]string{SignalOscillation}, signals...)
+	}
+	c.updatePartialFreeze(st, &d, signals, it, guards)
+	d.PartialFreeze = st.PartialFreeze
+	d.PartialFreeze.Subsystems = slices.Clone(st.PartialFreeze.Subsystems)
+	// 6. Guards per key, in a fixed order, then the bounds.
+	d.Params = c.apply(st, &d, in, cur, props, frozen, pingPong, undone, guards)
+	// 7. Forget what no window can see any more.
+	c.forget(st, it)
+
+	st.Iteration = it
+	d.FreezeReady = st.FreezeReady
+	d.Guards = sortedKeys(guards)
+	return d
+}
+
+// current returns the values the iteration ran with: params, and the
+// bound's default for a key params lacks.
+func (c Config) current(params map[string]float64) map[string]float64 {
+	cur := maps.Clone(params)
 	if cur == nil {
 		cur = map[string]float64{}
 	}
@@ -167,15 +203,22 @@ func (c Config) Decide(st *State, in Input) Decision {
 			cur[k] = b.Default
 		}
 	}
+	return cur
+}
 
-	// 2. Rules, in priority order. A rule whose KPI is missing stays silent
-	// and says so; it never reads a missing KPI as zero or as a default.
+// propose runs the rules in priority order and returns their proposals by
+// key and the partial-freeze signals of the rules that fired. A rule whose
+// KPI is missing stays silent and says so in d.Missing; it never reads a
+// missing KPI as zero or as a default. It fills d.Proposed, d.Missing and
+// the rules' lines of d.Rationale, and marks the rules' guards.
+func (c Config) propose(kpis artifact.Summary, cur map[string]float64, d *Decision, guards map[string]bool) (map[string]*proposal, []string) {
 	props := map[string]*proposal{}
+	var signals []string
 	for _, r := range c.Rules {
 		fired, missing := true, false
 		var seen []string
 		for _, cd := range r.When {
-			v, ok := in.KPIs.KPI(cd.KPI)
+			v, ok := kpis.KPI(cd.KPI)
 			if !ok {
 				missing = true
 				d.Missing = append(d.Missing, r.Name+": "+cd.KPI)
@@ -186,6 +229,9 @@ func (c Config) Decide(st *State, in Input) Decision {
 		}
 		if missing || !fired {
 			continue
+		}
+		if r.Signal != "" && !slices.Contains(signals, r.Signal) {
+			signals = append(signals, r.Signal)
 		}
 		var acts []string
 		for _, a := range r.Actions {
@@ -235,18 +281,22 @@ func (c Config) Decide(st *State, in Input) Decision {
 	for k, p := range props {
 		d.Proposed[k] = p.delta
 	}
+	return props, signals
+}
 
-	// 3. Steady iterations, the full freeze, and its break: a steady
-	// iteration meets every target and leaves no rule anything to do; a
-	// breach of a policy fail level lifts a freeze at once.
-	d.Steady = c.Targets.Met(in.KPIs) && len(props) == 0
+// freeze counts steady iterations and runs the full freeze: a steady
+// iteration meets every target and leaves no rule anything to do
+// (quiet); a breach of a policy fail level lifts a freeze at once. It
+// reports whether iteration it is frozen.
+func (c Config) freeze(st *State, d *Decision, kpis artifact.Summary, quiet bool, it int) bool {
+	d.Steady = c.Targets.Met(kpis) && quiet
 	if d.Steady {
 		st.SteadyStreak++
 	} else {
 		st.SteadyStreak = 0
 	}
 	if st.FrozenUntil >= it {
-		if br := c.Targets.Breaches(in.KPIs); len(br) > 0 {
+		if br := c.Targets.Breaches(kpis); len(br) > 0 {
 			d.FreezeBroken = br
 			d.Rationale = append(d.Rationale, fmt.Sprintf("FREEZE_BROKEN: %s -> the freeze through iteration %d is lifted, tuning resumes now", strings.Join(br, "; "), st.FrozenUntil))
 			st.FrozenUntil, st.FreezeReady, st.SteadyStreak = it-1, false, 0
@@ -258,16 +308,19 @@ func (c Config) Decide(st *State, in Input) Decision {
 		st.SteadyStreak = 0 // a new freeze needs a new streak
 		d.Rationale = append(d.Rationale, fmt.Sprintf("FREEZE: %d consecutive steady iterations -> tuning frozen through iteration %d (freeze_ready)", c.FreezeAfterSteady, st.FrozenUntil))
 	}
-	frozen := st.FrozenUntil >= it
+	return st.FrozenUntil >= it
+}
 
-	// 4. Oscillation. A give-back reverses the protective step before it
-	// by design and is never an oscillation (the cooldown times it). A
-	// protective step that undoes the key's last give-back within the
-	// window shows the give-back was premature: it applies, and the key's
-	// give-backs are held. A protective step that undoes another protective
-	// step within the window (two rules pulling one key, A→B→A) holds the
-	// key.
-	pingPong, undone := map[string]bool{}, map[string]bool{}
+// oscillations finds the protective proposals that reverse the key's last
+// change within the oscillation window. A give-back reverses the
+// protective step before it by design and is never an oscillation (the
+// cooldown times it). A protective step that undoes the key's last
+// give-back shows the give-back was premature: it applies, and the key's
+// give-backs are held (undone). A protective step that undoes another
+// protective step (two rules pulling one key, A→B→A) holds the key
+// (pingPong).
+func (c Config) oscillations(st *State, props map[string]*proposal, it int) (pingPong, undone map[string]bool) {
+	pingPong, undone = map[string]bool{}, map[string]bool{}
 	for k, p := range props {
 		if p.giveBack {
 			continue
@@ -286,22 +339,14 @@ func (c Config) Decide(st *State, in Input) Decision {
 			pingPong[k] = true
 		}
 	}
+	return pingPong, undone
+}
 
-	// 5. Partial freeze: hard latency or an oscillation, debounced in
-	// iterations.
-	hard := in.KPIs.P95LatencyMs != nil && *in.KPIs.P95LatencyMs > c.LatencyHardMs
-	var reasons []string
-	if len(pingPong)+len(undone) > 0 {
-		reasons = append(reasons, "oscillation")
-	}
-	if hard {
-		reasons = append(reasons, "latency_hard")
-	}
-	c.updatePartialFreeze(st, &d, reasons, it, guards)
-	d.PartialFreeze = st.PartialFreeze
-	d.PartialFreeze.Subsystems = slices.Clone(st.PartialFreeze.Subsystems)
-
-	// 6. Guards per key, in a fixed order, then the bounds.
+// apply runs the guards on each proposal, in key order, then the bounds;
+// it records the outcomes in d and the applied changes in st, and returns
+// the parameters for the next iteration.
+func (c Config) apply(st *State, d *Decision, in Input, cur map[string]float64, props map[string]*proposal, frozen bool, pingPong, undone map[string]bool, guards map[string]bool) map[string]float64 {
+	it := in.Iteration
 	next := maps.Clone(cur)
 	for _, k := range sortedKeys(props) {
 		p := props[k]
@@ -357,8 +402,12 @@ func (c Config) Decide(st *State, in Input) Decision {
 		}
 		d.Outcomes = append(d.Outcomes, o)
 	}
+	return next
+}
 
-	// 7. Forget what no window can see any more.
+// forget drops the changes and holds that no window can see after
+// iteration it.
+func (c Config) forget(st *State, it int) {
 	keep := max(c.VelocityWindow, c.OscillationWindow)
 	for k, chs := range st.Changes {
 		chs = slices.DeleteFunc(chs, func(ch Change) bool { return ch.Iteration <= it-keep })
@@ -375,12 +424,6 @@ func (c Config) Decide(st *State, in Input) Decision {
 			}
 		}
 	}
-
-	st.Iteration = it
-	d.FreezeReady = st.FreezeReady
-	d.Params = next
-	d.Guards = sortedKeys(guards)
-	return d
 }
 
 // giveBack returns a give-back action's delta on a key at value cur: toward
@@ -422,13 +465,13 @@ func (c Config) updatePartialFreeze(st *State, d *Decision, reasons []string, it
 	switch {
 	case db.Open && !pf.Active:
 		subs := []string{"rebid"}
-		if slices.Contains(reasons, "oscillation") {
+		if slices.Contains(reasons, SignalOscillation) {
 			subs = append(subs, "rescue_taker")
 		}
 		*pf = PartialFreeze{Active: true, Subsystems: subs, Reason: strings.Join(reasons, "+"), Since: it}
 		d.Rationale = append(d.Rationale, fmt.Sprintf("PARTIAL_FREEZE: %s in %d consecutive iterations -> freeze %s", pf.Reason, db.Count, strings.Join(subs, ",")))
 	case db.Open && pf.Active:
-		if slices.Contains(reasons, "oscillation") && !slices.Contains(pf.Subsystems, "rescue_taker") {
+		if slices.Contains(reasons, SignalOscillation) && !slices.Contains(pf.Subsystems, "rescue_taker") {
 			pf.Subsystems = append(pf.Subsystems, "rescue_taker")
 		}
 		for _, r := range reasons {
