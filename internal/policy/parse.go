@@ -38,10 +38,17 @@ func Load(path string) (*Policy, error) {
 
 // Parse reads a policy document. file names it in errors and becomes the
 // policy's Source. Omitted fields take these defaults: name "custom",
-// window 8, warmup 0, max_failed_iterations 0, per rule statistic "mean",
-// on_missing "inconclusive", min_effect 0; delta, adoption and compare
-// settings as in the seed policy. Every rule needs kpi, direction and fail.
+// warmup 0, max_failed_iterations 0, per rule statistic "mean", on_missing
+// "inconclusive", min_effect 0; window, delta, adoption and compare
+// settings as in the built-in production policy (production.yaml). Every
+// rule needs kpi, direction and fail.
 func Parse(file string, data []byte) (*Policy, error) {
+	return parse(file, data, Default(false))
+}
+
+// parse reads a policy document whose omitted window, delta, adoption and
+// compare settings are base's.
+func parse(file string, data []byte, base *Policy) (*Policy, error) {
 	data = artifact.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, artifact.Errorf(file, 0, "empty policy")
@@ -60,15 +67,14 @@ func Parse(file string, data []byte) (*Policy, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, artifact.Errorf(file, 0, "empty policy")
 	}
-	seed := Default(false)
 	p := &Policy{
 		SchemaVersion: artifact.SchemaVersion,
 		Kind:          artifact.KindPolicy,
 		Name:          "custom",
-		Window:        SeedWindow,
-		Delta:         seed.Delta,
-		Adoption:      seed.Adoption,
-		Compare:       seed.Compare,
+		Window:        base.Window,
+		Delta:         base.Delta,
+		Adoption:      base.Adoption,
+		Compare:       base.Compare,
 		Source:        file,
 	}
 	ps := &parser{file: file}

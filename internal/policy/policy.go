@@ -7,8 +7,9 @@
 // over the bot's own metrics (Prometheus, Queries) for release-tag canary.
 //
 // There is one definition of each threshold. The built-in policies are the
-// seed's (Default(false)) and the relaxed mock policy (Default(true)); a
-// YAML or JSON file replaces them (Load, Parse). A policy has a canonical
+// seed's (Default(false), the embedded production.yaml) and the relaxed
+// mock policy (Default(true), mock.yaml): those files are the one place
+// for their numbers. A YAML or JSON file replaces them (Load, Parse). A policy has a canonical
 // JSON form (CanonicalJSON) and a digest of it (Digest), which verdicts cite.
 //
 // Other stages read policies through this package only: release-tag derives
@@ -17,6 +18,7 @@ package policy
 
 import (
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -153,11 +155,6 @@ type AdoptionRule struct {
 	OnUnreported string `json:"on_unreported"`
 }
 
-// DefaultAdoption is the built-in AdoptionRule.
-func DefaultAdoption() AdoptionRule {
-	return AdoptionRule{OnMismatch: AdoptFail, OnUnreported: AdoptWarn}
-}
-
 func validAdopt(s string) bool {
 	switch s {
 	case AdoptFail, AdoptWarn, AdoptInconclusive, AdoptSkip:
@@ -234,64 +231,41 @@ func (w *Warmup) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Seed policy thresholds (DESIGN.md, the seed's targets).
-const (
-	SeedWindow            = 8
-	SeedMakerTaker        = 0.83
-	SeedP95LatencyMs      = 340
-	SeedRiskRatio         = 0.05
-	SeedNetBps            = 2.5
-	SeedMinFullApply      = 0.90
-	SeedStrictMinFullAppl = 0.95
-	SeedMaxSignatureStuck = 1
+// The built-in policies, embedded: production.yaml (the seed's targets) and
+// mock.yaml (relaxed for the simulator). They are the one place for their
+// numbers.
+var (
+	//go:embed production.yaml
+	productionYAML []byte
+	//go:embed mock.yaml
+	mockYAML []byte
 )
 
-// Default returns a fresh copy of a built-in policy: the seed's
-// ("production") or, with mock, the relaxed mock policy (the legacy
-// USE_MOCK=1 thresholds: maker_taker_ratio mean >= 0.50, p95_latency_ms
-// mean <= 500, risk_ratio mean <= 0.10, net_bps mean >= -10; window, delta
-// thresholds and everything else as in the seed's).
+// Default returns a fresh copy of a built-in policy: production.yaml, the
+// seed's ("production"), or with mock mock.yaml, the relaxed mock policy.
+// Its Source is "built-in".
 func Default(mock bool) *Policy {
-	p := &Policy{
-		SchemaVersion:       artifact.SchemaVersion,
-		Kind:                artifact.KindPolicy,
-		Name:                "production",
-		Description:         "the seed's targets over the last 8 iterations",
-		Window:              SeedWindow,
-		MaxFailedIterations: 0,
-		KPIs: []Rule{
-			{KPI: "maker_taker_ratio", Statistic: StatMean, Direction: AtLeast, Fail: SeedMakerTaker, OnMissing: OnMissingInconclusive, MinEffect: 0.02},
-			{KPI: "p95_latency_ms", Statistic: StatMean, Direction: AtMost, Fail: SeedP95LatencyMs, OnMissing: OnMissingInconclusive, MinEffect: 20},
-			{KPI: "risk_ratio", Statistic: StatMean, Direction: AtMost, Fail: SeedRiskRatio, OnMissing: OnMissingInconclusive, MinEffect: 0.03},
-			{KPI: "net_bps", Statistic: StatMean, Direction: AtLeast, Fail: SeedNetBps, OnMissing: OnMissingInconclusive, MinEffect: 0.5},
-		},
-		Delta: DeltaRule{
-			MinFullApplyRatio:       SeedMinFullApply,
-			StrictMinFullApplyRatio: SeedStrictMinFullAppl,
-			MaxSignatureStuck:       SeedMaxSignatureStuck,
-		},
-		Adoption: DefaultAdoption(),
-		Compare:  Compare{Alpha: 0.05, MinSamples: 4},
-		Source:   "built-in",
-	}
+	file, data := "production.yaml", productionYAML
 	if mock {
-		p.Name = "mock"
-		p.Description = "relaxed thresholds for the simulator (the legacy USE_MOCK=1 table)"
-		for i := range p.KPIs {
-			r := &p.KPIs[i]
-			switch r.KPI {
-			case "maker_taker_ratio":
-				r.Fail = 0.50
-			case "p95_latency_ms":
-				r.Fail = 500
-			case "risk_ratio":
-				r.Fail = 0.10
-			case "net_bps":
-				r.Fail = -10
-			}
+		file, data = "mock.yaml", mockYAML
+	}
+	p, err := parse(file, data, &Policy{})
+	if err != nil {
+		panic(fmt.Sprintf("built-in policy: %v", err)) // TestDefaults reads both
+	}
+	p.Source = "built-in"
+	return p
+}
+
+// Fail returns the fail level of the first rule on kpi and whether p has
+// one.
+func (p *Policy) Fail(kpi string) (float64, bool) {
+	for _, r := range p.KPIs {
+		if r.KPI == kpi {
+			return r.Fail, true
 		}
 	}
-	return p
+	return 0, false
 }
 
 // Rules returns the KPI rules in policy order.

@@ -208,6 +208,19 @@ func TestDefaults(t *testing.T) {
 	if Default(false).Digest() == Default(true).Digest() {
 		t.Errorf("mock and production share a digest")
 	}
+	// mock.yaml is production.yaml with the four fail levels relaxed.
+	mock := Default(true)
+	if mock.Name != "mock" || mock.Source != "built-in" || seed.Source != "built-in" {
+		t.Errorf("names %q %q, sources %q %q", seed.Name, mock.Name, seed.Source, mock.Source)
+	}
+	relaxed := Default(false)
+	relaxed.Name, relaxed.Description = mock.Name, mock.Description
+	for i := range relaxed.KPIs {
+		relaxed.KPIs[i].Fail = mock.KPIs[i].Fail
+	}
+	if diff := cmp.Diff(relaxed, mock); diff != "" {
+		t.Errorf("mock differs from production beyond the fail levels (-production +mock)\n%s", diff)
+	}
 	// Default returns fresh copies.
 	a := Default(false)
 	a.KPIs[0].Fail = 0

@@ -154,11 +154,17 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// target is the built-in policy's fail level of kpi.
+func target(kpi string) float64 {
+	v, _ := policy.Default(false).Fail(kpi)
+	return v
+}
+
 // TestDefaultsOutsideTargets pins the calibration the closed loop relies on:
 // the defaults miss every target of the default gate.
 func TestDefaultsOutsideTargets(t *testing.T) {
 	s := kpis(t, Config{Seed: 1}, 1, nil)
-	if *s.MakerTakerRatio >= policy.SeedMakerTaker || *s.P95LatencyMs <= policy.SeedP95LatencyMs || *s.RiskRatio <= policy.SeedRiskRatio || *s.NetBps >= policy.SeedNetBps {
+	if *s.MakerTakerRatio >= target("maker_taker_ratio") || *s.P95LatencyMs <= target("p95_latency_ms") || *s.RiskRatio <= target("risk_ratio") || *s.NetBps >= target("net_bps") {
 		t.Errorf("defaults meet a target: maker %.3f p95 %.1f risk %.3f net %.2f",
 			*s.MakerTakerRatio, *s.P95LatencyMs, *s.RiskRatio, *s.NetBps)
 	}
@@ -410,7 +416,7 @@ func TestRegimeShiftOutOfReach(t *testing.T) {
 	walk = func(i int, p map[string]float64) {
 		if i == len(grid) {
 			s := kpis(t, cfg, 20, p)
-			if *s.MakerTakerRatio >= policy.SeedMakerTaker && *s.NetBps >= policy.SeedNetBps && *s.P95LatencyMs <= policy.SeedP95LatencyMs && *s.RiskRatio <= policy.SeedRiskRatio {
+			if *s.MakerTakerRatio >= target("maker_taker_ratio") && *s.NetBps >= target("net_bps") && *s.P95LatencyMs <= target("p95_latency_ms") && *s.RiskRatio <= target("risk_ratio") {
 				t.Errorf("%v reaches maker %.3f, p95 %.1f, risk %.3f, net %.2f after the shift", p, *s.MakerTakerRatio, *s.P95LatencyMs, *s.RiskRatio, *s.NetBps)
 			}
 			if *s.NetBps > bestNet {

@@ -265,9 +265,10 @@ func TargetsFromPolicy(pol *policy.Policy, strict bool) (Targets, []string, erro
 			levels[r.KPI] = lv
 		}
 	}
-	builtin := map[string]float64{
-		KPIMakerTaker: policy.SeedMakerTaker, KPIP95Latency: policy.SeedP95LatencyMs, KPIRisk: policy.SeedRiskRatio,
-		KPINet: policy.SeedNetBps, KPIAdverseP95: DefaultAdverseP95Max, KPISlipP95: DefaultSlippageP95Max,
+	builtin := map[string]float64{KPIAdverseP95: DefaultAdverseP95Max, KPISlipP95: DefaultSlippageP95Max}
+	prod := policy.Default(false)
+	for _, k := range []string{KPIMakerTaker, KPIP95Latency, KPIRisk, KPINet} {
+		builtin[k], _ = prod.Fail(k)
 	}
 	var notes []string
 	for _, k := range []string{KPIMakerTaker, KPIP95Latency, KPIRisk, KPINet} {
