@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,7 +48,12 @@ func Parse(file string, data []byte) (*Policy, error) {
 }
 
 // parse reads a policy document whose omitted window, delta, adoption and
-// compare settings are base's.
+// compare settings are base's. Three steps: check walks the YAML tree
+// against the Policy type and refuses what the decoder would take
+// silently (unknown and duplicate keys, aliases, a string or a fraction
+// where an integer goes, non-finite numbers); the yaml.v3 decoder, with
+// KnownFields, decodes; Validate judges the values. Every error names the
+// field and its line.
 func parse(file string, data []byte, base *Policy) (*Policy, error) {
 	data = artifact.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -67,6 +73,11 @@ func parse(file string, data []byte, base *Policy) (*Policy, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, artifact.Errorf(file, 0, "empty policy")
 	}
+	root := doc.Content[0]
+	ps := &parser{file: file, root: root}
+	if err := ps.check(root, reflect.TypeFor[Policy](), ""); err != nil {
+		return nil, err
+	}
 	p := &Policy{
 		SchemaVersion: artifact.SchemaVersion,
 		Kind:          artifact.KindPolicy,
@@ -75,169 +86,46 @@ func parse(file string, data []byte, base *Policy) (*Policy, error) {
 		Delta:         base.Delta,
 		Adoption:      base.Adoption,
 		Compare:       base.Compare,
-		Source:        file,
 	}
-	ps := &parser{file: file}
-	root := doc.Content[0]
-	var kpisNode *yaml.Node
-	err := ps.mapping(root, "", func(key string, k, v *yaml.Node) error {
-		switch key {
-		case "schema_version":
-			n, err := ps.int(v, key)
-			if err != nil {
-				return err
-			}
-			if n != artifact.SchemaVersion {
-				return ps.errf(v, "%s: unsupported version %d (this soak-gate reads %d)", key, n, artifact.SchemaVersion)
-			}
-		case "kind":
-			s, err := ps.str(v, key)
-			if err != nil {
-				return err
-			}
-			if artifact.Kind(s) != artifact.KindPolicy {
-				return ps.errf(v, "kind: want %q, got %q", artifact.KindPolicy, s)
-			}
-		case "name":
-			s, err := ps.str(v, key)
-			if err != nil {
-				return err
-			}
-			if !nameRe.MatchString(s) {
-				return ps.errf(v, "name: want letters, digits, '.', '_' or '-' (at most 64), got %q", s)
-			}
-			p.Name = s
-		case "description":
-			s, err := ps.str(v, key)
-			if err != nil {
-				return err
-			}
-			p.Description = strings.Join(strings.Fields(s), " ")
-		case "window":
-			n, err := ps.int(v, key)
-			if err != nil {
-				return err
-			}
-			if n < 1 {
-				return ps.errf(v, "window: must be at least 1, got %d", n)
-			}
-			p.Window = n
-		case "warmup":
-			s, err := ps.scalar(v, key)
-			if err != nil {
-				return err
-			}
-			w, err := ParseWarmup(s)
-			if err != nil {
-				return ps.errf(v, "warmup: %v", err)
-			}
-			p.Warmup = w
-		case "max_failed_iterations":
-			n, err := ps.int(v, key)
-			if err != nil {
-				return err
-			}
-			if n < 0 {
-				return ps.errf(v, "%s: must be >= 0, got %d", key, n)
-			}
-			p.MaxFailedIterations = n
-		case "kpis":
-			kpisNode = v
-		case "prometheus":
-			return ps.prometheus(v, p)
-		case "delta":
-			return ps.mapping(v, "delta.", func(key string, k, v *yaml.Node) error {
-				switch key {
-				case "min_full_apply_ratio", "strict_min_full_apply_ratio":
-					f, err := ps.float(v, "delta."+key)
-					if err != nil {
-						return err
-					}
-					if !(f >= 0 && f <= 1) {
-						return ps.errf(v, "delta.%s: must be between 0 and 1, got %g", key, f)
-					}
-					if key == "min_full_apply_ratio" {
-						p.Delta.MinFullApplyRatio = f
-					} else {
-						p.Delta.StrictMinFullApplyRatio = f
-					}
-				case "max_signature_stuck":
-					n, err := ps.int(v, "delta."+key)
-					if err != nil {
-						return err
-					}
-					if n < 0 {
-						return ps.errf(v, "delta.%s: must be >= 0, got %d", key, n)
-					}
-					p.Delta.MaxSignatureStuck = n
-				default:
-					return ps.unknown(k, "delta.", key, "min_full_apply_ratio, strict_min_full_apply_ratio, max_signature_stuck")
-				}
-				return nil
-			})
-		case "adoption":
-			return ps.mapping(v, "adoption.", func(key string, k, v *yaml.Node) error {
-				dst := &p.Adoption.OnMismatch
-				switch key {
-				case "on_mismatch":
-				case "on_unreported":
-					dst = &p.Adoption.OnUnreported
-				default:
-					return ps.unknown(k, "adoption.", key, "on_mismatch, on_unreported")
-				}
-				s, err := ps.str(v, "adoption."+key)
-				if err != nil {
-					return err
-				}
-				if !validAdopt(s) {
-					return ps.errf(v, "adoption.%s: want fail, warn, inconclusive or skip, got %q", key, s)
-				}
-				*dst = s
-				return nil
-			})
-		case "compare":
-			return ps.mapping(v, "compare.", func(key string, k, v *yaml.Node) error {
-				switch key {
-				case "alpha":
-					f, err := ps.float(v, "compare.alpha")
-					if err != nil {
-						return err
-					}
-					if !(f > 0 && f < 1) {
-						return ps.errf(v, "compare.alpha: must be between 0 and 1 (exclusive), got %g", f)
-					}
-					p.Compare.Alpha = f
-				case "min_samples":
-					n, err := ps.int(v, "compare.min_samples")
-					if err != nil {
-						return err
-					}
-					if n < 1 {
-						return ps.errf(v, "compare.min_samples: must be at least 1, got %d", n)
-					}
-					p.Compare.MinSamples = n
-				default:
-					return ps.unknown(k, "compare.", key, "alpha, min_samples")
-				}
-				return nil
-			})
-		default:
-			return ps.unknown(k, "", key, "schema_version, kind, name, description, window, warmup, max_failed_iterations, kpis, delta, adoption, compare, prometheus")
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil {
+		return nil, yamlError(file, err) // check lets nothing through that fails here
 	}
-	if kpisNode == nil {
+	p.Source = file
+	p.Description = strings.Join(strings.Fields(p.Description), " ")
+	kpis := ps.node("kpis")
+	if kpis == nil {
 		return nil, ps.errf(root, "kpis: missing: a policy needs at least one KPI rule")
 	}
-	if err := ps.rules(kpisNode, p); err != nil {
-		return nil, err
+	for i := range p.KPIs {
+		r, at := &p.KPIs[i], fmt.Sprintf("kpis[%d]", i)
+		for _, req := range []string{"kpi", "direction", "fail"} {
+			if ps.node(at+"."+req) == nil {
+				return nil, ps.errf(kpis.Content[i], "%s.%s: missing", at, req)
+			}
+		}
+		if ps.node(at+".statistic") == nil {
+			r.Statistic = StatMean
+		}
+		if ps.node(at+".on_missing") == nil {
+			r.OnMissing = OnMissingInconclusive
+		}
+		switch r.Direction {
+		case "at_least":
+			r.Direction = AtLeast
+		case "at_most":
+			r.Direction = AtMost
+		}
+	}
+	if p.Prometheus != nil && p.Prometheus.Queries == nil {
+		p.Prometheus.Queries = map[string]string{}
 	}
 	if err := p.Validate(); err != nil {
-		// Everything Validate checks was checked above with a line; this is
-		// a safety net.
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return nil, ps.errf(ps.nearest(fe.Path), "%v", err)
+		}
 		return nil, artifact.Errorf(file, 0, "%v", err)
 	}
 	return p, nil
@@ -267,146 +155,12 @@ func jsonSyntax(data []byte) *syntaxErr {
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-func (ps *parser) rules(seq *yaml.Node, p *Policy) error {
-	if seq.Kind != yaml.SequenceNode {
-		return ps.errf(seq, "kpis: want a list of rules, got %s", kindName(seq))
-	}
-	if len(seq.Content) == 0 {
-		return ps.errf(seq, "kpis: a policy needs at least one KPI rule")
-	}
-	seen := map[string]int{}
-	for i, item := range seq.Content {
-		prefix := fmt.Sprintf("kpis[%d].", i)
-		r := Rule{Statistic: StatMean, OnMissing: OnMissingInconclusive}
-		var haveKPI, haveDir, haveFail bool
-		var susNode, warnNode *yaml.Node
-		err := ps.mapping(item, prefix, func(key string, k, v *yaml.Node) error {
-			name := prefix + key
-			switch key {
-			case "kpi":
-				s, err := ps.str(v, name)
-				if err != nil {
-					return err
-				}
-				if !artifact.IsKPI(s) {
-					return ps.errf(v, "%s: unknown KPI %q (known: %s)", name, s, strings.Join(artifact.KPINames, ", "))
-				}
-				r.KPI, haveKPI = s, true
-			case "statistic":
-				s, err := ps.str(v, name)
-				if err != nil {
-					return err
-				}
-				if !ValidStatistic(s) {
-					return ps.errf(v, "%s: want mean, median, min, max, last or pN (N in 1..99), got %q", name, s)
-				}
-				r.Statistic = s
-			case "direction":
-				s, err := ps.str(v, name)
-				if err != nil {
-					return err
-				}
-				switch s {
-				case ">=", "at_least":
-					r.Direction = AtLeast
-				case "<=", "at_most":
-					r.Direction = AtMost
-				default:
-					return ps.errf(v, "%s: want \">=\" (or at_least) or \"<=\" (or at_most), got %q", name, s)
-				}
-				haveDir = true
-			case "fail":
-				f, err := ps.float(v, name)
-				if err != nil {
-					return err
-				}
-				r.Fail, haveFail = f, true
-			case "warn":
-				f, err := ps.float(v, name)
-				if err != nil {
-					return err
-				}
-				r.Warn, warnNode = &f, v
-			case "on_missing":
-				s, err := ps.str(v, name)
-				if err != nil {
-					return err
-				}
-				switch s {
-				case OnMissingFail, OnMissingInconclusive, OnMissingSkip:
-					r.OnMissing = s
-				default:
-					return ps.errf(v, "%s: want fail, inconclusive or skip, got %q", name, s)
-				}
-			case "sustained":
-				var s Sustained
-				err := ps.mapping(v, name+".", func(key string, k, v *yaml.Node) error {
-					n, err := ps.int(v, name+"."+key)
-					if err != nil {
-						return err
-					}
-					if n < 1 {
-						return ps.errf(v, "%s.%s: must be at least 1, got %d", name, key, n)
-					}
-					switch key {
-					case "consecutive":
-						s.Consecutive = n
-					case "k":
-						s.K = n
-					case "n":
-						s.N = n
-					default:
-						return ps.unknown(k, name+".", key, "consecutive, k, n")
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				r.Sustained, susNode = &s, v
-			case "min_effect":
-				f, err := ps.float(v, name)
-				if err != nil {
-					return err
-				}
-				if f < 0 {
-					return ps.errf(v, "%s: must be >= 0, got %g", name, f)
-				}
-				r.MinEffect = f
-			default:
-				return ps.unknown(k, prefix, key, "kpi, statistic, direction, fail, warn, on_missing, sustained, min_effect")
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, req := range []struct {
-			ok   bool
-			name string
-		}{{haveKPI, "kpi"}, {haveDir, "direction"}, {haveFail, "fail"}} {
-			if !req.ok {
-				return ps.errf(item, "%s%s: missing", prefix, req.name)
-			}
-		}
-		if r.Warn != nil && r.Breaches(*r.Warn, r.Fail) {
-			return ps.errf(warnNode, "%swarn: %g is already past the fail level %g (direction %s)", prefix, *r.Warn, r.Fail, r.Direction)
-		}
-		if s := r.Sustained; s != nil {
-			if err := (Rule{KPI: r.KPI, Statistic: StatMean, Direction: AtLeast, OnMissing: OnMissingSkip, Sustained: s}).validate(p.Window); err != nil {
-				return ps.errf(susNode, "%s%v", prefix, err)
-			}
-		}
-		if j, dup := seen[r.CheckName()]; dup {
-			return ps.errf(item, "%s: %s %s is already judged by kpis[%d]", strings.TrimSuffix(prefix, "."), r.KPI, r.Statistic, j)
-		}
-		seen[r.CheckName()] = i
-		p.KPIs = append(p.KPIs, r)
-	}
-	return nil
+// parser reports errors in one policy file; root is the document's top
+// node.
+type parser struct {
+	file string
+	root *yaml.Node
 }
-
-type parser struct{ file string }
 
 func (ps *parser) errf(n *yaml.Node, format string, args ...any) error {
 	line := 0
@@ -416,90 +170,168 @@ func (ps *parser) errf(n *yaml.Node, format string, args ...any) error {
 	return artifact.Errorf(ps.file, line, format, args...)
 }
 
-func (ps *parser) unknown(k *yaml.Node, prefix, key, known string) error {
-	return ps.errf(k, "%s%s: unknown key (known: %s)", prefix, key, known)
-}
+var warmupType = reflect.TypeFor[Warmup]()
 
-// mapping calls fn for each key of a mapping node, refusing duplicates,
-// aliases and non-string keys.
-func (ps *parser) mapping(n *yaml.Node, prefix string, fn func(key string, k, v *yaml.Node) error) error {
-	if err := ps.noAlias(n, strings.TrimSuffix(prefix, ".")); err != nil {
-		return err
+// check walks node n, the value of the field at path whose Go type is t,
+// and refuses what yaml.v3 would decode silently or vaguely: aliases,
+// unknown and duplicate keys, a scalar of the wrong type (the decoder turns
+// 1 into "1" and 8.5 into 8), non-finite numbers.
+func (ps *parser) check(n *yaml.Node, t reflect.Type, path string) error {
+	name := path
+	if name == "" {
+		name = "policy"
 	}
-	if n.Kind != yaml.MappingNode {
-		what := strings.TrimSuffix(prefix, ".")
-		if what == "" {
-			what = "policy"
-		}
-		return ps.errf(n, "%s: want a mapping, got %s", what, kindName(n))
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode || (k.Tag != "!!str" && k.Tag != "!!int" && k.Tag != "!!float" && k.Tag != "!!bool") {
-			return ps.errf(k, "%s: keys must be strings", strings.TrimSuffix(prefix, "."))
-		}
-		if seen[k.Value] {
-			return ps.errf(k, "%s%s: duplicate key", prefix, k.Value)
-		}
-		seen[k.Value] = true
-		if err := ps.noAlias(v, prefix+k.Value); err != nil {
-			return err
-		}
-		if err := fn(k.Value, k, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ps *parser) noAlias(n *yaml.Node, name string) error {
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return ps.errf(n, "%s: YAML anchors and aliases are not supported in policies", name)
 	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == warmupType {
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			return ps.errf(n, "%s: want a value, got %s", name, kindName(n))
+		}
+		if _, err := ParseWarmup(n.Value); err != nil {
+			return ps.errf(n, "%s: %v", name, err)
+		}
+		return nil
+	}
+	scalar := n.Kind == yaml.ScalarNode
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return ps.errf(n, "%s: want a mapping, got %s", name, kindName(n))
+		}
+		fields := map[string]reflect.Type{}
+		var known []string
+		if t.Kind() == reflect.Struct {
+			for i := range t.NumField() {
+				if tag := t.Field(i).Tag.Get("yaml"); tag != "-" {
+					fields[tag] = t.Field(i).Type
+					known = append(known, tag)
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || (k.Tag != "!!str" && k.Tag != "!!int" && k.Tag != "!!float" && k.Tag != "!!bool") {
+				return ps.errf(k, "%s: keys must be strings", name)
+			}
+			at := join(path, k.Value)
+			if seen[k.Value] {
+				return ps.errf(k, "%s: duplicate key", at)
+			}
+			seen[k.Value] = true
+			if v.Kind == yaml.AliasNode || v.Anchor != "" {
+				return ps.errf(v, "%s: YAML anchors and aliases are not supported in policies", at)
+			}
+			ft, ok := fields[k.Value]
+			switch {
+			case t.Kind() == reflect.Map:
+				ft = t.Elem()
+			case !ok:
+				return ps.errf(k, "%s: unknown key (known: %s)", at, strings.Join(known, ", "))
+			}
+			if err := ps.check(v, ft, at); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return ps.errf(n, "%s: want a list of rules, got %s", name, kindName(n))
+		}
+		for i, item := range n.Content {
+			if err := ps.check(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.String:
+		if !scalar || n.Tag != "!!str" {
+			return ps.errf(n, "%s: want a string, got %s", name, kindName(n))
+		}
+	case reflect.Int:
+		if scalar && n.Tag == "!!float" {
+			return ps.errf(n, "%s: want an integer, got %s", name, n.Value)
+		}
+		if !scalar || n.Tag != "!!int" {
+			return ps.errf(n, "%s: want an integer, got %s", name, kindName(n))
+		}
+		var v int64
+		if err := n.Decode(&v); err != nil || v > math.MaxInt32 || v < math.MinInt32 {
+			return ps.errf(n, "%s: integer out of range: %s", name, n.Value)
+		}
+	case reflect.Float64:
+		if !scalar || (n.Tag != "!!int" && n.Tag != "!!float") {
+			return ps.errf(n, "%s: want a number, got %s", name, kindName(n))
+		}
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return ps.errf(n, "%s: want a number, got %q", name, n.Value)
+		}
+		if !finite(f) {
+			return ps.errf(n, "%s: must be a finite number, got %s", name, n.Value)
+		}
+	}
 	return nil
 }
 
-func (ps *parser) scalar(n *yaml.Node, name string) (string, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return "", ps.errf(n, "%s: want a value, got %s", name, kindName(n))
+func join(path, key string) string {
+	if path == "" {
+		return key
 	}
-	return n.Value, nil
+	return path + "." + key
 }
 
-func (ps *parser) str(n *yaml.Node, name string) (string, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		return "", ps.errf(n, "%s: want a string, got %s", name, kindName(n))
+// node returns the value node at path ("kpis[0].fail"), or nil.
+func (ps *parser) node(path string) *yaml.Node {
+	n, rest := ps.walk(path)
+	if rest != "" {
+		return nil
 	}
-	return n.Value, nil
+	return n
 }
 
-func (ps *parser) float(n *yaml.Node, name string) (float64, error) {
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
-		return 0, ps.errf(n, "%s: want a number, got %s", name, kindName(n))
-	}
-	var f float64
-	if err := n.Decode(&f); err != nil {
-		return 0, ps.errf(n, "%s: want a number, got %q", name, n.Value)
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, ps.errf(n, "%s: must be a finite number, got %s", name, n.Value)
-	}
-	return f, nil
+// nearest returns the value node at path, or that of its nearest ancestor
+// present in the document.
+func (ps *parser) nearest(path string) *yaml.Node {
+	n, _ := ps.walk(path)
+	return n
 }
 
-func (ps *parser) int(n *yaml.Node, name string) (int, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!float" {
-			return 0, ps.errf(n, "%s: want an integer, got %s", name, n.Value)
+// walk follows path from the root as far as the document goes and returns
+// the last node reached and the part of path not found.
+func (ps *parser) walk(path string) (*yaml.Node, string) {
+	n := ps.root
+	for path != "" {
+		seg, rest, _ := strings.Cut(path, ".")
+		key, idx, _ := strings.Cut(seg, "[")
+		next := n
+		if key != "" {
+			next = nil
+			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					next = n.Content[i+1]
+				}
+			}
 		}
-		return 0, ps.errf(n, "%s: want an integer, got %s", name, kindName(n))
+		for idx != "" && next != nil {
+			var i string
+			i, idx, _ = strings.Cut(idx, "]")
+			idx = strings.TrimPrefix(idx, "[")
+			j, err := strconv.Atoi(i)
+			if next.Kind != yaml.SequenceNode || err != nil || j >= len(next.Content) {
+				next = nil
+				break
+			}
+			next = next.Content[j]
+		}
+		if next == nil {
+			return n, path
+		}
+		n, path = next, rest
 	}
-	var v int64
-	if err := n.Decode(&v); err != nil || v > math.MaxInt32 || v < math.MinInt32 {
-		return 0, ps.errf(n, "%s: integer out of range: %s", name, n.Value)
-	}
-	return int(v), nil
+	return n, ""
 }
 
 func kindName(n *yaml.Node) string {

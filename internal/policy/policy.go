@@ -26,6 +26,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -55,45 +57,45 @@ const (
 
 // Policy is what soak-gate judges a soak by.
 type Policy struct {
-	SchemaVersion int           `json:"schema_version"`
-	Kind          artifact.Kind `json:"kind"`
-	Name          string        `json:"name"`
-	Description   string        `json:"description,omitempty"`
+	SchemaVersion int           `yaml:"schema_version" json:"schema_version"`
+	Kind          artifact.Kind `yaml:"kind" json:"kind"`
+	Name          string        `yaml:"name" json:"name"`
+	Description   string        `yaml:"description" json:"description,omitempty"`
 	// Window is the number of most recent iterations judged.
-	Window int `json:"window"`
+	Window int `yaml:"window" json:"window"`
 	// Warmup trims leading iterations before the window is taken.
-	Warmup Warmup `json:"warmup"`
+	Warmup Warmup `yaml:"warmup" json:"warmup"`
 	// MaxFailedIterations is how many failed iterations (status "failed")
 	// the window may hold.
-	MaxFailedIterations int          `json:"max_failed_iterations"`
-	KPIs                []Rule       `json:"kpis"`
-	Delta               DeltaRule    `json:"delta"`
-	Adoption            AdoptionRule `json:"adoption"`
-	Compare             Compare      `json:"compare"`
+	MaxFailedIterations int          `yaml:"max_failed_iterations" json:"max_failed_iterations"`
+	KPIs                []Rule       `yaml:"kpis" json:"kpis"`
+	Delta               DeltaRule    `yaml:"delta" json:"delta"`
+	Adoption            AdoptionRule `yaml:"adoption" json:"adoption"`
+	Compare             Compare      `yaml:"compare" json:"compare"`
 	// Prometheus, when the policy has a prometheus: section, holds the
 	// KPI queries that replace the built-in ones (see Queries). Absent,
 	// it is left out of the canonical form, so the digest of a policy
 	// without one is what it always was.
-	Prometheus *Prometheus `json:"prometheus,omitempty"`
+	Prometheus *Prometheus `yaml:"prometheus" json:"prometheus,omitempty"`
 
 	// Source is the file the policy came from, or "built-in".
-	Source string `json:"-"`
+	Source string `yaml:"-" json:"-"`
 }
 
 // Rule judges one KPI over the window.
 type Rule struct {
-	KPI       string `json:"kpi"`
-	Statistic string `json:"statistic"` // mean, median, min, max, last, or pN (N in 1..99, type-7 quantile)
-	Direction string `json:"direction"` // ">=" or "<="
+	KPI       string `yaml:"kpi" json:"kpi"`
+	Statistic string `yaml:"statistic" json:"statistic"` // mean, median, min, max, last, or pN (N in 1..99, type-7 quantile)
+	Direction string `yaml:"direction" json:"direction"` // ">=" or "<="
 	// Fail is the level the statistic must meet; Warn, when set, a stricter
 	// level below which (for ">=") the check warns.
-	Fail      float64    `json:"fail"`
-	Warn      *float64   `json:"warn,omitempty"`
-	OnMissing string     `json:"on_missing"`
-	Sustained *Sustained `json:"sustained,omitempty"`
+	Fail      float64    `yaml:"fail" json:"fail"`
+	Warn      *float64   `yaml:"warn" json:"warn,omitempty"`
+	OnMissing string     `yaml:"on_missing" json:"on_missing"`
+	Sustained *Sustained `yaml:"sustained" json:"sustained,omitempty"`
 	// MinEffect is the smallest shift against a baseline (--compare) that
 	// matters in practice; a significant regression smaller than it passes.
-	MinEffect float64 `json:"min_effect"`
+	MinEffect float64 `yaml:"min_effect" json:"min_effect"`
 }
 
 // Sustained makes a rule judge iterations instead of a statistic: it fails
@@ -102,9 +104,9 @@ type Rule struct {
 // of the window (and warns likewise for the warn level). One flaky
 // iteration then does not flip the verdict.
 type Sustained struct {
-	Consecutive int `json:"consecutive,omitempty"`
-	K           int `json:"k,omitempty"`
-	N           int `json:"n,omitempty"`
+	Consecutive int `yaml:"consecutive" json:"consecutive,omitempty"`
+	K           int `yaml:"k" json:"k,omitempty"`
+	N           int `yaml:"n" json:"n,omitempty"`
 }
 
 // String describes the rule: "3 consecutive" or "3 of the last 5".
@@ -123,11 +125,11 @@ type DeltaRule struct {
 	// MinFullApplyRatio and StrictMinFullApplyRatio are the lowest
 	// acceptable (full + partial_ok) / proposed ratio without and with
 	// --strict.
-	MinFullApplyRatio       float64 `json:"min_full_apply_ratio"`
-	StrictMinFullApplyRatio float64 `json:"strict_min_full_apply_ratio"`
+	MinFullApplyRatio       float64 `yaml:"min_full_apply_ratio" json:"min_full_apply_ratio"`
+	StrictMinFullApplyRatio float64 `yaml:"strict_min_full_apply_ratio" json:"strict_min_full_apply_ratio"`
 	// MaxSignatureStuck is how many proposals may be recorded as applied
 	// while the overrides' state hash did not change.
-	MaxSignatureStuck int `json:"max_signature_stuck"`
+	MaxSignatureStuck int `yaml:"max_signature_stuck" json:"max_signature_stuck"`
 }
 
 // MinRatio returns the full-apply ratio threshold in force.
@@ -151,8 +153,8 @@ const (
 // AdoptionRule says what the overrides_adopted check does. The seed's:
 // a mismatch fails, a missing report warns.
 type AdoptionRule struct {
-	OnMismatch   string `json:"on_mismatch"`
-	OnUnreported string `json:"on_unreported"`
+	OnMismatch   string `yaml:"on_mismatch" json:"on_mismatch"`
+	OnUnreported string `yaml:"on_unreported" json:"on_unreported"`
 }
 
 func validAdopt(s string) bool {
@@ -163,20 +165,10 @@ func validAdopt(s string) bool {
 	return false
 }
 
-func (a AdoptionRule) validate() error {
-	if !validAdopt(a.OnMismatch) {
-		return fmt.Errorf("on_mismatch: want fail, warn, inconclusive or skip, got %q", a.OnMismatch)
-	}
-	if !validAdopt(a.OnUnreported) {
-		return fmt.Errorf("on_unreported: want fail, warn, inconclusive or skip, got %q", a.OnUnreported)
-	}
-	return nil
-}
-
 // Compare holds the settings of --compare.
 type Compare struct {
-	Alpha      float64 `json:"alpha"`       // significance level of the Mann-Whitney U test
-	MinSamples int     `json:"min_samples"` // fewer values on either side: "too few samples to tell"
+	Alpha      float64 `yaml:"alpha" json:"alpha"`             // significance level of the Mann-Whitney U test
+	MinSamples int     `yaml:"min_samples" json:"min_samples"` // fewer values on either side: "too few samples to tell"
 }
 
 // Warmup is the warm-up trimming: none, a fixed number of leading
@@ -305,102 +297,122 @@ func ValidStatistic(s string) bool {
 	return ok
 }
 
-// Validate checks the policy as a whole; Parse reports the same problems
-// with the key's line.
+// FieldError is a Validate error: the dotted path of the offending field
+// ("kpis[0].statistic") and what is wrong with it. Parse adds the line.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+func fieldErr(path, format string, args ...any) error {
+	return &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate reports the first setting of p that no policy may have, as a
+// *FieldError.
 func (p *Policy) Validate() error {
-	if p.Window < 1 {
-		return fmt.Errorf("window: must be at least 1, got %d", p.Window)
+	switch {
+	case p.SchemaVersion != artifact.SchemaVersion:
+		return fieldErr("schema_version", "unsupported version %d (this soak-gate reads %d)", p.SchemaVersion, artifact.SchemaVersion)
+	case p.Kind != artifact.KindPolicy:
+		return fieldErr("kind", "want %q, got %q", artifact.KindPolicy, p.Kind)
+	case !nameRe.MatchString(p.Name):
+		return fieldErr("name", "want letters, digits, '.', '_' or '-' (at most 64), got %q", p.Name)
+	case p.Window < 1:
+		return fieldErr("window", "must be at least 1, got %d", p.Window)
+	case p.Warmup.N < 0:
+		return fieldErr("warmup", "must be >= 0, got %d", p.Warmup.N)
+	case p.MaxFailedIterations < 0:
+		return fieldErr("max_failed_iterations", "must be >= 0, got %d", p.MaxFailedIterations)
+	case len(p.KPIs) == 0:
+		return fieldErr("kpis", "a policy needs at least one KPI rule")
 	}
-	if p.MaxFailedIterations < 0 {
-		return fmt.Errorf("max_failed_iterations: must be >= 0")
-	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for i, r := range p.KPIs {
-		if err := r.validate(p.Window); err != nil {
-			return fmt.Errorf("kpis[%d]: %w", i, err)
+		at := fmt.Sprintf("kpis[%d]", i)
+		if err := r.validate(at, p.Window); err != nil {
+			return err
 		}
-		if seen[r.CheckName()] {
-			return fmt.Errorf("kpis[%d]: %s %s is judged twice", i, r.KPI, r.Statistic)
+		if j, dup := seen[r.CheckName()]; dup {
+			return fieldErr(at, "%s %s is already judged by kpis[%d]", r.KPI, r.Statistic, j)
 		}
-		seen[r.CheckName()] = true
+		seen[r.CheckName()] = i
 	}
-	if err := p.Delta.validate(); err != nil {
-		return fmt.Errorf("delta: %w", err)
-	}
-	if err := p.Adoption.validate(); err != nil {
-		return fmt.Errorf("adoption: %w", err)
-	}
-	if !(p.Compare.Alpha > 0 && p.Compare.Alpha < 1) {
-		return fmt.Errorf("compare: alpha: must be between 0 and 1")
-	}
-	if p.Compare.MinSamples < 1 {
-		return fmt.Errorf("compare: min_samples: must be at least 1")
-	}
-	if err := p.Prometheus.validate(); err != nil {
-		return fmt.Errorf("prometheus: %w", err)
-	}
-	return nil
-}
-
-func (r Rule) validate(window int) error {
-	if !artifact.IsKPI(r.KPI) {
-		return fmt.Errorf("kpi: unknown KPI %q (known: %s)", r.KPI, strings.Join(artifact.KPINames, ", "))
-	}
-	if !ValidStatistic(r.Statistic) {
-		return fmt.Errorf("statistic: want mean, median, min, max, last or pN (N in 1..99), got %q", r.Statistic)
-	}
-	if r.Direction != AtLeast && r.Direction != AtMost {
-		return fmt.Errorf("direction: want \">=\" (at_least) or \"<=\" (at_most), got %q", r.Direction)
-	}
-	if !finite(r.Fail) {
-		return fmt.Errorf("fail: must be a finite number")
-	}
-	if r.Warn != nil {
-		if !finite(*r.Warn) {
-			return fmt.Errorf("warn: must be a finite number")
-		}
-		if r.Breaches(*r.Warn, r.Fail) {
-			return fmt.Errorf("warn: %g is already past the fail level %g (direction %s)", *r.Warn, r.Fail, r.Direction)
-		}
-	}
-	switch r.OnMissing {
-	case OnMissingFail, OnMissingInconclusive, OnMissingSkip:
-	default:
-		return fmt.Errorf("on_missing: want fail, inconclusive or skip, got %q", r.OnMissing)
-	}
-	if s := r.Sustained; s != nil {
-		switch {
-		case s.Consecutive > 0 && (s.K != 0 || s.N != 0):
-			return fmt.Errorf("sustained: give either consecutive or k and n, not both")
-		case s.Consecutive > 0:
-			if s.Consecutive > window {
-				return fmt.Errorf("sustained: consecutive %d exceeds the window %d", s.Consecutive, window)
-			}
-		case s.K < 1 || s.N < 1:
-			return fmt.Errorf("sustained: want consecutive >= 1, or k >= 1 and n >= 1")
-		case s.K > s.N:
-			return fmt.Errorf("sustained: k %d exceeds n %d", s.K, s.N)
-		case s.N > window:
-			return fmt.Errorf("sustained: n %d exceeds the window %d", s.N, window)
-		}
-	}
-	if !finite(r.MinEffect) || r.MinEffect < 0 {
-		return fmt.Errorf("min_effect: must be a finite number >= 0")
-	}
-	return nil
-}
-
-func (d DeltaRule) validate() error {
+	d := p.Delta
 	for _, x := range []struct {
 		name string
 		v    float64
 	}{{"min_full_apply_ratio", d.MinFullApplyRatio}, {"strict_min_full_apply_ratio", d.StrictMinFullApplyRatio}} {
 		if !(x.v >= 0 && x.v <= 1) {
-			return fmt.Errorf("%s: must be between 0 and 1, got %g", x.name, x.v)
+			return fieldErr("delta."+x.name, "must be between 0 and 1, got %g", x.v)
 		}
 	}
 	if d.MaxSignatureStuck < 0 {
-		return fmt.Errorf("max_signature_stuck: must be >= 0")
+		return fieldErr("delta.max_signature_stuck", "must be >= 0, got %d", d.MaxSignatureStuck)
+	}
+	if !validAdopt(p.Adoption.OnMismatch) {
+		return fieldErr("adoption.on_mismatch", "want fail, warn, inconclusive or skip, got %q", p.Adoption.OnMismatch)
+	}
+	if !validAdopt(p.Adoption.OnUnreported) {
+		return fieldErr("adoption.on_unreported", "want fail, warn, inconclusive or skip, got %q", p.Adoption.OnUnreported)
+	}
+	if a := p.Compare.Alpha; !(a > 0 && a < 1) {
+		return fieldErr("compare.alpha", "must be between 0 and 1 (exclusive), got %g", a)
+	}
+	if n := p.Compare.MinSamples; n < 1 {
+		return fieldErr("compare.min_samples", "must be at least 1, got %d", n)
+	}
+	return p.Prometheus.validate()
+}
+
+// validate checks rule r, the policy's rule at path at.
+func (r Rule) validate(at string, window int) error {
+	if !artifact.IsKPI(r.KPI) {
+		return fieldErr(at+".kpi", "unknown KPI %q (known: %s)", r.KPI, strings.Join(artifact.KPINames, ", "))
+	}
+	if !ValidStatistic(r.Statistic) {
+		return fieldErr(at+".statistic", "want mean, median, min, max, last or pN (N in 1..99), got %q", r.Statistic)
+	}
+	if r.Direction != AtLeast && r.Direction != AtMost {
+		return fieldErr(at+".direction", "want \">=\" (or at_least) or \"<=\" (or at_most), got %q", r.Direction)
+	}
+	if !finite(r.Fail) {
+		return fieldErr(at+".fail", "must be a finite number, got %g", r.Fail)
+	}
+	if r.Warn != nil {
+		if !finite(*r.Warn) {
+			return fieldErr(at+".warn", "must be a finite number, got %g", *r.Warn)
+		}
+		if r.Breaches(*r.Warn, r.Fail) {
+			return fieldErr(at+".warn", "%g is already past the fail level %g (direction %s)", *r.Warn, r.Fail, r.Direction)
+		}
+	}
+	switch r.OnMissing {
+	case OnMissingFail, OnMissingInconclusive, OnMissingSkip:
+	default:
+		return fieldErr(at+".on_missing", "want fail, inconclusive or skip, got %q", r.OnMissing)
+	}
+	if s := r.Sustained; s != nil {
+		at := at + ".sustained"
+		switch {
+		case s.Consecutive > 0 && (s.K != 0 || s.N != 0):
+			return fieldErr(at, "give either consecutive or k and n, not both")
+		case s.Consecutive > 0:
+			if s.Consecutive > window {
+				return fieldErr(at, "consecutive %d exceeds the window %d", s.Consecutive, window)
+			}
+		case s.K < 1 || s.N < 1:
+			return fieldErr(at, "want consecutive >= 1, or k >= 1 and n >= 1")
+		case s.K > s.N:
+			return fieldErr(at, "k %d exceeds n %d", s.K, s.N)
+		case s.N > window:
+			return fieldErr(at, "n %d exceeds the window %d", s.N, window)
+		}
+	}
+	if !finite(r.MinEffect) || r.MinEffect < 0 {
+		return fieldErr(at+".min_effect", "must be >= 0, got %g", r.MinEffect)
 	}
 	return nil
 }
@@ -441,4 +453,14 @@ func (p *Policy) Clone() *Policy {
 		q.KPIs[i] = r
 	}
 	return &q
+}
+
+// UnmarshalYAML reads "auto" or a number (ParseWarmup).
+func (w *Warmup) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseWarmup(n.Value)
+	if err != nil {
+		return err
+	}
+	*w = v
+	return nil
 }

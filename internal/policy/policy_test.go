@@ -143,6 +143,11 @@ func TestParseErrors(t *testing.T) {
 		{"json trailing data", "{\"kpis\": []}\n{}\n", "p.yaml: line 2: invalid JSON: trailing data"},
 		{"empty", "  \n", "p.yaml: empty policy"},
 		{"not a mapping", "- 1\n", "p.yaml: line 1: policy: want a mapping, got a list"},
+		// What yaml.v3's decoder alone would take silently (1 as "1", "8"
+		// as 8, 8.5 as 8, ~ as ""): check refuses it before decoding.
+		{"number for a string", "name: 1\n" + rule, "p.yaml: line 1: name: want a string, got a number (1)"},
+		{"string for an integer", "window: \"8\"\n" + rule, `p.yaml: line 1: window: want an integer, got "8"`},
+		{"null for a string", "kpis:\n  - kpi: net_bps\n    direction: at_least\n    fail: 2.5\n    on_missing: ~\n", "p.yaml: line 5: kpis[0].on_missing: want a string, got null"},
 		{"bad name", "name: a b\n" + rule, `p.yaml: line 1: name: want letters, digits, '.', '_' or '-' (at most 64), got "a b"`},
 	}
 	for _, tc := range tests {
@@ -201,7 +206,7 @@ func TestDefaults(t *testing.T) {
 	for _, bad := range []AdoptionRule{{OnMismatch: "ignore", OnUnreported: AdoptWarn}, {OnMismatch: AdoptFail}} {
 		p := Default(false)
 		p.Adoption = bad
-		if err := p.Validate(); err == nil || !strings.HasPrefix(err.Error(), "adoption: on_") {
+		if err := p.Validate(); err == nil || !strings.HasPrefix(err.Error(), "adoption.on_") {
 			t.Errorf("Validate(%+v) = %v, want an adoption error", bad, err)
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -21,7 +19,7 @@ const (
 // that computes each KPI from the bot's own metrics. An expression replaces
 // the built-in one of its KPI (DefaultQueries); the others stay.
 type Prometheus struct {
-	Queries map[string]string `json:"queries"`
+	Queries map[string]string `yaml:"queries" json:"queries"`
 }
 
 // DefaultQueries are the built-in KPI queries over the metrics contract
@@ -128,10 +126,10 @@ func (pr *Prometheus) validate() error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !artifact.IsKPI(k) {
-			return fmt.Errorf("queries: unknown KPI %q", k)
+			return fieldErr("prometheus.queries."+k, "unknown KPI %q (known: %s)", k, strings.Join(artifact.KPINames, ", "))
 		}
 		if err := ValidateQuery(pr.Queries[k]); err != nil {
-			return fmt.Errorf("queries.%s: %v", k, err)
+			return fieldErr("prometheus.queries."+k, "%v", err)
 		}
 	}
 	return nil
@@ -146,34 +144,4 @@ func (pr *Prometheus) clone() *Prometheus {
 		q.Queries[k] = v
 	}
 	return q
-}
-
-// prometheus parses the prometheus: section.
-func (ps *parser) prometheus(n *yaml.Node, p *Policy) error {
-	pr := &Prometheus{Queries: map[string]string{}}
-	err := ps.mapping(n, "prometheus.", func(key string, k, v *yaml.Node) error {
-		if key != "queries" {
-			return ps.unknown(k, "prometheus.", key, "queries")
-		}
-		return ps.mapping(v, "prometheus.queries.", func(kpi string, k, v *yaml.Node) error {
-			name := "prometheus.queries." + kpi
-			if !artifact.IsKPI(kpi) {
-				return ps.errf(k, "%s: unknown KPI %q (known: %s)", name, kpi, strings.Join(artifact.KPINames, ", "))
-			}
-			s, err := ps.str(v, name)
-			if err != nil {
-				return err
-			}
-			if err := ValidateQuery(s); err != nil {
-				return ps.errf(v, "%s: %v", name, err)
-			}
-			pr.Queries[kpi] = s
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
-	p.Prometheus = pr
-	return nil
 }
