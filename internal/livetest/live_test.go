@@ -150,7 +150,7 @@ func countSeries(url, q string) (int, error) {
 
 // livePolicy is the built-in policy with levels far from what fakebot's
 // market at the default parameters measures in 1-second windows (maker
-// share 0.7-0.9, p95 about 350 ms, risk ratio 0.45-0.6, net edge 1.5-2.2
+// share 0.7-0.9, p95 about 350 ms, risk ratio 0.03-0.07, net edge 1.5-2.2
 // bps in the model of this writing), so that a healthy fakebot passes
 // every trigger by a margin, and a degraded one (p95 x1.5: above 500 ms;
 // net -2 bps) breaches the latency trigger, and most often the edge one.
@@ -330,14 +330,14 @@ func TestCanaryRollback(t *testing.T) {
 // (--rate 1000 live, --events 60000 per simulated minute). The two soaks
 // draw different stretches of the same market: an events iteration is a
 // whole simulated minute, a live window 5 seconds of one, in which the
-// inventory-driven risk share swings between about 0.2 and 0.45 and the
+// inventory-driven risk ratio swings between about 0.03 and 0.06 and the
 // maker share between 0.78 and 0.88. Prometheus also estimates the p95
 // inside a 20 ms histogram bucket and averages the edge gauge per scrape
 // rather than per fill.
 var kpiTolerance = map[string]float64{
 	"maker_taker_ratio": 0.04,
 	"p95_latency_ms":    15,
-	"risk_ratio":        0.07,
+	"risk_ratio":        0.01,
 	"net_bps":           0.3,
 }
 
