@@ -30,7 +30,11 @@ const nonFinite = "\x00"
 //   - block_reasons {REASON: {count, ratio}} gives Blocks (from the counts)
 //     and risk_ratio = block_reasons.risk.ratio, divided by 100 if it is
 //     above 1 (a percentage); without that ratio, risk count / total count
-//     when the total is positive.
+//     when the total is positive. That is the legacy risk blocks / blocks,
+//     not risk_ratio's risk-limit hits per attempted action: the report
+//     has no order count to convert it. It is kept as recorded; it is never
+//     below the per-action value of the same run, so a level on the
+//     per-action scale judges it more strictly, never less.
 //   - component_breakdown {gross_bps, fees_eff_bps, slippage_bps,
 //     adverse_bps, inventory_bps, net_bps} stores costs as positive numbers:
 //     fees, slippage and adverse are negated, gross and inventory kept, so
