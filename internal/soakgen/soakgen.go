@@ -46,7 +46,7 @@ func kpis(rng *rand.Rand, i int) artifact.Summary {
 		MakerTakerRatio:  r4(float64(makerN) / float64(makerN+takerN)),
 		MakerTakerSource: "fills_volume",
 		P95LatencyMs:     r4(260 + 40*off + 25*rng.NormFloat64()),
-		RiskRatio:        r4(0.28 + 0.1*off + 0.04*rng.NormFloat64()),
+		RiskRatio:        r4(0.028 + 0.01*off + 0.004*rng.NormFloat64()), // risk-limit hits per attempted action
 		NetBps:           r4(net),
 		GrossBps:         r4(gross),
 		FeesBps:          r4(-1),

@@ -123,3 +123,19 @@ func TestRiskRulesLeaveTheInterval(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundsCoverTheOverrideKeys: the bounds table has one entry per
+// override key of sim.Keys (the one key list, issue 15), each with the
+// key's default inside its range.
+func TestBoundsCoverTheOverrideKeys(t *testing.T) {
+	b := DefaultBounds()
+	if diff := cmp.Diff(sim.Keys, sortedKeys(b)); diff != "" {
+		t.Errorf("bounds keys (-sim.Keys +bounds):\n%s", diff)
+	}
+	for k, bd := range b {
+		def, _ := sim.Default(k)
+		if bd.Default != def || def < bd.Min || def > bd.Max {
+			t.Errorf("%s: default %g, sim's %g, range [%g, %g]", k, bd.Default, def, bd.Min, bd.Max)
+		}
+	}
+}
