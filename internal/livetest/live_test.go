@@ -330,7 +330,7 @@ func TestCanaryRollback(t *testing.T) {
 // (--rate 1000 live, --events 60000 per simulated minute). The two soaks
 // draw different stretches of the same market: an events iteration is a
 // whole simulated minute, a live window 5 seconds of one, in which the
-// inventory-driven risk ratio swings between about 0.03 and 0.06 and the
+// risk ratio swings between about 0.03 and 0.06 and the
 // maker share between 0.78 and 0.88. Prometheus also estimates the p95
 // inside a 20 ms histogram bucket and averages the edge gauge per scrape
 // rather than per fill.
