@@ -67,14 +67,14 @@ func Locate(src, reports string) (*Inputs, error) {
 		soak = src
 	}
 	in.SoakDir = soak
-	if files, _, err := artifact.ListIterations(soak); err != nil {
+	if files, _, err := soakdir.ListIterations(soak); err != nil {
 		return nil, err
 	} else if len(files) == 0 {
 		// ResolveDir passes over a layout it cannot list; say why rather
 		// than "none".
 		layouts := uniq(src, filepath.Join(src, "soak", "latest"), filepath.Join(src, "latest"))
 		for _, d := range layouts {
-			if _, _, err := artifact.ListIterations(d); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			if _, _, err := soakdir.ListIterations(d); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 				return nil, err
 			}
 		}

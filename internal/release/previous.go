@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -136,7 +137,7 @@ func ReadPrevious(path string, c *Contents) (*Previous, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Profile, err = artifact.DecodeOverrides(name, redacted); err != nil {
+	if p.Profile, err = legacy.Overrides(name, redacted); err != nil {
 		return nil, err
 	}
 	p.CredentialKeys = creds

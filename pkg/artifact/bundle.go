@@ -145,10 +145,10 @@ func DecodeManifest(file string, data []byte) (*Manifest, error) {
 	seen := map[string]bool{}
 	for _, f := range m.Files {
 		if err := CheckBundleName(f.Path); err != nil {
-			return nil, &Error{File: file, Line: lineOfKey(data, "files"), Err: err}
+			return nil, &Error{File: file, Line: KeyLine(data, "files"), Err: err}
 		}
 		if seen[f.Path] {
-			return nil, &Error{File: file, Line: lineOfKey(data, "files"), Err: fmt.Errorf("%s is listed twice", f.Path)}
+			return nil, &Error{File: file, Line: KeyLine(data, "files"), Err: fmt.Errorf("%s is listed twice", f.Path)}
 		}
 		seen[f.Path] = true
 	}

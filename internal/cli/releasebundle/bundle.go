@@ -14,6 +14,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/release"
@@ -56,7 +57,7 @@ type build struct {
 	start time.Time
 
 	in   *release.Inputs
-	soak *soakdir.Soak
+	soak *artifact.Soak
 	// raw holds every input's bytes by file name; the verdict's files
 	// are the judged ones when the soak was judged here.
 	raw      map[string][]byte
@@ -189,7 +190,7 @@ func (b *build) readInputs(context.Context) error {
 	if b.profile, b.redacted, err = release.RedactProfile(b.ovPath, b.raw[artifact.OverridesFile]); err != nil {
 		return err
 	}
-	if b.prof, err = artifact.DecodeOverrides(b.ovPath, b.profile); err != nil {
+	if b.prof, err = legacy.Overrides(b.ovPath, b.profile); err != nil {
 		return err
 	}
 	b.facts = release.Facts{SoakDigest: b.soak.Digest, LedgerDigest: b.soak.LedgerDigest, OverridesDigest: release.SHA256(b.raw[artifact.OverridesFile])}
@@ -451,7 +452,7 @@ func (b *build) write(context.Context) error {
 		if err := checkArchiveOut(o.Archive); err != nil {
 			return fmt.Errorf("%w (the bundle directory %s is complete)", err, o.Out)
 		}
-		if err := artifact.WriteFile(o.Archive, b.archive, 0o644); err != nil {
+		if err := soakdir.WriteFile(o.Archive, b.archive, 0o644); err != nil {
 			return fmt.Errorf("%s: %w (the bundle directory %s is complete)", o.Archive, err, o.Out)
 		}
 	}
@@ -748,7 +749,7 @@ func mockDigest(v *artifact.Verdict) string {
 // worse than that (a FAIL edited to PASS, its tool version or baseline
 // edited too). With no policy of that digest at hand nothing is said here:
 // ResolvePolicy refuses such a snapshot (exit 2, pass --policy).
-func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
+func (o Options) verdictProblems(soak *artifact.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
 	exact := v.Settings.CompareBaseline == "" && v.ToolVersion == cliutil.Version()
 	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
 	if v.Settings.Warmup != "" {
@@ -860,7 +861,7 @@ func verdictRank(v string) int {
 // with --mock or USE_MOCK=1, or --policy; --strict) and renders what a
 // bundle carries of it: the snapshot, the delta report and the three
 // Markdown reports, each with its provenance line.
-func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
+func (o Options) judge(soak *artifact.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
 	mock := o.Mock || o.Policy == "" && judge.UseMock(stdio.Env("USE_MOCK"))
 	pol, err := judge.LoadPolicy(o.Policy, mock)
 	if err != nil {

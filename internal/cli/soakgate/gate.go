@@ -88,7 +88,7 @@ func verdictError(v *artifact.Verdict, failOnWarn bool) error {
 // POST_SOAK_SNAPSHOT.json (ours, or the Python toolkit's), and refuses a
 // run given twice or the judged soak itself as a baseline: either would
 // shrink the run-to-run spread the comparison estimates.
-func loadBaseline(ctx context.Context, paths []string, soak *soakdir.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
+func loadBaseline(ctx context.Context, paths []string, soak *artifact.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
 	runs := make([]judge.BaselineRun, 0, len(paths))
 	seen := map[string]string{}
 	for _, path := range paths {
@@ -171,7 +171,7 @@ type outputFiles struct {
 	own *ownedDir
 }
 
-func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
+func plan(o options, soak *artifact.Soak) (outputFiles, error) {
 	var f outputFiles
 	if o.out != "" {
 		f.snapshot = filepath.Join(o.out, artifact.SnapshotFile)
@@ -342,7 +342,7 @@ func writeFile(path string, data []byte) error {
 			return &artifact.Error{File: dir, Err: unwrapPath(err)}
 		}
 	}
-	if err := artifact.WriteFile(path, data, 0o644); err != nil {
+	if err := soakdir.WriteFile(path, data, 0o644); err != nil {
 		return &artifact.Error{File: path, Err: unwrapPath(err)}
 	}
 	return nil

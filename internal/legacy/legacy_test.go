@@ -1,7 +1,6 @@
-package artifact
+package legacy
 
 import (
-	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 var (
@@ -21,21 +21,21 @@ var (
 
 // legacySummary is the summary block shared by the fixtures of
 // testdata/legacy (written by json.dump as the Python toolkit did, §2.4).
-func legacySummary() Summary {
-	return Summary{
-		MakerTakerRatio: F(0.847), MakerTakerSource: "fills_volume",
-		P95LatencyMs: F(250), RiskRatio: F(0.17), NetBps: F(3.1),
-		AdverseBpsP95: F(5), SlippageBpsP95: F(3.5), OrderAgeP95Ms: F(300),
-		Fills: &Fills{MakerCount: 500, TakerCount: 90, MakerVolume: 25000, TakerVolume: 4500},
+func legacySummary() artifact.Summary {
+	return artifact.Summary{
+		MakerTakerRatio: artifact.F(0.847), MakerTakerSource: "fills_volume",
+		P95LatencyMs: artifact.F(250), RiskRatio: artifact.F(0.17), NetBps: artifact.F(3.1),
+		AdverseBpsP95: artifact.F(5), SlippageBpsP95: artifact.F(3.5), OrderAgeP95Ms: artifact.F(300),
+		Fills: &artifact.Fills{MakerCount: 500, TakerCount: 90, MakerVolume: 25000, TakerVolume: 4500},
 	}
 }
 
-func legacyIter(n int, sum Summary, tu *Tuning) *IterationSummary {
+func legacyIter(n int, sum artifact.Summary, tu *artifact.Tuning) *artifact.IterationSummary {
 	tu.Iteration = n
-	return &IterationSummary{
-		SchemaVersion: SchemaVersion, Kind: KindIterationSummary, Iteration: n, Mode: ModeLegacy,
-		Status: StatusOK, StartedAt: "2025-10-12T12:00:00Z", Summary: sum, Tuning: tu,
-		File: IterationFileName(n), Legacy: true,
+	return &artifact.IterationSummary{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindIterationSummary, Iteration: n, Mode: artifact.ModeLegacy,
+		Status: artifact.StatusOK, StartedAt: "2025-10-12T12:00:00Z", Summary: sum, Tuning: tu,
+		File: artifact.IterationFileName(n), Legacy: true,
 	}
 }
 
@@ -47,10 +47,10 @@ func TestDecodeLegacyIterationSummary(t *testing.T) {
 	sum6.MakerTakerRatio = nil // "fallback": made up, never measured
 	sum6.MakerTakerSource = "fallback"
 	sum6.P95LatencyMs = nil // 0.0: the toolkit's default for "no value"
-	sum6.NetBps = F(math.NaN())
-	sum6.AdverseBpsP95 = F(math.Inf(1))
+	sum6.NetBps = artifact.F(math.NaN())
+	sum6.AdverseBpsP95 = artifact.F(math.Inf(1))
 	sum6.Fills = nil
-	it6 := legacyIter(6, sum6, &Tuning{ProposedDeltas: map[string]float64{}, SkipReason: "no effective change", OldHash: hashA, StateHash: hashB})
+	it6 := legacyIter(6, sum6, &artifact.Tuning{ProposedDeltas: map[string]float64{}, SkipReason: "no effective change", OldHash: hashA, StateHash: hashB})
 	it6.StartedAt = ""
 	sum7 := legacySummary()
 	sum7.MakerTakerRatio = nil // "mock_default"
@@ -58,23 +58,23 @@ func TestDecodeLegacyIterationSummary(t *testing.T) {
 
 	tests := []struct {
 		file string
-		want *IterationSummary
+		want *artifact.IterationSummary
 	}{
-		{"ITER_SUMMARY_1.json", legacyIter(1, legacySummary(), &Tuning{
+		{"ITER_SUMMARY_1.json", legacyIter(1, legacySummary(), &artifact.Tuning{
 			ProposedDeltas: legacyDeltas, Applied: true, ChangedKeys: []string{"base_spread_bps_delta", "impact_cap_ratio"},
 			Rationale: rationale, OldHash: hashA, StateHash: hashB,
 		})},
-		{"ITER_SUMMARY_2.json", legacyIter(2, legacySummary(), &Tuning{ // skip_reason {no_op, note}
+		{"ITER_SUMMARY_2.json", legacyIter(2, legacySummary(), &artifact.Tuning{ // skip_reason {no_op, note}
 			ProposedDeltas: legacyDeltas, SkipReason: "no effective change", Rationale: rationale, OldHash: hashB, StateHash: hashB,
 		})},
-		{"ITER_SUMMARY_4.json", legacyIter(4, legacySummary(), &Tuning{ // skip_reason {velocity, oscillation}, null hashes
+		{"ITER_SUMMARY_4.json", legacyIter(4, legacySummary(), &artifact.Tuning{ // skip_reason {velocity, oscillation}, null hashes
 			ProposedDeltas: legacyDeltas, SkipReason: "oscillation,velocity", Guards: []string{"oscillation", "velocity"}, Rationale: rationale,
 		})},
-		{"ITER_SUMMARY_5.json", legacyIter(5, legacySummary(), &Tuning{ // skip_reason a string; BOM and CRLF
+		{"ITER_SUMMARY_5.json", legacyIter(5, legacySummary(), &artifact.Tuning{ // skip_reason a string; BOM and CRLF
 			ProposedDeltas: legacyDeltas, SkipReason: "no_runtime_path", Rationale: rationale,
 		})},
 		{"ITER_SUMMARY_6.json", it6}, // NaN, Infinity, nulls, fake defaults
-		{"ITER_SUMMARY_7.json", legacyIter(7, sum7, &Tuning{ // skip_reason {freeze, note}
+		{"ITER_SUMMARY_7.json", legacyIter(7, sum7, &artifact.Tuning{ // skip_reason {freeze, note}
 			ProposedDeltas: legacyDeltas, SkipReason: "freeze", Guards: []string{"freeze"}, Rationale: rationale,
 		})},
 	}
@@ -84,7 +84,7 @@ func TestDecodeLegacyIterationSummary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := DecodeIterationSummary(tc.file, data)
+			got, err := IterationSummary(tc.file, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,19 +102,19 @@ func TestLegacySummaryReencodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy, err := DecodeIterationSummary("ITER_SUMMARY_1.json", data)
+	legacy, err := IterationSummary("ITER_SUMMARY_1.json", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Marshal(legacy)
+	out, err := artifact.Marshal(legacy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeIterationSummary("ITER_SUMMARY_1.json", out)
+	got, err := IterationSummary("ITER_SUMMARY_1.json", out)
 	if err != nil {
 		t.Fatalf("re-encoded legacy summary does not decode: %v\n%s", err, out)
 	}
-	if diff := cmp.Diff(legacy, got, cmpopts.IgnoreFields(IterationSummary{}, "Legacy")); diff != "" {
+	if diff := cmp.Diff(legacy, got, cmpopts.IgnoreFields(artifact.IterationSummary{}, "Legacy")); diff != "" {
 		t.Errorf("(-legacy +reencoded):\n%s", diff)
 	}
 	if got.Legacy {
@@ -128,7 +128,7 @@ func TestDecodeLegacyIterationSummaryErrors(t *testing.T) {
 	}{
 		{"string KPI", "{\"iteration\": 3,\n \"summary\": {\"net_bps\": \"3.1\"}}", `ITER_SUMMARY_3.json: line 2: net_bps: want a number, got string "3.1"`},
 		{"boolean KPI", "{\"iteration\": 3,\n \"summary\": {\"risk_ratio\": true}}", `ITER_SUMMARY_3.json: line 2: risk_ratio: want a number, got a boolean`},
-		{"KPI out of float range", "{\"iteration\": 3, \"summary\": {\n\"net_bps\": 1e400}}", `ITER_SUMMARY_3.json: line 2: net_bps: number 1e400 out of range`},
+		{"KPI out of float range", "{\"iteration\": 3, \"summary\": {\n\"net_bps\": 1e400}}", `ITER_SUMMARY_3.json: line 2: summary.net_bps: want float64, got JSON number 1e400`},
 		{"summary a list", `{"iteration": 3, "summary": []}`, `ITER_SUMMARY_3.json: line 1: summary: want an object, got an array`},
 		{"iteration NaN", `{"iteration": NaN}`, `ITER_SUMMARY_3.json: line 1: iteration: want a positive integer`},
 		{"iteration fractional", `{"iteration": 2.5}`, `ITER_SUMMARY_3.json: line 1: iteration: want a positive integer`},
@@ -141,11 +141,11 @@ func TestDecodeLegacyIterationSummaryErrors(t *testing.T) {
 		{"NaN inside a string stays a string", `{"iteration": 3, "summary": {"net_bps": "xNaNx"}}`, `ITER_SUMMARY_3.json: line 1: net_bps: want a number, got a string of 5 bytes`},
 		{"trailing data", "{\"iteration\": 3}\n\n{\"iteration\": 4}", `ITER_SUMMARY_3.json: line 3: trailing data after the JSON object`},
 		{"trailing data after NaN", "{\"iteration\": 3, \"summary\": {\"net_bps\": NaN}} junk", `ITER_SUMMARY_3.json: line 1: trailing data after the JSON object`},
-		{"syntax error after NaN", "{\"iteration\": 3,\n\"summary\": {\"net_bps\": NaN,}}", `ITER_SUMMARY_3.json: line 2: invalid JSON: invalid character '}' looking for beginning of object key string`},
+		{"syntax error after NaN", "{\"iteration\": 3,\n\"summary\": {\"net_bps\": NaN,}}", `ITER_SUMMARY_3.json: line 2: invalid JSON: invalid character ',' at start of value`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := DecodeIterationSummary("ITER_SUMMARY_3.json", []byte(tc.in))
+			got, err := IterationSummary("ITER_SUMMARY_3.json", []byte(tc.in))
 			if err == nil {
 				t.Fatalf("got %+v, want error %q", got, tc.want)
 			}
@@ -167,15 +167,15 @@ func TestLegacyLenientValues(t *testing.T) {
 	  "maker_taker_source": 5, "runtime_utc": null},
 	 "tuning": {"suggested_deltas": {"a": 1.0000001, "b": null}, "applied": "yes", "skip_reason": 17,
 	  "rationale": ["x", 3, "y"], "changed_keys": ["a", 1], "signature": "na", "cooldown_active": true}}`
-	got, err := DecodeIterationSummary("f", []byte(in))
+	got, err := IterationSummary("f", []byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &IterationSummary{
-		SchemaVersion: SchemaVersion, Kind: KindIterationSummary, Iteration: 3, Mode: ModeLegacy, Status: StatusOK,
+	want := &artifact.IterationSummary{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindIterationSummary, Iteration: 3, Mode: artifact.ModeLegacy, Status: artifact.StatusOK,
 		File: "f", Legacy: true,
-		Summary: Summary{NetBps: F(math.Inf(-1)), Fills: &Fills{MakerCount: 7, TakerCount: 3}},
-		Tuning: &Tuning{
+		Summary: artifact.Summary{NetBps: artifact.F(math.Inf(-1)), Fills: &artifact.Fills{MakerCount: 7, TakerCount: 3}},
+		Tuning: &artifact.Tuning{
 			Iteration: 3, ProposedDeltas: map[string]float64{"a": 1}, ChangedKeys: []string{"a"},
 			Rationale: []string{"x", "y"}, Guards: []string{"cooldown"},
 		},
@@ -194,69 +194,8 @@ func TestSanitizeLegacy(t *testing.T) {
 		"\uFEFF{\"a\": 1}":           `{"a": 1}`,
 		`{"a": 1}`:                   `{"a": 1}`,
 	} {
-		if got := string(sanitizeLegacy([]byte(in))); got != want {
-			t.Errorf("sanitizeLegacy(%s) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-// sameLegacy checks that when the fast legacy readers decode data, the
-// general ones decode it to the same value.
-func sameLegacy(t *testing.T, data []byte) {
-	t.Helper()
-	clean := sanitizeLegacy(data)
-	if fast, ok := legacySummaryFast("f", clean); ok {
-		slow, err := decodeLegacySummaryGeneral("f", data)
-		if err != nil {
-			t.Fatalf("fast path decoded what the general one refuses: %v\n%s", err, data)
-		}
-		if diff := cmp.Diff(slow, fast, cmpopts.EquateNaNs()); diff != "" {
-			t.Fatalf("summary (-general +fast):\n%s\n%s", diff, data)
-		}
-	}
-	trimmed := bytes.TrimLeft(TrimBOM(data), " \t\r\n")
-	list := len(trimmed) > 0 && trimmed[0] == '['
-	if fast, ok := legacyReportFast(clean, list); ok {
-		if !list {
-			if env, err := PeekEnvelope("f", data); err != nil || env.Kind != "" {
-				return // not read as a legacy ledger
-			}
-		}
-		slow, err := decodeTuningReportPath("f", data, false)
-		if err != nil {
-			t.Fatalf("fast path decoded what the general one refuses: %v\n%s", err, data)
-		}
-		if diff := cmp.Diff(slow, fast, cmpopts.EquateNaNs()); diff != "" {
-			t.Fatalf("ledger (-general +fast):\n%s\n%s", diff, data)
-		}
-	}
-}
-
-func TestLegacyFastSameAsGeneral(t *testing.T) {
-	files, err := filepath.Glob("testdata/legacy/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatal(files, err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameLegacy(t, data)
-	}
-	for _, doc := range []string{
-		`{"iteration": 2, "summary": {"net_bps": "NaN", "fills": {"maker_fills": 3, "maker_count": "x", "taker_volume": 1e999}}, "tuning": {"deltas": {"a": 1}, "proposed_deltas": null, "skip_reason": {"velocity": true, "cooldown": true, "note": "n"}, "freeze_triggered": true, "rationale": ["a", 1, "b"], "signature": "s"}}`,
-		`{"iteration": 1.0, "tuning": {"suggested_deltas": {"a": Infinity, "b": -0.5}, "skip_reason": {"no_op": true}, "rationale": "x |  | y", "changed_keys": ["a", 2]}, "x": [{"y": [null, true, false, "z", -1.5e3]}]}`,
-		`[{"iteration": 3, "proposed_deltas": {}, "skip_reason": 5}, {"iteration": NaN}]`,
-		`{"iterations": [], "other": {}}`,
-		`[]`,
-	} {
-		sameLegacy(t, []byte(doc))
-		clean := sanitizeLegacy([]byte(doc))
-		_, sok := legacySummaryFast("f", clean)
-		_, rok := legacyReportFast(clean, doc[0] == '[')
-		if !sok && !rok {
-			t.Errorf("fast path left %s", doc)
+		if got := string(sanitize([]byte(in))); got != want {
+			t.Errorf("sanitize(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -272,19 +211,19 @@ func TestErrorNamesTheSameKey(t *testing.T) {
 			"legacy deltas",
 			"{\"iteration\": 3, \"tuning\": {\"deltas\": {\"z\": \"1\", \"b\": true, \"m\": \"2\", \"q\": [], \"c\": {}}}}",
 			`ITER_SUMMARY_3.json: line 1: proposed_deltas.b: want a number, got a boolean`,
-			func(f string, d []byte) error { _, err := DecodeIterationSummary(f, d); return err },
+			func(f string, d []byte) error { _, err := IterationSummary(f, d); return err },
 		},
 		{
 			"legacy ledger deltas",
 			"[{\"iteration\": 1, \"proposed_deltas\": {\"z\": \"1\", \"b\": true, \"m\": \"2\", \"q\": [], \"c\": {}}}]",
 			`ITER_SUMMARY_3.json: line 1: proposed_deltas.b: want a number, got a boolean`,
-			func(f string, d []byte) error { _, err := DecodeTuningReport(f, d); return err },
+			func(f string, d []byte) error { _, err := TuningReport(f, d); return err },
 		},
 		{
 			"overrides",
 			"{\"schema_version\": 1, \"kind\": \"runtime_overrides\", \"z\": \"1\", \"b\": true, \"m\": \"2\", \"q\": [], \"c\": null}",
 			`ITER_SUMMARY_3.json: line 1: b: want a number, got a boolean`,
-			func(f string, d []byte) error { _, err := DecodeOverrides(f, d); return err },
+			func(f string, d []byte) error { _, err := Overrides(f, d); return err },
 		},
 	} {
 		for range 50 {

@@ -1,6 +1,6 @@
 //go:build race
 
-package artifact
+package soakdir
 
 // raceEnabled skips the tests that push tens of megabytes through byte
 // loops: under the race detector they take a minute and prove nothing more.

@@ -1,14 +1,15 @@
-package artifact
+package legacy
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 func TestOverridesRoundTrip(t *testing.T) {
-	o := Overrides{Params: map[string]float64{
+	o := artifact.Overrides{Params: map[string]float64{
 		"tail_age_ms": 600, "min_interval_ms": 60, "base_spread_bps_delta": 0.05,
 		"engine.concurrency_limit": 10, "engine.tail_age_ms": 30, "risk.impact_cap_ratio": -0.01,
 		"tuner.limits.max_delta_per_hour": 1e-7, "replace_rate_per_min": 300,
@@ -51,7 +52,7 @@ func TestOverridesRoundTrip(t *testing.T) {
 			t.Fatalf("second encoding differs:\n%s", again)
 		}
 	}
-	back, err := DecodeOverrides("runtime_overrides.json", got)
+	back, err := Overrides("runtime_overrides.json", got)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestOverridesRoundTrip(t *testing.T) {
 	if diff := cmp.Diff([]string{"base_spread_bps_delta", "engine.concurrency_limit", "engine.tail_age_ms", "min_interval_ms", "replace_rate_per_min", "risk.impact_cap_ratio", "tail_age_ms", "tuner.limits.max_delta_per_hour"}, back.Keys()); diff != "" {
 		t.Errorf("Keys (-want +got):\n%s", diff)
 	}
-	empty, err := Overrides{}.Encode()
+	empty, err := artifact.Overrides{}.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestOverridesEncodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Overrides{Params: tc.params}.Encode()
+			_, err := artifact.Overrides{Params: tc.params}.Encode()
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -97,11 +98,11 @@ func TestOverridesEncodeErrors(t *testing.T) {
 	}
 }
 
-func TestDecodeOverrides(t *testing.T) {
+func TestOverrides(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		want    *Overrides
+		want    *artifact.Overrides
 		wantErr string
 	}{
 		{
@@ -112,7 +113,7 @@ func TestDecodeOverrides(t *testing.T) {
  "impact_cap_ratio":0.1,"max_delta_ratio":0.15,"min_interval_ms":60,"replace_rate_per_min":300,
  "risk":{"base_spread_bps_delta":0.020000000000000004,"impact_cap_ratio":-0.009999999999999995,
  "max_delta_ratio":-0.010000000000000009},"tail_age_ms":600}`,
-			want: &Overrides{Legacy: true, Params: map[string]float64{
+			want: &artifact.Overrides{Legacy: true, Params: map[string]float64{
 				"base_spread_bps_delta": 0.05, "engine.min_interval_ms": 5, "engine.tail_age_ms": 30,
 				"impact_cap_ratio": 0.1, "max_delta_ratio": 0.15, "min_interval_ms": 60, "replace_rate_per_min": 300,
 				"risk.base_spread_bps_delta": 0.020000000000000004, "risk.impact_cap_ratio": -0.009999999999999995,
@@ -122,10 +123,10 @@ func TestDecodeOverrides(t *testing.T) {
 		{
 			name: "legacy pretty with BOM, CRLF and junk values",
 			in:   "\uFEFF{\r\n  \"min_interval_ms\": 65,\r\n  \"note\": \"hand edited\",\r\n  \"presets\": [1, 2],\r\n  \"quoting\": {\"on\": true, \"x\": NaN},\r\n  \"y\": null\r\n}\r\n",
-			want: &Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 65},
+			want: &artifact.Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 65},
 				Ignored: []string{"note", "presets", "quoting.on", "quoting.x", "y"}},
 		},
-		{name: "legacy empty", in: `{}`, want: &Overrides{Legacy: true, Params: map[string]float64{}}},
+		{name: "legacy empty", in: `{}`, want: &artifact.Overrides{Legacy: true, Params: map[string]float64{}}},
 		{
 			name:    "ours with a string value",
 			in:      "{\"schema_version\": 1, \"kind\": \"runtime_overrides\",\n\"engine\": {\n\"tail_age_ms\": \"30\"}}",
@@ -159,7 +160,7 @@ func TestDecodeOverrides(t *testing.T) {
 		{
 			name: "legacy envelope keys without a kind are ignored",
 			in:   `{"schema_version": 1, "kind": null, "min_interval_ms": 60}`,
-			want: &Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"kind", "schema_version"}},
+			want: &artifact.Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"kind", "schema_version"}},
 		},
 		{
 			// Found by FuzzDecodeOverrides: encoding/json reads
@@ -167,17 +168,19 @@ func TestDecodeOverrides(t *testing.T) {
 			// parameter it was written back as a broken envelope.
 			name: "legacy envelope key in another case",
 			in:   `{"sChemA_version": 0, "min_interval_ms": 60}`,
-			want: &Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"sChemA_version"}},
+			want: &artifact.Overrides{Legacy: true, Params: map[string]float64{"min_interval_ms": 60}, Ignored: []string{"sChemA_version"}},
 		},
 		{
-			name: "ours with a duplicate envelope key in another case",
-			in:   `{"schema_version": 1, "kind": "runtime_overrides", "Schema_Version": 1, "x": 2}`,
-			want: &Overrides{Params: map[string]float64{"x": 2}},
+			// Member names match exactly: "Schema_Version" is no envelope
+			// and no parameter either (it could not be written back).
+			name:    "ours with an envelope key in another case",
+			in:      `{"schema_version": 1, "kind": "runtime_overrides", "Schema_Version": 1, "x": 2}`,
+			wantErr: `runtime_overrides.json: line 1: "Schema_Version": reserved key`,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := DecodeOverrides("runtime_overrides.json", []byte(tc.in))
+			got, err := Overrides("runtime_overrides.json", []byte(tc.in))
 			if tc.wantErr != "" {
 				if err == nil {
 					t.Fatalf("got %+v, want error %q", got, tc.wantErr)

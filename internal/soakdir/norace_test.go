@@ -1,5 +1,5 @@
 //go:build !race
 
-package artifact
+package soakdir
 
 const raceEnabled = false

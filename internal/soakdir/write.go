@@ -1,37 +1,12 @@
-package artifact
+package soakdir
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
-
-// Marshal encodes v deterministically: two-space indent, no HTML escaping,
-// and a trailing newline. Map keys come out sorted, struct fields in
-// declaration order (schema_version and kind first).
-func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// MarshalLine encodes v as one compact JSON line, for JSON Lines streams.
-func MarshalLine(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
 
 // WriteFile writes data to path atomically and durably: a temporary file in
 // the same directory is written, synced, closed and renamed over path, and
@@ -39,17 +14,17 @@ func MarshalLine(v any) ([]byte, error) {
 // never a part, and the new one survives a power loss. On failure the
 // temporary file is removed and path is untouched.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	return writeFile(path, data, perm, true)
+	return writeAtomic(path, data, perm, true)
 }
 
 // WriteFileNoSync is WriteFile without the fsyncs: still atomic (a killed
 // process leaves the old file or the new one), not durable against a power
 // loss. For outputs that are cheaper to regenerate than to sync.
 func WriteFileNoSync(path string, data []byte, perm os.FileMode) error {
-	return writeFile(path, data, perm, false)
+	return writeAtomic(path, data, perm, false)
 }
 
-func writeFile(path string, data []byte, perm os.FileMode, durable bool) (err error) {
+func writeAtomic(path string, data []byte, perm os.FileMode, durable bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -97,21 +72,11 @@ func syncDir(dir string) {
 	}
 }
 
-// WriteJSON marshals v with Marshal and writes it atomically with mode 0644.
+// WriteJSON marshals v with artifact.Marshal and writes it atomically with mode 0644.
 func WriteJSON(path string, v any) error {
-	data, err := Marshal(v)
+	data, err := artifact.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return WriteFile(path, data, 0o644)
-}
-
-// ReadFile reads path ("-" is not accepted here) and decodes it strictly as
-// kind want into v.
-func ReadFile(path string, want Kind, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return Decode(path, data, want, v)
 }

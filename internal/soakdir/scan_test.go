@@ -1,4 +1,4 @@
-package artifact
+package soakdir
 
 import (
 	"bytes"
@@ -9,17 +9,18 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 type scanned struct {
 	Line int
-	Env  Envelope
+	Env  artifact.Envelope
 	Raw  string
 }
 
 func scanAll(in io.Reader) ([]scanned, error) {
 	var got []scanned
-	err := ScanLines("stream.jsonl", in, func(line int, env Envelope, raw []byte) error {
+	err := ScanLines("stream.jsonl", in, func(line int, env artifact.Envelope, raw []byte) error {
 		got = append(got, scanned{line, env, string(raw)})
 		return nil
 	})
@@ -27,7 +28,7 @@ func scanAll(in io.Reader) ([]scanned, error) {
 }
 
 func TestScanLines(t *testing.T) {
-	it := Envelope{SchemaVersion: 1, Kind: KindIterationSummary}
+	it := artifact.Envelope{SchemaVersion: 1, Kind: artifact.KindIterationSummary}
 	tests := []struct {
 		name    string
 		in      string
@@ -47,17 +48,17 @@ func TestScanLines(t *testing.T) {
 		{
 			name: "BOM on the first line",
 			in:   "\uFEFF{\"schema_version\":1,\"kind\":\"run\"}\n",
-			want: []scanned{{1, Envelope{1, KindRun}, `{"schema_version":1,"kind":"run"}`}},
+			want: []scanned{{1, artifact.Header(artifact.KindRun), `{"schema_version":1,"kind":"run"}`}},
 		},
 		{
 			name: "missing kind is passed on as a zero envelope",
 			in:   "{\"iteration\": 3, \"summary\": {\"net_bps\": NaN}}\n",
-			want: []scanned{{1, Envelope{}, `{"iteration": 3, "summary": {"net_bps": NaN}}`}},
+			want: []scanned{{1, artifact.Envelope{}, `{"iteration": 3, "summary": {"net_bps": NaN}}`}},
 		},
 		{
 			name:    "invalid line",
 			in:      "{\"schema_version\":1,\"kind\":\"run\"}\n\n[1,\n",
-			want:    []scanned{{1, Envelope{1, KindRun}, `{"schema_version":1,"kind":"run"}`}},
+			want:    []scanned{{1, artifact.Header(artifact.KindRun), `{"schema_version":1,"kind":"run"}`}},
 			wantErr: `stream.jsonl: line 3: invalid JSON: unexpected end of JSON input`,
 		},
 		{
@@ -105,7 +106,7 @@ func TestScanLinesLongLines(t *testing.T) {
 	long := `{"schema_version":1,"kind":"run","command":["` + strings.Repeat("x", 20<<20) + `"]}`
 	in := "{\"schema_version\":1,\"kind\":\"run\"}\n" + long + "\r\n{\"schema_version\":1,\"kind\":\"verdict\"}\n"
 	var lens []int
-	err := ScanLines("s", io.MultiReader(strings.NewReader(in[:100]), strings.NewReader(in[100:])), func(line int, env Envelope, raw []byte) error {
+	err := ScanLines("s", io.MultiReader(strings.NewReader(in[:100]), strings.NewReader(in[100:])), func(line int, env artifact.Envelope, raw []byte) error {
 		lens = append(lens, len(raw))
 		if line == 2 && string(raw) != long {
 			t.Errorf("line 2 is not the long line")
@@ -125,7 +126,7 @@ func TestScanLinesTooLong(t *testing.T) {
 		t.Skip("64 MB: skipped in -short mode and under the race detector")
 	}
 	in := io.MultiReader(strings.NewReader("{}\n"), io.LimitReader(xReader{}, MaxLineBytes+1))
-	err := ScanLines("s", in, func(int, Envelope, []byte) error { return nil })
+	err := ScanLines("s", in, func(int, artifact.Envelope, []byte) error { return nil })
 	want := fmt.Sprintf("s: line 2: line longer than %d bytes", MaxLineBytes)
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
@@ -172,9 +173,9 @@ func TestScanLinesErrors(t *testing.T) {
 		}
 	})
 	t.Run("callback error with a line of its own gets the stream's", func(t *testing.T) {
-		err := ScanLines("s.jsonl", strings.NewReader("{}\n\n{}\n"), func(line int, _ Envelope, raw []byte) error {
+		err := ScanLines("s.jsonl", strings.NewReader("{}\n\n{}\n"), func(line int, _ artifact.Envelope, raw []byte) error {
 			if line == 3 {
-				return Errorf("", 1, "iteration %d appears twice", 4)
+				return artifact.Errorf("", 1, "iteration %d appears twice", 4)
 			}
 			return nil
 		})
@@ -183,14 +184,14 @@ func TestScanLinesErrors(t *testing.T) {
 		}
 	})
 	t.Run("callback error with a file is kept", func(t *testing.T) {
-		want := Errorf("other.json", 2, "bad")
-		err := ScanLines("s.jsonl", strings.NewReader("{}\n"), func(int, Envelope, []byte) error { return want })
+		want := artifact.Errorf("other.json", 2, "bad")
+		err := ScanLines("s.jsonl", strings.NewReader("{}\n"), func(int, artifact.Envelope, []byte) error { return want })
 		if err != want {
 			t.Errorf("err = %v, want %v", err, want)
 		}
 	})
 	t.Run("plain callback error is returned as is", func(t *testing.T) {
-		err := ScanLines("s.jsonl", strings.NewReader("{}\n"), func(int, Envelope, []byte) error { return io.ErrClosedPipe })
+		err := ScanLines("s.jsonl", strings.NewReader("{}\n"), func(int, artifact.Envelope, []byte) error { return io.ErrClosedPipe })
 		if err != io.ErrClosedPipe {
 			t.Errorf("err = %v", err)
 		}
@@ -198,7 +199,7 @@ func TestScanLinesErrors(t *testing.T) {
 }
 
 func TestLineError(t *testing.T) {
-	if got := LineError("s", 4, Errorf("x", 1, "bad")).Error(); got != "s: line 4: bad" {
+	if got := LineError("s", 4, artifact.Errorf("x", 1, "bad")).Error(); got != "s: line 4: bad" {
 		t.Errorf("got %q", got)
 	}
 	if got := LineError("s", 4, io.EOF); got.Error() != "s: line 4: EOF" || !errors.Is(got, io.EOF) {
@@ -210,19 +211,19 @@ func TestLineError(t *testing.T) {
 func TestMarshalLineScans(t *testing.T) {
 	var buf bytes.Buffer
 	for i := 1; i <= 3; i++ {
-		line, err := MarshalLine(wantIter7())
+		line, err := artifact.MarshalLine(&artifact.IterationSummary{SchemaVersion: 1, Kind: artifact.KindIterationSummary, Iteration: 7, Mode: artifact.ModeMock, Status: artifact.StatusOK})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' {
-			t.Fatalf("MarshalLine wrote %q", line)
+			t.Fatalf("artifact.MarshalLine wrote %q", line)
 		}
 		buf.Write(line)
 	}
 	n := 0
-	err := ScanLines("s", &buf, func(line int, env Envelope, raw []byte) error {
+	err := ScanLines("s", &buf, func(line int, env artifact.Envelope, raw []byte) error {
 		n++
-		_, err := DecodeIterationSummary("", raw)
+		_, err := artifact.DecodeIterationSummary("", raw)
 		return err
 	})
 	if err != nil || n != 3 {

@@ -1,4 +1,4 @@
-package artifact
+package legacy
 
 import (
 	"os"
@@ -6,18 +6,19 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // wantLegacyLedger is testdata/legacy/TUNING_REPORT.json (§2.5): applied
 // at 1 and 3, a no-op at 2 and 6, the velocity guard at 4 and 5, with the
 // skip_reason as "", an object and a string.
-func wantLegacyLedger() *TuningReport {
+func wantLegacyLedger() *artifact.TuningReport {
 	d := map[string]float64{"base_spread_bps_delta": 0.02, "min_interval_ms": 5}
 	keys := []string{"base_spread_bps_delta", "min_interval_ms"}
 	why := []string{"maker/taker low"}
-	return &TuningReport{
-		SchemaVersion: SchemaVersion, Kind: KindTuningReport, Legacy: true,
-		Iterations: []Tuning{
+	return &artifact.TuningReport{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindTuningReport, Legacy: true,
+		Iterations: []artifact.Tuning{
 			{Iteration: 1, ProposedDeltas: d, Applied: true, ChangedKeys: keys, Rationale: why, StateHash: hashD},
 			// state_hash null: the signature (the overrides' hash) stands in.
 			{Iteration: 2, ProposedDeltas: d, SkipReason: "no effective change", Rationale: why, StateHash: hashC},
@@ -27,21 +28,21 @@ func wantLegacyLedger() *TuningReport {
 			{Iteration: 5, ProposedDeltas: d, SkipReason: "velocity cap exceeded", Guards: []string{"velocity"}, Rationale: why, StateHash: hashC},
 			{Iteration: 6, ProposedDeltas: map[string]float64{}, SkipReason: "no effective change", Rationale: why},
 		},
-		Summary: TuningReportSummary{Count: 6, Applied: 2, Guards: map[string]int{"velocity": 2}},
+		Summary: artifact.TuningReportSummary{Count: 6, Applied: 2, Guards: map[string]int{"velocity": 2}},
 	}
 }
 
-func TestDecodeTuningReport(t *testing.T) {
-	ours := &TuningReport{
-		SchemaVersion: SchemaVersion, Kind: KindTuningReport,
-		Iterations: []Tuning{{
+func TestTuningReport(t *testing.T) {
+	ours := &artifact.TuningReport{
+		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindTuningReport,
+		Iterations: []artifact.Tuning{{
 			Iteration: 1, ProposedDeltas: map[string]float64{"min_interval_ms": 5}, Applied: true,
-			Changes:     []Change{{Key: "min_interval_ms", Old: 60, New: 65, Delta: 5}},
+			Changes:     []artifact.Change{{Key: "min_interval_ms", Old: 60, New: 65, Delta: 5}},
 			ChangedKeys: []string{"min_interval_ms"}, OldHash: hashA, StateHash: hashB, Verified: true,
 		}},
 	}
 	ours.Summarize()
-	oursBytes, err := Marshal(ours)
+	oursBytes, err := artifact.Marshal(ours)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,20 +56,20 @@ func TestDecodeTuningReport(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      []byte
-		want    *TuningReport
+		want    *artifact.TuningReport
 		wantErr string
 	}{
 		{name: "ours", in: oursBytes, want: ours},
 		{name: "legacy object", in: read("TUNING_REPORT.json"), want: wantLegacyLedger()},
 		{name: "legacy bare list with BOM and CRLF", in: read("TUNING_REPORT_list.json"), want: wantLegacyLedger()},
-		{name: "legacy empty list", in: []byte("[]\n"), want: &TuningReport{SchemaVersion: SchemaVersion, Kind: KindTuningReport, Legacy: true, Summary: TuningReportSummary{Guards: map[string]int{}}}},
+		{name: "legacy empty list", in: []byte("[]\n"), want: &artifact.TuningReport{SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindTuningReport, Legacy: true, Summary: artifact.TuningReportSummary{Guards: map[string]int{}}}},
 		{name: "legacy list of non-objects", in: []byte("[\n{\"iteration\": 1},\n 7]"), wantErr: `TUNING_REPORT.json: iterations[1]: want an object, got a number`},
 		{name: "legacy object without iterations", in: []byte("{\"summary\": {}}"), wantErr: `TUNING_REPORT.json: iterations: want a list`},
 		{name: "legacy iterations an object", in: []byte("{\n\"iterations\": {}}"), wantErr: `TUNING_REPORT.json: line 2: iterations: want a list`},
-		{name: "legacy list with NaN delta", in: []byte(`[{"iteration": 1, "proposed_deltas": {"x": NaN}}]`), want: &TuningReport{
-			SchemaVersion: SchemaVersion, Kind: KindTuningReport, Legacy: true,
-			Iterations: []Tuning{{Iteration: 1, ProposedDeltas: map[string]float64{}}},
-			Summary:    TuningReportSummary{Count: 1, Guards: map[string]int{}},
+		{name: "legacy list with NaN delta", in: []byte(`[{"iteration": 1, "proposed_deltas": {"x": NaN}}]`), want: &artifact.TuningReport{
+			SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindTuningReport, Legacy: true,
+			Iterations: []artifact.Tuning{{Iteration: 1, ProposedDeltas: map[string]float64{}}},
+			Summary:    artifact.TuningReportSummary{Count: 1, Guards: map[string]int{}},
 		}},
 		{name: "legacy list trailing data", in: []byte("[]\n]"), wantErr: `TUNING_REPORT.json: line 2: trailing data after the JSON object`},
 		{name: "unknown field in ours", in: []byte("{\"schema_version\": 1, \"kind\": \"tuning_report\",\n\"iterations\": [], \"extra\": 1}"), wantErr: `TUNING_REPORT.json: line 2: unknown field "extra"`},
@@ -77,7 +78,7 @@ func TestDecodeTuningReport(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := DecodeTuningReport("TUNING_REPORT.json", tc.in)
+			got, err := TuningReport("TUNING_REPORT.json", tc.in)
 			if tc.wantErr != "" {
 				if err == nil {
 					t.Fatalf("got %+v, want error %q", got, tc.wantErr)
