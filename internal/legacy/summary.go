@@ -1,6 +1,7 @@
 package legacy
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math"
@@ -8,6 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/go-json-experiment/json"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -15,25 +19,136 @@ import (
 // strictly, the toolkit's leniently, converted to ours (Mode "legacy",
 // Legacy set; the envelope is set so that a later stage can re-encode it).
 func IterationSummary(file string, data []byte) (*artifact.IterationSummary, error) {
-	if env, err := PeekEnvelope(file, data); err != nil {
-		return nil, err
+	// A file without "kind" (unescaped or escaped) is the toolkit's; ours,
+	// the usual case at 100,000 files a soak, pays for one look at the
+	// envelope.
+	if !bytes.Contains(data, []byte(`"kind"`)) && !bytes.Contains(data, []byte(`\u`)) {
+		return summary(file, sanitize(data))
+	}
+	s, err := artifact.DecodeIterationSummary(file, data)
+	if err == nil {
+		return s, nil
+	}
+	if env, perr := PeekEnvelope(file, data); perr != nil {
+		return nil, perr
 	} else if env.Kind != "" {
-		return artifact.DecodeIterationSummary(file, data)
+		return nil, err
 	}
 	return summary(file, sanitize(data))
 }
 
-// legacySummaryKPIs maps legacy summary keys onto Summary fields.
-var legacySummaryKPIs = []string{
-	"maker_taker_ratio", "p95_latency_ms", "risk_ratio", "net_bps", "gross_bps", "fees_eff_bps",
-	"slippage_bps", "adverse_bps", "inventory_bps", "adverse_bps_p95", "slippage_bps_p95",
-	"cancel_ratio", "order_age_p95_ms", "ws_lag_p95_ms", "maker_share_pct",
+// summaryDoc is the part of a legacy ITER_SUMMARY that is read; the
+// decoder skips the rest without building it (a summary's "blocks",
+// "neg_edge_drivers", ... are most of its bytes).
+type summaryDoc struct {
+	Iteration any            `json:"iteration"`
+	Summary   jsontext.Value `json:"summary"`
+	Tuning    jsontext.Value `json:"tuning"`
+}
+
+// tuningDoc is the part of a legacy tuning record or ledger entry that is
+// read.
+type tuningDoc struct {
+	Iteration       any `json:"iteration"`
+	ProposedDeltas  any `json:"proposed_deltas"`
+	Deltas          any `json:"deltas"`
+	SuggestedDeltas any `json:"suggested_deltas"`
+	Applied         any `json:"applied"`
+	ChangedKeys     any `json:"changed_keys"`
+	Rationale       any `json:"rationale"`
+	OldHash         any `json:"old_hash"`
+	StateHash       any `json:"state_hash"`
+	Signature       any `json:"signature"`
+	SkipReason      any `json:"skip_reason"`
+	Oscillation     any `json:"oscillation_detected"`
+	Velocity        any `json:"velocity_violation"`
+	Cooldown        any `json:"cooldown_active"`
+	Freeze          any `json:"freeze_triggered"`
+}
+
+func (t *tuningDoc) get(key string) any {
+	switch key {
+	case "iteration":
+		return t.Iteration
+	case "proposed_deltas":
+		return t.ProposedDeltas
+	case "deltas":
+		return t.Deltas
+	case "suggested_deltas":
+		return t.SuggestedDeltas
+	case "applied":
+		return t.Applied
+	case "changed_keys":
+		return t.ChangedKeys
+	case "rationale":
+		return t.Rationale
+	case "old_hash":
+		return t.OldHash
+	case "state_hash":
+		return t.StateHash
+	case "signature":
+		return t.Signature
+	case "skip_reason":
+		return t.SkipReason
+	case "oscillation_detected":
+		return t.Oscillation
+	case "velocity_violation":
+		return t.Velocity
+	case "cooldown_active":
+		return t.Cooldown
+	case "freeze_triggered":
+		return t.Freeze
+	}
+	return nil
+}
+
+// kpiDoc is the part of a legacy summary's "summary" object that is read.
+type kpiDoc struct {
+	MakerTakerRatio  any `json:"maker_taker_ratio"`
+	P95LatencyMs     any `json:"p95_latency_ms"`
+	RiskRatio        any `json:"risk_ratio"`
+	NetBps           any `json:"net_bps"`
+	GrossBps         any `json:"gross_bps"`
+	FeesBps          any `json:"fees_eff_bps"`
+	SlippageBps      any `json:"slippage_bps"`
+	AdverseBps       any `json:"adverse_bps"`
+	InventoryBps     any `json:"inventory_bps"`
+	AdverseBpsP95    any `json:"adverse_bps_p95"`
+	SlippageBpsP95   any `json:"slippage_bps_p95"`
+	CancelRatio      any `json:"cancel_ratio"`
+	OrderAgeP95Ms    any `json:"order_age_p95_ms"`
+	WSLagP95Ms       any `json:"ws_lag_p95_ms"`
+	MakerSharePct    any `json:"maker_share_pct"`
+	MakerTakerSource any `json:"maker_taker_source"`
+	Fills            any `json:"fills"`
+	RuntimeUTC       any `json:"runtime_utc"`
+}
+
+// kpis returns the KPIs a legacy summary carries, by name, in the order
+// errors are looked for.
+func (d *kpiDoc) kpis() [15]struct {
+	name string
+	v    any
+} {
+	return [15]struct {
+		name string
+		v    any
+	}{
+		{"maker_taker_ratio", d.MakerTakerRatio}, {"p95_latency_ms", d.P95LatencyMs}, {"risk_ratio", d.RiskRatio},
+		{"net_bps", d.NetBps}, {"gross_bps", d.GrossBps}, {"fees_eff_bps", d.FeesBps}, {"slippage_bps", d.SlippageBps},
+		{"adverse_bps", d.AdverseBps}, {"inventory_bps", d.InventoryBps}, {"adverse_bps_p95", d.AdverseBpsP95},
+		{"slippage_bps_p95", d.SlippageBpsP95}, {"cancel_ratio", d.CancelRatio}, {"order_age_p95_ms", d.OrderAgeP95Ms},
+		{"ws_lag_p95_ms", d.WSLagP95Ms}, {"maker_share_pct", d.MakerSharePct},
+	}
 }
 
 // summary converts a legacy ITER_SUMMARY (sanitized: clean) to ours.
 func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
-	m, err := object(file, clean)
-	if err != nil {
+	var m summaryDoc
+	if err := parse(file, clean, &m); err != nil {
+		if _, oerr := object(file, clean); oerr != nil {
+			return nil, oerr // not an object: say so
+		}
 		return nil, err
 	}
 	fail := func(key string, err error) error {
@@ -42,7 +157,7 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	// The envelope is set so that a legacy summary re-encoded by a later
 	// stage is a valid artifact of ours; Legacy keeps where it came from.
 	s := &artifact.IterationSummary{SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindIterationSummary, Mode: artifact.ModeLegacy, Status: artifact.StatusOK, File: file, Legacy: true}
-	n, ok, err := num(m["iteration"])
+	n, ok, err := num(m.Iteration)
 	if err != nil {
 		return nil, fail("iteration", err)
 	}
@@ -51,20 +166,33 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	}
 	s.Iteration = int(n)
 
-	sum, _ := m["summary"].(map[string]any)
-	if m["summary"] != nil && sum == nil {
-		return nil, fail("summary", fmt.Errorf("want an object, got %s", typeName(m["summary"])))
+	var sum kpiDoc
+	switch m.Summary.Kind() {
+	case 0, 'n':
+	case '{':
+		if err := json.Unmarshal(m.Summary, &sum); err != nil {
+			// A number out of range: the whole document's parse says
+			// where.
+			if perr := parse(file, clean, new(any)); perr != nil {
+				return nil, perr
+			}
+			return nil, fail("summary", err)
+		}
+	default:
+		var v any
+		json.Unmarshal(m.Summary, &v)
+		return nil, fail("summary", fmt.Errorf("want an object, got %s", typeName(v)))
 	}
-	for _, key := range legacySummaryKPIs {
-		v, ok, err := num(sum[key])
+	for _, k := range sum.kpis() {
+		v, ok, err := num(k.v)
 		if err != nil {
-			return nil, fail(key, err)
+			return nil, fail(k.name, err)
 		}
 		if ok {
-			s.Summary.SetKPI(key, v)
+			s.Summary.SetKPI(k.name, v)
 		}
 	}
-	if src, ok := sum["maker_taker_source"].(string); ok {
+	if src, ok := sum.MakerTakerSource.(string); ok {
 		s.Summary.MakerTakerSource = src
 		// The Python toolkit filled a missing ratio with made-up defaults
 		// (0.6 "fallback", 0.8 "mock_default"); they were never measured.
@@ -77,7 +205,7 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	if s.Summary.P95LatencyMs != nil && *s.Summary.P95LatencyMs == 0 {
 		s.Summary.P95LatencyMs = nil
 	}
-	if f, ok := sum["fills"].(map[string]any); ok {
+	if f, ok := sum.Fills.(map[string]any); ok {
 		var fl artifact.Fills
 		fl.MakerCount = int64(float(f, "maker_count", "maker_fills"))
 		fl.TakerCount = int64(float(f, "taker_count", "taker_fills"))
@@ -85,11 +213,18 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 		fl.TakerVolume = float(f, "taker_volume")
 		s.Summary.Fills = &fl
 	}
-	if ts, ok := sum["runtime_utc"].(string); ok {
+	if ts, ok := sum.RuntimeUTC.(string); ok {
 		s.StartedAt = ts
 	}
-	if t, ok := m["tuning"].(map[string]any); ok {
-		tu, err := tuning(file, clean, t)
+	if m.Tuning.Kind() == '{' {
+		var t tuningDoc
+		if err := json.Unmarshal(m.Tuning, &t); err != nil {
+			if perr := parse(file, clean, new(any)); perr != nil {
+				return nil, perr
+			}
+			return nil, fail("tuning", err)
+		}
+		tu, err := tuning(file, clean, &t)
 		if err != nil {
 			return nil, err
 		}
@@ -110,17 +245,17 @@ func float(m map[string]any, keys ...string) float64 {
 
 // tuning reads a legacy tuning record or TUNING_REPORT entry.
 // skip_reason comes as "", a string or an object of guard flags.
-func tuning(file string, data []byte, t map[string]any) (*artifact.Tuning, error) {
+func tuning(file string, data []byte, t *tuningDoc) (*artifact.Tuning, error) {
 	tu := &artifact.Tuning{ProposedDeltas: map[string]float64{}}
-	if n, ok, _ := num(t["iteration"]); ok {
+	if n, ok, _ := num(t.get("iteration")); ok {
 		tu.Iteration = int(n)
 	}
-	deltas := t["proposed_deltas"]
+	deltas := t.get("proposed_deltas")
 	if deltas == nil {
-		deltas = t["deltas"]
+		deltas = t.get("deltas")
 	}
 	if deltas == nil {
-		deltas = t["suggested_deltas"]
+		deltas = t.get("suggested_deltas")
 	}
 	if d, ok := deltas.(map[string]any); ok {
 		for _, k := range slices.Sorted(maps.Keys(d)) { // one error, the same every time
@@ -138,15 +273,15 @@ func tuning(file string, data []byte, t map[string]any) (*artifact.Tuning, error
 	} else if deltas != nil {
 		return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, "proposed_deltas"), Err: fmt.Errorf("proposed_deltas: want an object, got %s", typeName(deltas))}
 	}
-	tu.Applied, _ = t["applied"].(bool)
-	if keys, ok := t["changed_keys"].([]any); ok {
+	tu.Applied, _ = t.get("applied").(bool)
+	if keys, ok := t.get("changed_keys").([]any); ok {
 		for _, k := range keys {
 			if s, ok := k.(string); ok {
 				tu.ChangedKeys = append(tu.ChangedKeys, s)
 			}
 		}
 	}
-	switch r := t["rationale"].(type) {
+	switch r := t.get("rationale").(type) {
 	case string:
 		// The toolkit joined its reasons with " | ".
 		for _, part := range strings.Split(r, " | ") {
@@ -161,14 +296,14 @@ func tuning(file string, data []byte, t map[string]any) (*artifact.Tuning, error
 			}
 		}
 	}
-	tu.OldHash, _ = t["old_hash"].(string)
-	tu.StateHash, _ = t["state_hash"].(string)
+	tu.OldHash, _ = t.get("old_hash").(string)
+	tu.StateHash, _ = t.get("state_hash").(string)
 	if tu.StateHash == "" {
-		if sig, ok := t["signature"].(string); ok && sig != "na" {
+		if sig, ok := t.get("signature").(string); ok && sig != "na" {
 			tu.StateHash = sig
 		}
 	}
-	switch r := t["skip_reason"].(type) {
+	switch r := t.get("skip_reason").(type) {
 	case string:
 		tu.SkipReason = r
 	case map[string]any:
@@ -195,7 +330,7 @@ func tuning(file string, data []byte, t map[string]any) (*artifact.Tuning, error
 		{"oscillation_detected", "oscillation"}, {"velocity_violation", "velocity"},
 		{"cooldown_active", "cooldown"}, {"freeze_triggered", "freeze"},
 	} {
-		if b, _ := t[flag.key].(bool); b && !slices.Contains(tu.Guards, flag.guard) {
+		if b, _ := t.get(flag.key).(bool); b && !slices.Contains(tu.Guards, flag.guard) {
 			tu.Guards = append(tu.Guards, flag.guard)
 		}
 	}

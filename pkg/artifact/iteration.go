@@ -3,6 +3,8 @@ package artifact
 import (
 	"fmt"
 	"math"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Iteration statuses.
@@ -191,9 +193,15 @@ func (t *Tuning) Proposed() bool {
 // DecodeIterationSummary decodes an ITER_SUMMARY file of ours strictly
 // and validates it. internal/legacy reads the Python toolkit's.
 func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
+	// Decoded first, the envelope judged after: the peek Decode starts
+	// with is only needed to explain an error (a wrong kind before its
+	// unknown fields).
 	s := new(IterationSummary)
-	if err := Decode(file, data, KindIterationSummary, s); err != nil {
-		return nil, err
+	if jsonv2.Unmarshal(TrimBOM(data), s, strict) != nil || Header(s.Kind).Check(KindIterationSummary) != nil || s.SchemaVersion != SchemaVersion {
+		*s = IterationSummary{}
+		if err := Decode(file, data, KindIterationSummary, s); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.Validate(); err != nil {
 		return nil, &Error{File: file, Err: err}
