@@ -25,7 +25,7 @@ type Tagging struct {
 	Commit     string
 	BundlePath string // as the user named it
 	SumsSHA256 string // of the bundle's SHA256SUMS
-	Manifest   *artifact.Manifest
+	Manifest   *Manifest
 	Snapshot   *Snapshot
 	Delta      *artifact.DeltaVerify // nil when unreadable
 	Policy     *ResolvedPolicy
@@ -291,7 +291,7 @@ func preSteps(t *Tagging) []step {
 	if red := t.Manifest.Redacted; len(red) > 0 {
 		// The bundle's profile is not the whole file the canary needs.
 		steps = append(steps, step{say(fmt.Sprintf("the bundle's %s is incomplete: credentials were removed from it when it was bundled (%s). Deploy it only with these put back from your secret store (the values the bot runs with now are in the copy just made); as shipped, the canary would run without them",
-			artifact.ProfileFile, strings.Join(red, ", ")))})
+			ProfileFile, strings.Join(red, ", ")))})
 	}
 	return append(steps,
 		step{say("load the triggers below into Prometheus (the rule group in CANARY_CHECKLIST.md) and route their alerts to the on-call owner")},
@@ -349,9 +349,9 @@ func Checklist(t *Tagging, plan artifact.CanaryPlan) []byte {
 	b.line("## 2. Canary: %d%% of traffic for %d–%d hours", CanaryPercent, CanaryMinHours, CanaryMaxHours)
 	b.blank()
 	if red := t.Manifest.Redacted; len(red) > 0 {
-		b.line("Deploy %s of the bundle to the canary only, with the credentials removed from it (%s) put back from your secret store — never deploy it as shipped — and route %d%% of the traffic to it.", code(artifact.ProfileFile), codeList(red), CanaryPercent)
+		b.line("Deploy %s of the bundle to the canary only, with the credentials removed from it (%s) put back from your secret store — never deploy it as shipped — and route %d%% of the traffic to it.", code(ProfileFile), codeList(red), CanaryPercent)
 	} else {
-		b.line("Deploy %s of the bundle to the canary only, and route %d%% of the traffic to it.", code(artifact.ProfileFile), CanaryPercent)
+		b.line("Deploy %s of the bundle to the canary only, and route %d%% of the traffic to it.", code(ProfileFile), CanaryPercent)
 	}
 	for _, cp := range plan.Checkpoints {
 		b.blank()

@@ -28,7 +28,7 @@ type Inputs struct {
 
 // reportFiles are the files soak-reports writes (build_reports in the
 // Python toolkit).
-var reportFiles = []string{artifact.SnapshotFile, artifact.AuditFile, artifact.RecommendationsFile, artifact.FailuresFile}
+var reportFiles = []string{artifact.SnapshotFile, AuditFile, RecommendationsFile, FailuresFile}
 
 // Locate finds the inputs of a bundle of the soak at src, with the reports
 // in reports ("" to search): the reports in <src>/reports/analysis, then

@@ -145,7 +145,7 @@ func checkBundle(o Options, stderr io.Writer, warn func(string, ...any)) (*relea
 	// The version goes into the tag message and the checklist's shell
 	// steps: a bundle made by hand may carry anything there.
 	if err := release.CheckReleaseName("release name", ver.Manifest.Version); err != nil {
-		return nil, nil, nil, cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, artifact.ManifestFileName), err)
+		return nil, nil, nil, cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, release.ManifestFileName), err)
 	}
 	if ver.Manifest.Version != o.Tag {
 		warn("the bundle's version is %s, the tag %s", ver.Manifest.Version, o.Tag)

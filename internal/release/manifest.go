@@ -1,4 +1,4 @@
-package artifact
+package release
 
 import (
 	"errors"
@@ -6,7 +6,13 @@ import (
 	"path"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
+
+// The bundle's manifest is release-bundle's and release-tag's, which both
+// read and write bundles through this package; it is not part of the
+// schema the soak stages share (pkg/artifact).
 
 // The files of a release bundle. BundleFiles are the eight content files,
 // in the order the seed lists them; the bundle also holds ManifestFileName
@@ -24,8 +30,8 @@ const (
 
 // BundleFiles lists the eight content files of a release bundle.
 var BundleFiles = []string{
-	SnapshotFile, AuditFile, RecommendationsFile, FailuresFile,
-	DeltaVerifyFile, ProfileFile, ChangelogFile, RollbackPlanFile,
+	artifact.SnapshotFile, AuditFile, RecommendationsFile, FailuresFile,
+	artifact.DeltaVerifyFile, ProfileFile, ChangelogFile, RollbackPlanFile,
 }
 
 // Manifest is MANIFEST.json, the description of a release bundle: what it
@@ -34,12 +40,12 @@ var BundleFiles = []string{
 // and commit built it. SHA256SUMS lists the manifest too, so the digest of
 // SHA256SUMS pins the whole bundle.
 type Manifest struct {
-	SchemaVersion int      `json:"schema_version"`
-	Kind          Kind     `json:"kind"`
-	Version       string   `json:"version"`
-	CreatedAt     string   `json:"created_at,omitempty"` // from SOURCE_DATE_EPOCH, --now or the commit time
-	ToolVersion   string   `json:"tool_version"`
-	Git           *GitInfo `json:"git,omitempty"` // nil when not built inside a git repository
+	SchemaVersion int           `json:"schema_version"`
+	Kind          artifact.Kind `json:"kind"`
+	Version       string        `json:"version"`
+	CreatedAt     string        `json:"created_at,omitempty"` // from SOURCE_DATE_EPOCH, --now or the commit time
+	ToolVersion   string        `json:"tool_version"`
+	Git           *GitInfo      `json:"git,omitempty"` // nil when not built inside a git repository
 
 	Verdict BundleVerdict `json:"verdict"`
 	Source  BundleSource  `json:"source"`
@@ -67,11 +73,11 @@ type BundleVerdict struct {
 	FreezeReady bool   `json:"freeze_ready"`
 	// Forced is true when the bundle was built with --allow-fail from a
 	// verdict that is neither PASS nor WARN.
-	Forced       bool   `json:"forced"`
-	WindowFirst  int    `json:"window_first,omitempty"`
-	WindowLast   int    `json:"window_last,omitempty"`
-	Policy       Policy `json:"policy"`
-	LegacyFormat bool   `json:"legacy_format,omitempty"` // the snapshot was written by the Python toolkit
+	Forced       bool            `json:"forced"`
+	WindowFirst  int             `json:"window_first,omitempty"`
+	WindowLast   int             `json:"window_last,omitempty"`
+	Policy       artifact.Policy `json:"policy"`
+	LegacyFormat bool            `json:"legacy_format,omitempty"` // the snapshot was written by the Python toolkit
 	// Rejudged is set when the soak's reports held a snapshot without
 	// provenance (the Python toolkit's, or one recording no soak digest):
 	// release-bundle never trusts one, judged the soak itself and bundled
@@ -99,10 +105,10 @@ type BundleSource struct {
 	// LedgerDigest and OverridesDigest are the sha256 of the soak's
 	// TUNING_REPORT.json and of the runtime_overrides.json read ("" when
 	// there is none), as the verdict records them.
-	LedgerDigest    string     `json:"ledger_digest,omitempty"`
-	OverridesDigest string     `json:"overrides_digest,omitempty"`
-	Legacy          bool       `json:"legacy,omitempty"`
-	Run             *RunRecord `json:"run,omitempty"` // nil when the soak has no RUN.json (legacy)
+	LedgerDigest    string              `json:"ledger_digest,omitempty"`
+	OverridesDigest string              `json:"overrides_digest,omitempty"`
+	Legacy          bool                `json:"legacy,omitempty"`
+	Run             *artifact.RunRecord `json:"run,omitempty"` // nil when the soak has no RUN.json (legacy)
 }
 
 // BundleInput is one input file and where it was found.
@@ -139,16 +145,16 @@ type BundleFile struct {
 // name stays inside the bundle.
 func DecodeManifest(file string, data []byte) (*Manifest, error) {
 	var m Manifest
-	if err := Decode(file, data, KindBundle, &m); err != nil {
+	if err := artifact.Decode(file, data, artifact.KindBundle, &m); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Files {
 		if err := CheckBundleName(f.Path); err != nil {
-			return nil, &Error{File: file, Line: KeyLine(data, "files"), Err: err}
+			return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, "files"), Err: err}
 		}
 		if seen[f.Path] {
-			return nil, &Error{File: file, Line: KeyLine(data, "files"), Err: fmt.Errorf("%s is listed twice", f.Path)}
+			return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, "files"), Err: fmt.Errorf("%s is listed twice", f.Path)}
 		}
 		seen[f.Path] = true
 	}
