@@ -1,4 +1,4 @@
-package kpi
+package legacy
 
 import (
 	"encoding/json"
@@ -11,24 +11,24 @@ import (
 
 const legacyExample = `{"totals": {"net_bps": -1.5, "adverse_bps_p95": 5.0, "slippage_bps_p95": 3.5, "cancel_ratio": 0.60, "order_age_p95_ms": 340, "ws_lag_p95_ms": 130, "maker_share_pct": 88.0, "p95_latency_ms": 250.0, "fills": {"maker_count": 500, "taker_count": 500, "maker_volume": 25000.0, "taker_volume": 25000.0}, "component_breakdown": {"gross_bps": 5.0, "fees_eff_bps": 2.0, "slippage_bps": 3.5, "adverse_bps": 2.0, "inventory_bps": 1.0, "net_bps": -1.5}, "neg_edge_drivers": ["slippage_bps", "adverse_bps"], "block_reasons": {"min_interval": {"count": 15, "ratio": 0.5}, "concurrency": {"count": 10, "ratio": 0.33}, "risk": {"count": 5, "ratio": 0.17}, "throttle": {"count": 0, "ratio": 0.0}}}, "symbols": {}, "runtime": {"utc": "2025-10-12T12:00:00Z", "version": "test"}}`
 
-func TestFromEdgeReport(t *testing.T) {
+func TestEdgeReport(t *testing.T) {
 	example := artifact.Summary{
-		MakerTakerRatio:  f(0.5),
+		MakerTakerRatio:  artifact.F(0.5),
 		MakerTakerSource: "fills_volume",
-		P95LatencyMs:     f(250),
-		RiskRatio:        f(0.17),
-		NetBps:           f(-1.5),
-		GrossBps:         f(5),
-		FeesBps:          f(-2),
-		SlippageBps:      f(-3.5),
-		AdverseBps:       f(-2),
-		InventoryBps:     f(1),
-		AdverseBpsP95:    f(5),
-		SlippageBpsP95:   f(3.5),
-		CancelRatio:      f(0.6),
-		OrderAgeP95Ms:    f(340),
-		WSLagP95Ms:       f(130),
-		MakerSharePct:    f(88),
+		P95LatencyMs:     artifact.F(250),
+		RiskRatio:        artifact.F(0.17),
+		NetBps:           artifact.F(-1.5),
+		GrossBps:         artifact.F(5),
+		FeesBps:          artifact.F(-2),
+		SlippageBps:      artifact.F(-3.5),
+		AdverseBps:       artifact.F(-2),
+		InventoryBps:     artifact.F(1),
+		AdverseBpsP95:    artifact.F(5),
+		SlippageBpsP95:   artifact.F(3.5),
+		CancelRatio:      artifact.F(0.6),
+		OrderAgeP95Ms:    artifact.F(340),
+		WSLagP95Ms:       artifact.F(130),
+		MakerSharePct:    artifact.F(88),
 		Fills:            &artifact.Fills{MakerCount: 500, TakerCount: 500, MakerVolume: 25000, TakerVolume: 25000},
 		Blocks:           &artifact.Blocks{MinInterval: 15, Concurrency: 10, Risk: 5, Total: 30},
 	}
@@ -43,40 +43,40 @@ func TestFromEdgeReport(t *testing.T) {
 		{"total, empty", `{"total": {}}`, artifact.Summary{}, nil},
 		{"nulls are missing", `{"totals": {"net_bps": null, "fills": null, "cancel_ratio": null}}`, artifact.Summary{}, nil},
 		{"count fallback, legacy count names", `{"totals": {"fills": {"maker_fills": 3, "taker_fills": 1}}}`, artifact.Summary{
-			MakerTakerRatio: f(0.75), MakerTakerSource: "fills_count",
+			MakerTakerRatio: artifact.F(0.75), MakerTakerSource: "fills_count",
 			Fills: &artifact.Fills{MakerCount: 3, TakerCount: 1},
 		}, nil},
 		{"zero fills: no ratio", `{"totals": {"fills": {"maker_count": 0, "taker_count": 0, "maker_volume": 0, "taker_volume": 0}}}`, artifact.Summary{
 			Fills: &artifact.Fills{},
 		}, nil},
 		{"one volume only: counts", `{"totals": {"fills": {"maker_count": 1, "taker_count": 3, "maker_volume": 5}}}`, artifact.Summary{
-			MakerTakerRatio: f(0.25), MakerTakerSource: "fills_count",
+			MakerTakerRatio: artifact.F(0.25), MakerTakerSource: "fills_count",
 			Fills: &artifact.Fills{MakerCount: 1, TakerCount: 3, MakerVolume: 5},
 		}, nil},
 		{"risk ratio in percent", `{"totals": {"block_reasons": {"risk": {"count": 1, "ratio": 25}}}}`, artifact.Summary{
-			RiskRatio: f(0.25), Blocks: &artifact.Blocks{Risk: 1, Total: 1},
+			RiskRatio: artifact.F(0.25), Blocks: &artifact.Blocks{Risk: 1, Total: 1},
 		}, nil},
 		{"risk ratio from counts", `{"totals": {"block_reasons": {"risk": {"count": 1}, "throttle": {"count": 3}}}}`, artifact.Summary{
-			RiskRatio: f(0.25), Blocks: &artifact.Blocks{Risk: 1, Throttle: 3, Total: 4},
+			RiskRatio: artifact.F(0.25), Blocks: &artifact.Blocks{Risk: 1, Throttle: 3, Total: 4},
 		}, nil},
 		{"net from components", `{"totals": {"component_breakdown": {"gross_bps": 1, "fees_eff_bps": 0.25, "slippage_bps": 0, "adverse_bps": 0.5, "inventory_bps": 0.1}}}`, artifact.Summary{
-			NetBps: f(0.35), GrossBps: f(1), FeesBps: f(-0.25), SlippageBps: f(0), AdverseBps: f(-0.5), InventoryBps: f(0.1),
+			NetBps: artifact.F(0.35), GrossBps: artifact.F(1), FeesBps: artifact.F(-0.25), SlippageBps: artifact.F(0), AdverseBps: artifact.F(-0.5), InventoryBps: artifact.F(0.1),
 		}, nil},
 		{"components do not add up", `{"totals": {"net_bps": 2, "component_breakdown": {"gross_bps": 1, "fees_eff_bps": 0.25, "slippage_bps": 0, "adverse_bps": 0.5, "inventory_bps": 0.1}}}`, artifact.Summary{
-			NetBps: f(2), GrossBps: f(1), FeesBps: f(-0.25), SlippageBps: f(0), AdverseBps: f(-0.5), InventoryBps: f(0.1),
+			NetBps: artifact.F(2), GrossBps: artifact.F(1), FeesBps: artifact.F(-0.25), SlippageBps: artifact.F(0), AdverseBps: artifact.F(-0.5), InventoryBps: artifact.F(0.1),
 		}, []string{"component_breakdown does not add up to net_bps: components sum to 0.35, reported net_bps 2; keeping the reported net_bps"}},
 		{"two nets differ", `{"totals": {"net_bps": 2, "component_breakdown": {"gross_bps": 2, "net_bps": 3}}}`, artifact.Summary{
-			NetBps: f(2), GrossBps: f(2),
+			NetBps: artifact.F(2), GrossBps: artifact.F(2),
 		}, []string{"totals.net_bps 2 differs from totals.component_breakdown.net_bps 3; keeping totals.net_bps"}},
-		{"net from breakdown", `{"totals": {"component_breakdown": {"net_bps": -0.123456}}}`, artifact.Summary{NetBps: f(-0.1235)}, nil},
+		{"net from breakdown", `{"totals": {"component_breakdown": {"net_bps": -0.123456}}}`, artifact.Summary{NetBps: artifact.F(-0.1235)}, nil},
 		{"overflowing components", `{"totals": {"component_breakdown": {"gross_bps": 1e308, "fees_eff_bps": -1e308, "slippage_bps": 0, "adverse_bps": 0, "inventory_bps": 1e308}}}`, artifact.Summary{
-			GrossBps: f(1e308), FeesBps: f(1e308), SlippageBps: f(0), AdverseBps: f(0), InventoryBps: f(1e308),
+			GrossBps: artifact.F(1e308), FeesBps: artifact.F(1e308), SlippageBps: artifact.F(0), AdverseBps: artifact.F(0), InventoryBps: artifact.F(1e308),
 		}, nil},
 		{"NaN inside a string is fine", `{"totals": {"runtime": "NaN Infinity"}, "x": "\"NaN"}`, artifact.Summary{}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, warnings, err := FromEdgeReport([]byte(tt.in))
+			got, warnings, err := EdgeReport([]byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +108,7 @@ func TestFromEdgeReportErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := FromEdgeReport([]byte(tt.in))
+			_, _, err := EdgeReport([]byte(tt.in))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -126,7 +126,7 @@ func FuzzEdgeReport(f *testing.F) {
 	f.Add([]byte(`{"total": {"net_bps": NaN, "fills": {"maker_fills": 1}}}`))
 	f.Add([]byte(`{"totals": {"block_reasons": {"risk": {"count": 2, "ratio": 150}}, "component_breakdown": {"gross_bps": -Infinity}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, _, err := FromEdgeReport(data)
+		s, _, err := EdgeReport(data)
 		if err != nil {
 			if s != (artifact.Summary{}) {
 				t.Fatalf("summary with error %v", err)

@@ -1,4 +1,4 @@
-package kpi
+package legacy
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -15,7 +16,7 @@ import (
 // decoding; it starts with NUL so no real string collides with it.
 const nonFinite = "\x00"
 
-// FromEdgeReport reads the legacy Python toolkit's (extended)
+// EdgeReport reads the legacy Python toolkit's (extended)
 // EDGE_REPORT.json into a Summary, leniently:
 //
 //   - The KPIs are read from the object "totals" (or "total"): net_bps,
@@ -47,11 +48,11 @@ const nonFinite = "\x00"
 // KPI that holds them ("totals.net_bps: non-finite value NaN"): a non-finite
 // KPI is not a measurement, and treating it as missing would hide a broken
 // report. A UTF-8 byte order mark and CRLF line ends are tolerated. Values
-// are rounded to Decimals like computed KPIs.
-func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
+// are rounded to kpi.Decimals like computed KPIs.
+func EdgeReport(data []byte) (artifact.Summary, []string, error) {
 	var s artifact.Summary
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	dec := json.NewDecoder(bytes.NewReader(replaceNonFinite(data)))
+	dec := json.NewDecoder(bytes.NewReader(edgeNonFinite(data)))
 	dec.UseNumber()
 	var root any
 	if err := dec.Decode(&root); err != nil {
@@ -62,7 +63,7 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 	}
 	top, ok := root.(map[string]any)
 	if !ok {
-		return s, nil, fmt.Errorf("edge report: want an object, got %s", typeName(root))
+		return s, nil, fmt.Errorf("edge report: want an object, got %s", edgeTypeName(root))
 	}
 	tv, path := top["totals"], "totals"
 	if tv == nil {
@@ -71,7 +72,7 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 	if tv == nil {
 		return s, nil, errors.New("edge report: no totals object")
 	}
-	totals, err := object(tv, path)
+	totals, err := edgeObject(tv, path)
 	if err != nil {
 		return s, nil, err
 	}
@@ -110,10 +111,10 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 		}
 		switch {
 		case mv != nil && tvol != nil && *mv+*tvol > 0:
-			s.MakerTakerRatio = round(*mv / (*mv + *tvol))
+			s.MakerTakerRatio = edgeRound(*mv / (*mv + *tvol))
 			s.MakerTakerSource = "fills_volume"
 		case mc != nil && tc != nil && *mc+*tc > 0:
-			s.MakerTakerRatio = round(*mc / (*mc + *tc))
+			s.MakerTakerRatio = edgeRound(*mc / (*mc + *tc))
 			s.MakerTakerSource = "fills_count"
 		}
 	}
@@ -153,9 +154,9 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 			if v > 1 {
 				v /= 100
 			}
-			s.RiskRatio = round(v)
+			s.RiskRatio = edgeRound(v)
 		case hasCounts && b.Total > 0:
-			s.RiskRatio = round(float64(b.Risk) / float64(b.Total))
+			s.RiskRatio = edgeRound(float64(b.Risk) / float64(b.Total))
 		}
 	}
 
@@ -182,11 +183,11 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 				continue
 			}
 			c[i] = cp.sign * *v
-			*cp.dst = round(c[i])
+			*cp.dst = edgeRound(c[i])
 		}
 		cnet := cr.num(co, "net_bps")
 		r.err = cr.err
-		if net != nil && cnet != nil && Round(*net) != Round(*cnet) {
+		if net != nil && cnet != nil && kpi.Round(*net) != kpi.Round(*cnet) {
 			warnings = append(warnings, fmt.Sprintf("%s.net_bps %s differs from %s.component_breakdown.net_bps %s; keeping %s.net_bps",
 				path, fmtF(*net), path, fmtF(*cnet), path))
 		}
@@ -194,23 +195,23 @@ func FromEdgeReport(data []byte) (artifact.Summary, []string, error) {
 			net = cnet
 		}
 		if all {
-			_, _, _, _, _, sum := components(c)
+			_, _, _, _, _, sum := kpi.Components(c)
 			switch {
 			case sum == nil: // components overflow: nothing to check or derive
 			case net == nil:
 				net = sum
-			case Round(*net) != *sum:
+			case kpi.Round(*net) != *sum:
 				warnings = append(warnings, fmt.Sprintf("component_breakdown does not add up to net_bps: components sum to %s, reported net_bps %s; keeping the reported net_bps",
-					fmtF(*sum), fmtF(Round(*net))))
+					fmtF(*sum), fmtF(kpi.Round(*net))))
 			}
 		}
 	}
 	if net != nil {
-		s.NetBps = round(*net)
+		s.NetBps = edgeRound(*net)
 	}
 	for _, p := range []**float64{&s.AdverseBpsP95, &s.SlippageBpsP95, &s.CancelRatio, &s.OrderAgeP95Ms, &s.WSLagP95Ms, &s.MakerSharePct, &s.P95LatencyMs} {
 		if *p != nil {
-			*p = round(**p)
+			*p = edgeRound(**p)
 		}
 	}
 	if r.err != nil {
@@ -260,7 +261,7 @@ func (r *reader) num(o map[string]any, key string) *float64 {
 			return nil
 		}
 	}
-	r.fail(key, "want number, got "+typeName(v))
+	r.fail(key, "want number, got "+edgeTypeName(v))
 	return nil
 }
 
@@ -292,7 +293,7 @@ func (r *reader) obj(o map[string]any, key string) map[string]any {
 	if !ok || v == nil {
 		return nil
 	}
-	m, err := object(v, r.path+"."+key)
+	m, err := edgeObject(v, r.path+"."+key)
 	if err != nil {
 		if r.err == nil {
 			r.err = err
@@ -302,15 +303,15 @@ func (r *reader) obj(o map[string]any, key string) map[string]any {
 	return m
 }
 
-func object(v any, path string) (map[string]any, error) {
+func edgeObject(v any, path string) (map[string]any, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("edge report: %s: want object, got %s", path, typeName(v))
+		return nil, fmt.Errorf("edge report: %s: want object, got %s", path, edgeTypeName(v))
 	}
 	return m, nil
 }
 
-func typeName(v any) string {
+func edgeTypeName(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "null"
@@ -334,7 +335,7 @@ func typeName(v any) string {
 // replaceNonFinite replaces the tokens NaN, Infinity and -Infinity outside
 // strings with a string "\u0000<token>", so encoding/json accepts the
 // document and the reader can name the field that held one.
-func replaceNonFinite(data []byte) []byte {
+func edgeNonFinite(data []byte) []byte {
 	var out []byte // allocated on the first replacement
 	last := 0
 	inStr := false
@@ -373,3 +374,6 @@ func replaceNonFinite(data []byte) []byte {
 	}
 	return append(out, data[last:]...)
 }
+
+// edgeRound rounds a KPI as internal/kpi rounds the KPIs it computes.
+func edgeRound(x float64) *float64 { return artifact.F(kpi.Round(x)) }
