@@ -199,7 +199,7 @@ func FuzzPeekEnvelope(f *testing.F) {
 			SchemaVersion jsontext.Value `json:"schema_version"`
 			Kind          jsontext.Value `json:"kind"`
 		}
-		if jsonv2.Unmarshal(trimmed, &head) != nil {
+		if t := bytes.TrimLeft(trimmed, " \t\r\n"); len(t) == 0 || t[0] != '{' || jsonv2.Unmarshal(trimmed, &head) != nil {
 			return
 		}
 		var want Envelope
