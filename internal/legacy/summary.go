@@ -144,8 +144,21 @@ func (d *kpiDoc) kpis() [15]struct {
 
 // summary converts a legacy ITER_SUMMARY (sanitized: clean) to ours.
 func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
+	// The usual summary decodes in one pass into the members read; one with
+	// a member of an unexpected shape (a "tuning" that is not an object, a
+	// number out of range) is decoded again member by member, to read
+	// what can be read and to say where the rest is wrong.
+	var sum *kpiDoc
+	var tun *tuningDoc
 	var m summaryDoc
-	if err := parse(file, clean, &m); err != nil {
+	var fast struct {
+		Iteration any        `json:"iteration"`
+		Summary   *kpiDoc    `json:"summary"`
+		Tuning    *tuningDoc `json:"tuning"`
+	}
+	if json.Unmarshal(clean, &fast) == nil {
+		m.Iteration, sum, tun = fast.Iteration, fast.Summary, fast.Tuning
+	} else if err := parse(file, clean, &m); err != nil {
 		if _, oerr := object(file, clean); oerr != nil {
 			return nil, oerr // not an object: say so
 		}
@@ -166,11 +179,11 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	}
 	s.Iteration = int(n)
 
-	var sum kpiDoc
 	switch m.Summary.Kind() {
 	case 0, 'n':
 	case '{':
-		if err := json.Unmarshal(m.Summary, &sum); err != nil {
+		sum = new(kpiDoc)
+		if err := json.Unmarshal(m.Summary, sum); err != nil {
 			// A number out of range: the whole document's parse says
 			// where.
 			if perr := parse(file, clean, new(any)); perr != nil {
@@ -182,6 +195,9 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 		var v any
 		json.Unmarshal(m.Summary, &v)
 		return nil, fail("summary", fmt.Errorf("want an object, got %s", typeName(v)))
+	}
+	if sum == nil {
+		sum = new(kpiDoc)
 	}
 	for _, k := range sum.kpis() {
 		v, ok, err := num(k.v)
@@ -217,14 +233,16 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 		s.StartedAt = ts
 	}
 	if m.Tuning.Kind() == '{' {
-		var t tuningDoc
-		if err := json.Unmarshal(m.Tuning, &t); err != nil {
+		tun = new(tuningDoc)
+		if err := json.Unmarshal(m.Tuning, tun); err != nil {
 			if perr := parse(file, clean, new(any)); perr != nil {
 				return nil, perr
 			}
 			return nil, fail("tuning", err)
 		}
-		tu, err := tuning(file, clean, &t)
+	}
+	if tun != nil {
+		tu, err := tuning(file, clean, tun)
 		if err != nil {
 			return nil, err
 		}
