@@ -2,6 +2,7 @@ package legacy
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -34,6 +35,9 @@ func TuningReport(file string, data []byte) (*artifact.TuningReport, error) {
 	}
 	return r, nil
 }
+
+// errOurs stops report at a ledger with a kind: ours.
+var errOurs = errors.New("a ledger of ours")
 
 // report reads the toolkit's ledger from dec, which reads clean (nil when
 // dec reads a stream: errors then have no line).
@@ -78,6 +82,9 @@ func report(file string, dec *jsontext.Decoder, clean []byte) (*artifact.TuningR
 			if err != nil {
 				return fail(err)
 			}
+			if name.String() == "kind" && dec.PeekKind() != 'n' {
+				return nil, errOurs
+			}
 			if name.String() == "iterations" && dec.PeekKind() == '[' && !found {
 				found = true
 				err = entries()
@@ -109,29 +116,21 @@ func report(file string, dec *jsontext.Decoder, clean []byte) (*artifact.TuningR
 // is read (the ledger of a long soak is large: 85 MB at 100,000
 // iterations), the toolkit's is read whole.
 func ReadTuningReport(file string, r io.ReadSeeker) (*artifact.TuningReport, error) {
-	head := make([]byte, 4<<10)
-	n, err := io.ReadFull(r, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, artifact.PathError(file, err)
-	}
-	head = head[:n]
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, artifact.PathError(file, err)
-	}
-	if artifact.KeyLine(head, "kind") > 0 {
-		rep := new(artifact.TuningReport)
-		if err := artifact.DecodeReader(file, r, artifact.KindTuningReport, rep); err != nil {
-			return nil, err
-		}
-		return rep, nil
-	}
-	// The toolkit's, read as a stream too; a ledger the stream cannot read
-	// (NaN literals, an error to explain with its line) is read again whole.
+	// Read as the toolkit's until a "kind" says it is ours: ours names it
+	// first. A ledger the stream cannot read (NaN literals, an error to
+	// explain with its line) is read again whole.
 	dec := jsontext.NewDecoder(r)
-	if rep, err := report(file, dec, nil); err == nil {
+	rep, err := report(file, dec, nil)
+	if err == nil {
 		if _, err := dec.ReadToken(); err == io.EOF {
 			return rep, nil
 		}
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, artifact.PathError(file, err)
+	}
+	if errors.Is(err, errOurs) {
+		return artifact.ReadTuningReport(file, r)
 	}
 	size, err := r.Seek(0, io.SeekEnd)
 	if err == nil {

@@ -1,7 +1,6 @@
 package artifact
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -194,57 +193,6 @@ func Decode(file string, data []byte, want Kind, v any) error {
 		return JSONError(file, data, err)
 	}
 	return nil
-}
-
-// DecodeReader is Decode reading from r, which is consumed as the value
-// is decoded rather than held whole: for the ledger of a long soak. The
-// envelope must come first. When r can seek, an error's line is found by
-// reading r again up to the error.
-func DecodeReader(file string, r io.Reader, want Kind, v any) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	peek, _ := br.Peek(4 << 10)
-	if bytes.HasPrefix(peek, bom) {
-		br.Discard(len(bom))
-		peek = peek[len(bom):]
-	}
-	env, err := PeekEnvelope(file, peek)
-	if err == nil || env.Kind != "" {
-		err = env.Check(want)
-	}
-	if err != nil {
-		var ae *Error
-		if errors.As(err, &ae) {
-			return ae
-		}
-		return &Error{File: file, Line: KeyLine(peek, "kind"), Err: err}
-	}
-	dec := jsontext.NewDecoder(br)
-	err = jsonv2.UnmarshalDecode(dec, v, strict)
-	if err == nil {
-		if _, terr := dec.ReadToken(); terr != io.EOF {
-			err = &jsontext.SyntacticError{ByteOffset: dec.InputOffset(), Err: errors.New("after top-level value")}
-		}
-	}
-	if err == nil {
-		return nil
-	}
-	line := 0
-	if rs, ok := r.(io.ReadSeeker); ok {
-		var off int64 = -1
-		var se *jsontext.SyntacticError
-		var me *jsonv2.SemanticError
-		switch {
-		case errors.As(err, &se):
-			off = se.ByteOffset
-		case errors.As(err, &me):
-			off = me.ByteOffset
-		}
-		if _, serr := rs.Seek(0, io.SeekStart); serr == nil && off >= 0 {
-			data, _ := io.ReadAll(io.LimitReader(rs, off))
-			line = LineOf(data, off)
-		}
-	}
-	return &Error{File: file, Line: line, Err: errors.New(describe(err))}
 }
 
 // JSONError turns an error of the JSON decoder into an *Error with the line
