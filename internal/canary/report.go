@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -22,7 +23,7 @@ const (
 // own kind.
 type Report State
 
-func writeReport(dir string, st *State, plan *artifact.CanaryPlan) error {
+func writeReport(dir string, st *State, plan *release.CanaryPlan) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

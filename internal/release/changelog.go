@@ -45,7 +45,7 @@ type Release struct {
 	Previous *Previous // --previous, nil when not given
 
 	Policy   *ResolvedPolicy
-	Triggers []artifact.CanaryTrigger
+	Triggers []CanaryTrigger
 }
 
 // MaxChangelogCommits bounds the commit list; the rest is counted.

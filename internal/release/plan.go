@@ -1,19 +1,25 @@
-package artifact
+package release
+
+import "github.com/soakline/soakline/pkg/artifact"
+
+// The canary plan is written by release-tag (this package) and run by
+// release-tag canary (internal/canary); it is not part of the schema the
+// soak stages share (pkg/artifact).
 
 // CanaryPlan is CANARY_PLAN.json: the canary rollout of a tagged release
 // for machines — the same stages, checkpoints and automatic rollback
 // triggers as CANARY_CHECKLIST.md.
 type CanaryPlan struct {
-	SchemaVersion int    `json:"schema_version"`
-	Kind          Kind   `json:"kind"`
-	Tag           string `json:"tag"`
-	Version       string `json:"version"` // the bundle's version
-	Commit        string `json:"commit"`  // the commit the tag points to
+	SchemaVersion int           `json:"schema_version"`
+	Kind          artifact.Kind `json:"kind"`
+	Tag           string        `json:"tag"`
+	Version       string        `json:"version"` // the bundle's version
+	Commit        string        `json:"commit"`  // the commit the tag points to
 	// BundleSumsSHA256 is the SHA-256 of the bundle's SHA256SUMS, as in the
 	// tag message.
-	BundleSumsSHA256 string `json:"bundle_sums_sha256"`
-	Verdict          string `json:"verdict"`
-	Policy           Policy `json:"policy"`
+	BundleSumsSHA256 string          `json:"bundle_sums_sha256"`
+	Verdict          string          `json:"verdict"`
+	Policy           artifact.Policy `json:"policy"`
 
 	TrafficPercent float64 `json:"traffic_percent"`
 	MinHours       int     `json:"min_hours"`
