@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -104,24 +105,24 @@ func (t *tuningDoc) get(key string) any {
 
 // kpiDoc is the part of a legacy summary's "summary" object that is read.
 type kpiDoc struct {
-	MakerTakerRatio  any `json:"maker_taker_ratio"`
-	P95LatencyMs     any `json:"p95_latency_ms"`
-	RiskRatio        any `json:"risk_ratio"`
-	NetBps           any `json:"net_bps"`
-	GrossBps         any `json:"gross_bps"`
-	FeesBps          any `json:"fees_eff_bps"`
-	SlippageBps      any `json:"slippage_bps"`
-	AdverseBps       any `json:"adverse_bps"`
-	InventoryBps     any `json:"inventory_bps"`
-	AdverseBpsP95    any `json:"adverse_bps_p95"`
-	SlippageBpsP95   any `json:"slippage_bps_p95"`
-	CancelRatio      any `json:"cancel_ratio"`
-	OrderAgeP95Ms    any `json:"order_age_p95_ms"`
-	WSLagP95Ms       any `json:"ws_lag_p95_ms"`
-	MakerSharePct    any `json:"maker_share_pct"`
-	MakerTakerSource any `json:"maker_taker_source"`
-	Fills            any `json:"fills"`
-	RuntimeUTC       any `json:"runtime_utc"`
+	MakerTakerRatio  lenient  `json:"maker_taker_ratio"`
+	P95LatencyMs     lenient  `json:"p95_latency_ms"`
+	RiskRatio        lenient  `json:"risk_ratio"`
+	NetBps           lenient  `json:"net_bps"`
+	GrossBps         lenient  `json:"gross_bps"`
+	FeesBps          lenient  `json:"fees_eff_bps"`
+	SlippageBps      lenient  `json:"slippage_bps"`
+	AdverseBps       lenient  `json:"adverse_bps"`
+	InventoryBps     lenient  `json:"inventory_bps"`
+	AdverseBpsP95    lenient  `json:"adverse_bps_p95"`
+	SlippageBpsP95   lenient  `json:"slippage_bps_p95"`
+	CancelRatio      lenient  `json:"cancel_ratio"`
+	OrderAgeP95Ms    lenient  `json:"order_age_p95_ms"`
+	WSLagP95Ms       lenient  `json:"ws_lag_p95_ms"`
+	MakerSharePct    lenient  `json:"maker_share_pct"`
+	MakerTakerSource lenient  `json:"maker_taker_source"`
+	Fills            fillsDoc `json:"fills"`
+	RuntimeUTC       lenient  `json:"runtime_utc"`
 }
 
 // kpis returns the KPIs a legacy summary carries, by name, in the order
@@ -134,11 +135,11 @@ func (d *kpiDoc) kpis() [15]struct {
 		name string
 		v    any
 	}{
-		{"maker_taker_ratio", d.MakerTakerRatio}, {"p95_latency_ms", d.P95LatencyMs}, {"risk_ratio", d.RiskRatio},
-		{"net_bps", d.NetBps}, {"gross_bps", d.GrossBps}, {"fees_eff_bps", d.FeesBps}, {"slippage_bps", d.SlippageBps},
-		{"adverse_bps", d.AdverseBps}, {"inventory_bps", d.InventoryBps}, {"adverse_bps_p95", d.AdverseBpsP95},
-		{"slippage_bps_p95", d.SlippageBpsP95}, {"cancel_ratio", d.CancelRatio}, {"order_age_p95_ms", d.OrderAgeP95Ms},
-		{"ws_lag_p95_ms", d.WSLagP95Ms}, {"maker_share_pct", d.MakerSharePct},
+		{"maker_taker_ratio", d.MakerTakerRatio.value()}, {"p95_latency_ms", d.P95LatencyMs.value()}, {"risk_ratio", d.RiskRatio.value()},
+		{"net_bps", d.NetBps.value()}, {"gross_bps", d.GrossBps.value()}, {"fees_eff_bps", d.FeesBps.value()}, {"slippage_bps", d.SlippageBps.value()},
+		{"adverse_bps", d.AdverseBps.value()}, {"inventory_bps", d.InventoryBps.value()}, {"adverse_bps_p95", d.AdverseBpsP95.value()},
+		{"slippage_bps_p95", d.SlippageBpsP95.value()}, {"cancel_ratio", d.CancelRatio.value()}, {"order_age_p95_ms", d.OrderAgeP95Ms.value()},
+		{"ws_lag_p95_ms", d.WSLagP95Ms.value()}, {"maker_share_pct", d.MakerSharePct.value()},
 	}
 }
 
@@ -208,7 +209,7 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 			s.Summary.SetKPI(k.name, v)
 		}
 	}
-	if src, ok := sum.MakerTakerSource.(string); ok {
+	if src, ok := sum.MakerTakerSource.value().(string); ok {
 		s.Summary.MakerTakerSource = src
 		// The Python toolkit filled a missing ratio with made-up defaults
 		// (0.6 "fallback", 0.8 "mock_default"); they were never measured.
@@ -221,15 +222,15 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	if s.Summary.P95LatencyMs != nil && *s.Summary.P95LatencyMs == 0 {
 		s.Summary.P95LatencyMs = nil
 	}
-	if f, ok := sum.Fills.(map[string]any); ok {
+	if f := sum.Fills; f.present {
 		var fl artifact.Fills
-		fl.MakerCount = int64(float(f, "maker_count", "maker_fills"))
-		fl.TakerCount = int64(float(f, "taker_count", "taker_fills"))
-		fl.MakerVolume = float(f, "maker_volume")
-		fl.TakerVolume = float(f, "taker_volume")
+		fl.MakerCount = int64(float(f.MakerCount, f.MakerFills))
+		fl.TakerCount = int64(float(f.TakerCount, f.TakerFills))
+		fl.MakerVolume = float(f.MakerVolume)
+		fl.TakerVolume = float(f.TakerVolume)
 		s.Summary.Fills = &fl
 	}
-	if ts, ok := sum.RuntimeUTC.(string); ok {
+	if ts, ok := sum.RuntimeUTC.value().(string); ok {
 		s.StartedAt = ts
 	}
 	if m.Tuning.Kind() == '{' {
@@ -252,10 +253,13 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	return s, nil
 }
 
-func float(m map[string]any, keys ...string) float64 {
-	for _, k := range keys {
-		if v, ok, err := num(m[k]); err == nil && ok && finite(v) {
-			return v
+func float(vs ...lenient) float64 {
+	for _, v := range vs {
+		if v.kind == '0' && finite(v.f) {
+			return v.f
+		}
+		if f, ok, err := num(v.value()); err == nil && ok && finite(f) {
+			return f
 		}
 	}
 	return 0
@@ -354,4 +358,107 @@ func tuning(file string, data []byte, t *tuningDoc) (*artifact.Tuning, error) {
 	}
 	sort.Strings(tu.Guards)
 	return tu, nil
+}
+
+// lenient is one member as the toolkit wrote it, read without building a
+// generic value: a number, a string, a boolean, null, or the kind of
+// anything else. A number out of float64's range is an error, which sends
+// the summary to the member-by-member reader that says where it is.
+type lenient struct {
+	kind jsontext.Kind // 0: absent
+	f    float64
+	s    string
+}
+
+// UnmarshalJSONFrom reads the member's value from dec.
+func (l *lenient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	l.kind = dec.PeekKind()
+	switch l.kind {
+	case '0', '"', 'n', 't', 'f':
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		switch l.kind {
+		case '0':
+			l.f, err = strconv.ParseFloat(tok.String(), 64)
+			if err != nil {
+				return fmt.Errorf("number %s out of range", tok.String())
+			}
+		case '"':
+			l.s = tok.String()
+		}
+		return nil
+	}
+	return dec.SkipValue()
+}
+
+// value returns l as num and the type checks read a generic value.
+func (l lenient) value() any {
+	switch l.kind {
+	case '0':
+		return l.f
+	case '"':
+		return l.s
+	case 't':
+		return true
+	case 'f':
+		return false
+	case '{':
+		return map[string]any{}
+	case '[':
+		return []any{}
+	}
+	return nil
+}
+
+// fillsDoc is a legacy summary's "fills": read when it is an object,
+// ignored otherwise.
+type fillsDoc struct {
+	present                  bool
+	MakerCount, MakerFills   lenient
+	TakerCount, TakerFills   lenient
+	MakerVolume, TakerVolume lenient
+}
+
+// UnmarshalJSONFrom reads the members of fills that are read.
+func (d *fillsDoc) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '{' {
+		return dec.SkipValue()
+	}
+	d.present = true
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		var dst *lenient
+		switch name.String() {
+		case "maker_count":
+			dst = &d.MakerCount
+		case "maker_fills":
+			dst = &d.MakerFills
+		case "taker_count":
+			dst = &d.TakerCount
+		case "taker_fills":
+			dst = &d.TakerFills
+		case "maker_volume":
+			dst = &d.MakerVolume
+		case "taker_volume":
+			dst = &d.TakerVolume
+		default:
+			err = dec.SkipValue()
+		}
+		if dst != nil {
+			err = dst.UnmarshalJSONFrom(dec)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
 }
