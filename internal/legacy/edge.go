@@ -1,20 +1,21 @@
 package legacy
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/soakline/soakline/internal/kpi"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // nonFinite marks a NaN or Infinity literal replaced by a string before
-// decoding; it starts with NUL so no real string collides with it.
-const nonFinite = "\x00"
+// decoding (ReplaceNonFinite writes it as the escape \u0000); it starts
+// with NUL so no real string collides with it.
+const nonFinite = "\u0000"
 
 // EdgeReport reads the legacy Python toolkit's (extended)
 // EDGE_REPORT.json into a Summary, leniently:
@@ -51,15 +52,10 @@ const nonFinite = "\x00"
 // are rounded to kpi.Decimals like computed KPIs.
 func EdgeReport(data []byte) (artifact.Summary, []string, error) {
 	var s artifact.Summary
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	dec := json.NewDecoder(bytes.NewReader(edgeNonFinite(data)))
-	dec.UseNumber()
+	clean := ReplaceNonFinite(artifact.TrimBOM(data), `"\u0000NaN"`, `"\u0000Infinity"`, `"\u0000-Infinity"`)
 	var root any
-	if err := dec.Decode(&root); err != nil {
-		return s, nil, fmt.Errorf("edge report: %w", err)
-	}
-	if _, err := dec.Token(); err == nil {
-		return s, nil, errors.New("edge report: data after the top-level value")
+	if err := json.Unmarshal(clean, &root); err != nil {
+		return s, nil, fmt.Errorf("edge report: %w", artifact.JSONError("", clean, err))
 	}
 	top, ok := root.(map[string]any)
 	if !ok {
@@ -248,13 +244,8 @@ func (r *reader) num(o map[string]any, key string) *float64 {
 		return nil
 	}
 	switch v := v.(type) {
-	case json.Number:
-		f, err := strconv.ParseFloat(string(v), 64)
-		if err != nil || math.IsInf(f, 0) {
-			r.fail(key, "number out of float64 range: "+string(v))
-			return nil
-		}
-		return &f
+	case float64:
+		return &v
 	case string:
 		if len(v) > 0 && v[:1] == nonFinite {
 			r.fail(key, "non-finite value "+v[1:])
@@ -317,7 +308,7 @@ func edgeTypeName(v any) string {
 		return "null"
 	case bool:
 		return "boolean"
-	case json.Number:
+	case float64:
 		return "number"
 	case string:
 		if len(v) > 0 && v[:1] == nonFinite {
@@ -330,49 +321,6 @@ func edgeTypeName(v any) string {
 		return "object"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// replaceNonFinite replaces the tokens NaN, Infinity and -Infinity outside
-// strings with a string "\u0000<token>", so encoding/json accepts the
-// document and the reader can name the field that held one.
-func edgeNonFinite(data []byte) []byte {
-	var out []byte // allocated on the first replacement
-	last := 0
-	inStr := false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inStr {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inStr = false
-			}
-			continue
-		}
-		if c == '"' {
-			inStr = true
-			continue
-		}
-		for _, tok := range []string{"NaN", "Infinity", "-Infinity"} {
-			if bytes.HasPrefix(data[i:], []byte(tok)) {
-				if out == nil {
-					out = make([]byte, 0, len(data)+32)
-				}
-				out = append(out, data[last:i]...)
-				out = append(out, `"\u0000`...)
-				out = append(out, tok...)
-				out = append(out, '"')
-				i += len(tok) - 1
-				last = i + 1
-				break
-			}
-		}
-	}
-	if out == nil {
-		return data
-	}
-	return append(out, data[last:]...)
 }
 
 // edgeRound rounds a KPI as internal/kpi rounds the KPIs it computes.

@@ -92,7 +92,7 @@ func TestEdgeReport(t *testing.T) {
 
 func TestFromEdgeReportErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"not json", `{`, "edge report: unexpected EOF"},
+		{"not json", `{`, "edge report: line 1: invalid JSON: unexpected end of JSON input"},
 		{"array", `[]`, "edge report: want an object, got array"},
 		{"no totals", `{"symbols": {}}`, "edge report: no totals object"},
 		{"totals not object", `{"totals": 3}`, "edge report: totals: want object, got number"},
@@ -103,8 +103,8 @@ func TestFromEdgeReportErrors(t *testing.T) {
 		{"fills not object", `{"totals": {"fills": [1]}}`, "edge report: totals.fills: want object, got array"},
 		{"fractional count", `{"totals": {"fills": {"maker_count": 1.5}}}`, "edge report: totals.fills.maker_count: want a non-negative integer count, got 1.5"},
 		{"bool ratio", `{"totals": {"block_reasons": {"risk": {"ratio": true}}}}`, "edge report: totals.block_reasons.risk.ratio: want number, got boolean"},
-		{"overflow", `{"totals": {"p95_latency_ms": 1e999}}`, "edge report: totals.p95_latency_ms: number out of float64 range: 1e999"},
-		{"trailing data", `{"totals": {}} {}`, "edge report: data after the top-level value"},
+		{"overflow", `{"totals": {"p95_latency_ms": 1e999}}`, "edge report: line 1: totals.p95_latency_ms: want float64, got JSON number 1e999"},
+		{"trailing data", `{"totals": {}} {}`, "edge report: line 1: trailing data after the JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
