@@ -105,6 +105,8 @@ func TestFromEdgeReportErrors(t *testing.T) {
 		{"bool ratio", `{"totals": {"block_reasons": {"risk": {"ratio": true}}}}`, "edge report: totals.block_reasons.risk.ratio: want number, got boolean"},
 		{"overflow", `{"totals": {"p95_latency_ms": 1e999}}`, "edge report: line 1: totals.p95_latency_ms: want float64, got JSON number 1e999"},
 		{"trailing data", `{"totals": {}} {}`, "edge report: line 1: trailing data after the JSON object"},
+		// encoding/json kept the last of a repeated key.
+		{"repeated key", `{"totals": {"net_bps": 1, "net_bps": 2}}`, `edge report: line 1: duplicate field "net_bps"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -307,3 +307,21 @@ func TestErrorFormat(t *testing.T) {
 		t.Errorf("DisplayName(-) = %q", got)
 	}
 }
+
+// TestStrictNames: member names match exactly and once. encoding/json
+// (the decoder before go-json-experiment/json) read "KIND" as "kind",
+// "Iteration" as "iteration", and kept the last of a repeated member.
+func TestStrictNames(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"envelope in another case", strings.Replace(validIter, `"kind"`, `"KIND"`, 1), `f: not a soakline artifact: no "kind" field (want iteration_summary)`},
+		{"field in another case", strings.Replace(validIter, `"iteration"`, `"Iteration"`, 1), `f: line 4: unknown field "Iteration"`},
+		{"repeated field", strings.Replace(validIter, `"seed": 42,`, `"seed": 42, "seed": 43,`, 1), `f: line 6: duplicate field "seed"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeIterationSummary("f", []byte(tc.in))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
