@@ -3,8 +3,6 @@ package artifact
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,25 +15,8 @@ import (
 // The fuzz targets below hold every decoder of this package to the same
 // rules: never panic; an error is an *Error and comes with no result; what
 // decodes re-encodes, and the encoding decodes to an equal value. Seeds
-// are the fixtures of testdata plus the committed corpus in
-// testdata/fuzz/<Name>.
-
-func addFixtures(f *testing.F, patterns ...string) {
-	f.Helper()
-	for _, p := range patterns {
-		files, err := filepath.Glob(filepath.Join("testdata", p))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, name := range files {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
-}
+// are the committed corpus in testdata/fuzz/<Name> (internal/legacy's
+// targets also take the toolkit's fixtures).
 
 func mustBeArtifactError(t *testing.T, err error) {
 	t.Helper()
