@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -114,22 +113,13 @@ func BaselineFromSoak(s *artifact.Soak, pol *policy.Policy, opts Options) (Basel
 	return r, nil
 }
 
-// IsSnapshot reports whether data is one JSON object with a "verdict" key:
-// a POST_SOAK_SNAPSHOT.json, ours or the Python toolkit's, rather than a
-// soak stream (whose records have no "verdict").
-func IsSnapshot(data []byte) bool { return legacy.IsSnapshot(data) }
-
-// BaselineFromSnapshot reads a baseline run from a POST_SOAK_SNAPSHOT.json:
-// our verdict (strictly; its window_values, or its kpi_last_n means when it
-// has none) or the Python toolkit's schema 1.x snapshot (leniently, pretty
-// printed or not, NaN literals allowed: its kpi_last_n — or kpi_last8 —
-// means, with n from iterations_analyzed). Errors name the file.
-func BaselineFromSnapshot(path string, data []byte) (BaselineRun, error) {
-	r := BaselineRun{Path: path, Digest: artifact.Hash(data), Means: map[string]float64{}, N: map[string]int{}}
-	v, old, err := legacy.Snapshot(path, data)
-	if err != nil {
-		return r, err
-	}
+// BaselineFromVerdict is the baseline run of a POST_SOAK_SNAPSHOT.json at
+// path, whose bytes have the sha256 digest, as internal/legacy read it (v;
+// old when it was the Python toolkit's): our verdict's window_values, or
+// its kpi_last_n means when it has none; the toolkit's kpi_last_n (or
+// kpi_last8) means. Errors name the file.
+func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (BaselineRun, error) {
+	r := BaselineRun{Path: path, Digest: digest, Means: map[string]float64{}, N: map[string]int{}}
 	if !old {
 		r.SoakDigest = v.Source.Digest
 		for k, xs := range v.WindowValues {

@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -28,4 +29,14 @@ func soakOf(n int, edit func(i int, it *artifact.IterationSummary)) *artifact.So
 		s.Iterations = append(s.Iterations, it)
 	}
 	return s
+}
+
+// BaselineFromSnapshot reads a baseline run from a snapshot's bytes, as
+// soak-gate --compare does (internal/legacy reads, judge reduces).
+func BaselineFromSnapshot(path string, data []byte) (BaselineRun, error) {
+	v, old, err := legacy.Snapshot(path, data)
+	if err != nil {
+		return BaselineRun{}, err
+	}
+	return BaselineFromVerdict(path, artifact.Hash(data), v, old)
 }

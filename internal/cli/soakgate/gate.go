@@ -11,6 +11,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -134,8 +135,12 @@ func loadBaselineRun(ctx context.Context, path string, pol *policy.Policy, jopts
 				// One JSON object of another kind: neither a verdict nor a soak.
 				return judge.BaselineRun{}, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
 			}
-			if (err == nil && env.Kind == artifact.KindVerdict) || judge.IsSnapshot(data) {
-				return judge.BaselineFromSnapshot(path, data)
+			if (err == nil && env.Kind == artifact.KindVerdict) || legacy.IsSnapshot(data) {
+				v, old, err := legacy.Snapshot(path, data)
+				if err != nil {
+					return judge.BaselineRun{}, err
+				}
+				return judge.BaselineFromVerdict(path, artifact.Hash(data), v, old)
 			}
 		}
 	}
