@@ -3,6 +3,7 @@ module github.com/soakline/soakline
 go 1.26.8
 
 require (
+	github.com/go-json-experiment/json v1.27.2
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/common v0.73.1
 	github.com/urfave/cli/v2 v2.27.7

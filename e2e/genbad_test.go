@@ -242,8 +242,8 @@ func writeTarSlip(file, name string) error {
 // reseal rewrites the file list of dir/MANIFEST.json and dir/SHA256SUMS
 // over the files in dir: what anyone editing a bundle can do.
 func reseal(dir string) error {
-	var m artifact.Manifest
-	data, err := os.ReadFile(filepath.Join(dir, artifact.ManifestFileName))
+	var m release.Manifest
+	data, err := os.ReadFile(filepath.Join(dir, release.ManifestFileName))
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func reseal(dir string) error {
 	m.Files = nil
 	for _, e := range entries {
 		n := e.Name()
-		if n == artifact.SumsFileName || n == artifact.ManifestFileName || e.IsDir() {
+		if n == release.SumsFileName || n == release.ManifestFileName || e.IsDir() {
 			continue
 		}
 		d, err := os.ReadFile(filepath.Join(dir, n))
@@ -266,13 +266,13 @@ func reseal(dir string) error {
 			return err
 		}
 		files[n] = d
-		m.Files = append(m.Files, artifact.BundleFile{Path: n, Size: int64(len(d)), SHA256: release.SHA256(d)})
+		m.Files = append(m.Files, release.BundleFile{Path: n, Size: int64(len(d)), SHA256: release.SHA256(d)})
 	}
-	if files[artifact.ManifestFileName], err = artifact.Marshal(m); err != nil {
+	if files[release.ManifestFileName], err = artifact.Marshal(m); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, artifact.ManifestFileName), files[artifact.ManifestFileName], 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, release.ManifestFileName), files[release.ManifestFileName], 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, artifact.SumsFileName), release.FormatSums(files), 0o644)
+	return os.WriteFile(filepath.Join(dir, release.SumsFileName), release.FormatSums(files), 0o644)
 }

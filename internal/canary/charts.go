@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/chart"
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/internal/release"
 )
 
 // ChartsDir is the directory of the report's charts inside --out DIR.
@@ -27,7 +27,7 @@ type Chart struct {
 // minutes when the interval is a whole number of minutes and in seconds
 // otherwise, each evaluation placed on the interval's grid. The same
 // state and plan give the same bytes.
-func Charts(st *State, plan *artifact.CanaryPlan) ([]Chart, error) {
+func Charts(st *State, plan *release.CanaryPlan) ([]Chart, error) {
 	if len(st.Evaluations) == 0 {
 		return nil, nil
 	}

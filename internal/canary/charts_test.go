@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/internal/release"
 )
 
 func TestChartName(t *testing.T) {
@@ -46,9 +46,9 @@ func TestChartsHostileNames(t *testing.T) {
 	v := 1.0
 	kpis := []string{`</text><script>alert(1)</script>`, `../x]("evil")`}
 	st := &State{Tag: "v1", Start: start, Interval: "5m", Baseline: `track="b"`}
-	plan := &artifact.CanaryPlan{}
+	plan := &release.CanaryPlan{}
 	for _, k := range kpis {
-		plan.Triggers = append(plan.Triggers, artifact.CanaryTrigger{KPI: k, Level: "fail", Action: "rollback", Threshold: 2})
+		plan.Triggers = append(plan.Triggers, release.CanaryTrigger{KPI: k, Level: "fail", Action: "rollback", Threshold: 2})
 	}
 	for i := 1; i <= 3; i++ {
 		ev := Evaluation{Index: i, Time: start.Add(time.Duration(i) * 5 * time.Minute), Decision: Continue}

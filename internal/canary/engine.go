@@ -20,6 +20,7 @@ import (
 
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promq"
+	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -41,7 +42,7 @@ const (
 
 // Config is what one canary watch evaluates.
 type Config struct {
-	Plan        *artifact.CanaryPlan
+	Plan        *release.CanaryPlan
 	Canary      string // selector, canonical (promq.FormatSelector)
 	Baseline    string // "" when there is no baseline
 	Interval    time.Duration
@@ -120,11 +121,11 @@ type Frame struct {
 }
 
 // watched are the plan's KPIs with a query.
-func watched(p *artifact.CanaryPlan) []artifact.CanaryKPI {
+func watched(p *release.CanaryPlan) []release.CanaryKPI {
 	if p.Watch == nil {
 		return nil
 	}
-	var out []artifact.CanaryKPI
+	var out []release.CanaryKPI
 	for _, k := range p.Watch.KPIs {
 		if k.Query != "" {
 			out = append(out, k)
@@ -134,7 +135,7 @@ func watched(p *artifact.CanaryPlan) []artifact.CanaryKPI {
 }
 
 // CheckPlan refuses a plan release-tag canary cannot follow.
-func CheckPlan(p *artifact.CanaryPlan) error {
+func CheckPlan(p *release.CanaryPlan) error {
 	if p.Kind != artifact.KindCanaryPlan {
 		return fmt.Errorf("kind %q: want %q", p.Kind, artifact.KindCanaryPlan)
 	}
@@ -186,7 +187,7 @@ func CheckPlan(p *artifact.CanaryPlan) error {
 	return nil
 }
 
-func breachOp(t artifact.CanaryTrigger) (string, error) {
+func breachOp(t release.CanaryTrigger) (string, error) {
 	op, rest, _ := strings.Cut(t.Condition, " ")
 	if (op != "<" && op != ">") || math.IsNaN(t.Threshold) || math.IsInf(t.Threshold, 0) {
 		return "", fmt.Errorf("condition %q: want \"< LEVEL\" or \"> LEVEL\"", t.Condition)
@@ -245,7 +246,7 @@ func Evaluate(cfg *Config, history []Evaluation, start time.Time, f Frame) Evalu
 
 // canaryValues is Evaluate's step 1: the canary's value of each watched
 // KPI, or why it has none, and which have one.
-func canaryValues(cfg *Config, kpis []artifact.CanaryKPI, f Frame) ([]KPIValue, map[string]bool) {
+func canaryValues(cfg *Config, kpis []release.CanaryKPI, f Frame) ([]KPIValue, map[string]bool) {
 	var out []KPIValue
 	have := map[string]bool{}
 	for _, k := range kpis {
@@ -270,7 +271,7 @@ func canaryValues(cfg *Config, kpis []artifact.CanaryKPI, f Frame) ([]KPIValue, 
 // triggers is Evaluate's step 2: each trigger breached now or not, fired
 // when Count of its last Of evaluations breached; the reasons of the
 // rollback and hold triggers that fired; and whether any is breached now.
-func triggers(p *artifact.CanaryPlan, history []Evaluation, f Frame, kvs []KPIValue, have map[string]bool) (results []TriggerResult, rollbacks, holds []string, breachedNow bool) {
+func triggers(p *release.CanaryPlan, history []Evaluation, f Frame, kvs []KPIValue, have map[string]bool) (results []TriggerResult, rollbacks, holds []string, breachedNow bool) {
 	value := func(kpi string) (float64, bool) {
 		for _, kv := range kvs {
 			if kv.KPI == kpi && kv.Value != nil {
@@ -320,7 +321,7 @@ func triggers(p *artifact.CanaryPlan, history []Evaluation, f Frame, kvs []KPIVa
 // baseline is Evaluate's step 3: the comparison with the baseline, the
 // holds of KPIs regressed in Grace evaluations in a row, and whether any
 // KPI regressed now.
-func baseline(cfg *Config, kpis []artifact.CanaryKPI, history []Evaluation, f Frame) (cmp []Comparison, holds []string, regressedNow bool) {
+func baseline(cfg *Config, kpis []release.CanaryKPI, history []Evaluation, f Frame) (cmp []Comparison, holds []string, regressedNow bool) {
 	cmp = compare(cfg, kpis, f)
 	grace := cfg.Plan.Watch.Grace
 	for _, c := range cmp {
@@ -380,7 +381,7 @@ func decide(ev *Evaluation, cfg *Config, history []Evaluation, start time.Time, 
 	}
 }
 
-func unclean(kpis []artifact.CanaryKPI, ev Evaluation, f Frame, have map[string]bool, breached, regressed bool) string {
+func unclean(kpis []release.CanaryKPI, ev Evaluation, f Frame, have map[string]bool, breached, regressed bool) string {
 	switch {
 	case f.Unreachable != "":
 		return "prometheus unreachable"
@@ -412,7 +413,7 @@ func regressed(ev Evaluation, kpi string) bool {
 	return false
 }
 
-func triggerText(t artifact.CanaryTrigger, value func(string) (float64, bool)) string {
+func triggerText(t release.CanaryTrigger, value func(string) (float64, bool)) string {
 	if t.Level == "missing" {
 		return t.KPI + " has no data"
 	}
@@ -432,7 +433,7 @@ func ptr(v float64) *float64 {
 // Mann-Whitney test in the direction of a regression is significant at
 // alpha after Holm's adjustment over the KPIs and the Hodges-Lehmann shift
 // is at least min_effect in that direction; Pass otherwise.
-func compare(cfg *Config, kpis []artifact.CanaryKPI, f Frame) []Comparison {
+func compare(cfg *Config, kpis []release.CanaryKPI, f Frame) []Comparison {
 	w := cfg.Plan.Watch
 	out := make([]Comparison, len(kpis))
 	ps := make([]float64, len(kpis))

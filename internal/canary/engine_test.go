@@ -7,18 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
-func testPlan() *artifact.CanaryPlan {
-	return &artifact.CanaryPlan{
+func testPlan() *release.CanaryPlan {
+	return &release.CanaryPlan{
 		Kind: artifact.KindCanaryPlan,
-		Triggers: []artifact.CanaryTrigger{
+		Triggers: []release.CanaryTrigger{
 			{Name: "lat_fail", KPI: "p95_latency_ms", Level: "fail", Condition: "> 340", Threshold: 340, Action: "rollback", Query: "q{$selector}", Count: 2, Of: 3},
 			{Name: "lat_warn", KPI: "p95_latency_ms", Level: "warn", Condition: "> 300", Threshold: 300, Action: "hold", Query: "q{$selector}", Count: 1, Of: 1},
 			{Name: "lat_missing", KPI: "p95_latency_ms", Level: "missing", Condition: "no data", Action: "hold", Query: "q{$selector}", Count: 2, Of: 2},
 		},
-		Watch: &artifact.CanaryWatch{Grace: 2, Alpha: 0.05, MinSamples: 4, KPIs: []artifact.CanaryKPI{
+		Watch: &release.CanaryWatch{Grace: 2, Alpha: 0.05, MinSamples: 4, KPIs: []release.CanaryKPI{
 			{KPI: "p95_latency_ms", Query: "q{$selector}", Direction: "<=", MinEffect: 20, OnMissing: "inconclusive"},
 		}},
 	}
@@ -111,17 +112,17 @@ func TestCompare(t *testing.T) {
 func TestCheckPlan(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		edit func(p *artifact.CanaryPlan)
+		edit func(p *release.CanaryPlan)
 		want string
 	}{
-		{"no watch", func(p *artifact.CanaryPlan) { p.Watch = nil }, "no KPI queries"},
-		{"count above of", func(p *artifact.CanaryPlan) { p.Triggers[0].Count = 4 }, "want 1 <= count <= of"},
-		{"bad action", func(p *artifact.CanaryPlan) { p.Triggers[0].Action = "page" }, `action "page"`},
-		{"condition and threshold disagree", func(p *artifact.CanaryPlan) { p.Triggers[0].Threshold = 1 }, "does not match threshold"},
-		{"query without selector", func(p *artifact.CanaryPlan) { p.Watch.KPIs[0].Query = "up" }, "does not use $selector"},
-		{"bad direction", func(p *artifact.CanaryPlan) { p.Watch.KPIs[0].Direction = "=" }, "direction"},
-		{"trigger query not watched", func(p *artifact.CanaryPlan) { p.Triggers[1].Query = "other{$selector}" }, "not the one watch.kpis has"},
-		{"bad level", func(p *artifact.CanaryPlan) { p.Triggers[0].Level = "page" }, `level "page"`},
+		{"no watch", func(p *release.CanaryPlan) { p.Watch = nil }, "no KPI queries"},
+		{"count above of", func(p *release.CanaryPlan) { p.Triggers[0].Count = 4 }, "want 1 <= count <= of"},
+		{"bad action", func(p *release.CanaryPlan) { p.Triggers[0].Action = "page" }, `action "page"`},
+		{"condition and threshold disagree", func(p *release.CanaryPlan) { p.Triggers[0].Threshold = 1 }, "does not match threshold"},
+		{"query without selector", func(p *release.CanaryPlan) { p.Watch.KPIs[0].Query = "up" }, "does not use $selector"},
+		{"bad direction", func(p *release.CanaryPlan) { p.Watch.KPIs[0].Direction = "=" }, "direction"},
+		{"trigger query not watched", func(p *release.CanaryPlan) { p.Triggers[1].Query = "other{$selector}" }, "not the one watch.kpis has"},
+		{"bad level", func(p *release.CanaryPlan) { p.Triggers[0].Level = "page" }, `level "page"`},
 	} {
 		p := testPlan()
 		tc.edit(p)
@@ -162,7 +163,7 @@ func FuzzPlan(f *testing.F) {
 	f.Add(seed, 350.0)
 	f.Add([]byte(`{"kind":"canary_plan","watch":{"grace":1,"alpha":0.5,"min_samples":1,"kpis":[{"kpi":"a","query":"x{$selector}","direction":">="}]},"triggers":[{"name":"t","kpi":"a","level":"fail","condition":"< 1e308","threshold":1e308,"action":"hold","query":"x{$selector}","count":1,"of":1}]}`), -1.0)
 	f.Fuzz(func(t *testing.T, data []byte, v float64) {
-		var p artifact.CanaryPlan
+		var p release.CanaryPlan
 		if json.Unmarshal(data, &p) != nil || CheckPlan(&p) != nil {
 			return
 		}

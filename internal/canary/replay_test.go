@@ -26,7 +26,7 @@ import (
 // release-tag derives from pol.
 func writePlan(t testing.TB, pol *policy.Policy) string {
 	t.Helper()
-	plan := artifact.CanaryPlan{
+	plan := release.CanaryPlan{
 		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindCanaryPlan,
 		Tag: "v1.0.0", Version: "1.0.0", Commit: strings.Repeat("a", 40), Verdict: "PASS",
 		Policy:         artifact.Policy{Name: pol.Name, Source: pol.Source, Digest: pol.Digest()},
@@ -354,7 +354,7 @@ func checkCharts(t *testing.T, planPath, out string, md []byte, withBaseline boo
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plan artifact.CanaryPlan
+	var plan release.CanaryPlan
 	if err := json.Unmarshal(pb, &plan); err != nil {
 		t.Fatal(err)
 	}

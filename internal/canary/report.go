@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/safetext"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -21,7 +23,7 @@ const (
 // own kind.
 type Report State
 
-func writeReport(dir string, st *State, plan *artifact.CanaryPlan) error {
+func writeReport(dir string, st *State, plan *release.CanaryPlan) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -39,7 +41,7 @@ func writeReport(dir string, st *State, plan *artifact.CanaryPlan) error {
 		}
 	}
 	for _, c := range charts {
-		if err := artifact.WriteFile(filepath.Join(dir, filepath.FromSlash(c.File)), c.SVG, 0o644); err != nil {
+		if err := soakdir.WriteFile(filepath.Join(dir, filepath.FromSlash(c.File)), c.SVG, 0o644); err != nil {
 			return err
 		}
 	}
@@ -49,10 +51,10 @@ func writeReport(dir string, st *State, plan *artifact.CanaryPlan) error {
 	if err != nil {
 		return err
 	}
-	if err := artifact.WriteFile(filepath.Join(dir, ReportJSON), b, 0o644); err != nil {
+	if err := soakdir.WriteFile(filepath.Join(dir, ReportJSON), b, 0o644); err != nil {
 		return err
 	}
-	return artifact.WriteFile(filepath.Join(dir, ReportMD), markdown(st, charts), 0o644)
+	return soakdir.WriteFile(filepath.Join(dir, ReportMD), markdown(st, charts), 0o644)
 }
 
 // Markdown renders CANARY_REPORT.md: the outcome and why, what was done,

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/internal/release"
 )
 
 // TestRollbackRetriesRestore: a restore that fails leaves the decision in
@@ -20,7 +20,7 @@ func TestRollbackRetriesRestore(t *testing.T) {
 	os.WriteFile(ov, []byte("new"), 0o600)
 	made := filepath.Join(dir, "hook-ran")
 	o := &Options{Overrides: ov, RollbackTo: pre, OnRollback: []string{"mkdir", made}, StatePath: filepath.Join(dir, "state")}
-	o.Plan = &artifact.CanaryPlan{Version: "1.0.0"}
+	o.Plan = &release.CanaryPlan{Version: "1.0.0"}
 	st := &State{Outcome: Rollback, Version: "1.0.0"}
 	var errb bytes.Buffer
 	if err := finishRollback(context.Background(), o, st, &errb); err == nil || !strings.Contains(err.Error(), "restoring "+ov+" from "+pre) {

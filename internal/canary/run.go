@@ -17,6 +17,7 @@ import (
 
 	"github.com/soakline/soakline/internal/lock"
 	"github.com/soakline/soakline/internal/promq"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -327,7 +328,7 @@ func restore(src, dst string) error {
 	if fi, err := os.Stat(dst); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	return artifact.WriteFile(dst, data, mode)
+	return soakdir.WriteFile(dst, data, mode)
 }
 
 func loadState(o *Options) (*State, error) {
@@ -399,7 +400,7 @@ func saveState(o *Options, st *State) error {
 	if err != nil {
 		return err
 	}
-	return artifact.WriteFile(o.StatePath, b, 0o644)
+	return soakdir.WriteFile(o.StatePath, b, 0o644)
 }
 
 // SHA256 is the hex digest of data.

@@ -1,8 +1,6 @@
 package judge
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -11,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/policy"
-	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -101,7 +98,7 @@ func NewBaseline(runs []BaselineRun) *Baseline {
 
 // BaselineFromSoak judges a baseline soak with the same policy and options
 // and returns its window means.
-func BaselineFromSoak(s *soakdir.Soak, pol *policy.Policy, opts Options) (BaselineRun, error) {
+func BaselineFromSoak(s *artifact.Soak, pol *policy.Policy, opts Options) (BaselineRun, error) {
 	opts.Baseline = nil
 	v, err := Evaluate(s, pol, opts)
 	if err != nil {
@@ -116,59 +113,36 @@ func BaselineFromSoak(s *soakdir.Soak, pol *policy.Policy, opts Options) (Baseli
 	return r, nil
 }
 
-// IsSnapshot reports whether data is one JSON object with a "verdict" key:
-// a POST_SOAK_SNAPSHOT.json, ours or the Python toolkit's, rather than a
-// soak stream (whose records have no "verdict").
-func IsSnapshot(data []byte) bool {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(sanitizeNonFinite(artifact.TrimBOM(data)), &top); err != nil {
-		return false
-	}
-	_, ok := top["verdict"]
-	return ok
-}
-
-// BaselineFromSnapshot reads a baseline run from a POST_SOAK_SNAPSHOT.json:
-// our verdict (strictly; its window_values, or its kpi_last_n means when it
-// has none) or the Python toolkit's schema 1.x snapshot (leniently, pretty
-// printed or not, NaN literals allowed: its kpi_last_n — or kpi_last8 —
-// means, with n from iterations_analyzed). Errors name the file.
-func BaselineFromSnapshot(path string, data []byte) (BaselineRun, error) {
-	r := BaselineRun{Path: path, Digest: artifact.Hash(data), Means: map[string]float64{}, N: map[string]int{}}
-	env, err := artifact.PeekEnvelope(path, data)
-	if err != nil {
-		return r, err
-	}
-	switch env.Kind {
-	case artifact.KindVerdict:
-		var v artifact.Verdict
-		if err := artifact.Decode(path, data, artifact.KindVerdict, &v); err != nil {
-			return r, err
-		}
+// BaselineFromVerdict is the baseline run of a POST_SOAK_SNAPSHOT.json at
+// path, whose bytes have the sha256 digest, as internal/legacy read it (v;
+// old when it was the Python toolkit's): our verdict's window_values, or
+// its kpi_last_n means when it has none; the toolkit's kpi_last_n (or
+// kpi_last8) means. Errors name the file.
+func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (BaselineRun, error) {
+	r := BaselineRun{Path: path, Digest: digest, Means: map[string]float64{}, N: map[string]int{}}
+	if !old {
 		r.SoakDigest = v.Source.Digest
 		for k, xs := range v.WindowValues {
 			if len(xs) > 0 {
 				r.Means[k], r.N[k] = stats.Mean(xs), len(xs)
 			}
 		}
-		if len(r.Means) == 0 {
-			for k, st := range v.KPILastN {
-				if st.Mean != nil && finiteNum(*st.Mean) {
-					r.Means[k], r.N[k] = *st.Mean, st.N
-				}
-			}
-			r.MeansOnly = true
-			r.Note = path + ": a verdict without window_values: its kpi_last_n means only"
+	}
+	if len(r.Means) == 0 {
+		if old && len(v.KPILastN) == 0 {
+			return r, artifact.Errorf(path, 0, "snapshot: no kpi_last_n means to compare with")
 		}
-	case "":
-		if err := legacySnapshotMeans(path, data, &r); err != nil {
-			return r, err
+		for k, st := range v.KPILastN {
+			if st.Mean != nil && finiteNum(*st.Mean) {
+				r.Means[k], r.N[k] = *st.Mean, st.N
+			}
 		}
 		r.MeansOnly = true
-		r.Note = path + ": a Python-toolkit snapshot: window means only, no per-iteration samples " +
-			"(it counts as one run; its window and warm-up are the toolkit's, not re-judged with this policy)"
-	default:
-		return r, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
+		r.Note = path + ": a verdict without window_values: its kpi_last_n means only"
+		if old {
+			r.Note = path + ": a Python-toolkit snapshot: window means only, no per-iteration samples " +
+				"(it counts as one run; its window and warm-up are the toolkit's, not re-judged with this policy)"
+		}
 	}
 	if len(r.Means) == 0 {
 		return r, artifact.Errorf(path, 0, "baseline: no KPI mean to compare with")
@@ -176,76 +150,7 @@ func BaselineFromSnapshot(path string, data []byte) (BaselineRun, error) {
 	return r, nil
 }
 
-// legacySnapshotMeans reads the Python toolkit's snapshot into r.
-func legacySnapshotMeans(path string, data []byte, r *BaselineRun) error {
-	clean := sanitizeNonFinite(artifact.TrimBOM(data))
-	var top map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(clean))
-	dec.UseNumber()
-	if err := dec.Decode(&top); err != nil {
-		return artifact.Errorf(path, 0, "snapshot: invalid JSON: %v", err)
-	}
-	if dec.More() {
-		return artifact.Errorf(path, 0, "snapshot: trailing data after the JSON object")
-	}
-	if _, ok := top["verdict"]; !ok {
-		return artifact.Errorf(path, 0, "no \"verdict\" field: not a POST_SOAK_SNAPSHOT.json")
-	}
-	n := 0
-	if raw, ok := top["iterations_analyzed"]; ok && string(raw) != "null" {
-		var its []json.Number
-		if err := json.Unmarshal(raw, &its); err != nil {
-			return artifact.Errorf(path, 0, "iterations_analyzed: want a list of iteration numbers")
-		}
-		n = len(its)
-	}
-	key := "kpi_last_n"
-	raw, ok := top[key]
-	if !ok || string(raw) == "null" {
-		key = "kpi_last8"
-		raw, ok = top[key]
-	}
-	if !ok || string(raw) == "null" {
-		return artifact.Errorf(path, 0, "snapshot: no kpi_last_n means to compare with")
-	}
-	var kpis map[string]map[string]any
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if err := d.Decode(&kpis); err != nil {
-		return artifact.Errorf(path, 0, "%s: want an object of KPI statistics", key)
-	}
-	for name, st := range kpis {
-		mean, ok := legacyNumber(st["mean"])
-		if !ok {
-			continue // missing or non-finite: the KPI is absent, never 0
-		}
-		r.Means[name] = mean
-		r.N[name] = n
-		if cnt, ok := legacyNumber(st["n"]); ok && cnt >= 0 && cnt == math.Trunc(cnt) && cnt < 1<<31 {
-			r.N[name] = int(cnt)
-		}
-	}
-	return nil
-}
-
-// legacyNumber reads a finite number from a leniently decoded value.
-func legacyNumber(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := n.Float64()
-	return f, err == nil && finiteNum(f)
-}
-
 func finiteNum(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// sanitizeNonFinite turns the NaN, Infinity and -Infinity literals the
-// Python toolkit's json.dump writes (outside strings) into null, so that
-// the document parses and such a value reads as missing.
-func sanitizeNonFinite(data []byte) []byte {
-	return artifact.ReplaceNonFinite(data, "null", "null", "null")
-}
 
 // compareRun is one KPI's comparison before the Holm correction.
 type compareRun struct {

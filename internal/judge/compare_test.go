@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -249,7 +250,7 @@ func TestBaselineFromSnapshot(t *testing.T) {
 	if !r.MeansOnly || !strings.Contains(r.Note, "no per-iteration samples") || r.SoakDigest != "" || r.Digest != artifact.Hash([]byte(legacySnapshot)) {
 		t.Errorf("legacy run: %+v", r)
 	}
-	if !IsSnapshot([]byte(legacySnapshot)) || IsSnapshot([]byte(`{"iteration": 1, "summary": {}}`+"\n")) || IsSnapshot([]byte("{\"verdict\": 1}\n{\"verdict\": 2}\n")) {
+	if !legacy.IsSnapshot([]byte(legacySnapshot)) || legacy.IsSnapshot([]byte(`{"iteration": 1, "summary": {}}`+"\n")) || legacy.IsSnapshot([]byte("{\"verdict\": 1}\n{\"verdict\": 2}\n")) {
 		t.Errorf("IsSnapshot wrong")
 	}
 	// kpi_last8 of schema 1.1, compact.

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -58,7 +57,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= tolerance*math.Max(1, mat
 // MaxPartialPairs partial_ok and unverified ones and the last LastPairs
 // proposals, and counts the others per outcome in PairsOmitted — so that a
 // soak of 100,000 iterations does not carry 100,000 pairs in its verdict.
-func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
+func VerifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
 	dv := verifyDeltas(s, minRatio, maxStuck)
 	boundPairs(dv)
 	return dv
@@ -108,7 +107,7 @@ type pairState struct {
 }
 
 // verifyDeltas is VerifyDeltas with every pair.
-func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
+func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
 	dv := &artifact.DeltaVerify{
 		SchemaVersion:     artifact.SchemaVersion,
 		Kind:              artifact.KindDeltaVerify,
@@ -455,7 +454,7 @@ func lookupKey(o *artifact.Overrides, k string) (float64, bool) {
 // ledger returns the tuning entries in iteration order and where they
 // came from. The result is read-only: a report already in order (as ours
 // always is) is returned as it is, not copied.
-func ledger(s *soakdir.Soak) ([]artifact.Tuning, string) {
+func ledger(s *artifact.Soak) ([]artifact.Tuning, string) {
 	var out []artifact.Tuning
 	source := "TUNING_REPORT.json"
 	byIteration := func(a, b artifact.Tuning) int { return cmp.Compare(a.Iteration, b.Iteration) }
@@ -482,7 +481,7 @@ func ledger(s *soakdir.Soak) ([]artifact.Tuning, string) {
 
 // ledgerDivergence names iterations where TUNING_REPORT.json and the
 // iteration summary disagree on whether tuning was applied.
-func ledgerDivergence(s *soakdir.Soak) []string {
+func ledgerDivergence(s *artifact.Soak) []string {
 	if s.Report == nil {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/internal/policy"
-	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -23,7 +22,7 @@ func entry(it int, key string, d, old float64, oldHash, newHash string) artifact
 	}
 }
 
-func withLedger(entries []artifact.Tuning, params map[string]float64) *soakdir.Soak {
+func withLedger(entries []artifact.Tuning, params map[string]float64) *artifact.Soak {
 	s := soakOf(8, nil)
 	s.Report = &artifact.TuningReport{SchemaVersion: 1, Kind: artifact.KindTuningReport, Iterations: entries}
 	if params != nil {
@@ -43,7 +42,7 @@ func TestVerifyDeltas(t *testing.T) {
 		Skipped: []artifact.Skip{{Key: "min_interval_ms", Guard: "velocity", Reason: "velocity cap exceeded"}}, SkipReason: "velocity", Verified: true}
 	tests := []struct {
 		name    string
-		soak    *soakdir.Soak
+		soak    *artifact.Soak
 		want    counts
 		problem string
 	}{
@@ -97,7 +96,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "clamped by a named guard is partial",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.ProposedDeltas["a"] = 3
 				e.Rationale = []string{"CLAMPED: a proposed +3, applied +1 (clamped to [0, 1])"}
@@ -108,7 +107,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "a clamp no guard explains fails",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.ProposedDeltas["a"] = 3
 				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})
@@ -118,7 +117,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "unverified write",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.Verified = false
 				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})
@@ -128,7 +127,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "legacy ledger: key presence only",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				s := withLedger([]artifact.Tuning{
 					{Iteration: 1, ProposedDeltas: map[string]float64{"min_interval_ms": 5}, Applied: true, ChangedKeys: []string{"min_interval_ms"}, OldHash: "a", StateHash: "b"},
 					{Iteration: 2, ProposedDeltas: map[string]float64{"tail_age_ms": 5}, SkipReason: "velocity"},
@@ -339,7 +338,7 @@ func TestFailedIterationsBounded(t *testing.T) {
 // chained builds n applied proposals, each of its own key, the state hash
 // chained from entry to entry; bad(i) turns entry i into an unverified
 // write (a fail).
-func chained(n int, bad func(i int) bool) *soakdir.Soak {
+func chained(n int, bad func(i int) bool) *artifact.Soak {
 	var entries []artifact.Tuning
 	params := map[string]float64{}
 	for i := 1; i <= n; i++ {
@@ -364,7 +363,7 @@ func TestDeltaOutcomes(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		soak    *soakdir.Soak
+		soak    *artifact.Soak
 		want    counts
 		reason  string // substring of a pair's reason
 		note    string // substring of the note
@@ -404,7 +403,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "legacy ledger without runtime_overrides.json is unverified, never verified by presence",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				s := withLedger([]artifact.Tuning{
 					{Iteration: 1, ProposedDeltas: map[string]float64{"min_interval_ms": 5}, Applied: true, ChangedKeys: []string{"min_interval_ms"}, OldHash: "a", StateHash: "b"},
 					{Iteration: 2, ProposedDeltas: map[string]float64{"tail_age_ms": 5}, SkipReason: "velocity"},
@@ -440,7 +439,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "an overrides file that is not the state the ledger ends in fails the last applied proposal",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				s := withLedger([]artifact.Tuning{
 					entry(1, "a", 1, 0, "h0", "h1"),
 					entry(2, "b", 1, 0, "h1", "h2"),
@@ -454,7 +453,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "the same file, or a stream's line digest, is not compared",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				s := withLedger([]artifact.Tuning{entry(1, "a", 1, 0, "h0", "h1")}, map[string]float64{"a": 1})
 				s.OverridesDigest = "line digest" // a stream: no Dir
 				return s
@@ -464,7 +463,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "changes recorded under applied: false are inconsistent",
-			soak: func() *soakdir.Soak {
+			soak: func() *artifact.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.Applied = false
 				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})

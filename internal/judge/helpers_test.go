@@ -1,7 +1,7 @@
 package judge
 
 import (
-	"github.com/soakline/soakline/internal/soakdir"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -19,8 +19,8 @@ func iter(n int, k kpis) *artifact.IterationSummary {
 
 // soakOf builds a soak of n good iterations, then applies edits by
 // iteration number.
-func soakOf(n int, edit func(i int, it *artifact.IterationSummary)) *soakdir.Soak {
-	s := &soakdir.Soak{Path: "test"}
+func soakOf(n int, edit func(i int, it *artifact.IterationSummary)) *artifact.Soak {
+	s := &artifact.Soak{Path: "test"}
 	for i := 1; i <= n; i++ {
 		it := iter(i, good())
 		if edit != nil {
@@ -29,4 +29,14 @@ func soakOf(n int, edit func(i int, it *artifact.IterationSummary)) *soakdir.Soa
 		s.Iterations = append(s.Iterations, it)
 	}
 	return s
+}
+
+// BaselineFromSnapshot reads a baseline run from a snapshot's bytes, as
+// soak-gate --compare does (internal/legacy reads, judge reduces).
+func BaselineFromSnapshot(path string, data []byte) (BaselineRun, error) {
+	v, old, err := legacy.Snapshot(path, data)
+	if err != nil {
+		return BaselineRun{}, err
+	}
+	return BaselineFromVerdict(path, artifact.Hash(data), v, old)
 }

@@ -51,7 +51,6 @@ import (
 
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
-	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -120,7 +119,7 @@ func setEvidence(c *artifact.Check, its []int) {
 
 // Evaluate judges soak by pol. It returns an error only for an invalid
 // policy or options; every property of the data is part of the verdict.
-func Evaluate(soak *soakdir.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
+func Evaluate(soak *artifact.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
 	if pol == nil {
 		pol = policy.Default(false)
 	}
@@ -147,7 +146,7 @@ func Evaluate(soak *soakdir.Soak, pol *policy.Policy, opts Options) (*artifact.V
 }
 
 type evaluation struct {
-	soak *soakdir.Soak
+	soak *artifact.Soak
 	pol  *policy.Policy
 	opts Options
 
@@ -814,7 +813,7 @@ func (e *evaluation) signals(get func(string) *sample) {
 	}
 }
 
-func lastTuning(s *soakdir.Soak) *artifact.Tuning {
+func lastTuning(s *artifact.Soak) *artifact.Tuning {
 	if s.Report != nil && len(s.Report.Iterations) > 0 {
 		return &s.Report.Iterations[len(s.Report.Iterations)-1]
 	}

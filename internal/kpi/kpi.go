@@ -1,7 +1,7 @@
 // Package kpi computes an iteration's KPIs from its events; it is the one
 // place they are computed, for the simulator, for real mode and for
-// soak-run kpis FILE. It also reads the legacy toolkit's EDGE_REPORT.json
-// (see FromEdgeReport).
+// soak-run kpis FILE. (The legacy toolkit's EDGE_REPORT.json is read by
+// internal/legacy.)
 //
 // # Definitions
 //
@@ -229,7 +229,7 @@ func (a *Accumulator) Summary() artifact.Summary {
 			}
 		}
 		if ok { // else the weighted mean is undefined (notional 0 or overflowing): missing
-			s.GrossBps, s.FeesBps, s.SlippageBps, s.AdverseBps, s.InventoryBps, s.NetBps = components(c)
+			s.GrossBps, s.FeesBps, s.SlippageBps, s.AdverseBps, s.InventoryBps, s.NetBps = Components(c)
 		}
 	}
 	if a.orders > 0 {
@@ -286,12 +286,12 @@ func Round(x float64) float64 {
 
 func round(x float64) *float64 { return artifact.F(Round(x)) }
 
-// components rounds gross, fees, slippage, adverse and inventory and returns
+// Components rounds gross, fees, slippage, adverse and inventory and returns
 // them with their net, the rounded sum of the unrounded components (so that
 // net_bps is the notional-weighted mean of the per-fill nets, the number
 // pnl_per_hour is computed from; the rounded components may add up to up to
 // 0.0003 bps off it). net is nil if the sum overflows float64.
-func components(c [5]float64) (gross, fees, slippage, adverse, inventory, net *float64) {
+func Components(c [5]float64) (gross, fees, slippage, adverse, inventory, net *float64) {
 	var sum float64
 	for _, x := range c {
 		sum += x

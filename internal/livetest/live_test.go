@@ -175,7 +175,7 @@ func livePolicy() *policy.Policy {
 
 func writePlan(t *testing.T, pol *policy.Policy) string {
 	t.Helper()
-	plan := artifact.CanaryPlan{
+	plan := release.CanaryPlan{
 		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindCanaryPlan,
 		Tag: "v1.0.0", Version: "1.0.0", Commit: strings.Repeat("a", 40), Verdict: "PASS",
 		Policy:         artifact.Policy{Name: pol.Name, Source: pol.Source, Digest: pol.Digest()},

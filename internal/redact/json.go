@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/internal/legacy"
 )
 
 // MaxDepth bounds the nesting of a JSON document ParseJSON reads.
@@ -141,7 +141,7 @@ func join(path, key string) string {
 // sanitize rewrites NaN, Infinity and -Infinity outside strings into
 // strings, so that encoding/json reads the document.
 func sanitize(data []byte) []byte {
-	return artifact.ReplaceNonFinite(data, `"NaN"`, `"Infinity"`, `"-Infinity"`)
+	return legacy.ReplaceNonFinite(data, `"NaN"`, `"Infinity"`, `"-Infinity"`)
 }
 
 // HasValue reports whether v holds something to hide: not null, not "",

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // Archive renders files as a reproducible .tar.gz under the directory
@@ -21,13 +19,13 @@ import (
 // 0755 for the directory and 0644 for files; a gzip header without name or
 // time. The same files, prefix and mtime always give the same bytes.
 func Archive(prefix string, files map[string][]byte, mtime time.Time) ([]byte, error) {
-	if err := artifact.CheckBundleName(prefix); err != nil || strings.Contains(prefix, "/") {
+	if err := CheckBundleName(prefix); err != nil || strings.Contains(prefix, "/") {
 		return nil, fmt.Errorf("archive directory name %q: want one plain name", prefix)
 	}
 	mtime = time.Unix(mtime.Unix(), 0).UTC()
 	names := make([]string, 0, len(files))
 	for n := range files {
-		if err := artifact.CheckBundleName(n); err != nil {
+		if err := CheckBundleName(n); err != nil {
 			return nil, err
 		}
 		names = append(names, n)
@@ -107,7 +105,7 @@ func ReadArchive(r io.Reader) (string, *Contents, error) {
 		if name == "" || name == "." {
 			continue
 		}
-		if err := artifact.CheckBundleName(name); err != nil {
+		if err := CheckBundleName(name); err != nil {
 			return "", nil, fmt.Errorf("archive entry %q: %w", h.Name, err)
 		}
 		top, rest, _ := strings.Cut(name, "/")

@@ -12,23 +12,23 @@ import (
 // name), CHANGELOG.md and rollback_plan.md generated from r, MANIFEST.json
 // (m completed with every file's size and digest) and SHA256SUMS over all
 // of them.
-func Build(r *Release, copied map[string][]byte, m artifact.Manifest) (map[string][]byte, error) {
+func Build(r *Release, copied map[string][]byte, m Manifest) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	for _, name := range []string{artifact.SnapshotFile, artifact.AuditFile, artifact.RecommendationsFile, artifact.FailuresFile, artifact.DeltaVerifyFile, artifact.ProfileFile} {
+	for _, name := range []string{artifact.SnapshotFile, AuditFile, RecommendationsFile, FailuresFile, artifact.DeltaVerifyFile, ProfileFile} {
 		data, ok := copied[name]
 		if !ok {
 			return nil, fmt.Errorf("internal error: %s was not provided", name)
 		}
 		files[name] = data
 	}
-	files[artifact.ChangelogFile] = Changelog(r)
-	files[artifact.RollbackPlanFile] = RollbackPlan(r)
+	files[ChangelogFile] = Changelog(r)
+	files[RollbackPlanFile] = RollbackPlan(r)
 
 	m.SchemaVersion, m.Kind = artifact.SchemaVersion, artifact.KindBundle
 	m.Files = m.Files[:0]
-	for _, name := range artifact.BundleFiles {
+	for _, name := range BundleFiles {
 		data := files[name]
-		m.Files = append(m.Files, artifact.BundleFile{Path: name, Size: int64(len(data)), SHA256: SHA256(data)})
+		m.Files = append(m.Files, BundleFile{Path: name, Size: int64(len(data)), SHA256: SHA256(data)})
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	sort.Slice(m.Inputs, func(i, j int) bool { return m.Inputs[i].File < m.Inputs[j].File })
@@ -36,7 +36,7 @@ func Build(r *Release, copied map[string][]byte, m artifact.Manifest) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	files[artifact.ManifestFileName] = man
-	files[artifact.SumsFileName] = FormatSums(files)
+	files[ManifestFileName] = man
+	files[SumsFileName] = FormatSums(files)
 	return files, nil
 }

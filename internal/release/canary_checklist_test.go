@@ -36,7 +36,7 @@ func checklistTagging(t *testing.T, verdict string, mtr, p95 float64, legacy boo
 	pol := &ResolvedPolicy{Policy: p, Basis: "the policy the soak was judged by"}
 	return &Tagging{
 		Tag: "v1.2.0", Commit: strings.Repeat("a", 40), BundlePath: "release/v1.2.0", SumsSHA256: strings.Repeat("f", 64),
-		Manifest: &artifact.Manifest{Version: "v1.2.0"},
+		Manifest: &Manifest{Version: "v1.2.0"},
 		Snapshot: &Snapshot{Verdict: v, Legacy: legacy},
 		Delta:    &artifact.DeltaVerify{ProposedCount: 10, FullApplyCount: 9, FullApplyRatio: 0.9},
 		Policy:   pol, Triggers: Triggers(p), Tool: "devel",

@@ -22,7 +22,7 @@ import (
 
 // Facts are what the evidence must agree with.
 type Facts struct {
-	SoakDigest      string // sha256 over the iteration files (soakdir.Soak.Digest)
+	SoakDigest      string // sha256 over the iteration files (artifact.Soak.Digest)
 	LedgerDigest    string // sha256 of TUNING_REPORT.json, "" when the soak has none
 	OverridesDigest string // sha256 of runtime_overrides.json, "" when there is none
 }
@@ -39,7 +39,7 @@ type Evidence struct {
 
 // ReportFiles are the Markdown reports a bundle carries, each with a
 // provenance line.
-var ReportFiles = []string{artifact.AuditFile, artifact.RecommendationsFile, artifact.FailuresFile}
+var ReportFiles = []string{AuditFile, RecommendationsFile, FailuresFile}
 
 // CheckChain returns one Problem per file of e that is not derived from
 // the verdict e.Verdict about the soak f describes, naming what does not
@@ -65,7 +65,7 @@ func CheckChain(e Evidence, f Facts) []Problem {
 			add(artifact.SnapshotFile, "judged another TUNING_REPORT.json (ledger digest %s, this soak %s)", orNone(src.LedgerDigest), orNone(f.LedgerDigest))
 		}
 		if src.OverridesDigest != f.OverridesDigest {
-			add(artifact.ProfileFile, "not the runtime_overrides.json the verdict was judged with (sha256 %s, the verdict records %s)", orNone(f.OverridesDigest), orNone(src.OverridesDigest))
+			add(ProfileFile, "not the runtime_overrides.json the verdict was judged with (sha256 %s, the verdict records %s)", orNone(f.OverridesDigest), orNone(src.OverridesDigest))
 		}
 	}
 	// 1b. The verdict is what its own checks say.

@@ -60,7 +60,7 @@ func FuzzChainSnapshot(f *testing.F) {
 	f.Add([]byte(`{"verdict": "PASS"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := sampleFiles()
-		m, err := artifact.DecodeManifest(artifact.ManifestFileName, files[artifact.ManifestFileName])
+		m, err := DecodeManifest(ManifestFileName, files[ManifestFileName])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func FuzzChainDelta(f *testing.F) {
 	f.Add([]byte(`{"proposed_count": 10}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := sampleFiles()
-		m, err := artifact.DecodeManifest(artifact.ManifestFileName, files[artifact.ManifestFileName])
+		m, err := DecodeManifest(ManifestFileName, files[ManifestFileName])
 		if err != nil {
 			t.Fatal(err)
 		}

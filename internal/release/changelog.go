@@ -17,7 +17,7 @@ type Release struct {
 	Tool       string // tool version
 	BundleDir  string // the bundle's directory name, for commands
 
-	Git *artifact.GitInfo // nil outside a git repository
+	Git *GitInfo // nil outside a git repository
 	// Commits are the commits since Git.PreviousTag (all commits when it
 	// is ""), newest first; used only when Git is set.
 	Commits []Commit
@@ -32,7 +32,7 @@ type Release struct {
 	Stale  bool
 	Delta  *artifact.DeltaVerify
 	Ledger *artifact.TuningReport // nil: the soak has no TUNING_REPORT.json
-	Source artifact.BundleSource
+	Source BundleSource
 
 	// Profile is this release's overrides (after redaction), ProfileSHA256
 	// the digest of the bundled file; Redacted the removed credentials.
@@ -45,7 +45,7 @@ type Release struct {
 	Previous *Previous // --previous, nil when not given
 
 	Policy   *ResolvedPolicy
-	Triggers []artifact.CanaryTrigger
+	Triggers []CanaryTrigger
 }
 
 // MaxChangelogCommits bounds the commit list; the rest is counted.

@@ -25,15 +25,15 @@ type Tagging struct {
 	Commit     string
 	BundlePath string // as the user named it
 	SumsSHA256 string // of the bundle's SHA256SUMS
-	Manifest   *artifact.Manifest
+	Manifest   *Manifest
 	Snapshot   *Snapshot
 	Delta      *artifact.DeltaVerify // nil when unreadable
 	Policy     *ResolvedPolicy
-	Triggers   []artifact.CanaryTrigger
+	Triggers   []CanaryTrigger
 	Tool       string
 }
 
-func triggerSection(b *md, p *ResolvedPolicy, ts []artifact.CanaryTrigger) {
+func triggerSection(b *md, p *ResolvedPolicy, ts []CanaryTrigger) {
 	b.line("Derived from the gate's policy %s (%s, %s): %s. Evaluated every %s on the gauges that `soak-gate --prometheus` exports (%s) for the canary's data.",
 		code(p.Name), p.Source, p.Digest(), p.Basis, durText(EvalInterval), code(MetricFamily))
 	b.blank()
@@ -51,7 +51,7 @@ func triggerSection(b *md, p *ResolvedPolicy, ts []artifact.CanaryTrigger) {
 
 // PrometheusRules renders the triggers as a Prometheus rule group (YAML;
 // strings are JSON-quoted, which YAML reads verbatim).
-func PrometheusRules(tag string, ts []artifact.CanaryTrigger) string {
+func PrometheusRules(tag string, ts []CanaryTrigger) string {
 	// JSON-quoted without HTML escaping ("<" stays "<", not "\u003c");
 	// json still escapes control characters, U+2028 and U+2029.
 	q := func(s string) string {
@@ -93,9 +93,9 @@ func kpiLevels(p *ResolvedPolicy, warn bool) []string {
 // be promoted, so it is no trigger: on the canary it is expected, not a
 // hold, and the KPI's fail-level trigger still rolls back.
 type BreachedWarn struct {
-	Trigger artifact.CanaryTrigger // the hold trigger left out
-	Level   string                 // "maker_taker_ratio mean >= 0.9"
-	Value   float64                // the soak's window value
+	Trigger CanaryTrigger // the hold trigger left out
+	Level   string        // "maker_taker_ratio mean >= 0.9"
+	Value   float64       // the soak's window value
 	// Shown is Value as the verdict shows it: never rounded onto or
 	// across the warn or fail level (artifact.ValueNumbers).
 	Shown string
@@ -103,7 +103,7 @@ type BreachedWarn struct {
 
 // CanaryTriggers splits the triggers into the ones the canary is watched
 // with and the warn levels the soak already breached (see BreachedWarn).
-func CanaryTriggers(t *Tagging) (active []artifact.CanaryTrigger, breached []BreachedWarn) {
+func CanaryTriggers(t *Tagging) (active []CanaryTrigger, breached []BreachedWarn) {
 	rules := map[string]policy.Rule{}
 	for _, r := range t.Policy.Rules() {
 		if r.Warn != nil {
@@ -166,7 +166,7 @@ func breachedText(bs []BreachedWarn) string {
 // canary is watched with (CanaryTriggers); every checkpoint agrees with
 // them: a warn level the soak already breached is named as expected, not
 // a hold, and only the other warn levels hold or delay the promotion.
-func Plan(t *Tagging) artifact.CanaryPlan {
+func Plan(t *Tagging) CanaryPlan {
 	triggers, breached := CanaryTriggers(t)
 	skip := map[string]bool{}
 	for _, b := range breached {
@@ -218,7 +218,7 @@ func Plan(t *Tagging) artifact.CanaryPlan {
 		hour24[2] = "every KPI meets its warn level (" + warnText + "; the ones already breached at release need only their fail level): promote now, else continue to hour 48"
 		levels = "at the last checkpoint every KPI meets the policy's fail level, and its warn level unless that was already breached at release (" + breachedText(breached) + ")"
 	}
-	cps := []artifact.CanaryCheckpoint{
+	cps := []CanaryCheckpoint{
 		{Hour: 1, Checks: hour1},
 		{Hour: 6, Checks: hour6},
 		{Hour: 24, Checks: hour24},
@@ -233,7 +233,7 @@ func Plan(t *Tagging) artifact.CanaryPlan {
 		"no gap in the gauges longer than two evaluations",
 		"then promote with your rollout procedure and keep the triggers active for 24 hours after",
 	}
-	return artifact.CanaryPlan{
+	return CanaryPlan{
 		SchemaVersion: artifact.SchemaVersion, Kind: artifact.KindCanaryPlan,
 		Tag: t.Tag, Version: t.Manifest.Version, Commit: t.Commit, BundleSumsSHA256: t.SumsSHA256,
 		Verdict:        t.Snapshot.Verdict.Verdict,
@@ -291,7 +291,7 @@ func preSteps(t *Tagging) []step {
 	if red := t.Manifest.Redacted; len(red) > 0 {
 		// The bundle's profile is not the whole file the canary needs.
 		steps = append(steps, step{say(fmt.Sprintf("the bundle's %s is incomplete: credentials were removed from it when it was bundled (%s). Deploy it only with these put back from your secret store (the values the bot runs with now are in the copy just made); as shipped, the canary would run without them",
-			artifact.ProfileFile, strings.Join(red, ", ")))})
+			ProfileFile, strings.Join(red, ", ")))})
 	}
 	return append(steps,
 		step{say("load the triggers below into Prometheus (the rule group in CANARY_CHECKLIST.md) and route their alerts to the on-call owner")},
@@ -329,7 +329,7 @@ func deltaCheck(t *Tagging) string {
 const deltaRatioCheck = "delta_full_apply_ratio"
 
 // Checklist renders CANARY_CHECKLIST.md from the plan.
-func Checklist(t *Tagging, plan artifact.CanaryPlan) []byte {
+func Checklist(t *Tagging, plan CanaryPlan) []byte {
 	var b md
 	v := t.Snapshot.Verdict
 	b.line("# Canary checklist: %s", t.Tag)
@@ -349,9 +349,9 @@ func Checklist(t *Tagging, plan artifact.CanaryPlan) []byte {
 	b.line("## 2. Canary: %d%% of traffic for %d–%d hours", CanaryPercent, CanaryMinHours, CanaryMaxHours)
 	b.blank()
 	if red := t.Manifest.Redacted; len(red) > 0 {
-		b.line("Deploy %s of the bundle to the canary only, with the credentials removed from it (%s) put back from your secret store — never deploy it as shipped — and route %d%% of the traffic to it.", code(artifact.ProfileFile), codeList(red), CanaryPercent)
+		b.line("Deploy %s of the bundle to the canary only, with the credentials removed from it (%s) put back from your secret store — never deploy it as shipped — and route %d%% of the traffic to it.", code(ProfileFile), codeList(red), CanaryPercent)
 	} else {
-		b.line("Deploy %s of the bundle to the canary only, and route %d%% of the traffic to it.", code(artifact.ProfileFile), CanaryPercent)
+		b.line("Deploy %s of the bundle to the canary only, and route %d%% of the traffic to it.", code(ProfileFile), CanaryPercent)
 	}
 	for _, cp := range plan.Checkpoints {
 		b.blank()

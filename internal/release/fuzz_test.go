@@ -28,7 +28,7 @@ func formatEntries(entries []SumEntry) []byte {
 // files with their digests. Seeds: testdata/fuzz/FuzzSums.
 func FuzzSums(f *testing.F) {
 	files := sampleFiles()
-	f.Add(files[artifact.SumsFileName])
+	f.Add(files[SumsFileName])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, errs := ParseSums(data)
 		seen := map[string]bool{}
@@ -36,7 +36,7 @@ func FuzzSums(f *testing.F) {
 			if len(e.SHA256) != 64 || strings.ToLower(e.SHA256) != e.SHA256 || !isHex(e.SHA256) {
 				t.Fatalf("entry %q: digest %q", e.Name, e.SHA256)
 			}
-			if err := artifact.CheckBundleName(e.Name); err != nil {
+			if err := CheckBundleName(e.Name); err != nil {
 				t.Fatalf("entry name %q: %v", e.Name, err)
 			}
 			if seen[e.Name] {
@@ -53,7 +53,7 @@ func FuzzSums(f *testing.F) {
 		}
 
 		c := contents(files)
-		c.Files[artifact.SumsFileName] = append([]byte(nil), data...)
+		c.Files[SumsFileName] = append([]byte(nil), data...)
 		if !Verify(c).OK() {
 			return
 		}
@@ -64,7 +64,7 @@ func FuzzSums(f *testing.F) {
 			t.Fatalf("verified with %d entries for %d files", len(entries), len(files)-1)
 		}
 		for _, e := range entries {
-			if d, ok := files[e.Name]; !ok || SHA256(d) != e.SHA256 || e.Name == artifact.SumsFileName {
+			if d, ok := files[e.Name]; !ok || SHA256(d) != e.SHA256 || e.Name == SumsFileName {
 				t.Fatalf("verified with entry %q %s", e.Name, e.SHA256)
 			}
 		}
@@ -78,13 +78,13 @@ func FuzzSums(f *testing.F) {
 // testdata/fuzz/FuzzManifest.
 func FuzzManifest(f *testing.F) {
 	files := sampleFiles()
-	f.Add(files[artifact.ManifestFileName])
+	f.Add(files[ManifestFileName])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := artifact.DecodeManifest(artifact.ManifestFileName, data)
+		m, err := DecodeManifest(ManifestFileName, data)
 		c := contents(files)
-		c.Files[artifact.ManifestFileName] = append([]byte(nil), data...)
-		delete(c.Files, artifact.SumsFileName)
-		c.Files[artifact.SumsFileName] = FormatSums(c.Files)
+		c.Files[ManifestFileName] = append([]byte(nil), data...)
+		delete(c.Files, SumsFileName)
+		c.Files[SumsFileName] = FormatSums(c.Files)
 		v := Verify(c)
 		if err != nil {
 			if m != nil {
@@ -96,7 +96,7 @@ func FuzzManifest(f *testing.F) {
 			return
 		}
 		for _, bf := range m.Files {
-			if err := artifact.CheckBundleName(bf.Path); err != nil {
+			if err := CheckBundleName(bf.Path); err != nil {
 				t.Fatalf("decoded file name %q: %v", bf.Path, err)
 			}
 		}
@@ -104,7 +104,7 @@ func FuzzManifest(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoding a decoded manifest: %v", err)
 		}
-		m2, err := artifact.DecodeManifest(artifact.ManifestFileName, enc)
+		m2, err := DecodeManifest(ManifestFileName, enc)
 		if err != nil {
 			t.Fatalf("decoding the re-encoded manifest: %v\n%s", err, enc)
 		}
@@ -126,7 +126,7 @@ func FuzzManifest(f *testing.F) {
 			}
 			listed[bf.Path] = true
 		}
-		for _, n := range artifact.BundleFiles {
+		for _, n := range BundleFiles {
 			if !listed[n] {
 				t.Fatalf("verified without %s in the manifest", n)
 			}

@@ -50,13 +50,13 @@ func release(s func(i int) string) *Release {
 	pol := &ResolvedPolicy{Policy: policy.Default(false), Basis: s(14)}
 	return &Release{
 		Version: "v1.0.0", Date: "2026-01-01", DateSource: "--now", Tool: "devel",
-		Git: &artifact.GitInfo{Commit: strings.Repeat("a", 40), PreviousTag: s(15)},
+		Git: &GitInfo{Commit: strings.Repeat("a", 40), PreviousTag: s(15)},
 		Commits: []Commit{
 			{Hash: strings.Repeat("b", 40), Subject: "feat(" + s(16) + "): " + s(17), Body: "BREAKING CHANGE: " + s(18)},
 			{Hash: strings.Repeat("c", 40), Subject: s(19)},
 		},
 		Snapshot: &Snapshot{Verdict: *v}, Delta: v.DeltaVerification, Ledger: ledger,
-		Source:  artifact.BundleSource{Digest: strings.Repeat("1", 64)},
+		Source:  BundleSource{Digest: strings.Repeat("1", 64)},
 		Profile: &artifact.Overrides{Params: map[string]float64{"a": 1}}, ProfileSHA256: strings.Repeat("d", 64),
 		Redacted: []string{s(20)}, OverridesFrom: "soak/" + s(21),
 		Previous: &Previous{
@@ -263,7 +263,7 @@ func sampleTagging() *Tagging {
 	r := release(hostile)
 	return &Tagging{
 		Tag: "v1.0.0", Commit: strings.Repeat("a", 40), BundlePath: "rel/v1.0.0", SumsSHA256: strings.Repeat("f", 64),
-		Manifest: &artifact.Manifest{Version: "v1.0.0", Git: &artifact.GitInfo{Commit: hostile(3)}},
+		Manifest: &Manifest{Version: "v1.0.0", Git: &GitInfo{Commit: hostile(3)}},
 		Snapshot: r.Snapshot, Delta: r.Delta, Policy: r.Policy, Triggers: r.Triggers, Tool: "devel",
 	}
 }

@@ -28,7 +28,7 @@ type Inputs struct {
 
 // reportFiles are the files soak-reports writes (build_reports in the
 // Python toolkit).
-var reportFiles = []string{artifact.SnapshotFile, artifact.AuditFile, artifact.RecommendationsFile, artifact.FailuresFile}
+var reportFiles = []string{artifact.SnapshotFile, AuditFile, RecommendationsFile, FailuresFile}
 
 // Locate finds the inputs of a bundle of the soak at src, with the reports
 // in reports ("" to search): the reports in <src>/reports/analysis, then
@@ -67,14 +67,14 @@ func Locate(src, reports string) (*Inputs, error) {
 		soak = src
 	}
 	in.SoakDir = soak
-	if files, _, err := artifact.ListIterations(soak); err != nil {
+	if files, _, err := soakdir.ListIterations(soak); err != nil {
 		return nil, err
 	} else if len(files) == 0 {
 		// ResolveDir passes over a layout it cannot list; say why rather
 		// than "none".
 		layouts := uniq(src, filepath.Join(src, "soak", "latest"), filepath.Join(src, "latest"))
 		for _, d := range layouts {
-			if _, _, err := artifact.ListIterations(d); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			if _, _, err := soakdir.ListIterations(d); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 				return nil, err
 			}
 		}

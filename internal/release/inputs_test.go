@@ -46,18 +46,18 @@ func TestLocateFindsWhatIsNotAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	reports := filepath.Join(src, "reports", "analysis")
-	if err := os.MkdirAll(filepath.Join(reports, artifact.FailuresFile), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(reports, FailuresFile), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	in, err := Locate(src, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := in.Paths[artifact.FailuresFile]; got != filepath.Join(reports, artifact.FailuresFile) {
+	if got := in.Paths[FailuresFile]; got != filepath.Join(reports, FailuresFile) {
 		t.Errorf("FAILURES.md found at %q, want the directory in %s", got, reports)
 	}
 	for _, m := range in.Missing {
-		if strings.HasPrefix(m, artifact.FailuresFile) {
+		if strings.HasPrefix(m, FailuresFile) {
 			t.Errorf("reported missing: %s", m)
 		}
 	}
@@ -69,7 +69,7 @@ func TestStaleBanner(t *testing.T) {
 	pass := artifact.Verdict{Verdict: "PASS", Source: artifact.Source{Digest: strings.Repeat("a", 64)}}
 	fail := pass
 	fail.Verdict = "FAIL"
-	src := artifact.BundleSource{Digest: strings.Repeat("b", 64)}
+	src := BundleSource{Digest: strings.Repeat("b", 64)}
 	pol := &ResolvedPolicy{Policy: policy.Default(false)}
 	for _, tc := range []struct {
 		name      string

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -88,8 +89,8 @@ func (e *PreviousRefusal) Error() string { return e.Why }
 func ReadPrevious(path string, c *Contents) (*Previous, error) {
 	ver := Verify(c)
 	p := &Previous{Path: path, SumsSHA256: ver.SumsSHA256}
-	_, hasSums := c.Files[artifact.SumsFileName]
-	_, hasManifest := c.Files[artifact.ManifestFileName]
+	_, hasSums := c.Files[SumsFileName]
+	_, hasManifest := c.Files[ManifestFileName]
 	switch {
 	case ver.OK():
 		p.Version = ver.Manifest.Version
@@ -119,24 +120,24 @@ func ReadPrevious(path string, c *Contents) (*Previous, error) {
 	case hasManifest:
 		return nil, &PreviousRefusal{Why: "SHA256SUMS missing (every soakline bundle has one; not read as the Python toolkit's bundle, which has no MANIFEST.json)"}
 	default:
-		if slices.Contains(c.Irregular, artifact.ProfileFile) {
-			return nil, &PreviousRefusal{Why: artifact.ProfileFile + " is not a regular file: not read"}
+		if slices.Contains(c.Irregular, ProfileFile) {
+			return nil, &PreviousRefusal{Why: ProfileFile + " is not a regular file: not read"}
 		}
-		if _, ok := c.Files[artifact.ProfileFile]; !ok {
-			return nil, &PreviousRefusal{Why: "no SHA256SUMS, no MANIFEST.json and no " + artifact.ProfileFile + ": not a bundle"}
+		if _, ok := c.Files[ProfileFile]; !ok {
+			return nil, &PreviousRefusal{Why: "no SHA256SUMS, no MANIFEST.json and no " + ProfileFile + ": not a bundle"}
 		}
 		p.Legacy = LegacyToolkit
 		p.Unverified = append(p.Unverified, "no SHA256SUMS and no MANIFEST.json (the Python toolkit's bundle): no file's digest could be checked; its profile is used as it is")
 		p.versionFromChangelog(c)
 	}
-	data := c.Files[artifact.ProfileFile]
+	data := c.Files[ProfileFile]
 	p.ProfileSHA256 = SHA256(data)
-	name := strings.TrimSuffix(path, "/") + "/" + artifact.ProfileFile
+	name := strings.TrimSuffix(path, "/") + "/" + ProfileFile
 	redacted, creds, err := RedactProfile(name, data)
 	if err != nil {
 		return nil, err
 	}
-	if p.Profile, err = artifact.DecodeOverrides(name, redacted); err != nil {
+	if p.Profile, err = legacy.Overrides(name, redacted); err != nil {
 		return nil, err
 	}
 	p.CredentialKeys = creds
@@ -153,16 +154,16 @@ func ReadPrevious(path string, c *Contents) (*Previous, error) {
 // versionFromChangelog sets p.Version from the version line of the
 // bundle's CHANGELOG.md (ChangelogVersion) and says that it is not checked.
 func (p *Previous) versionFromChangelog(c *Contents) {
-	data, ok := c.Files[artifact.ChangelogFile]
+	data, ok := c.Files[ChangelogFile]
 	if !ok {
-		p.Unverified = append(p.Unverified, "no version: the bundle has no "+artifact.ChangelogFile+" (as a regular file) to name it")
+		p.Unverified = append(p.Unverified, "no version: the bundle has no "+ChangelogFile+" (as a regular file) to name it")
 		return
 	}
 	if p.Version = ChangelogVersion(data); p.Version == "" {
-		p.Unverified = append(p.Unverified, "no version: its "+artifact.ChangelogFile+" has no version line naming a release")
+		p.Unverified = append(p.Unverified, "no version: its "+ChangelogFile+" has no version line naming a release")
 		return
 	}
-	note := "version " + p.Version + " as its " + artifact.ChangelogFile + " states it, not checked"
+	note := "version " + p.Version + " as its " + ChangelogFile + " states it, not checked"
 	if p.Legacy == LegacyToolkit {
 		note += " (the Python toolkit writes v1.0.0-soak-validated into every bundle, whatever the release)"
 	}
@@ -203,14 +204,14 @@ func sumsHold(c *Contents) []Problem {
 		add(n, Extra, "not a bundle file; not read")
 	}
 	allowed := bundleNames()
-	entries, errs := ParseSums(c.Files[artifact.SumsFileName])
+	entries, errs := ParseSums(c.Files[SumsFileName])
 	for _, err := range errs {
-		add(artifact.SumsFileName, Invalid, err.Error())
+		add(SumsFileName, Invalid, err.Error())
 	}
 	listed := map[string]bool{}
 	for _, e := range entries {
-		if !allowed[e.Name] || e.Name == artifact.SumsFileName {
-			add(artifact.SumsFileName, Invalid, "lists "+e.Name+", which is not a bundle file")
+		if !allowed[e.Name] || e.Name == SumsFileName {
+			add(SumsFileName, Invalid, "lists "+e.Name+", which is not a bundle file")
 			continue
 		}
 		listed[e.Name] = true
@@ -223,12 +224,12 @@ func sumsHold(c *Contents) []Problem {
 		}
 	}
 	for n := range c.Files {
-		if n != artifact.SumsFileName && !listed[n] {
+		if n != SumsFileName && !listed[n] {
 			add(n, Invalid, "not listed in SHA256SUMS")
 		}
 	}
-	if _, ok := c.Files[artifact.ProfileFile]; !ok && !listed[artifact.ProfileFile] {
-		add(artifact.ProfileFile, Missing, "")
+	if _, ok := c.Files[ProfileFile]; !ok && !listed[ProfileFile] {
+		add(ProfileFile, Missing, "")
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].File < ps[j].File })
 	return ps

@@ -20,11 +20,11 @@ const (
 func sealedWithProfile(t *testing.T) map[string][]byte {
 	t.Helper()
 	files := sampleFiles()
-	m, err := artifact.DecodeManifest(artifact.ManifestFileName, files[artifact.ManifestFileName])
+	m, err := DecodeManifest(ManifestFileName, files[ManifestFileName])
 	if err != nil {
 		t.Fatal(err)
 	}
-	files[artifact.ProfileFile] = []byte(ourProfile)
+	files[ProfileFile] = []byte(ourProfile)
 	reseal(files, m)
 	if v := Verify(contents(files)); !v.OK() {
 		t.Fatalf("fixture does not verify: %s", v.Summary())
@@ -49,7 +49,7 @@ func TestReadPrevious(t *testing.T) {
 			want{version: "v1"}},
 		{"an earlier soakline version's: reports without provenance, resealed", func(t *testing.T) *Contents {
 			files := sealedWithProfile(t)
-			m, _ := artifact.DecodeManifest(artifact.ManifestFileName, files[artifact.ManifestFileName])
+			m, _ := DecodeManifest(ManifestFileName, files[ManifestFileName])
 			for _, n := range ReportFiles {
 				files[n] = []byte("content of " + n + "\n")
 			}
@@ -61,14 +61,14 @@ func TestReadPrevious(t *testing.T) {
 		}}},
 		{"a file changed after sealing", func(t *testing.T) *Contents {
 			files := sealedWithProfile(t)
-			files[artifact.ChangelogFile] = []byte("edited\n")
+			files[ChangelogFile] = []byte("edited\n")
 			return contents(files)
 		}, want{refused: "CHANGELOG.md changed (its files are not the ones its SHA256SUMS lists"}},
 		{"the profile changed after sealing", func(t *testing.T) *Contents {
 			files := sealedWithProfile(t)
-			files[artifact.ProfileFile] = []byte(`{"min_interval_ms": 1}`)
+			files[ProfileFile] = []byte(`{"min_interval_ms": 1}`)
 			return contents(files)
-		}, want{refused: artifact.ProfileFile + " changed"}},
+		}, want{refused: ProfileFile + " changed"}},
 		{"a name that is no bundle file", func(t *testing.T) *Contents {
 			c := contents(sealedWithProfile(t))
 			c.Extra = []string{"EXTRA.txt"}
@@ -76,24 +76,24 @@ func TestReadPrevious(t *testing.T) {
 		}, want{refused: "EXTRA.txt extra"}},
 		{"a file SHA256SUMS does not list", func(t *testing.T) *Contents {
 			files := sealedWithProfile(t)
-			sums := string(files[artifact.SumsFileName])
+			sums := string(files[SumsFileName])
 			var keep []string
 			for _, l := range strings.SplitAfter(sums, "\n") {
-				if !strings.HasSuffix(strings.TrimSpace(l), artifact.FailuresFile) {
+				if !strings.HasSuffix(strings.TrimSpace(l), FailuresFile) {
 					keep = append(keep, l)
 				}
 			}
-			files[artifact.SumsFileName] = []byte(strings.Join(keep, ""))
+			files[SumsFileName] = []byte(strings.Join(keep, ""))
 			return contents(files)
-		}, want{refused: artifact.FailuresFile + " invalid"}},
+		}, want{refused: FailuresFile + " invalid"}},
 		{"a MANIFEST.json without SHA256SUMS", func(t *testing.T) *Contents {
 			files := sealedWithProfile(t)
-			delete(files, artifact.SumsFileName)
+			delete(files, SumsFileName)
 			return contents(files)
 		}, want{refused: "SHA256SUMS missing"}},
 		{"the Python toolkit's bundle", func(t *testing.T) *Contents {
 			c := contents(map[string][]byte{
-				artifact.ProfileFile: []byte(toolkitProfile), artifact.ChangelogFile: []byte(toolkitChangelog),
+				ProfileFile: []byte(toolkitProfile), ChangelogFile: []byte(toolkitChangelog),
 				artifact.SnapshotFile: []byte(`{"schema_version": "1.2", "verdict": "PASS"}`),
 			})
 			c.Extra = []string{"CANARY_CHECKLIST.md"}
@@ -103,24 +103,24 @@ func TestReadPrevious(t *testing.T) {
 			"as read now: nothing in the bundle records",
 		}, creds: []string{"api_token"}, ignored: []string{"notes"}}},
 		{"the toolkit's bundle without a CHANGELOG.md", func(t *testing.T) *Contents {
-			return contents(map[string][]byte{artifact.ProfileFile: []byte(toolkitProfile)})
+			return contents(map[string][]byte{ProfileFile: []byte(toolkitProfile)})
 		}, want{legacy: LegacyToolkit, unverified: []string{"no version: the bundle has no CHANGELOG.md"}, creds: []string{"api_token"}, ignored: []string{"notes"}}},
 		{"the toolkit's bundle, a version line that is no release name", func(t *testing.T) *Contents {
-			return contents(map[string][]byte{artifact.ProfileFile: []byte(toolkitProfile),
-				artifact.ChangelogFile: []byte("**Version:** v1 `rm -rf`\n")})
+			return contents(map[string][]byte{ProfileFile: []byte(toolkitProfile),
+				ChangelogFile: []byte("**Version:** v1 `rm -rf`\n")})
 		}, want{legacy: LegacyToolkit, unverified: []string{"no version: its CHANGELOG.md has no version line naming a release"}, creds: []string{"api_token"}, ignored: []string{"notes"}}},
 		{"a profile that is not a regular file", func(t *testing.T) *Contents {
-			c := contents(map[string][]byte{artifact.ChangelogFile: []byte(toolkitChangelog)})
-			c.Irregular = []string{artifact.ProfileFile}
+			c := contents(map[string][]byte{ChangelogFile: []byte(toolkitChangelog)})
+			c.Irregular = []string{ProfileFile}
 			return c
 		}, want{refused: "is not a regular file"}},
 		{"no profile", func(t *testing.T) *Contents {
-			return contents(map[string][]byte{artifact.ChangelogFile: []byte(toolkitChangelog)})
+			return contents(map[string][]byte{ChangelogFile: []byte(toolkitChangelog)})
 		}, want{refused: "not a bundle"}},
 		{"empty", func(t *testing.T) *Contents { return contents(nil) }, want{refused: "not a bundle"}},
 		{"a profile that is not JSON", func(t *testing.T) *Contents {
-			return contents(map[string][]byte{artifact.ProfileFile: []byte("# not json\n")})
-		}, want{err: "prev/" + artifact.ProfileFile}},
+			return contents(map[string][]byte{ProfileFile: []byte("# not json\n")})
+		}, want{err: "prev/" + ProfileFile}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := ReadPrevious("prev", tc.c(t))
@@ -256,15 +256,15 @@ func FuzzReadPrevious(f *testing.F) {
 	f.Add([]byte(ourProfile), []byte("- Version: v1\n"), []byte("{}"), []byte(nil), true)
 	f.Add([]byte(`{"a|b": 1, "[x](https://e)": 2, "<script>": {"c": 3}}`), []byte("**Version:** "+shellBreak), []byte(nil), []byte(nil), false)
 	f.Fuzz(func(t *testing.T, profile, changelog, manifest, extra []byte, sums bool) {
-		files := map[string][]byte{artifact.ProfileFile: profile, artifact.ChangelogFile: changelog}
+		files := map[string][]byte{ProfileFile: profile, ChangelogFile: changelog}
 		if manifest != nil {
-			files[artifact.ManifestFileName] = manifest
+			files[ManifestFileName] = manifest
 		}
 		if extra != nil {
-			files[artifact.FailuresFile] = extra
+			files[FailuresFile] = extra
 		}
 		if sums {
-			files[artifact.SumsFileName] = FormatSums(files)
+			files[SumsFileName] = FormatSums(files)
 		}
 		p, err := ReadPrevious("prev", contents(files))
 		if err != nil {

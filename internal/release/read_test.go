@@ -66,7 +66,7 @@ func TestReadDirBounds(t *testing.T) {
 	}
 
 	// A bundle file past the per-file cap: refused by its size, unread.
-	big := filepath.Join(dir, artifact.AuditFile)
+	big := filepath.Join(dir, AuditFile)
 	if err := os.Truncate(big, MaxBundleFileBytes+1); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestReadDirBounds(t *testing.T) {
 	// Eight bundle files under the per-file cap, together past the total.
 	dir2 := filepath.Join(t.TempDir(), "b2")
 	writeBundle(t, dir2, sampleFiles())
-	for _, n := range artifact.BundleFiles[:5] {
+	for _, n := range BundleFiles[:5] {
 		if err := os.Truncate(filepath.Join(dir2, n), MaxBundleFileBytes); err != nil {
 			t.Fatal(err)
 		}
@@ -94,20 +94,20 @@ func TestReadDirFIFO(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "b")
 	files := sampleFiles()
-	delete(files, artifact.ChangelogFile)
+	delete(files, ChangelogFile)
 	writeBundle(t, dir, files)
-	if err := syscall.Mkfifo(filepath.Join(dir, artifact.ChangelogFile), 0o644); err != nil {
+	if err := syscall.Mkfifo(filepath.Join(dir, ChangelogFile), 0o644); err != nil {
 		t.Skip("mkfifo:", err)
 	}
 	c, err := ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(c.Irregular, []string{artifact.ChangelogFile}) {
+	if !slices.Equal(c.Irregular, []string{ChangelogFile}) {
 		t.Errorf("irregular %v", c.Irregular)
 	}
 	// ReadRegular refuses it by type, before opening.
-	if _, err := ReadRegular(filepath.Join(dir, artifact.ChangelogFile), 1<<20, true); err == nil || !strings.Contains(err.Error(), "a FIFO") {
+	if _, err := ReadRegular(filepath.Join(dir, ChangelogFile), 1<<20, true); err == nil || !strings.Contains(err.Error(), "a FIFO") {
 		t.Errorf("ReadRegular of a FIFO: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -40,7 +41,7 @@ func IsCredentialValue(s string) bool { return redact.IsCredentialValue(s) }
 // file as sorted, indented JSON (its NaN and Infinity literals as the
 // strings the lenient reader takes for them).
 func RedactProfile(file string, data []byte) ([]byte, []string, error) {
-	env, err := artifact.PeekEnvelope(file, data)
+	env, err := legacy.PeekEnvelope(file, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,7 +54,7 @@ func RedactProfile(file string, data []byte) ([]byte, []string, error) {
 			return nil, nil, artifact.Errorf(file, de.Line, "%v", de)
 		case errors.As(err, &se):
 			// The reader's own error names the place best.
-			if _, derr := artifact.DecodeOverrides(file, data); derr != nil {
+			if _, derr := legacy.Overrides(file, data); derr != nil {
 				return nil, nil, derr
 			}
 			return nil, nil, artifact.Errorf(file, se.Line, "%s", se.Msg)
@@ -65,7 +66,7 @@ func RedactProfile(file string, data []byte) ([]byte, []string, error) {
 	}
 	// The lenient reader must accept the file too: the bundle ships only
 	// what the later stages read.
-	if _, err := artifact.DecodeOverrides(file, data); err != nil {
+	if _, err := legacy.Overrides(file, data); err != nil {
 		return nil, nil, err
 	}
 	out, removed := redact.Tree(root)
@@ -74,7 +75,7 @@ func RedactProfile(file string, data []byte) ([]byte, []string, error) {
 	}
 	m := out.(map[string]any)
 	if env.Kind != "" {
-		o, err := artifact.DecodeOverrides(file, data)
+		o, err := legacy.Overrides(file, data)
 		if err != nil {
 			return nil, nil, err
 		}

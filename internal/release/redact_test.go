@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/internal/legacy"
 )
 
 // TestRedactProfileLeaks: the overrides leaks of issue 18 item 9, through
@@ -49,7 +48,7 @@ func TestRedactProfileLeaks(t *testing.T) {
 					t.Errorf("lost %q:\n%s", k, out)
 				}
 			}
-			if _, err := artifact.DecodeOverrides("out.json", out); err != nil {
+			if _, err := legacy.Overrides("out.json", out); err != nil {
 				t.Errorf("the redacted profile does not read back: %v", err)
 			}
 		})

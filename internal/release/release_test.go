@@ -252,26 +252,26 @@ func sampleFiles() map[string][]byte { return sealedFiles(sampleVerdict("PASS"),
 // rollback_plan.md begin with the banner when forced.
 func sealedFiles(v *artifact.Verdict, forced bool) map[string][]byte {
 	files := map[string][]byte{}
-	for _, n := range artifact.BundleFiles {
+	for _, n := range BundleFiles {
 		files[n] = []byte("content of " + n + "\n")
 	}
 	// The documents name the bundle's version in their heading.
-	files[artifact.ChangelogFile] = []byte("# Changelog: v1\n\ncontent\n")
-	files[artifact.RollbackPlanFile] = []byte("# Rollback plan: v1\n\ncontent\n")
+	files[ChangelogFile] = []byte("# Changelog: v1\n\ncontent\n")
+	files[RollbackPlanFile] = []byte("# Rollback plan: v1\n\ncontent\n")
 	files[artifact.SnapshotFile], _ = artifact.Marshal(v)
 	files[artifact.DeltaVerifyFile], _ = DeltaReport(v)
 	for _, n := range ReportFiles {
 		files[n] = append(files[n], artifact.ProvenanceLine(v.Source.Digest, SHA256(files[artifact.SnapshotFile]))...)
 	}
 	if forced {
-		for _, n := range []string{artifact.ChangelogFile, artifact.RollbackPlanFile} {
+		for _, n := range []string{ChangelogFile, RollbackPlanFile} {
 			files[n] = append([]byte(ForcedBanner+" sample\n"), files[n]...)
 		}
 	}
-	m := artifact.Manifest{SchemaVersion: 1, Kind: artifact.KindBundle, Version: "v1",
-		Verdict: artifact.BundleVerdict{Verdict: v.Verdict, Forced: forced, Policy: v.Policy},
-		Source:  artifact.BundleSource{Path: "soak", Digest: v.Source.Digest, LedgerDigest: v.Source.LedgerDigest, OverridesDigest: v.Source.OverridesDigest},
-		Inputs:  []artifact.BundleInput{{File: artifact.ProfileFile, From: "soak/runtime_overrides.json", SHA256: v.Source.OverridesDigest}},
+	m := Manifest{SchemaVersion: 1, Kind: artifact.KindBundle, Version: "v1",
+		Verdict: BundleVerdict{Verdict: v.Verdict, Forced: forced, Policy: v.Policy},
+		Source:  BundleSource{Path: "soak", Digest: v.Source.Digest, LedgerDigest: v.Source.LedgerDigest, OverridesDigest: v.Source.OverridesDigest},
+		Inputs:  []BundleInput{{File: ProfileFile, From: "soak/runtime_overrides.json", SHA256: v.Source.OverridesDigest}},
 	}
 	reseal(files, &m)
 	return files
@@ -279,16 +279,16 @@ func sealedFiles(v *artifact.Verdict, forced bool) map[string][]byte {
 
 // reseal rewrites the manifest's file list and SHA256SUMS over files, as
 // anyone editing a bundle can.
-func reseal(files map[string][]byte, m *artifact.Manifest) {
-	delete(files, artifact.ManifestFileName)
-	delete(files, artifact.SumsFileName)
+func reseal(files map[string][]byte, m *Manifest) {
+	delete(files, ManifestFileName)
+	delete(files, SumsFileName)
 	m.Files = nil
-	for _, n := range artifact.BundleFiles {
-		m.Files = append(m.Files, artifact.BundleFile{Path: n, Size: int64(len(files[n])), SHA256: SHA256(files[n])})
+	for _, n := range BundleFiles {
+		m.Files = append(m.Files, BundleFile{Path: n, Size: int64(len(files[n])), SHA256: SHA256(files[n])})
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
-	files[artifact.ManifestFileName], _ = artifact.Marshal(m)
-	files[artifact.SumsFileName] = FormatSums(files)
+	files[ManifestFileName], _ = artifact.Marshal(m)
+	files[SumsFileName] = FormatSums(files)
 }
 
 func contents(files map[string][]byte) *Contents {
@@ -313,7 +313,7 @@ func TestVerifyDetectsEveryFlippedByte(t *testing.T) {
 				if v.OK() {
 					t.Fatalf("flipping byte %d of %s went unnoticed", pos, name)
 				}
-				if name != artifact.SumsFileName && !hasProblem(v, name) {
+				if name != SumsFileName && !hasProblem(v, name) {
 					t.Errorf("problems %v do not name %s", v.Problems, name)
 				}
 			})
@@ -338,9 +338,9 @@ func TestVerifyProblems(t *testing.T) {
 	}{
 		{
 			name:   "missing file",
-			modify: func(f map[string][]byte) { delete(f, artifact.FailuresFile) },
+			modify: func(f map[string][]byte) { delete(f, FailuresFile) },
 			want: []Problem{
-				{artifact.FailuresFile, Missing, "listed in SHA256SUMS"},
+				{FailuresFile, Missing, "listed in SHA256SUMS"},
 			},
 		},
 		{
@@ -350,22 +350,22 @@ func TestVerifyProblems(t *testing.T) {
 		},
 		{
 			name:   "missing SHA256SUMS",
-			modify: func(f map[string][]byte) { delete(f, artifact.SumsFileName) },
-			want:   []Problem{{artifact.SumsFileName, Missing, ""}},
+			modify: func(f map[string][]byte) { delete(f, SumsFileName) },
+			want:   []Problem{{SumsFileName, Missing, ""}},
 		},
 		{
 			name: "a path escaping the bundle in SHA256SUMS",
 			modify: func(f map[string][]byte) {
-				f[artifact.SumsFileName] = append(f[artifact.SumsFileName], []byte(strings.Repeat("0", 64)+"  ../etc/passwd\n")...)
+				f[SumsFileName] = append(f[SumsFileName], []byte(strings.Repeat("0", 64)+"  ../etc/passwd\n")...)
 			},
-			want: []Problem{{artifact.SumsFileName, Invalid, `line 10: file name "../etc/passwd" leaves the bundle directory`}},
+			want: []Problem{{SumsFileName, Invalid, `line 10: file name "../etc/passwd" leaves the bundle directory`}},
 		},
 		{
 			name: "an absolute path in SHA256SUMS",
 			modify: func(f map[string][]byte) {
-				f[artifact.SumsFileName] = append([]byte(strings.Repeat("0", 64)+"  /etc/passwd\n"), f[artifact.SumsFileName]...)
+				f[SumsFileName] = append([]byte(strings.Repeat("0", 64)+"  /etc/passwd\n"), f[SumsFileName]...)
 			},
-			want: []Problem{{artifact.SumsFileName, Invalid, `line 1: file name "/etc/passwd" is absolute`}},
+			want: []Problem{{SumsFileName, Invalid, `line 1: file name "/etc/passwd" is absolute`}},
 		},
 	}
 	for _, tc := range tests {
@@ -388,7 +388,7 @@ func TestCheckBundleName(t *testing.T) {
 		{"CHANGELOG.md", true}, {"sub/file", true}, {"../x", false}, {"a/../../x", false},
 		{"/abs", false}, {"./x", false}, {"a//b", false}, {`a\b`, false}, {"C:x", false}, {"", false}, {"a\nb", false},
 	} {
-		if err := artifact.CheckBundleName(tc.name); (err == nil) != tc.ok {
+		if err := CheckBundleName(tc.name); (err == nil) != tc.ok {
 			t.Errorf("CheckBundleName(%q) = %v, want ok=%v", tc.name, err, tc.ok)
 		}
 	}
@@ -441,7 +441,7 @@ func TestTagMessageRoundTrip(t *testing.T) {
 		Checks:   []artifact.Check{{Name: "maker_taker_ratio_mean", KPI: "maker_taker_ratio", Statistic: "mean", Direction: ">=", Threshold: 0.83, Value: &mean, N: 8, Status: "PASS"}},
 	}}
 	sums := strings.Repeat("ab", 32)
-	msg := TagMessage(&Tagging{Tag: "v1", BundlePath: "release/v1", SumsSHA256: sums, Snapshot: snap, Manifest: &artifact.Manifest{Version: "v1"}})
+	msg := TagMessage(&Tagging{Tag: "v1", BundlePath: "release/v1", SumsSHA256: sums, Snapshot: snap, Manifest: &Manifest{Version: "v1"}})
 	for _, want := range []string{"Verdict: PASS", "maker_taker_ratio  mean 0.86  >= 0.83  PASS  n=8", "Bundle-SHA256SUMS: sha256:" + sums} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)

@@ -80,7 +80,7 @@ func rollbackIntro(b *md, r *Release) {
 	b.blank()
 	b.line("Goal: the bot back on the previous parameters in under 10 minutes. Every step has a time budget; when one overruns or fails, escalate (see below).")
 	b.blank()
-	b.line("This release runs the profile %s of this bundle (sha256 %s).", code(artifact.ProfileFile), r.ProfileSHA256)
+	b.line("This release runs the profile %s of this bundle (sha256 %s).", code(ProfileFile), r.ProfileSHA256)
 	if len(r.Redacted) > 0 {
 		b.line("Removed from it because they look like credentials: %s. Take them from your secret store, never from a bundle.", codeList(r.Redacted))
 	}
@@ -95,7 +95,7 @@ func restoreSection(b *md, r *Release) (restore, wantSHA string) {
 	b.line("## What to restore, and from where")
 	b.blank()
 	if p := r.Previous; p != nil {
-		restorePath := strings.TrimSuffix(p.Path, "/") + "/" + artifact.ProfileFile
+		restorePath := strings.TrimSuffix(p.Path, "/") + "/" + ProfileFile
 		restore = shellWord(restorePath)
 		wantSHA = p.ProfileSHA256
 		ver := p.Version

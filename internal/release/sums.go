@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // SumEntry is one line of SHA256SUMS.
@@ -60,7 +58,7 @@ func ParseSums(data []byte) ([]SumEntry, []error) {
 			continue
 		}
 		name := text[66:]
-		if err := artifact.CheckBundleName(name); err != nil {
+		if err := CheckBundleName(name); err != nil {
 			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
 			continue
 		}

@@ -55,17 +55,17 @@ func ActionText(action string) string {
 // as evaluations (Count of the last Of), which release-tag canary
 // evaluates; Expr stays the rule over the soak_kpi_window gauges, for a
 // Prometheus rule group.
-func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
+func Triggers(p *policy.Policy) []CanaryTrigger {
 	every := durText(EvalInterval)
 	queries := p.Queries()
-	var out []artifact.CanaryTrigger
+	var out []CanaryTrigger
 	for _, r := range p.Rules() {
 		metric := MetricName(r.KPI, r.Statistic)
 		breach := "<"
 		if r.Direction == policy.AtMost {
 			breach = ">"
 		}
-		level := func(name, lvl string, v float64, action string) artifact.CanaryTrigger {
+		level := func(name, lvl string, v float64, action string) CanaryTrigger {
 			cond := breach + " " + artifact.LevelNumbers.Format(v)
 			expr := metric + " " + cond
 			forText := "0m"
@@ -85,7 +85,7 @@ func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 					count, of = s.K, s.N
 				}
 			}
-			return artifact.CanaryTrigger{
+			return CanaryTrigger{
 				Name: name, KPI: r.KPI, Statistic: r.Statistic, Level: lvl,
 				Condition: cond, Threshold: v, Expr: expr, For: forText, Every: every, Action: action,
 				Query: queries[r.KPI], Count: count, Of: of,
@@ -104,7 +104,7 @@ func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 		}
 		if action != "" {
 			window := durText(2 * EvalInterval)
-			out = append(out, artifact.CanaryTrigger{
+			out = append(out, CanaryTrigger{
 				Name: r.CheckName() + "_missing", KPI: r.KPI, Statistic: r.Statistic, Level: "missing",
 				Condition: "no data for " + window,
 				Expr:      "absent_over_time(" + metric + "[" + window + "])",
@@ -118,22 +118,22 @@ func Triggers(p *policy.Policy) []artifact.CanaryTrigger {
 
 // Watch is the plan's watch section: the policy's KPI queries and
 // comparison settings, for release-tag canary.
-func Watch(p *policy.Policy) *artifact.CanaryWatch {
+func Watch(p *policy.Policy) *CanaryWatch {
 	queries := p.Queries()
-	w := &artifact.CanaryWatch{Grace: CanaryGrace, Alpha: p.Compare.Alpha, MinSamples: p.Compare.MinSamples}
+	w := &CanaryWatch{Grace: CanaryGrace, Alpha: p.Compare.Alpha, MinSamples: p.Compare.MinSamples}
 	seen := map[string]bool{}
 	for _, r := range p.Rules() {
 		if seen[r.KPI] {
 			continue // one comparison per KPI: the first rule's settings
 		}
 		seen[r.KPI] = true
-		w.KPIs = append(w.KPIs, artifact.CanaryKPI{KPI: r.KPI, Query: queries[r.KPI], Direction: r.Direction, MinEffect: r.MinEffect, OnMissing: r.OnMissing})
+		w.KPIs = append(w.KPIs, CanaryKPI{KPI: r.KPI, Query: queries[r.KPI], Direction: r.Direction, MinEffect: r.MinEffect, OnMissing: r.OnMissing})
 	}
 	return w
 }
 
 // ConditionText describes when a trigger fires, in words.
-func ConditionText(t artifact.CanaryTrigger) string {
+func ConditionText(t CanaryTrigger) string {
 	if t.Level == "missing" {
 		return t.KPI + " " + t.Statistic + ": " + t.Condition
 	}

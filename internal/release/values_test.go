@@ -37,7 +37,7 @@ func TestDisplayedValuesAgreeWithStatus(t *testing.T) {
 	r.Triggers = Triggers(r.Policy.Policy)
 	docs := map[string]string{
 		"CHANGELOG.md": string(Changelog(r)),
-		"tag message":  TagMessage(&Tagging{Snapshot: r.Snapshot, Manifest: &artifact.Manifest{Version: "v1"}, BundlePath: "b", SumsSHA256: strings.Repeat("a", 64)}),
+		"tag message":  TagMessage(&Tagging{Snapshot: r.Snapshot, Manifest: &Manifest{Version: "v1"}, BundlePath: "b", SumsSHA256: strings.Repeat("a", 64)}),
 	}
 	for name, doc := range docs {
 		for _, want := range []string{"0.8299999 (< 0.83)", "300.00001"} {

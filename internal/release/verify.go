@@ -30,8 +30,8 @@ const MaxDirEntries = 10000
 
 // bundleNames are the ten names a bundle may hold.
 func bundleNames() map[string]bool {
-	m := map[string]bool{artifact.ManifestFileName: true, artifact.SumsFileName: true}
-	for _, n := range artifact.BundleFiles {
+	m := map[string]bool{ManifestFileName: true, SumsFileName: true}
+	for _, n := range BundleFiles {
 		m[n] = true
 	}
 	return m
@@ -139,7 +139,7 @@ const (
 type Verification struct {
 	Problems []Problem
 	// Manifest is the decoded MANIFEST.json, nil when it is unreadable.
-	Manifest *artifact.Manifest
+	Manifest *Manifest
 	// SumsSHA256 is the digest of SHA256SUMS as found ("" when missing).
 	SumsSHA256 string
 	Files      int // files listed in SHA256SUMS
@@ -182,20 +182,20 @@ func Verify(c *Contents) *Verification {
 		add(n, Extra, "not a bundle file; not read")
 	}
 	allowed := bundleNames()
-	required := append(append([]string{}, artifact.BundleFiles...), artifact.ManifestFileName)
+	required := append(append([]string{}, BundleFiles...), ManifestFileName)
 	listed := map[string]bool{}
-	sums, ok := c.Files[artifact.SumsFileName]
+	sums, ok := c.Files[SumsFileName]
 	if !ok {
-		add(artifact.SumsFileName, Missing, "")
+		add(SumsFileName, Missing, "")
 	} else {
 		v.SumsSHA256 = SHA256(sums)
 		entries, errs := ParseSums(sums)
 		for _, err := range errs {
-			add(artifact.SumsFileName, Invalid, err.Error())
+			add(SumsFileName, Invalid, err.Error())
 		}
 		for _, e := range entries {
-			if !allowed[e.Name] || e.Name == artifact.SumsFileName {
-				add(artifact.SumsFileName, Invalid, "lists "+e.Name+", which is not a bundle file")
+			if !allowed[e.Name] || e.Name == SumsFileName {
+				add(SumsFileName, Invalid, "lists "+e.Name+", which is not a bundle file")
 				if _, present := c.Files[e.Name]; present {
 					add(e.Name, Extra, "not a bundle file")
 				}
@@ -231,14 +231,14 @@ func Verify(c *Contents) *Verification {
 		}
 	}
 	for n := range c.Files {
-		if n != artifact.SumsFileName && !listed[n] {
+		if n != SumsFileName && !listed[n] {
 			add(n, Extra, "not listed in SHA256SUMS")
 		}
 	}
-	if data, ok := c.Files[artifact.ManifestFileName]; ok {
-		m, err := artifact.DecodeManifest(artifact.ManifestFileName, data)
+	if data, ok := c.Files[ManifestFileName]; ok {
+		m, err := DecodeManifest(ManifestFileName, data)
 		if err != nil {
-			add(artifact.ManifestFileName, Invalid, errText(err))
+			add(ManifestFileName, Invalid, errText(err))
 		} else {
 			v.Manifest = m
 			checkManifest(c, m, add)
@@ -257,15 +257,15 @@ func Verify(c *Contents) *Verification {
 
 // checkManifest compares the manifest's file list with the files: it
 // lists exactly the eight bundle files, each as present.
-func checkManifest(c *Contents, m *artifact.Manifest, add func(file, what, why string)) {
+func checkManifest(c *Contents, m *Manifest, add func(file, what, why string)) {
 	inManifest := map[string]bool{}
 	content := map[string]bool{}
-	for _, n := range artifact.BundleFiles {
+	for _, n := range BundleFiles {
 		content[n] = true
 	}
 	for _, f := range m.Files {
 		if !content[f.Path] {
-			add(artifact.ManifestFileName, Invalid, "lists "+f.Path+", which is not a bundle file")
+			add(ManifestFileName, Invalid, "lists "+f.Path+", which is not a bundle file")
 			continue
 		}
 		inManifest[f.Path] = true
@@ -278,9 +278,9 @@ func checkManifest(c *Contents, m *artifact.Manifest, add func(file, what, why s
 			add(f.Path, Changed, "differs from MANIFEST.json")
 		}
 	}
-	for _, n := range artifact.BundleFiles {
+	for _, n := range BundleFiles {
 		if !inManifest[n] {
-			add(artifact.ManifestFileName, Invalid, n+" is not listed")
+			add(ManifestFileName, Invalid, n+" is not listed")
 		}
 	}
 }
@@ -291,7 +291,7 @@ const ForcedBanner = "> **NOT A VALIDATED RELEASE.**"
 
 // checkSealed checks that the bundle states one verdict and that its
 // evidence is one chain (see Verify).
-func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why string)) {
+func checkSealed(c *Contents, m *Manifest, add func(file, what, why string)) {
 	data, ok := c.Files[artifact.SnapshotFile]
 	if !ok {
 		return
@@ -308,19 +308,19 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 	v := &snap.Verdict
 	// 1. One verdict, and a forced one stays forced.
 	if m.Verdict.Verdict != v.Verdict {
-		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("verdict %s, the snapshot's is %s", m.Verdict.Verdict, v.Verdict))
+		add(ManifestFileName, Mismatch, fmt.Sprintf("verdict %s, the snapshot's is %s", m.Verdict.Verdict, v.Verdict))
 	}
 	if m.Verdict.FreezeReady != v.FreezeReady || m.Verdict.WindowFirst != v.Window.First || m.Verdict.WindowLast != v.Window.Last {
-		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("freeze_ready %v over iterations %d-%d, the snapshot's %v over %d-%d",
+		add(ManifestFileName, Mismatch, fmt.Sprintf("freeze_ready %v over iterations %d-%d, the snapshot's %v over %d-%d",
 			m.Verdict.FreezeReady, m.Verdict.WindowFirst, m.Verdict.WindowLast, v.FreezeReady, v.Window.First, v.Window.Last))
 	}
 	if m.Verdict.Policy.Digest != v.Policy.Digest {
-		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("policy digest %s, the snapshot's is %s", orNone(m.Verdict.Policy.Digest), orNone(v.Policy.Digest)))
+		add(ManifestFileName, Mismatch, fmt.Sprintf("policy digest %s, the snapshot's is %s", orNone(m.Verdict.Policy.Digest), orNone(v.Policy.Digest)))
 	}
 	if !Passing(v.Verdict) && !m.Verdict.Forced {
-		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("\"forced\": false, but the snapshot's verdict is %s: only a bundle built with --allow-fail holds one", v.Verdict))
+		add(ManifestFileName, Mismatch, fmt.Sprintf("\"forced\": false, but the snapshot's verdict is %s: only a bundle built with --allow-fail holds one", v.Verdict))
 	}
-	for _, doc := range []string{artifact.ChangelogFile, artifact.RollbackPlanFile} {
+	for _, doc := range []string{ChangelogFile, RollbackPlanFile} {
 		text, ok := c.Files[doc]
 		if !ok {
 			continue
@@ -336,7 +336,7 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 	// 1b. The documents are of the manifest's version: a version edited
 	// in the manifest (release-tag tags and checks by it) or in a document
 	// does not verify.
-	for doc, title := range map[string]string{artifact.ChangelogFile: "Changelog", artifact.RollbackPlanFile: "Rollback plan"} {
+	for doc, title := range map[string]string{ChangelogFile: "Changelog", RollbackPlanFile: "Rollback plan"} {
 		if text, ok := c.Files[doc]; ok {
 			if why := headingMismatch(text, title, m.Version); why != "" {
 				add(doc, Mismatch, why)
@@ -360,16 +360,16 @@ func checkSealed(c *Contents, m *artifact.Manifest, add func(file, what, why str
 	// 4. The profile was made from those overrides.
 	profileInputs := 0
 	for _, in := range m.Inputs {
-		if in.File != artifact.ProfileFile {
+		if in.File != ProfileFile {
 			continue
 		}
 		profileInputs++
 		if in.SHA256 != v.Source.OverridesDigest {
-			add(artifact.ProfileFile, Mismatch, fmt.Sprintf("made from overrides with sha256 %s, the verdict records %s", orNone(in.SHA256), orNone(v.Source.OverridesDigest)))
+			add(ProfileFile, Mismatch, fmt.Sprintf("made from overrides with sha256 %s, the verdict records %s", orNone(in.SHA256), orNone(v.Source.OverridesDigest)))
 		}
 	}
 	if profileInputs != 1 {
-		add(artifact.ManifestFileName, Mismatch, fmt.Sprintf("lists %d inputs of %s, want the one overrides file it was made from", profileInputs, artifact.ProfileFile))
+		add(ManifestFileName, Mismatch, fmt.Sprintf("lists %d inputs of %s, want the one overrides file it was made from", profileInputs, ProfileFile))
 	}
 }
 

@@ -25,7 +25,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/soakline/soakline/internal/chart"
-	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -41,7 +40,7 @@ const (
 
 // Input is what the reports are made from.
 type Input struct {
-	Soak    *soakdir.Soak
+	Soak    *artifact.Soak
 	Verdict *artifact.Verdict
 	// Snapshot is the verdict's bytes as POST_SOAK_SNAPSHOT.json holds
 	// them (soak-gate's file, unchanged); nil: artifact.Marshal(Verdict).

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -36,8 +37,7 @@ func readLedger(dir string) (*artifact.TuningReport, string, error) {
 		return nil, "", err
 	}
 	hr := &hashingReader{f: f, h: sha256.New()}
-	var dec artifact.Decoder
-	rep, err := dec.ReadTuningReport(name, hr)
+	rep, err := legacy.ReadTuningReport(name, hr)
 	if err != nil {
 		return nil, "", err
 	}

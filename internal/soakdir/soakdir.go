@@ -1,6 +1,12 @@
-// Package soakdir loads a soak — a soak directory written by soak-run or by
-// the Python toolkit, or a JSON Lines stream of its artifacts — into memory
-// for the stages that judge, report and bundle it.
+// Package soakdir is where soakline reads and writes files: it lists a soak
+// directory, loads a soak — a directory written by soak-run or by the
+// Python toolkit, or a JSON Lines stream of its artifacts — into the model
+// the stages that judge, report and bundle it consume (artifact.Soak),
+// reads JSON Lines streams, and writes files atomically.
+//
+// Iteration files are read in parallel (golang.org/x/sync/errgroup) and
+// kept in iteration order; the Python toolkit's files are converted by
+// internal/legacy as they are read.
 package soakdir
 
 import (
@@ -22,47 +28,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
-
-// Soak is everything a soak left behind.
-type Soak struct {
-	// Path is what the user named, or the directory of the Python
-	// toolkit's layout found under it (path/soak/latest, path/latest), so
-	// that the verdict's source.path names what was read; Dir the
-	// directory the files were read from ("" for a stream).
-	Path string
-	Dir  string
-	// Iterations holds the iteration summaries in numeric order.
-	Iterations []*artifact.IterationSummary
-	// Report, Overrides and Run are nil when the soak has none.
-	Report        *artifact.TuningReport
-	Overrides     *artifact.Overrides
-	OverridesPath string
-	Run           *artifact.RunRecord
-	// Warnings are data-quality notes: gaps, legacy input, a running soak.
-	Warnings []string
-	// Legacy is true when any iteration came from the Python toolkit.
-	Legacy bool
-	// Digest is the sha256 over the iteration files' names and contents,
-	// in order: which data was judged.
-	Digest string
-	// LedgerDigest and OverridesDigest are the sha256 (hex) of the bytes of
-	// TUNING_REPORT.json and runtime_overrides.json as read, "" when the
-	// soak has none. In a stream they are the sha256 of the ledger's and
-	// the overrides' lines, without the line end.
-	LedgerDigest    string
-	OverridesDigest string
-}
-
-// Numbers returns the iteration numbers.
-func (s *Soak) Numbers() []int {
-	ns := make([]int, len(s.Iterations))
-	for i, it := range s.Iterations {
-		ns[i] = it.Iteration
-	}
-	return ns
-}
 
 // ResolveDir finds the soak directory under path, probing the layouts the
 // Python toolkit used: path itself, path/soak/latest, path/latest.
@@ -81,7 +49,7 @@ func resolveDir(path string) (string, *listing, error) {
 	if !fi.IsDir() {
 		return "", nil, &artifact.Error{File: path, Err: errors.New("not a directory")}
 	}
-	cands := []string{path, filepath.Join(path, "soak", "latest"), filepath.Join(path, "latest")}
+	cands := legacy.SoakDirs(path)
 	for i, cand := range cands {
 		ls, err := listIterations(cand)
 		if err != nil || len(ls.files) == 0 {
@@ -103,14 +71,14 @@ func resolveDir(path string) (string, *listing, error) {
 // the data-quality notes of the listing: gaps in the numbering, files
 // named almost like iteration summaries.
 type listing struct {
-	files []artifact.IterFile
+	files []IterFile
 	notes []string
 }
 
 // maxNamedNearMisses bounds the file names one near-miss note quotes.
 const maxNamedNearMisses = 5
 
-// listIterations is artifact.ListIterations, also noting the files it
+// listIterations is ListIterations, also noting the files it
 // ignores whose names start like an iteration summary's
 // ("ITER_SUMMARY_7 (1).json", a browser's download copy; "iter_summary_7.json"):
 // a user who copied one in expects it read. The check costs one
@@ -125,7 +93,7 @@ func listIterations(dir string) (*listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := make([]artifact.IterFile, 0, len(entries))
+	files := make([]IterFile, 0, len(entries))
 	var near []string
 	for _, e := range entries {
 		name := e.Name()
@@ -136,7 +104,7 @@ func listIterations(dir string) (*listing, error) {
 			}
 			continue
 		}
-		files = append(files, artifact.IterFile{N: n, Name: name, Type: e.Type()})
+		files = append(files, IterFile{N: n, Name: name, Type: e.Type()})
 	}
 	sort.Slice(files, func(i, j int) bool {
 		if files[i].N != files[j].N {
@@ -153,7 +121,7 @@ func listIterations(dir string) (*listing, error) {
 	for i, f := range files {
 		ns[i] = f.N
 	}
-	ls := &listing{files: files, notes: artifact.Gaps(ns)}
+	ls := &listing{files: files, notes: Gaps(ns)}
 	if len(near) > 0 {
 		ls.notes = append(ls.notes, nearMissNote(near))
 	}
@@ -185,7 +153,7 @@ func nearMissNote(names []string) string {
 // a JSON Lines stream on stdin. Iteration files are read in parallel and
 // kept in iteration order; with several bad files, the error names the
 // lowest-numbered one.
-func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
+func Load(ctx context.Context, path string, stdin io.Reader) (*artifact.Soak, error) {
 	if path == "-" {
 		return loadStream(ctx, "<stdin>", stdin)
 	}
@@ -257,12 +225,12 @@ func startLedger(dir string) *ledgerRead {
 
 func (lr *ledgerRead) wait() { <-lr.done }
 
-func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead) (*Soak, error) {
+func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead) (*artifact.Soak, error) {
 	files := ls.files
 	if dir != path {
 		path = dir // what was read, for source.path
 	}
-	s := &Soak{Path: path, Dir: dir, Warnings: ls.notes}
+	s := &artifact.Soak{Path: path, Dir: dir, Warnings: ls.notes}
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))
 	err := readIterations(ctx, dir, files, s.Iterations, sums, lr)
@@ -287,10 +255,10 @@ func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead)
 		return nil, ledgerErr
 	}
 	s.Report, s.LedgerDigest = ledger, ledgerDigest
-	if err := s.readExtras(dir); err != nil {
+	if err := readExtras(s, dir); err != nil {
 		return nil, err
 	}
-	s.finish()
+	finish(s)
 	return s, nil
 }
 
@@ -300,7 +268,7 @@ func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead)
 // from file to file; once the ledger is there, summaries share its entries
 // (see ledgerIndex). When files are bad, the error names the lowest-numbered
 // one, and files after it are skipped. It returns when lr is done too.
-func readIterations(ctx context.Context, dir string, files []artifact.IterFile, its []*artifact.IterationSummary, sums [][32]byte, lr *ledgerRead) (err error) {
+func readIterations(ctx context.Context, dir string, files []IterFile, its []*artifact.IterationSummary, sums [][32]byte, lr *ledgerRead) (err error) {
 	defer lr.wait()
 	var (
 		next atomic.Int64
@@ -311,7 +279,6 @@ func readIterations(ctx context.Context, dir string, files []artifact.IterFile, 
 	g, gctx := errgroup.WithContext(ctx)
 	for range max(1, min(runtime.GOMAXPROCS(0), len(files))) {
 		g.Go(func() error {
-			var dec artifact.Decoder
 			buf := make([]byte, 0, 16<<10)
 			for {
 				i := next.Add(1) - 1
@@ -321,7 +288,7 @@ func readIterations(ctx context.Context, dir string, files []artifact.IterFile, 
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				it, data, ierr := readIteration(&dec, dir, files[i], buf)
+				it, data, ierr := readIteration(dir, files[i], buf)
 				if ierr != nil {
 					mu.Lock()
 					if i < bad.Load() {
@@ -357,7 +324,7 @@ func readIterations(ctx context.Context, dir string, files []artifact.IterFile, 
 // readIteration reads and decodes one ITER_SUMMARY file into buf; it
 // returns the summary and the file's contents (in buf or a larger buffer,
 // for the next file).
-func readIteration(dec *artifact.Decoder, dir string, f artifact.IterFile, buf []byte) (*artifact.IterationSummary, []byte, error) {
+func readIteration(dir string, f IterFile, buf []byte) (*artifact.IterationSummary, []byte, error) {
 	name, n := filepath.Join(dir, f.Name), f.N
 	// The listing already says what a regular file is; only the rest needs
 	// a closer look (symbolic links, directories, devices).
@@ -370,7 +337,7 @@ func readIteration(dec *artifact.Decoder, dir string, f artifact.IterFile, buf [
 	if err != nil {
 		return nil, nil, artifact.PathError(name, err)
 	}
-	it, err := dec.IterationSummary(name, data)
+	it, err := legacy.IterationSummary(name, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -425,7 +392,7 @@ func checkRegular(name string) error {
 // readExtras reads the run record and the overrides when they exist (the
 // ledger is read with the iterations). The overrides are looked for where
 // soak-run writes them and where the Python toolkit did (one directory up).
-func (s *Soak) readExtras(dir string) error {
+func readExtras(s *artifact.Soak, dir string) error {
 	if data, ok, err := readOptional(filepath.Join(dir, artifact.RunFile)); err != nil {
 		return err
 	} else if ok {
@@ -443,7 +410,7 @@ func (s *Soak) readExtras(dir string) error {
 		if !ok {
 			continue
 		}
-		o, err := artifact.DecodeOverrides(cand, data)
+		o, err := legacy.Overrides(cand, data)
 		if err != nil {
 			return err
 		}
@@ -468,7 +435,7 @@ func readOptional(name string) ([]byte, bool, error) {
 }
 
 // finish adds the data-quality notes every reader wants.
-func (s *Soak) finish() {
+func finish(s *artifact.Soak) {
 	if s.Legacy {
 		s.Warnings = append(s.Warnings, "legacy input: iteration summaries written by the Python toolkit")
 	}

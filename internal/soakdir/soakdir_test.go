@@ -31,7 +31,7 @@ func writeJSON(t *testing.T, path string, v any) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := artifact.WriteJSON(path, v); err != nil {
+	if err := WriteJSON(path, v); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -208,7 +208,7 @@ func TestLoadErrors(t *testing.T) {
 			setup: func(t *testing.T, dir string) {
 				writeFile(t, filepath.Join(dir, "ITER_SUMMARY_7.json"), "{\n  \"schema_version\": 1,\n  \"kind\": \"iteration_summary\",,\n}")
 			},
-			want: `DIR/ITER_SUMMARY_7.json: line 3: invalid JSON: invalid character ',' looking for beginning of object key string`,
+			want: `DIR/ITER_SUMMARY_7.json: line 3: invalid JSON: invalid character ',' at start of value`,
 		},
 		{
 			name: "lowest-numbered bad file is named",

@@ -9,13 +9,14 @@ import (
 	"io"
 	"sort"
 
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // loadStream reads a JSON Lines stream: iteration summaries (ours, or
 // legacy lines with "iteration" and "summary"), and optionally the ledger,
 // the run record and the overrides, each on a line of its own.
-func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
+func loadStream(ctx context.Context, name string, r io.Reader) (*artifact.Soak, error) {
 	// A pretty-printed JSON file (one ITER_SUMMARY, a whole ledger) fails
 	// on its first line with "unexpected end of JSON input"; say what it is.
 	br := bufio.NewReader(r)
@@ -26,11 +27,11 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 		}
 	}
 	r = br
-	s := &Soak{Path: name}
+	s := &artifact.Soak{Path: name}
 	h := sha256.New()
 	seen := map[int]int{}
 	records := 0
-	err := artifact.ScanLines(name, r, func(line int, env artifact.Envelope, raw []byte) error {
+	err := ScanLines(name, r, func(line int, env artifact.Envelope, raw []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -39,7 +40,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 		h.Write([]byte{'\n'})
 		switch env.Kind {
 		case artifact.KindIterationSummary, "":
-			it, err := artifact.DecodeIterationSummary("", raw)
+			it, err := legacy.IterationSummary("", raw)
 			if err != nil {
 				return err
 			}
@@ -63,7 +64,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 			}
 			s.Run = &run
 		case artifact.KindRuntimeOverrides:
-			o, err := artifact.DecodeOverrides("", raw)
+			o, err := legacy.Overrides("", raw)
 			if err != nil {
 				return err
 			}
@@ -82,8 +83,8 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 		return nil, artifact.Errorf(name, 0, "empty input: no JSON Lines records (a soak stream has one record per line)")
 	}
 	sort.Slice(s.Iterations, func(i, j int) bool { return s.Iterations[i].Iteration < s.Iterations[j].Iteration })
-	s.Warnings = artifact.Gaps(s.Numbers())
+	s.Warnings = Gaps(s.Numbers())
 	s.Digest = hex.EncodeToString(h.Sum(nil))
-	s.finish()
+	finish(s)
 	return s, nil
 }

@@ -1,24 +1,39 @@
 // Package artifact is the schema the soakline stages share: the artifact
-// kinds and their Go types, strict decoding of our own files, lenient reading
-// of the legacy (Python toolkit) files, deterministic encoding, atomic writes
-// and the listing of soak directories.
+// kinds and their Go types, the envelope every artifact starts with, the
+// KPI table, and strict decoding and deterministic encoding.
 //
-// Every artifact soakline writes is a JSON object whose first two fields are
-// "schema_version" and "kind". Our kinds are decoded strictly: an unknown
-// field, trailing data, another kind or an unsupported version is an error
-// naming the file and the line. Files without an envelope are legacy files
-// and are read leniently with the legacy field names.
+// Every artifact soakline writes is a JSON object whose first two members
+// are "schema_version" and "kind". Decoding is strict, decided once for
+// every kind:
 //
-// This package depends on the standard library only.
+//   - the envelope must name the kind wanted at a supported version;
+//   - an unknown member is an error, at any depth;
+//   - member names match exactly: "KIND" is not "kind";
+//   - a member given twice in one object is an error (not merged);
+//   - data after the object, invalid UTF-8 and NaN or Infinity literals
+//     are errors.
+//
+// Every decoding error is an *Error naming the file and, where there is
+// one, the line: "ITER_SUMMARY_7.json: line 3: unknown field "x"".
+//
+// Files without an envelope are the Python toolkit's; this package does
+// not read them (internal/legacy converts them to these types), nor does
+// it list, read or write files (internal/soakdir does).
 package artifact
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // SchemaVersion is the version of every kind this package writes and the
 // highest one it reads.
 const SchemaVersion = 1
 
-// Kind names an artifact type; it is the "kind" field of every artifact.
+// Kind names an artifact type; it is the "kind" member of every artifact.
 type Kind string
 
 // The artifact kinds.
@@ -43,7 +58,9 @@ type Envelope struct {
 // Header returns the envelope for kind k at the current version.
 func Header(k Kind) Envelope { return Envelope{SchemaVersion: SchemaVersion, Kind: k} }
 
-func (e Envelope) check(want Kind) error {
+// Check reports whether e names kind want (any kind when want is "") at a
+// version this package reads.
+func (e Envelope) Check(want Kind) error {
 	if e.Kind == "" {
 		return fmt.Errorf("not a soakline artifact: no \"kind\" field (want %s)", want)
 	}
@@ -57,4 +74,44 @@ func (e Envelope) check(want Kind) error {
 		return fmt.Errorf("%s: unsupported schema_version %d (this soakline reads up to %d)", e.Kind, e.SchemaVersion, SchemaVersion)
 	}
 	return nil
+}
+
+// Well-known file names of a soak directory.
+const (
+	TuningReportFile = "TUNING_REPORT.json"
+	OverridesFile    = "runtime_overrides.json"
+	RunFile          = "RUN.json"
+	SnapshotFile     = "POST_SOAK_SNAPSHOT.json"
+	DeltaVerifyFile  = "DELTA_VERIFY_REPORT.json"
+)
+
+// IterationFileName is the file name of iteration n's summary.
+func IterationFileName(n int) string { return "ITER_SUMMARY_" + strconv.Itoa(n) + ".json" }
+
+// ParseIterationFileName returns the iteration number of an
+// ITER_SUMMARY_<n>.json name.
+func ParseIterationFileName(name string) (int, bool) {
+	digits, ok := strings.CutPrefix(name, "ITER_SUMMARY_")
+	if !ok {
+		return 0, false
+	}
+	if digits, ok = strings.CutSuffix(digits, ".json"); !ok || digits == "" {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
+}
+
+// Hash returns the sha256 (hex) of data: the digests artifacts record.
+func Hash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

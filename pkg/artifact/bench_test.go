@@ -2,8 +2,6 @@ package artifact
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -32,14 +30,10 @@ func BenchmarkDecodeIterationSummary(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	legacy, err := os.ReadFile(filepath.Join("testdata", "legacy", "ITER_SUMMARY_1.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	for _, in := range []struct {
 		name string
 		data []byte
-	}{{"ours", ours}, {"legacy", legacy}} {
+	}{{"ours", ours}} {
 		b.Run(in.name, func(b *testing.B) {
 			b.SetBytes(int64(len(in.data)))
 			b.ReportAllocs()

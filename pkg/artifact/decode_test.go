@@ -55,7 +55,7 @@ func TestDecodeIterationSummary(t *testing.T) {
 		{
 			name:    "syntax error names file and line",
 			in:      editLine(validIter, 3, `  "kind": "iteration_summary",,`),
-			wantErr: `ITER_SUMMARY_7.json: line 3: invalid JSON: invalid character ',' looking for beginning of object key string`,
+			wantErr: `ITER_SUMMARY_7.json: line 3: invalid JSON: invalid character ',' at start of value`,
 		},
 		{
 			name:    "unknown field with its line",
@@ -120,7 +120,7 @@ func TestDecodeIterationSummary(t *testing.T) {
 		{
 			name:    "NaN literal is not JSON in our format",
 			in:      editLine(validIter, 13, `    "net_bps": NaN`),
-			wantErr: `ITER_SUMMARY_7.json: line 13: invalid JSON: invalid character 'N' looking for beginning of value`,
+			wantErr: `ITER_SUMMARY_7.json: line 13: invalid JSON: invalid character 'N' at start of value`,
 		},
 		{
 			name:    "bad status",
@@ -141,16 +141,17 @@ func TestDecodeIterationSummary(t *testing.T) {
 		{name: "array", in: "[1, 2]", wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got an array`},
 		{name: "string", in: `"x"`, wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got a string`},
 		{name: "null", in: `null`, wantErr: `ITER_SUMMARY_7.json: line 1: want a JSON object, got null`},
-		{name: "binary garbage", in: "\x00\x01\xff", wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: invalid character '\x00' looking for beginning of value`},
+		{name: "binary garbage", in: "\x00\x01\xff", wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: invalid character '\x00' at start of value`},
 		{
 			name:    "100,000-deep nesting",
 			in:      `{"iteration": 1, "x": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`,
-			wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: invalid character '[' exceeded max depth`,
+			wantErr: `ITER_SUMMARY_7.json: line 1: invalid JSON: exceeded max depth`,
 		},
 		{
-			name:    "legacy without iteration",
-			in:      `{"summary": {"net_bps": 3}}`,
-			wantErr: `ITER_SUMMARY_7.json: iteration: want a positive integer`,
+			// internal/legacy reads the toolkit's files.
+			name:    "legacy",
+			in:      `{"iteration": 3, "summary": {"net_bps": 3}}`,
+			wantErr: `ITER_SUMMARY_7.json: not a soakline artifact: no "kind" field (want iteration_summary)`,
 		},
 	}
 	for _, tc := range tests {
@@ -224,18 +225,20 @@ func TestPeekEnvelope(t *testing.T) {
 		{name: "nested kind is not the envelope", in: `{"a":{"kind":"verdict","schema_version":1}}`},
 		{name: "kind inside a string", in: `{"a":"\"kind\":\"verdict\"","b":"}{"}`},
 		{name: "legacy", in: `{"iteration": 3, "summary": {"net_bps": 1}}`},
-		{name: "legacy with NaN", in: `{"iteration": 3, "summary": {"net_bps": NaN, "x": -Infinity}}`},
+		{name: "NaN is not JSON", in: `{"iteration": 3, "summary": {"net_bps": NaN, "x": -Infinity}}`, wantErr: `f: line 1: invalid JSON: invalid character 'N' at start of value`},
 		{name: "kind null is legacy", in: `{"kind": null, "iteration": 3}`},
 		{name: "empty object", in: `{}`},
 		{name: "BOM", in: "\uFEFF{\"schema_version\":1,\"kind\":\"run\"}", want: Envelope{1, KindRun}},
-		{name: "last duplicate wins", in: `{"schema_version":1,"kind":"run","kind":"verdict"}`, want: Envelope{1, KindVerdict}},
-		{name: "keys fold like encoding/json", in: `{"Schema_Version":1,"KIND":"run"}`, want: Envelope{1, KindRun}},
+		// The peek stops at the envelope: Decode rejects the duplicate.
+		{name: "the first of duplicates is peeked", in: `{"schema_version":1,"kind":"run","kind":"verdict"}`, want: Envelope{1, KindRun}},
+		{name: "names match exactly", in: `{"Schema_Version":1,"KIND":"run"}`},
 		{name: "escaped key", in: `{"schema_version":1,"\u006bind":"run"}`, want: Envelope{1, KindRun}},
 		{name: "future version is peeked, not judged", in: `{"schema_version":9,"kind":"run"}`, want: Envelope{9, KindRun}},
 		{name: "missing version", in: "{\n\"kind\": \"run\"}", wantErr: `f: line 2: run: missing schema_version`},
 		{name: "array", in: `[{"kind":"run"}]`, wantErr: `f: line 1: want a JSON object, got an array`},
 		{name: "unterminated", in: "{\"kind\":\n\"run", wantErr: `f: line 2: invalid JSON: unexpected end of JSON input`},
-		{name: "syntax error deep inside", in: "{\"a\": [1,\n2,,3]}", wantErr: ``},
+		{name: "syntax error deep inside", in: "{\"a\": [1,\n2,,3]}", wantErr: `f: line 2: invalid JSON: invalid character ',' at start of value`},
+		{name: "what follows the envelope is Decode's", in: "{\"schema_version\":1,\"kind\":\"run\",\n,,}", want: Envelope{1, KindRun}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -302,5 +305,23 @@ func TestErrorFormat(t *testing.T) {
 	}
 	if got := DisplayName("-"); got != "<stdin>" {
 		t.Errorf("DisplayName(-) = %q", got)
+	}
+}
+
+// TestStrictNames: member names match exactly and once. encoding/json
+// (the decoder before go-json-experiment/json) read "KIND" as "kind",
+// "Iteration" as "iteration", and kept the last of a repeated member.
+func TestStrictNames(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"envelope in another case", strings.Replace(validIter, `"kind"`, `"KIND"`, 1), `f: not a soakline artifact: no "kind" field (want iteration_summary)`},
+		{"field in another case", strings.Replace(validIter, `"iteration"`, `"Iteration"`, 1), `f: line 4: unknown field "Iteration"`},
+		{"repeated field", strings.Replace(validIter, `"seed": 42,`, `"seed": 42, "seed": 43,`, 1), `f: line 6: duplicate field "seed"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeIterationSummary("f", []byte(tc.in))
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+		})
 	}
 }

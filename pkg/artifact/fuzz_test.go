@@ -2,12 +2,12 @@ package artifact
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -15,25 +15,8 @@ import (
 // The fuzz targets below hold every decoder of this package to the same
 // rules: never panic; an error is an *Error and comes with no result; what
 // decodes re-encodes, and the encoding decodes to an equal value. Seeds
-// are the fixtures of testdata plus the committed corpus in
-// testdata/fuzz/<Name>.
-
-func addFixtures(f *testing.F, patterns ...string) {
-	f.Helper()
-	for _, p := range patterns {
-		files, err := filepath.Glob(filepath.Join("testdata", p))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, name := range files {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
-}
+// are the committed corpus in testdata/fuzz/<Name> (internal/legacy's
+// targets also take the toolkit's fixtures).
 
 func mustBeArtifactError(t *testing.T, err error) {
 	t.Helper()
@@ -43,12 +26,15 @@ func mustBeArtifactError(t *testing.T, err error) {
 	}
 }
 
+var (
+	hashA = strings.Repeat("a", 64)
+	hashB = strings.Repeat("b", 64)
+)
+
 func FuzzDecodeIterationSummary(f *testing.F) {
-	addFixtures(f, "legacy/ITER_SUMMARY_*.json")
 	f.Add([]byte(validIter))
 	f.Add([]byte(`{"schema_version":1,"kind":"iteration_summary","iteration":3,"mode":"exec","seed":1,"duration_ms":5,"status":"failed","failure":{"reason":"timeout","exit_code":137},"summary":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sameLegacy(t, data)
 		s, err := DecodeIterationSummary("f", data)
 		if err != nil {
 			mustBeArtifactError(t, err)
@@ -65,9 +51,6 @@ func FuzzDecodeIterationSummary(f *testing.F) {
 		}
 		out, err := Marshal(s)
 		if err != nil {
-			if s.Legacy {
-				return // NaN or Infinity from a legacy file: reported downstream
-			}
 			t.Fatalf("strictly decoded summary does not encode: %v", err)
 		}
 		again, err := DecodeIterationSummary("f", out)
@@ -81,11 +64,9 @@ func FuzzDecodeIterationSummary(f *testing.F) {
 }
 
 func FuzzDecodeTuningReport(f *testing.F) {
-	addFixtures(f, "legacy/TUNING_REPORT*.json")
 	f.Add([]byte(`{"schema_version":1,"kind":"tuning_report","iterations":[{"iteration":1,"proposed_deltas":{"a":1},"applied":true,"changes":[{"key":"a","old":1,"new":2,"delta":1}],"changed_keys":["a"],"skip_reason":"","verified":true}],"summary":{"count":1,"applied":1,"guards":{}}}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sameLegacy(t, data)
 		r, err := DecodeTuningReport("f", data)
 		if err != nil {
 			mustBeArtifactError(t, err)
@@ -123,9 +104,6 @@ func FuzzDecodeOverrides(f *testing.F) {
 		}
 		out, err := o.Encode()
 		if err != nil {
-			if o.Legacy {
-				return // e.g. {"a": 1, "a.b": 2}: refused when written
-			}
 			t.Fatalf("strictly decoded overrides do not encode: %v", err)
 		}
 		again, err := DecodeOverrides("f", out)
@@ -186,7 +164,6 @@ func FuzzDecodeVerdict(f *testing.F) {
 }
 
 func FuzzPeekEnvelope(f *testing.F) {
-	addFixtures(f, "legacy/*.json")
 	f.Add([]byte(`{"schema_version":1,"kind":"verdict"}`))
 	f.Add([]byte(`{"KIND":"run","Schema_Version":2,"kind":"verdict"}`))
 	f.Add([]byte(`{"a":{"kind":"x"},"b":"\"kind\":","kind":null}`))
@@ -197,25 +174,18 @@ func FuzzPeekEnvelope(f *testing.F) {
 		if err != nil {
 			mustBeArtifactError(t, err)
 		}
-		// On a valid JSON object the peek agrees with encoding/json.
+		// On a valid JSON object the peek agrees with a full decode.
 		trimmed := TrimBOM(data)
 		var head struct {
-			SchemaVersion json.RawMessage `json:"schema_version"`
-			Kind          json.RawMessage `json:"kind"`
+			SchemaVersion jsontext.Value `json:"schema_version"`
+			Kind          jsontext.Value `json:"kind"`
 		}
-		if !json.Valid(trimmed) || json.Unmarshal(trimmed, &head) != nil {
+		if t := bytes.TrimLeft(trimmed, " \t\r\n"); len(t) == 0 || t[0] != '{' || jsonv2.Unmarshal(trimmed, &head) != nil {
 			return
 		}
-		kind, ver, herr := scanHead(trimmed)
-		if herr != nil {
-			t.Fatalf("scanHead failed on a valid object: %v", herr)
-		}
-		if !bytes.Equal(kind, head.Kind) || !bytes.Equal(ver, head.SchemaVersion) {
-			t.Fatalf("scanHead = %s, %s; encoding/json = %s, %s", kind, ver, head.Kind, head.SchemaVersion)
-		}
 		var want Envelope
-		kindErr := json.Unmarshal(head.Kind, &want.Kind)
-		verErr := json.Unmarshal(head.SchemaVersion, &want.SchemaVersion)
+		kindErr := jsonv2.Unmarshal(head.Kind, &want.Kind)
+		verErr := jsonv2.Unmarshal(head.SchemaVersion, &want.SchemaVersion)
 		switch {
 		case len(head.Kind) == 0 || string(head.Kind) == "null":
 			if err != nil || env != (Envelope{}) {
@@ -229,48 +199,6 @@ func FuzzPeekEnvelope(f *testing.F) {
 			if err != nil || env != want {
 				t.Fatalf("got %+v, %v; want %+v", env, err, want)
 			}
-		}
-	})
-}
-
-func FuzzScanLines(f *testing.F) {
-	f.Add([]byte("{\"schema_version\":1,\"kind\":\"iteration_summary\",\"iteration\":1}\r\n\n{\"iteration\":2,\"summary\":{\"net_bps\":NaN}}"))
-	f.Add([]byte("\uFEFF{\"schema_version\":1,\"kind\":\"run\"}\n[1]\n"))
-	f.Add([]byte("\n\n   \r\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		prev := 0
-		calls := 0
-		err := ScanLines("s", bytes.NewReader(data), func(line int, env Envelope, raw []byte) error {
-			calls++
-			if line <= prev {
-				t.Fatalf("line %d after line %d", line, prev)
-			}
-			prev = line
-			if bytes.ContainsAny(raw, "\n") || len(bytes.TrimSpace(raw)) == 0 {
-				t.Fatalf("line %d: raw %q", line, raw)
-			}
-			// Each line decodes as the kind it claims, or fails cleanly.
-			switch env.Kind {
-			case "", KindIterationSummary:
-				if s, err := DecodeIterationSummary("", raw); err != nil && s != nil {
-					t.Fatal("result with an error")
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			mustBeArtifactError(t, err)
-			return
-		}
-		lines := bytes.Split(TrimBOM(data), []byte("\n"))
-		want := 0
-		for _, l := range lines {
-			if len(bytes.TrimSpace(l)) > 0 {
-				want++
-			}
-		}
-		if calls != want {
-			t.Fatalf("%d calls for %d non-blank lines", calls, want)
 		}
 	})
 }

@@ -3,8 +3,8 @@ package artifact
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Iteration statuses.
@@ -190,80 +190,24 @@ func (t *Tuning) Proposed() bool {
 	return false
 }
 
-// IterationFileName is the file name of iteration n's summary.
-func IterationFileName(n int) string { return "ITER_SUMMARY_" + strconv.Itoa(n) + ".json" }
-
-// ParseIterationFileName returns the iteration number of an
-// ITER_SUMMARY_<n>.json name.
-func ParseIterationFileName(name string) (int, bool) {
-	digits, ok := strings.CutPrefix(name, "ITER_SUMMARY_")
-	if !ok {
-		return 0, false
-	}
-	if digits, ok = strings.CutSuffix(digits, ".json"); !ok || digits == "" {
-		return 0, false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
+// DecodeIterationSummary decodes an ITER_SUMMARY file of ours strictly
+// and validates it. internal/legacy reads the Python toolkit's.
+func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
+	// Decoded first, the envelope judged after: the peek Decode starts
+	// with is only needed to explain an error (a wrong kind before its
+	// unknown fields).
+	s := new(IterationSummary)
+	if jsonv2.Unmarshal(TrimBOM(data), s, strict) != nil || Header(s.Kind).Check(KindIterationSummary) != nil || s.SchemaVersion != SchemaVersion {
+		*s = IterationSummary{}
+		if err := Decode(file, data, KindIterationSummary, s); err != nil {
+			return nil, err
 		}
 	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 1 {
-		return 0, false
-	}
-	return n, true
-}
-
-// DecodeIterationSummary reads an ITER_SUMMARY file of either format: ours
-// strictly, a legacy one (no envelope) leniently.
-func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
-	var d Decoder
-	return d.IterationSummary(file, data)
-}
-
-// A Decoder decodes artifacts as DecodeIterationSummary and
-// DecodeTuningReport do, keeping one copy of the short strings that repeat
-// from record to record (keys, modes, reasons) across everything it
-// decodes. A Decoder is not safe for concurrent use; the zero value is
-// ready.
-type Decoder struct {
-	fast   fastDecoder
-	window []byte // kept by ReadTuningReport for its next call
-}
-
-// IterationSummary is DecodeIterationSummary.
-func (dec *Decoder) IterationSummary(file string, data []byte) (*IterationSummary, error) {
-	// Our own files in their canonical form take the fast path; everything
-	// else (legacy files, errors, unusual spellings) the general one.
-	d := &dec.fast
-	d.reset(TrimBOM(data))
-	s := new(IterationSummary)
-	d.iterationSummary(s)
-	if d.done() && s.Kind == KindIterationSummary && s.SchemaVersion >= 1 && s.SchemaVersion <= SchemaVersion && s.Validate() == nil {
-		s.File = file
-		return s, nil
-	}
-	return decodeIterationSummary(file, data)
-}
-
-func decodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
-	env, err := PeekEnvelope(file, data)
-	if err != nil {
-		return nil, err
-	}
-	if env.Kind == "" {
-		return decodeLegacySummary(file, data)
-	}
-	var s IterationSummary
-	if err := decodeStrict(file, TrimBOM(data), env, KindIterationSummary, &s); err != nil {
-		return nil, err
-	}
-	s.File = file
 	if err := s.Validate(); err != nil {
 		return nil, &Error{File: file, Err: err}
 	}
-	return &s, nil
+	s.File = file
+	return s, nil
 }
 
 // Validate checks what JSON types cannot: a positive iteration number, a
@@ -284,92 +228,6 @@ func (s *IterationSummary) Validate() error {
 		return a.Validate()
 	}
 	return nil
-}
-
-// KPINames lists the KPIs a Summary carries, in report order.
-var KPINames = []string{
-	"maker_taker_ratio", "p95_latency_ms", "risk_ratio", "net_bps",
-	"adverse_bps_p95", "slippage_bps_p95", "cancel_ratio", "order_age_p95_ms", "ws_lag_p95_ms",
-	"gross_bps", "fees_eff_bps", "slippage_bps", "adverse_bps", "inventory_bps", "maker_share_pct",
-	"pnl_per_hour", "fill_rate", "quote_uptime_pct",
-}
-
-// KPI returns the named KPI and whether it was measured. A non-finite value
-// is returned as measured; callers judge it.
-func (s *Summary) KPI(name string) (float64, bool) {
-	p := s.kpiPtr(name)
-	if p == nil || *p == nil {
-		return 0, false
-	}
-	return **p, true
-}
-
-// SetKPI sets the named KPI; it reports false for an unknown name.
-func (s *Summary) SetKPI(name string, v float64) bool {
-	p := s.kpiPtr(name)
-	if p == nil {
-		return false
-	}
-	*p = F(v)
-	return true
-}
-
-// IsKPI reports whether name is a KPI of Summary.
-func IsKPI(name string) bool { return (&Summary{}).kpiPtr(name) != nil }
-
-func (s *Summary) kpiPtr(name string) **float64 {
-	switch name {
-	case "maker_taker_ratio":
-		return &s.MakerTakerRatio
-	case "p95_latency_ms":
-		return &s.P95LatencyMs
-	case "risk_ratio":
-		return &s.RiskRatio
-	case "net_bps":
-		return &s.NetBps
-	case "gross_bps":
-		return &s.GrossBps
-	case "fees_eff_bps":
-		return &s.FeesBps
-	case "slippage_bps":
-		return &s.SlippageBps
-	case "adverse_bps":
-		return &s.AdverseBps
-	case "inventory_bps":
-		return &s.InventoryBps
-	case "adverse_bps_p95":
-		return &s.AdverseBpsP95
-	case "slippage_bps_p95":
-		return &s.SlippageBpsP95
-	case "cancel_ratio":
-		return &s.CancelRatio
-	case "order_age_p95_ms":
-		return &s.OrderAgeP95Ms
-	case "ws_lag_p95_ms":
-		return &s.WSLagP95Ms
-	case "maker_share_pct":
-		return &s.MakerSharePct
-	case "pnl_per_hour":
-		return &s.PnLPerHour
-	case "fill_rate":
-		return &s.FillRate
-	case "quote_uptime_pct":
-		return &s.QuoteUptimePct
-	}
-	return nil
-}
-
-// KPIRange is the valid range of a KPI; values outside it are data errors.
-func KPIRange(name string) (lo, hi float64) {
-	switch name {
-	case "maker_taker_ratio", "risk_ratio", "cancel_ratio", "fill_rate":
-		return 0, 1
-	case "maker_share_pct", "quote_uptime_pct":
-		return 0, 100
-	case "p95_latency_ms", "order_age_p95_ms", "ws_lag_p95_ms", "adverse_bps_p95", "slippage_bps_p95":
-		return 0, math.Inf(1)
-	}
-	return math.Inf(-1), math.Inf(1)
 }
 
 // Round rounds v to 6 decimals so that stored values are stable and free of

@@ -2,8 +2,6 @@ package artifact
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -24,7 +22,7 @@ import (
 // (sorted); a bot that reads only the parameter keys it knows ignores both.
 type Overrides struct {
 	Params map[string]float64
-	Legacy bool // read from a file without an envelope
+	Legacy bool // read from a file without an envelope (internal/legacy)
 	// Ignored lists legacy keys that held no number and were skipped.
 	Ignored []string
 }
@@ -109,91 +107,82 @@ func writeObjectBody(buf *bytes.Buffer, m map[string]any, leadingComma bool) err
 // Encode returns the file bytes of o (indented, trailing newline).
 func (o Overrides) Encode() ([]byte, error) { return Marshal(o) }
 
-// Hash returns the sha256 (hex) of data, the overrides' "state hash".
-func Hash(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
-// DecodeOverrides reads runtime_overrides.json of either format. Ours must
-// hold only numbers besides the envelope; a legacy file (no envelope) is
-// read leniently: every numeric leaf becomes a dotted key, anything else is
-// listed in Ignored.
+// DecodeOverrides decodes runtime_overrides.json of ours strictly: besides
+// the envelope it holds numbers, nested in sections, and nothing else.
+// internal/legacy reads the Python toolkit's.
 func DecodeOverrides(file string, data []byte) (*Overrides, error) {
-	env, err := PeekEnvelope(file, data)
-	if err != nil {
+	var m map[string]any
+	if err := Decode(file, data, KindRuntimeOverrides, &m); err != nil {
 		return nil, err
 	}
-	legacy := env.Kind == ""
-	if !legacy {
-		if err := env.check(KindRuntimeOverrides); err != nil {
-			return nil, &Error{File: file, Line: lineOfKey(TrimBOM(data), "kind"), Err: err}
-		}
+	o := &Overrides{Params: map[string]float64{}}
+	fail := func(k, format string, args ...any) error {
+		return &Error{File: file, Line: KeyLine(data, k), Err: fmt.Errorf(format, args...)}
 	}
-	m, err := decodeLegacyObject(file, data)
-	if err != nil {
-		return nil, err
-	}
-	o := &Overrides{Params: map[string]float64{}, Legacy: legacy}
-	clean := sanitizeLegacy(data)
 	var walk func(prefix string, m map[string]any) error
 	walk = func(prefix string, m map[string]any) error {
 		// In key order: with several bad keys, the error names the same
 		// one every time.
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			v := m[k]
 			key := prefix + k
-			if !legacy && strings.Contains(k, ".") {
-				// Ours nests sections as objects; a dotted JSON key would
-				// clash with them ({"a": 1, "a.b": 2} cannot be written).
-				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%q: a key of runtime_overrides cannot contain \".\"; nest it in a section", key)}
-			}
-			if prefix == "" && isEnvelopeKey(k) {
-				// The envelope, or in a legacy file a key our envelope
-				// reserves.
-				if legacy {
-					o.Ignored = append(o.Ignored, key)
-				}
-				continue
-			}
-			if sub, ok := v.(map[string]any); ok {
-				if err := walk(key+".", sub); err != nil {
+			switch v := m[k].(type) {
+			case map[string]any:
+				if err := walk(key+".", v); err != nil {
 					return err
 				}
 				continue
-			}
-			f, ok, err := legacyNum(v)
-			if err == nil && ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-				err = fmt.Errorf("non-finite value")
-			}
-			if err != nil || !ok {
-				if legacy {
-					o.Ignored = append(o.Ignored, key)
+			case float64:
+				if strings.Contains(k, ".") {
+					// Ours nests sections as objects; a dotted JSON key
+					// would clash with them ({"a": 1, "a.b": 2}).
+					return fail(k, "%q: a key of runtime_overrides cannot contain \".\"; nest it in a section", key)
+				}
+				if prefix == "" && isEnvelopeKey(k) {
+					if k == "schema_version" {
+						continue
+					}
+					return fail(k, "%q: reserved key", key)
+				}
+				o.Params[key] = v
+			case string:
+				if prefix == "" && k == "kind" {
 					continue
 				}
-				if err == nil {
-					err = fmt.Errorf("want a number, got null")
+				// Echo the string only when it is a quoted number: any
+				// other may be a credential, and errors reach stderr.
+				if _, err := strconv.ParseFloat(v, 64); err == nil && len(v) <= 32 {
+					return fail(k, "%s: want a number, got string %q", key, v)
 				}
-				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%s: %w", key, err)}
+				return fail(k, "%s: want a number, got a string of %d bytes", key, len(v))
+			default:
+				return fail(k, "%s: want a number, got %s", key, jsonTypeName(v))
 			}
-			// {"a.b": 1, "a": {"b": 2}} names one parameter twice; which
-			// one won depended on map order.
-			if _, dup := o.Params[key]; dup {
-				return &Error{File: file, Line: lineOfKey(clean, k), Err: fmt.Errorf("%s: given twice (as a dotted key and inside a section)", key)}
-			}
-			o.Params[key] = f
 		}
 		return nil
 	}
 	if err := walk("", m); err != nil {
 		return nil, err
 	}
-	sort.Strings(o.Ignored)
 	return o, nil
 }
 
-// isEnvelopeKey reports whether encoding/json, which matches field names
-// case-insensitively, would read key as "schema_version" or "kind".
+// jsonTypeName names the type of a decoded JSON value for people.
+func jsonTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}
+
+// isEnvelopeKey reports whether key spells "schema_version" or "kind" in
+// any case: a key no parameter may have.
 func isEnvelopeKey(key string) bool {
 	return strings.EqualFold(key, "schema_version") || strings.EqualFold(key, "kind")
 }

@@ -1,9 +1,10 @@
 package artifact
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
+	"io"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // TuningReport is TUNING_REPORT.json: the ledger of a soak, one entry per
@@ -38,95 +39,35 @@ func (r *TuningReport) Summarize() {
 	r.Summary = s
 }
 
-// DecodeTuningReport reads TUNING_REPORT.json of either format: ours
-// strictly; the legacy object ({"iterations": [...]}) or bare list leniently.
+// DecodeTuningReport decodes TUNING_REPORT.json of ours strictly.
+// internal/legacy reads the Python toolkit's.
 func DecodeTuningReport(file string, data []byte) (*TuningReport, error) {
-	var d Decoder
-	return d.TuningReport(file, data)
-}
-
-// TuningReport is DecodeTuningReport.
-func (dec *Decoder) TuningReport(file string, data []byte) (*TuningReport, error) {
-	d := &dec.fast
-	d.reset(TrimBOM(data))
 	r := new(TuningReport)
-	d.tuningReport(r)
-	if d.done() && r.Kind == KindTuningReport && r.SchemaVersion >= 1 && r.SchemaVersion <= SchemaVersion {
-		return r, nil
-	}
-	return decodeTuningReport(file, data)
-}
-
-func decodeTuningReport(file string, data []byte) (*TuningReport, error) {
-	return decodeTuningReportPath(file, data, true)
-}
-
-// decodeTuningReportPath is decodeTuningReport; fast says whether a legacy
-// ledger may take legacyReportFast (the tests compare the two paths).
-func decodeTuningReportPath(file string, data []byte, fast bool) (*TuningReport, error) {
-	trimmed := bytes.TrimLeft(TrimBOM(data), " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if fast {
-			if r, ok := legacyReportFast(sanitizeLegacy(data), true); ok {
-				return r, nil
-			}
-		}
-		return decodeLegacyReportList(file, data)
-	}
-	env, err := PeekEnvelope(file, data)
-	if err != nil {
+	if err := Decode(file, data, KindTuningReport, r); err != nil {
 		return nil, err
 	}
-	if env.Kind == "" {
-		if fast {
-			if r, ok := legacyReportFast(sanitizeLegacy(data), false); ok {
-				return r, nil
-			}
-		}
-		m, err := decodeLegacyObject(file, data)
-		if err != nil {
-			return nil, err
-		}
-		list, ok := m["iterations"].([]any)
-		if !ok {
-			return nil, &Error{File: file, Line: lineOfKey(data, "iterations"), Err: fmt.Errorf("iterations: want a list")}
-		}
-		return legacyReport(file, sanitizeLegacy(data), list)
-	}
-	var r TuningReport
-	if err := decodeStrict(file, TrimBOM(data), env, KindTuningReport, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-func decodeLegacyReportList(file string, data []byte) (*TuningReport, error) {
-	clean := sanitizeLegacy(data)
-	dec := json.NewDecoder(bytes.NewReader(clean))
-	dec.UseNumber()
-	var list []any
-	if err := dec.Decode(&list); err != nil {
-		return nil, jsonError(file, clean, err)
-	}
-	if err := trailing(file, clean, dec); err != nil {
-		return nil, err
-	}
-	return legacyReport(file, clean, list)
-}
-
-func legacyReport(file string, data []byte, list []any) (*TuningReport, error) {
-	r := &TuningReport{SchemaVersion: SchemaVersion, Kind: KindTuningReport, Legacy: true}
-	for i, e := range list {
-		m, ok := e.(map[string]any)
-		if !ok {
-			return nil, &Error{File: file, Err: fmt.Errorf("iterations[%d]: want an object, got %s", i, jsonTypeName(e))}
-		}
-		t, err := legacyTuning(file, data, m)
-		if err != nil {
-			return nil, err
-		}
-		r.Iterations = append(r.Iterations, *t)
-	}
-	r.Summarize()
 	return r, nil
+}
+
+// ReadTuningReport is DecodeTuningReport reading from r as the ledger is
+// decoded, rather than holding it whole: the ledger of a long soak is large
+// (85 MB at 100,000 iterations). A ledger the stream does not decode is
+// read again whole from the start, for DecodeTuningReport to say where it
+// is wrong.
+func ReadTuningReport(file string, r io.ReadSeeker) (*TuningReport, error) {
+	rep := new(TuningReport)
+	dec := jsontext.NewDecoder(r)
+	if jsonv2.UnmarshalDecode(dec, rep, strict) == nil && Header(rep.Kind).Check(KindTuningReport) == nil && rep.SchemaVersion == SchemaVersion {
+		if _, err := dec.ReadToken(); err == io.EOF {
+			return rep, nil
+		}
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, PathError(file, err)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, PathError(file, err)
+	}
+	return DecodeTuningReport(file, data)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/release"
@@ -56,7 +57,7 @@ type build struct {
 	start time.Time
 
 	in   *release.Inputs
-	soak *soakdir.Soak
+	soak *artifact.Soak
 	// raw holds every input's bytes by file name; the verdict's files
 	// are the judged ones when the soak was judged here.
 	raw      map[string][]byte
@@ -68,13 +69,13 @@ type build struct {
 	redacted []string
 	prof     *artifact.Overrides
 	facts    release.Facts
-	rejudged *artifact.RejudgedSnapshot
+	rejudged *release.RejudgedSnapshot
 	delta    *artifact.DeltaVerify
 	forced   bool
 	prev     *release.Previous
 	pol      *release.ResolvedPolicy
 
-	gi         *artifact.GitInfo
+	gi         *release.GitInfo
 	commits    []release.Commit
 	commitTime time.Time
 	version    string
@@ -189,7 +190,7 @@ func (b *build) readInputs(context.Context) error {
 	if b.profile, b.redacted, err = release.RedactProfile(b.ovPath, b.raw[artifact.OverridesFile]); err != nil {
 		return err
 	}
-	if b.prof, err = artifact.DecodeOverrides(b.ovPath, b.profile); err != nil {
+	if b.prof, err = legacy.Overrides(b.ovPath, b.profile); err != nil {
 		return err
 	}
 	b.facts = release.Facts{SoakDigest: b.soak.Digest, LedgerDigest: b.soak.LedgerDigest, OverridesDigest: release.SHA256(b.raw[artifact.OverridesFile])}
@@ -242,7 +243,7 @@ func (b *build) checkEvidence() error {
 	}
 	for _, p := range problems {
 		from := in.Paths[p.File]
-		if p.File == artifact.ProfileFile {
+		if p.File == release.ProfileFile {
 			from = b.ovPath
 		}
 		fmt.Fprintf(b.stdio.Err, "release-bundle: %s: %s\n", from, p.Why)
@@ -258,7 +259,7 @@ func (b *build) judgeHere() error {
 	if err != nil {
 		return err
 	}
-	b.rejudged = &artifact.RejudgedSnapshot{
+	b.rejudged = &release.RejudgedSnapshot{
 		From: filepath.ToSlash(b.snapPath), SHA256: release.SHA256(b.raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
 		WindowFirst: old.Window.First, WindowLast: old.Window.Last,
 		Differs: old.Verdict.Verdict != v.Verdict || old.Window.First != v.Window.First || old.Window.Last != v.Window.Last,
@@ -333,7 +334,7 @@ func (b *build) readGit(ctx context.Context) error {
 	g := release.Git{}
 	var err error
 	if ok, _ := g.InRepo(ctx); ok && g.HasCommits(ctx) {
-		gi := &artifact.GitInfo{}
+		gi := &release.GitInfo{}
 		if gi.Commit, err = g.ResolveCommit(ctx, "HEAD"); err != nil {
 			return err
 		}
@@ -391,7 +392,7 @@ func (b *build) generate(context.Context) error {
 		masked.Command = redact.Args(run.Command)
 		run = &masked
 	}
-	src := artifact.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest,
+	src := release.BundleSource{Path: filepath.ToSlash(o.Src), Iterations: len(soak.Iterations), Digest: soak.Digest,
 		LedgerDigest: b.facts.LedgerDigest, OverridesDigest: b.facts.OverridesDigest, Legacy: soak.Legacy, Run: run}
 	r := &release.Release{
 		Version: b.version, DateSource: b.dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
@@ -402,9 +403,9 @@ func (b *build) generate(context.Context) error {
 	if !b.date.IsZero() {
 		r.Date = b.date.UTC().Format("2006-01-02")
 	}
-	m := artifact.Manifest{
+	m := release.Manifest{
 		Version: b.version, ToolVersion: cliutil.Version(), Git: b.gi,
-		Verdict: artifact.BundleVerdict{
+		Verdict: release.BundleVerdict{
 			Verdict: v.Verdict, Reason: v.Reason, FreezeReady: v.FreezeReady, Forced: b.forced,
 			WindowFirst: v.Window.First, WindowLast: v.Window.Last, Policy: v.Policy, Rejudged: b.rejudged,
 		},
@@ -414,12 +415,12 @@ func (b *build) generate(context.Context) error {
 		m.CreatedAt = b.date.UTC().Format(time.RFC3339)
 	}
 	if prev := b.prev; prev != nil {
-		m.Previous = &artifact.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256,
+		m.Previous = &release.PreviousBundle{Path: filepath.ToSlash(prev.Path), Version: prev.Version, SumsSHA256: prev.SumsSHA256, ProfileSHA256: prev.ProfileSHA256,
 			Verified: prev.Verified(), Legacy: prev.Legacy, Unverified: prev.Unverified}
 	}
-	copied := map[string][]byte{artifact.ProfileFile: b.profile}
+	copied := map[string][]byte{release.ProfileFile: b.profile}
 	for name, data := range b.raw {
-		m.Inputs = append(m.Inputs, artifact.BundleInput{File: bundleName(name), From: filepath.ToSlash(b.in.Paths[name]), SHA256: release.SHA256(data)})
+		m.Inputs = append(m.Inputs, release.BundleInput{File: bundleName(name), From: filepath.ToSlash(b.in.Paths[name]), SHA256: release.SHA256(data)})
 		if name != artifact.OverridesFile {
 			copied[name] = data
 		}
@@ -451,12 +452,12 @@ func (b *build) write(context.Context) error {
 		if err := checkArchiveOut(o.Archive); err != nil {
 			return fmt.Errorf("%w (the bundle directory %s is complete)", err, o.Out)
 		}
-		if err := artifact.WriteFile(o.Archive, b.archive, 0o644); err != nil {
+		if err := soakdir.WriteFile(o.Archive, b.archive, 0o644); err != nil {
 			return fmt.Errorf("%s: %w (the bundle directory %s is complete)", o.Archive, err, o.Out)
 		}
 	}
 	fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s: version %s, verdict %s, %d files, SHA256SUMS sha256 %s\n",
-		o.Out, b.version, b.snap.Verdict.Verdict, len(b.files), release.SHA256(b.files[artifact.SumsFileName]))
+		o.Out, b.version, b.snap.Verdict.Verdict, len(b.files), release.SHA256(b.files[release.SumsFileName]))
 	if b.archive != nil {
 		fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, release.SHA256(b.archive))
 	}
@@ -465,7 +466,7 @@ func (b *build) write(context.Context) error {
 
 func bundleName(input string) string {
 	if input == artifact.OverridesFile {
-		return artifact.ProfileFile
+		return release.ProfileFile
 	}
 	return input
 }
@@ -748,7 +749,7 @@ func mockDigest(v *artifact.Verdict) string {
 // worse than that (a FAIL edited to PASS, its tool version or baseline
 // edited too). With no policy of that digest at hand nothing is said here:
 // ResolvePolicy refuses such a snapshot (exit 2, pass --policy).
-func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
+func (o Options) verdictProblems(soak *artifact.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
 	exact := v.Settings.CompareBaseline == "" && v.ToolVersion == cliutil.Version()
 	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
 	if v.Settings.Warmup != "" {
@@ -860,7 +861,7 @@ func verdictRank(v string) int {
 // with --mock or USE_MOCK=1, or --policy; --strict) and renders what a
 // bundle carries of it: the snapshot, the delta report and the three
 // Markdown reports, each with its provenance line.
-func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
+func (o Options) judge(soak *artifact.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
 	mock := o.Mock || o.Policy == "" && judge.UseMock(stdio.Env("USE_MOCK"))
 	pol, err := judge.LoadPolicy(o.Policy, mock)
 	if err != nil {

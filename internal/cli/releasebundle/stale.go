@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/release"
-	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // staleGrace is how much older than the current run a directory must be
@@ -137,4 +136,4 @@ func bundleFilesOnly(dir string) bool {
 }
 
 // bundleNames are the names of a bundle's files.
-var bundleNames = append([]string{artifact.ManifestFileName, artifact.SumsFileName}, artifact.BundleFiles...)
+var bundleNames = append([]string{release.ManifestFileName, release.SumsFileName}, release.BundleFiles...)

@@ -18,6 +18,7 @@ import (
 	"github.com/soakline/soakline/internal/canary"
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/promq"
+	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -278,13 +279,13 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 
 // loadPlan reads --plan (o.PlanPath) into o.Plan and o.PlanSHA256: a
 // canary plan, strictly, that canary.CheckPlan accepts.
-func loadPlan(o *canary.Options) (*artifact.CanaryPlan, error) {
+func loadPlan(o *canary.Options) (*release.CanaryPlan, error) {
 	data, err := readPlan(o.PlanPath)
 	if err != nil {
 		return nil, err
 	}
 	o.PlanSHA256 = canary.SHA256(data)
-	var plan artifact.CanaryPlan
+	var plan release.CanaryPlan
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&plan); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/release"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -90,7 +91,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		name string
 		data []byte
 	}{{ChecklistFile, checklist}, {PlanFile, planJSON}} {
-		if err := artifact.WriteFile(filepath.Join(o.Out, f.name), f.data, 0o644); err != nil {
+		if err := soakdir.WriteFile(filepath.Join(o.Out, f.name), f.data, 0o644); err != nil {
 			return fmt.Errorf("tag %s created, but %w", o.Tag, artifact.PathError(filepath.Join(o.Out, f.name), err))
 		}
 	}
@@ -144,7 +145,7 @@ func checkBundle(o Options, stderr io.Writer, warn func(string, ...any)) (*relea
 	// The version goes into the tag message and the checklist's shell
 	// steps: a bundle made by hand may carry anything there.
 	if err := release.CheckReleaseName("release name", ver.Manifest.Version); err != nil {
-		return nil, nil, nil, cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, artifact.ManifestFileName), err)
+		return nil, nil, nil, cliutil.Usagef("%s: version: %v", filepath.Join(o.Bundle, release.ManifestFileName), err)
 	}
 	if ver.Manifest.Version != o.Tag {
 		warn("the bundle's version is %s, the tag %s", ver.Manifest.Version, o.Tag)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -88,7 +89,7 @@ func verdictError(v *artifact.Verdict, failOnWarn bool) error {
 // POST_SOAK_SNAPSHOT.json (ours, or the Python toolkit's), and refuses a
 // run given twice or the judged soak itself as a baseline: either would
 // shrink the run-to-run spread the comparison estimates.
-func loadBaseline(ctx context.Context, paths []string, soak *soakdir.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
+func loadBaseline(ctx context.Context, paths []string, soak *artifact.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
 	runs := make([]judge.BaselineRun, 0, len(paths))
 	seen := map[string]string{}
 	for _, path := range paths {
@@ -134,8 +135,12 @@ func loadBaselineRun(ctx context.Context, path string, pol *policy.Policy, jopts
 				// One JSON object of another kind: neither a verdict nor a soak.
 				return judge.BaselineRun{}, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
 			}
-			if (err == nil && env.Kind == artifact.KindVerdict) || judge.IsSnapshot(data) {
-				return judge.BaselineFromSnapshot(path, data)
+			if (err == nil && env.Kind == artifact.KindVerdict) || legacy.IsSnapshot(data) {
+				v, old, err := legacy.Snapshot(path, data)
+				if err != nil {
+					return judge.BaselineRun{}, err
+				}
+				return judge.BaselineFromVerdict(path, artifact.Hash(data), v, old)
 			}
 		}
 	}
@@ -171,7 +176,7 @@ type outputFiles struct {
 	own *ownedDir
 }
 
-func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
+func plan(o options, soak *artifact.Soak) (outputFiles, error) {
 	var f outputFiles
 	if o.out != "" {
 		f.snapshot = filepath.Join(o.out, artifact.SnapshotFile)
@@ -342,7 +347,7 @@ func writeFile(path string, data []byte) error {
 			return &artifact.Error{File: dir, Err: unwrapPath(err)}
 		}
 	}
-	if err := artifact.WriteFile(path, data, 0o644); err != nil {
+	if err := soakdir.WriteFile(path, data, 0o644); err != nil {
 		return &artifact.Error{File: path, Err: unwrapPath(err)}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/outdir"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -132,7 +133,7 @@ func (d *ownedDir) write(files map[string][]byte) error {
 			return err
 		}
 		path := filepath.Join(d.path, outdir.GateRecord)
-		if err := artifact.WriteFile(path, data, 0o644); err != nil {
+		if err := soakdir.WriteFile(path, data, 0o644); err != nil {
 			return artifact.PathError(path, err)
 		}
 		return nil
@@ -142,7 +143,7 @@ func (d *ownedDir) write(files map[string][]byte) error {
 	}
 	for _, name := range d.names {
 		path := filepath.Join(d.path, name)
-		if err := artifact.WriteFile(path, files[name], 0o644); err != nil {
+		if err := soakdir.WriteFile(path, files[name], 0o644); err != nil {
 			return artifact.PathError(path, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -109,12 +110,12 @@ func writeOurs(t testing.TB, dir string, n int, sh shape, failed map[int]bool) {
 		}
 		it.Tuning = &tu
 		rep.Iterations = append(rep.Iterations, tu)
-		if err := artifact.WriteJSON(filepath.Join(dir, artifact.IterationFileName(i)), &it); err != nil {
+		if err := soakdir.WriteJSON(filepath.Join(dir, artifact.IterationFileName(i)), &it); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rep.Summarize()
-	if err := artifact.WriteJSON(filepath.Join(dir, artifact.TuningReportFile), &rep); err != nil {
+	if err := soakdir.WriteJSON(filepath.Join(dir, artifact.TuningReportFile), &rep); err != nil {
 		t.Fatal(err)
 	}
 	o := artifact.Overrides{Params: params}
@@ -122,7 +123,7 @@ func writeOurs(t testing.TB, dir string, n int, sh shape, failed map[int]bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := artifact.WriteFile(filepath.Join(dir, artifact.OverridesFile), data, 0o644); err != nil {
+	if err := soakdir.WriteFile(filepath.Join(dir, artifact.OverridesFile), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

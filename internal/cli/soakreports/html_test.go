@@ -251,7 +251,11 @@ func TestHTMLChartParts(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var v artifact.Verdict
-	if err := artifact.ReadFile(filepath.Join(out, "POST_SOAK_SNAPSHOT.json"), artifact.KindVerdict, &v); err != nil {
+	data, err := os.ReadFile(filepath.Join(out, "POST_SOAK_SNAPSHOT.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := artifact.Decode("POST_SOAK_SNAPSHOT.json", data, artifact.KindVerdict, &v); err != nil {
 		t.Fatal(err)
 	}
 	status, threshold := map[string]string{}, map[string]float64{}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/soakline/soakline/internal/outdir"
 	"github.com/soakline/soakline/internal/render"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -358,7 +359,7 @@ func (p *writePlan) writeRecord(old bool) error {
 	if err != nil {
 		return err
 	}
-	if err := artifact.WriteFile(p.d.join(RecordFile), data, 0o644); err != nil {
+	if err := soakdir.WriteFile(p.d.join(RecordFile), data, 0o644); err != nil {
 		return artifact.PathError(p.d.join(RecordFile), err)
 	}
 	return nil

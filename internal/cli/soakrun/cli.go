@@ -13,6 +13,7 @@ import (
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/kpi"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -336,7 +337,7 @@ func kpisOf(path string, edge bool, stdin io.Reader, explain io.Writer) (artifac
 		if err != nil {
 			return artifact.Summary{}, nil, &artifact.Error{File: name, Err: err}
 		}
-		s, warnings, err := kpi.FromEdgeReport(data)
+		s, warnings, err := legacy.EdgeReport(data)
 		if err != nil {
 			return s, nil, fmt.Errorf("%s: %w", name, err)
 		}

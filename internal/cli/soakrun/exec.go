@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/kpi"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -331,7 +332,7 @@ func readOutput(ctx context.Context, dir string) (artifact.Summary, string) {
 	if err != nil {
 		return artifact.Summary{}, EdgeReportFile + ": " + err.Error()
 	}
-	s, _, err := kpi.FromEdgeReport(data)
+	s, _, err := legacy.EdgeReport(data)
 	if err != nil {
 		return s, EdgeReportFile + ": " + err.Error()
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -80,7 +81,7 @@ func TestSIGKILLResume(t *testing.T) {
 			<-done
 			kills++
 			var n int
-			if files, _, err := artifact.ListIterations(dir); err == nil {
+			if files, _, err := soakdir.ListIterations(dir); err == nil {
 				n = len(files)
 			}
 			t.Logf("round %d: killed after %v with %d summaries", round, delay, n)

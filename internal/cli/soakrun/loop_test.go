@@ -16,6 +16,7 @@ import (
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -323,7 +324,7 @@ func TestResumeRefusals(t *testing.T) {
 	// Make it resumable, then try to change it.
 	run, _ := readRun(dir)
 	run.State = artifact.RunInterrupted
-	if err := artifact.WriteJSON(filepath.Join(dir, artifact.RunFile), run); err != nil {
+	if err := soakdir.WriteJSON(filepath.Join(dir, artifact.RunFile), run); err != nil {
 		t.Fatal(err)
 	}
 	_, err := resume(func(o *Options) { o.Seed, o.Set["seed"] = 9, true })
@@ -372,7 +373,7 @@ func TestStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	var kinds []string
-	err := artifact.ScanLines("<stdout>", &out, func(_ int, env artifact.Envelope, _ []byte) error {
+	err := soakdir.ScanLines("<stdout>", &out, func(_ int, env artifact.Envelope, _ []byte) error {
 		kinds = append(kinds, string(env.Kind))
 		return nil
 	})

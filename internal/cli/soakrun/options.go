@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -230,7 +231,7 @@ func (o *Options) startParams() (map[string]float64, []string, error) {
 
 // overridesPreset reads a preset that is an overrides file.
 func (o *Options) overridesPreset(data []byte) (map[string]float64, error) {
-	ov, err := artifact.DecodeOverrides(o.Preset, data)
+	ov, err := legacy.Overrides(o.Preset, data)
 	if err != nil {
 		return nil, err
 	}

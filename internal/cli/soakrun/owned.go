@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -196,9 +197,9 @@ func (o *owned) compact() error {
 	path := filepath.Join(o.dir, OwnFile)
 	var err error
 	if o.durable {
-		err = artifact.WriteFile(path, buf.Bytes(), 0o644)
+		err = soakdir.WriteFile(path, buf.Bytes(), 0o644)
 	} else {
-		err = artifact.WriteFileNoSync(path, buf.Bytes(), 0o644)
+		err = soakdir.WriteFileNoSync(path, buf.Bytes(), 0o644)
 	}
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/internal/redact"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -517,7 +518,7 @@ func writeEvidence(path string, ev *evidence) error {
 	if err != nil {
 		return err
 	}
-	return artifact.WriteFile(path, append(data, '\n'), 0o644)
+	return soakdir.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 // noteMissing says on standard error which KPIs an iteration measured from

@@ -13,7 +13,9 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/redact"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -103,12 +105,12 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 	r.run = *run
 	r.st.durable = run.Mode == artifact.ModeExec
 
-	files, gaps, err := artifact.ListIterations(dir)
+	files, gaps, err := soakdir.ListIterations(dir)
 	if err != nil {
 		return false, err
 	}
 	if len(gaps) > 0 {
-		return false, artifact.Errorf(dir, 0, "cannot resume: %s", artifact.JoinWarnings(gaps))
+		return false, artifact.Errorf(dir, 0, "cannot resume: %s", soakdir.JoinWarnings(gaps))
 	}
 	sums := make([]*artifact.IterationSummary, len(files))
 	for i, f := range files {
@@ -117,7 +119,7 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 		if err != nil {
 			return false, artifact.PathError(name, err)
 		}
-		s, err := artifact.DecodeIterationSummary(name, data)
+		s, err := legacy.IterationSummary(name, data)
 		if err != nil {
 			return false, err
 		}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/legacy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -47,9 +49,9 @@ func (s *store) write(path string, data []byte) error {
 		}
 	}
 	if s.durable {
-		return artifact.WriteFile(path, data, 0o644)
+		return soakdir.WriteFile(path, data, 0o644)
 	}
-	return artifact.WriteFileNoSync(path, data, 0o644)
+	return soakdir.WriteFileNoSync(path, data, 0o644)
 }
 
 // writeJSON marshals v deterministically and writes it atomically.
@@ -117,7 +119,7 @@ func (s *store) writeOverrides(params map[string]float64) (string, error) {
 
 // verifyOverrides decodes data and compares it with want, key by key.
 func verifyOverrides(name string, data []byte, want map[string]float64) error {
-	o, err := artifact.DecodeOverrides(name, data)
+	o, err := legacy.Overrides(name, data)
 	if err != nil {
 		return fmt.Errorf("verify after write: %w", err)
 	}
@@ -200,7 +202,7 @@ func (s *store) finish(rep *artifact.TuningReport, run *artifact.RunRecord) erro
 		}
 		return nil
 	}
-	o, err := artifact.DecodeOverrides(artifact.OverridesFile, s.overrides)
+	o, err := legacy.Overrides(artifact.OverridesFile, s.overrides)
 	if err != nil {
 		return err
 	}
@@ -351,7 +353,7 @@ func copyTree(own *owned, src, rel string) error {
 		if err := own.recordFile(rel, data); err != nil {
 			return err
 		}
-		return artifact.WriteFile(dst, data, 0o644)
+		return soakdir.WriteFile(dst, data, 0o644)
 	}
 	// Raw material under iter/<n>/ (events files can be large): streamed.
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)

@@ -1,0 +1,54 @@
+package soakdir
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+)
+
+// IterFile is one ITER_SUMMARY file of a soak directory.
+type IterFile struct {
+	N    int
+	Name string
+	// Type holds the type bits the directory listing gave (fs.ModeSymlink,
+	// fs.ModeDir, ...; 0 for a regular file), so that readers can skip a
+	// stat of every regular file.
+	Type fs.FileMode
+}
+
+// ListIterations lists the ITER_SUMMARY_<n>.json files of dir in numeric
+// order, with no upper limit. Gaps in the numbering are returned as
+// warnings; two files claiming the same iteration (ITER_SUMMARY_7.json and
+// ITER_SUMMARY_07.json) are an error.
+func ListIterations(dir string) ([]IterFile, []string, error) {
+	ls, err := listIterations(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	ns := make([]int, len(ls.files))
+	for i, f := range ls.files {
+		ns[i] = f.N
+	}
+	return ls.files, Gaps(ns), nil
+}
+
+// Gaps describes the missing numbers in an ascending list of iterations
+// (which starts at 1), one warning per gap.
+func Gaps(ns []int) []string {
+	var out []string
+	prev := 0
+	for _, n := range ns {
+		if n > prev+1 {
+			if n == prev+2 {
+				out = append(out, fmt.Sprintf("iteration %d is missing", prev+1))
+			} else {
+				out = append(out, fmt.Sprintf("iterations %d-%d are missing", prev+1, n-1))
+			}
+		}
+		prev = n
+	}
+	return out
+}
+
+// JoinWarnings joins warnings for a one-line message.
+func JoinWarnings(ws []string) string { return strings.Join(ws, "; ") }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package soakdir
+
+const raceEnabled = false

@@ -1,0 +1,304 @@
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"sync"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Error is an input error located in a file: the file, and where there is
+// one, the line (1-based) of the problem. Every decoding error of this
+// package is an *Error.
+type Error struct {
+	File string
+	Line int
+	Err  error
+}
+
+// Error formats e as "file: line N: what".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(": ")
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the error without its place.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error for file at line (0: no line).
+func Errorf(file string, line int, format string, args ...any) error {
+	return &Error{File: file, Line: line, Err: fmt.Errorf(format, args...)}
+}
+
+// PathError returns err, from reading or opening file, as an *Error that
+// names file once: the *fs.PathError that os functions return names the
+// path too.
+func PathError(file string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &Error{File: file, Err: err}
+}
+
+// DisplayName is how errors name an input: "-" is standard input.
+func DisplayName(path string) string {
+	if path == "-" || path == "" {
+		return "<stdin>"
+	}
+	return path
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// TrimBOM drops a leading UTF-8 byte order mark.
+func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, bom) }
+
+// LineOf returns the 1-based line of byte offset off in data.
+func LineOf(data []byte, off int64) int {
+	off = max(0, min(off, int64(len(data))))
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+// KeyLine returns the line of data where the object member named dotted,
+// or else the last segment of the dotted key ("summary.net_bps"), first
+// appears; 0 when neither does. It lets a check made after decoding still
+// point at the line.
+func KeyLine(data []byte, dotted string) int {
+	if line := keyLine(data, dotted); line > 0 || !strings.Contains(dotted, ".") {
+		return line
+	}
+	return keyLine(data, dotted[strings.LastIndex(dotted, ".")+1:])
+}
+
+func keyLine(data []byte, key string) int {
+	pat := []byte(`"` + key + `"`)
+	data = TrimBOM(data)
+	for i := 0; ; {
+		j := bytes.Index(data[i:], pat)
+		if j < 0 {
+			return 0
+		}
+		i += j + len(pat)
+		if rest := bytes.TrimLeft(data[i:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
+			return LineOf(data, int64(i-len(pat)))
+		}
+	}
+}
+
+// PeekEnvelope reads the envelope of the JSON object in data without
+// decoding the rest. A document without "kind" (or with "kind": null)
+// returns a zero Envelope: a legacy file, for internal/legacy. Our files
+// name their envelope first, so peeking stops there; the rest (duplicate
+// names included) is judged by Decode.
+func PeekEnvelope(file string, data []byte) (Envelope, error) {
+	data = TrimBOM(data)
+	p := peekers.Get().(*peeker)
+	defer peekers.Put(p)
+	p.r.Reset(data)
+	p.dec.Reset(&p.r, jsontext.AllowDuplicateNames(true))
+	dec := &p.dec
+	fail := func(err error) (Envelope, error) { return Envelope{}, JSONError(file, data, err) }
+	if dec.PeekKind() != '{' {
+		var v jsontext.Value
+		if err := jsonv2.Unmarshal(data, &v); err != nil {
+			return fail(err)
+		}
+		return Envelope{}, Errorf(file, 1, "want a JSON object, got %s", kindName(v.Kind()))
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return fail(err)
+	}
+	var kind, ver jsontext.Value
+	for (kind == nil || ver == nil) && dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return fail(err)
+		}
+		switch name.String() {
+		case "kind":
+			kind, err = dec.ReadValue()
+			kind = kind.Clone()
+		case "schema_version":
+			ver, err = dec.ReadValue()
+			ver = ver.Clone()
+		default:
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if (kind == nil || ver == nil) && dec.PeekKind() == 0 { // a syntax error ended the object
+		_, err := dec.ReadToken()
+		return fail(err)
+	}
+	var env Envelope
+	if kind == nil || kind.Kind() == 'n' {
+		return env, nil
+	}
+	if kind.Kind() != '"' {
+		return Envelope{}, Errorf(file, KeyLine(data, "kind"), "\"kind\" must be a string")
+	}
+	var k string
+	jsonv2.Unmarshal(kind, &k)
+	env.Kind = Kind(k)
+	if ver == nil {
+		return Envelope{}, Errorf(file, KeyLine(data, "kind"), "%s: missing schema_version", env.Kind)
+	}
+	if err := jsonv2.Unmarshal(ver, &env.SchemaVersion); err != nil {
+		return Envelope{}, Errorf(file, KeyLine(data, "schema_version"), "schema_version must be an integer, got %s", ver)
+	}
+	return env, nil
+}
+
+// A peeker is the reusable state of PeekEnvelope: a decoder per call was
+// half of its cost.
+type peeker struct {
+	r   bytes.Reader
+	dec jsontext.Decoder
+}
+
+var peekers = sync.Pool{New: func() any { return new(peeker) }}
+
+var strict = jsonv2.RejectUnknownMembers(true)
+
+// Decode decodes data, an artifact of kind want, into v strictly (see the
+// package documentation). Errors are *Error values naming file and line.
+func Decode(file string, data []byte, want Kind, v any) error {
+	data = TrimBOM(data)
+	env, err := PeekEnvelope(file, data)
+	if err != nil {
+		return err
+	}
+	if err := env.Check(want); err != nil {
+		return &Error{File: file, Line: KeyLine(data, "kind"), Err: err}
+	}
+	if err := jsonv2.Unmarshal(data, v, strict); err != nil {
+		return JSONError(file, data, err)
+	}
+	return nil
+}
+
+// JSONError turns an error of the JSON decoder into an *Error with the line
+// of the problem in data (for readers of JSON beyond this package).
+func JSONError(file string, data []byte, err error) error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		if ae.File == "" {
+			ae.File = file
+		}
+		return ae
+	}
+	line := 0
+	var se *jsontext.SyntacticError
+	var me *jsonv2.SemanticError
+	switch {
+	case errors.As(err, &se):
+		line = LineOf(data, se.ByteOffset)
+	case errors.As(err, &me):
+		line = LineOf(data, me.ByteOffset)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		line = LineOf(data, int64(len(data)))
+	}
+	return &Error{File: file, Line: line, Err: errors.New(describe(err))}
+}
+
+// describe words a decoding error without its place.
+func describe(err error) string {
+	var se *jsontext.SyntacticError
+	var me *jsonv2.SemanticError
+	switch {
+	case errors.As(err, &se):
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			return fmt.Sprintf("duplicate field %q", se.JSONPointer.LastToken())
+		case errors.Is(se.Err, io.ErrUnexpectedEOF):
+			return "invalid JSON: unexpected end of JSON input"
+		case strings.Contains(se.Err.Error(), "after top-level value"):
+			return "trailing data after the JSON object"
+		}
+		return "invalid JSON: " + se.Err.Error()
+	case errors.As(err, &me):
+		field := strings.ReplaceAll(strings.TrimPrefix(string(me.JSONPointer), "/"), "/", ".")
+		switch {
+		case errors.Is(me.Err, jsonv2.ErrUnknownName):
+			return fmt.Sprintf("unknown field %q", me.JSONPointer.LastToken())
+		case field == "":
+			field = "value"
+		}
+		got := "JSON " + strings.TrimPrefix(kindName(me.JSONKind), "a ")
+		if me.JSONKind == '0' {
+			got += " " + string(me.JSONValue)
+		}
+		if me.GoType != nil && me.JSONKind != 0 {
+			return fmt.Sprintf("%s: want %s, got %s", field, me.GoType, got)
+		}
+		if me.Err != nil {
+			return field + ": " + describe(me.Err)
+		}
+		return field + ": " + strings.TrimPrefix(me.Error(), "json: ")
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "invalid JSON: unexpected end of JSON input"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// kindName names a JSON kind for people: "an array", "a number".
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 'f', 't':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "nothing"
+}
+
+// Marshal encodes v deterministically: two-space indent, no HTML escaping,
+// and a trailing newline. Map keys come out sorted, struct fields in
+// declaration order (schema_version and kind first).
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// MarshalLine encodes v as one compact JSON line, for JSON Lines streams.
+func MarshalLine(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
