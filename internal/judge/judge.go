@@ -153,6 +153,12 @@ type evaluation struct {
 	v       *artifact.Verdict
 	window  []*artifact.IterationSummary // judged iterations, failed ones included
 	dataErr []string
+	// rules are the policy's KPI rules as the window is judged by them;
+	// offScale and scaled say which judge a KPI the Python toolkit defines
+	// otherwise (scale.go).
+	rules    []policy.Rule
+	offScale map[string]string
+	scaled   map[string]string
 }
 
 // sample is one KPI over the window: the usable values with their
@@ -223,6 +229,7 @@ func (e *evaluation) run() *artifact.Verdict {
 		v.Window.Last = e.window[len(e.window)-1].Iteration
 	}
 	v.Checks = append(v.Checks, e.windowCheck(len(rest), cut))
+	e.scaleRules()
 
 	// 3. Failed iterations.
 	v.Checks = append(v.Checks, e.failedCheck())
@@ -237,7 +244,7 @@ func (e *evaluation) run() *artifact.Verdict {
 		samples[kpi] = sm
 		return sm
 	}
-	for _, r := range pol.KPIs {
+	for _, r := range e.rules {
 		c := e.ruleCheck(r, get(r.KPI))
 		if c.Status == artifact.CheckPass || c.Status == artifact.CheckWarn {
 			v.PassCountLastN++ // a goal met, in the legacy sense
@@ -264,7 +271,7 @@ func (e *evaluation) run() *artifact.Verdict {
 	v.KPILastN = map[string]artifact.KPIStats{}
 	v.WindowValues = map[string][]float64{}
 	inPolicy := map[string]bool{}
-	for _, r := range pol.KPIs {
+	for _, r := range e.rules {
 		inPolicy[r.KPI] = true
 	}
 	for _, name := range artifact.KPINames {
@@ -273,7 +280,7 @@ func (e *evaluation) run() *artifact.Verdict {
 			continue
 		}
 		st := Describe(sm.vals)
-		keepLevels(&st, name, sm.vals, pol.KPIs)
+		keepLevels(&st, name, sm.vals, e.rules)
 		v.KPILastN[name] = st
 		if len(sm.vals) > 0 {
 			v.WindowValues[name] = roundAll(sm.vals)
@@ -501,13 +508,18 @@ func Statistic(stat string, xs []float64) float64 {
 	return math.NaN()
 }
 
-func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) artifact.Check {
-	c := artifact.Check{
+func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
+	c = artifact.Check{
 		Name: r.CheckName(), KPI: r.KPI, Statistic: r.Statistic, Direction: r.Direction,
 		Threshold: r.Fail, Warn: r.Warn, N: len(sm.vals),
 		WindowFirst: e.v.Window.First, WindowLast: e.v.Window.Last,
 		Sustained: r.Sustained.String(),
 	}
+	if why, off := e.offScale[c.Name]; off {
+		c.Status, c.Reason = artifact.CheckInconclusive, why
+		return c
+	}
+	defer func() { c.Reason += e.scaled[c.Name] }()
 	var value float64
 	if len(sm.vals) > 0 {
 		value = Statistic(r.Statistic, sm.vals)
@@ -647,9 +659,9 @@ func (e *evaluation) passCount(get func(string) *sample) int {
 			continue
 		}
 		pass := true
-		for _, r := range e.pol.KPIs {
+		for _, r := range e.rules {
 			sm := get(r.KPI)
-			if !sm.ok[i] || breaches(r, sm.val[i], r.Fail) {
+			if _, off := e.offScale[r.CheckName()]; off || !sm.ok[i] || breaches(r, sm.val[i], r.Fail) {
 				pass = false
 				break
 			}

@@ -105,6 +105,9 @@ func parse(file string, data []byte, base *Policy) (*Policy, error) {
 				return nil, ps.errf(kpis.Content[i], "%s.%s: missing", at, req)
 			}
 		}
+		if ps.node(at+".toolkit") != nil && ps.node(at+".toolkit.fail") == nil {
+			return nil, ps.errf(ps.node(at+".toolkit"), "%s.toolkit.fail: missing", at)
+		}
 		if ps.node(at+".statistic") == nil {
 			r.Statistic = StatMean
 		}

@@ -96,6 +96,30 @@ type Rule struct {
 	// MinEffect is the smallest shift against a baseline (--compare) that
 	// matters in practice; a significant regression smaller than it passes.
 	MinEffect float64 `yaml:"min_effect" json:"min_effect"`
+	// Toolkit holds the levels a soak written by the Python toolkit is
+	// judged by where the toolkit's value of the KPI has another
+	// definition than ours (risk_ratio: there risk blocks ÷ all blocks,
+	// here ÷ all attempted actions; see docs/legacy.md). Without it such a
+	// soak is INCONCLUSIVE on the rule: a value on another scale is not
+	// compared with this rule's levels.
+	Toolkit *Levels `yaml:"toolkit" json:"toolkit,omitempty"`
+}
+
+// Levels are a rule's fail level and optional warn level on another scale
+// (Rule.Toolkit).
+type Levels struct {
+	Fail float64  `yaml:"fail" json:"fail"`
+	Warn *float64 `yaml:"warn" json:"warn,omitempty"`
+}
+
+// ForToolkit returns r with its toolkit levels in place of its own, and
+// false when r has none.
+func (r Rule) ForToolkit() (Rule, bool) {
+	if r.Toolkit == nil {
+		return r, false
+	}
+	r.Fail, r.Warn = r.Toolkit.Fail, r.Toolkit.Warn
+	return r, true
 }
 
 // Sustained makes a rule judge iterations instead of a statistic: it fails
@@ -378,15 +402,12 @@ func (r Rule) validate(at string, window int) error {
 	if r.Direction != AtLeast && r.Direction != AtMost {
 		return fieldErr(at+".direction", "want \">=\" (or at_least) or \"<=\" (or at_most), got %q", r.Direction)
 	}
-	if !finite(r.Fail) {
-		return fieldErr(at+".fail", "must be a finite number, got %g", r.Fail)
+	if err := r.levels(at, r.Fail, r.Warn); err != nil {
+		return err
 	}
-	if r.Warn != nil {
-		if !finite(*r.Warn) {
-			return fieldErr(at+".warn", "must be a finite number, got %g", *r.Warn)
-		}
-		if r.Breaches(*r.Warn, r.Fail) {
-			return fieldErr(at+".warn", "%g is already past the fail level %g (direction %s)", *r.Warn, r.Fail, r.Direction)
+	if t := r.Toolkit; t != nil {
+		if err := r.levels(at+".toolkit", t.Fail, t.Warn); err != nil {
+			return err
 		}
 	}
 	switch r.OnMissing {
@@ -413,6 +434,22 @@ func (r Rule) validate(at string, window int) error {
 	}
 	if !finite(r.MinEffect) || r.MinEffect < 0 {
 		return fieldErr(at+".min_effect", "must be >= 0, got %g", r.MinEffect)
+	}
+	return nil
+}
+
+// levels checks a fail and a warn level of rule r at path at.
+func (r Rule) levels(at string, fail float64, warn *float64) error {
+	if !finite(fail) {
+		return fieldErr(at+".fail", "must be a finite number, got %g", fail)
+	}
+	if warn != nil {
+		if !finite(*warn) {
+			return fieldErr(at+".warn", "must be a finite number, got %g", *warn)
+		}
+		if r.Breaches(*warn, fail) {
+			return fieldErr(at+".warn", "%g is already past the fail level %g (direction %s)", *warn, fail, r.Direction)
+		}
 	}
 	return nil
 }
@@ -449,6 +486,14 @@ func (p *Policy) Clone() *Policy {
 		if r.Sustained != nil {
 			s := *r.Sustained
 			r.Sustained = &s
+		}
+		if r.Toolkit != nil {
+			t := *r.Toolkit
+			if t.Warn != nil {
+				w := *t.Warn
+				t.Warn = &w
+			}
+			r.Toolkit = &t
 		}
 		q.KPIs[i] = r
 	}

@@ -112,13 +112,17 @@ func TestParseErrors(t *testing.T) {
 		{"adoption bad value", rule + "adoption:\n  on_mismatch: ignore\n", `p.yaml: line 6: adoption.on_mismatch: want fail, warn, inconclusive or skip, got "ignore"`},
 		{"adoption not a string", rule + "adoption: {on_unreported: 1}\n", "p.yaml: line 5: adoption.on_unreported: want a string, got a number (1)"},
 		{"adoption not a mapping", rule + "adoption: fail\n", `p.yaml: line 5: adoption: want a mapping, got "fail"`},
-		{"unknown rule key", rule + "    threshold: 3\n", "p.yaml: line 5: kpis[0].threshold: unknown key (known: kpi, statistic, direction, fail, warn, on_missing, sustained, min_effect)"},
+		{"unknown rule key", rule + "    threshold: 3\n", "p.yaml: line 5: kpis[0].threshold: unknown key (known: kpi, statistic, direction, fail, warn, on_missing, sustained, min_effect, toolkit)"},
 		{"unknown KPI", "kpis:\n  - kpi: net_bsp\n    direction: at_least\n    fail: 1\n", `p.yaml: line 2: kpis[0].kpi: unknown KPI "net_bsp"`},
 		{"bad statistic", rule + "    statistic: p100\n", `p.yaml: line 5: kpis[0].statistic: want mean, median, min, max, last or pN (N in 1..99), got "p100"`},
 		{"bad direction", "kpis:\n  - kpi: net_bps\n    direction: up\n    fail: 1\n", `p.yaml: line 3: kpis[0].direction: want ">=" (or at_least) or "<=" (or at_most), got "up"`},
 		{"fail is a string", "kpis:\n  - kpi: net_bps\n    direction: at_least\n    fail: high\n", `p.yaml: line 4: kpis[0].fail: want a number, got "high"`},
 		{"fail is NaN", "kpis:\n  - kpi: net_bps\n    direction: at_least\n    fail: .nan\n", "p.yaml: line 4: kpis[0].fail: must be a finite number, got .nan"},
 		{"warn past fail", rule + "    warn: 2\n", "p.yaml: line 5: kpis[0].warn: 2 is already past the fail level 2.5 (direction >=)"},
+		{"toolkit warn past fail", rule + "    toolkit: {fail: 2, warn: 1}\n", "p.yaml: line 5: kpis[0].toolkit.warn: 1 is already past the fail level 2 (direction >=)"},
+		{"toolkit fail missing", rule + "    toolkit: {warn: 3}\n", "p.yaml: line 5: kpis[0].toolkit.fail: missing"},
+		{"toolkit unknown key", rule + "    toolkit: {max: 3}\n", "p.yaml: line 5: kpis[0].toolkit.max: unknown key (known: fail, warn)"},
+		{"toolkit not a mapping", rule + "    toolkit: 0.4\n", "p.yaml: line 5: kpis[0].toolkit: want a mapping, got a number (0.4)"},
 		{"bad on_missing", rule + "    on_missing: zero\n", `p.yaml: line 5: kpis[0].on_missing: want fail, inconclusive or skip, got "zero"`},
 		{"missing fail", "kpis:\n  - kpi: net_bps\n    direction: at_least\n", "p.yaml: line 2: kpis[0].fail: missing"},
 		{"window zero", "window: 0\n" + rule, "p.yaml: line 1: window: must be at least 1, got 0"},
@@ -194,6 +198,13 @@ func TestDefaults(t *testing.T) {
 		"maker_taker_ratio": "mean >= 0.83", "p95_latency_ms": "mean <= 340",
 		"risk_ratio": "mean <= 0.05", "net_bps": "mean >= 2.5",
 	}
+	// The seed's 0.40 on the toolkit's scale (risk blocks / all blocks)
+	// judges the toolkit's soaks; no other KPI has another definition there.
+	for _, r := range seed.Rules() {
+		if got, want := r.Toolkit != nil, r.KPI == "risk_ratio"; got != want || got && (r.Toolkit.Fail != 0.40 || r.Toolkit.Warn != nil) {
+			t.Errorf("%s: toolkit levels %+v", r.KPI, r.Toolkit)
+		}
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("seed rules (-want +got)\n%s", diff)
 	}
@@ -213,7 +224,8 @@ func TestDefaults(t *testing.T) {
 	if Default(false).Digest() == Default(true).Digest() {
 		t.Errorf("mock and production share a digest")
 	}
-	// mock.yaml is production.yaml with the four fail levels relaxed.
+	// mock.yaml is production.yaml with the four fail levels relaxed (and
+	// risk_ratio's toolkit level: the legacy USE_MOCK=1 table's).
 	mock := Default(true)
 	if mock.Name != "mock" || mock.Source != "built-in" || seed.Source != "built-in" {
 		t.Errorf("names %q %q, sources %q %q", seed.Name, mock.Name, seed.Source, mock.Source)
@@ -222,6 +234,7 @@ func TestDefaults(t *testing.T) {
 	relaxed.Name, relaxed.Description = mock.Name, mock.Description
 	for i := range relaxed.KPIs {
 		relaxed.KPIs[i].Fail = mock.KPIs[i].Fail
+		relaxed.KPIs[i].Toolkit = mock.KPIs[i].Toolkit
 	}
 	if diff := cmp.Diff(relaxed, mock); diff != "" {
 		t.Errorf("mock differs from production beyond the fail levels (-production +mock)\n%s", diff)
