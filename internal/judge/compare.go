@@ -52,7 +52,11 @@ type BaselineRun struct {
 	// without window_values); Note says what that limits.
 	MeansOnly bool
 	Note      string
-	Means     map[string]float64
+	// Toolkit is set when the run is the Python toolkit's (a soak of its
+	// iterations or its snapshot): a KPI it defines otherwise
+	// (artifact.ToolkitDefinition) is on another scale than soakline's.
+	Toolkit bool
+	Means   map[string]float64
 	// N is the number of window values behind each mean; 0 when the
 	// source does not say.
 	N map[string]int
@@ -104,7 +108,7 @@ func BaselineFromSoak(s *artifact.Soak, pol *policy.Policy, opts Options) (Basel
 	if err != nil {
 		return BaselineRun{}, err
 	}
-	r := BaselineRun{Path: s.Path, Digest: s.Digest, SoakDigest: s.Digest, Means: map[string]float64{}, N: map[string]int{}}
+	r := BaselineRun{Path: s.Path, Digest: s.Digest, SoakDigest: s.Digest, Means: map[string]float64{}, N: map[string]int{}, Toolkit: toolkitWindow(s, v)}
 	for k, xs := range v.WindowValues {
 		if len(xs) > 0 {
 			r.Means[k], r.N[k] = stats.Mean(xs), len(xs)
@@ -119,7 +123,7 @@ func BaselineFromSoak(s *artifact.Soak, pol *policy.Policy, opts Options) (Basel
 // its kpi_last_n means when it has none; the toolkit's kpi_last_n (or
 // kpi_last8) means. Errors name the file.
 func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (BaselineRun, error) {
-	r := BaselineRun{Path: path, Digest: digest, Means: map[string]float64{}, N: map[string]int{}}
+	r := BaselineRun{Path: path, Digest: digest, Means: map[string]float64{}, N: map[string]int{}, Toolkit: old || v.Source.Legacy}
 	if !old {
 		r.SoakDigest = v.Source.Digest
 		for k, xs := range v.WindowValues {
@@ -148,6 +152,20 @@ func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (Ba
 		return r, artifact.Errorf(path, 0, "baseline: no KPI mean to compare with")
 	}
 	return r, nil
+}
+
+// toolkitWindow reports whether the window v judged in s is the Python
+// toolkit's iterations.
+func toolkitWindow(s *artifact.Soak, v *artifact.Verdict) bool {
+	if len(v.IterationsAnalyzed) == 0 {
+		return false
+	}
+	for _, it := range s.Iterations {
+		if slices.Contains(v.IterationsAnalyzed, it.Iteration) && !it.Legacy {
+			return false
+		}
+	}
+	return true
 }
 
 func finiteNum(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -215,11 +233,14 @@ func (e *evaluation) compareOne(r policy.Rule, sm *sample, b *Baseline) *compare
 	}}
 	minN := max(e.pol.Compare.MinSamples, 1)
 	var means []float64
+	def, differs := artifact.ToolkitDefinition(r.KPI)
 	for _, run := range b.Runs {
 		m, ok := run.Means[r.KPI]
 		switch n := run.N[r.KPI]; {
 		case !ok:
 			cr.left = append(cr.left, run.Path+": no "+r.KPI)
+		case differs && (e.toolkit > 0 && e.toolkit < len(e.window) || run.Toolkit != (e.toolkit > 0)):
+			cr.left = append(cr.left, fmt.Sprintf("%s: %s on another scale (the Python toolkit's is %s)", run.Path, r.KPI, def))
 		case n > 0 && n < minN:
 			cr.left = append(cr.left, fmt.Sprintf("%s: n=%d < %d", run.Path, n, minN))
 		default:

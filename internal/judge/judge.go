@@ -159,6 +159,7 @@ type evaluation struct {
 	rules    []policy.Rule
 	offScale map[string]string
 	scaled   map[string]string
+	toolkit  int // the window's iterations of the Python toolkit
 }
 
 // sample is one KPI over the window: the usable values with their

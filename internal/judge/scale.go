@@ -22,6 +22,7 @@ func (e *evaluation) scaleRules() {
 			toolkit++
 		}
 	}
+	e.toolkit = toolkit
 	e.rules = make([]policy.Rule, len(e.pol.KPIs))
 	e.offScale, e.scaled = map[string]string{}, map[string]string{}
 	for i, r := range e.pol.KPIs {

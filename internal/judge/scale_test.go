@@ -64,3 +64,47 @@ func TestToolkitScale(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareToolkitScale: --compare leaves a baseline run out of the
+// risk_ratio comparison when it is on the other definition's scale (the
+// toolkit's risk blocks / all blocks against soakline's per action), in
+// either direction; runs on the same scale are compared.
+func TestCompareToolkitScale(t *testing.T) {
+	runs := func(toolkit bool, risk float64) []BaselineRun {
+		rs := fiveRuns()
+		for i := range rs {
+			rs[i].Toolkit, rs[i].Means["risk_ratio"] = toolkit, risk
+		}
+		return rs
+	}
+	asToolkit := func(i int, it *artifact.IterationSummary) {
+		it.Legacy, it.Mode, it.Summary.RiskRatio = true, artifact.ModeLegacy, artifact.F(0.30)
+	}
+	tests := []struct {
+		name   string
+		edit   func(int, *artifact.IterationSummary)
+		runs   []BaselineRun
+		status string
+		reason string
+	}{
+		{"soakline soak, toolkit baseline", nil, runs(true, 0.01), artifact.CheckSkip, "risk_ratio on another scale (the Python toolkit's is risk blocks / all blocks)"},
+		{"toolkit soak, soakline baseline", asToolkit, runs(false, 0.03), artifact.CheckSkip, "risk_ratio on another scale"},
+		{"both the toolkit's", asToolkit, runs(true, 0.30), artifact.CheckPass, "the mean of 5 baseline soaks"},
+		{"both soakline's", nil, runs(false, 0.03), artifact.CheckPass, "the mean of 5 baseline soaks"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := Evaluate(soakOf(8, tc.edit), policy.Default(false), Options{Baseline: NewBaseline(tc.runs)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := compareCheck(t, v, "risk_ratio"); c.Status != tc.status || !strings.Contains(c.Reason, tc.reason) {
+				t.Errorf("compare_risk_ratio: %s %q; want %s containing %q", c.Status, c.Reason, tc.status, tc.reason)
+			}
+		})
+	}
+	legacy, err := BaselineFromSnapshot("old/POST_SOAK_SNAPSHOT.json", []byte(legacySnapshot))
+	if err != nil || !legacy.Toolkit {
+		t.Errorf("a toolkit snapshot's run: Toolkit %t, %v", legacy.Toolkit, err)
+	}
+}
