@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -359,6 +360,30 @@ func clampReason(e *artifact.Tuning, k string) (string, bool) {
 		return sk.Guard + ": " + oneLine(sk.Reason), true
 	}
 	return "", false
+}
+
+// overridesSoaked checks that runtime_overrides.json is the state the
+// soak's ledger ends in (the state_hash soak-run recorded when it last
+// wrote the file): a file edited after the soak holds parameters that were
+// never soaked, and a release would ship them under this verdict. It
+// fails whatever the delta ratio forgives; there is no check where the two
+// cannot be compared (no overrides file or no recorded state, a stream, or
+// the Python toolkit's ledger, whose hashes are of another file).
+func overridesSoaked(s *artifact.Soak, on string) (artifact.Check, bool) {
+	entries, source := ledger(s)
+	legacy := s.Report != nil && s.Report.Legacy && source == "TUNING_REPORT.json" || s.Legacy && source != "TUNING_REPORT.json"
+	end := lastStateHash(entries)
+	if legacy || s.Dir == "" || s.OverridesDigest == "" || end == "" || on == policy.AdoptSkip {
+		return artifact.Check{}, false
+	}
+	c := artifact.Check{Name: CheckOverridesState, Statistic: "changed_after_soak", Direction: policy.AtMost, Threshold: 0,
+		Value: artifact.F(0), N: 1, Status: artifact.CheckPass, Reason: fmt.Sprintf("runtime_overrides.json (sha256 %s) is the state the tuning ledger ends in", shortHash(end))}
+	if end != s.OverridesDigest {
+		c.Status, c.Value = adoptStatus(on), artifact.F(1)
+		c.Reason = fmt.Sprintf("runtime_overrides.json (sha256 %s) is not the state the tuning ledger ends in (%s): it changed after the soak, so its parameters were not soaked (on_overrides_changed: %s)",
+			shortHash(s.OverridesDigest), shortHash(end), on)
+	}
+	return c, true
 }
 
 // lastStateHash is the state_hash of the last entry that records one.

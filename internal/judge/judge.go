@@ -103,6 +103,7 @@ const (
 	CheckFailed         = "failed_iterations"
 	CheckDeltaRatio     = "delta_full_apply_ratio"
 	CheckDeltaStuck     = "delta_signature_stuck"
+	CheckOverridesState = "overrides_soaked"
 	compareCheckPrefix  = "compare_"
 	maxDataQualityNotes = 20
 )
@@ -256,6 +257,9 @@ func (e *evaluation) run() *artifact.Verdict {
 	// 5. Delta verification.
 	dv := verifyDeltas(s, pol.Delta.MinRatio(e.opts.Strict), pol.Delta.MaxSignatureStuck)
 	v.Checks = append(v.Checks, deltaChecks(dv, e.opts.Strict)...)
+	if c, ok := overridesSoaked(s, pol.Delta.OnOverridesChanged); ok {
+		v.Checks = append(v.Checks, c)
+	}
 	boundPairs(dv)
 	src := v.Source
 	dv.Source, dv.PolicyDigest = &src, v.Policy.Digest

@@ -154,6 +154,10 @@ type DeltaRule struct {
 	// MaxSignatureStuck is how many proposals may be recorded as applied
 	// while the overrides' state hash did not change.
 	MaxSignatureStuck int `yaml:"max_signature_stuck" json:"max_signature_stuck"`
+	// OnOverridesChanged is the overrides_soaked check's status when
+	// runtime_overrides.json is not the state the tuning ledger ends in
+	// (edited after the soak): fail, warn, inconclusive or skip (no check).
+	OnOverridesChanged string `yaml:"on_overrides_changed" json:"on_overrides_changed"`
 }
 
 // MinRatio returns the full-apply ratio threshold in force.
@@ -375,6 +379,9 @@ func (p *Policy) Validate() error {
 	}
 	if d.MaxSignatureStuck < 0 {
 		return fieldErr("delta.max_signature_stuck", "must be >= 0, got %d", d.MaxSignatureStuck)
+	}
+	if !validAdopt(d.OnOverridesChanged) {
+		return fieldErr("delta.on_overrides_changed", "want fail, warn, inconclusive or skip, got %q", d.OnOverridesChanged)
 	}
 	if !validAdopt(p.Adoption.OnMismatch) {
 		return fieldErr("adoption.on_mismatch", "want fail, warn, inconclusive or skip, got %q", p.Adoption.OnMismatch)
