@@ -156,7 +156,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 			}
 			prevPair = -1
 		}
-		if !e.Proposed() {
+		if !proposed(e) {
 			continue
 		}
 		dv.ProposedCount++
@@ -373,6 +373,16 @@ func lastStateHash(entries []artifact.Tuning) string {
 }
 
 func shortHash(h string) string { return h[:min(len(h), 12)] }
+
+// proposed reports whether the entry proposed any non-zero delta.
+func proposed(t *artifact.Tuning) bool {
+	for _, d := range t.ProposedDeltas {
+		if d != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // nonZero returns the non-zero deltas of m: m itself when it has no zero
 // (the pairs only read it), else a copy without them.

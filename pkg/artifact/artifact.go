@@ -26,7 +26,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // SchemaVersion is the version of every kind this package writes and the
@@ -87,28 +86,6 @@ const (
 
 // IterationFileName is the file name of iteration n's summary.
 func IterationFileName(n int) string { return "ITER_SUMMARY_" + strconv.Itoa(n) + ".json" }
-
-// ParseIterationFileName returns the iteration number of an
-// ITER_SUMMARY_<n>.json name.
-func ParseIterationFileName(name string) (int, bool) {
-	digits, ok := strings.CutPrefix(name, "ITER_SUMMARY_")
-	if !ok {
-		return 0, false
-	}
-	if digits, ok = strings.CutSuffix(digits, ".json"); !ok || digits == "" {
-		return 0, false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 1 {
-		return 0, false
-	}
-	return n, true
-}
 
 // Hash returns the sha256 (hex) of data: the digests artifacts record.
 func Hash(data []byte) string {

@@ -157,19 +157,6 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// Proposed reports whether the entry proposed any non-zero delta.
-func (t *Tuning) Proposed() bool {
-	if t == nil {
-		return false
-	}
-	for _, d := range t.ProposedDeltas {
-		if d != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // DecodeIterationSummary decodes an ITER_SUMMARY file of ours strictly
 // and validates it. internal/legacy reads the Python toolkit's.
 func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {

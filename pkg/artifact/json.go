@@ -56,14 +56,6 @@ func PathError(file string, err error) error {
 	return &Error{File: file, Err: err}
 }
 
-// DisplayName is how errors name an input: "-" is standard input.
-func DisplayName(path string) string {
-	if path == "-" || path == "" {
-		return "<stdin>"
-	}
-	return path
-}
-
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // TrimBOM drops a leading UTF-8 byte order mark.
