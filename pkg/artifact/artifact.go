@@ -35,17 +35,17 @@ const SchemaVersion = 1
 // Kind names an artifact type; it is the "kind" member of every artifact.
 type Kind string
 
-// The artifact kinds.
+// The artifact kinds, and the Go type of each.
 const (
-	KindIterationSummary Kind = "iteration_summary"
-	KindTuningReport     Kind = "tuning_report"
-	KindRuntimeOverrides Kind = "runtime_overrides"
-	KindRun              Kind = "run"
-	KindVerdict          Kind = "verdict"
-	KindDeltaVerify      Kind = "delta_verify"
-	KindBundle           Kind = "bundle"
-	KindCanaryPlan       Kind = "canary_plan"
-	KindPolicy           Kind = "policy"
+	KindIterationSummary Kind = "iteration_summary" // IterationSummary
+	KindTuningReport     Kind = "tuning_report"     // TuningReport
+	KindRuntimeOverrides Kind = "runtime_overrides" // Overrides
+	KindRun              Kind = "run"               // RunRecord
+	KindVerdict          Kind = "verdict"           // Verdict
+	KindDeltaVerify      Kind = "delta_verify"      // DeltaVerify
+	KindBundle           Kind = "bundle"            // release.Manifest (internal/release)
+	KindCanaryPlan       Kind = "canary_plan"       // release.CanaryPlan (internal/release)
+	KindPolicy           Kind = "policy"            // policy.Policy (internal/policy)
 )
 
 // Envelope is the head every artifact starts with.

@@ -273,22 +273,16 @@ func kindName(k jsontext.Kind) string {
 // Marshal encodes v deterministically: two-space indent, no HTML escaping,
 // and a trailing newline. Map keys come out sorted, struct fields in
 // declaration order (schema_version and kind first).
-func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func Marshal(v any) ([]byte, error) { return marshal(v, "  ") }
 
 // MarshalLine encodes v as one compact JSON line, for JSON Lines streams.
-func MarshalLine(v any) ([]byte, error) {
+func MarshalLine(v any) ([]byte, error) { return marshal(v, "") }
+
+func marshal(v any, indent string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}

@@ -10,12 +10,13 @@ const (
 )
 
 // Check statuses; a check is PASS, WARN, FAIL, INCONCLUSIVE (no data to
-// judge) or SKIP (missing under on_missing: skip).
+// judge), spelled as the verdicts are, or SKIP (missing under on_missing:
+// skip).
 const (
-	CheckPass         = "PASS"
-	CheckWarn         = "WARN"
-	CheckFail         = "FAIL"
-	CheckInconclusive = "INCONCLUSIVE"
+	CheckPass         = VerdictPass
+	CheckWarn         = VerdictWarn
+	CheckFail         = VerdictFail
+	CheckInconclusive = VerdictInconclusive
 	CheckSkip         = "SKIP"
 )
 
