@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/internal/release"
@@ -257,7 +258,7 @@ func canaryValues(cfg *Config, kpis []release.CanaryKPI, f Frame) ([]KPIValue, m
 		case !ok:
 			kv.NoData = "no series"
 		case math.IsNaN(v) || math.IsInf(v, 0):
-			kv.NoData = "not a number (" + artifact.LevelNumbers.Format(v) + "): no activity in the interval"
+			kv.NoData = "not a number (" + numfmt.Level.Format(v) + "): no activity in the interval"
 		default:
 			vv := v
 			kv.Value = &vv
@@ -418,7 +419,7 @@ func triggerText(t release.CanaryTrigger, value func(string) (float64, bool)) st
 		return t.KPI + " has no data"
 	}
 	v, _ := value(t.KPI)
-	return fmt.Sprintf("%s = %s, %s", t.KPI, artifact.SignificantNumbers.Format(v), t.Condition)
+	return fmt.Sprintf("%s = %s, %s", t.KPI, numfmt.Significant.Format(v), t.Condition)
 }
 
 func ptr(v float64) *float64 {
@@ -485,7 +486,7 @@ func compare(cfg *Config, kpis []release.CanaryKPI, f Frame) []Comparison {
 		if kpis[i].Direction == policy.AtLeast {
 			dirShift = -shift
 		}
-		desc := fmt.Sprintf("shift %s (min effect %s), one-sided p %s, Holm %s, n %d/%d", signed(shift), artifact.SignificantNumbers.Format(c.MinEffect), artifact.SignificantNumbers.Format(*c.P), artifact.SignificantNumbers.Format(adj[i]), c.NCanary, c.NBaseline)
+		desc := fmt.Sprintf("shift %s (min effect %s), one-sided p %s, Holm %s, n %d/%d", signed(shift), numfmt.Significant.Format(c.MinEffect), numfmt.Significant.Format(*c.P), numfmt.Significant.Format(adj[i]), c.NCanary, c.NBaseline)
 		if adj[i] < w.Alpha && dirShift >= c.MinEffect && dirShift > 0 {
 			c.Class = Regressed
 		} else {
@@ -498,9 +499,9 @@ func compare(cfg *Config, kpis []release.CanaryKPI, f Frame) []Comparison {
 
 func signed(v float64) string {
 	if v >= 0 {
-		return "+" + artifact.SignificantNumbers.Format(v)
+		return "+" + numfmt.Significant.Format(v)
 	}
-	return artifact.SignificantNumbers.Format(v)
+	return numfmt.Significant.Format(v)
 }
 
 func finiteOnly(xs []float64) []float64 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -119,7 +120,7 @@ func markdown(st *State, charts []Chart) []byte {
 		row := []string{fmt.Sprint(ev.Index), ev.Time.Format(time.RFC3339), ev.Elapsed, ev.Decision}
 		for _, kv := range ev.KPIs {
 			if kv.Value != nil {
-				row = append(row, artifact.SignificantNumbers.Format(*kv.Value))
+				row = append(row, numfmt.Significant.Format(*kv.Value))
 			} else {
 				row = append(row, "no data")
 			}

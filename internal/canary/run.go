@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/soakline/soakline/internal/lock"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -419,7 +420,7 @@ func explain(w io.Writer, ev *Evaluation) {
 	for _, kv := range ev.KPIs {
 		v := "no data (" + kv.NoData + ")"
 		if kv.Value != nil {
-			v = artifact.SignificantNumbers.Format(*kv.Value)
+			v = numfmt.Significant.Format(*kv.Value)
 		}
 		var trig []string
 		for _, t := range ev.Triggers {

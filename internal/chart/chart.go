@@ -30,7 +30,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/internal/numfmt"
 )
 
 // Colours, chosen so that tests (and people) can tell the elements apart.
@@ -569,7 +569,7 @@ func (p *plot) hline(w *svgWriter, v *float64, color, kind, label string, atRigh
 	}
 	left, right := p.left, p.right
 	y := p.py(*v)
-	val := artifact.LevelNumbers.Format(*v)
+	val := numfmt.Level.Format(*v)
 	w.s("<g class=\"" + kind + "\" data-value=\"" + val + "\">")
 	w.line(left, y, right, y, color, 1.5, "6 3")
 	w.line(left-5, y, left, y, color, 2, "")
@@ -678,7 +678,7 @@ func maxLabelLen(ticks []float64, th, warn *float64) int {
 	}
 	for _, v := range []*float64{th, warn} {
 		if v != nil {
-			n = max(n, len(artifact.LevelNumbers.Format(*v)))
+			n = max(n, len(numfmt.Level.Format(*v)))
 		}
 	}
 	return n

@@ -384,7 +384,7 @@ func TestSVGEdgeCases(t *testing.T) {
 }
 
 // TestThresholdWrittenAsALevel: a threshold's value on the chart is the
-// level as every report writes it (artifact.LevelNumbers: every digit,
+// level as every report writes it (numfmt.Level: every digit,
 // never an exponent), not Go's %g ("1e-05", "2.5e+06").
 func TestThresholdWrittenAsALevel(t *testing.T) {
 	for _, tc := range []struct {

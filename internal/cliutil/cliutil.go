@@ -31,7 +31,6 @@ import (
 	"syscall"
 
 	"github.com/soakline/soakline/internal/safetext"
-	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // Exit codes.
@@ -209,4 +208,9 @@ func Version() string {
 }
 
 // InputName is how errors name an input path ("-" is standard input).
-func InputName(path string) string { return artifact.DisplayName(path) }
+func InputName(path string) string {
+	if path == "-" || path == "" {
+		return "<stdin>"
+	}
+	return path
+}

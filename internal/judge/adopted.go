@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -162,9 +163,9 @@ func firstMismatch(its []*artifact.IterationSummary) string {
 		}
 		got := "not reported"
 		if m.Reported != nil {
-			got = "reported " + artifact.LevelNumbers.Format(*m.Reported)
+			got = "reported " + numfmt.Level.Format(*m.Reported)
 		}
-		keys = append(keys, fmt.Sprintf("%s wrote %s, %s", m.Key, artifact.LevelNumbers.Format(m.Wrote), got))
+		keys = append(keys, fmt.Sprintf("%s wrote %s, %s", m.Key, numfmt.Level.Format(m.Wrote), got))
 	}
 	return fmt.Sprintf(", first in iteration %d: %s", it.Iteration, strings.Join(keys, ", "))
 }

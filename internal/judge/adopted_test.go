@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -162,5 +163,5 @@ func fmtValue(p *float64) string {
 	if p == nil {
 		return "absent"
 	}
-	return artifact.ValueNumbers.Format(*p)
+	return numfmt.Value.Format(*p)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -268,7 +269,7 @@ func (e *evaluation) compareOne(r policy.Rule, sm *sample, b *Baseline) *compare
 	}
 	cr.res = stats.PredictT(means, stats.Mean(sm.vals), alt)
 	cr.tested = true
-	c.Value = artifact.F(artifact.Round(cr.res.Shift) + 0)
+	c.Value = artifact.F(numfmt.Round(cr.res.Shift) + 0)
 	return cr
 }
 
@@ -279,28 +280,28 @@ func decideCompare(cr *compareRun, pAdj float64, m int, alpha float64) {
 	if r.Direction == policy.AtLeast {
 		worse = res.Shift < 0
 	}
-	material := worse && artifact.CompareLevel(math.Abs(res.Shift), r.MinEffect) >= 0
+	material := worse && numfmt.CompareLevel(math.Abs(res.Shift), r.MinEffect) >= 0
 	significant := pAdj < alpha
 	desc := fmt.Sprintf("mean %s vs %s, the mean of %d baseline soaks (sd %s): shift %s; one-sided t=%s, df=%d, p=%s, Holm-adjusted over %d KPIs p=%s %s alpha %s",
-		artifact.ValueNumbers.Format(res.Cur), artifact.ValueNumbers.Format(res.BaseMean), res.K, artifact.ValueNumbers.Format(res.BaseSD), signed(res.Shift), artifact.ValueNumbers.Format(res.T), int(res.DF),
-		FormatP(res.P, alpha), m, FormatP(pAdj, alpha), map[bool]string{true: "<", false: ">="}[significant], artifact.ValueNumbers.Format(alpha))
+		numfmt.Value.Format(res.Cur), numfmt.Value.Format(res.BaseMean), res.K, numfmt.Value.Format(res.BaseSD), signed(res.Shift), numfmt.Value.Format(res.T), int(res.DF),
+		FormatP(res.P, alpha), m, FormatP(pAdj, alpha), map[bool]string{true: "<", false: ">="}[significant], numfmt.Value.Format(alpha))
 	if len(cr.left) > 0 {
 		desc += " (left out: " + strings.Join(cr.left, "; ") + ")"
 	}
 	switch {
 	case significant && material:
 		c.Status = artifact.CheckFail
-		c.Reason = fmt.Sprintf("%s: significant regression of at least the minimum effect %s", desc, artifact.ValueNumbers.Format(r.MinEffect))
+		c.Reason = fmt.Sprintf("%s: significant regression of at least the minimum effect %s", desc, numfmt.Value.Format(r.MinEffect))
 	case significant:
 		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s: significant but smaller than the minimum effect %s", desc, artifact.ValueNumbers.Format(r.MinEffect))
+		c.Reason = fmt.Sprintf("%s: significant but smaller than the minimum effect %s", desc, numfmt.Value.Format(r.MinEffect))
 	case !worse:
 		c.Status = artifact.CheckPass
 		c.Reason = desc + ": no regression"
 	default:
 		c.Status = artifact.CheckPass
 		c.Reason = fmt.Sprintf("%s: no significant regression (the smallest shift this comparison could call significant at the Holm level %s is %s)",
-			desc, FormatP(alpha/float64(m), alpha), artifact.ValueNumbers.Format(detectable(res, alpha/float64(m))))
+			desc, FormatP(alpha/float64(m), alpha), numfmt.Value.Format(detectable(res, alpha/float64(m))))
 	}
 }
 
@@ -312,7 +313,7 @@ func detectable(res stats.PredictResult, q float64) float64 {
 }
 
 func signed(x float64) string {
-	s := artifact.ValueNumbers.Format(x)
+	s := numfmt.Value.Format(x)
 	if x > 0 {
 		return "+" + s
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -156,7 +157,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 			}
 			prevPair = -1
 		}
-		if !e.Proposed() {
+		if !proposed(e) {
 			continue
 		}
 		dv.ProposedCount++
@@ -182,7 +183,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 				switch {
 				case applied:
 					if !near(ch.New, ch.Old+ch.Delta) {
-						p.Problems = append(p.Problems, fmt.Sprintf("%s: recorded old %s + delta %s is not the recorded new %s", k, artifact.ValueNumbers.Format(ch.Old), artifact.ValueNumbers.Format(ch.Delta), artifact.ValueNumbers.Format(ch.New)))
+						p.Problems = append(p.Problems, fmt.Sprintf("%s: recorded old %s + delta %s is not the recorded new %s", k, numfmt.Value.Format(ch.Old), numfmt.Value.Format(ch.Delta), numfmt.Value.Format(ch.New)))
 					}
 					if !near(ch.Delta, d) {
 						if why, ok := clampReason(e, k); ok {
@@ -193,7 +194,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 					}
 					if prev, ok := last[k]; ok && !near(ch.Old, prev.value) {
 						dv.Pairs[prev.pair].Problems = append(dv.Pairs[prev.pair].Problems,
-							fmt.Sprintf("%s: set to %s here, but was %s when iteration %d changed it", k, artifact.ValueNumbers.Format(prev.value), artifact.ValueNumbers.Format(ch.Old), e.Iteration))
+							fmt.Sprintf("%s: set to %s here, but was %s when iteration %d changed it", k, numfmt.Value.Format(prev.value), numfmt.Value.Format(ch.Old), e.Iteration))
 					}
 					last[k] = setBy{value: ch.New, pair: len(dv.Pairs), iter: e.Iteration}
 				case held && strings.TrimSpace(sk.Guard) != "":
@@ -254,7 +255,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 			for _, k := range sortedKeys(last) {
 				sb := last[k]
 				states[sb.pair].unverified = append(states[sb.pair].unverified,
-					fmt.Sprintf("%s: the value set here (%s) is not confirmed: no later change starts from it and there is no runtime_overrides.json", k, artifact.ValueNumbers.Format(sb.value)))
+					fmt.Sprintf("%s: the value set here (%s) is not confirmed: no later change starts from it and there is no runtime_overrides.json", k, numfmt.Value.Format(sb.value)))
 				n++
 			}
 			notes = append(notes, fmt.Sprintf("runtime_overrides.json not found: the last value of %d key(s) is unverified", n))
@@ -267,7 +268,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 					dv.Pairs[sb.pair].Problems = append(dv.Pairs[sb.pair].Problems, fmt.Sprintf("%s: missing from runtime_overrides.json", k))
 				case !near(got, sb.value):
 					dv.Pairs[sb.pair].Problems = append(dv.Pairs[sb.pair].Problems,
-						fmt.Sprintf("%s: runtime_overrides.json holds %s, iteration %d set %s", k, artifact.ValueNumbers.Format(got), sb.iter, artifact.ValueNumbers.Format(sb.value)))
+						fmt.Sprintf("%s: runtime_overrides.json holds %s, iteration %d set %s", k, numfmt.Value.Format(got), sb.iter, numfmt.Value.Format(sb.value)))
 				}
 			}
 		}
@@ -333,10 +334,10 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 		return dv
 	}
 	ratio := float64(dv.FullApplyCount+dv.PartialOKCount) / float64(dv.ProposedCount)
-	dv.FullApplyRatio = artifact.RoundKeep(ratio, minRatio)
+	dv.FullApplyRatio = numfmt.RoundKeep(ratio, minRatio)
 	dv.Note = strings.Join(notes, "; ")
 	dv.Status = artifact.CheckPass
-	if artifact.CompareLevel(ratio, minRatio) < 0 || dv.SignatureStuckCount > maxStuck {
+	if numfmt.CompareLevel(ratio, minRatio) < 0 || dv.SignatureStuckCount > maxStuck {
 		dv.Status = artifact.CheckFail
 	}
 	return dv
@@ -397,6 +398,16 @@ func lastStateHash(entries []artifact.Tuning) string {
 }
 
 func shortHash(h string) string { return h[:min(len(h), 12)] }
+
+// proposed reports whether the entry proposed any non-zero delta.
+func proposed(t *artifact.Tuning) bool {
+	for _, d := range t.ProposedDeltas {
+		if d != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // nonZero returns the non-zero deltas of m: m itself when it has no zero
 // (the pairs only read it), else a copy without them.
@@ -558,11 +569,11 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 	setEvidence(&ratio, bad)
 	exact := float64(dv.FullApplyCount+dv.PartialOKCount) / float64(dv.ProposedCount)
 	desc := fmt.Sprintf("%s = (%d full_apply + %d partial_ok) / %d proposed (%d fail, %d signature_stuck, %d unverified)",
-		artifact.ValueNumbers.Format(exact, dv.MinRatio), dv.FullApplyCount, dv.PartialOKCount, dv.ProposedCount,
+		numfmt.Value.Format(exact, dv.MinRatio), dv.FullApplyCount, dv.PartialOKCount, dv.ProposedCount,
 		dv.FailCount, dv.ProposedCount-dv.FullApplyCount-dv.PartialOKCount-dv.FailCount-dv.UnverifiedCount, dv.UnverifiedCount)
-	if artifact.CompareLevel(exact, dv.MinRatio) >= 0 {
+	if numfmt.CompareLevel(exact, dv.MinRatio) >= 0 {
 		ratio.Status = artifact.CheckPass
-		ratio.Reason = fmt.Sprintf("%s meets >= %s (%s)", desc, artifact.LevelNumbers.Format(dv.MinRatio), mode)
+		ratio.Reason = fmt.Sprintf("%s meets >= %s (%s)", desc, numfmt.Level.Format(dv.MinRatio), mode)
 	} else {
 		ratio.Status = artifact.CheckFail
 		why := ""
@@ -572,7 +583,7 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 				break
 			}
 		}
-		ratio.Reason = fmt.Sprintf("%s is below %s (%s)%s", desc, artifact.LevelNumbers.Format(dv.MinRatio), mode, why)
+		ratio.Reason = fmt.Sprintf("%s is below %s (%s)%s", desc, numfmt.Level.Format(dv.MinRatio), mode, why)
 	}
 	if dv.Note != "" {
 		ratio.Reason += "; " + dv.Note

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -538,7 +539,7 @@ func TestDeltaRatioExact(t *testing.T) {
 			if c.Status != tc.want || !strings.Contains(c.Reason, tc.shown) {
 				t.Errorf("%d of %d: %s %s, want %s showing %q", tc.n-tc.bad, tc.n, c.Status, c.Reason, tc.want, tc.shown)
 			}
-			if artifact.Meets(*c.Value, c.Direction, c.Threshold) != (tc.want == "PASS") {
+			if numfmt.Meets(*c.Value, c.Direction, c.Threshold) != (tc.want == "PASS") {
 				t.Errorf("%d of %d: stored value %v contradicts %s", tc.n-tc.bad, tc.n, *c.Value, c.Status)
 			}
 		}

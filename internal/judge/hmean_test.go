@@ -3,6 +3,7 @@ package judge
 import (
 	"testing"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -30,7 +31,7 @@ func TestMakerTakerHMeanDefinition(t *testing.T) {
 			n++
 		}
 	}
-	want := artifact.Round(float64(n) / inv)
+	want := numfmt.Round(float64(n) / inv)
 	if v.MakerTakerHMean == nil || *v.MakerTakerHMean != want {
 		t.Errorf("maker_taker_ratio_hmean = %v, want %v (unweighted, non-zero values of the window)", v.MakerTakerHMean, want)
 	}

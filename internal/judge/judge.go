@@ -28,10 +28,10 @@
 // else PASS: a short window does not hide a failed check.
 //
 // A status is decided on the unrounded statistic, means summed with
-// compensated summation, and a value within artifact.LevelTolerance of a
-// level is at it (artifact.CompareLevel). Values stored in the verdict
+// compensated summation, and a value within numfmt.LevelTolerance of a
+// level is at it (numfmt.CompareLevel). Values stored in the verdict
 // and shown in reasons are rounded only as far as that keeps them on
-// their side of the levels (artifact.RoundKeep, artifact.ValueNumbers).
+// their side of the levels (numfmt.RoundKeep, numfmt.Value).
 //
 // LoadPolicy and Evaluate are everything a stage needs to judge exactly
 // as soak-gate does: given the same soak, policy file or built-in choice,
@@ -49,6 +49,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/stats"
@@ -468,11 +469,11 @@ func (e *evaluation) sample(kpi string) *sample {
 			sm.missing = append(sm.missing, it.Iteration)
 			continue
 		case math.IsNaN(x) || math.IsInf(x, 0):
-			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s is %s, not a number", it.Iteration, kpi, artifact.ValueNumbers.Format(x)))
+			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s is %s, not a number", it.Iteration, kpi, numfmt.Value.Format(x)))
 			sm.missing = append(sm.missing, it.Iteration)
 			continue
 		case x < lo || x > hi:
-			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s = %s is outside its range %s", it.Iteration, kpi, artifact.ValueNumbers.Format(x), rangeText(lo, hi)))
+			e.dataErr = append(e.dataErr, fmt.Sprintf("iteration %d: %s = %s is outside its range %s", it.Iteration, kpi, numfmt.Value.Format(x), rangeText(lo, hi)))
 			sm.missing = append(sm.missing, it.Iteration)
 			continue
 		}
@@ -485,9 +486,9 @@ func (e *evaluation) sample(kpi string) *sample {
 
 func rangeText(lo, hi float64) string {
 	if math.IsInf(hi, 1) {
-		return "[" + artifact.ValueNumbers.Format(lo) + ", ∞)"
+		return "[" + numfmt.Value.Format(lo) + ", ∞)"
 	}
-	return "[" + artifact.ValueNumbers.Format(lo) + ", " + artifact.ValueNumbers.Format(hi) + "]"
+	return "[" + numfmt.Value.Format(lo) + ", " + numfmt.Value.Format(hi) + "]"
 }
 
 // Statistic computes a policy statistic over xs (NaN when xs is empty).
@@ -528,7 +529,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
 	var value float64
 	if len(sm.vals) > 0 {
 		value = Statistic(r.Statistic, sm.vals)
-		c.Value = artifact.F(artifact.RoundKeep(value, c.Levels()...))
+		c.Value = artifact.F(numfmt.RoundKeep(value, c.Levels()...))
 	}
 	where := span(c.WindowFirst, c.WindowLast)
 	missingNote := ""
@@ -561,28 +562,28 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
 		e.sustained(&c, r, sm, missingNote)
 		return c
 	}
-	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, artifact.ValueNumbers.Format(value, c.Levels()...), where, len(sm.vals))
+	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, numfmt.Value.Format(value, c.Levels()...), where, len(sm.vals))
 	switch {
 	case breaches(r, value, r.Fail):
 		c.Status = artifact.CheckFail
-		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), artifact.LevelNumbers.Format(r.Fail))
+		c.Reason = fmt.Sprintf("%s is %s the fail level %s", desc, worse(r), numfmt.Level.Format(r.Fail))
 	case r.Warn != nil && breaches(r, value, *r.Warn):
 		c.Status = artifact.CheckWarn
-		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), artifact.LevelNumbers.Format(*r.Warn), artifact.LevelNumbers.Format(r.Fail))
+		c.Reason = fmt.Sprintf("%s is %s the warn level %s (fail level %s)", desc, worse(r), numfmt.Level.Format(*r.Warn), numfmt.Level.Format(r.Fail))
 	default:
 		c.Status = artifact.CheckPass
-		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, artifact.LevelNumbers.Format(r.Fail))
+		c.Reason = fmt.Sprintf("%s meets %s %s", desc, r.Direction, numfmt.Level.Format(r.Fail))
 		if r.Warn != nil {
-			c.Reason += fmt.Sprintf(" (warn level %s)", artifact.LevelNumbers.Format(*r.Warn))
+			c.Reason += fmt.Sprintf(" (warn level %s)", numfmt.Level.Format(*r.Warn))
 		}
 	}
 	return c
 }
 
 // breaches reports whether v fails to meet level in the rule's direction,
-// on the unrounded value; a value within artifact.LevelTolerance of the
-// level meets it (see artifact.CompareLevel).
-func breaches(r policy.Rule, v, level float64) bool { return !artifact.Meets(v, r.Direction, level) }
+// on the unrounded value; a value within numfmt.LevelTolerance of the
+// level meets it (see numfmt.CompareLevel).
+func breaches(r policy.Rule, v, level float64) bool { return !numfmt.Meets(v, r.Direction, level) }
 
 func worse(r policy.Rule) string {
 	if r.Direction == policy.AtLeast {
@@ -621,12 +622,12 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 	rule := r.Sustained.String()
 	failIts, failHit := hit(r.Fail)
 	setEvidence(c, failIts)
-	stat := fmt.Sprintf("%s %s over %s", r.Statistic, c.ValueText(), span(c.WindowFirst, c.WindowLast))
+	stat := fmt.Sprintf("%s %s over %s", r.Statistic, numfmt.CheckValue(c), span(c.WindowFirst, c.WindowLast))
 	switch {
 	case failHit:
 		c.Status = artifact.CheckFail
 		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), sustained rule %s met; %s",
-			note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+			note, r.KPI, worseVerb(r), numfmt.Level.Format(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
 		return
 	}
 	if r.Warn != nil {
@@ -634,16 +635,16 @@ func (e *evaluation) sustained(c *artifact.Check, r policy.Rule, sm *sample, not
 			c.Status = artifact.CheckWarn
 			setEvidence(c, warnIts)
 			c.Reason = fmt.Sprintf("%s%s %s the warn level %s in %d iteration(s) (%s), sustained rule %s met; %s",
-				note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
+				note, r.KPI, worseVerb(r), numfmt.Level.Format(*r.Warn), len(warnIts), joinInts(warnIts, 8), rule, stat)
 			return
 		}
 	}
 	c.Status = artifact.CheckPass
 	if len(failIts) > 0 {
 		c.Reason = fmt.Sprintf("%s%s %s the fail level %s in %d iteration(s) (%s), not sustained (%s); %s",
-			note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
+			note, r.KPI, worseVerb(r), numfmt.Level.Format(r.Fail), len(failIts), joinInts(failIts, 8), rule, stat)
 	} else {
-		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), artifact.LevelNumbers.Format(r.Fail), stat)
+		c.Reason = fmt.Sprintf("%s%s never %s the fail level %s; %s", note, r.KPI, worseVerb(r), numfmt.Level.Format(r.Fail), stat)
 	}
 }
 
@@ -684,7 +685,7 @@ func Describe(xs []float64) artifact.KPIStats {
 	if len(xs) == 0 {
 		return st
 	}
-	f := func(x float64) *float64 { return artifact.F(artifact.Round(x) + 0) } // + 0 turns -0 into 0
+	f := func(x float64) *float64 { return artifact.F(numfmt.Round(x) + 0) } // + 0 turns -0 into 0
 	st.Mean = f(stats.Mean(xs))
 	st.Median = f(stats.Median(xs))
 	st.Min = f(stats.Min(xs))
@@ -699,7 +700,7 @@ func Describe(xs []float64) artifact.KPIStats {
 
 // keepLevels keeps the statistics of kpi_last_n of a KPI that a rule
 // judges on the side of the rule's levels the unrounded value is on
-// (artifact.RoundKeep): a mean of 0.8299999 that fails ">= 0.83" is not
+// (numfmt.RoundKeep): a mean of 0.8299999 that fails ">= 0.83" is not
 // shown as 0.83 there either, and neither are its median, minimum and
 // maximum, which the reports show beside the check's status.
 func keepLevels(st *artifact.KPIStats, kpi string, xs []float64, rules []policy.Rule) {
@@ -726,7 +727,7 @@ func keepLevels(st *artifact.KPIStats, kpi string, xs []float64, rules []policy.
 		if *sp.p == nil {
 			continue
 		}
-		if kept := artifact.RoundKeep(Statistic(sp.stat, xs), levels...) + 0; kept != **sp.p {
+		if kept := numfmt.RoundKeep(Statistic(sp.stat, xs), levels...) + 0; kept != **sp.p {
 			*sp.p = artifact.F(kept)
 		}
 	}
@@ -782,9 +783,9 @@ func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool, window
 // unusableNote names a non-finite or out-of-range KPI value.
 func unusableNote(iteration int, kpi string, x, lo, hi float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return fmt.Sprintf("iteration %d: %s is %s, not a number", iteration, kpi, artifact.ValueNumbers.Format(x))
+		return fmt.Sprintf("iteration %d: %s is %s, not a number", iteration, kpi, numfmt.Value.Format(x))
 	}
-	return fmt.Sprintf("iteration %d: %s = %s is outside its range %s", iteration, kpi, artifact.ValueNumbers.Format(x), rangeText(lo, hi))
+	return fmt.Sprintf("iteration %d: %s = %s is outside its range %s", iteration, kpi, numfmt.Value.Format(x), rangeText(lo, hi))
 }
 
 // signals fills the values the Prometheus exporter and reports show.
@@ -797,7 +798,7 @@ func (e *evaluation) signals(get func(string) *sample) {
 		}
 	}
 	if len(pos) > 0 {
-		v.MakerTakerHMean = artifact.F(artifact.Round(stats.HarmonicMean(pos)))
+		v.MakerTakerHMean = artifact.F(numfmt.Round(stats.HarmonicMean(pos)))
 	}
 	// maker_share_pct has one definition: the mean over the judged window
 	// of the iterations' maker_share_pct KPI, the very number of
@@ -818,9 +819,9 @@ func (e *evaluation) signals(get func(string) *sample) {
 	}
 	switch {
 	case mv >= 0 && tv >= 0 && mv+tv > 0 && !math.IsInf(mv+tv, 0):
-		v.MakerTakerPooled, v.MakerTakerPooledSource = artifact.F(artifact.Round(mv/(mv+tv))), "fills_volume"
+		v.MakerTakerPooled, v.MakerTakerPooledSource = artifact.F(numfmt.Round(mv/(mv+tv))), "fills_volume"
 	case mc >= 0 && tc >= 0 && mc+tc > 0:
-		v.MakerTakerPooled, v.MakerTakerPooledSource = artifact.F(artifact.Round(float64(mc)/float64(mc+tc))), "fills_count"
+		v.MakerTakerPooled, v.MakerTakerPooledSource = artifact.F(numfmt.Round(float64(mc)/float64(mc+tc))), "fills_count"
 	}
 	if last := lastTuning(e.soak); last != nil {
 		v.FrozenSubsystems = slices.Clone(last.Frozen)
@@ -938,7 +939,7 @@ func joinInts(xs []int, limit int) string {
 func roundAll(xs []float64) []float64 {
 	out := make([]float64, len(xs))
 	for i, x := range xs {
-		out[i] = artifact.Round(x)
+		out[i] = numfmt.Round(x)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -573,7 +574,7 @@ func TestExactComparisons(t *testing.T) {
 				if c.Status != tc.status || c.Value == nil || *c.Value != tc.value || c.Reason != tc.shown {
 					t.Errorf("%s %v %q, want %s %v %q", c.Status, *c.Value, c.Reason, tc.status, tc.value, tc.shown)
 				}
-				if artifact.Meets(*c.Value, c.Direction, c.Threshold) != (c.Status == artifact.CheckPass) {
+				if numfmt.Meets(*c.Value, c.Direction, c.Threshold) != (c.Status == artifact.CheckPass) {
 					t.Errorf("stored value %v contradicts %s", *c.Value, c.Status)
 				}
 				if m := v.KPILastN[c.KPI].Mean; m == nil || *m != tc.value {
@@ -587,7 +588,7 @@ func TestExactComparisons(t *testing.T) {
 					if c.KPI == "net_bps" { // values of their own, not all tc.value
 						continue
 					}
-					if p == nil || artifact.CompareLevel(*p, c.Threshold) != artifact.CompareLevel(tc.value, c.Threshold) {
+					if p == nil || numfmt.CompareLevel(*p, c.Threshold) != numfmt.CompareLevel(tc.value, c.Threshold) {
 						t.Errorf("kpi_last_n.%s.%s = %v: on the other side of %v than %v", c.KPI, name, p, c.Threshold, tc.value)
 					}
 				}

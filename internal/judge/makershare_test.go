@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -46,16 +47,16 @@ func TestMakerShareOneNumber(t *testing.T) {
 	if v.MakerSharePct == nil || st.Mean == nil {
 		t.Fatalf("maker_share_pct %v, kpi_last_n mean %v", v.MakerSharePct, st.Mean)
 	}
-	if *v.MakerSharePct != *st.Mean || *v.MakerSharePct != artifact.Round(mean) {
-		t.Errorf("maker_share_pct = %v, kpi_last_n.maker_share_pct.mean = %v, want both %v", *v.MakerSharePct, *st.Mean, artifact.Round(mean))
+	if *v.MakerSharePct != *st.Mean || *v.MakerSharePct != numfmt.Round(mean) {
+		t.Errorf("maker_share_pct = %v, kpi_last_n.maker_share_pct.mean = %v, want both %v", *v.MakerSharePct, *st.Mean, numfmt.Round(mean))
 	}
 	for _, c := range v.Checks {
 		if c.Name == "maker_share_pct_mean" && (c.Value == nil || *c.Value != *v.MakerSharePct) {
 			t.Errorf("check maker_share_pct_mean judged %v, the verdict says %v", c.Value, *v.MakerSharePct)
 		}
 	}
-	if v.MakerTakerPooled == nil || *v.MakerTakerPooled != artifact.Round(pooled) || v.MakerTakerPooledSource != "fills_volume" {
-		t.Errorf("maker_taker_ratio_pooled = %v (%s), want %v (fills_volume)", v.MakerTakerPooled, v.MakerTakerPooledSource, artifact.Round(pooled))
+	if v.MakerTakerPooled == nil || *v.MakerTakerPooled != numfmt.Round(pooled) || v.MakerTakerPooledSource != "fills_volume" {
+		t.Errorf("maker_taker_ratio_pooled = %v (%s), want %v (fills_volume)", v.MakerTakerPooled, v.MakerTakerPooledSource, numfmt.Round(pooled))
 	}
 	if v.MakerShareSource != "" {
 		t.Errorf("maker_share_source %q is no longer written", v.MakerShareSource)

@@ -13,6 +13,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/go-json-experiment/json"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -289,7 +290,7 @@ func tuning(file string, data []byte, t *tuningDoc) (*artifact.Tuning, error) {
 			// verified, and could not be written back: like null, it is
 			// missing.
 			if ok && finite(f) {
-				tu.ProposedDeltas[k] = artifact.Round(f)
+				tu.ProposedDeltas[k] = numfmt.Round(f)
 			}
 		}
 	} else if deltas != nil {

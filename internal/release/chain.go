@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -84,7 +86,7 @@ func CheckChain(e Evidence, f Facts) []Problem {
 		if !ok {
 			continue
 		}
-		soak, verdict, ok := artifact.ParseProvenance(data)
+		soak, verdict, ok := provenance.Parse(data)
 		switch {
 		case !ok:
 			add(name, "has no provenance line (a report soakline did not write, or one edited by hand): not shown to render this verdict")
@@ -125,9 +127,9 @@ func verdictInconsistencies(v *artifact.Verdict) []string {
 			continue
 		}
 		for _, l := range c.Levels() {
-			if !artifact.Meets(*c.Value, c.Direction, l) {
+			if !numfmt.Meets(*c.Value, c.Direction, l) {
 				out = append(out, fmt.Sprintf("check %q says PASS, but its value %s does not meet %s %s",
-					c.Name, c.ValueText(), c.Direction, artifact.LevelNumbers.Format(l)))
+					c.Name, numfmt.CheckValue(c), c.Direction, numfmt.Level.Format(l)))
 				break
 			}
 		}

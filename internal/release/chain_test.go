@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -41,7 +42,7 @@ func reprove(files map[string][]byte, soak string) {
 		if i := bytes.LastIndex(d, []byte("<!-- soakline-provenance")); i >= 0 {
 			d = d[:i]
 		}
-		files[n] = append(append([]byte(nil), d...), artifact.ProvenanceLine(soak, SHA256(files[artifact.SnapshotFile]))...)
+		files[n] = append(append([]byte(nil), d...), provenance.Line(soak, SHA256(files[artifact.SnapshotFile]))...)
 	}
 }
 
@@ -163,14 +164,14 @@ func TestVerifySealedChain(t *testing.T) {
 		{
 			name: "a report rendering another verdict",
 			modify: func(f map[string][]byte, m *Manifest) {
-				f[AuditFile] = []byte("# audit\n" + artifact.ProvenanceLine(sampleSoak, strings.Repeat("a", 64)))
+				f[AuditFile] = []byte("# audit\n" + provenance.Line(sampleSoak, strings.Repeat("a", 64)))
 			},
 			want: []Problem{{AuditFile, Mismatch, "renders another verdict (snapshot sha256 aaaaaaaaaaaa, the bundled POST_SOAK_SNAPSHOT.json has " + short(SHA256(sampleFiles()[artifact.SnapshotFile])) + ")"}},
 		},
 		{
 			name: "a report of another soak",
 			modify: func(f map[string][]byte, m *Manifest) {
-				f[FailuresFile] = []byte("# failures\n" + artifact.ProvenanceLine(strings.Repeat("4", 64), SHA256(f[artifact.SnapshotFile])))
+				f[FailuresFile] = []byte("# failures\n" + provenance.Line(strings.Repeat("4", 64), SHA256(f[artifact.SnapshotFile])))
 			},
 			want: []Problem{{FailuresFile, Mismatch, "rendered from another soak (soak digest 444444444444, this soak 555555555555)"}},
 		},

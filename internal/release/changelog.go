@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -131,7 +132,7 @@ func Changelog(r *Release) []byte {
 		if c.KPI != "" {
 			continue
 		}
-		other = append(other, []string{c.Name, c.ValueText(), checkCond(&c), c.Status, c.Reason})
+		other = append(other, []string{c.Name, numfmt.CheckValue(&c), checkCond(&c), c.Status, c.Reason})
 	}
 	if len(other) > 0 {
 		b.line("Other checks:")
@@ -141,7 +142,7 @@ func Changelog(r *Release) []byte {
 	}
 	if d := r.Delta; d != nil {
 		b.line("Delta verification (DELTA_VERIFY_REPORT.json): %d proposed, %d fully applied, %d held back by a guard, %d failed, %d signature-stuck; full-apply ratio %s.",
-			d.ProposedCount, d.FullApplyCount, d.PartialOKCount, d.FailCount, d.SignatureStuckCount, artifact.ValueNumbers.Format(d.FullApplyRatio, d.MinRatio))
+			d.ProposedCount, d.FullApplyCount, d.PartialOKCount, d.FailCount, d.SignatureStuckCount, numfmt.Value.Format(d.FullApplyRatio, d.MinRatio))
 		if d.Note != "" {
 			b.line("Note: %s", d.Note)
 		}
@@ -251,7 +252,7 @@ func tuningSection(b *md, l *artifact.TuningReport) {
 	if len(changes) > 0 {
 		rows := make([][]string, len(changes))
 		for i, c := range changes {
-			rows[i] = []string{c.Key, artifact.DocNumbers.Format(c.First), artifact.DocNumbers.Format(c.Last), artifact.DocNumbers.Format(c.Last - c.First), compactInts(c.Iterations)}
+			rows[i] = []string{c.Key, numfmt.Doc.Format(c.First), numfmt.Doc.Format(c.Last), numfmt.Doc.Format(c.Last - c.First), compactInts(c.Iterations)}
 		}
 		b.table([]string{"parameter", "first", "last", "change", "changed after iterations"}, rows)
 		b.blank()

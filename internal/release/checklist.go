@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -81,7 +82,7 @@ func kpiLevels(p *ResolvedPolicy, warn bool) []string {
 			}
 			lvl = *r.Warn
 		}
-		out = append(out, fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, artifact.LevelNumbers.Format(lvl)))
+		out = append(out, fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, numfmt.Level.Format(lvl)))
 	}
 	return out
 }
@@ -97,7 +98,7 @@ type BreachedWarn struct {
 	Level   string        // "maker_taker_ratio mean >= 0.9"
 	Value   float64       // the soak's window value
 	// Shown is Value as the verdict shows it: never rounded onto or
-	// across the warn or fail level (artifact.ValueNumbers).
+	// across the warn or fail level (numfmt.Value).
 	Shown string
 }
 
@@ -114,8 +115,8 @@ func CanaryTriggers(t *Tagging) (active []CanaryTrigger, breached []BreachedWarn
 		r, ok := rules[tr.Name]
 		if tr.Level == "warn" && ok {
 			if v, ok := soakValue(t.Snapshot, r.KPI, r.Statistic); ok && r.Breaches(v, *r.Warn) {
-				breached = append(breached, BreachedWarn{Trigger: tr, Level: fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, artifact.LevelNumbers.Format(*r.Warn)),
-					Value: v, Shown: artifact.ValueNumbers.Format(v, *r.Warn, r.Fail)})
+				breached = append(breached, BreachedWarn{Trigger: tr, Level: fmt.Sprintf("%s %s %s %s", r.KPI, r.Statistic, r.Direction, numfmt.Level.Format(*r.Warn)),
+					Value: v, Shown: numfmt.Value.Format(v, *r.Warn, r.Fail)})
 				continue
 			}
 		}
@@ -321,7 +322,7 @@ func deltaCheck(t *Tagging) string {
 	if strict {
 		judged = "judged with --strict"
 	}
-	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the bundle was %s, which asks for at least %s)", artifact.ValueNumbers.Format(d.FullApplyRatio, minRatio), d.ProposedCount, judged, artifact.LevelNumbers.Format(minRatio))
+	return fmt.Sprintf("DELTA_VERIFY_REPORT.json: full-apply ratio %s over %d proposals (the bundle was %s, which asks for at least %s)", numfmt.Value.Format(d.FullApplyRatio, minRatio), d.ProposedCount, judged, numfmt.Level.Format(minRatio))
 }
 
 // deltaRatioCheck is the name of the verdict's delta full-apply ratio

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -119,24 +120,24 @@ func fmtPtr(p *float64) string {
 	if p == nil {
 		return "—"
 	}
-	return artifact.DocNumbers.Format(*p)
+	return numfmt.Doc.Format(*p)
 }
 
 // fmtNear formats a statistic shown beside a check against the check's
-// levels (artifact.ValueNumbers), so that it never rounds onto or across
+// levels (numfmt.Value), so that it never rounds onto or across
 // one of them.
 func fmtNear(p *float64, c *artifact.Check) string {
 	if p == nil {
 		return "—"
 	}
-	return artifact.ValueNumbers.Format(*p, c.Levels()...)
+	return numfmt.Value.Format(*p, c.Levels()...)
 }
 
 // checkCond is a check's condition with its levels shown exactly.
 func checkCond(c *artifact.Check) string {
-	cond := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
+	cond := c.Direction + " " + numfmt.Level.Format(c.Threshold)
 	if c.Warn != nil {
-		cond += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
+		cond += " (warn " + numfmt.Level.Format(*c.Warn) + ")"
 	}
 	return cond
 }
@@ -153,7 +154,7 @@ func kpiRows(v *artifact.Verdict) [][]string {
 		}
 		judged[c.KPI] = true
 		st := v.KPILastN[c.KPI]
-		rows = append(rows, []string{c.KPI, c.Statistic, c.ValueText(), checkCond(&c), c.Status, strconv.Itoa(c.N),
+		rows = append(rows, []string{c.KPI, c.Statistic, numfmt.CheckValue(&c), checkCond(&c), c.Status, strconv.Itoa(c.N),
 			fmtNear(st.Mean, &c), fmtNear(st.Median, &c), fmtNear(st.Min, &c), fmtNear(st.Max, &c), dash(st.Trend)})
 	}
 	var rest []string

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -261,7 +262,7 @@ func sealedFiles(v *artifact.Verdict, forced bool) map[string][]byte {
 	files[artifact.SnapshotFile], _ = artifact.Marshal(v)
 	files[artifact.DeltaVerifyFile], _ = DeltaReport(v)
 	for _, n := range ReportFiles {
-		files[n] = append(files[n], artifact.ProvenanceLine(v.Source.Digest, SHA256(files[artifact.SnapshotFile]))...)
+		files[n] = append(files[n], provenance.Line(v.Source.Digest, SHA256(files[artifact.SnapshotFile]))...)
 	}
 	if forced {
 		for _, n := range []string{ChangelogFile, RollbackPlanFile} {

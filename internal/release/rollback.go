@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -53,7 +54,7 @@ func (d ParamDiff) change() string {
 	case d.Current == nil:
 		return "removed by this release (restore it)"
 	}
-	return artifact.DocNumbers.Format(*d.Previous - *d.Current)
+	return numfmt.Doc.Format(*d.Previous - *d.Current)
 }
 
 // RollbackPlan renders rollback_plan.md: what to restore and from where,
@@ -149,7 +150,7 @@ func restoreSection(b *md, r *Release) (restore, wantSHA string) {
 				b.blank()
 				rows := make([][]string, len(changes))
 				for i, c := range changes {
-					rows[i] = []string{c.Key, artifact.DocNumbers.Format(c.First), artifact.DocNumbers.Format(c.Last)}
+					rows[i] = []string{c.Key, numfmt.Doc.Format(c.First), numfmt.Doc.Format(c.Last)}
 				}
 				b.table([]string{"parameter", "before the soak's tuning", "this release"}, rows)
 				b.blank()

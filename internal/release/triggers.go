@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -66,7 +67,7 @@ func Triggers(p *policy.Policy) []CanaryTrigger {
 			breach = ">"
 		}
 		level := func(name, lvl string, v float64, action string) CanaryTrigger {
-			cond := breach + " " + artifact.LevelNumbers.Format(v)
+			cond := breach + " " + numfmt.Level.Format(v)
 			expr := metric + " " + cond
 			forText := "0m"
 			if s := r.Sustained; s != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -125,9 +126,9 @@ func (m *model) checksTable(d *Doc) {
 		t := Table{Head: []string{"check", "KPI", "statistic", "value", "threshold", "n", "status"}, Right: []int{3, 5}, ID: "checks"}
 		for i := range v.Checks {
 			c := &v.Checks[i]
-			th := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
+			th := c.Direction + " " + numfmt.Level.Format(c.Threshold)
 			if c.Warn != nil {
-				th += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
+				th += " (warn " + numfmt.Level.Format(*c.Warn) + ")"
 			}
 			t.Rows = append(t.Rows, []string{c.Name, dash(c.KPI), dash(c.Statistic), checkValue(c), th, strconv.Itoa(c.N), c.Status})
 			t.RowStatus = append(t.RowStatus, c.Status)
@@ -306,9 +307,9 @@ func statsRow(name, scope string, xs []float64, levels []float64) []string {
 	tr := stats.Trend(xs)
 	trend := tr.Direction
 	if !math.IsNaN(tr.Slope) {
-		trend += " (slope " + artifact.TableNumbers.Format(tr.Slope) + ")"
+		trend += " (slope " + numfmt.Table.Format(tr.Slope) + ")"
 	}
-	near := func(v float64) string { return artifact.TableNumbers.Format(v, levels...) }
+	near := func(v float64) string { return numfmt.Table.Format(v, levels...) }
 	mean, lo, hi := near(stats.Mean(xs)), near(stats.Min(xs)), near(stats.Max(xs))
 	return []string{name, scope, strconv.Itoa(len(xs)), mean, near(stats.QuantileInPlace(xs, 0.5)), lo, hi, trend}
 }
@@ -368,7 +369,7 @@ func (m *model) sparklines() string {
 		if len(all) > 0 {
 			lo, hi = stats.Min(all), stats.Max(all)
 		}
-		fmt.Fprintf(&b, "%-*s |%s| min %s max %s\n", nameW, s.name, Sparkline(s.values, width, lo, hi), artifact.TableNumbers.Format(lo), artifact.TableNumbers.Format(hi))
+		fmt.Fprintf(&b, "%-*s |%s| min %s max %s\n", nameW, s.name, Sparkline(s.values, width, lo, hi), numfmt.Table.Format(lo), numfmt.Table.Format(hi))
 	}
 	// The window line: a bucket is W when any of its iterations is judged.
 	n := len(m.iters)
@@ -478,7 +479,7 @@ func (m *model) ledgerSection(d *Doc) {
 			h := hist[k]
 			first, last := "not recorded", "not recorded"
 			if h.haveValues {
-				first, last = artifact.TableNumbers.Format(h.first), artifact.TableNumbers.Format(h.last)
+				first, last = numfmt.Table.Format(h.first), numfmt.Table.Format(h.last)
 			}
 			t.Rows = append(t.Rows, []string{k, strconv.Itoa(h.n), first, last, fmt.Sprintf("%d-%d", h.firstIt, h.lst)})
 		}
@@ -490,7 +491,7 @@ func (m *model) ledgerSection(d *Doc) {
 	// A parameter at a bound is one the rules wanted to move further.
 	var atBound []string
 	for _, b := range boundStays(m.tuning.Bounds, m.ledger) {
-		atBound = append(atBound, fmt.Sprintf("Warning: %s sat at its %s %s in %s: %s", b.Key, map[string]string{"min": "minimum", "max": "maximum"}[b.Side], artifact.TableNumbers.Format(b.Value),
+		atBound = append(atBound, fmt.Sprintf("Warning: %s sat at its %s %s in %s: %s", b.Key, map[string]string{"min": "minimum", "max": "maximum"}[b.Side], numfmt.Table.Format(b.Value),
 			plural(len(b.Iterations), "iteration", "iterations"), ranges(b.Iterations, 20)))
 	}
 	if len(atBound) > 0 {
@@ -545,7 +546,7 @@ func (m *model) anomalies(d *Doc) {
 		all := finite(s.values) // a copy: reordered in place
 		med := stats.QuantileInPlace(all, 0.5)
 		ls := m.kpiLevels(s.name)
-		t.Rows = append(t.Rows, []string{s.name, artifact.TableNumbers.Format(s.values[hiI], ls...), strconv.Itoa(m.nums[hiI]), artifact.TableNumbers.Format(s.values[loI], ls...), strconv.Itoa(m.nums[loI]), artifact.TableNumbers.Format(med, ls...)})
+		t.Rows = append(t.Rows, []string{s.name, numfmt.Table.Format(s.values[hiI], ls...), strconv.Itoa(m.nums[hiI]), numfmt.Table.Format(s.values[loI], ls...), strconv.Itoa(m.nums[loI]), numfmt.Table.Format(med, ls...)})
 
 		dev := make([]float64, len(all))
 		for i, v := range all {
@@ -564,14 +565,14 @@ func (m *model) anomalies(d *Doc) {
 			case v < lo || v > hi:
 				why = "outside the valid range"
 			case mad > 0 && math.Abs(v-med) > 4*mad:
-				why = fmt.Sprintf("%s robust SD from the median", artifact.TableNumbers.Format(math.Abs(v-med)/mad))
+				why = fmt.Sprintf("%s robust SD from the median", numfmt.Table.Format(math.Abs(v-med)/mad))
 			}
 			if why == "" {
 				continue
 			}
 			count++
 			if count <= 10 {
-				out = append(out, fmt.Sprintf("%s at iteration %d (%s)", artifact.TableNumbers.Format(v), m.nums[i], why))
+				out = append(out, fmt.Sprintf("%s at iteration %d (%s)", numfmt.Table.Format(v), m.nums[i], why))
 			}
 		}
 		if count > 10 {

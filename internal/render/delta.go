@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -17,14 +19,14 @@ const DeltaVerifyMDFile = "DELTA_VERIFY_REPORT.md"
 // DeltaMarkdown is DELTA_VERIFY_REPORT.md: the verdict's delta
 // verification for people. soak-gate --out and soak-reports write it from
 // the same verdict, so they write the same bytes. It ends with the
-// provenance line (artifact.ProvenanceLine) naming the soak's digest and
+// provenance line (provenance.Line) naming the soak's digest and
 // verdictDigest, the sha256 (hex) of the POST_SOAK_SNAPSHOT.json bytes
 // written with it.
 func DeltaMarkdown(v *artifact.Verdict, verdictDigest string) []byte {
 	var b bytes.Buffer
 	deltaBody(&b, v)
 	b.WriteString("\n")
-	b.WriteString(artifact.ProvenanceLine(v.Source.Digest, verdictDigest))
+	b.WriteString(provenance.Line(v.Source.Digest, verdictDigest))
 	return b.Bytes()
 }
 
@@ -49,7 +51,7 @@ func deltaBody(b *bytes.Buffer, v *artifact.Verdict) {
 	fmt.Fprintf(b, "| Unverified (nothing to check against; not a success) | %s |\n", pct(dv.UnverifiedCount))
 	fmt.Fprintf(b, "| Signature stuck | %d (at most %d) |\n", dv.SignatureStuckCount, dv.MaxSignatureStuck)
 	fmt.Fprintf(b, "| Full-apply ratio | %s (at least %s) |\n\n",
-		artifact.ValueNumbers.Format(dv.FullApplyRatio, dv.MinRatio), artifact.LevelNumbers.Format(dv.MinRatio))
+		numfmt.Value.Format(dv.FullApplyRatio, dv.MinRatio), numfmt.Level.Format(dv.MinRatio))
 	fmt.Fprintf(b, "Ratio: %s.\n\n", mdText(dv.RatioDefinition))
 	if dv.Note != "" {
 		fmt.Fprintf(b, "Note: %s.\n\n", mdText(dv.Note))
@@ -77,7 +79,7 @@ func deltaBody(b *bytes.Buffer, v *artifact.Verdict) {
 			prop = append(prop, fmt.Sprintf("%s %+g", k, p.Proposed[k]))
 		}
 		for _, ch := range p.Applied {
-			app = append(app, fmt.Sprintf("%s %s → %s", ch.Key, artifact.ValueNumbers.Format(ch.Old), artifact.ValueNumbers.Format(ch.New)))
+			app = append(app, fmt.Sprintf("%s %s → %s", ch.Key, numfmt.Value.Format(ch.Old), numfmt.Value.Format(ch.New)))
 		}
 		for _, sk := range p.Skipped {
 			held = append(held, sk.Key+" ("+sk.Guard+")")

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -37,7 +38,7 @@ func TestDeltaMarkdownProvenance(t *testing.T) {
 		FullApplyRatio: 0.8999999, MinRatio: 0.9}
 	v := &artifact.Verdict{DeltaVerification: dv, Source: artifact.Source{Path: "soak", Digest: soak}}
 	got := DeltaMarkdown(v, verdict)
-	s, vd, ok := artifact.ParseProvenance(got)
+	s, vd, ok := provenance.Parse(got)
 	if !ok || s != soak || vd != verdict {
 		t.Errorf("provenance: %q %q %t in\n%s", s, vd, ok, got)
 	}
@@ -64,7 +65,7 @@ func FuzzDeltaMarkdown(f *testing.F) {
 			}}
 		v := &artifact.Verdict{DeltaVerification: dv, Source: artifact.Source{Path: path, Digest: soak}}
 		md := DeltaMarkdown(v, verdict)
-		s, vd, ok := artifact.ParseProvenance(md)
+		s, vd, ok := provenance.Parse(md)
 		if !ok || s != soak || vd != verdict {
 			t.Fatalf("provenance %q %q %t:\n%s", s, vd, ok, md)
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -120,7 +121,7 @@ func (m *model) recommend() ([]Recommendation, []finding) {
 		}
 		rules, fires := m.rulesFor(c, means)
 		if nearMiss(c) && (len(fires) == 0 || !fires[0]) {
-			other = append(other, finding{fmt.Sprintf("Check %s passes with only %s%% margin (%s). No rule of the tuner's table fires on the window, so no change is suggested; watch it in the next soak.", c.Name, artifact.TableNumbers.Format(margin(c)*100), checkEvidence(c))})
+			other = append(other, finding{fmt.Sprintf("Check %s passes with only %s%% margin (%s). No rule of the tuner's table fires on the window, so no change is suggested; watch it in the next soak.", c.Name, numfmt.Table.Format(margin(c)*100), checkEvidence(c))})
 			continue
 		}
 		if len(rules) == 0 {
@@ -229,7 +230,7 @@ func (m *model) recommendation(c *artifact.Check, r Rule, fires bool, a Action, 
 	if bounded && b.Integer && delta != 0 {
 		delta = math.Copysign(math.Max(1, math.Round(math.Abs(delta))), delta)
 	}
-	sug := artifact.Round(cur + delta)
+	sug := numfmt.Round(cur + delta)
 	atBound := false
 	if bounded {
 		if sug > b.Max {
@@ -251,7 +252,7 @@ func (m *model) recommendation(c *artifact.Check, r Rule, fires bool, a Action, 
 		var obs []string
 		for _, cd := range r.When {
 			if v, ok := means[cd.KPI]; ok {
-				obs = append(obs, cd.KPI+" window mean "+artifact.TableNumbers.Format(v))
+				obs = append(obs, cd.KPI+" window mean "+numfmt.Table.Format(v))
 			}
 		}
 		trig += " fires on the judged window: " + strings.Join(obs, ", ")
@@ -270,9 +271,9 @@ func (m *model) recommendation(c *artifact.Check, r Rule, fires bool, a Action, 
 	if c.Direction == "<=" {
 		dir = "lower"
 	}
-	rec.Effect = dir + " " + c.KPI + " toward " + c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold) + ": " + r.Why
+	rec.Effect = dir + " " + c.KPI + " toward " + c.Direction + " " + numfmt.Level.Format(c.Threshold) + ": " + r.Why
 	if atBound {
-		rec.Effect = fmt.Sprintf("none from this parameter: it is already at its bound (%s..%s); the other suggestions must carry the change", artifact.TableNumbers.Format(b.Min), artifact.TableNumbers.Format(b.Max))
+		rec.Effect = fmt.Sprintf("none from this parameter: it is already at its bound (%s..%s); the other suggestions must carry the change", numfmt.Table.Format(b.Min), numfmt.Table.Format(b.Max))
 	}
 	return rec
 }
@@ -344,19 +345,19 @@ func (m *model) recommendations() *Doc {
 		d.add(Heading{2, "Parameter changes"})
 		t := Table{Head: []string{"#", "parameter", "current", "suggested", "for check", "rule"}, Right: []int{0, 2, 3}}
 		for i, r := range recs {
-			sug := artifact.TableNumbers.Format(r.Suggested)
+			sug := numfmt.Table.Format(r.Suggested)
 			if r.AtBound {
 				sug += " (at bound)"
 			}
-			t.Rows = append(t.Rows, []string{strconv.Itoa(i + 1), r.Key, artifact.TableNumbers.Format(r.Current), sug, r.Check, r.Rule.Name})
+			t.Rows = append(t.Rows, []string{strconv.Itoa(i + 1), r.Key, numfmt.Table.Format(r.Current), sug, r.Check, r.Rule.Name})
 		}
 		d.add(t)
 		for i, r := range recs {
-			d.add(Heading{3, fmt.Sprintf("%d. %s: %s -> %s", i+1, r.Key, artifact.TableNumbers.Format(r.Current), artifact.TableNumbers.Format(r.Suggested))})
+			d.add(Heading{3, fmt.Sprintf("%d. %s: %s -> %s", i+1, r.Key, numfmt.Table.Format(r.Current), numfmt.Table.Format(r.Suggested))})
 			items := []string{
 				"Parameter: " + r.Key,
-				"Current value: " + artifact.TableNumbers.Format(r.Current) + " (" + r.CurSource + ")",
-				"Suggested value: " + artifact.TableNumbers.Format(r.Suggested) + changeText(r),
+				"Current value: " + numfmt.Table.Format(r.Current) + " (" + r.CurSource + ")",
+				"Suggested value: " + numfmt.Table.Format(r.Suggested) + changeText(r),
 			}
 			for _, e := range r.Evidence {
 				items = append(items, "Evidence: "+e)
@@ -382,9 +383,9 @@ func changeText(r Recommendation) string {
 	if d == 0 {
 		return " (unchanged: at its bound)"
 	}
-	s := fmt.Sprintf(" (%s%s", sign(d), artifact.TableNumbers.Format(math.Abs(d)))
+	s := fmt.Sprintf(" (%s%s", sign(d), numfmt.Table.Format(math.Abs(d)))
 	if r.Current != 0 {
-		s += fmt.Sprintf(", %s%s%%", sign(d), artifact.TableNumbers.Format(math.Abs(d)/math.Abs(r.Current)*100))
+		s += fmt.Sprintf(", %s%s%%", sign(d), numfmt.Table.Format(math.Abs(d)/math.Abs(r.Current)*100))
 	}
 	return s + ")"
 }
@@ -412,5 +413,5 @@ func (m *model) closestCall() string {
 		return "No check came close to its threshold."
 	}
 	c := &m.v.Checks[best]
-	return fmt.Sprintf("Every check passed with at least %s%% margin; the closest is %s (%s, %s%% margin).", artifact.TableNumbers.Format(NearMargin*100), c.Name, checkEvidence(c), artifact.TableNumbers.Format(bestM*100))
+	return fmt.Sprintf("Every check passed with at least %s%% margin; the closest is %s (%s, %s%% margin).", numfmt.Table.Format(NearMargin*100), c.Name, checkEvidence(c), numfmt.Table.Format(bestM*100))
 }

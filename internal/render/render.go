@@ -11,7 +11,7 @@
 // bytes.
 //
 // Every markdown report ends with the provenance line
-// (artifact.ProvenanceLine): the soak's digest and the sha256 of the
+// (provenance.Line): the soak's digest and the sha256 of the
 // snapshot bytes it renders, so that a report can be tied to its verdict.
 package render
 
@@ -25,6 +25,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/soakline/soakline/internal/chart"
+	"github.com/soakline/soakline/internal/numfmt"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -112,7 +114,7 @@ func Render(in Input) ([]File, error) {
 		return nil, err
 	}
 	snapDigest := artifact.Hash(snap)
-	prov := artifact.ProvenanceLine(in.Verdict.Source.Digest, snapDigest)
+	prov := provenance.Line(in.Verdict.Source.Digest, snapDigest)
 	md := func(d *Doc) []byte { return append(append(d.Markdown(), '\n'), prov...) }
 	// The charts are drawn while the reports are written: the audit only
 	// names them.
@@ -340,7 +342,7 @@ func checkValue(c *artifact.Check) string {
 	if c.Value == nil {
 		return "n/a"
 	}
-	return artifact.TableNumbers.Format(*c.Value, c.Levels()...)
+	return numfmt.Table.Format(*c.Value, c.Levels()...)
 }
 
 // kpiLevels are the levels of every check that judges kpi.
@@ -399,9 +401,9 @@ func checkEvidence(c *artifact.Check) string {
 	if c.WindowFirst > 0 {
 		fmt.Fprintf(&b, " over iterations %d-%d", c.WindowFirst, c.WindowLast)
 	}
-	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, artifact.LevelNumbers.Format(c.Threshold))
+	fmt.Fprintf(&b, " (n=%d), threshold %s %s", c.N, c.Direction, numfmt.Level.Format(c.Threshold))
 	if c.Warn != nil {
-		fmt.Fprintf(&b, ", warn %s %s", c.Direction, artifact.LevelNumbers.Format(*c.Warn))
+		fmt.Fprintf(&b, ", warn %s %s", c.Direction, numfmt.Level.Format(*c.Warn))
 	}
 	fmt.Fprintf(&b, ": %s", c.Status)
 	return b.String()

@@ -3,7 +3,10 @@ package soakdir
 import (
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // IterFile is one ITER_SUMMARY file of a soak directory.
@@ -30,6 +33,37 @@ func ListIterations(dir string) ([]IterFile, []string, error) {
 		ns[i] = f.N
 	}
 	return ls.files, Gaps(ns), nil
+}
+
+// ParseIterationFileName returns the iteration number of an
+// ITER_SUMMARY_<n>.json name.
+func ParseIterationFileName(name string) (int, bool) {
+	digits, ok := strings.CutPrefix(name, "ITER_SUMMARY_")
+	if !ok {
+		return 0, false
+	}
+	if digits, ok = strings.CutSuffix(digits, ".json"); !ok || digits == "" {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
+}
+
+// Numbers returns the iteration numbers of s, in its order.
+func Numbers(s *artifact.Soak) []int {
+	ns := make([]int, len(s.Iterations))
+	for i, it := range s.Iterations {
+		ns[i] = it.Iteration
+	}
+	return ns
 }
 
 // Gaps describes the missing numbers in an ascending list of iterations

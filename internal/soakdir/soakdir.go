@@ -97,7 +97,7 @@ func listIterations(dir string) (*listing, error) {
 	var near []string
 	for _, e := range entries {
 		name := e.Name()
-		n, ok := artifact.ParseIterationFileName(name)
+		n, ok := ParseIterationFileName(name)
 		if !ok {
 			if len(name) >= len(iterPrefix) && strings.EqualFold(name[:len(iterPrefix)], iterPrefix) {
 				near = append(near, name)

@@ -104,7 +104,7 @@ func TestLoadOurDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(numbers(5), s.Numbers()); diff != "" {
+	if diff := cmp.Diff(numbers(5), Numbers(s)); diff != "" {
 		t.Errorf("numbers (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(benchSummary(3), s.Iterations[2], cmpIgnoreFile()); diff != "" {
@@ -172,7 +172,7 @@ func TestLoadLegacyLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(numbers(120), s.Numbers()); diff != "" {
+			if diff := cmp.Diff(numbers(120), Numbers(s)); diff != "" {
 				t.Errorf("numbers (-want +got):\n%s", diff)
 			}
 			if s.Dir != filepath.Join(root, tc.soak) {
@@ -340,7 +340,7 @@ func TestLoadSymlinkInsideIsFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(numbers(3), s.Numbers()); diff != "" {
+	if diff := cmp.Diff(numbers(3), Numbers(s)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
@@ -373,7 +373,7 @@ func TestLoadGapsAndEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]int{1, 4, 5, 6}, s.Numbers()); diff != "" {
+	if diff := cmp.Diff([]int{1, 4, 5, 6}, Numbers(s)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"iterations 2-3 are missing"}, s.Warnings); diff != "" {

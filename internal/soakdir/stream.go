@@ -83,7 +83,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*artifact.Soak, 
 		return nil, artifact.Errorf(name, 0, "empty input: no JSON Lines records (a soak stream has one record per line)")
 	}
 	sort.Slice(s.Iterations, func(i, j int) bool { return s.Iterations[i].Iteration < s.Iterations[j].Iteration })
-	s.Warnings = Gaps(s.Numbers())
+	s.Warnings = Gaps(Numbers(s))
 	s.Digest = hex.EncodeToString(h.Sum(nil))
 	finish(s)
 	return s, nil

@@ -39,7 +39,7 @@ func TestLoadStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]int{1, 2, 3}, s.Numbers()); diff != "" {
+	if diff := cmp.Diff([]int{1, 2, 3}, Numbers(s)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if s.Path != "<stdin>" || s.Dir != "" || !s.Legacy || s.Run == nil || s.Overrides == nil || len(s.Digest) != 64 {
@@ -84,7 +84,7 @@ func TestLoadStreamErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Load(context.Background(), "-", strings.NewReader(tc.in))
 			if err == nil {
-				t.Fatalf("loaded %v, want an error", s.Numbers())
+				t.Fatalf("loaded %v, want an error", Numbers(s))
 			}
 			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -497,4 +498,4 @@ func roundTo(x float64, decimals int) float64 {
 	return r
 }
 
-func fmtNum(x float64) string { return artifact.LevelNumbers.Format(x) }
+func fmtNum(x float64) string { return numfmt.Level.Format(x) }

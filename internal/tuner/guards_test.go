@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -237,7 +238,7 @@ func TestGiveBack(t *testing.T) {
 			params := sim.Defaults()
 			params[tc.key] = tc.from
 			d := Decide(&st, Input{Iteration: 5, Total: 24, KPIs: roomy, Params: params})
-			want := Outcome{Key: tc.key, Delta: artifact.Round(tc.to - tc.from), Applied: true, Old: tc.from, New: tc.to, Rules: tc.wantRules, GiveBack: true}
+			want := Outcome{Key: tc.key, Delta: numfmt.Round(tc.to - tc.from), Applied: true, Old: tc.from, New: tc.to, Rules: tc.wantRules, GiveBack: true}
 			if diff := cmp.Diff(want, outcome(d, tc.key)); diff != "" {
 				t.Errorf("(-want +got):\n%s\nrationale: %q", diff, d.Rationale)
 			}

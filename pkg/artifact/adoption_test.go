@@ -1,7 +1,6 @@
 package artifact
 
 import (
-	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -74,32 +73,4 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func TestAdopted(t *testing.T) {
-	f32 := func(x float64) float64 { return float64(float32(x)) }
-	tests := []struct {
-		wrote, reported float64
-		want            bool
-	}{
-		{10, 10, true},
-		{10, 10.000001, false}, // a whole number is exact
-		{0, 1e-300, false},
-		{0, -0, true},
-		{0.1, 0.1, true},
-		{0.1, f32(0.1), true}, // a float32 copy
-		{0.105, f32(0.105), true},
-		{123.456, f32(123.456), true},
-		{0.1, 0.1000002, false}, // 2e-6 relative
-		{0.1, 0.10000005, true}, // 5e-7 relative
-		{0.12, 0.11, false},     // a tuner step
-		{-0.25, 0.25, false},
-		{0.5, math.NaN(), false},
-		{0.5, math.Inf(1), false},
-	}
-	for _, tt := range tests {
-		if got := Adopted(tt.wrote, tt.reported); got != tt.want {
-			t.Errorf("Adopted(%v, %v) = %v, want %v", tt.wrote, tt.reported, got, tt.want)
-		}
-	}
 }

@@ -26,7 +26,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // SchemaVersion is the version of every kind this package writes and the
@@ -36,17 +35,17 @@ const SchemaVersion = 1
 // Kind names an artifact type; it is the "kind" member of every artifact.
 type Kind string
 
-// The artifact kinds.
+// The artifact kinds, and the Go type of each.
 const (
-	KindIterationSummary Kind = "iteration_summary"
-	KindTuningReport     Kind = "tuning_report"
-	KindRuntimeOverrides Kind = "runtime_overrides"
-	KindRun              Kind = "run"
-	KindVerdict          Kind = "verdict"
-	KindDeltaVerify      Kind = "delta_verify"
-	KindBundle           Kind = "bundle"
-	KindCanaryPlan       Kind = "canary_plan"
-	KindPolicy           Kind = "policy"
+	KindIterationSummary Kind = "iteration_summary" // IterationSummary
+	KindTuningReport     Kind = "tuning_report"     // TuningReport
+	KindRuntimeOverrides Kind = "runtime_overrides" // Overrides
+	KindRun              Kind = "run"               // RunRecord
+	KindVerdict          Kind = "verdict"           // Verdict
+	KindDeltaVerify      Kind = "delta_verify"      // DeltaVerify
+	KindBundle           Kind = "bundle"            // release.Manifest (internal/release)
+	KindCanaryPlan       Kind = "canary_plan"       // release.CanaryPlan (internal/release)
+	KindPolicy           Kind = "policy"            // policy.Policy (internal/policy)
 )
 
 // Envelope is the head every artifact starts with.
@@ -87,28 +86,6 @@ const (
 
 // IterationFileName is the file name of iteration n's summary.
 func IterationFileName(n int) string { return "ITER_SUMMARY_" + strconv.Itoa(n) + ".json" }
-
-// ParseIterationFileName returns the iteration number of an
-// ITER_SUMMARY_<n>.json name.
-func ParseIterationFileName(name string) (int, bool) {
-	digits, ok := strings.CutPrefix(name, "ITER_SUMMARY_")
-	if !ok {
-		return 0, false
-	}
-	if digits, ok = strings.CutSuffix(digits, ".json"); !ok || digits == "" {
-		return 0, false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 1 {
-		return 0, false
-	}
-	return n, true
-}
 
 // Hash returns the sha256 (hex) of data: the digests artifacts record.
 func Hash(data []byte) string {

@@ -303,9 +303,6 @@ func TestErrorFormat(t *testing.T) {
 	if !errors.Is(&Error{Err: inner}, inner) {
 		t.Error("Error does not unwrap")
 	}
-	if got := DisplayName("-"); got != "<stdin>" {
-		t.Errorf("DisplayName(-) = %q", got)
-	}
 }
 
 // TestStrictNames: member names match exactly and once. encoding/json

@@ -2,7 +2,6 @@ package artifact
 
 import (
 	"fmt"
-	"math"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -66,25 +65,6 @@ const (
 	// record.
 	AdoptionUnreported = "unreported"
 )
-
-// AdoptionRelTol is the relative tolerance of the adoption comparison for a
-// value that is not a whole number (a whole number must be reported
-// exactly): |reported - wrote| <= AdoptionRelTol * max(|wrote|, |reported|).
-// It lets a bot keep a parameter as a float32 (relative error below 6e-8);
-// every tuner step is thousands of times larger.
-const AdoptionRelTol = 1e-6
-
-// Adopted reports whether reported is the value wrote within the adoption
-// tolerance (see AdoptionRelTol).
-func Adopted(wrote, reported float64) bool {
-	if wrote == reported {
-		return true
-	}
-	if wrote == math.Trunc(wrote) || math.IsNaN(reported) || math.IsInf(reported, 0) {
-		return false
-	}
-	return math.Abs(reported-wrote) <= AdoptionRelTol*math.Max(math.Abs(wrote), math.Abs(reported))
-}
 
 // Adoption compares the parameters the system under test reported in its
 // effective_params records with the overrides soak-run wrote for the
@@ -177,19 +157,6 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// Proposed reports whether the entry proposed any non-zero delta.
-func (t *Tuning) Proposed() bool {
-	if t == nil {
-		return false
-	}
-	for _, d := range t.ProposedDeltas {
-		if d != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // DecodeIterationSummary decodes an ITER_SUMMARY file of ours strictly
 // and validates it. internal/legacy reads the Python toolkit's.
 func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
@@ -228,13 +195,4 @@ func (s *IterationSummary) Validate() error {
 		return a.Validate()
 	}
 	return nil
-}
-
-// Round rounds v to 6 decimals so that stored values are stable and free of
-// binary noise such as 0.020000000000000004.
-func Round(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return v
-	}
-	return math.Round(v*1e6) / 1e6
 }

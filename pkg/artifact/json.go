@@ -56,14 +56,6 @@ func PathError(file string, err error) error {
 	return &Error{File: file, Err: err}
 }
 
-// DisplayName is how errors name an input: "-" is standard input.
-func DisplayName(path string) string {
-	if path == "-" || path == "" {
-		return "<stdin>"
-	}
-	return path
-}
-
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // TrimBOM drops a leading UTF-8 byte order mark.
@@ -281,22 +273,16 @@ func kindName(k jsontext.Kind) string {
 // Marshal encodes v deterministically: two-space indent, no HTML escaping,
 // and a trailing newline. Map keys come out sorted, struct fields in
 // declaration order (schema_version and kind first).
-func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func Marshal(v any) ([]byte, error) { return marshal(v, "  ") }
 
 // MarshalLine encodes v as one compact JSON line, for JSON Lines streams.
-func MarshalLine(v any) ([]byte, error) {
+func MarshalLine(v any) ([]byte, error) { return marshal(v, "") }
+
+func marshal(v any, indent string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}

@@ -1,15 +1,16 @@
 package artifact
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Overrides is runtime_overrides.json: the parameters the system under test
@@ -33,12 +34,12 @@ func (o *Overrides) Keys() []string {
 	for k := range o.Params {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }
 
 // MarshalJSON writes the envelope, then the parameters as nested objects
-// with sorted keys and two-space indentation.
+// with sorted keys.
 func (o Overrides) MarshalJSON() ([]byte, error) {
 	root := map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(o.Params)) {
@@ -66,42 +67,26 @@ func (o Overrides) MarshalJSON() ([]byte, error) {
 		if _, clash := m[last].(map[string]any); clash {
 			return nil, fmt.Errorf("override %s: is both a value and a section", k)
 		}
-		m[last] = v
+		m[last] = decimal(v)
 	}
-	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "{\"schema_version\":%d,\"kind\":%q", SchemaVersion, KindRuntimeOverrides)
-	if err := writeObjectBody(&buf, root, len(root) > 0); err != nil {
+	body, err := json.Marshal(root) // map keys sorted
+	if err != nil {
 		return nil, err
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	head := fmt.Sprintf("{\"schema_version\":%d,\"kind\":%q", SchemaVersion, KindRuntimeOverrides)
+	if len(root) > 0 {
+		head += ","
+	}
+	return append([]byte(head), body[1:]...), nil
 }
 
-func writeObjectBody(buf *bytes.Buffer, m map[string]any, leadingComma bool) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for i, k := range keys {
-		if i > 0 || leadingComma {
-			buf.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		buf.Write(kb)
-		buf.WriteByte(':')
-		switch v := m[k].(type) {
-		case float64:
-			buf.WriteString(strconv.FormatFloat(v, 'f', -1, 64))
-		case map[string]any:
-			buf.WriteByte('{')
-			if err := writeObjectBody(buf, v, false); err != nil {
-				return err
-			}
-			buf.WriteByte('}')
-		}
-	}
-	return nil
+// A decimal is a parameter value written in plain decimals, never with
+// an exponent: 0.0000001, not 1e-07.
+type decimal float64
+
+// MarshalJSON writes d in plain decimals.
+func (d decimal) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, float64(d), 'f', -1, 64), nil
 }
 
 // Encode returns the file bytes of o (indented, trailing newline).
@@ -155,7 +140,8 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 				}
 				return fail(k, "%s: want a number, got a string of %d bytes", key, len(v))
 			default:
-				return fail(k, "%s: want a number, got %s", key, jsonTypeName(v))
+				b, _ := jsonv2.Marshal(v)
+				return fail(k, "%s: want a number, got %s", key, kindName(jsontext.Value(b).Kind()))
 			}
 		}
 		return nil
@@ -164,21 +150,6 @@ func DecodeOverrides(file string, data []byte) (*Overrides, error) {
 		return nil, err
 	}
 	return o, nil
-}
-
-// jsonTypeName names the type of a decoded JSON value for people.
-func jsonTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case float64:
-		return "a number"
-	case []any:
-		return "an array"
-	}
-	return "an object"
 }
 
 // isEnvelopeKey reports whether key spells "schema_version" or "kind" in

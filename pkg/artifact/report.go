@@ -1,12 +1,5 @@
 package artifact
 
-import (
-	"io"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-)
-
 // TuningReport is TUNING_REPORT.json: the ledger of a soak, one entry per
 // iteration.
 type TuningReport struct {
@@ -47,27 +40,4 @@ func DecodeTuningReport(file string, data []byte) (*TuningReport, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// ReadTuningReport is DecodeTuningReport reading from r as the ledger is
-// decoded, rather than holding it whole: the ledger of a long soak is large
-// (85 MB at 100,000 iterations). A ledger the stream does not decode is
-// read again whole from the start, for DecodeTuningReport to say where it
-// is wrong.
-func ReadTuningReport(file string, r io.ReadSeeker) (*TuningReport, error) {
-	rep := new(TuningReport)
-	dec := jsontext.NewDecoder(r)
-	if jsonv2.UnmarshalDecode(dec, rep, strict) == nil && Header(rep.Kind).Check(KindTuningReport) == nil && rep.SchemaVersion == SchemaVersion {
-		if _, err := dec.ReadToken(); err == io.EOF {
-			return rep, nil
-		}
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, PathError(file, err)
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, PathError(file, err)
-	}
-	return DecodeTuningReport(file, data)
 }

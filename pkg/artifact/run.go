@@ -2,14 +2,6 @@ package artifact
 
 import "encoding/json"
 
-// Run states.
-const (
-	RunRunning     = "running"
-	RunComplete    = "complete"
-	RunInterrupted = "interrupted"
-	RunFailed      = "failed"
-)
-
 // RunRecord is RUN.json: how a soak was started and how far it got, so that
 // --resume can continue it and later stages can cite their provenance.
 type RunRecord struct {
@@ -47,3 +39,16 @@ type RunRecord struct {
 	// that did not finish.
 	Overrides map[string]float64 `json:"overrides,omitempty"`
 }
+
+// Run states: RunRecord.State.
+const (
+	// RunRunning: soak-run has started and not finished, or was killed
+	// before it could say so.
+	RunRunning = "running"
+	// RunComplete: every planned iteration ran.
+	RunComplete = "complete"
+	// RunInterrupted: stopped by a signal, resumable with --resume.
+	RunInterrupted = "interrupted"
+	// RunFailed: stopped at the failed-iteration limit.
+	RunFailed = "failed"
+)

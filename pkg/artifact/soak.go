@@ -31,12 +31,3 @@ type Soak struct {
 	LedgerDigest    string
 	OverridesDigest string
 }
-
-// Numbers returns the iteration numbers.
-func (s *Soak) Numbers() []int {
-	ns := make([]int, len(s.Iterations))
-	for i, it := range s.Iterations {
-		ns[i] = it.Iteration
-	}
-	return ns
-}

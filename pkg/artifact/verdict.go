@@ -1,9 +1,5 @@
 package artifact
 
-import (
-	"math"
-)
-
 // Verdicts, in increasing order of severity except INCONCLUSIVE, which is
 // never a pass.
 const (
@@ -14,12 +10,13 @@ const (
 )
 
 // Check statuses; a check is PASS, WARN, FAIL, INCONCLUSIVE (no data to
-// judge) or SKIP (missing under on_missing: skip).
+// judge), spelled as the verdicts are, or SKIP (missing under on_missing:
+// skip).
 const (
-	CheckPass         = "PASS"
-	CheckWarn         = "WARN"
-	CheckFail         = "FAIL"
-	CheckInconclusive = "INCONCLUSIVE"
+	CheckPass         = VerdictPass
+	CheckWarn         = VerdictWarn
+	CheckFail         = VerdictFail
+	CheckInconclusive = VerdictInconclusive
 	CheckSkip         = "SKIP"
 )
 
@@ -230,48 +227,6 @@ type Source struct {
 	OverridesDigest string `json:"overrides_digest,omitempty"`
 }
 
-// LevelTolerance is how close, relatively, a value must be to a level to
-// count as at it. Binary floating point cannot tell such values apart
-// from the decimals in the files: eight net_bps values whose decimal mean
-// is exactly 2.5 sum to 2.4999999999999996 in binary, and that mean meets
-// ">= 2.5". A real difference this small cannot be measured by the KPIs.
-const LevelTolerance = 1e-12
-
-// CompareLevel returns -1, 0 or +1 as x is below, at or above level; x
-// within a relative LevelTolerance of level is at it. Every check's
-// status is decided by it, on unrounded values.
-func CompareLevel(x, level float64) int {
-	switch {
-	case x == level || math.Abs(x-level) <= LevelTolerance*math.Max(math.Abs(x), math.Abs(level)):
-		return 0
-	case x < level:
-		return -1
-	}
-	return 1
-}
-
-// Meets reports whether x meets level in direction (">=" or "<=").
-func Meets(x float64, direction string, level float64) bool {
-	c := CompareLevel(x, level)
-	if direction == "<=" {
-		return c <= 0
-	}
-	return c >= 0
-}
-
-// RoundKeep is Round(x) unless rounding would move x onto or across one
-// of levels; then it is x itself, so that a stored value never says what
-// its status denies.
-func RoundKeep(x float64, levels ...float64) float64 {
-	r := Round(x) + 0 // + 0 turns -0 into 0
-	for _, l := range levels {
-		if CompareLevel(r, l) != CompareLevel(x, l) {
-			return x
-		}
-	}
-	return r
-}
-
 // Levels returns the levels a check's value is compared with: the
 // threshold, and the warn level when there is one.
 func (c *Check) Levels() []float64 {
@@ -279,13 +234,4 @@ func (c *Check) Levels() []float64 {
 		return []float64{c.Threshold, *c.Warn}
 	}
 	return []float64{c.Threshold}
-}
-
-// ValueText is the check's value for people (ValueNumbers against its
-// levels), "-" when it has none.
-func (c *Check) ValueText() string {
-	if c.Value == nil {
-		return "-"
-	}
-	return ValueNumbers.Format(*c.Value, c.Levels()...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/render"
@@ -886,8 +887,8 @@ func (o Options) judge(soak *artifact.Soak, stdio cliutil.Stdio) (*artifact.Verd
 	}
 	sum := release.SHA256(files[artifact.SnapshotFile])
 	for _, name := range release.ReportFiles {
-		if _, _, ok := artifact.ParseProvenance(files[name]); !ok {
-			files[name] = append(files[name], artifact.ProvenanceLine(soak.Digest, sum)...)
+		if _, _, ok := provenance.Parse(files[name]); !ok {
+			files[name] = append(files[name], provenance.Line(soak.Digest, sum)...)
 		}
 	}
 	if files[artifact.DeltaVerifyFile], err = release.DeltaReport(v); err != nil {

@@ -97,7 +97,7 @@ func loadBaseline(ctx context.Context, paths []string, soak *artifact.Soak, pol 
 		if err != nil {
 			return nil, err
 		}
-		name := artifact.DisplayName(path)
+		name := cliutil.InputName(path)
 		if r.SoakDigest != "" && r.SoakDigest == soak.Digest {
 			return nil, artifact.Errorf(name, 0, "baseline: this is the soak being judged (digest %s), not a run of the baseline build", short(r.SoakDigest))
 		}
@@ -149,7 +149,7 @@ func loadBaselineRun(ctx context.Context, path string, pol *policy.Policy, jopts
 		return judge.BaselineRun{}, err
 	}
 	if len(s.Iterations) == 0 {
-		return judge.BaselineRun{}, artifact.Errorf(artifact.DisplayName(path), 0, "baseline: no iterations found")
+		return judge.BaselineRun{}, artifact.Errorf(cliutil.InputName(path), 0, "baseline: no iterations found")
 	}
 	r, err := judge.BaselineFromSoak(s, pol, jopts)
 	if err != nil {

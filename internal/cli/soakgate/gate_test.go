@@ -12,6 +12,7 @@ import (
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -103,7 +104,7 @@ func TestLibraryJudgesAsTheGate(t *testing.T) {
 			if !bytes.Equal(md, render.DeltaMarkdown(v, artifact.Hash(data))) {
 				t.Errorf("DELTA_VERIFY_REPORT.md differs from render.DeltaMarkdown")
 			}
-			soak, verdict, ok := artifact.ParseProvenance(md)
+			soak, verdict, ok := provenance.Parse(md)
 			if !ok || soak != s.Digest || verdict != artifact.Hash(snap) {
 				t.Errorf("provenance %q %q %t, want soak %s and the snapshot's digest", soak, verdict, ok, s.Digest)
 			}

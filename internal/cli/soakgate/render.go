@@ -7,15 +7,16 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
 func threshold(c artifact.Check) string {
-	s := c.Direction + " " + artifact.LevelNumbers.Format(c.Threshold)
+	s := c.Direction + " " + numfmt.Level.Format(c.Threshold)
 	if c.Warn != nil {
-		s += " (warn " + artifact.LevelNumbers.Format(*c.Warn) + ")"
+		s += " (warn " + numfmt.Level.Format(*c.Warn) + ")"
 	}
 	return s
 }
@@ -27,7 +28,7 @@ func writeTable(w io.Writer, v *artifact.Verdict) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  STATUS\tCHECK\tVALUE\tTHRESHOLD\tN")
 	for _, c := range v.Checks {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", c.Status, c.Name, c.ValueText(), threshold(c), c.N)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\n", c.Status, c.Name, numfmt.CheckValue(&c), threshold(c), c.N)
 	}
 	tw.Flush()
 	for _, c := range v.Checks {
@@ -63,7 +64,7 @@ func stepSummary(v *artifact.Verdict) []byte {
 	}}
 	t := render.Table{Head: []string{"Status", "Check", "Value", "Threshold", "n", "Reason"}}
 	for _, c := range v.Checks {
-		t.Rows = append(t.Rows, []string{c.Status, c.Name, c.ValueText(), threshold(c), strconv.Itoa(c.N), c.Reason})
+		t.Rows = append(t.Rows, []string{c.Status, c.Name, numfmt.CheckValue(&c), threshold(c), strconv.Itoa(c.N), c.Reason})
 	}
 	d.Blocks = append(d.Blocks, t)
 	if len(v.DataQuality) > 0 {
@@ -114,7 +115,7 @@ func junitXML(v *artifact.Verdict, failOnWarn bool) ([]byte, error) {
 	for _, c := range v.Checks {
 		c.Name, c.Status, c.Reason = line(c.Name), line(c.Status), text(c.Reason)
 		tc := junitCase{Name: c.Name, Classname: s.Name}
-		msg := line(fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, c.ValueText(), threshold(c), c.N))
+		msg := line(fmt.Sprintf("%s: value %s vs threshold %s (n=%d)", c.Status, numfmt.CheckValue(&c), threshold(c), c.N))
 		switch {
 		case c.Status == artifact.CheckFail, c.Status == artifact.CheckWarn && failOnWarn:
 			tc.Failure = &junitMessage{Message: msg, Type: c.Status, Text: c.Reason}

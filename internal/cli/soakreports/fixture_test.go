@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -21,12 +22,12 @@ import (
 type shape func(i, n int) artifact.Summary
 
 func lerp(a, b float64, i, n int) float64 {
-	return artifact.Round(a + (b-a)*float64(i-1)/float64(n-1))
+	return numfmt.Round(a + (b-a)*float64(i-1)/float64(n-1))
 }
 
 // wobble is a deterministic small oscillation, so that trends and
 // sparklines have something to show.
-func wobble(i int, amp float64) float64 { return artifact.Round(amp * math.Sin(float64(i)*1.7)) }
+func wobble(i int, amp float64) float64 { return numfmt.Round(amp * math.Sin(float64(i)*1.7)) }
 
 func passShape(i, n int) artifact.Summary {
 	return artifact.Summary{
@@ -44,8 +45,8 @@ func passShape(i, n int) artifact.Summary {
 func failShape(i, n int) artifact.Summary {
 	s := passShape(i, n)
 	if i >= n-6 { // a latency regression in the judged window
-		s.P95LatencyMs = artifact.F(artifact.Round(372 + 6*float64(i-(n-6)) + wobble(i, 3)))
-		s.MakerTakerRatio = artifact.F(artifact.Round(0.845 + wobble(i, 0.004)))
+		s.P95LatencyMs = artifact.F(numfmt.Round(372 + 6*float64(i-(n-6)) + wobble(i, 3)))
+		s.MakerTakerRatio = artifact.F(numfmt.Round(0.845 + wobble(i, 0.004)))
 	}
 	if i == n-4 {
 		s.NetBps = nil // the bot did not report it
@@ -91,7 +92,7 @@ func writeOurs(t testing.TB, dir string, n int, sh shape, failed map[int]bool) {
 			}{{"base_spread_bps_delta", 0.03}, {"engine.concurrency_limit", -1}, {"tail_age_ms", 50}} {
 				tu.ProposedDeltas[c.k] = c.d
 				old := params[c.k]
-				params[c.k] = artifact.Round(old + c.d)
+				params[c.k] = numfmt.Round(old + c.d)
 				tu.Changes = append(tu.Changes, artifact.Change{Key: c.k, Old: old, New: params[c.k], Delta: c.d})
 				tu.ChangedKeys = append(tu.ChangedKeys, c.k)
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/soakline/soakline/internal/judge"
+	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -29,7 +30,7 @@ func checkProvenance(t *testing.T, dir, soakDigest string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, v, ok := artifact.ParseProvenance(data)
+		s, v, ok := provenance.Parse(data)
 		if !ok {
 			t.Errorf("%s: no provenance line at the end", f)
 			continue
@@ -37,7 +38,7 @@ func checkProvenance(t *testing.T, dir, soakDigest string) {
 		if s != soakDigest || v != artifact.Hash(snap) {
 			t.Errorf("%s: provenance soak=%s verdict=%s, want soak=%s verdict=%s", f, s, v, soakDigest, artifact.Hash(snap))
 		}
-		if !strings.HasSuffix(string(data), artifact.ProvenanceLine(s, v)) {
+		if !strings.HasSuffix(string(data), provenance.Line(s, v)) {
 			t.Errorf("%s does not end with its provenance line", f)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,8 +50,8 @@ func reportedParams(ctx context.Context, dir string) ([][]events.Param, string, 
 // adoptionOf compares what an iteration reported (res.Reported) with the
 // parameters soak-run wrote for it; nil for a failed iteration. Every
 // written key must be reported, and every report of it must be the value
-// written (artifact.Adopted: whole numbers exactly, others within
-// artifact.AdoptionRelTol); keys soak-run did not write are ignored.
+// written (adopted: whole numbers exactly, others within
+// adoptionRelTol); keys soak-run did not write are ignored.
 func adoptionOf(wrote map[string]float64, res Result) *artifact.Adoption {
 	if res.Failure != nil {
 		return nil
@@ -75,7 +76,7 @@ func adoptionOf(wrote map[string]float64, res Result) *artifact.Adoption {
 			if first == nil {
 				first = &v
 			}
-			if !artifact.Adopted(w, v) {
+			if !adopted(w, v) {
 				differ = &v
 				break
 			}
@@ -135,4 +136,23 @@ func describeMismatches(ms []artifact.Mismatch) string {
 		parts = append(parts, fmt.Sprintf("%s wrote %s, %s", m.Key, strconv.FormatFloat(m.Wrote, 'g', -1, 64), got))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// adoptionRelTol is the relative tolerance of the adoption comparison for a
+// value that is not a whole number (a whole number must be reported
+// exactly): |reported - wrote| <= adoptionRelTol * max(|wrote|, |reported|).
+// It lets a bot keep a parameter as a float32 (relative error below 6e-8);
+// every tuner step is thousands of times larger.
+const adoptionRelTol = 1e-6
+
+// adopted reports whether reported is the value wrote within the adoption
+// tolerance (see adoptionRelTol).
+func adopted(wrote, reported float64) bool {
+	if wrote == reported {
+		return true
+	}
+	if wrote == math.Trunc(wrote) || math.IsNaN(reported) || math.IsInf(reported, 0) {
+		return false
+	}
+	return math.Abs(reported-wrote) <= adoptionRelTol*math.Max(math.Abs(wrote), math.Abs(reported))
 }

@@ -1,6 +1,7 @@
 package soakrun
 
 import (
+	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -56,5 +57,33 @@ func TestAdoptionOf(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAdopted(t *testing.T) {
+	f32 := func(x float64) float64 { return float64(float32(x)) }
+	tests := []struct {
+		wrote, reported float64
+		want            bool
+	}{
+		{10, 10, true},
+		{10, 10.000001, false}, // a whole number is exact
+		{0, 1e-300, false},
+		{0, -0, true},
+		{0.1, 0.1, true},
+		{0.1, f32(0.1), true}, // a float32 copy
+		{0.105, f32(0.105), true},
+		{123.456, f32(123.456), true},
+		{0.1, 0.1000002, false}, // 2e-6 relative
+		{0.1, 0.10000005, true}, // 5e-7 relative
+		{0.12, 0.11, false},     // a tuner step
+		{-0.25, 0.25, false},
+		{0.5, math.NaN(), false},
+		{0.5, math.Inf(1), false},
+	}
+	for _, tt := range tests {
+		if got := adopted(tt.wrote, tt.reported); got != tt.want {
+			t.Errorf("adopted(%v, %v) = %v, want %v", tt.wrote, tt.reported, got, tt.want)
+		}
 	}
 }

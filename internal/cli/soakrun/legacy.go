@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -221,7 +222,7 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 			if b.Integer {
 				v = math.Round(v)
 			} else {
-				v = artifact.Round(v)
+				v = numfmt.Round(v)
 			}
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < b.Min || v > b.Max {
 				return nil, nil, artifact.Errorf(file, line, "changes.%s: %s would be %g, not in [%g, %g]", path, key, v, b.Min, b.Max)

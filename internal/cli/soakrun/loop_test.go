@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -477,7 +478,7 @@ func TestDecide(t *testing.T) {
 				t.Fatalf("%+v", tu)
 			}
 			for _, c := range tu.Changes {
-				if next[c.Key] != c.New || params[c.Key] != c.Old || artifact.Round(c.New-c.Old) != c.Delta {
+				if next[c.Key] != c.New || params[c.Key] != c.Old || numfmt.Round(c.New-c.Old) != c.Delta {
 					t.Errorf("change %+v vs next %v", c, next[c.Key])
 				}
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/legacy"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
@@ -89,11 +90,11 @@ func Profiles() map[string]map[string]float64 {
 		sim.KeyTailAgeMs: 740, sim.KeyImpactCapRatio: 0.08, sim.KeyMaxDeltaRatio: 0.15,
 	})
 	bias := maps.Clone(best)
-	bias[sim.KeyBaseSpreadBpsDelta] = artifact.Round(best[sim.KeyBaseSpreadBpsDelta] + 0.01)
+	bias[sim.KeyBaseSpreadBpsDelta] = numfmt.Round(best[sim.KeyBaseSpreadBpsDelta] + 0.01)
 	bias[sim.KeyMinIntervalMs] = best[sim.KeyMinIntervalMs] + 15
 	bias[sim.KeyReplaceRatePerMin] = math.Round(best[sim.KeyReplaceRatePerMin] * 0.90)
-	bias[sim.KeyImpactCapRatio] = artifact.Round(best[sim.KeyImpactCapRatio] * 0.95)
-	bias[sim.KeyMaxDeltaRatio] = artifact.Round(best[sim.KeyMaxDeltaRatio] * 0.95)
+	bias[sim.KeyImpactCapRatio] = numfmt.Round(best[sim.KeyImpactCapRatio] * 0.95)
+	bias[sim.KeyMaxDeltaRatio] = numfmt.Round(best[sim.KeyMaxDeltaRatio] * 0.95)
 	return map[string]map[string]float64{"best_cell": best, "steady_safe": safe, SmokeProfile: bias}
 }
 

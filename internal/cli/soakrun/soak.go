@@ -19,6 +19,7 @@ import (
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/internal/lock"
+	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
@@ -625,9 +626,9 @@ func decide(cfg tuner.Config, autoTune bool, st *tuner.State, params map[string]
 	skipGuards := map[string]bool{}
 	for _, o := range d.Outcomes {
 		if o.Applied {
-			t.Changes = append(t.Changes, artifact.Change{Key: o.Key, Old: o.Old, New: o.New, Delta: artifact.Round(o.New - o.Old)})
+			t.Changes = append(t.Changes, artifact.Change{Key: o.Key, Old: o.Old, New: o.New, Delta: numfmt.Round(o.New - o.Old)})
 			if o.Guard != "" {
-				t.Rationale = append(t.Rationale, fmt.Sprintf("CLAMPED: %s proposed %+g, applied %+g (%s)", o.Key, o.Delta, artifact.Round(o.New-o.Old), o.Reason))
+				t.Rationale = append(t.Rationale, fmt.Sprintf("CLAMPED: %s proposed %+g, applied %+g (%s)", o.Key, o.Delta, numfmt.Round(o.New-o.Old), o.Reason))
 			}
 			continue
 		}

@@ -227,7 +227,7 @@ func ownArtifact(name string) bool {
 	if strings.HasPrefix(base, ".") && strings.Contains(base, ".tmp-") {
 		base = strings.TrimPrefix(base[:strings.Index(base, ".tmp-")], ".")
 	}
-	if _, ok := artifact.ParseIterationFileName(base); ok {
+	if _, ok := soakdir.ParseIterationFileName(base); ok {
 		return true
 	}
 	switch base {

@@ -1,4 +1,4 @@
-package artifact
+package numfmt
 
 import (
 	"math"
@@ -52,8 +52,8 @@ func TestFormatValue(t *testing.T) {
 		{math.NaN(), []float64{1}, "NaN"},
 		{math.Inf(1), nil, "+Inf"},
 	} {
-		if got := ValueNumbers.Format(tc.x, tc.levels...); got != tc.want {
-			t.Errorf("ValueNumbers.Format(%v, %v) = %q, want %q", tc.x, tc.levels, got, tc.want)
+		if got := Value.Format(tc.x, tc.levels...); got != tc.want {
+			t.Errorf("Value.Format(%v, %v) = %q, want %q", tc.x, tc.levels, got, tc.want)
 		}
 		if r := RoundKeep(tc.x, tc.levels...); !math.IsNaN(tc.x) {
 			for _, l := range tc.levels {
@@ -65,7 +65,7 @@ func TestFormatValue(t *testing.T) {
 	}
 }
 
-// FuzzFormatValue: the number ValueNumbers.Format shows is on the same side of
+// FuzzFormatValue: the number Value.Format shows is on the same side of
 // the level as the value itself, and so is RoundKeep's.
 func FuzzFormatValue(f *testing.F) {
 	f.Add(0.8999999, 0.9)
@@ -77,14 +77,14 @@ func FuzzFormatValue(f *testing.F) {
 		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(level) || math.IsInf(level, 0) || math.Abs(x) > 1e15 {
 			return // values beyond a KPI's range: 'f' formatting of huge numbers is not the point
 		}
-		s := ValueNumbers.Format(x, level)
+		s := Value.Format(x, level)
 		num, _, _ := strings.Cut(s, " ")
 		shown, err := strconv.ParseFloat(num, 64)
 		if err != nil {
-			t.Fatalf("ValueNumbers.Format(%v, %v) = %q: %v", x, level, s, err)
+			t.Fatalf("Value.Format(%v, %v) = %q: %v", x, level, s, err)
 		}
 		if CompareLevel(shown, level) != CompareLevel(x, level) {
-			t.Errorf("ValueNumbers.Format(%v, %v) = %q reads on the other side of the level", x, level, s)
+			t.Errorf("Value.Format(%v, %v) = %q reads on the other side of the level", x, level, s)
 		}
 		if r := RoundKeep(x, level); CompareLevel(r, level) != CompareLevel(x, level) {
 			t.Errorf("RoundKeep(%v, %v) = %v crosses the level", x, level, r)

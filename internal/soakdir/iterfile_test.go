@@ -1,8 +1,10 @@
-package artifact
+package soakdir
 
 import (
 	"strconv"
 	"testing"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 func TestParseIterationFileName(t *testing.T) {
@@ -32,7 +34,7 @@ func TestParseIterationFileName(t *testing.T) {
 		}
 	}
 	for _, n := range []int{1, 9, 10, 12345} {
-		if got, ok := ParseIterationFileName(IterationFileName(n)); !ok || got != n {
+		if got, ok := ParseIterationFileName(artifact.IterationFileName(n)); !ok || got != n {
 			t.Errorf("round trip of %d gave %d, %v", n, got, ok)
 		}
 	}

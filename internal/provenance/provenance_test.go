@@ -1,14 +1,14 @@
-package artifact
+package provenance
 
 import "testing"
 
 func TestProvenance(t *testing.T) {
 	s := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	v := "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
-	doc := "# Audit\n\ntext\n" + ProvenanceLine(s, v)
-	gs, gv, ok := ParseProvenance([]byte(doc))
+	doc := "# Audit\n\ntext\n" + Line(s, v)
+	gs, gv, ok := Parse([]byte(doc))
 	if !ok || gs != s || gv != v {
-		t.Fatalf("ParseProvenance = %q %q %v", gs, gv, ok)
+		t.Fatalf("Parse = %q %q %v", gs, gv, ok)
 	}
 	for _, bad := range []string{
 		"# Audit\n",
@@ -16,8 +16,8 @@ func TestProvenance(t *testing.T) {
 		"<!-- soakline-provenance soak=abc verdict=def -->\n",              // not digests
 		"x<!-- soakline-provenance soak=" + s + " verdict=" + v + " -->\n", // not at a line start
 	} {
-		if _, _, ok := ParseProvenance([]byte(bad)); ok {
-			t.Errorf("ParseProvenance(%q) ok", bad)
+		if _, _, ok := Parse([]byte(bad)); ok {
+			t.Errorf("Parse(%q) ok", bad)
 		}
 	}
 }

@@ -1,11 +1,5 @@
-package artifact
-
-import (
-	"bytes"
-	"regexp"
-)
-
-// The markdown reports (POST_SOAK_AUDIT.md, RECOMMENDATIONS.md,
+// Package provenance ties a markdown report to the soak and verdict it
+// renders. The markdown reports (POST_SOAK_AUDIT.md, RECOMMENDATIONS.md,
 // FAILURES.md, DELTA_VERIFY_REPORT.md) end with one provenance line, an
 // HTML comment a reader does not see:
 //
@@ -15,22 +9,28 @@ import (
 // sha256 of the POST_SOAK_SNAPSHOT.json bytes the report renders, so that
 // release-bundle can prove a report belongs to the soak and verdict it
 // bundles.
+package provenance
 
-var provenanceRE = regexp.MustCompile(`^<!-- soakline-provenance soak=([0-9a-f]{64}) verdict=([0-9a-f]{64}) -->\n?\z`)
+import (
+	"bytes"
+	"regexp"
+)
 
-// ProvenanceLine returns the provenance line, newline included.
-func ProvenanceLine(soakDigest, verdictDigest string) string {
+var lineRE = regexp.MustCompile(`^<!-- soakline-provenance soak=([0-9a-f]{64}) verdict=([0-9a-f]{64}) -->\n?\z`)
+
+// Line returns the provenance line, newline included.
+func Line(soakDigest, verdictDigest string) string {
 	return "<!-- soakline-provenance soak=" + soakDigest + " verdict=" + verdictDigest + " -->\n"
 }
 
-// ParseProvenance finds the provenance line at the end of a report; ok is
+// Parse finds the provenance line at the end of a report; ok is
 // false when the report has none (a legacy report, or one edited by hand).
-func ParseProvenance(report []byte) (soakDigest, verdictDigest string, ok bool) {
+func Parse(report []byte) (soakDigest, verdictDigest string, ok bool) {
 	i := bytes.LastIndex(report, []byte("<!-- soakline-provenance "))
 	if i < 0 || (i > 0 && report[i-1] != '\n') {
 		return "", "", false
 	}
-	m := provenanceRE.FindSubmatch(report[i:])
+	m := lineRE.FindSubmatch(report[i:])
 	if m == nil {
 		return "", "", false
 	}
