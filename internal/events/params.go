@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // Param is one parameter of an effective_params record: a key in the
@@ -147,7 +149,7 @@ func appendParams(b []byte, ps []Param) []byte {
 		}
 		b = appendString(b, p.Key)
 		b = append(b, ':')
-		b = AppendFloat(b, p.Value)
+		b = botevents.AppendFloat(b, p.Value)
 	}
 	return append(b, '}')
 }
