@@ -251,12 +251,7 @@ func paramsInChunk(chunk []byte, first bool, base int64, out []Event, e *Event, 
 		if len(line) > MaxLineBytes {
 			return out, &LineError{Line: base + lines + 1, Err: errTooLong}
 		}
-		if first && start == 0 {
-			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
+		line = trimLine(line, first && start == 0)
 		if err := parseLine(line, e, scratch); err != nil {
 			if err == errEmpty {
 				continue
