@@ -47,9 +47,11 @@ func Fetch(ctx context.Context, c *promq.Client, cfg *Config, times []time.Time)
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
-	for _, k := range watched(cfg.Plan) {
+	// fetch queries q from start to last at step, then hands put the
+	// points, one at a time.
+	fetch := func(q string, start time.Time, step time.Duration, put func(p promq.Point)) {
 		g.Go(func() error {
-			ss, err := c.Range(gctx, promq.Expand(k.Query, cfg.Canary, cfg.Interval), first, last, cfg.Interval)
+			ss, err := c.Range(gctx, q, start, last, step)
 			if err != nil {
 				return err
 			}
@@ -57,12 +59,17 @@ func Fetch(ctx context.Context, c *promq.Client, cfg *Config, times []time.Time)
 			defer mu.Unlock()
 			for _, s := range ss {
 				for _, p := range s.Points {
-					if i := index(p.T); i >= 0 && p.T.Equal(times[i]) {
-						frames[i].Values[k.KPI] = p.V
-					}
+					put(p)
 				}
 			}
 			return nil
+		})
+	}
+	for _, k := range watched(cfg.Plan) {
+		fetch(promq.Expand(k.Query, cfg.Canary, cfg.Interval), first, cfg.Interval, func(p promq.Point) {
+			if i := index(p.T); i >= 0 && p.T.Equal(times[i]) {
+				frames[i].Values[k.KPI] = p.V
+			}
 		})
 		if cfg.Baseline == "" {
 			continue
@@ -71,22 +78,11 @@ func Fetch(ctx context.Context, c *promq.Client, cfg *Config, times []time.Time)
 			sel string
 			dst func(*Frame) map[string][]float64
 		}{{cfg.Canary, func(f *Frame) map[string][]float64 { return f.Canary }}, {cfg.Baseline, func(f *Frame) map[string][]float64 { return f.Baseline }}} {
-			g.Go(func() error {
-				ss, err := c.Range(gctx, promq.Expand(k.Query, side.sel, cfg.SampleStep), first.Add(-cfg.Interval+cfg.SampleStep), last, cfg.SampleStep)
-				if err != nil {
-					return err
+			fetch(promq.Expand(k.Query, side.sel, cfg.SampleStep), first.Add(-cfg.Interval+cfg.SampleStep), cfg.SampleStep, func(p promq.Point) {
+				if i := index(p.T); i >= 0 {
+					m := side.dst(&frames[i])
+					m[k.KPI] = append(m[k.KPI], p.V)
 				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, s := range ss {
-					for _, p := range s.Points {
-						if i := index(p.T); i >= 0 {
-							m := side.dst(&frames[i])
-							m[k.KPI] = append(m[k.KPI], p.V)
-						}
-					}
-				}
-				return nil
 			})
 		}
 	}

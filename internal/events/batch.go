@@ -274,13 +274,7 @@ func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byt
 		if len(line) > MaxLineBytes {
 			return lines, errTooLong
 		}
-		if first {
-			first = false
-			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
+		line, first = trimLine(line, first), false
 		if err := parseLine(line, e, scratch); err != nil {
 			if err == errEmpty {
 				continue
@@ -293,6 +287,18 @@ func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byt
 		b.Add(e)
 	}
 	return lines, nil
+}
+
+// trimLine drops the "\r" of a line and, from the stream's first line, a
+// byte order mark: Reader's line handling.
+func trimLine(line []byte, first bool) []byte {
+	if first {
+		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line
 }
 
 // chunkReader cuts a stream into chunks of whole lines.

@@ -321,17 +321,6 @@ func TestWriteInvalid(t *testing.T) {
 	}
 }
 
-func TestAppendFloat(t *testing.T) {
-	for _, tt := range []struct {
-		v    float64
-		want string
-	}{{0, "0"}, {1, "1"}, {-2.5, "-2.5"}, {1e-7, "1e-7"}, {1e21, "1e+21"}, {123456789, "123456789"}, {0.1, "0.1"}, {1e-6, "0.000001"}, {5e-324, "5e-324"}} {
-		if got := string(AppendFloat(nil, tt.v)); got != tt.want {
-			t.Errorf("AppendFloat(%v) = %q, want %q", tt.v, got, tt.want)
-		}
-	}
-}
-
 // TestParseNumberExact checks the fast number path against strconv.
 func TestParseNumberExact(t *testing.T) {
 	for _, s := range []string{"0", "-0", "1", "0.1", "0.3", "123.456", "65000.5", "999999999999999", "0.000000000000000000001",

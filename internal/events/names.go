@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"strconv"
+
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // MaxLineBytes is the longest line a Reader accepts, counting a "\r" but not the "\n".
@@ -275,7 +277,7 @@ func errNonNeg(kind, field string) error {
 	return errors.New(kind + ": " + field + " must be finite and >= 0")
 }
 
-func fmtNum(v float64) string { return string(AppendFloat(nil, v)) }
+func fmtNum(v float64) string { return string(botevents.AppendFloat(nil, v)) }
 
 func errAbove(kind, field string, v, limit float64, what string) error {
 	return errors.New(kind + ": " + field + " " + fmtNum(v) + " is above " + fmtNum(limit) + " (" + what + "): milliseconds, not microseconds?")

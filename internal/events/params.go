@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // Param is one parameter of an effective_params record: a key in the
@@ -147,7 +149,7 @@ func appendParams(b []byte, ps []Param) []byte {
 		}
 		b = appendString(b, p.Key)
 		b = append(b, ':')
-		b = AppendFloat(b, p.Value)
+		b = botevents.AppendFloat(b, p.Value)
 	}
 	return append(b, '}')
 }
@@ -249,12 +251,7 @@ func paramsInChunk(chunk []byte, first bool, base int64, out []Event, e *Event, 
 		if len(line) > MaxLineBytes {
 			return out, &LineError{Line: base + lines + 1, Err: errTooLong}
 		}
-		if first && start == 0 {
-			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
+		line = trimLine(line, first && start == 0)
 		if err := parseLine(line, e, scratch); err != nil {
 			if err == errEmpty {
 				continue

@@ -2,8 +2,9 @@ package events
 
 import (
 	"io"
-	"math"
 	"strconv"
+
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // Writer writes events as JSON Lines through an internal buffer. Call Flush
@@ -107,25 +108,5 @@ func appendOpt(b []byte, key string, v float64) []byte {
 
 func appendNum(b []byte, key string, v float64) []byte {
 	b = append(b, key...)
-	return AppendFloat(b, v)
-}
-
-// AppendFloat appends the shortest decimal that reads back as v (v must be
-// finite), formatted like encoding/json formats float64.
-func AppendFloat(b []byte, v float64) []byte {
-	abs := math.Abs(v)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, v, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
+	return botevents.AppendFloat(b, v)
 }

@@ -154,20 +154,27 @@ func firstMismatch(its []*artifact.IterationSummary) string {
 		return ""
 	}
 	it := its[0]
-	ms := it.Adoption.Mismatches
-	var keys []string
+	keys := DescribeMismatches(it.Adoption.Mismatches, func(x float64) string { return numfmt.Level.Format(x) })
+	return fmt.Sprintf(", first in iteration %d: %s", it.Iteration, strings.Join(keys, ", "))
+}
+
+// DescribeMismatches names at most three keys of ms, "KEY wrote X,
+// reported Y" (or "not reported"), then "and N more", the numbers
+// formatted by num.
+func DescribeMismatches(ms []artifact.Mismatch, num func(float64) string) []string {
+	var parts []string
 	for i, m := range ms {
 		if i == 3 {
-			keys = append(keys, fmt.Sprintf("and %d more", len(ms)-3))
+			parts = append(parts, fmt.Sprintf("and %d more", len(ms)-3))
 			break
 		}
 		got := "not reported"
 		if m.Reported != nil {
-			got = "reported " + numfmt.Level.Format(*m.Reported)
+			got = "reported " + num(*m.Reported)
 		}
-		keys = append(keys, fmt.Sprintf("%s wrote %s, %s", m.Key, numfmt.Level.Format(m.Wrote), got))
+		parts = append(parts, fmt.Sprintf("%s wrote %s, %s", m.Key, num(m.Wrote), got))
 	}
-	return fmt.Sprintf(", first in iteration %d: %s", it.Iteration, strings.Join(keys, ", "))
+	return parts
 }
 
 // unrecordedNote says how many of the unreported iterations have no

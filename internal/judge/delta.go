@@ -3,9 +3,9 @@ package judge
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/soakline/soakline/internal/numfmt"
@@ -163,7 +163,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 		dv.ProposedCount++
 		p := artifact.DeltaPair{Iteration: e.Iteration, Proposed: nonZero(e.ProposedDeltas), OldHash: e.OldHash, StateHash: e.StateHash,
 			Applied: e.Changes, Skipped: e.Skipped}
-		keys := sortedKeys(p.Proposed)
+		keys := slices.Sorted(maps.Keys(p.Proposed))
 		var st pairState
 		switch {
 		case legacy:
@@ -252,7 +252,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 	if len(last) > 0 {
 		if s.Overrides == nil {
 			n := 0
-			for _, k := range sortedKeys(last) {
+			for _, k := range slices.Sorted(maps.Keys(last)) {
 				sb := last[k]
 				states[sb.pair].unverified = append(states[sb.pair].unverified,
 					fmt.Sprintf("%s: the value set here (%s) is not confirmed: no later change starts from it and there is no runtime_overrides.json", k, numfmt.Value.Format(sb.value)))
@@ -260,7 +260,7 @@ func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.De
 			}
 			notes = append(notes, fmt.Sprintf("runtime_overrides.json not found: the last value of %d key(s) is unverified", n))
 		} else {
-			for _, k := range sortedKeys(last) {
+			for _, k := range slices.Sorted(maps.Keys(last)) {
 				sb := last[k]
 				got, ok := s.Overrides.Params[k]
 				switch {
@@ -604,13 +604,4 @@ func deltaChecks(dv *artifact.DeltaVerify, strict bool) []artifact.Check {
 			dv.SignatureStuckCount, joinInts(stuckIts, 8), dv.MaxSignatureStuck)
 	}
 	return []artifact.Check{ratio, stuck}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/soakline/soakline/internal/events"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // Inputs are the counts and sums the KPI formulas take (see the package
@@ -59,7 +60,7 @@ func num(x float64) string {
 	if math.IsInf(x, 0) || math.IsNaN(x) {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
-	return string(events.AppendFloat(nil, x))
+	return string(botevents.AppendFloat(nil, x))
 }
 
 // Explain writes one line per KPI of s: its value (or "missing") and its

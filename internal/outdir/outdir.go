@@ -29,6 +29,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/soakline/soakline/internal/render"
@@ -145,12 +146,40 @@ func (s Stage) Read(dir string) (map[string][]Entry, error) {
 	return rec, nil
 }
 
-// Marshal is the record listing entries.
+// Marshal is the record listing entries, sorted by name and digest, each
+// name and digest once.
 func (s Stage) Marshal(entries []Entry) ([]byte, error) {
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(a, b Entry) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SHA256, b.SHA256)
+	})
+	entries = slices.CompactFunc(entries, func(a, b Entry) bool { return a.Name == b.Name && a.SHA256 == b.SHA256 })
 	if entries == nil {
 		entries = []Entry{}
 	}
 	return artifact.Marshal(record{SchemaVersion: 1, Kind: s.Kind, Files: entries})
+}
+
+// Open looks at dir, the output directory the user named (it may be a
+// symlink; nothing under it is followed): whether it exists and, when it
+// does, both stages' records in it. Anything else than a directory there
+// is an error naming dir, which flag ("--out", or "") begins.
+func Open(dir, flag string) (exists bool, o Owners, err error) {
+	clean := filepath.Clean(dir)
+	fi, err := os.Stat(clean)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, Owners{}, nil
+	case err != nil:
+		return false, Owners{}, artifact.PathError(dir, err)
+	case !fi.IsDir():
+		return false, Owners{}, artifact.Errorf(dir, 0, "%s", strings.TrimSpace(flag+" exists and is not a directory"))
+	}
+	o, err = ReadOwners(clean)
+	return true, o, err
 }
 
 // Owners is what both stages' records in a directory say.

@@ -136,14 +136,14 @@ func (c *Client) Range(ctx context.Context, q string, start, end time.Time, step
 			return nil, err
 		}
 		for _, p := range part {
-			k := labelKey(p.Labels)
+			k := LabelKey(p.Labels)
 			m, ok := merged[k]
 			if !ok {
 				m = &Series{Labels: p.Labels}
 				merged[k] = m
 				order = append(order, k)
 				if len(order) > c.MaxSeries {
-					return nil, &TooManySeriesError{Query: q, N: len(order), Max: c.MaxSeries, FirstSeen: labelKey(merged[order[0]].Labels)}
+					return nil, &TooManySeriesError{Query: q, N: len(order), Max: c.MaxSeries, FirstSeen: LabelKey(merged[order[0]].Labels)}
 				}
 			}
 			m.Points = append(m.Points, p.Points...)
@@ -162,7 +162,9 @@ func fmtTime(t time.Time) string {
 	return strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64)
 }
 
-func labelKey(l map[string]string) string {
+// LabelKey is the canonical text of a label set, {a="x",b="y"} with the
+// names sorted: for comparing label sets and naming one in a message.
+func LabelKey(l map[string]string) string {
 	keys := make([]string, 0, len(l))
 	for k := range l {
 		keys = append(keys, k)
@@ -305,7 +307,7 @@ func Decode(body []byte, maxSeries int) ([]Series, error) {
 		first := ""
 		var rs rawSeries
 		if json.Unmarshal(d.Result[0], &rs) == nil {
-			first = labelKey(rs.Metric)
+			first = LabelKey(rs.Metric)
 		}
 		return nil, &TooManySeriesError{N: len(d.Result), Max: maxSeries, FirstSeen: first}
 	}

@@ -2,10 +2,12 @@ package promtest
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,13 +209,8 @@ func (r *Recorder) OpenMetrics() []byte {
 		byFamily[s.family] = append(byFamily[s.family], s)
 		types[s.family] = s.typ
 	}
-	fams := make([]string, 0, len(byFamily))
-	for f := range byFamily {
-		fams = append(fams, f)
-	}
-	sort.Strings(fams)
 	var b strings.Builder
-	for _, f := range fams {
+	for _, f := range slices.Sorted(maps.Keys(byFamily)) {
 		fmt.Fprintf(&b, "# TYPE %s %s\n", f, types[f])
 		ss := byFamily[f]
 		sort.Slice(ss, func(i, j int) bool { return ss[i].samples[0] < ss[j].samples[0] })

@@ -2,6 +2,8 @@ package release
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -258,11 +260,7 @@ func tuningSection(b *md, l *artifact.TuningReport) {
 		b.blank()
 	}
 	if len(keysOnly) > 0 {
-		keys := make([]string, 0, len(keysOnly))
-		for k := range keysOnly {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(keysOnly))
 		b.line("Changed without recorded values (a legacy ledger records key names only):")
 		b.blank()
 		for _, k := range keys {
@@ -281,11 +279,7 @@ func tuningSection(b *md, l *artifact.TuningReport) {
 		}
 	}
 	if len(guards) > 0 {
-		names := make([]string, 0, len(guards))
-		for g := range guards {
-			names = append(names, g)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(guards))
 		b.line("Guards that held changes back:")
 		b.blank()
 		for _, g := range names {

@@ -197,12 +197,7 @@ func ChangelogVersion(data []byte) string {
 func sumsHold(c *Contents) []Problem {
 	var ps []Problem
 	add := func(file, what, why string) { ps = append(ps, Problem{file, what, why}) }
-	for _, n := range c.Irregular {
-		add(n, Extra, "not a regular file")
-	}
-	for _, n := range c.Extra {
-		add(n, Extra, "not a bundle file; not read")
-	}
+	c.unread(add)
 	allowed := bundleNames()
 	entries, errs := ParseSums(c.Files[SumsFileName])
 	for _, err := range errs {
@@ -215,13 +210,7 @@ func sumsHold(c *Contents) []Problem {
 			continue
 		}
 		listed[e.Name] = true
-		data, ok := c.Files[e.Name]
-		switch {
-		case !ok:
-			add(e.Name, Missing, "listed in SHA256SUMS")
-		case SHA256(data) != e.SHA256:
-			add(e.Name, Changed, "sha256 "+short(SHA256(data))+", SHA256SUMS says "+short(e.SHA256))
-		}
+		c.checkListed(e, add)
 	}
 	for n := range c.Files {
 		if n != SumsFileName && !listed[n] {

@@ -6,7 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -26,13 +27,8 @@ func SHA256(data []byte) string {
 // mode: digest, two spaces, name), sorted by name, so that `sha256sum -c
 // SHA256SUMS` checks the bundle.
 func FormatSums(files map[string][]byte) []byte {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b bytes.Buffer
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(&b, "%s  %s\n", SHA256(files[n]), n)
 	}
 	return b.Bytes()

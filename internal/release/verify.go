@@ -148,6 +148,29 @@ type Verification struct {
 // OK reports whether the bundle is complete and untouched.
 func (v *Verification) OK() bool { return len(v.Problems) == 0 }
 
+// unread adds a problem for each name of c that was not read: not a
+// regular file, or not a bundle file.
+func (c *Contents) unread(add func(file, what, why string)) {
+	for _, n := range c.Irregular {
+		add(n, Extra, "not a regular file")
+	}
+	for _, n := range c.Extra {
+		add(n, Extra, "not a bundle file; not read")
+	}
+}
+
+// checkListed adds a problem when the file SHA256SUMS lists in e is
+// missing or holds other bytes.
+func (c *Contents) checkListed(e SumEntry, add func(file, what, why string)) {
+	data, ok := c.Files[e.Name]
+	switch {
+	case !ok:
+		add(e.Name, Missing, "listed in SHA256SUMS")
+	case SHA256(data) != e.SHA256:
+		add(e.Name, Changed, "sha256 "+short(SHA256(data))+", SHA256SUMS says "+short(e.SHA256))
+	}
+}
+
 // Summary joins the problems for a one-line message.
 func (v *Verification) Summary() string {
 	parts := make([]string, len(v.Problems))
@@ -175,12 +198,7 @@ func (v *Verification) Summary() string {
 func Verify(c *Contents) *Verification {
 	v := &Verification{}
 	add := func(file, what, why string) { v.Problems = append(v.Problems, Problem{file, what, why}) }
-	for _, n := range c.Irregular {
-		add(n, Extra, "not a regular file")
-	}
-	for _, n := range c.Extra {
-		add(n, Extra, "not a bundle file; not read")
-	}
+	c.unread(add)
 	allowed := bundleNames()
 	required := append(append([]string{}, BundleFiles...), ManifestFileName)
 	listed := map[string]bool{}
@@ -202,13 +220,7 @@ func Verify(c *Contents) *Verification {
 				continue
 			}
 			listed[e.Name] = true
-			data, ok := c.Files[e.Name]
-			switch {
-			case !ok:
-				add(e.Name, Missing, "listed in SHA256SUMS")
-			case SHA256(data) != e.SHA256:
-				add(e.Name, Changed, "sha256 "+short(SHA256(data))+", SHA256SUMS says "+short(e.SHA256))
-			}
+			c.checkListed(e, add)
 		}
 		v.Files = len(entries)
 		for _, n := range required {

@@ -7,9 +7,11 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/soakline/soakline/internal/legacy"
@@ -130,63 +132,29 @@ func sameTuning(a, b *artifact.Tuning) bool {
 		sameDeltas(a.ProposedDeltas, b.ProposedDeltas) &&
 		a.Applied == b.Applied &&
 		sameChanges(a.Changes, b.Changes) &&
-		sameStrings(a.ChangedKeys, b.ChangedKeys) &&
-		sameSkips(a.Skipped, b.Skipped) &&
+		sameSlice(a.ChangedKeys, b.ChangedKeys) &&
+		sameSlice(a.Skipped, b.Skipped) &&
 		a.SkipReason == b.SkipReason &&
-		sameStrings(a.Guards, b.Guards) &&
-		sameStrings(a.Rationale, b.Rationale) &&
+		sameSlice(a.Guards, b.Guards) &&
+		sameSlice(a.Rationale, b.Rationale) &&
 		a.OldHash == b.OldHash &&
 		a.StateHash == b.StateHash &&
 		a.Verified == b.Verified &&
-		sameStrings(a.Frozen, b.Frozen)
+		sameSlice(a.Frozen, b.Frozen)
 }
 
 func sameFloat(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
 
 func sameDeltas(a, b map[string]float64) bool {
-	if (a == nil) != (b == nil) || len(a) != len(b) {
-		return false
-	}
-	for k, va := range a {
-		if vb, ok := b[k]; !ok || !sameFloat(va, vb) {
-			return false
-		}
-	}
-	return true
+	return (a == nil) == (b == nil) && maps.EqualFunc(a, b, sameFloat)
 }
 
-func sameStrings(a, b []string) bool {
-	if (a == nil) != (b == nil) || len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+// sameSlice reports whether a and b are equal, and nil exactly when the
+// other is.
+func sameSlice[T comparable](a, b []T) bool { return (a == nil) == (b == nil) && slices.Equal(a, b) }
 
 func sameChanges(a, b []artifact.Change) bool {
-	if (a == nil) != (b == nil) || len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Key != b[i].Key || !sameFloat(a[i].Old, b[i].Old) || !sameFloat(a[i].New, b[i].New) || !sameFloat(a[i].Delta, b[i].Delta) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameSkips(a, b []artifact.Skip) bool {
-	if (a == nil) != (b == nil) || len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return (a == nil) == (b == nil) && slices.EqualFunc(a, b, func(x, y artifact.Change) bool {
+		return x.Key == y.Key && sameFloat(x.Old, y.Old) && sameFloat(x.New, y.New) && sameFloat(x.Delta, y.Delta)
+	})
 }

@@ -167,9 +167,7 @@ func (w *Writer) Order(o Order) error {
 		return fmt.Errorf("order: unknown action %q", o.Action)
 	}
 	b := w.start("order", o.TMs)
-	b = append(b, `,"action":"`...)
-	b = append(b, o.Action...)
-	b = append(b, '"')
+	b = str(b, "action", string(o.Action))
 	b = num(b, "latency_ms", o.LatencyMs)
 	if age {
 		b = num(b, "age_ms", o.AgeMs)
@@ -192,9 +190,7 @@ func (w *Writer) Fill(f Fill) error {
 		err = errors.Join(err, errors.New("fill: price must be positive and finite"))
 	}
 	b := w.start("fill", f.TMs)
-	b = append(b, `,"liquidity":"`...)
-	b = append(b, f.Liquidity...)
-	b = append(b, '"')
+	b = str(b, "liquidity", string(f.Liquidity))
 	b = num(b, "qty", f.Qty)
 	b = num(b, "price", f.Price)
 	for _, c := range [...]struct {
@@ -229,9 +225,7 @@ func (w *Writer) Block(k Block) error {
 		return fmt.Errorf("block: unknown reason %q", k.Reason)
 	}
 	b := w.start("block", k.TMs)
-	b = append(b, `,"reason":"`...)
-	b = append(b, k.Reason...)
-	b = append(b, '"')
+	b = str(b, "reason", string(k.Reason))
 	return w.end(b, k.TMs, k.Annotations, errors.Join(checkT(k.TMs, w.maxT), k.Annotations.check(true)))
 }
 
@@ -273,7 +267,7 @@ func (w *Writer) EffectiveParams(tMs int64, params map[string]float64) error {
 		}
 		b = appendString(b, k)
 		b = append(b, ':')
-		b = appendFloat(b, v)
+		b = AppendFloat(b, v)
 	}
 	b = append(b, '}')
 	return w.end(b, tMs, Annotations{}, errors.Join(err, checkT(tMs, w.maxT)))
@@ -401,12 +395,23 @@ func num(b []byte, key string, v float64) []byte {
 	b = append(b, `,"`...)
 	b = append(b, key...)
 	b = append(b, `":`...)
-	return appendFloat(b, v)
+	return AppendFloat(b, v)
 }
 
-// appendFloat appends the shortest decimal that reads back as v, formatted
-// as encoding/json formats a float64 (v must be finite).
-func appendFloat(b []byte, v float64) []byte {
+// str appends the field key with the string v, which needs no escaping
+// (one of the contract's names).
+func str(b []byte, key, v string) []byte {
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":"`...)
+	b = append(b, v...)
+	return append(b, '"')
+}
+
+// AppendFloat appends the shortest decimal that reads back as v, formatted
+// as encoding/json formats a float64 (v must be finite): a number as
+// events.jsonl spells it.
+func AppendFloat(b []byte, v float64) []byte {
 	abs := math.Abs(v)
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {

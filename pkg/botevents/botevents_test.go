@@ -1,4 +1,4 @@
-package botevents
+package botevents_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/pkg/botevents"
 )
 
 // scan reads data with soak-run's reader.
@@ -33,7 +34,7 @@ func scan(t *testing.T, data []byte) []events.Event {
 // reads it on its fast path), and reads back as written.
 func TestSameBytesAsSoakline(t *testing.T) {
 	var buf bytes.Buffer
-	w := NewWriter(&buf)
+	w := botevents.NewWriter(&buf)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -41,13 +42,13 @@ func TestSameBytesAsSoakline(t *testing.T) {
 		}
 	}
 	must(w.EffectiveParams(0, map[string]float64{"min_interval_ms": 60, "engine.concurrency_limit": 10, "base_spread_bps_delta": 0.05}))
-	must(w.Order(Order{TMs: 12, Action: Place, LatencyMs: 3.5}))
-	must(w.Order(Order{TMs: 40, Action: Cancel, LatencyMs: 2.25, AgeMs: 28}))
-	must(w.Order(Order{TMs: 41, Action: Replace, LatencyMs: 1e-7}))
-	must(w.Fill(Fill{TMs: 55, Liquidity: Maker, Qty: 0.01, Price: 65000.5, GrossBps: 4, FeesBps: 0.2, AdverseBps: -2.5, AgeMs: 43}))
-	must(w.Fill(Fill{TMs: 56, Liquidity: Taker, Qty: 2, Price: 10, GrossBps: -1, FeesBps: -2, SlippageBps: -0.5, InventoryBps: 0.25, AgeMs: 7}))
-	must(w.Block(Block{TMs: 60, Reason: Risk}))
-	must(w.WS(WS{TMs: 61, LagMs: 120}))
+	must(w.Order(botevents.Order{TMs: 12, Action: botevents.Place, LatencyMs: 3.5}))
+	must(w.Order(botevents.Order{TMs: 40, Action: botevents.Cancel, LatencyMs: 2.25, AgeMs: 28}))
+	must(w.Order(botevents.Order{TMs: 41, Action: botevents.Replace, LatencyMs: 1e-7}))
+	must(w.Fill(botevents.Fill{TMs: 55, Liquidity: botevents.Maker, Qty: 0.01, Price: 65000.5, GrossBps: 4, FeesBps: 0.2, AdverseBps: -2.5, AgeMs: 43}))
+	must(w.Fill(botevents.Fill{TMs: 56, Liquidity: botevents.Taker, Qty: 2, Price: 10, GrossBps: -1, FeesBps: -2, SlippageBps: -0.5, InventoryBps: 0.25, AgeMs: 7}))
+	must(w.Block(botevents.Block{TMs: 60, Reason: botevents.Risk}))
+	must(w.WS(botevents.WS{TMs: 61, LagMs: 120}))
 	must(w.Flush())
 	got := scan(t, buf.Bytes())
 	var want bytes.Buffer
@@ -63,11 +64,11 @@ func TestSameBytesAsSoakline(t *testing.T) {
 
 func TestTakerAgeAndAnnotations(t *testing.T) {
 	var buf bytes.Buffer
-	w := NewWriter(&buf)
-	if err := w.Fill(Fill{TMs: 1, Liquidity: Taker, Qty: 1, Price: 2, FeesBps: -2, Annotations: Annotations{Symbol: "BTC-USD", Side: "sell", OrderID: "a\"b\n"}}); err != nil {
+	w := botevents.NewWriter(&buf)
+	if err := w.Fill(botevents.Fill{TMs: 1, Liquidity: botevents.Taker, Qty: 1, Price: 2, FeesBps: -2, Annotations: botevents.Annotations{Symbol: "BTC-USD", Side: "sell", OrderID: "a\"b\n"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.WS(WS{TMs: 2, LagMs: 1, Symbol: "ETH-USD"}); err != nil {
+	if err := w.WS(botevents.WS{TMs: 2, LagMs: 1, Symbol: "ETH-USD"}); err != nil {
 		t.Fatal(err)
 	}
 	w.Flush()
@@ -84,29 +85,37 @@ func TestTakerAgeAndAnnotations(t *testing.T) {
 func TestRefused(t *testing.T) {
 	tests := []struct {
 		name  string
-		write func(w *Writer) error
+		write func(w *botevents.Writer) error
 		want  string
 	}{
-		{"taker fee positive", func(w *Writer) error { return w.Fill(Fill{TMs: 1, Liquidity: Taker, Qty: 1, Price: 1, FeesBps: 5}) }, "positive on a taker fill"},
-		{"maker fee as cost", func(w *Writer) error {
-			return w.Fill(Fill{TMs: 1, Liquidity: Maker, Qty: 1, Price: 1, FeesBps: 5, AgeMs: 1})
+		{"taker fee positive", func(w *botevents.Writer) error {
+			return w.Fill(botevents.Fill{TMs: 1, Liquidity: botevents.Taker, Qty: 1, Price: 1, FeesBps: 5})
+		}, "positive on a taker fill"},
+		{"maker fee as cost", func(w *botevents.Writer) error {
+			return w.Fill(botevents.Fill{TMs: 1, Liquidity: botevents.Maker, Qty: 1, Price: 1, FeesBps: 5, AgeMs: 1})
 		}, "above the largest maker rebate"},
-		{"gross huge", func(w *Writer) error { return w.Fill(Fill{TMs: 1, Liquidity: Taker, Qty: 1, Price: 1, GrossBps: 1e6}) }, "gross_bps 1e+06 is not within"},
-		{"epoch t_ms", func(w *Writer) error { return w.WS(WS{TMs: 1733540000000, LagMs: 1}) }, "not from the epoch"},
-		{"backwards", func(w *Writer) error { return w.WS(WS{TMs: 0, LagMs: 1}) }, "goes back more than 1000 ms"},
-		{"latency", func(w *Writer) error { return w.Order(Order{TMs: 5000, Action: Place, LatencyMs: -1}) }, "latency_ms -1 is not within"},
-		{"action", func(w *Writer) error { return w.Order(Order{TMs: 5000, Action: "amend"}) }, `unknown action "amend"`},
-		{"side", func(w *Writer) error {
-			return w.Block(Block{TMs: 5000, Reason: Risk, Annotations: Annotations{Side: "BUY"}})
+		{"gross huge", func(w *botevents.Writer) error {
+			return w.Fill(botevents.Fill{TMs: 1, Liquidity: botevents.Taker, Qty: 1, Price: 1, GrossBps: 1e6})
+		}, "gross_bps 1e+06 is not within"},
+		{"epoch t_ms", func(w *botevents.Writer) error { return w.WS(botevents.WS{TMs: 1733540000000, LagMs: 1}) }, "not from the epoch"},
+		{"backwards", func(w *botevents.Writer) error { return w.WS(botevents.WS{TMs: 0, LagMs: 1}) }, "goes back more than 1000 ms"},
+		{"latency", func(w *botevents.Writer) error {
+			return w.Order(botevents.Order{TMs: 5000, Action: botevents.Place, LatencyMs: -1})
+		}, "latency_ms -1 is not within"},
+		{"action", func(w *botevents.Writer) error { return w.Order(botevents.Order{TMs: 5000, Action: "amend"}) }, `unknown action "amend"`},
+		{"side", func(w *botevents.Writer) error {
+			return w.Block(botevents.Block{TMs: 5000, Reason: botevents.Risk, Annotations: botevents.Annotations{Side: "BUY"}})
 		}, `side "BUY"`},
-		{"params empty", func(w *Writer) error { return w.EffectiveParams(5000, nil) }, "want 1 to 1024"},
-		{"qty", func(w *Writer) error { return w.Fill(Fill{TMs: 5000, Liquidity: Maker, Price: 1}) }, "qty must be positive"},
+		{"params empty", func(w *botevents.Writer) error { return w.EffectiveParams(5000, nil) }, "want 1 to 1024"},
+		{"qty", func(w *botevents.Writer) error {
+			return w.Fill(botevents.Fill{TMs: 5000, Liquidity: botevents.Maker, Price: 1})
+		}, "qty must be positive"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			w := NewWriter(&buf)
-			if err := w.WS(WS{TMs: 2000, LagMs: 1}); err != nil {
+			w := botevents.NewWriter(&buf)
+			if err := w.WS(botevents.WS{TMs: 2000, LagMs: 1}); err != nil {
 				t.Fatal(err)
 			}
 			err := tc.write(w)
@@ -123,24 +132,24 @@ func TestRefused(t *testing.T) {
 
 func TestCreateRenamesOnClose(t *testing.T) {
 	dir := t.TempDir()
-	w, err := Create(dir)
+	w, err := botevents.Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.WS(WS{TMs: 1, LagMs: 2})
-	if _, err := os.Stat(filepath.Join(dir, FileName)); err == nil {
+	w.WS(botevents.WS{TMs: 1, LagMs: 2})
+	if _, err := os.Stat(filepath.Join(dir, botevents.FileName)); err == nil {
 		t.Fatal("events.jsonl exists before Close")
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	w.Abort() // after Close: keeps the file
-	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	data, err := os.ReadFile(filepath.Join(dir, botevents.FileName))
 	if err != nil || string(data) != `{"kind":"ws","t_ms":1,"lag_ms":2}`+"\n" {
 		t.Fatalf("%q, %v", data, err)
 	}
-	w2, _ := Create(dir)
-	w2.WS(WS{TMs: 1, LagMs: 3})
+	w2, _ := botevents.Create(dir)
+	w2.WS(botevents.WS{TMs: 1, LagMs: 3})
 	w2.Abort()
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
@@ -157,8 +166,8 @@ func FuzzAppendString(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		var buf bytes.Buffer
-		w := NewWriter(&buf)
-		err := w.WS(WS{TMs: 1, LagMs: 1, Symbol: s})
+		w := botevents.NewWriter(&buf)
+		err := w.WS(botevents.WS{TMs: 1, LagMs: 1, Symbol: s})
 		w.Flush()
 		if err != nil {
 			if buf.Len() != 0 {
@@ -179,4 +188,15 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("soak-run refused %q: %v", buf.String(), err)
 		}
 	})
+}
+
+func TestAppendFloat(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{{0, "0"}, {1, "1"}, {-2.5, "-2.5"}, {1e-7, "1e-7"}, {1e21, "1e+21"}, {123456789, "123456789"}, {0.1, "0.1"}, {1e-6, "0.000001"}, {5e-324, "5e-324"}} {
+		if got := string(botevents.AppendFloat(nil, tt.v)); got != tt.want {
+			t.Errorf("AppendFloat(%v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
 }

@@ -1,13 +1,10 @@
 package soakgate
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/soakline/soakline/internal/outdir"
 	"github.com/soakline/soakline/internal/soakdir"
@@ -48,21 +45,11 @@ func refuseForeign(path, format string, args ...any) error {
 // (the user named it); nothing under it is followed.
 func checkOwned(dir string, names []string) (*ownedDir, error) {
 	d := &ownedDir{path: filepath.Clean(dir), names: names}
-	fi, err := os.Stat(d.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return d, nil
-	case err != nil:
-		return nil, artifact.PathError(dir, err)
-	case !fi.IsDir():
-		return nil, artifact.Errorf(dir, 0, "exists and is not a directory")
+	exists, owners, err := outdir.Open(dir, "")
+	if err != nil || !exists {
+		return d, err
 	}
-	d.exists = true
-	owners, err := outdir.ReadOwners(d.path)
-	if err != nil {
-		return nil, err
-	}
-	d.gate = owners.Gate
+	d.exists, d.gate = true, owners.Gate
 	for _, name := range names {
 		path := filepath.Join(d.path, name)
 		data, k, err := outdir.ReadRegular(path, outdir.MaxOwnedSize)
@@ -88,7 +75,8 @@ func checkOwned(dir string, names []string) (*ownedDir, error) {
 	return d, nil
 }
 
-// entries is soak-gate's record after writing files (name → bytes): the
+// entries is soak-gate's record after writing files (name → bytes), in
+// no order (outdir's Marshal sorts it): the
 // digests written, and the earlier entries of names not written now whose
 // file still holds them; with old, also the earlier entries of the names
 // being replaced, so that an interrupted run leaves every file ours.
@@ -111,13 +99,7 @@ func (d *ownedDir) entries(files map[string][]byte, old bool) []outdir.Entry {
 		}
 		out = append(out, es...)
 	}
-	slices.SortFunc(out, func(a, b outdir.Entry) int {
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.SHA256, b.SHA256)
-	})
-	return slices.Compact(out)
+	return out
 }
 
 // write writes files (name → bytes) into the directory, each atomically,

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/promq"
 )
 
 // promLabel is one identity label of --label KEY=VALUE.
@@ -81,25 +81,6 @@ func validLabelName(s string) bool {
 	return s != ""
 }
 
-// identityKey is a canonical text of a label set, for comparison.
-func identityKey(ls map[string]string) string {
-	names := make([]string, 0, len(ls))
-	for n := range ls {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, n := range names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "%s=%q", n, ls[n])
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // maxPromPeek bounds what checkPromCollision reads of another file.
 const maxPromPeek = 16 << 20
 
@@ -119,7 +100,7 @@ func checkPromCollision(path string, labels []promLabel, siblings bool) error {
 	for _, l := range labels {
 		own[l.name] = l.value
 	}
-	ownKey := identityKey(own)
+	ownKey := promq.LabelKey(own)
 	if ids := promIdentities(path); len(ids) > 0 && !slices.Contains(ids, ownKey) {
 		return cliutil.Usagef("--prometheus: %s holds metrics with other identity labels (%s; this run's are %s): another soak's, or this one's labelled otherwise; give each soak its own file, or remove it", path, ids[0], ownKey)
 	}
@@ -176,7 +157,7 @@ func promIdentities(name string) []string {
 				ls[lp.GetName()] = lp.GetValue()
 			}
 		}
-		if k := identityKey(ls); !slices.Contains(ids, k) {
+		if k := promq.LabelKey(ls); !slices.Contains(ids, k) {
 			ids = append(ids, k)
 		}
 	}

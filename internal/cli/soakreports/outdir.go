@@ -62,29 +62,17 @@ type outDir struct {
 // it); nothing under it is followed.
 func openOut(path string) (*outDir, error) {
 	d := &outDir{path: filepath.Clean(path), rec: map[string][]recordFile{}}
-	fi, err := os.Stat(d.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return d, nil
-	case err != nil:
-		return nil, artifact.PathError(path, err)
-	case !fi.IsDir():
-		return nil, artifact.Errorf(path, 0, "--out exists and is not a directory")
+	exists, owners, err := outdir.Open(path, "--out")
+	if err != nil {
+		return nil, err
 	}
-	d.exists = true
-	return d, d.readRecord()
+	if exists {
+		d.exists, d.owners, d.rec = true, owners, owners.Reports
+	}
+	return d, nil
 }
 
 func (d *outDir) join(name string) string { return filepath.Join(d.path, filepath.FromSlash(name)) }
-
-func (d *outDir) readRecord() error {
-	owners, err := outdir.ReadOwners(d.path)
-	if err != nil {
-		return err
-	}
-	d.owners, d.rec = owners, owners.Reports
-	return nil
-}
 
 // entryKind is what Lstat found at a name.
 type entryKind = outdir.Kind
@@ -245,8 +233,8 @@ func (d *outDir) plan(files []render.File, judged, aside bool) (*writePlan, erro
 	return p, nil
 }
 
-// entries is the record after the run: what it wrote and what of ours it
-// kept; with old, also the earlier entries of the files being replaced.
+// entries is the record after the run, in no order (outdir's Marshal
+// sorts it): what it wrote and what of ours it kept; with old, also the earlier entries of the files being replaced.
 func (p *writePlan) entries(old bool) []recordFile {
 	var out []recordFile
 	for _, f := range p.write {
@@ -261,13 +249,7 @@ func (p *writePlan) entries(old bool) []recordFile {
 			out = append(out, p.d.rec[name]...)
 		}
 	}
-	slices.SortFunc(out, func(a, b recordFile) int {
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.SHA256, b.SHA256)
-	})
-	return slices.CompactFunc(out, func(a, b recordFile) bool { return a.Name == b.Name && a.SHA256 == b.SHA256 })
+	return out
 }
 
 func recordBytes(files []recordFile) ([]byte, error) { return outdir.Reports.Marshal(files) }

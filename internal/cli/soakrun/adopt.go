@@ -2,7 +2,6 @@ package soakrun
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"maps"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/internal/events"
+	"github.com/soakline/soakline/internal/judge"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -123,19 +123,8 @@ func (r *runner) lastUnreported() bool {
 
 // describeMismatches names at most three keys with their values.
 func describeMismatches(ms []artifact.Mismatch) string {
-	var parts []string
-	for i, m := range ms {
-		if i == 3 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(ms)-3))
-			break
-		}
-		got := "not reported"
-		if m.Reported != nil {
-			got = "reported " + strconv.FormatFloat(*m.Reported, 'g', -1, 64)
-		}
-		parts = append(parts, fmt.Sprintf("%s wrote %s, %s", m.Key, strconv.FormatFloat(m.Wrote, 'g', -1, 64), got))
-	}
-	return strings.Join(parts, "; ")
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	return strings.Join(judge.DescribeMismatches(ms, num), "; ")
 }
 
 // adoptionRelTol is the relative tolerance of the adoption comparison for a

@@ -59,6 +59,21 @@ func iterSeed(seed uint64, n int) uint64 {
 	return z ^ (z >> 31)
 }
 
+// iterEnv is the environment of the command for iteration it: env, then
+// the SOAK_* variables of docs/bot-contract.md (paths absolute).
+func iterEnv(env []string, it Iter) []string {
+	overrides, _ := filepath.Abs(it.OverridesPath)
+	dir, _ := filepath.Abs(it.Dir)
+	return append(append([]string(nil), env...),
+		"SOAK_ITERATION="+strconv.Itoa(it.N),
+		"SOAK_ITERATIONS="+strconv.Itoa(it.Total),
+		"SOAK_OVERRIDES="+overrides,
+		"SOAK_ITER_DIR="+dir,
+		"SOAK_SEED="+strconv.FormatUint(it.Seed, 10),
+		"SOAK_ITER_SEED="+strconv.FormatUint(iterSeed(it.Seed, it.N), 10),
+	)
+}
+
 // execExec runs the user's command once per iteration, never through a
 // shell, in soak-run's own working directory. Its clock is the wall clock.
 type execExec struct {
@@ -130,16 +145,7 @@ func (x *execExec) Run(ctx context.Context, it Iter) (Result, error) {
 	defer stderr.Close()
 
 	cmd := exec.Command(x.argv[0], x.argv[1:]...)
-	overrides, _ := filepath.Abs(it.OverridesPath)
-	dir, _ := filepath.Abs(it.Dir)
-	cmd.Env = append(append([]string(nil), x.env...),
-		"SOAK_ITERATION="+strconv.Itoa(it.N),
-		"SOAK_ITERATIONS="+strconv.Itoa(it.Total),
-		"SOAK_OVERRIDES="+overrides,
-		"SOAK_ITER_DIR="+dir,
-		"SOAK_SEED="+strconv.FormatUint(it.Seed, 10),
-		"SOAK_ITER_SEED="+strconv.FormatUint(iterSeed(it.Seed, it.N), 10),
-	)
+	cmd.Env = iterEnv(x.env, it)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	setupProcess(cmd)
 

@@ -169,17 +169,7 @@ func (x *promExec) start(it Iter) error {
 		return err
 	}
 	cmd := exec.Command(x.argv[0], x.argv[1:]...)
-	overrides, _ := filepath.Abs(it.OverridesPath)
-	dir, _ := filepath.Abs(it.Dir)
-	cmd.Env = append(append([]string(nil), x.env...),
-		"SOAK_ITERATION="+strconv.Itoa(it.N),
-		"SOAK_ITERATIONS="+strconv.Itoa(it.Total),
-		"SOAK_OVERRIDES="+overrides,
-		"SOAK_ITER_DIR="+dir,
-		"SOAK_SEED="+strconv.FormatUint(it.Seed, 10),
-		"SOAK_ITER_SEED="+strconv.FormatUint(iterSeed(it.Seed, it.N), 10),
-		"SOAK_KPI_SOURCE="+KPISourcePrometheus,
-	)
+	cmd.Env = append(iterEnv(x.env, it), "SOAK_KPI_SOURCE="+KPISourcePrometheus)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	setupProcess(cmd)
 	started := make(chan error, 1)
@@ -421,15 +411,7 @@ func (s *promSource) query(ctx context.Context, kc, pc *promq.Client, start, end
 		q := promq.Expand(s.Queries[k], s.Selector, s.Window)
 		v, err := instantValue(ctx, kc, q, end)
 		if err != nil {
-			var ue *promq.UnreachableError
-			if errors.As(err, &ue) {
-				ev.Error = err.Error()
-				return ev, "prometheus: " + err.Error(), nil
-			}
-			if ctx.Err() != nil {
-				return ev, "", ctx.Err()
-			}
-			return ev, "", fmt.Errorf("--kpi-source prometheus: KPI %s: %w", k, err)
+			return ev.queryError(ctx, "KPI "+k, err)
 		}
 		ev.KPIs = append(ev.KPIs, kpiEvidence{KPI: k, Query: q, Value: v})
 		if v == nil {
@@ -451,17 +433,24 @@ func (s *promSource) query(ctx context.Context, kc, pc *promq.Client, start, end
 		}
 	}
 	if err != nil {
-		var ue *promq.UnreachableError
-		if errors.As(err, &ue) {
-			ev.Error = err.Error()
-			return ev, "prometheus: " + err.Error(), nil
-		}
-		if ctx.Err() != nil {
-			return ev, "", ctx.Err()
-		}
-		return ev, "", fmt.Errorf("--kpi-source prometheus: bot_effective_param: %w", err)
+		return ev.queryError(ctx, "bot_effective_param", err)
 	}
 	return ev, "", nil
+}
+
+// queryError is query's result for the error of the query of what:
+// Prometheus unreachable is a failure of the iteration, recorded in ev;
+// an interrupted soak, the context's error; anything else stops the soak.
+func (ev *evidence) queryError(ctx context.Context, what string, err error) (*evidence, string, error) {
+	var ue *promq.UnreachableError
+	if errors.As(err, &ue) {
+		ev.Error = err.Error()
+		return ev, "prometheus: " + err.Error(), nil
+	}
+	if ctx.Err() != nil {
+		return ev, "", ctx.Err()
+	}
+	return ev, "", fmt.Errorf("--kpi-source prometheus: %s: %w", what, err)
 }
 
 // instantValue is the one value of q at t; nil when the result is empty
