@@ -52,6 +52,7 @@ import (
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -121,7 +122,7 @@ func setEvidence(c *artifact.Check, its []int) {
 
 // Evaluate judges soak by pol. It returns an error only for an invalid
 // policy or options; every property of the data is part of the verdict.
-func Evaluate(soak *artifact.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
+func Evaluate(soak *soakdir.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
 	if pol == nil {
 		pol = policy.Default(false)
 	}
@@ -148,7 +149,7 @@ func Evaluate(soak *artifact.Soak, pol *policy.Policy, opts Options) (*artifact.
 }
 
 type evaluation struct {
-	soak *artifact.Soak
+	soak *soakdir.Soak
 	pol  *policy.Policy
 	opts Options
 
@@ -831,7 +832,7 @@ func (e *evaluation) signals(get func(string) *sample) {
 	}
 }
 
-func lastTuning(s *artifact.Soak) *artifact.Tuning {
+func lastTuning(s *soakdir.Soak) *artifact.Tuning {
 	if s.Report != nil && len(s.Report.Iterations) > 0 {
 		return &s.Report.Iterations[len(s.Report.Iterations)-1]
 	}

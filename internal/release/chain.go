@@ -24,7 +24,7 @@ import (
 
 // Facts are what the evidence must agree with.
 type Facts struct {
-	SoakDigest      string // sha256 over the iteration files (artifact.Soak.Digest)
+	SoakDigest      string // sha256 over the iteration files (soakdir.Soak.Digest)
 	LedgerDigest    string // sha256 of TUNING_REPORT.json, "" when the soak has none
 	OverridesDigest string // sha256 of runtime_overrides.json, "" when there is none
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/soakline/soakline/internal/chart"
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/provenance"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -42,7 +43,7 @@ const (
 
 // Input is what the reports are made from.
 type Input struct {
-	Soak    *artifact.Soak
+	Soak    *soakdir.Soak
 	Verdict *artifact.Verdict
 	// Snapshot is the verdict's bytes as POST_SOAK_SNAPSHOT.json holds
 	// them (soak-gate's file, unchanged); nil: artifact.Marshal(Verdict).
