@@ -52,8 +52,8 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 			s.Iterations = append(s.Iterations, it)
 			s.Legacy = s.Legacy || it.Legacy
 		case artifact.KindTuningReport:
-			rep, err := artifact.DecodeTuningReport("", raw)
-			if err != nil {
+			rep := new(artifact.TuningReport)
+			if err := artifact.Decode("", raw, artifact.KindTuningReport, rep); err != nil {
 				return err
 			}
 			s.Report, s.LedgerDigest = rep, artifact.Hash(raw)

@@ -1,11 +1,5 @@
 package artifact
 
-import (
-	"fmt"
-
-	jsonv2 "github.com/go-json-experiment/json"
-)
-
 // Iteration statuses.
 const (
 	StatusOK     = "ok"
@@ -87,40 +81,6 @@ type Mismatch struct {
 	Reported *float64 `json:"reported"` // null: not reported
 }
 
-// Validate checks what JSON types cannot: a known status that agrees with
-// the counts and the mismatches.
-func (a *Adoption) Validate() error {
-	switch {
-	case a.Keys < 0 || a.Records < 0:
-		return fmt.Errorf("adoption: keys and records must be >= 0")
-	case a.Status == AdoptionAdopted || a.Status == AdoptionMismatch:
-		if a.Records < 1 {
-			return fmt.Errorf("adoption: status %q needs at least one record", a.Status)
-		}
-		if (a.Status == AdoptionMismatch) != (len(a.Mismatches) > 0) {
-			return fmt.Errorf("adoption: status %q with %d mismatches", a.Status, len(a.Mismatches))
-		}
-	case a.Status == AdoptionUnreported:
-		if a.Records != 0 || len(a.Mismatches) > 0 {
-			return fmt.Errorf("adoption: status %q with records or mismatches", a.Status)
-		}
-	default:
-		return fmt.Errorf("adoption: status must be %q, %q or %q, got %q", AdoptionAdopted, AdoptionMismatch, AdoptionUnreported, a.Status)
-	}
-	if len(a.Mismatches) > a.Keys {
-		return fmt.Errorf("adoption: %d mismatches among %d keys", len(a.Mismatches), a.Keys)
-	}
-	for i, m := range a.Mismatches {
-		if m.Key == "" {
-			return fmt.Errorf("adoption: mismatches[%d]: empty key", i)
-		}
-		if i > 0 && a.Mismatches[i-1].Key >= m.Key {
-			return fmt.Errorf("adoption: mismatches must be sorted by key, each key once")
-		}
-	}
-	return nil
-}
-
 // Tuning is one ledger entry: what the tuner proposed after an iteration,
 // what it applied and what the guards held back. The same record is the
 // "tuning" of an ITER_SUMMARY and an entry of TUNING_REPORT.json.
@@ -155,44 +115,4 @@ type Skip struct {
 	Key    string `json:"key"`
 	Guard  string `json:"guard"`
 	Reason string `json:"reason"`
-}
-
-// DecodeIterationSummary decodes an ITER_SUMMARY file of ours strictly
-// and validates it. internal/legacy reads the Python toolkit's.
-func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
-	// Decoded first, the envelope judged after: the peek Decode starts
-	// with is only needed to explain an error (a wrong kind before its
-	// unknown fields).
-	s := new(IterationSummary)
-	if jsonv2.Unmarshal(TrimBOM(data), s, strict) != nil || Header(s.Kind).Check(KindIterationSummary) != nil || s.SchemaVersion != SchemaVersion {
-		*s = IterationSummary{}
-		if err := Decode(file, data, KindIterationSummary, s); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.Validate(); err != nil {
-		return nil, &Error{File: file, Err: err}
-	}
-	s.File = file
-	return s, nil
-}
-
-// Validate checks what JSON types cannot: a positive iteration number, a
-// known status and a consistent adoption record.
-func (s *IterationSummary) Validate() error {
-	if s.Iteration < 1 {
-		return fmt.Errorf("iteration must be >= 1, got %d", s.Iteration)
-	}
-	switch s.Status {
-	case StatusOK, StatusFailed:
-	default:
-		return fmt.Errorf("status must be %q or %q, got %q", StatusOK, StatusFailed, s.Status)
-	}
-	if a := s.Adoption; a != nil {
-		if s.Status != StatusOK {
-			return fmt.Errorf("adoption: only an iteration with status %q has one", StatusOK)
-		}
-		return a.Validate()
-	}
-	return nil
 }

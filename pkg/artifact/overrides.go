@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Overrides is runtime_overrides.json: the parameters the system under test
@@ -91,66 +88,6 @@ func (d decimal) MarshalJSON() ([]byte, error) {
 
 // Encode returns the file bytes of o (indented, trailing newline).
 func (o Overrides) Encode() ([]byte, error) { return Marshal(o) }
-
-// DecodeOverrides decodes runtime_overrides.json of ours strictly: besides
-// the envelope it holds numbers, nested in sections, and nothing else.
-// internal/legacy reads the Python toolkit's.
-func DecodeOverrides(file string, data []byte) (*Overrides, error) {
-	var m map[string]any
-	if err := Decode(file, data, KindRuntimeOverrides, &m); err != nil {
-		return nil, err
-	}
-	o := &Overrides{Params: map[string]float64{}}
-	fail := func(k, format string, args ...any) error {
-		return &Error{File: file, Line: KeyLine(data, k), Err: fmt.Errorf(format, args...)}
-	}
-	var walk func(prefix string, m map[string]any) error
-	walk = func(prefix string, m map[string]any) error {
-		// In key order: with several bad keys, the error names the same
-		// one every time.
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			key := prefix + k
-			switch v := m[k].(type) {
-			case map[string]any:
-				if err := walk(key+".", v); err != nil {
-					return err
-				}
-				continue
-			case float64:
-				if strings.Contains(k, ".") {
-					// Ours nests sections as objects; a dotted JSON key
-					// would clash with them ({"a": 1, "a.b": 2}).
-					return fail(k, "%q: a key of runtime_overrides cannot contain \".\"; nest it in a section", key)
-				}
-				if prefix == "" && isEnvelopeKey(k) {
-					if k == "schema_version" {
-						continue
-					}
-					return fail(k, "%q: reserved key", key)
-				}
-				o.Params[key] = v
-			case string:
-				if prefix == "" && k == "kind" {
-					continue
-				}
-				// Echo the string only when it is a quoted number: any
-				// other may be a credential, and errors reach stderr.
-				if _, err := strconv.ParseFloat(v, 64); err == nil && len(v) <= 32 {
-					return fail(k, "%s: want a number, got string %q", key, v)
-				}
-				return fail(k, "%s: want a number, got a string of %d bytes", key, len(v))
-			default:
-				b, _ := jsonv2.Marshal(v)
-				return fail(k, "%s: want a number, got %s", key, kindName(jsontext.Value(b).Kind()))
-			}
-		}
-		return nil
-	}
-	if err := walk("", m); err != nil {
-		return nil, err
-	}
-	return o, nil
-}
 
 // isEnvelopeKey reports whether key spells "schema_version" or "kind" in
 // any case: a key no parameter may have.
