@@ -56,7 +56,7 @@ type BaselineRun struct {
 	Note      string
 	// Toolkit is set when the run is the Python toolkit's (a soak of its
 	// iterations or its snapshot): a KPI it defines otherwise
-	// (artifact.ToolkitDefinition) is on another scale than soakline's.
+	// (toolkitDefinitions) is on another scale than soakline's.
 	Toolkit bool
 	Means   map[string]float64
 	// N is the number of window values behind each mean; 0 when the
@@ -235,7 +235,7 @@ func (e *evaluation) compareOne(r policy.Rule, sm *sample, b *Baseline) *compare
 	}}
 	minN := max(e.pol.Compare.MinSamples, 1)
 	var means []float64
-	def, differs := artifact.ToolkitDefinition(r.KPI)
+	def, differs := toolkitDefinitions[r.KPI]
 	for _, run := range b.Runs {
 		m, ok := run.Means[r.KPI]
 		switch n := run.N[r.KPI]; {

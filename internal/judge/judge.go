@@ -530,7 +530,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
 	var value float64
 	if len(sm.vals) > 0 {
 		value = Statistic(r.Statistic, sm.vals)
-		c.Value = artifact.F(numfmt.RoundKeep(value, c.Levels()...))
+		c.Value = artifact.F(numfmt.RoundKeep(value, numfmt.Levels(&c)...))
 	}
 	where := span(c.WindowFirst, c.WindowLast)
 	missingNote := ""
@@ -563,7 +563,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
 		e.sustained(&c, r, sm, missingNote)
 		return c
 	}
-	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, numfmt.Value.Format(value, c.Levels()...), where, len(sm.vals))
+	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, numfmt.Value.Format(value, numfmt.Levels(&c)...), where, len(sm.vals))
 	switch {
 	case breaches(r, value, r.Fail):
 		c.Status = artifact.CheckFail

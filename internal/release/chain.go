@@ -126,7 +126,7 @@ func verdictInconsistencies(v *artifact.Verdict) []string {
 		if c.Status != artifact.CheckPass || c.Value == nil || c.Sustained != "" || strings.HasPrefix(c.Name, "compare_") {
 			continue
 		}
-		for _, l := range c.Levels() {
+		for _, l := range numfmt.Levels(c) {
 			if !numfmt.Meets(*c.Value, c.Direction, l) {
 				out = append(out, fmt.Sprintf("check %q says PASS, but its value %s does not meet %s %s",
 					c.Name, numfmt.CheckValue(c), c.Direction, numfmt.Level.Format(l)))

@@ -343,7 +343,7 @@ func checkValue(c *artifact.Check) string {
 	if c.Value == nil {
 		return "n/a"
 	}
-	return numfmt.Table.Format(*c.Value, c.Levels()...)
+	return numfmt.Table.Format(*c.Value, numfmt.Levels(c)...)
 }
 
 // kpiLevels are the levels of every check that judges kpi.
@@ -351,7 +351,7 @@ func (m *model) kpiLevels(kpi string) []float64 {
 	var ls []float64
 	for i := range m.v.Checks {
 		if c := &m.v.Checks[i]; c.KPI == kpi {
-			ls = append(ls, c.Levels()...)
+			ls = append(ls, numfmt.Levels(c)...)
 		}
 	}
 	return ls

@@ -226,12 +226,3 @@ type Source struct {
 	LedgerDigest    string `json:"ledger_digest,omitempty"`
 	OverridesDigest string `json:"overrides_digest,omitempty"`
 }
-
-// Levels returns the levels a check's value is compared with: the
-// threshold, and the warn level when there is one.
-func (c *Check) Levels() []float64 {
-	if c.Warn != nil {
-		return []float64{c.Threshold, *c.Warn}
-	}
-	return []float64{c.Threshold}
-}
