@@ -3,6 +3,7 @@ package judge
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -480,7 +481,7 @@ func lookupKey(o *artifact.Overrides, k string) (float64, bool) {
 	if v, ok := o.Params[k]; ok {
 		return v, true
 	}
-	for _, full := range o.Keys() {
+	for _, full := range slices.Sorted(maps.Keys(o.Params)) {
 		if strings.HasSuffix(full, "."+k) {
 			return o.Params[full], true
 		}

@@ -119,7 +119,7 @@ func FuzzOverrides(f *testing.F) {
 			}
 			return
 		}
-		out, err := o.Encode()
+		out, err := artifact.Marshal(o)
 		if err != nil {
 			if o.Legacy {
 				return // e.g. {"a": 1, "a.b": 2}: refused when written
@@ -136,7 +136,7 @@ func FuzzOverrides(f *testing.F) {
 		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
-		out2, err := again.Encode()
+		out2, err := artifact.Marshal(again)
 		if err != nil || !bytes.Equal(out, out2) {
 			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
 		}

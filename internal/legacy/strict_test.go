@@ -163,7 +163,7 @@ func FuzzDecodeOverrides(f *testing.F) {
 			}
 			return
 		}
-		out, err := o.Encode()
+		out, err := artifact.Marshal(o)
 		if err != nil {
 			t.Fatalf("strictly decoded overrides do not encode: %v", err)
 		}
@@ -177,7 +177,7 @@ func FuzzDecodeOverrides(f *testing.F) {
 		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
-		out2, err := again.Encode()
+		out2, err := artifact.Marshal(again)
 		if err != nil || !bytes.Equal(out, out2) {
 			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
 		}

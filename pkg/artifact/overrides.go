@@ -25,16 +25,6 @@ type Overrides struct {
 	Ignored []string
 }
 
-// Keys returns the parameter keys in sorted order.
-func (o *Overrides) Keys() []string {
-	keys := make([]string, 0, len(o.Params))
-	for k := range o.Params {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // MarshalJSON writes the envelope, then the parameters as nested objects
 // with sorted keys.
 func (o Overrides) MarshalJSON() ([]byte, error) {
@@ -85,9 +75,6 @@ type decimal float64
 func (d decimal) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(d), 'f', -1, 64), nil
 }
-
-// Encode returns the file bytes of o (indented, trailing newline).
-func (o Overrides) Encode() ([]byte, error) { return Marshal(o) }
 
 // isEnvelopeKey reports whether key spells "schema_version" or "kind" in
 // any case: a key no parameter may have.
