@@ -13,12 +13,10 @@ const (
 
 // KPIDef is one row of the KPI table.
 type KPIDef struct {
-	Name   string  // the member name in a Summary (the legacy toolkit's)
-	Unit   string  // one of the Unit constants
-	Lo, Hi float64 // the valid values; a value outside is a data error
-	// Better is the direction of a good value: ">=" (higher is better)
-	// or "<=" (lower is better).
-	Better     string
+	Name       string  // the member name in a Summary (the legacy toolkit's)
+	Unit       string  // one of the Unit constants
+	Lo, Hi     float64 // the valid values; a value outside is a data error
+	Better     string  // direction of a good value: ">=" (higher is better) or "<="
 	Definition string
 	field      func(*Summary) **float64
 }
@@ -49,22 +47,17 @@ var KPIs = []KPIDef{
 	{"quote_uptime_pct", UnitPct, 0, 100, ">=", "share of the iteration's time with a quote on the book", func(s *Summary) **float64 { return &s.QuoteUptimePct }},
 }
 
-var kpiIndex = func() map[string]*KPIDef {
-	m := make(map[string]*KPIDef, len(KPIs))
-	for i := range KPIs {
-		m[KPIs[i].Name] = &KPIs[i]
-	}
-	return m
-}()
-
 // KPINames lists the KPI names of the table, in report order.
-var KPINames = func() []string {
-	names := make([]string, len(KPIs))
-	for i, k := range KPIs {
-		names[i] = k.Name
+var KPINames []string
+
+var kpiIndex = map[string]*KPIDef{}
+
+func init() {
+	for i := range KPIs {
+		kpiIndex[KPIs[i].Name] = &KPIs[i]
+		KPINames = append(KPINames, KPIs[i].Name)
 	}
-	return names
-}()
+}
 
 // IsKPI reports whether name is a KPI of the table.
 func IsKPI(name string) bool { return kpiIndex[name] != nil }

@@ -29,14 +29,10 @@ type Verdict struct {
 	Reason        string `json:"reason"` // one line: why this verdict
 	FreezeReady   bool   `json:"freeze_ready"`
 
-	IterationsTotal    int   `json:"iterations_total"`
-	IterationsAnalyzed []int `json:"iterations_analyzed"`
-	// PassCountLastN keeps the legacy meaning: how many KPI goals (the
-	// policy's KPI checks) the window met, status PASS or WARN.
-	PassCountLastN int `json:"pass_count_last_n"`
-	// PassIterationsLastN counts the iterations of the window in which
-	// every KPI rule's per-iteration value met its fail level.
-	PassIterationsLastN int                 `json:"pass_iterations_last_n"`
+	IterationsTotal     int                 `json:"iterations_total"`
+	IterationsAnalyzed  []int               `json:"iterations_analyzed"`
+	PassCountLastN      int                 `json:"pass_count_last_n"`      // KPI checks met (PASS or WARN), the legacy meaning
+	PassIterationsLastN int                 `json:"pass_iterations_last_n"` // iterations in which every KPI rule met its fail level
 	KPILastN            map[string]KPIStats `json:"kpi_last_n"`
 	KPIAll              map[string]KPIStats `json:"kpi_all,omitempty"`
 
@@ -45,27 +41,17 @@ type Verdict struct {
 	Settings Settings `json:"settings"`
 	Checks   []Check  `json:"checks"`
 
-	// FailedIterations lists the first 100 of the window's failed
-	// iterations (not judged); FailedIterationsCount counts them all.
-	FailedIterations      []int `json:"failed_iterations,omitempty"`
-	FailedIterationsCount int   `json:"failed_iterations_count,omitempty"`
-	// WindowValues holds, per KPI, the values judged (in window order,
-	// finite and in range): the samples a later --compare reads.
-	WindowValues map[string][]float64 `json:"window_values,omitempty"`
+	FailedIterations      []int                `json:"failed_iterations,omitempty"`       // the window's failed iterations (not judged), the first 100
+	FailedIterationsCount int                  `json:"failed_iterations_count,omitempty"` // all of them
+	WindowValues          map[string][]float64 `json:"window_values,omitempty"`           // per KPI the values judged, for a later --compare
 
-	// MakerTakerHMean is the harmonic mean of the window's non-zero
-	// maker_taker_ratio values; MakerSharePct is
-	// kpi_last_n.maker_share_pct.mean; MakerTakerPooled is the maker share
-	// of the window's fills pooled (0..1, by volume, else by count: the
-	// source).
-	MakerTakerHMean        *float64 `json:"maker_taker_ratio_hmean,omitempty"`
-	MakerSharePct          *float64 `json:"maker_share_pct,omitempty"`
-	MakerTakerPooled       *float64 `json:"maker_taker_ratio_pooled,omitempty"`
-	MakerTakerPooledSource string   `json:"maker_taker_ratio_pooled_source,omitempty"`
-	// MakerShareSource is read from older soak-gates' verdicts, not written.
-	MakerShareSource    string   `json:"maker_share_source,omitempty"`
-	PartialFreezeActive bool     `json:"partial_freeze_active"`
-	FrozenSubsystems    []string `json:"frozen_subsystems,omitempty"`
+	MakerTakerHMean        *float64 `json:"maker_taker_ratio_hmean,omitempty"`         // harmonic mean of the non-zero maker_taker_ratio values
+	MakerSharePct          *float64 `json:"maker_share_pct,omitempty"`                 // kpi_last_n.maker_share_pct.mean
+	MakerTakerPooled       *float64 `json:"maker_taker_ratio_pooled,omitempty"`        // maker share of the window's fills pooled, 0..1
+	MakerTakerPooledSource string   `json:"maker_taker_ratio_pooled_source,omitempty"` // fills_volume, or fills_count without volumes
+	MakerShareSource       string   `json:"maker_share_source,omitempty"`              // read from older soak-gates' verdicts, not written
+	PartialFreezeActive    bool     `json:"partial_freeze_active"`
+	FrozenSubsystems       []string `json:"frozen_subsystems,omitempty"`
 
 	Comparison        *Comparison  `json:"comparison,omitempty"`
 	DeltaVerification *DeltaVerify `json:"delta_verification,omitempty"`
@@ -117,23 +103,21 @@ type Settings struct {
 
 // Check is one judged rule with its evidence.
 type Check struct {
-	Name        string   `json:"name"`
-	KPI         string   `json:"kpi,omitempty"`
-	Statistic   string   `json:"statistic,omitempty"`
-	Direction   string   `json:"direction"` // ">=" or "<="
-	Threshold   float64  `json:"threshold"`
-	Warn        *float64 `json:"warn,omitempty"`
-	Value       *float64 `json:"value,omitempty"`
-	N           int      `json:"n"`
-	WindowFirst int      `json:"window_first,omitempty"`
-	WindowLast  int      `json:"window_last,omitempty"`
-	Sustained   string   `json:"sustained,omitempty"` // "3 consecutive", "3 of the last 5"
-	// Iterations are the evidence: iterations that breached, were missing
-	// the KPI or failed — the first 100; IterationsOmitted counts the rest.
-	Iterations        []int  `json:"iterations,omitempty"`
-	IterationsOmitted int    `json:"iterations_omitted,omitempty"`
-	Status            string `json:"status"`
-	Reason            string `json:"reason"`
+	Name              string   `json:"name"`
+	KPI               string   `json:"kpi,omitempty"`
+	Statistic         string   `json:"statistic,omitempty"`
+	Direction         string   `json:"direction"` // ">=" or "<="
+	Threshold         float64  `json:"threshold"`
+	Warn              *float64 `json:"warn,omitempty"`
+	Value             *float64 `json:"value,omitempty"`
+	N                 int      `json:"n"`
+	WindowFirst       int      `json:"window_first,omitempty"`
+	WindowLast        int      `json:"window_last,omitempty"`
+	Sustained         string   `json:"sustained,omitempty"`          // "3 consecutive", "3 of the last 5"
+	Iterations        []int    `json:"iterations,omitempty"`         // evidence: breached, missing or failed (the first 100)
+	IterationsOmitted int      `json:"iterations_omitted,omitempty"` // the rest
+	Status            string   `json:"status"`
+	Reason            string   `json:"reason"`
 }
 
 // Comparison records a --compare against a baseline.
@@ -160,11 +144,9 @@ type DeltaVerify struct {
 	RatioDefinition     string  `json:"ratio_definition"`
 	MinRatio            float64 `json:"min_full_apply_ratio"`
 	MaxSignatureStuck   int     `json:"max_signature_stuck"`
-	Status              string  `json:"status"` // PASS, FAIL or SKIP (nothing to verify)
-	// Source and PolicyDigest say which soak and policy the report was
-	// computed from; without them it is evidence about no soak.
-	Source       *Source `json:"source,omitempty"`
-	PolicyDigest string  `json:"policy_digest,omitempty"`
+	Status              string  `json:"status"`                  // PASS, FAIL or SKIP (nothing to verify)
+	Source              *Source `json:"source,omitempty"`        // the soak verified; without it, evidence about no soak
+	PolicyDigest        string  `json:"policy_digest,omitempty"` // the policy verified by
 	// Pairs are the verified proposals in iteration order, all of them or
 	// in a long ledger a selection that keeps every kind of problem visible
 	// (judge.VerifyDeltas); PairsOmitted counts, per outcome, the rest.
