@@ -157,29 +157,36 @@ func TestDecodeIterationSummary(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := decodeIter("ITER_SUMMARY_7.json", []byte(tc.in))
-			if tc.wantErr != "" {
-				if err == nil {
-					t.Fatalf("got no error, want %q", tc.wantErr)
-				}
-				if diff := cmp.Diff(tc.wantErr, err.Error()); diff != "" {
-					t.Errorf("error (-want +got):\n%s", diff)
-				}
-				var ae *Error
-				if !errors.As(err, &ae) {
-					t.Errorf("error is %T, want *artifact.Error", err)
-				}
-				if got != nil {
-					t.Errorf("got %+v with the error, want nil", got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			checkResult(t, got, err, tc.want, tc.wantErr)
 		})
+	}
+}
+
+// checkResult compares a decoding result with the one wanted: the error
+// wantErr, an *Error with a zero result, or else want.
+func checkResult[T any](t *testing.T, got T, err error, want T, wantErr string) {
+	t.Helper()
+	if wantErr == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		return
+	}
+	var ae *Error
+	var zero T
+	switch {
+	case err == nil:
+		t.Fatalf("got %+v, want error %q", got, wantErr)
+	case !errors.As(err, &ae):
+		t.Errorf("error is %T, want *artifact.Error", err)
+	case cmp.Diff(zero, got) != "":
+		t.Errorf("got %+v with the error, want none", got)
+	}
+	if diff := cmp.Diff(wantErr, err.Error()); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
 	}
 }
 
@@ -246,21 +253,7 @@ func TestPeekEnvelope(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := PeekEnvelope("f", []byte(tc.in))
-			if tc.wantErr != "" {
-				if err == nil {
-					t.Fatalf("got %+v, want error %q", got, tc.wantErr)
-				}
-				if diff := cmp.Diff(tc.wantErr, err.Error()); diff != "" {
-					t.Errorf("error (-want +got):\n%s", diff)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			checkResult(t, got, err, tc.want, tc.wantErr)
 		})
 	}
 }

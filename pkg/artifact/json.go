@@ -2,11 +2,13 @@ package artifact
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,16 +26,14 @@ type Error struct {
 
 // Error formats e as "file: line N: what".
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
-	}
+	s := e.Err.Error()
 	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
+		s = "line " + strconv.Itoa(e.Line) + ": " + s
 	}
-	b.WriteString(e.Err.Error())
-	return b.String()
+	if e.File != "" {
+		s = e.File + ": " + s
+	}
+	return s
 }
 
 // Unwrap returns the error without its place.
@@ -220,13 +220,10 @@ func describe(err error) string {
 		}
 		return "invalid JSON: " + se.Err.Error()
 	case errors.As(err, &me):
-		field := strings.ReplaceAll(strings.TrimPrefix(string(me.JSONPointer), "/"), "/", ".")
-		switch {
-		case errors.Is(me.Err, jsonv2.ErrUnknownName):
+		if errors.Is(me.Err, jsonv2.ErrUnknownName) {
 			return fmt.Sprintf("unknown field %q", me.JSONPointer.LastToken())
-		case field == "":
-			field = "value"
 		}
+		field := cmp.Or(strings.ReplaceAll(strings.TrimPrefix(string(me.JSONPointer), "/"), "/", "."), "value")
 		got := "JSON " + strings.TrimPrefix(kindName(me.JSONKind), "a ")
 		if me.JSONKind == '0' {
 			got += " " + string(me.JSONValue)
