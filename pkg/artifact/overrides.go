@@ -19,10 +19,9 @@ import (
 // The file carries schema_version and kind first, then the parameters
 // (sorted); a bot that reads only the parameter keys it knows ignores both.
 type Overrides struct {
-	Params map[string]float64
-	Legacy bool // read from a file without an envelope (internal/legacy)
-	// Ignored lists legacy keys that held no number and were skipped.
-	Ignored []string
+	Params  map[string]float64
+	Legacy  bool     // read from a file without an envelope (internal/legacy)
+	Ignored []string // legacy keys that held no number, skipped
 }
 
 // MarshalJSON writes the envelope, then the parameters as nested objects
@@ -34,7 +33,7 @@ func (o Overrides) MarshalJSON() ([]byte, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("override %s: non-finite value", k)
 		}
-		if isEnvelopeKey(k) {
+		if strings.EqualFold(k, "schema_version") || strings.EqualFold(k, "kind") {
 			return nil, fmt.Errorf("override key %q is reserved", k)
 		}
 		parts := strings.Split(k, ".")
@@ -74,10 +73,4 @@ type decimal float64
 // MarshalJSON writes d in plain decimals.
 func (d decimal) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(d), 'f', -1, 64), nil
-}
-
-// isEnvelopeKey reports whether key spells "schema_version" or "kind" in
-// any case: a key no parameter may have.
-func isEnvelopeKey(key string) bool {
-	return strings.EqualFold(key, "schema_version") || strings.EqualFold(key, "kind")
 }
