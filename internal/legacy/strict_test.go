@@ -1,11 +1,9 @@
 package legacy
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -121,67 +119,14 @@ func errString(err error) string {
 func FuzzDecodeIterationSummary(f *testing.F) {
 	f.Add([]byte(oursIter))
 	f.Add([]byte(`{"schema_version":1,"kind":"iteration_summary","iteration":3,"mode":"exec","seed":1,"duration_ms":5,"status":"failed","failure":{"reason":"timeout","exit_code":137},"summary":{}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := decodeSummary("f", data)
-		if err != nil {
-			mustBeArtifactError(t, err)
-			if s != nil {
-				t.Fatalf("result with an error: %+v", s)
-			}
-			return
-		}
-		if s.Kind != artifact.KindIterationSummary || s.SchemaVersion != artifact.SchemaVersion {
-			t.Fatalf("decoded envelope %d %q", s.SchemaVersion, s.Kind)
-		}
-		if s.Iteration < 1 {
-			t.Fatalf("iteration %d", s.Iteration)
-		}
-		out, err := artifact.Marshal(s)
-		if err != nil {
-			t.Fatalf("strictly decoded summary does not encode: %v", err)
-		}
-		again, err := decodeSummary("f", out)
-		if err != nil {
-			t.Fatalf("re-encoded summary does not decode: %v\n%s", err, out)
-		}
-		if diff := cmp.Diff(s, again, cmpopts.IgnoreFields(artifact.IterationSummary{}, "Legacy")); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-	})
+	f.Fuzz(fuzzSummary(decodeSummary))
 }
 
 func FuzzDecodeOverrides(f *testing.F) {
 	f.Add([]byte(`{"base_spread_bps_delta":0.05,"engine":{"min_interval_ms":5,"tail_age_ms":30},"impact_cap_ratio":0.1,"risk":{"impact_cap_ratio":-0.009999999999999995}}`))
 	f.Add([]byte("{\"schema_version\": 1, \"kind\": \"runtime_overrides\", \"engine\": {\"concurrency_limit\": 10}, \"min_interval_ms\": 60}\n"))
 	f.Add([]byte(`{"a": NaN, "b": {"c": null, "d": [1]}, "e": "x"}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := decodeOverrides("f", data)
-		if err != nil {
-			mustBeArtifactError(t, err)
-			if o != nil {
-				t.Fatalf("result with an error: %+v", o)
-			}
-			return
-		}
-		out, err := artifact.Marshal(o)
-		if err != nil {
-			t.Fatalf("strictly decoded overrides do not encode: %v", err)
-		}
-		again, err := decodeOverrides("f", out)
-		if err != nil {
-			t.Fatalf("re-encoded overrides do not decode: %v\n%s", err, out)
-		}
-		if again.Legacy || len(again.Ignored) > 0 {
-			t.Fatalf("re-encoded overrides read as legacy: %+v", again)
-		}
-		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-		out2, err := artifact.Marshal(again)
-		if err != nil || !bytes.Equal(out, out2) {
-			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
-		}
-	})
+	f.Fuzz(fuzzOverrides(decodeOverrides))
 }
 
 func BenchmarkDecodeIterationSummary(b *testing.B) {
