@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -49,7 +50,7 @@ func BenchmarkEvaluateLedger100k(b *testing.B) {
 // ledgerSoak is a soak of n good iterations with a ledger entry each: the
 // proposal of iteration i is held back by a freeze when i%3 == 0, else
 // applied to one of two keys, chained and confirmed by the overrides.
-func ledgerSoak(n int) *artifact.Soak {
+func ledgerSoak(n int) *soakdir.Soak {
 	s := soakOf(n, nil)
 	rep := &artifact.TuningReport{SchemaVersion: 1, Kind: artifact.KindTuningReport}
 	vals := map[string]float64{"base_spread_bps_delta": 0, "min_interval_ms": 100}

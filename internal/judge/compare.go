@@ -10,6 +10,7 @@ import (
 
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -55,7 +56,7 @@ type BaselineRun struct {
 	Note      string
 	// Toolkit is set when the run is the Python toolkit's (a soak of its
 	// iterations or its snapshot): a KPI it defines otherwise
-	// (artifact.ToolkitDefinition) is on another scale than soakline's.
+	// (toolkitDefinitions) is on another scale than soakline's.
 	Toolkit bool
 	Means   map[string]float64
 	// N is the number of window values behind each mean; 0 when the
@@ -103,7 +104,7 @@ func NewBaseline(runs []BaselineRun) *Baseline {
 
 // BaselineFromSoak judges a baseline soak with the same policy and options
 // and returns its window means.
-func BaselineFromSoak(s *artifact.Soak, pol *policy.Policy, opts Options) (BaselineRun, error) {
+func BaselineFromSoak(s *soakdir.Soak, pol *policy.Policy, opts Options) (BaselineRun, error) {
 	opts.Baseline = nil
 	v, err := Evaluate(s, pol, opts)
 	if err != nil {
@@ -157,7 +158,7 @@ func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (Ba
 
 // toolkitWindow reports whether the window v judged in s is the Python
 // toolkit's iterations.
-func toolkitWindow(s *artifact.Soak, v *artifact.Verdict) bool {
+func toolkitWindow(s *soakdir.Soak, v *artifact.Verdict) bool {
 	if len(v.IterationsAnalyzed) == 0 {
 		return false
 	}
@@ -234,7 +235,7 @@ func (e *evaluation) compareOne(r policy.Rule, sm *sample, b *Baseline) *compare
 	}}
 	minN := max(e.pol.Compare.MinSamples, 1)
 	var means []float64
-	def, differs := artifact.ToolkitDefinition(r.KPI)
+	def, differs := toolkitDefinitions[r.KPI]
 	for _, run := range b.Runs {
 		m, ok := run.Means[r.KPI]
 		switch n := run.N[r.KPI]; {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -59,7 +60,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= tolerance*math.Max(1, mat
 // MaxPartialPairs partial_ok and unverified ones and the last LastPairs
 // proposals, and counts the others per outcome in PairsOmitted — so that a
 // soak of 100,000 iterations does not carry 100,000 pairs in its verdict.
-func VerifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
+func VerifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
 	dv := verifyDeltas(s, minRatio, maxStuck)
 	boundPairs(dv)
 	return dv
@@ -109,7 +110,7 @@ type pairState struct {
 }
 
 // verifyDeltas is VerifyDeltas with every pair.
-func verifyDeltas(s *artifact.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
+func verifyDeltas(s *soakdir.Soak, minRatio float64, maxStuck int) *artifact.DeltaVerify {
 	dv := &artifact.DeltaVerify{
 		SchemaVersion:     artifact.SchemaVersion,
 		Kind:              artifact.KindDeltaVerify,
@@ -370,7 +371,7 @@ func clampReason(e *artifact.Tuning, k string) (string, bool) {
 // fails whatever the delta ratio forgives; there is no check where the two
 // cannot be compared (no overrides file or no recorded state, a stream, or
 // the Python toolkit's ledger, whose hashes are of another file).
-func overridesSoaked(s *artifact.Soak, on string) (artifact.Check, bool) {
+func overridesSoaked(s *soakdir.Soak, on string) (artifact.Check, bool) {
 	entries, source := ledger(s)
 	legacy := s.Report != nil && s.Report.Legacy && source == "TUNING_REPORT.json" || s.Legacy && source != "TUNING_REPORT.json"
 	end := lastStateHash(entries)
@@ -479,7 +480,7 @@ func lookupKey(o *artifact.Overrides, k string) (float64, bool) {
 	if v, ok := o.Params[k]; ok {
 		return v, true
 	}
-	for _, full := range o.Keys() {
+	for _, full := range slices.Sorted(maps.Keys(o.Params)) {
 		if strings.HasSuffix(full, "."+k) {
 			return o.Params[full], true
 		}
@@ -490,7 +491,7 @@ func lookupKey(o *artifact.Overrides, k string) (float64, bool) {
 // ledger returns the tuning entries in iteration order and where they
 // came from. The result is read-only: a report already in order (as ours
 // always is) is returned as it is, not copied.
-func ledger(s *artifact.Soak) ([]artifact.Tuning, string) {
+func ledger(s *soakdir.Soak) ([]artifact.Tuning, string) {
 	var out []artifact.Tuning
 	source := "TUNING_REPORT.json"
 	byIteration := func(a, b artifact.Tuning) int { return cmp.Compare(a.Iteration, b.Iteration) }
@@ -517,7 +518,7 @@ func ledger(s *artifact.Soak) ([]artifact.Tuning, string) {
 
 // ledgerDivergence names iterations where TUNING_REPORT.json and the
 // iteration summary disagree on whether tuning was applied.
-func ledgerDivergence(s *artifact.Soak) []string {
+func ledgerDivergence(s *soakdir.Soak) []string {
 	if s.Report == nil {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -23,7 +24,7 @@ func entry(it int, key string, d, old float64, oldHash, newHash string) artifact
 	}
 }
 
-func withLedger(entries []artifact.Tuning, params map[string]float64) *artifact.Soak {
+func withLedger(entries []artifact.Tuning, params map[string]float64) *soakdir.Soak {
 	s := soakOf(8, nil)
 	s.Report = &artifact.TuningReport{SchemaVersion: 1, Kind: artifact.KindTuningReport, Iterations: entries}
 	if params != nil {
@@ -43,7 +44,7 @@ func TestVerifyDeltas(t *testing.T) {
 		Skipped: []artifact.Skip{{Key: "min_interval_ms", Guard: "velocity", Reason: "velocity cap exceeded"}}, SkipReason: "velocity", Verified: true}
 	tests := []struct {
 		name    string
-		soak    *artifact.Soak
+		soak    *soakdir.Soak
 		want    counts
 		problem string
 	}{
@@ -97,7 +98,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "clamped by a named guard is partial",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.ProposedDeltas["a"] = 3
 				e.Rationale = []string{"CLAMPED: a proposed +3, applied +1 (clamped to [0, 1])"}
@@ -108,7 +109,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "a clamp no guard explains fails",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.ProposedDeltas["a"] = 3
 				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})
@@ -118,7 +119,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "unverified write",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.Verified = false
 				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})
@@ -128,7 +129,7 @@ func TestVerifyDeltas(t *testing.T) {
 		},
 		{
 			name: "legacy ledger: key presence only",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				s := withLedger([]artifact.Tuning{
 					{Iteration: 1, ProposedDeltas: map[string]float64{"min_interval_ms": 5}, Applied: true, ChangedKeys: []string{"min_interval_ms"}, OldHash: "a", StateHash: "b"},
 					{Iteration: 2, ProposedDeltas: map[string]float64{"tail_age_ms": 5}, SkipReason: "velocity"},
@@ -339,7 +340,7 @@ func TestFailedIterationsBounded(t *testing.T) {
 // chained builds n applied proposals, each of its own key, the state hash
 // chained from entry to entry; bad(i) turns entry i into an unverified
 // write (a fail).
-func chained(n int, bad func(i int) bool) *artifact.Soak {
+func chained(n int, bad func(i int) bool) *soakdir.Soak {
 	var entries []artifact.Tuning
 	params := map[string]float64{}
 	for i := 1; i <= n; i++ {
@@ -364,7 +365,7 @@ func TestDeltaOutcomes(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		soak    *artifact.Soak
+		soak    *soakdir.Soak
 		want    counts
 		reason  string // substring of a pair's reason
 		note    string // substring of the note
@@ -404,7 +405,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "legacy ledger without runtime_overrides.json is unverified, never verified by presence",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				s := withLedger([]artifact.Tuning{
 					{Iteration: 1, ProposedDeltas: map[string]float64{"min_interval_ms": 5}, Applied: true, ChangedKeys: []string{"min_interval_ms"}, OldHash: "a", StateHash: "b"},
 					{Iteration: 2, ProposedDeltas: map[string]float64{"tail_age_ms": 5}, SkipReason: "velocity"},
@@ -440,7 +441,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "an overrides file that is not the state the ledger ends in fails the last applied proposal",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				s := withLedger([]artifact.Tuning{
 					entry(1, "a", 1, 0, "h0", "h1"),
 					entry(2, "b", 1, 0, "h1", "h2"),
@@ -454,7 +455,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "the same file, or a stream's line digest, is not compared",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				s := withLedger([]artifact.Tuning{entry(1, "a", 1, 0, "h0", "h1")}, map[string]float64{"a": 1})
 				s.OverridesDigest = "line digest" // a stream: no Dir
 				return s
@@ -464,7 +465,7 @@ func TestDeltaOutcomes(t *testing.T) {
 		},
 		{
 			name: "changes recorded under applied: false are inconsistent",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				e := entry(1, "a", 1, 0, "h0", "h1")
 				e.Applied = false
 				return withLedger([]artifact.Tuning{e}, map[string]float64{"a": 1})

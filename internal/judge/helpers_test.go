@@ -2,6 +2,7 @@ package judge
 
 import (
 	"github.com/soakline/soakline/internal/legacy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -19,8 +20,8 @@ func iter(n int, k kpis) *artifact.IterationSummary {
 
 // soakOf builds a soak of n good iterations, then applies edits by
 // iteration number.
-func soakOf(n int, edit func(i int, it *artifact.IterationSummary)) *artifact.Soak {
-	s := &artifact.Soak{Path: "test"}
+func soakOf(n int, edit func(i int, it *artifact.IterationSummary)) *soakdir.Soak {
+	s := &soakdir.Soak{Path: "test"}
 	for i := 1; i <= n; i++ {
 		it := iter(i, good())
 		if edit != nil {

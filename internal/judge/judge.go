@@ -52,6 +52,7 @@ import (
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/redact"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -121,7 +122,7 @@ func setEvidence(c *artifact.Check, its []int) {
 
 // Evaluate judges soak by pol. It returns an error only for an invalid
 // policy or options; every property of the data is part of the verdict.
-func Evaluate(soak *artifact.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
+func Evaluate(soak *soakdir.Soak, pol *policy.Policy, opts Options) (*artifact.Verdict, error) {
 	if pol == nil {
 		pol = policy.Default(false)
 	}
@@ -148,7 +149,7 @@ func Evaluate(soak *artifact.Soak, pol *policy.Policy, opts Options) (*artifact.
 }
 
 type evaluation struct {
-	soak *artifact.Soak
+	soak *soakdir.Soak
 	pol  *policy.Policy
 	opts Options
 
@@ -529,7 +530,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
 	var value float64
 	if len(sm.vals) > 0 {
 		value = Statistic(r.Statistic, sm.vals)
-		c.Value = artifact.F(numfmt.RoundKeep(value, c.Levels()...))
+		c.Value = artifact.F(numfmt.RoundKeep(value, numfmt.Levels(&c)...))
 	}
 	where := span(c.WindowFirst, c.WindowLast)
 	missingNote := ""
@@ -562,7 +563,7 @@ func (e *evaluation) ruleCheck(r policy.Rule, sm *sample) (c artifact.Check) {
 		e.sustained(&c, r, sm, missingNote)
 		return c
 	}
-	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, numfmt.Value.Format(value, c.Levels()...), where, len(sm.vals))
+	desc := fmt.Sprintf("%s%s %s over %s (n=%d)", missingNote, r.Statistic, numfmt.Value.Format(value, numfmt.Levels(&c)...), where, len(sm.vals))
 	switch {
 	case breaches(r, value, r.Fail):
 		c.Status = artifact.CheckFail
@@ -831,7 +832,7 @@ func (e *evaluation) signals(get func(string) *sample) {
 	}
 }
 
-func lastTuning(s *artifact.Soak) *artifact.Tuning {
+func lastTuning(s *soakdir.Soak) *artifact.Tuning {
 	if s.Report != nil && len(s.Report.Iterations) > 0 {
 		return &s.Report.Iterations[len(s.Report.Iterations)-1]
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/policy"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -64,7 +65,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		soak   *artifact.Soak
+		soak   *soakdir.Soak
 		policy func(t *testing.T) *policy.Policy
 		opts   Options
 		want   outcome
@@ -130,7 +131,7 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "no iterations",
-			soak: &artifact.Soak{Path: "empty"},
+			soak: &soakdir.Soak{Path: "empty"},
 			want: outcome{Verdict: "INCONCLUSIVE", Checks: with(map[string]string{"window": "INCONCLUSIVE",
 				"maker_taker_ratio_mean": "INCONCLUSIVE", "p95_latency_ms_mean": "INCONCLUSIVE", "risk_ratio_mean": "INCONCLUSIVE", "net_bps_mean": "INCONCLUSIVE"})},
 		},
@@ -210,7 +211,7 @@ func TestEvaluate(t *testing.T) {
 		},
 		{
 			name: "gaps are judged by iteration, and noted",
-			soak: func() *artifact.Soak {
+			soak: func() *soakdir.Soak {
 				s := soakOf(20, nil)
 				s.Iterations = append(s.Iterations[:5], s.Iterations[9:]...)
 				s.Warnings = []string{"iterations 6-9 are missing"}
@@ -508,7 +509,7 @@ func TestEvaluateRejects(t *testing.T) {
 func TestPassCountLastN(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
-		soak           *artifact.Soak
+		soak           *soakdir.Soak
 		policy         string
 		goals, iterats int
 	}{

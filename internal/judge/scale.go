@@ -4,12 +4,18 @@ import (
 	"fmt"
 
 	"github.com/soakline/soakline/internal/policy"
-	"github.com/soakline/soakline/pkg/artifact"
 )
+
+// toolkitDefinitions are the Python toolkit's definitions of the KPIs it
+// defines otherwise than soakline (artifact.KPIs), so that its values are
+// on another scale: a rule judges them by its toolkit levels.
+var toolkitDefinitions = map[string]string{
+	"risk_ratio": "risk blocks / all blocks",
+}
 
 // scaleRules returns the policy's KPI rules as the window is judged by
 // them. Where the Python toolkit defines a KPI otherwise than soakline
-// (artifact.ToolkitDefinition: its risk_ratio is risk blocks ÷ all blocks,
+// (toolkitDefinitions: its risk_ratio is risk blocks ÷ all blocks,
 // ours ÷ all attempted actions), a window of the toolkit's iterations is
 // judged by the rule's toolkit levels (policy.Rule.Toolkit). A rule that
 // has none, or a window that mixes the two definitions, cannot be judged:
@@ -27,7 +33,7 @@ func (e *evaluation) scaleRules() {
 	e.offScale, e.scaled = map[string]string{}, map[string]string{}
 	for i, r := range e.pol.KPIs {
 		e.rules[i] = r
-		def, differs := artifact.ToolkitDefinition(r.KPI)
+		def, differs := toolkitDefinitions[r.KPI]
 		if !differs || toolkit == 0 {
 			continue
 		}

@@ -47,36 +47,7 @@ func FuzzIterationSummary(f *testing.F) {
 	addFixtures(f, "legacy/ITER_SUMMARY_*.json")
 	f.Add([]byte(validIter))
 	f.Add([]byte(`{"schema_version":1,"kind":"iteration_summary","iteration":3,"mode":"exec","seed":1,"duration_ms":5,"status":"failed","failure":{"reason":"timeout","exit_code":137},"summary":{}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := IterationSummary("f", data)
-		if err != nil {
-			mustBeArtifactError(t, err)
-			if s != nil {
-				t.Fatalf("result with an error: %+v", s)
-			}
-			return
-		}
-		if s.Kind != artifact.KindIterationSummary || s.SchemaVersion != artifact.SchemaVersion {
-			t.Fatalf("decoded envelope %d %q", s.SchemaVersion, s.Kind)
-		}
-		if s.Iteration < 1 {
-			t.Fatalf("iteration %d", s.Iteration)
-		}
-		out, err := artifact.Marshal(s)
-		if err != nil {
-			if s.Legacy {
-				return // NaN or Infinity from a legacy file: reported downstream
-			}
-			t.Fatalf("strictly decoded summary does not encode: %v", err)
-		}
-		again, err := IterationSummary("f", out)
-		if err != nil {
-			t.Fatalf("re-encoded summary does not decode: %v\n%s", err, out)
-		}
-		if diff := cmp.Diff(s, again, cmpopts.IgnoreFields(artifact.IterationSummary{}, "Legacy")); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-	})
+	f.Fuzz(fuzzSummary(IterationSummary))
 }
 
 func FuzzTuningReport(f *testing.F) {
@@ -110,37 +81,7 @@ func FuzzOverrides(f *testing.F) {
 	f.Add([]byte(`{"base_spread_bps_delta":0.05,"engine":{"min_interval_ms":5,"tail_age_ms":30},"impact_cap_ratio":0.1,"risk":{"impact_cap_ratio":-0.009999999999999995}}`))
 	f.Add([]byte("{\"schema_version\": 1, \"kind\": \"runtime_overrides\", \"engine\": {\"concurrency_limit\": 10}, \"min_interval_ms\": 60}\n"))
 	f.Add([]byte(`{"a": NaN, "b": {"c": null, "d": [1]}, "e": "x"}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := Overrides("f", data)
-		if err != nil {
-			mustBeArtifactError(t, err)
-			if o != nil {
-				t.Fatalf("result with an error: %+v", o)
-			}
-			return
-		}
-		out, err := o.Encode()
-		if err != nil {
-			if o.Legacy {
-				return // e.g. {"a": 1, "a.b": 2}: refused when written
-			}
-			t.Fatalf("strictly decoded overrides do not encode: %v", err)
-		}
-		again, err := Overrides("f", out)
-		if err != nil {
-			t.Fatalf("re-encoded overrides do not decode: %v\n%s", err, out)
-		}
-		if again.Legacy || len(again.Ignored) > 0 {
-			t.Fatalf("re-encoded overrides read as legacy: %+v", again)
-		}
-		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-		out2, err := again.Encode()
-		if err != nil || !bytes.Equal(out, out2) {
-			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
-		}
-	})
+	f.Fuzz(fuzzOverrides(Overrides))
 }
 
 // validIter is a strict iteration summary of ours.
@@ -160,3 +101,73 @@ const validIter = `{
   }
 }
 `
+
+// fuzzSummary holds read, a reader of iteration summaries, to the rules
+// above.
+func fuzzSummary(read func(string, []byte) (*artifact.IterationSummary, error)) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
+		s, err := read("f", data)
+		if err != nil {
+			mustBeArtifactError(t, err)
+			if s != nil {
+				t.Fatalf("result with an error: %+v", s)
+			}
+			return
+		}
+		if s.Kind != artifact.KindIterationSummary || s.SchemaVersion != artifact.SchemaVersion {
+			t.Fatalf("decoded envelope %d %q", s.SchemaVersion, s.Kind)
+		}
+		if s.Iteration < 1 {
+			t.Fatalf("iteration %d", s.Iteration)
+		}
+		out, err := artifact.Marshal(s)
+		if err != nil {
+			if s.Legacy {
+				return // NaN or Infinity from a legacy file: reported downstream
+			}
+			t.Fatalf("strictly decoded summary does not encode: %v", err)
+		}
+		again, err := read("f", out)
+		if err != nil {
+			t.Fatalf("re-encoded summary does not decode: %v\n%s", err, out)
+		}
+		if diff := cmp.Diff(s, again, cmpopts.IgnoreFields(artifact.IterationSummary{}, "Legacy")); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	}
+}
+
+// fuzzOverrides holds read, a reader of overrides, to the rules above.
+func fuzzOverrides(read func(string, []byte) (*artifact.Overrides, error)) func(*testing.T, []byte) {
+	return func(t *testing.T, data []byte) {
+		o, err := read("f", data)
+		if err != nil {
+			mustBeArtifactError(t, err)
+			if o != nil {
+				t.Fatalf("result with an error: %+v", o)
+			}
+			return
+		}
+		out, err := artifact.Marshal(o)
+		if err != nil {
+			if o.Legacy {
+				return // e.g. {"a": 1, "a.b": 2}: refused when written
+			}
+			t.Fatalf("strictly decoded overrides do not encode: %v", err)
+		}
+		again, err := read("f", out)
+		if err != nil {
+			t.Fatalf("re-encoded overrides do not decode: %v\n%s", err, out)
+		}
+		if again.Legacy || len(again.Ignored) > 0 {
+			t.Fatalf("re-encoded overrides read as legacy: %+v", again)
+		}
+		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+		out2, err := artifact.Marshal(again)
+		if err != nil || !bytes.Equal(out, out2) {
+			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
+		}
+	}
+}

@@ -6,9 +6,10 @@
 // (path/soak/latest, path/latest). Nothing else in soakline knows these
 // shapes.
 //
-// Each reader takes a file of either format: one with an envelope is ours
-// and decoded strictly by pkg/artifact; one without is the toolkit's and
-// read leniently, as the toolkit wrote it:
+// Each reader takes a file of either format: one with an envelope is ours,
+// decoded strictly by artifact.Decode and then checked for what JSON types
+// cannot say (strict.go: statuses, adoption records, override values); one
+// without is the toolkit's and read leniently, as the toolkit wrote it:
 //
 //   - a UTF-8 byte order mark and CRLF line ends are accepted;
 //   - NaN, Infinity and -Infinity literals (Python's json.dump writes

@@ -18,7 +18,7 @@ func Overrides(file string, data []byte) (*artifact.Overrides, error) {
 	if env, err := PeekEnvelope(file, data); err != nil {
 		return nil, err
 	} else if env.Kind != "" {
-		return artifact.DecodeOverrides(file, data)
+		return decodeOverrides(file, data)
 	}
 	clean := sanitize(data)
 	m, err := object(file, clean)

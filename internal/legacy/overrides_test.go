@@ -1,6 +1,8 @@
 package legacy
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +37,7 @@ func TestOverridesRoundTrip(t *testing.T) {
   }
 }
 `
-	got, err := o.Encode()
+	got, err := artifact.Marshal(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func TestOverridesRoundTrip(t *testing.T) {
 	}
 	// Deterministic: map order never shows.
 	for range 20 {
-		again, err := o.Encode()
+		again, err := artifact.Marshal(o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,10 +61,10 @@ func TestOverridesRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(&o, back); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"base_spread_bps_delta", "engine.concurrency_limit", "engine.tail_age_ms", "min_interval_ms", "replace_rate_per_min", "risk.impact_cap_ratio", "tail_age_ms", "tuner.limits.max_delta_per_hour"}, back.Keys()); diff != "" {
+	if diff := cmp.Diff([]string{"base_spread_bps_delta", "engine.concurrency_limit", "engine.tail_age_ms", "min_interval_ms", "replace_rate_per_min", "risk.impact_cap_ratio", "tail_age_ms", "tuner.limits.max_delta_per_hour"}, slices.Sorted(maps.Keys(back.Params))); diff != "" {
 		t.Errorf("Keys (-want +got):\n%s", diff)
 	}
-	empty, err := artifact.Overrides{}.Encode()
+	empty, err := artifact.Marshal(artifact.Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func TestOverridesEncodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := artifact.Overrides{Params: tc.params}.Encode()
+			_, err := artifact.Marshal(artifact.Overrides{Params: tc.params})
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -22,7 +22,7 @@ func TuningReport(file string, data []byte) (*artifact.TuningReport, error) {
 			return nil, err
 		}
 	} else if env.Kind != "" {
-		return artifact.DecodeTuningReport(file, data)
+		return decodeReport(file, data)
 	}
 	clean := sanitize(data)
 	dec := jsontext.NewDecoder(bytes.NewReader(clean))
@@ -147,10 +147,10 @@ func ReadTuningReport(file string, r io.ReadSeeker) (*artifact.TuningReport, err
 	return TuningReport(file, buf.Bytes())
 }
 
-// readOurs is artifact.DecodeTuningReport reading from r as the ledger is
+// readOurs is decodeReport reading from r as the ledger is
 // decoded, rather than holding it whole: the ledger of a long soak is large
 // (85 MB at 100,000 iterations). A ledger the stream does not decode is
-// read again whole from the start, for DecodeTuningReport to say where it
+// read again whole from the start, for decodeReport to say where it
 // is wrong.
 func readOurs(file string, r io.ReadSeeker) (*artifact.TuningReport, error) {
 	rep := new(artifact.TuningReport)
@@ -167,5 +167,14 @@ func readOurs(file string, r io.ReadSeeker) (*artifact.TuningReport, error) {
 	if err != nil {
 		return nil, artifact.PathError(file, err)
 	}
-	return artifact.DecodeTuningReport(file, data)
+	return decodeReport(file, data)
+}
+
+// decodeReport decodes TUNING_REPORT.json of ours strictly.
+func decodeReport(file string, data []byte) (*artifact.TuningReport, error) {
+	r := new(artifact.TuningReport)
+	if err := artifact.Decode(file, data, artifact.KindTuningReport, r); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

@@ -27,7 +27,7 @@ func IterationSummary(file string, data []byte) (*artifact.IterationSummary, err
 	if !bytes.Contains(data, []byte(`"kind"`)) && !bytes.Contains(data, []byte(`\u`)) {
 		return summary(file, sanitize(data))
 	}
-	s, err := artifact.DecodeIterationSummary(file, data)
+	s, err := decodeSummary(file, data)
 	if err == nil {
 		return s, nil
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/soakline/soakline/internal/cli/soakgate"
 	"github.com/soakline/soakline/internal/cli/soakrun"
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/promtest"
 	"github.com/soakline/soakline/internal/release"
@@ -383,7 +384,7 @@ func lastMeans(t *testing.T, dir string, total, n int) map[string]float64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := artifact.DecodeIterationSummary(artifact.IterationFileName(i), data)
+		s, err := legacy.IterationSummary(artifact.IterationFileName(i), data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,7 +443,7 @@ func TestPrometheusSoakLikeEventsSoak(t *testing.T) {
 	// Every window measured the bot with the overrides soak-run wrote.
 	for i := 1; i <= iterations; i++ {
 		data, _ := os.ReadFile(filepath.Join(promDir, artifact.IterationFileName(i)))
-		s, err := artifact.DecodeIterationSummary("", data)
+		s, err := legacy.IterationSummary("", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -457,8 +458,8 @@ func TestPrometheusSoakLikeEventsSoak(t *testing.T) {
 	for i := 1; i <= iterations; i++ {
 		a, _ := os.ReadFile(filepath.Join(eventsDir, artifact.IterationFileName(i)))
 		b, _ := os.ReadFile(filepath.Join(promDir, artifact.IterationFileName(i)))
-		sa, _ := artifact.DecodeIterationSummary("", a)
-		sb, _ := artifact.DecodeIterationSummary("", b)
+		sa, _ := legacy.IterationSummary("", a)
+		sb, _ := legacy.IterationSummary("", b)
 		t.Logf("iteration %d: events %s| prometheus %s", i, kpiLine(&sa.Summary), kpiLine(&sb.Summary))
 	}
 }
@@ -507,7 +508,7 @@ prometheus:
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := artifact.DecodeIterationSummary("", data)
+		s, err := legacy.IterationSummary("", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -559,7 +560,7 @@ prometheus:
 		t.Fatalf("soak-run: exit %d\n%s", code, errb2.String())
 	}
 	data, _ := os.ReadFile(filepath.Join(dir2, artifact.IterationFileName(1)))
-	s, err := artifact.DecodeIterationSummary("", data)
+	s, err := legacy.IterationSummary("", data)
 	if err != nil {
 		t.Fatal(err)
 	}

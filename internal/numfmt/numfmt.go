@@ -155,5 +155,14 @@ func CheckValue(c *artifact.Check) string {
 	if c.Value == nil {
 		return "-"
 	}
-	return Value.Format(*c.Value, c.Levels()...)
+	return Value.Format(*c.Value, Levels(c)...)
+}
+
+// Levels returns the levels a check's value is compared with: the
+// threshold, and the warn level when there is one.
+func Levels(c *artifact.Check) []float64 {
+	if c.Warn != nil {
+		return []float64{c.Threshold, *c.Warn}
+	}
+	return []float64{c.Threshold}
 }

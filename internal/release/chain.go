@@ -24,7 +24,7 @@ import (
 
 // Facts are what the evidence must agree with.
 type Facts struct {
-	SoakDigest      string // sha256 over the iteration files (artifact.Soak.Digest)
+	SoakDigest      string // sha256 over the iteration files (soakdir.Soak.Digest)
 	LedgerDigest    string // sha256 of TUNING_REPORT.json, "" when the soak has none
 	OverridesDigest string // sha256 of runtime_overrides.json, "" when there is none
 }
@@ -126,7 +126,7 @@ func verdictInconsistencies(v *artifact.Verdict) []string {
 		if c.Status != artifact.CheckPass || c.Value == nil || c.Sustained != "" || strings.HasPrefix(c.Name, "compare_") {
 			continue
 		}
-		for _, l := range c.Levels() {
+		for _, l := range numfmt.Levels(c) {
 			if !numfmt.Meets(*c.Value, c.Direction, l) {
 				out = append(out, fmt.Sprintf("check %q says PASS, but its value %s does not meet %s %s",
 					c.Name, numfmt.CheckValue(c), c.Direction, numfmt.Level.Format(l)))

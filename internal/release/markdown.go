@@ -130,7 +130,7 @@ func fmtNear(p *float64, c *artifact.Check) string {
 	if p == nil {
 		return "—"
 	}
-	return numfmt.Value.Format(*p, c.Levels()...)
+	return numfmt.Value.Format(*p, numfmt.Levels(c)...)
 }
 
 // checkCond is a check's condition with its levels shown exactly.

@@ -86,7 +86,7 @@ func RedactProfile(file string, data []byte) ([]byte, []string, error) {
 				}
 			}
 		}
-		enc, err := o.Encode()
+		enc, err := artifact.Marshal(o)
 		return enc, removed, err
 	}
 	enc, err := artifact.Marshal(m)

@@ -151,7 +151,7 @@ func (m *model) checkSection(d *Doc, c *artifact.Check) {
 			continue
 		}
 		rows++
-		t.Rows = append(t.Rows, []string{strconv.Itoa(m.nums[i]), numfmt.Table.Format(v, c.Levels()...), status, filepath.Base(m.fileName(m.iters[i]))})
+		t.Rows = append(t.Rows, []string{strconv.Itoa(m.nums[i]), numfmt.Table.Format(v, numfmt.Levels(c)...), status, filepath.Base(m.fileName(m.iters[i]))})
 	}
 	d.add(Para{Text: fmt.Sprintf("Per iteration in the window (%d of %d breach the threshold %s %s or are missing):", breaches, len(m.winIdx), c.Direction, numfmt.Level.Format(c.Threshold))})
 	if len(t.Rows) > 0 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -100,7 +101,7 @@ func TestChartOutcome(t *testing.T) {
 			v.Checks = append(v.Checks, artifact.Check{Name: "c" + strconv.Itoa(i), KPI: "net_bps", Status: st})
 		}
 		it := &artifact.IterationSummary{Iteration: 1, Status: artifact.StatusOK, Summary: artifact.Summary{NetBps: artifact.F(3)}}
-		m := newModel(Input{Soak: &artifact.Soak{Iterations: []*artifact.IterationSummary{it}}, Verdict: v})
+		m := newModel(Input{Soak: &soakdir.Soak{Iterations: []*artifact.IterationSummary{it}}, Verdict: v})
 		got := "(no series)"
 		for _, k := range m.kpis {
 			if k.name == "net_bps" {

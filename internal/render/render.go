@@ -27,6 +27,7 @@ import (
 	"github.com/soakline/soakline/internal/chart"
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/provenance"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -42,7 +43,7 @@ const (
 
 // Input is what the reports are made from.
 type Input struct {
-	Soak    *artifact.Soak
+	Soak    *soakdir.Soak
 	Verdict *artifact.Verdict
 	// Snapshot is the verdict's bytes as POST_SOAK_SNAPSHOT.json holds
 	// them (soak-gate's file, unchanged); nil: artifact.Marshal(Verdict).
@@ -342,7 +343,7 @@ func checkValue(c *artifact.Check) string {
 	if c.Value == nil {
 		return "n/a"
 	}
-	return numfmt.Table.Format(*c.Value, c.Levels()...)
+	return numfmt.Table.Format(*c.Value, numfmt.Levels(c)...)
 }
 
 // kpiLevels are the levels of every check that judges kpi.
@@ -350,7 +351,7 @@ func (m *model) kpiLevels(kpi string) []float64 {
 	var ls []float64
 	for i := range m.v.Checks {
 		if c := &m.v.Checks[i]; c.KPI == kpi {
-			ls = append(ls, c.Levels()...)
+			ls = append(ls, numfmt.Levels(c)...)
 		}
 	}
 	return ls

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -21,7 +22,7 @@ func TestCheckValuesAgreeWithStatus(t *testing.T) {
 		{Name: "ratio", Direction: ">=", Threshold: 0.8333333333, Value: artifact.F(0.83333), N: 3, Status: "FAIL"},
 	}
 	it := &artifact.IterationSummary{Iteration: 1, Status: artifact.StatusOK, Summary: artifact.Summary{NetBps: artifact.F(3), MakerTakerRatio: &maker}}
-	files, err := Render(Input{Soak: &artifact.Soak{Iterations: []*artifact.IterationSummary{it}}, Verdict: v})
+	files, err := Render(Input{Soak: &soakdir.Soak{Iterations: []*artifact.IterationSummary{it}}, Verdict: v})
 	if err != nil {
 		t.Fatal(err)
 	}

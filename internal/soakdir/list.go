@@ -5,8 +5,6 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
-
-	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // IterFile is one ITER_SUMMARY file of a soak directory.
@@ -58,7 +56,7 @@ func ParseIterationFileName(name string) (int, bool) {
 }
 
 // Numbers returns the iteration numbers of s, in its order.
-func Numbers(s *artifact.Soak) []int {
+func Numbers(s *Soak) []int {
 	ns := make([]int, len(s.Iterations))
 	for i, it := range s.Iterations {
 		ns[i] = it.Iteration

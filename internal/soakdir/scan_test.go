@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
 
@@ -223,7 +224,7 @@ func TestMarshalLineScans(t *testing.T) {
 	n := 0
 	err := ScanLines("s", &buf, func(line int, env artifact.Envelope, raw []byte) error {
 		n++
-		_, err := artifact.DecodeIterationSummary("", raw)
+		_, err := legacy.IterationSummary("", raw)
 		return err
 	})
 	if err != nil || n != 3 {

@@ -1,7 +1,7 @@
 // Package soakdir is where soakline reads and writes files: it lists a soak
 // directory, loads a soak — a directory written by soak-run or by the
 // Python toolkit, or a JSON Lines stream of its artifacts — into the model
-// the stages that judge, report and bundle it consume (artifact.Soak),
+// the stages that judge, report and bundle it consume (Soak),
 // reads JSON Lines streams, and writes files atomically.
 //
 // Iteration files are read in parallel (golang.org/x/sync/errgroup) and
@@ -153,7 +153,7 @@ func nearMissNote(names []string) string {
 // a JSON Lines stream on stdin. Iteration files are read in parallel and
 // kept in iteration order; with several bad files, the error names the
 // lowest-numbered one.
-func Load(ctx context.Context, path string, stdin io.Reader) (*artifact.Soak, error) {
+func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 	if path == "-" {
 		return loadStream(ctx, "<stdin>", stdin)
 	}
@@ -225,12 +225,12 @@ func startLedger(dir string) *ledgerRead {
 
 func (lr *ledgerRead) wait() { <-lr.done }
 
-func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead) (*artifact.Soak, error) {
+func loadDir(ctx context.Context, path, dir string, ls *listing, lr *ledgerRead) (*Soak, error) {
 	files := ls.files
 	if dir != path {
 		path = dir // what was read, for source.path
 	}
-	s := &artifact.Soak{Path: path, Dir: dir, Warnings: ls.notes}
+	s := &Soak{Path: path, Dir: dir, Warnings: ls.notes}
 	s.Iterations = make([]*artifact.IterationSummary, len(files))
 	sums := make([][32]byte, len(files))
 	err := readIterations(ctx, dir, files, s.Iterations, sums, lr)
@@ -392,7 +392,7 @@ func checkRegular(name string) error {
 // readExtras reads the run record and the overrides when they exist (the
 // ledger is read with the iterations). The overrides are looked for where
 // soak-run writes them and where the Python toolkit did (one directory up).
-func readExtras(s *artifact.Soak, dir string) error {
+func readExtras(s *Soak, dir string) error {
 	if data, ok, err := readOptional(filepath.Join(dir, artifact.RunFile)); err != nil {
 		return err
 	} else if ok {
@@ -435,7 +435,7 @@ func readOptional(name string) ([]byte, bool, error) {
 }
 
 // finish adds the data-quality notes every reader wants.
-func finish(s *artifact.Soak) {
+func finish(s *Soak) {
 	if s.Legacy {
 		s.Warnings = append(s.Warnings, "legacy input: iteration summaries written by the Python toolkit")
 	}

@@ -52,7 +52,7 @@ func ourSoak(t *testing.T, dir string, n int) {
 		SchemaVersion: 1, Kind: artifact.KindRun, Mode: artifact.ModeMock, Seed: 42,
 		IterationsPlanned: n, IterationsDone: n, State: artifact.RunComplete,
 	})
-	data, err := artifact.Overrides{Params: map[string]float64{"min_interval_ms": 60, "engine.concurrency_limit": 10}}.Encode()
+	data, err := artifact.Marshal(artifact.Overrides{Params: map[string]float64{"min_interval_ms": 60, "engine.concurrency_limit": 10}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // loadStream reads a JSON Lines stream: iteration summaries (ours, or
 // legacy lines with "iteration" and "summary"), and optionally the ledger,
 // the run record and the overrides, each on a line of its own.
-func loadStream(ctx context.Context, name string, r io.Reader) (*artifact.Soak, error) {
+func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 	// A pretty-printed JSON file (one ITER_SUMMARY, a whole ledger) fails
 	// on its first line with "unexpected end of JSON input"; say what it is.
 	br := bufio.NewReader(r)
@@ -27,7 +27,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*artifact.Soak, 
 		}
 	}
 	r = br
-	s := &artifact.Soak{Path: name}
+	s := &Soak{Path: name}
 	h := sha256.New()
 	seen := map[int]int{}
 	records := 0
@@ -52,8 +52,8 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*artifact.Soak, 
 			s.Iterations = append(s.Iterations, it)
 			s.Legacy = s.Legacy || it.Legacy
 		case artifact.KindTuningReport:
-			rep, err := artifact.DecodeTuningReport("", raw)
-			if err != nil {
+			rep := new(artifact.TuningReport)
+			if err := artifact.Decode("", raw, artifact.KindTuningReport, rep); err != nil {
 				return err
 			}
 			s.Report, s.LedgerDigest = rep, artifact.Hash(raw)

@@ -1,24 +1,17 @@
 // Package artifact is the schema the soakline stages share: the artifact
-// kinds and their Go types, the envelope every artifact starts with, the
-// KPI table, and strict decoding and deterministic encoding.
+// kinds and their Go types, the envelope every artifact starts with
+// ("schema_version" and "kind", first), the KPI table, and strict decoding
+// and deterministic encoding.
 //
-// Every artifact soakline writes is a JSON object whose first two members
-// are "schema_version" and "kind". Decoding is strict, decided once for
-// every kind:
-//
-//   - the envelope must name the kind wanted at a supported version;
-//   - an unknown member is an error, at any depth;
-//   - member names match exactly: "KIND" is not "kind";
-//   - a member given twice in one object is an error (not merged);
-//   - data after the object, invalid UTF-8 and NaN or Infinity literals
-//     are errors.
-//
+// Decoding is strict, for every kind: the envelope must name the kind
+// wanted at a supported version; an unknown member (at any depth), a
+// member name in another case ("KIND" is not "kind"), a member given twice,
+// data after the object, invalid UTF-8 and NaN or Infinity are errors.
 // Every decoding error is an *Error naming the file and, where there is
 // one, the line: "ITER_SUMMARY_7.json: line 3: unknown field "x"".
 //
-// Files without an envelope are the Python toolkit's; this package does
-// not read them (internal/legacy converts them to these types), nor does
-// it list, read or write files (internal/soakdir does).
+// Files without an envelope are the Python toolkit's: internal/legacy
+// converts them. Files are listed, read and written by internal/soakdir.
 package artifact
 
 import (

@@ -25,27 +25,6 @@ func benchIter(i int) *IterationSummary {
 	}
 }
 
-func BenchmarkDecodeIterationSummary(b *testing.B) {
-	ours, err := Marshal(benchIter(7))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, in := range []struct {
-		name string
-		data []byte
-	}{{"ours", ours}} {
-		b.Run(in.name, func(b *testing.B) {
-			b.SetBytes(int64(len(in.data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := DecodeIterationSummary("f", in.data); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 func BenchmarkPeekEnvelope(b *testing.B) {
 	data, err := Marshal(benchIter(7))
 	if err != nil {
@@ -74,7 +53,7 @@ func BenchmarkDecodeTuningReport(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodeTuningReport("f", data); err != nil {
+		if err := Decode("f", data, KindTuningReport, new(TuningReport)); err != nil {
 			b.Fatal(err)
 		}
 	}

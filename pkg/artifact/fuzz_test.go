@@ -31,94 +31,25 @@ var (
 	hashB = strings.Repeat("b", 64)
 )
 
-func FuzzDecodeIterationSummary(f *testing.F) {
-	f.Add([]byte(validIter))
-	f.Add([]byte(`{"schema_version":1,"kind":"iteration_summary","iteration":3,"mode":"exec","seed":1,"duration_ms":5,"status":"failed","failure":{"reason":"timeout","exit_code":137},"summary":{}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := DecodeIterationSummary("f", data)
-		if err != nil {
-			mustBeArtifactError(t, err)
-			if s != nil {
-				t.Fatalf("result with an error: %+v", s)
-			}
-			return
-		}
-		if s.Kind != KindIterationSummary || s.SchemaVersion != SchemaVersion {
-			t.Fatalf("decoded envelope %d %q", s.SchemaVersion, s.Kind)
-		}
-		if s.Iteration < 1 {
-			t.Fatalf("iteration %d", s.Iteration)
-		}
-		out, err := Marshal(s)
-		if err != nil {
-			t.Fatalf("strictly decoded summary does not encode: %v", err)
-		}
-		again, err := DecodeIterationSummary("f", out)
-		if err != nil {
-			t.Fatalf("re-encoded summary does not decode: %v\n%s", err, out)
-		}
-		if diff := cmp.Diff(s, again, cmpopts.IgnoreFields(IterationSummary{}, "Legacy")); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-	})
-}
-
 func FuzzDecodeTuningReport(f *testing.F) {
 	f.Add([]byte(`{"schema_version":1,"kind":"tuning_report","iterations":[{"iteration":1,"proposed_deltas":{"a":1},"applied":true,"changes":[{"key":"a","old":1,"new":2,"delta":1}],"changed_keys":["a"],"skip_reason":"","verified":true}],"summary":{"count":1,"applied":1,"guards":{}}}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := DecodeTuningReport("f", data)
-		if err != nil {
+		r := new(TuningReport)
+		if err := Decode("f", data, KindTuningReport, r); err != nil {
 			mustBeArtifactError(t, err)
-			if r != nil {
-				t.Fatalf("result with an error: %+v", r)
-			}
 			return
 		}
 		out, err := Marshal(r)
 		if err != nil {
 			t.Fatalf("decoded report does not encode: %v", err)
 		}
-		again, err := DecodeTuningReport("f", out)
-		if err != nil {
+		again := new(TuningReport)
+		if err := Decode("f", out, KindTuningReport, again); err != nil {
 			t.Fatalf("re-encoded report does not decode: %v\n%s", err, out)
 		}
 		if diff := cmp.Diff(r, again, cmpopts.IgnoreFields(TuningReport{}, "Legacy")); diff != "" {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-	})
-}
-
-func FuzzDecodeOverrides(f *testing.F) {
-	f.Add([]byte(`{"base_spread_bps_delta":0.05,"engine":{"min_interval_ms":5,"tail_age_ms":30},"impact_cap_ratio":0.1,"risk":{"impact_cap_ratio":-0.009999999999999995}}`))
-	f.Add([]byte("{\"schema_version\": 1, \"kind\": \"runtime_overrides\", \"engine\": {\"concurrency_limit\": 10}, \"min_interval_ms\": 60}\n"))
-	f.Add([]byte(`{"a": NaN, "b": {"c": null, "d": [1]}, "e": "x"}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := DecodeOverrides("f", data)
-		if err != nil {
-			mustBeArtifactError(t, err)
-			if o != nil {
-				t.Fatalf("result with an error: %+v", o)
-			}
-			return
-		}
-		out, err := o.Encode()
-		if err != nil {
-			t.Fatalf("strictly decoded overrides do not encode: %v", err)
-		}
-		again, err := DecodeOverrides("f", out)
-		if err != nil {
-			t.Fatalf("re-encoded overrides do not decode: %v\n%s", err, out)
-		}
-		if again.Legacy || len(again.Ignored) > 0 {
-			t.Fatalf("re-encoded overrides read as legacy: %+v", again)
-		}
-		if diff := cmp.Diff(o.Params, again.Params); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
-		out2, err := again.Encode()
-		if err != nil || !bytes.Equal(out, out2) {
-			t.Fatalf("second encoding differs (%v):\n%s\n%s", err, out, out2)
 		}
 	})
 }

@@ -1,22 +1,16 @@
 package artifact
 
-import (
-	"fmt"
-
-	jsonv2 "github.com/go-json-experiment/json"
-)
-
-// Iteration statuses.
+// Iteration statuses: IterationSummary.Status.
 const (
 	StatusOK     = "ok"
 	StatusFailed = "failed"
 )
 
-// Modes of a soak.
+// Modes of a soak: IterationSummary.Mode and RunRecord.Mode.
 const (
 	ModeMock   = "mock"
 	ModeExec   = "exec"
-	ModeLegacy = "legacy"
+	ModeLegacy = "legacy" // read from the Python toolkit
 )
 
 // IterationSummary is ITER_SUMMARY_<n>.json: the KPIs of one finished
@@ -25,25 +19,20 @@ type IterationSummary struct {
 	SchemaVersion int    `json:"schema_version"`
 	Kind          Kind   `json:"kind"`
 	Iteration     int    `json:"iteration"` // 1-based
-	Mode          string `json:"mode"`      // mock, exec (legacy when read from the Python toolkit)
+	Mode          string `json:"mode"`      // a Mode
 	Scenario      string `json:"scenario,omitempty"`
 	Seed          uint64 `json:"seed"`
 	StartedAt     string `json:"started_at,omitempty"` // RFC 3339, on the soak's clock
 	DurationMs    int64  `json:"duration_ms"`
-	Status        string `json:"status"` // ok or failed
+	Status        string `json:"status"` // a Status
 
-	Failure *Failure `json:"failure,omitempty"`
-	Summary Summary  `json:"summary"`
-	Tuning  *Tuning  `json:"tuning,omitempty"`
-	// Adoption says whether the system under test ran with the overrides
-	// soak-run wrote for this iteration; absent in a failed iteration and
-	// in summaries from the legacy toolkit or an older soak-run.
-	Adoption *Adoption `json:"adoption,omitempty"`
+	Failure  *Failure  `json:"failure,omitempty"`
+	Summary  Summary   `json:"summary"`
+	Tuning   *Tuning   `json:"tuning,omitempty"`
+	Adoption *Adoption `json:"adoption,omitempty"` // absent when failed, and from the toolkit or an older soak-run
 
-	// File is where the summary was read from; Legacy says it had no
-	// envelope. Neither is written.
-	File   string `json:"-"`
-	Legacy bool   `json:"-"`
+	File   string `json:"-"` // where the summary was read from
+	Legacy bool   `json:"-"` // read from the Python toolkit's file
 }
 
 // Failure says why an iteration produced no trustworthy KPIs.
@@ -53,16 +42,12 @@ type Failure struct {
 	StderrTail string `json:"stderr_tail,omitempty"`
 }
 
-// Adoption statuses.
+// Adoption statuses: every key soak-run wrote was reported with the value
+// written (adopted), some was reported otherwise or not at all (mismatch),
+// or the system under test left no effective_params record (unreported).
 const (
-	// AdoptionAdopted: every key soak-run wrote was reported with the
-	// value written.
-	AdoptionAdopted = "adopted"
-	// AdoptionMismatch: some key was reported with another value, or not
-	// reported at all, while others were.
-	AdoptionMismatch = "mismatch"
-	// AdoptionUnreported: the system under test left no effective_params
-	// record.
+	AdoptionAdopted    = "adopted"
+	AdoptionMismatch   = "mismatch"
 	AdoptionUnreported = "unreported"
 )
 
@@ -70,11 +55,9 @@ const (
 // effective_params records with the overrides soak-run wrote for the
 // iteration (see internal/events).
 type Adoption struct {
-	Status string `json:"status"` // adopted, mismatch or unreported
-	// Keys is the number of keys soak-run wrote and compared; Records the
-	// number of effective_params records the iteration left.
-	Keys    int `json:"keys"`
-	Records int `json:"records"`
+	Status  string `json:"status"`  // an Adoption status
+	Keys    int    `json:"keys"`    // keys soak-run wrote and compared
+	Records int    `json:"records"` // effective_params records the iteration left
 	// Mismatches lists, sorted by key, every key written whose reported
 	// value differs (the first differing report) or that was not reported.
 	Mismatches []Mismatch `json:"mismatches,omitempty"`
@@ -87,40 +70,6 @@ type Mismatch struct {
 	Reported *float64 `json:"reported"` // null: not reported
 }
 
-// Validate checks what JSON types cannot: a known status that agrees with
-// the counts and the mismatches.
-func (a *Adoption) Validate() error {
-	switch {
-	case a.Keys < 0 || a.Records < 0:
-		return fmt.Errorf("adoption: keys and records must be >= 0")
-	case a.Status == AdoptionAdopted || a.Status == AdoptionMismatch:
-		if a.Records < 1 {
-			return fmt.Errorf("adoption: status %q needs at least one record", a.Status)
-		}
-		if (a.Status == AdoptionMismatch) != (len(a.Mismatches) > 0) {
-			return fmt.Errorf("adoption: status %q with %d mismatches", a.Status, len(a.Mismatches))
-		}
-	case a.Status == AdoptionUnreported:
-		if a.Records != 0 || len(a.Mismatches) > 0 {
-			return fmt.Errorf("adoption: status %q with records or mismatches", a.Status)
-		}
-	default:
-		return fmt.Errorf("adoption: status must be %q, %q or %q, got %q", AdoptionAdopted, AdoptionMismatch, AdoptionUnreported, a.Status)
-	}
-	if len(a.Mismatches) > a.Keys {
-		return fmt.Errorf("adoption: %d mismatches among %d keys", len(a.Mismatches), a.Keys)
-	}
-	for i, m := range a.Mismatches {
-		if m.Key == "" {
-			return fmt.Errorf("adoption: mismatches[%d]: empty key", i)
-		}
-		if i > 0 && a.Mismatches[i-1].Key >= m.Key {
-			return fmt.Errorf("adoption: mismatches must be sorted by key, each key once")
-		}
-	}
-	return nil
-}
-
 // Tuning is one ledger entry: what the tuner proposed after an iteration,
 // what it applied and what the guards held back. The same record is the
 // "tuning" of an ITER_SUMMARY and an entry of TUNING_REPORT.json.
@@ -131,15 +80,13 @@ type Tuning struct {
 	Changes        []Change           `json:"changes"`
 	ChangedKeys    []string           `json:"changed_keys"`
 	Skipped        []Skip             `json:"skipped,omitempty"`
-	// SkipReason is "" when everything proposed was applied, else the
-	// guards that held something back, comma-separated.
-	SkipReason string   `json:"skip_reason"`
-	Guards     []string `json:"guards,omitempty"` // guards that fired after this iteration
-	Rationale  []string `json:"rationale,omitempty"`
-	OldHash    string   `json:"old_hash,omitempty"`   // sha256 of runtime_overrides.json before
-	StateHash  string   `json:"state_hash,omitempty"` // sha256 after (equal when nothing changed)
-	Verified   bool     `json:"verified"`             // re-read after the write and compared value by value
-	Frozen     []string `json:"frozen,omitempty"`     // subsystems frozen after this iteration
+	SkipReason     string             `json:"skip_reason"`      // the guards that held something back, comma-separated
+	Guards         []string           `json:"guards,omitempty"` // guards that fired after this iteration
+	Rationale      []string           `json:"rationale,omitempty"`
+	OldHash        string             `json:"old_hash,omitempty"`   // sha256 of runtime_overrides.json before
+	StateHash      string             `json:"state_hash,omitempty"` // sha256 after (equal when nothing changed)
+	Verified       bool               `json:"verified"`             // re-read after the write and compared value by value
+	Frozen         []string           `json:"frozen,omitempty"`     // subsystems frozen after this iteration
 }
 
 // Change is one applied parameter change.
@@ -155,44 +102,4 @@ type Skip struct {
 	Key    string `json:"key"`
 	Guard  string `json:"guard"`
 	Reason string `json:"reason"`
-}
-
-// DecodeIterationSummary decodes an ITER_SUMMARY file of ours strictly
-// and validates it. internal/legacy reads the Python toolkit's.
-func DecodeIterationSummary(file string, data []byte) (*IterationSummary, error) {
-	// Decoded first, the envelope judged after: the peek Decode starts
-	// with is only needed to explain an error (a wrong kind before its
-	// unknown fields).
-	s := new(IterationSummary)
-	if jsonv2.Unmarshal(TrimBOM(data), s, strict) != nil || Header(s.Kind).Check(KindIterationSummary) != nil || s.SchemaVersion != SchemaVersion {
-		*s = IterationSummary{}
-		if err := Decode(file, data, KindIterationSummary, s); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.Validate(); err != nil {
-		return nil, &Error{File: file, Err: err}
-	}
-	s.File = file
-	return s, nil
-}
-
-// Validate checks what JSON types cannot: a positive iteration number, a
-// known status and a consistent adoption record.
-func (s *IterationSummary) Validate() error {
-	if s.Iteration < 1 {
-		return fmt.Errorf("iteration must be >= 1, got %d", s.Iteration)
-	}
-	switch s.Status {
-	case StatusOK, StatusFailed:
-	default:
-		return fmt.Errorf("status must be %q or %q, got %q", StatusOK, StatusFailed, s.Status)
-	}
-	if a := s.Adoption; a != nil {
-		if s.Status != StatusOK {
-			return fmt.Errorf("adoption: only an iteration with status %q has one", StatusOK)
-		}
-		return a.Validate()
-	}
-	return nil
 }

@@ -2,11 +2,13 @@ package artifact
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,9 +16,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Error is an input error located in a file: the file, and where there is
-// one, the line (1-based) of the problem. Every decoding error of this
-// package is an *Error.
+// Error is an input error located in a file: the file and, where there is
+// one, the line (1-based). Every decoding error of this package is one.
 type Error struct {
 	File string
 	Line int
@@ -25,16 +26,14 @@ type Error struct {
 
 // Error formats e as "file: line N: what".
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
-	}
+	s := e.Err.Error()
 	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
+		s = "line " + strconv.Itoa(e.Line) + ": " + s
 	}
-	b.WriteString(e.Err.Error())
-	return b.String()
+	if e.File != "" {
+		s = e.File + ": " + s
+	}
+	return s
 }
 
 // Unwrap returns the error without its place.
@@ -45,9 +44,8 @@ func Errorf(file string, line int, format string, args ...any) error {
 	return &Error{File: file, Line: line, Err: fmt.Errorf(format, args...)}
 }
 
-// PathError returns err, from reading or opening file, as an *Error that
-// names file once: the *fs.PathError that os functions return names the
-// path too.
+// PathError returns err, from opening or reading file, as an *Error that
+// names file once (not again as the *fs.PathError of os functions does).
 func PathError(file string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -67,10 +65,9 @@ func LineOf(data []byte, off int64) int {
 	return bytes.Count(data[:off], []byte{'\n'}) + 1
 }
 
-// KeyLine returns the line of data where the object member named dotted,
-// or else the last segment of the dotted key ("summary.net_bps"), first
-// appears; 0 when neither does. It lets a check made after decoding still
-// point at the line.
+// KeyLine returns the line of data where the member named dotted, or else
+// the last segment of the dotted key ("summary.net_bps"), first appears; 0
+// when neither does: a check made after decoding can name the line.
 func KeyLine(data []byte, dotted string) int {
 	if line := keyLine(data, dotted); line > 0 || !strings.Contains(dotted, ".") {
 		return line
@@ -93,11 +90,10 @@ func keyLine(data []byte, key string) int {
 	}
 }
 
-// PeekEnvelope reads the envelope of the JSON object in data without
-// decoding the rest. A document without "kind" (or with "kind": null)
-// returns a zero Envelope: a legacy file, for internal/legacy. Our files
-// name their envelope first, so peeking stops there; the rest (duplicate
-// names included) is judged by Decode.
+// PeekEnvelope reads the envelope of the JSON object in data, stopping
+// there: the rest (duplicate names included) is Decode's to judge. A
+// document without "kind" (or "kind": null) has a zero Envelope: a legacy
+// file, for internal/legacy.
 func PeekEnvelope(file string, data []byte) (Envelope, error) {
 	data = TrimBOM(data)
 	p := peekers.Get().(*peeker)
@@ -140,16 +136,14 @@ func PeekEnvelope(file string, data []byte) (Envelope, error) {
 		_, err := dec.ReadToken()
 		return fail(err)
 	}
-	var env Envelope
 	if kind == nil || kind.Kind() == 'n' {
-		return env, nil
+		return Envelope{}, nil
 	}
 	if kind.Kind() != '"' {
 		return Envelope{}, Errorf(file, KeyLine(data, "kind"), "\"kind\" must be a string")
 	}
-	var k string
-	jsonv2.Unmarshal(kind, &k)
-	env.Kind = Kind(k)
+	var env Envelope
+	jsonv2.Unmarshal(kind, &env.Kind)
 	if ver == nil {
 		return Envelope{}, Errorf(file, KeyLine(data, "kind"), "%s: missing schema_version", env.Kind)
 	}
@@ -159,8 +153,7 @@ func PeekEnvelope(file string, data []byte) (Envelope, error) {
 	return env, nil
 }
 
-// A peeker is the reusable state of PeekEnvelope: a decoder per call was
-// half of its cost.
+// A peeker is PeekEnvelope's reusable state (a decoder was half its cost).
 type peeker struct {
 	r   bytes.Reader
 	dec jsontext.Decoder
@@ -188,7 +181,7 @@ func Decode(file string, data []byte, want Kind, v any) error {
 }
 
 // JSONError turns an error of the JSON decoder into an *Error with the line
-// of the problem in data (for readers of JSON beyond this package).
+// of the problem in data.
 func JSONError(file string, data []byte, err error) error {
 	var ae *Error
 	if errors.As(err, &ae) {
@@ -227,13 +220,10 @@ func describe(err error) string {
 		}
 		return "invalid JSON: " + se.Err.Error()
 	case errors.As(err, &me):
-		field := strings.ReplaceAll(strings.TrimPrefix(string(me.JSONPointer), "/"), "/", ".")
-		switch {
-		case errors.Is(me.Err, jsonv2.ErrUnknownName):
+		if errors.Is(me.Err, jsonv2.ErrUnknownName) {
 			return fmt.Sprintf("unknown field %q", me.JSONPointer.LastToken())
-		case field == "":
-			field = "value"
 		}
+		field := cmp.Or(strings.ReplaceAll(strings.TrimPrefix(string(me.JSONPointer), "/"), "/", "."), "value")
 		got := "JSON " + strings.TrimPrefix(kindName(me.JSONKind), "a ")
 		if me.JSONKind == '0' {
 			got += " " + string(me.JSONValue)
@@ -271,8 +261,8 @@ func kindName(k jsontext.Kind) string {
 }
 
 // Marshal encodes v deterministically: two-space indent, no HTML escaping,
-// and a trailing newline. Map keys come out sorted, struct fields in
-// declaration order (schema_version and kind first).
+// a trailing newline, map keys sorted, struct fields in declaration order
+// (schema_version and kind first).
 func Marshal(v any) ([]byte, error) { return marshal(v, "  ") }
 
 // MarshalLine encodes v as one compact JSON line, for JSON Lines streams.

@@ -4,30 +4,21 @@ import "math"
 
 // Units of the KPIs, as charts label their axes.
 const (
-	UnitMs    = "ms"    // milliseconds
-	UnitBps   = "bps"   // basis points (1/100 of a percent)
-	UnitPct   = "%"     // percent, 0-100
-	UnitRatio = "ratio" // a fraction, 0-1
-	// UnitQuotePerHour is an amount of the quote currency per hour of
-	// the iteration's time (pnl_per_hour).
-	UnitQuotePerHour = "quote/h"
+	UnitMs           = "ms"      // milliseconds
+	UnitBps          = "bps"     // basis points (1/100 of a percent)
+	UnitPct          = "%"       // percent, 0-100
+	UnitRatio        = "ratio"   // a fraction, 0-1
+	UnitQuotePerHour = "quote/h" // quote currency per hour of the iteration's time
 )
 
 // KPIDef is one row of the KPI table.
 type KPIDef struct {
-	Name string // the member name in a Summary (the legacy toolkit's)
-	Unit string // UnitMs, UnitBps, UnitPct, UnitRatio or UnitQuotePerHour
-	// Lo and Hi bound the valid values; a value outside is a data error.
-	Lo, Hi float64
-	// Better is the direction of a good value: ">=" (higher is better)
-	// or "<=" (lower is better).
-	Better     string
+	Name       string  // the member name in a Summary (the legacy toolkit's)
+	Unit       string  // one of the Unit constants
+	Lo, Hi     float64 // the valid values; a value outside is a data error
+	Better     string  // direction of a good value: ">=" (higher is better) or "<="
 	Definition string
-	// Toolkit is the Python toolkit's definition where it differs from
-	// Definition, so that its values are on another scale ("" where they
-	// are the same): a rule judges them by its toolkit levels.
-	Toolkit string
-	field   func(*Summary) **float64
+	field      func(*Summary) **float64
 }
 
 var inf = math.Inf(1)
@@ -36,45 +27,37 @@ var inf = math.Inf(1)
 // units, ranges and directions that events, kpi, tuner, policy, render and
 // the Prometheus output read.
 var KPIs = []KPIDef{
-	{"maker_taker_ratio", UnitRatio, 0, 1, ">=", "maker share of fill volume (of the fill count when no volume is recorded)", "", func(s *Summary) **float64 { return &s.MakerTakerRatio }},
-	{"p95_latency_ms", UnitMs, 0, inf, "<=", "p95 of order latency", "", func(s *Summary) **float64 { return &s.P95LatencyMs }},
-	{"risk_ratio", UnitRatio, 0, 1, "<=", "risk blocks / (order events + blocks): attempted actions refused for risk", "risk blocks / all blocks", func(s *Summary) **float64 { return &s.RiskRatio }},
-	{"net_bps", UnitBps, -inf, inf, ">=", "net edge: gross + fees + slippage + adverse + inventory", "", func(s *Summary) **float64 { return &s.NetBps }},
-	{"adverse_bps_p95", UnitBps, 0, inf, "<=", "p95 of per-fill adverse-selection cost", "", func(s *Summary) **float64 { return &s.AdverseBpsP95 }},
-	{"slippage_bps_p95", UnitBps, 0, inf, "<=", "p95 of per-fill slippage cost", "", func(s *Summary) **float64 { return &s.SlippageBpsP95 }},
-	{"cancel_ratio", UnitRatio, 0, 1, "<=", "cancels / (places + replaces + cancels)", "", func(s *Summary) **float64 { return &s.CancelRatio }},
-	{"order_age_p95_ms", UnitMs, 0, inf, "<=", "p95 of the age of orders when they end", "", func(s *Summary) **float64 { return &s.OrderAgeP95Ms }},
-	{"ws_lag_p95_ms", UnitMs, 0, inf, "<=", "p95 of the market-data (websocket) lag", "", func(s *Summary) **float64 { return &s.WSLagP95Ms }},
-	{"gross_bps", UnitBps, -inf, inf, ">=", "gross edge of the fills", "", func(s *Summary) **float64 { return &s.GrossBps }},
-	{"fees_eff_bps", UnitBps, -inf, inf, ">=", "effective fees, signed as a contribution to net_bps", "", func(s *Summary) **float64 { return &s.FeesBps }},
-	{"slippage_bps", UnitBps, -inf, inf, ">=", "slippage, signed as a contribution to net_bps", "", func(s *Summary) **float64 { return &s.SlippageBps }},
-	{"adverse_bps", UnitBps, -inf, inf, ">=", "adverse selection, signed as a contribution to net_bps", "", func(s *Summary) **float64 { return &s.AdverseBps }},
-	{"inventory_bps", UnitBps, -inf, inf, ">=", "inventory PnL, signed as a contribution to net_bps", "", func(s *Summary) **float64 { return &s.InventoryBps }},
-	{"maker_share_pct", UnitPct, 0, 100, ">=", "maker share of the fill count", "", func(s *Summary) **float64 { return &s.MakerSharePct }},
-	{"pnl_per_hour", UnitQuotePerHour, -inf, inf, ">=", "net PnL of the fills per hour of the iteration", "", func(s *Summary) **float64 { return &s.PnLPerHour }},
-	{"fill_rate", UnitRatio, 0, 1, ">=", "maker fills / (maker fills + replaces + cancels): quotes that ended in a fill", "", func(s *Summary) **float64 { return &s.FillRate }},
-	{"quote_uptime_pct", UnitPct, 0, 100, ">=", "share of the iteration's time with a quote on the book", "", func(s *Summary) **float64 { return &s.QuoteUptimePct }},
+	{"maker_taker_ratio", UnitRatio, 0, 1, ">=", "maker share of fill volume (of the fill count when no volume is recorded)", func(s *Summary) **float64 { return &s.MakerTakerRatio }},
+	{"p95_latency_ms", UnitMs, 0, inf, "<=", "p95 of order latency", func(s *Summary) **float64 { return &s.P95LatencyMs }},
+	{"risk_ratio", UnitRatio, 0, 1, "<=", "risk blocks / (order events + blocks): attempted actions refused for risk", func(s *Summary) **float64 { return &s.RiskRatio }},
+	{"net_bps", UnitBps, -inf, inf, ">=", "net edge: gross + fees + slippage + adverse + inventory", func(s *Summary) **float64 { return &s.NetBps }},
+	{"adverse_bps_p95", UnitBps, 0, inf, "<=", "p95 of per-fill adverse-selection cost", func(s *Summary) **float64 { return &s.AdverseBpsP95 }},
+	{"slippage_bps_p95", UnitBps, 0, inf, "<=", "p95 of per-fill slippage cost", func(s *Summary) **float64 { return &s.SlippageBpsP95 }},
+	{"cancel_ratio", UnitRatio, 0, 1, "<=", "cancels / (places + replaces + cancels)", func(s *Summary) **float64 { return &s.CancelRatio }},
+	{"order_age_p95_ms", UnitMs, 0, inf, "<=", "p95 of the age of orders when they end", func(s *Summary) **float64 { return &s.OrderAgeP95Ms }},
+	{"ws_lag_p95_ms", UnitMs, 0, inf, "<=", "p95 of the market-data (websocket) lag", func(s *Summary) **float64 { return &s.WSLagP95Ms }},
+	{"gross_bps", UnitBps, -inf, inf, ">=", "gross edge of the fills", func(s *Summary) **float64 { return &s.GrossBps }},
+	{"fees_eff_bps", UnitBps, -inf, inf, ">=", "effective fees, signed as a contribution to net_bps", func(s *Summary) **float64 { return &s.FeesBps }},
+	{"slippage_bps", UnitBps, -inf, inf, ">=", "slippage, signed as a contribution to net_bps", func(s *Summary) **float64 { return &s.SlippageBps }},
+	{"adverse_bps", UnitBps, -inf, inf, ">=", "adverse selection, signed as a contribution to net_bps", func(s *Summary) **float64 { return &s.AdverseBps }},
+	{"inventory_bps", UnitBps, -inf, inf, ">=", "inventory PnL, signed as a contribution to net_bps", func(s *Summary) **float64 { return &s.InventoryBps }},
+	{"maker_share_pct", UnitPct, 0, 100, ">=", "maker share of the fill count", func(s *Summary) **float64 { return &s.MakerSharePct }},
+	{"pnl_per_hour", UnitQuotePerHour, -inf, inf, ">=", "net PnL of the fills per hour of the iteration", func(s *Summary) **float64 { return &s.PnLPerHour }},
+	{"fill_rate", UnitRatio, 0, 1, ">=", "maker fills / (maker fills + replaces + cancels): quotes that ended in a fill", func(s *Summary) **float64 { return &s.FillRate }},
+	{"quote_uptime_pct", UnitPct, 0, 100, ">=", "share of the iteration's time with a quote on the book", func(s *Summary) **float64 { return &s.QuoteUptimePct }},
 }
 
-var kpiIndex = func() map[string]*KPIDef {
-	m := make(map[string]*KPIDef, len(KPIs))
-	for i := range KPIs {
-		m[KPIs[i].Name] = &KPIs[i]
-	}
-	return m
-}()
-
 // KPINames lists the KPI names of the table, in report order.
-var KPINames = func() []string {
-	names := make([]string, len(KPIs))
-	for i, k := range KPIs {
-		names[i] = k.Name
-	}
-	return names
-}()
+var KPINames []string
 
-// LookupKPI returns the table's row for name, or nil.
-func LookupKPI(name string) *KPIDef { return kpiIndex[name] }
+var kpiIndex = map[string]*KPIDef{}
+
+func init() {
+	for i := range KPIs {
+		kpiIndex[KPIs[i].Name] = &KPIs[i]
+		KPINames = append(KPINames, KPIs[i].Name)
+	}
+}
 
 // IsKPI reports whether name is a KPI of the table.
 func IsKPI(name string) bool { return kpiIndex[name] != nil }
@@ -114,13 +97,4 @@ func (s *Summary) SetKPI(name string, v float64) bool {
 	}
 	*k.field(s) = F(v)
 	return true
-}
-
-// ToolkitDefinition returns the Python toolkit's definition of kpi and
-// true where it differs from soakline's (KPIDef.Toolkit).
-func ToolkitDefinition(kpi string) (string, bool) {
-	if k := kpiIndex[kpi]; k != nil && k.Toolkit != "" {
-		return k.Toolkit, true
-	}
-	return "", false
 }

@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Overrides is runtime_overrides.json: the parameters the system under test
@@ -22,20 +19,9 @@ import (
 // The file carries schema_version and kind first, then the parameters
 // (sorted); a bot that reads only the parameter keys it knows ignores both.
 type Overrides struct {
-	Params map[string]float64
-	Legacy bool // read from a file without an envelope (internal/legacy)
-	// Ignored lists legacy keys that held no number and were skipped.
-	Ignored []string
-}
-
-// Keys returns the parameter keys in sorted order.
-func (o *Overrides) Keys() []string {
-	keys := make([]string, 0, len(o.Params))
-	for k := range o.Params {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	Params  map[string]float64
+	Legacy  bool     // read from a file without an envelope (internal/legacy)
+	Ignored []string // legacy keys that held no number, skipped
 }
 
 // MarshalJSON writes the envelope, then the parameters as nested objects
@@ -47,7 +33,7 @@ func (o Overrides) MarshalJSON() ([]byte, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("override %s: non-finite value", k)
 		}
-		if isEnvelopeKey(k) {
+		if strings.EqualFold(k, "schema_version") || strings.EqualFold(k, "kind") {
 			return nil, fmt.Errorf("override key %q is reserved", k)
 		}
 		parts := strings.Split(k, ".")
@@ -87,73 +73,4 @@ type decimal float64
 // MarshalJSON writes d in plain decimals.
 func (d decimal) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(d), 'f', -1, 64), nil
-}
-
-// Encode returns the file bytes of o (indented, trailing newline).
-func (o Overrides) Encode() ([]byte, error) { return Marshal(o) }
-
-// DecodeOverrides decodes runtime_overrides.json of ours strictly: besides
-// the envelope it holds numbers, nested in sections, and nothing else.
-// internal/legacy reads the Python toolkit's.
-func DecodeOverrides(file string, data []byte) (*Overrides, error) {
-	var m map[string]any
-	if err := Decode(file, data, KindRuntimeOverrides, &m); err != nil {
-		return nil, err
-	}
-	o := &Overrides{Params: map[string]float64{}}
-	fail := func(k, format string, args ...any) error {
-		return &Error{File: file, Line: KeyLine(data, k), Err: fmt.Errorf(format, args...)}
-	}
-	var walk func(prefix string, m map[string]any) error
-	walk = func(prefix string, m map[string]any) error {
-		// In key order: with several bad keys, the error names the same
-		// one every time.
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			key := prefix + k
-			switch v := m[k].(type) {
-			case map[string]any:
-				if err := walk(key+".", v); err != nil {
-					return err
-				}
-				continue
-			case float64:
-				if strings.Contains(k, ".") {
-					// Ours nests sections as objects; a dotted JSON key
-					// would clash with them ({"a": 1, "a.b": 2}).
-					return fail(k, "%q: a key of runtime_overrides cannot contain \".\"; nest it in a section", key)
-				}
-				if prefix == "" && isEnvelopeKey(k) {
-					if k == "schema_version" {
-						continue
-					}
-					return fail(k, "%q: reserved key", key)
-				}
-				o.Params[key] = v
-			case string:
-				if prefix == "" && k == "kind" {
-					continue
-				}
-				// Echo the string only when it is a quoted number: any
-				// other may be a credential, and errors reach stderr.
-				if _, err := strconv.ParseFloat(v, 64); err == nil && len(v) <= 32 {
-					return fail(k, "%s: want a number, got string %q", key, v)
-				}
-				return fail(k, "%s: want a number, got a string of %d bytes", key, len(v))
-			default:
-				b, _ := jsonv2.Marshal(v)
-				return fail(k, "%s: want a number, got %s", key, kindName(jsontext.Value(b).Kind()))
-			}
-		}
-		return nil
-	}
-	if err := walk("", m); err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
-// isEnvelopeKey reports whether key spells "schema_version" or "kind" in
-// any case: a key no parameter may have.
-func isEnvelopeKey(key string) bool {
-	return strings.EqualFold(key, "schema_version") || strings.EqualFold(key, "kind")
 }

@@ -31,13 +31,3 @@ func (r *TuningReport) Summarize() {
 	}
 	r.Summary = s
 }
-
-// DecodeTuningReport decodes TUNING_REPORT.json of ours strictly.
-// internal/legacy reads the Python toolkit's.
-func DecodeTuningReport(file string, data []byte) (*TuningReport, error) {
-	r := new(TuningReport)
-	if err := Decode(file, data, KindTuningReport, r); err != nil {
-		return nil, err
-	}
-	return r, nil
-}

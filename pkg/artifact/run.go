@@ -19,7 +19,7 @@ type RunRecord struct {
 	Preset            string   `json:"preset,omitempty"`  // preset file the soak started from
 	Profile           string   `json:"profile,omitempty"` // named profile the soak started from
 	Command           []string `json:"command,omitempty"`
-	// Operational settings, kept so that --resume continues with them.
+	// Operational settings, kept for --resume.
 	IterationTimeoutMs  int64   `json:"iteration_timeout_ms,omitempty"`
 	KillGraceMs         int64   `json:"kill_grace_ms,omitempty"` // SIGTERM to SIGKILL
 	MaxFailedIterations int     `json:"max_failed_iterations,omitempty"`
@@ -28,27 +28,18 @@ type RunRecord struct {
 	State               string  `json:"state"`
 	StartedAt           string  `json:"started_at,omitempty"`
 	FinishedAt          string  `json:"finished_at,omitempty"`
-	// OverridesHash is the sha256 of runtime_overrides.json at the start.
-	OverridesHash string `json:"overrides_hash,omitempty"`
-	// TunerState is the tuner's serialized state after the last iteration,
-	// restored by --resume.
-	TunerState json.RawMessage `json:"tuner_state,omitempty"`
-	// Overrides are the parameters the next iteration runs with (after
-	// the last iteration: the soak's final parameters), restored by
-	// --resume if runtime_overrides.json was rewritten by an iteration
-	// that did not finish.
-	Overrides map[string]float64 `json:"overrides,omitempty"`
+	OverridesHash       string  `json:"overrides_hash,omitempty"` // sha256 of runtime_overrides.json at the start
+	// TunerState is the tuner's state after the last iteration, and
+	// Overrides the parameters the next one runs with: --resume restores
+	// both (the overrides if an unfinished iteration rewrote the file).
+	TunerState json.RawMessage    `json:"tuner_state,omitempty"`
+	Overrides  map[string]float64 `json:"overrides,omitempty"`
 }
 
 // Run states: RunRecord.State.
 const (
-	// RunRunning: soak-run has started and not finished, or was killed
-	// before it could say so.
-	RunRunning = "running"
-	// RunComplete: every planned iteration ran.
-	RunComplete = "complete"
-	// RunInterrupted: stopped by a signal, resumable with --resume.
-	RunInterrupted = "interrupted"
-	// RunFailed: stopped at the failed-iteration limit.
-	RunFailed = "failed"
+	RunRunning     = "running"     // started and not finished, or killed before it could say so
+	RunComplete    = "complete"    // every planned iteration ran
+	RunInterrupted = "interrupted" // stopped by a signal, resumable with --resume
+	RunFailed      = "failed"      // stopped at the failed-iteration limit
 )

@@ -26,10 +26,7 @@ type Summary struct {
 	Fills  *Fills  `json:"fills,omitempty"`
 	Blocks *Blocks `json:"blocks,omitempty"`
 	Events int64   `json:"events,omitempty"` // events the KPIs were computed from
-	// Input names the file of an --exec iteration the KPIs were computed
-	// from: events.jsonl, or a legacy EDGE_REPORT.json when there was no
-	// events.jsonl.
-	Input string `json:"input,omitempty"`
+	Input  string  `json:"input,omitempty"`  // --exec: events.jsonl, or else a legacy EDGE_REPORT.json
 }
 
 // Fills counts an iteration's fills by liquidity side.

@@ -13,7 +13,7 @@ func TestTradeKPIs(t *testing.T) {
 		t.Fatalf("%q is not in fullIter", old)
 	}
 	with := strings.Replace(fullIter, old, old+`,"pnl_per_hour":-1234.5,"fill_rate":0.25,"quote_uptime_pct":93.125`, 1)
-	s, err := DecodeIterationSummary("f", []byte(with))
+	s, err := decodeIter("f", []byte(with))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestTradeKPIs(t *testing.T) {
 		strings.Replace(fullIter, old, old+`,"fill_rate":0.25,"fill_rate":0.5`, 1): `duplicate field "fill_rate"`,
 		strings.Replace(fullIter, old, old+`,"quote_uptime_pct":"93"`, 1):          "summary.quote_uptime_pct: want float64, got JSON string",
 	} {
-		if _, err := DecodeIterationSummary("f", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := decodeIter("f", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want %q", err, want)
 		}
 	}

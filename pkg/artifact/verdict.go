@@ -9,9 +9,8 @@ const (
 	VerdictInconclusive = "INCONCLUSIVE"
 )
 
-// Check statuses; a check is PASS, WARN, FAIL, INCONCLUSIVE (no data to
-// judge), spelled as the verdicts are, or SKIP (missing under on_missing:
-// skip).
+// Check statuses: spelled as the verdicts (INCONCLUSIVE: no data to
+// judge), or SKIP (missing under on_missing: skip).
 const (
 	CheckPass         = VerdictPass
 	CheckWarn         = VerdictWarn
@@ -20,10 +19,9 @@ const (
 	CheckSkip         = "SKIP"
 )
 
-// Verdict is the judgement of a soak: the content of POST_SOAK_SNAPSHOT.json.
-// It keeps the legacy schema 1.2 field names users' scripts read (verdict,
-// freeze_ready, iterations_total, iterations_analyzed, pass_count_last_n,
-// kpi_last_n) and adds every check with its evidence.
+// Verdict is the judgement of a soak: POST_SOAK_SNAPSHOT.json. It keeps
+// the field names of the legacy schema 1.2 that users' scripts read, and
+// adds every check with its evidence.
 type Verdict struct {
 	SchemaVersion int    `json:"schema_version"`
 	Kind          Kind   `json:"kind"`
@@ -31,53 +29,29 @@ type Verdict struct {
 	Reason        string `json:"reason"` // one line: why this verdict
 	FreezeReady   bool   `json:"freeze_ready"`
 
-	IterationsTotal    int   `json:"iterations_total"`
-	IterationsAnalyzed []int `json:"iterations_analyzed"`
-	// PassCountLastN keeps the legacy meaning: how many KPI goals (the
-	// policy's KPI checks) the window met, status PASS or WARN — 4 of 4
-	// under the built-in policy when every goal is met.
-	PassCountLastN int `json:"pass_count_last_n"`
-	// PassIterationsLastN counts the iterations of the window in which
-	// every KPI rule's per-iteration value met its fail level.
-	PassIterationsLastN int                 `json:"pass_iterations_last_n"`
+	IterationsTotal     int                 `json:"iterations_total"`
+	IterationsAnalyzed  []int               `json:"iterations_analyzed"`
+	PassCountLastN      int                 `json:"pass_count_last_n"`      // KPI checks met (PASS or WARN), the legacy meaning
+	PassIterationsLastN int                 `json:"pass_iterations_last_n"` // iterations in which every KPI rule met its fail level
 	KPILastN            map[string]KPIStats `json:"kpi_last_n"`
 	KPIAll              map[string]KPIStats `json:"kpi_all,omitempty"`
 
-	Window Window `json:"window"`
-	Policy Policy `json:"policy"`
-	// Settings are the gate's settings that change the outcome; with the
-	// policy digest and Source.Digest they say exactly how the verdict was
-	// made, so that no later stage re-judges with other settings unseen.
+	Window   Window   `json:"window"`
+	Policy   Policy   `json:"policy"`
 	Settings Settings `json:"settings"`
 	Checks   []Check  `json:"checks"`
 
-	// FailedIterations lists the window's iterations with status "failed"
-	// (their KPIs are not judged): the first 100 of them, so that a large
-	// window cannot grow the verdict without bound. FailedIterationsCount
-	// counts them all.
-	FailedIterations      []int `json:"failed_iterations,omitempty"`
-	FailedIterationsCount int   `json:"failed_iterations_count,omitempty"`
-	// WindowValues holds, per KPI, the values judged (window order, finite
-	// and in range only): the samples a later --compare reads.
-	WindowValues map[string][]float64 `json:"window_values,omitempty"`
+	FailedIterations      []int                `json:"failed_iterations,omitempty"`       // the window's failed iterations (not judged), the first 100
+	FailedIterationsCount int                  `json:"failed_iterations_count,omitempty"` // all of them
+	WindowValues          map[string][]float64 `json:"window_values,omitempty"`           // per KPI the values judged, for a later --compare
 
-	// Signals the Prometheus exporter and the reports show.
-	// MakerTakerHMean is the unweighted harmonic mean of the window's
-	// non-zero maker_taker_ratio values. MakerSharePct is
-	// kpi_last_n.maker_share_pct.mean, the same number. MakerTakerPooled is
-	// the maker share of the window's fills pooled (sum of maker volume /
-	// sum of volume, 0..1; by count when no volume was recorded), source
-	// fills_volume or fills_count.
-	MakerTakerHMean        *float64 `json:"maker_taker_ratio_hmean,omitempty"`
-	MakerSharePct          *float64 `json:"maker_share_pct,omitempty"`
-	MakerTakerPooled       *float64 `json:"maker_taker_ratio_pooled,omitempty"`
-	MakerTakerPooledSource string   `json:"maker_taker_ratio_pooled_source,omitempty"`
-	// MakerShareSource was written by older soak-gates (whose
-	// maker_share_pct pooled the fills); it is read, so that their verdicts
-	// still decode, and no longer written.
-	MakerShareSource    string   `json:"maker_share_source,omitempty"`
-	PartialFreezeActive bool     `json:"partial_freeze_active"`
-	FrozenSubsystems    []string `json:"frozen_subsystems,omitempty"`
+	MakerTakerHMean        *float64 `json:"maker_taker_ratio_hmean,omitempty"`         // harmonic mean of the non-zero maker_taker_ratio values
+	MakerSharePct          *float64 `json:"maker_share_pct,omitempty"`                 // kpi_last_n.maker_share_pct.mean
+	MakerTakerPooled       *float64 `json:"maker_taker_ratio_pooled,omitempty"`        // maker share of the window's fills pooled, 0..1
+	MakerTakerPooledSource string   `json:"maker_taker_ratio_pooled_source,omitempty"` // fills_volume, or fills_count without volumes
+	MakerShareSource       string   `json:"maker_share_source,omitempty"`              // read from older soak-gates' verdicts, not written
+	PartialFreezeActive    bool     `json:"partial_freeze_active"`
+	FrozenSubsystems       []string `json:"frozen_subsystems,omitempty"`
 
 	Comparison        *Comparison  `json:"comparison,omitempty"`
 	DeltaVerification *DeltaVerify `json:"delta_verification,omitempty"`
@@ -101,13 +75,12 @@ type KPIStats struct {
 
 // Window is the set of iterations judged.
 type Window struct {
-	Size      int `json:"size"`            // the policy's window
-	First     int `json:"first,omitempty"` // first iteration judged
-	Last      int `json:"last,omitempty"`
-	N         int `json:"n"`                    // iterations judged
-	WarmupCut int `json:"warmup_cut,omitempty"` // iterations up to and including WarmupCut were trimmed as warm-up
-	// Warmup is how the cut was chosen: "" (none), "fixed" or "auto".
-	Warmup string `json:"warmup,omitempty"`
+	Size      int    `json:"size"`            // the policy's window
+	First     int    `json:"first,omitempty"` // first iteration judged
+	Last      int    `json:"last,omitempty"`
+	N         int    `json:"n"`                    // iterations judged
+	WarmupCut int    `json:"warmup_cut,omitempty"` // iterations up to it were trimmed as warm-up
+	Warmup    string `json:"warmup,omitempty"`     // how the cut was chosen: "" (none), "fixed" or "auto"
 }
 
 // Policy names the policy a verdict was judged by.
@@ -118,37 +91,33 @@ type Policy struct {
 	Strict bool   `json:"strict,omitempty"` // judged with --strict
 }
 
-// Settings are the settings a verdict was judged with, beyond the policy.
+// Settings are the gate's settings that change the outcome, beyond the
+// policy: with it and Source.Digest they say how the verdict was made.
 type Settings struct {
-	Strict bool `json:"strict"` // --strict: the delta ratio's strict threshold
-	Mock   bool `json:"mock"`   // --mock or USE_MOCK=1: the relaxed mock policy
-	// Warmup is the warm-up asked for: "" (the policy's), a number, or "auto".
-	Warmup string `json:"warmup,omitempty"`
-	// LastN is the window asked for with --last-n; 0 means the policy's.
-	LastN int `json:"last_n,omitempty"`
-	// CompareBaseline is the sha256 of the --compare baseline's data, "" without one.
-	CompareBaseline string `json:"compare_baseline,omitempty"`
+	Strict          bool   `json:"strict"`                     // --strict: the delta ratio's strict threshold
+	Mock            bool   `json:"mock"`                       // --mock or USE_MOCK=1: the relaxed mock policy
+	Warmup          string `json:"warmup,omitempty"`           // "" (the policy's), a number, or "auto"
+	LastN           int    `json:"last_n,omitempty"`           // --last-n; 0: the policy's window
+	CompareBaseline string `json:"compare_baseline,omitempty"` // sha256 of the --compare baseline's data
 }
 
 // Check is one judged rule with its evidence.
 type Check struct {
-	Name        string   `json:"name"`
-	KPI         string   `json:"kpi,omitempty"`
-	Statistic   string   `json:"statistic,omitempty"`
-	Direction   string   `json:"direction"` // ">=" or "<="
-	Threshold   float64  `json:"threshold"`
-	Warn        *float64 `json:"warn,omitempty"`
-	Value       *float64 `json:"value,omitempty"`
-	N           int      `json:"n"`
-	WindowFirst int      `json:"window_first,omitempty"`
-	WindowLast  int      `json:"window_last,omitempty"`
-	Sustained   string   `json:"sustained,omitempty"` // "3 consecutive", "3 of the last 5"
-	// Iterations are the evidence: iterations that breached, were missing
-	// the KPI or failed — the first 100; IterationsOmitted counts the rest.
-	Iterations        []int  `json:"iterations,omitempty"`
-	IterationsOmitted int    `json:"iterations_omitted,omitempty"`
-	Status            string `json:"status"`
-	Reason            string `json:"reason"`
+	Name              string   `json:"name"`
+	KPI               string   `json:"kpi,omitempty"`
+	Statistic         string   `json:"statistic,omitempty"`
+	Direction         string   `json:"direction"` // ">=" or "<="
+	Threshold         float64  `json:"threshold"`
+	Warn              *float64 `json:"warn,omitempty"`
+	Value             *float64 `json:"value,omitempty"`
+	N                 int      `json:"n"`
+	WindowFirst       int      `json:"window_first,omitempty"`
+	WindowLast        int      `json:"window_last,omitempty"`
+	Sustained         string   `json:"sustained,omitempty"`          // "3 consecutive", "3 of the last 5"
+	Iterations        []int    `json:"iterations,omitempty"`         // evidence: breached, missing or failed (the first 100)
+	IterationsOmitted int      `json:"iterations_omitted,omitempty"` // the rest
+	Status            string   `json:"status"`
+	Reason            string   `json:"reason"`
 }
 
 // Comparison records a --compare against a baseline.
@@ -175,19 +144,12 @@ type DeltaVerify struct {
 	RatioDefinition     string  `json:"ratio_definition"`
 	MinRatio            float64 `json:"min_full_apply_ratio"`
 	MaxSignatureStuck   int     `json:"max_signature_stuck"`
-	Status              string  `json:"status"` // PASS, FAIL or SKIP (nothing to verify)
-	// Source and PolicyDigest say what the report was computed from: the
-	// soak (its digests) and the policy. A report without them is not
-	// evidence about any particular soak.
-	Source       *Source `json:"source,omitempty"`
-	PolicyDigest string  `json:"policy_digest,omitempty"`
-
-	// Pairs are the verified proposals in iteration order: every one in a
-	// short ledger; in a long one a bounded selection that keeps every kind
-	// of problem visible — the first failed or signature-stuck proposals,
-	// the first partial_ok ones and the last few (see judge.VerifyDeltas
-	// for the numbers). The counts above always cover the whole ledger;
-	// PairsOmitted counts, per outcome, the proposals not listed.
+	Status              string  `json:"status"`                  // PASS, FAIL or SKIP (nothing to verify)
+	Source              *Source `json:"source,omitempty"`        // the soak verified; without it, evidence about no soak
+	PolicyDigest        string  `json:"policy_digest,omitempty"` // the policy verified by
+	// Pairs are the verified proposals in iteration order, all of them or
+	// in a long ledger a selection that keeps every kind of problem visible
+	// (judge.VerifyDeltas); PairsOmitted counts, per outcome, the rest.
 	Pairs        []DeltaPair    `json:"pairs,omitempty"`
 	PairsOmitted map[string]int `json:"pairs_omitted,omitempty"`
 }
@@ -205,7 +167,7 @@ const (
 // DeltaPair is the verification of one iteration's proposal.
 type DeltaPair struct {
 	Iteration      int                `json:"iteration"`
-	Outcome        string             `json:"outcome"` // full_apply, partial_ok, fail
+	Outcome        string             `json:"outcome"` // a Delta outcome
 	Reason         string             `json:"reason"`
 	Proposed       map[string]float64 `json:"proposed"`
 	Applied        []Change           `json:"applied,omitempty"`
@@ -216,22 +178,13 @@ type DeltaPair struct {
 	Problems       []string           `json:"problems,omitempty"`
 }
 
-// Source says what was judged.
+// Source says what was judged: the soak's path and digests (sha256 over
+// the iteration files judged, in order; of TUNING_REPORT.json and
+// runtime_overrides.json as read, "" when the soak has none).
 type Source struct {
-	Path   string `json:"path"`
-	Legacy bool   `json:"legacy,omitempty"`
-	Digest string `json:"digest,omitempty"` // sha256 over the iteration files judged, in order
-	// LedgerDigest and OverridesDigest are the sha256 of TUNING_REPORT.json
-	// and runtime_overrides.json as read ("" when the soak has none).
+	Path            string `json:"path"`
+	Legacy          bool   `json:"legacy,omitempty"`
+	Digest          string `json:"digest,omitempty"`
 	LedgerDigest    string `json:"ledger_digest,omitempty"`
 	OverridesDigest string `json:"overrides_digest,omitempty"`
-}
-
-// Levels returns the levels a check's value is compared with: the
-// threshold, and the warn level when there is one.
-func (c *Check) Levels() []float64 {
-	if c.Warn != nil {
-		return []float64{c.Threshold, *c.Warn}
-	}
-	return []float64{c.Threshold}
 }

@@ -58,7 +58,7 @@ type build struct {
 	start time.Time
 
 	in   *release.Inputs
-	soak *artifact.Soak
+	soak *soakdir.Soak
 	// raw holds every input's bytes by file name; the verdict's files
 	// are the judged ones when the soak was judged here.
 	raw      map[string][]byte
@@ -750,7 +750,7 @@ func mockDigest(v *artifact.Verdict) string {
 // worse than that (a FAIL edited to PASS, its tool version or baseline
 // edited too). With no policy of that digest at hand nothing is said here:
 // ResolvePolicy refuses such a snapshot (exit 2, pass --policy).
-func (o Options) verdictProblems(soak *artifact.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
+func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
 	exact := v.Settings.CompareBaseline == "" && v.ToolVersion == cliutil.Version()
 	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
 	if v.Settings.Warmup != "" {
@@ -862,7 +862,7 @@ func verdictRank(v string) int {
 // with --mock or USE_MOCK=1, or --policy; --strict) and renders what a
 // bundle carries of it: the snapshot, the delta report and the three
 // Markdown reports, each with its provenance line.
-func (o Options) judge(soak *artifact.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
+func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdict, map[string][]byte, error) {
 	mock := o.Mock || o.Policy == "" && judge.UseMock(stdio.Env("USE_MOCK"))
 	pol, err := judge.LoadPolicy(o.Policy, mock)
 	if err != nil {

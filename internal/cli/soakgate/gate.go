@@ -89,7 +89,7 @@ func verdictError(v *artifact.Verdict, failOnWarn bool) error {
 // POST_SOAK_SNAPSHOT.json (ours, or the Python toolkit's), and refuses a
 // run given twice or the judged soak itself as a baseline: either would
 // shrink the run-to-run spread the comparison estimates.
-func loadBaseline(ctx context.Context, paths []string, soak *artifact.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
+func loadBaseline(ctx context.Context, paths []string, soak *soakdir.Soak, pol *policy.Policy, jopts judge.Options, stdio cliutil.Stdio) (*judge.Baseline, error) {
 	runs := make([]judge.BaselineRun, 0, len(paths))
 	seen := map[string]string{}
 	for _, path := range paths {
@@ -176,7 +176,7 @@ type outputFiles struct {
 	own *ownedDir
 }
 
-func plan(o options, soak *artifact.Soak) (outputFiles, error) {
+func plan(o options, soak *soakdir.Soak) (outputFiles, error) {
 	var f outputFiles
 	if o.out != "" {
 		f.snapshot = filepath.Join(o.out, artifact.SnapshotFile)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -68,7 +69,7 @@ func TestMetricsChecksAndIdentity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		it, err := artifact.DecodeIterationSummary(name, data)
+		it, err := legacy.IterationSummary(name, data)
 		if err != nil {
 			t.Fatal(err)
 		}

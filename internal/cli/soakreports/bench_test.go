@@ -7,6 +7,7 @@ import (
 	"github.com/soakline/soakline/internal/policy"
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/render/tunerdata"
+	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/soakgen"
 	"github.com/soakline/soakline/pkg/artifact"
 )
@@ -14,7 +15,7 @@ import (
 // bigSoak is the generator's soak of n iterations (internal/soakgen, seed
 // 1), in memory as soakdir.Load would return it: a tuning entry each, an
 // apply every 7th iteration, the overrides the ledger ends in.
-func bigSoak(tb testing.TB, n int) *artifact.Soak {
+func bigSoak(tb testing.TB, n int) *soakdir.Soak {
 	iterations, ledger, params := soakgen.Soak(n, 1)
 	for _, it := range iterations {
 		it.File = "big/" + artifact.IterationFileName(it.Iteration)
@@ -24,7 +25,7 @@ func bigSoak(tb testing.TB, n int) *artifact.Soak {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &artifact.Soak{Path: "big", Dir: "big", Iterations: iterations, Report: ledger,
+	return &soakdir.Soak{Path: "big", Dir: "big", Iterations: iterations, Report: ledger,
 		Overrides: o, OverridesPath: "big/" + artifact.OverridesFile, OverridesDigest: artifact.Hash(data)}
 }
 

@@ -120,7 +120,7 @@ func writeOurs(t testing.TB, dir string, n int, sh shape, failed map[int]bool) {
 		t.Fatal(err)
 	}
 	o := artifact.Overrides{Params: params}
-	data, err := o.Encode()
+	data, err := artifact.Marshal(o)
 	if err != nil {
 		t.Fatal(err)
 	}

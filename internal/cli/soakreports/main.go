@@ -354,7 +354,7 @@ type decision struct {
 // decide picks the verdict: --verdict, else the one in --out, else judged
 // here; it refuses a verdict of other data and one judged otherwise than
 // the flags ask.
-func decide(o Options, soak *artifact.Soak, out *outDir, f foundVerdict, stdio cliutil.Stdio) (decision, error) {
+func decide(o Options, soak *soakdir.Soak, out *outDir, f foundVerdict, stdio cliutil.Stdio) (decision, error) {
 	snapPath := out.join(render.SnapshotFile)
 	untrustedAside := f.present && f.v == nil && !f.ours
 	switch {
@@ -434,7 +434,7 @@ func (o Options) checkJudging(file string, v *artifact.Verdict) error {
 
 // judgeHere judges soak as soak-gate does with the same flags; the
 // decision's note says so.
-func (o Options) judgeHere(soak *artifact.Soak, why string, aside bool) (decision, error) {
+func (o Options) judgeHere(soak *soakdir.Soak, why string, aside bool) (decision, error) {
 	pol, err := judge.LoadPolicy(o.PolicyFile, o.Mock)
 	if err != nil {
 		return decision{}, err
@@ -462,7 +462,7 @@ func (o Options) probe() (*artifact.Verdict, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := judge.Evaluate(&artifact.Soak{}, pol, o.judgeOptions())
+	v, err := judge.Evaluate(&soakdir.Soak{}, pol, o.judgeOptions())
 	if err != nil {
 		return nil, cliutil.Usagef("%v", err)
 	}
@@ -477,7 +477,7 @@ func sameJudgement(a, b *artifact.Verdict) bool {
 
 // otherData says how the data v was judged over differs from soak; "" when
 // it is the same.
-func otherData(v *artifact.Verdict, soak *artifact.Soak) string {
+func otherData(v *artifact.Verdict, soak *soakdir.Soak) string {
 	if v.Source.Digest == "" {
 		return "the verdict records no soak digest"
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/internal/cliutil"
+	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/sim"
@@ -130,8 +131,8 @@ func decodeLedger(t *testing.T, dir string) *artifact.TuningReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := artifact.DecodeTuningReport(artifact.TuningReportFile, data)
-	if err != nil {
+	rep := new(artifact.TuningReport)
+	if err := artifact.Decode(artifact.TuningReportFile, data, artifact.KindTuningReport, rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep
@@ -186,7 +187,7 @@ func TestFailedIterations(t *testing.T) {
 				}
 			}
 			data, _ := os.ReadFile(filepath.Join(dir, "ITER_SUMMARY_2.json"))
-			s, err := artifact.DecodeIterationSummary("ITER_SUMMARY_2.json", data)
+			s, err := legacy.IterationSummary("ITER_SUMMARY_2.json", data)
 			if err != nil {
 				t.Fatal(err)
 			}

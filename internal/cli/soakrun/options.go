@@ -247,7 +247,7 @@ func (o *Options) overridesPreset(data []byte) (map[string]float64, error) {
 	}
 	var unknown, outside []string
 	params := sim.Defaults()
-	for _, k := range ov.Keys() {
+	for _, k := range slices.Sorted(maps.Keys(ov.Params)) {
 		v := ov.Params[k]
 		b, ok := bounds[k]
 		if !ok {

@@ -88,7 +88,7 @@ func (s *store) makeIterDir(n int) (string, error) {
 }
 
 func encodeOverrides(params map[string]float64) ([]byte, error) {
-	return artifact.Overrides{Params: params}.Encode()
+	return artifact.Marshal(artifact.Overrides{Params: params})
 }
 
 // writeOverrides writes params atomically, reads the file back and compares

@@ -1,8 +1,10 @@
-package artifact
+package soakdir
+
+import "github.com/soakline/soakline/pkg/artifact"
 
 // Soak is everything a soak left behind, as the stages that judge, report
-// and bundle it read it: the model internal/soakdir loads from a soak
-// directory or stream.
+// and bundle it read it: the model Load returns for a soak directory or
+// stream.
 type Soak struct {
 	// Path is what the user named, or the directory of the Python
 	// toolkit's layout found under it (path/soak/latest, path/latest), so
@@ -11,12 +13,12 @@ type Soak struct {
 	Path string
 	Dir  string
 	// Iterations holds the iteration summaries in numeric order.
-	Iterations []*IterationSummary
+	Iterations []*artifact.IterationSummary
 	// Report, Overrides and Run are nil when the soak has none.
-	Report        *TuningReport
-	Overrides     *Overrides
+	Report        *artifact.TuningReport
+	Overrides     *artifact.Overrides
 	OverridesPath string
-	Run           *RunRecord
+	Run           *artifact.RunRecord
 	// Warnings are data-quality notes: gaps, legacy input, a running soak.
 	Warnings []string
 	// Legacy is true when any iteration came from the Python toolkit.
