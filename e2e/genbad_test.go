@@ -266,7 +266,7 @@ func reseal(dir string) error {
 			return err
 		}
 		files[n] = d
-		m.Files = append(m.Files, release.BundleFile{Path: n, Size: int64(len(d)), SHA256: release.SHA256(d)})
+		m.Files = append(m.Files, release.BundleFile{Path: n, Size: int64(len(d)), SHA256: artifact.Hash(d)})
 	}
 	if files[release.ManifestFileName], err = artifact.Marshal(m); err != nil {
 		return err

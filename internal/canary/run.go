@@ -3,8 +3,6 @@ package canary
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -402,12 +400,6 @@ func saveState(o *Options, st *State) error {
 		return err
 	}
 	return soakdir.WriteFile(o.StatePath, b, 0o644)
-}
-
-// SHA256 is the hex digest of data.
-func SHA256(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
 }
 
 // explain prints one evaluation for people.

@@ -20,8 +20,6 @@ package outdir
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,7 +205,7 @@ func (o Owners) Owner(name string, data []byte) (Entry, *Stage, bool) {
 	if len(o.Reports[name]) == 0 && len(o.Gate[name]) == 0 {
 		return Entry{}, nil, false
 	}
-	sum := Digest(data)
+	sum := artifact.Hash(data)
 	for _, f := range o.Reports[name] {
 		if f.SHA256 == sum {
 			return f, &Reports, true
@@ -297,10 +295,4 @@ func ReadRegular(path string, limit int64) ([]byte, Kind, error) {
 		return nil, Large, nil
 	}
 	return data, File, nil
-}
-
-// Digest is the hex sha256 of data.
-func Digest(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
 }

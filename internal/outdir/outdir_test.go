@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 const sum0 = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -62,7 +64,7 @@ func TestReadSymlinkRecord(t *testing.T) {
 func TestOwner(t *testing.T) {
 	data := []byte("verdict")
 	o := Owners{
-		Gate:    map[string][]Entry{"POST_SOAK_SNAPSHOT.json": {{Name: "POST_SOAK_SNAPSHOT.json", SHA256: Digest(data)}}},
+		Gate:    map[string][]Entry{"POST_SOAK_SNAPSHOT.json": {{Name: "POST_SOAK_SNAPSHOT.json", SHA256: artifact.Hash(data)}}},
 		Reports: map[string][]Entry{"POST_SOAK_SNAPSHOT.json": {{Name: "POST_SOAK_SNAPSHOT.json", SHA256: sum0, Judged: true}}},
 	}
 	e, s, ok := o.Owner("POST_SOAK_SNAPSHOT.json", data)

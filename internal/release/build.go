@@ -28,7 +28,7 @@ func Build(r *Release, copied map[string][]byte, m Manifest) (map[string][]byte,
 	m.Files = m.Files[:0]
 	for _, name := range BundleFiles {
 		data := files[name]
-		m.Files = append(m.Files, BundleFile{Path: name, Size: int64(len(data)), SHA256: SHA256(data)})
+		m.Files = append(m.Files, BundleFile{Path: name, Size: int64(len(data)), SHA256: artifact.Hash(data)})
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	sort.Slice(m.Inputs, func(i, j int) bool { return m.Inputs[i].File < m.Inputs[j].File })

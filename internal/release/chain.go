@@ -80,7 +80,7 @@ func CheckChain(e Evidence, f Facts) []Problem {
 		checkDelta(e.DeltaReport, v, add)
 	}
 	// 3. Every report renders this snapshot of this soak.
-	snapSum := SHA256(e.Snapshot)
+	snapSum := artifact.Hash(e.Snapshot)
 	for _, name := range e.ReportsNamed {
 		data, ok := e.Reports[name]
 		if !ok {

@@ -42,7 +42,7 @@ func reprove(files map[string][]byte, soak string) {
 		if i := bytes.LastIndex(d, []byte("<!-- soakline-provenance")); i >= 0 {
 			d = d[:i]
 		}
-		files[n] = append(append([]byte(nil), d...), provenance.Line(soak, SHA256(files[artifact.SnapshotFile]))...)
+		files[n] = append(append([]byte(nil), d...), provenance.Line(soak, artifact.Hash(files[artifact.SnapshotFile]))...)
 	}
 }
 
@@ -67,7 +67,7 @@ func TestVerifySealedChain(t *testing.T) {
 				f["notes.txt"] = []byte("x\n")
 				delete(f, ManifestFileName)
 				delete(f, SumsFileName)
-				m.Files = append(m.Files, BundleFile{Path: "notes.txt", Size: 2, SHA256: SHA256(f["notes.txt"])})
+				m.Files = append(m.Files, BundleFile{Path: "notes.txt", Size: 2, SHA256: artifact.Hash(f["notes.txt"])})
 				f[ManifestFileName], _ = artifact.Marshal(m)
 				f[SumsFileName] = FormatSums(f)
 			},
@@ -166,12 +166,12 @@ func TestVerifySealedChain(t *testing.T) {
 			modify: func(f map[string][]byte, m *Manifest) {
 				f[AuditFile] = []byte("# audit\n" + provenance.Line(sampleSoak, strings.Repeat("a", 64)))
 			},
-			want: []Problem{{AuditFile, Mismatch, "renders another verdict (snapshot sha256 aaaaaaaaaaaa, the bundled POST_SOAK_SNAPSHOT.json has " + short(SHA256(sampleFiles()[artifact.SnapshotFile])) + ")"}},
+			want: []Problem{{AuditFile, Mismatch, "renders another verdict (snapshot sha256 aaaaaaaaaaaa, the bundled POST_SOAK_SNAPSHOT.json has " + short(artifact.Hash(sampleFiles()[artifact.SnapshotFile])) + ")"}},
 		},
 		{
 			name: "a report of another soak",
 			modify: func(f map[string][]byte, m *Manifest) {
-				f[FailuresFile] = []byte("# failures\n" + provenance.Line(strings.Repeat("4", 64), SHA256(f[artifact.SnapshotFile])))
+				f[FailuresFile] = []byte("# failures\n" + provenance.Line(strings.Repeat("4", 64), artifact.Hash(f[artifact.SnapshotFile])))
 			},
 			want: []Problem{{FailuresFile, Mismatch, "rendered from another soak (soak digest 444444444444, this soak 555555555555)"}},
 		},

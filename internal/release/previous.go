@@ -131,7 +131,7 @@ func ReadPrevious(path string, c *Contents) (*Previous, error) {
 		p.versionFromChangelog(c)
 	}
 	data := c.Files[ProfileFile]
-	p.ProfileSHA256 = SHA256(data)
+	p.ProfileSHA256 = artifact.Hash(data)
 	name := strings.TrimSuffix(path, "/") + "/" + ProfileFile
 	redacted, creds, err := RedactProfile(name, data)
 	if err != nil {

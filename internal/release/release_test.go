@@ -262,7 +262,7 @@ func sealedFiles(v *artifact.Verdict, forced bool) map[string][]byte {
 	files[artifact.SnapshotFile], _ = artifact.Marshal(v)
 	files[artifact.DeltaVerifyFile], _ = DeltaReport(v)
 	for _, n := range ReportFiles {
-		files[n] = append(files[n], provenance.Line(v.Source.Digest, SHA256(files[artifact.SnapshotFile]))...)
+		files[n] = append(files[n], provenance.Line(v.Source.Digest, artifact.Hash(files[artifact.SnapshotFile]))...)
 	}
 	if forced {
 		for _, n := range []string{ChangelogFile, RollbackPlanFile} {
@@ -285,7 +285,7 @@ func reseal(files map[string][]byte, m *Manifest) {
 	delete(files, SumsFileName)
 	m.Files = nil
 	for _, n := range BundleFiles {
-		m.Files = append(m.Files, BundleFile{Path: n, Size: int64(len(files[n])), SHA256: SHA256(files[n])})
+		m.Files = append(m.Files, BundleFile{Path: n, Size: int64(len(files[n])), SHA256: artifact.Hash(files[n])})
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	files[ManifestFileName], _ = artifact.Marshal(m)

@@ -3,12 +3,12 @@ package release
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/soakline/soakline/pkg/artifact"
 )
 
 // SumEntry is one line of SHA256SUMS.
@@ -17,19 +17,13 @@ type SumEntry struct {
 	SHA256 string
 }
 
-// SHA256 returns the hex SHA-256 of data.
-func SHA256(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
-}
-
 // FormatSums renders files as SHA256SUMS in the format of sha256sum (text
 // mode: digest, two spaces, name), sorted by name, so that `sha256sum -c
 // SHA256SUMS` checks the bundle.
 func FormatSums(files map[string][]byte) []byte {
 	var b bytes.Buffer
 	for _, n := range slices.Sorted(maps.Keys(files)) {
-		fmt.Fprintf(&b, "%s  %s\n", SHA256(files[n]), n)
+		fmt.Fprintf(&b, "%s  %s\n", artifact.Hash(files[n]), n)
 	}
 	return b.Bytes()
 }

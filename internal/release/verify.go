@@ -166,8 +166,8 @@ func (c *Contents) checkListed(e SumEntry, add func(file, what, why string)) {
 	switch {
 	case !ok:
 		add(e.Name, Missing, "listed in SHA256SUMS")
-	case SHA256(data) != e.SHA256:
-		add(e.Name, Changed, "sha256 "+short(SHA256(data))+", SHA256SUMS says "+short(e.SHA256))
+	case artifact.Hash(data) != e.SHA256:
+		add(e.Name, Changed, "sha256 "+short(artifact.Hash(data))+", SHA256SUMS says "+short(e.SHA256))
 	}
 }
 
@@ -206,7 +206,7 @@ func Verify(c *Contents) *Verification {
 	if !ok {
 		add(SumsFileName, Missing, "")
 	} else {
-		v.SumsSHA256 = SHA256(sums)
+		v.SumsSHA256 = artifact.Hash(sums)
 		entries, errs := ParseSums(sums)
 		for _, err := range errs {
 			add(SumsFileName, Invalid, err.Error())
@@ -286,7 +286,7 @@ func checkManifest(c *Contents, m *Manifest, add func(file, what, why string)) {
 			add(f.Path, Missing, "listed in MANIFEST.json")
 			continue
 		}
-		if int64(len(data)) != f.Size || SHA256(data) != f.SHA256 {
+		if int64(len(data)) != f.Size || artifact.Hash(data) != f.SHA256 {
 			add(f.Path, Changed, "differs from MANIFEST.json")
 		}
 	}

@@ -194,7 +194,7 @@ func (b *build) readInputs(context.Context) error {
 	if b.prof, err = legacy.Overrides(b.ovPath, b.profile); err != nil {
 		return err
 	}
-	b.facts = release.Facts{SoakDigest: b.soak.Digest, LedgerDigest: b.soak.LedgerDigest, OverridesDigest: release.SHA256(b.raw[artifact.OverridesFile])}
+	b.facts = release.Facts{SoakDigest: b.soak.Digest, LedgerDigest: b.soak.LedgerDigest, OverridesDigest: artifact.Hash(b.raw[artifact.OverridesFile])}
 	return nil
 }
 
@@ -261,7 +261,7 @@ func (b *build) judgeHere() error {
 		return err
 	}
 	b.rejudged = &release.RejudgedSnapshot{
-		From: filepath.ToSlash(b.snapPath), SHA256: release.SHA256(b.raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
+		From: filepath.ToSlash(b.snapPath), SHA256: artifact.Hash(b.raw[artifact.SnapshotFile]), Verdict: old.Verdict.Verdict,
 		WindowFirst: old.Window.First, WindowLast: old.Window.Last,
 		Differs: old.Verdict.Verdict != v.Verdict || old.Window.First != v.Window.First || old.Window.Last != v.Window.Last,
 	}
@@ -398,7 +398,7 @@ func (b *build) generate(context.Context) error {
 	r := &release.Release{
 		Version: b.version, DateSource: b.dateSource, Tool: cliutil.Version(), BundleDir: filepath.Base(o.Out),
 		Git: b.gi, Commits: b.commits, Snapshot: b.snap, Forced: b.forced, Delta: b.delta, Ledger: soak.Report, Source: src,
-		Profile: b.prof, ProfileSHA256: release.SHA256(b.profile), Redacted: b.redacted, OverridesFrom: filepath.ToSlash(b.ovPath),
+		Profile: b.prof, ProfileSHA256: artifact.Hash(b.profile), Redacted: b.redacted, OverridesFrom: filepath.ToSlash(b.ovPath),
 		Previous: b.prev, Policy: b.pol, Triggers: release.Triggers(b.pol.Policy),
 	}
 	if !b.date.IsZero() {
@@ -421,7 +421,7 @@ func (b *build) generate(context.Context) error {
 	}
 	copied := map[string][]byte{release.ProfileFile: b.profile}
 	for name, data := range b.raw {
-		m.Inputs = append(m.Inputs, release.BundleInput{File: bundleName(name), From: filepath.ToSlash(b.in.Paths[name]), SHA256: release.SHA256(data)})
+		m.Inputs = append(m.Inputs, release.BundleInput{File: bundleName(name), From: filepath.ToSlash(b.in.Paths[name]), SHA256: artifact.Hash(data)})
 		if name != artifact.OverridesFile {
 			copied[name] = data
 		}
@@ -458,9 +458,9 @@ func (b *build) write(context.Context) error {
 		}
 	}
 	fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s: version %s, verdict %s, %d files, SHA256SUMS sha256 %s\n",
-		o.Out, b.version, b.snap.Verdict.Verdict, len(b.files), release.SHA256(b.files[release.SumsFileName]))
+		o.Out, b.version, b.snap.Verdict.Verdict, len(b.files), artifact.Hash(b.files[release.SumsFileName]))
 	if b.archive != nil {
-		fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, release.SHA256(b.archive))
+		fmt.Fprintf(b.stdio.Err, "release-bundle: wrote %s (sha256 %s)\n", o.Archive, artifact.Hash(b.archive))
 	}
 	return nil
 }
@@ -885,7 +885,7 @@ func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdi
 			files[f.Name] = f.Data
 		}
 	}
-	sum := release.SHA256(files[artifact.SnapshotFile])
+	sum := artifact.Hash(files[artifact.SnapshotFile])
 	for _, name := range release.ReportFiles {
 		if _, _, ok := provenance.Parse(files[name]); !ok {
 			files[name] = append(files[name], provenance.Line(soak.Digest, sum)...)

@@ -284,7 +284,7 @@ func loadPlan(o *canary.Options) (*release.CanaryPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.PlanSHA256 = canary.SHA256(data)
+	o.PlanSHA256 = artifact.Hash(data)
 	var plan release.CanaryPlan
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -83,7 +83,7 @@ func checkOwned(dir string, names []string) (*ownedDir, error) {
 func (d *ownedDir) entries(files map[string][]byte, old bool) []outdir.Entry {
 	var out []outdir.Entry
 	for name, data := range files {
-		out = append(out, outdir.Entry{Name: name, SHA256: outdir.Digest(data)})
+		out = append(out, outdir.Entry{Name: name, SHA256: artifact.Hash(data)})
 	}
 	for name, es := range d.gate {
 		if _, written := files[name]; written && !old {
@@ -94,7 +94,7 @@ func (d *ownedDir) entries(files map[string][]byte, old bool) []outdir.Entry {
 			if err != nil || k != outdir.File {
 				continue
 			}
-			sum := outdir.Digest(data)
+			sum := artifact.Hash(data)
 			es = slices.DeleteFunc(slices.Clone(es), func(e outdir.Entry) bool { return e.SHA256 != sum })
 		}
 		out = append(out, es...)

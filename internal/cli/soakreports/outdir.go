@@ -90,7 +90,7 @@ func readOwned(path string, limit int64) ([]byte, entryKind, error) {
 	return outdir.ReadRegular(path, limit)
 }
 
-func digest(data []byte) string { return outdir.Digest(data) }
+func digest(data []byte) string { return artifact.Hash(data) }
 
 // owned returns the record entry of name for these bytes: ok when
 // soak-reports wrote exactly them.
