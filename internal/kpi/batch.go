@@ -29,9 +29,10 @@ type tables struct {
 	latency, age, adverse, slippage, lag valueTable
 }
 
-// add counts x in t, or stores it in s if t is full.
+// add counts x in t, or stores it in s if t is full (checked here, where
+// it inlines, for the values of a full table).
 func add(t *valueTable, s *samples, x float64) {
-	if !t.inc(x) {
+	if t.full || !t.inc(x) {
 		s.store(x)
 	}
 }
