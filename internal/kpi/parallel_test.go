@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -98,6 +100,17 @@ func TestParallelSameAsSequential(t *testing.T) {
 			if diff := cmp.Diff(want, got, bitwise); diff != "" {
 				t.Errorf("%s, %+v: (-sequential +parallel):\n%s", tc.name, opt, diff)
 			}
+		}
+		// From a file, which ScanBatches maps when it is large enough
+		// (the two large cases here are).
+		path := filepath.Join(t.TempDir(), "events.jsonl")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := FromFile(path); len(data) > 0 && err != nil {
+			t.Fatal(err)
+		} else if diff := cmp.Diff(want, got, bitwise); len(data) > 0 && diff != "" {
+			t.Errorf("%s, FromFile: (-sequential +parallel):\n%s", tc.name, diff)
 		}
 	}
 }
