@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
-	"unsafe"
 )
 
 // A Batch collects the events of one chunk of a stream; see ScanBatches.
@@ -36,13 +33,6 @@ const DefaultChunkSize = 512 << 10
 // ScanBatches reads every event from r like Scan, but parses the stream in
 // chunks of whole lines on several goroutines. It streams: memory is a few
 // chunks and batches per worker, whatever the length of r.
-//
-// If r is an *os.File of a regular file (of at least a few chunks from its
-// offset on), ScanBatches maps the file into memory and parses its pages
-// where they are, which saves copying them; it reads the file as it is
-// when ScanBatches starts (its size then) and leaves the offset at its
-// end. Should the file shrink meanwhile, the error is "read after line N:
-// <what>", like a read error.
 //
 // Each chunk's events go, in order, to the Add method of a batch. merge is
 // then called with that batch on the calling goroutine, one chunk at a time
@@ -72,11 +62,6 @@ func ScanBatches[B Batch](r io.Reader, opt BatchOptions, newBatch func(worker in
 		size = DefaultChunkSize
 	}
 	cr := &chunkReader{r: r, size: size}
-	if data, mapping, ok := mapFile(r); ok {
-		defer unmap(mapping) // after every goroutine here has stopped
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		cr.mapping, cr.rest = mapping, data
-	}
 	chunk, last := cr.next(nil)
 	if workers == 1 || last {
 		return scanInline(cr, chunk, last, newBatch(0), merge)
@@ -91,13 +76,9 @@ func scanInline[B Batch](cr *chunkReader, chunk []byte, last bool, b B, merge fu
 	var base, maxT int64
 	var ord chunkOrder
 	for first := true; ; first = false {
-		lines, err, rerr := parseFrom(cr, chunk, first, b, &e, &scratch, &ord)
-		if rerr != nil {
-			return fmt.Errorf("read after line %d: %w", base, rerr)
-		}
+		lines, err := parseChunk(chunk, first, b, &e, &scratch, &ord)
 		lines, err = ord.join(&maxT, lines, err)
 		merge(b)
-		cr.release(chunk)
 		if err != nil {
 			return &LineError{Line: base + lines, Err: err}
 		}
@@ -117,7 +98,6 @@ type job[B Batch] struct {
 	batch  B
 	lines  int64 // lines parsed, up to and including a bad one
 	err    error // the bad line's error
-	rerr   error // the mapped file shrank: the chunk could not be read
 	ord    chunkOrder
 	done   chan struct{}
 }
@@ -209,13 +189,10 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if cr.mapping != nil {
-				debug.SetPanicOnFault(true) // see chunkReader.fault
-			}
 			var e Event
 			var scratch []byte
 			for j := range work[w] {
-				j.lines, j.err, j.rerr = parseFrom(cr, j.chunk, j.first, j.batch, &e, &scratch, &j.ord)
+				j.lines, j.err = parseChunk(j.chunk, j.first, j.batch, &e, &scratch, &j.ord)
 				j.done <- struct{}{}
 			}
 		}()
@@ -229,9 +206,6 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if cr.mapping != nil {
-			debug.SetPanicOnFault(true)
-		}
 		defer close(order)
 		defer func() {
 			for _, c := range work {
@@ -261,14 +235,9 @@ func scanParallel[B Batch](cr *chunkReader, chunk []byte, workers int, newBatch 
 	var err error
 	for j := range order {
 		<-j.done
-		if err == nil && j.rerr != nil {
-			err = fmt.Errorf("read after line %d: %w", base, j.rerr)
-			close(quit)
-		}
 		if err == nil {
 			j.lines, j.err = j.ord.join(&maxT, j.lines, j.err)
 			merge(j.batch)
-			cr.release(j.chunk)
 			if j.err != nil {
 				err = &LineError{Line: base + j.lines, Err: j.err}
 				close(quit)
@@ -376,71 +345,6 @@ type chunkReader struct {
 	size  int
 	carry []byte // the bytes after the last newline of the previous chunk
 	err   error  // sticky: io.EOF or the read error
-
-	// A mapped file (see mapFile): chunks are cut from rest; the pages of
-	// mapping before released have been dropped.
-	mapping, rest []byte
-	released      int
-}
-
-// releaseBytes is how much of a mapped file is parsed and merged before
-// its pages are dropped from the process (see dropPages); every page
-// stays mapped until then. (A variable for the tests.)
-var releaseBytes = 32 << 20
-
-// release drops the pages of a mapped file before the end of chunk once
-// chunk, and with it every chunk before, has been merged, releaseBytes at
-// a time. The page that holds chunk's end is kept: the next chunk starts
-// there.
-func (c *chunkReader) release(chunk []byte) {
-	if c.mapping == nil || len(chunk) == 0 {
-		return
-	}
-	end := int(uintptr(unsafe.Pointer(unsafe.SliceData(chunk)))-uintptr(unsafe.Pointer(unsafe.SliceData(c.mapping)))) + len(chunk)
-	end &^= os.Getpagesize() - 1
-	if end-c.released >= releaseBytes {
-		dropPages(c.mapping[c.released:end])
-		c.released = end
-	}
-}
-
-// minMapBytes is the size from which ScanBatches maps a file rather than
-// reading it (a variable for the tests).
-var minMapBytes = 4 * DefaultChunkSize
-
-// errShrank is the read error for a mapped file whose pages went away.
-var errShrank = errors.New("the file shrank while it was being read")
-
-// parseFrom is parseChunk that, for a mapped file, returns errShrank as
-// rerr if the chunk's pages went away.
-func parseFrom[B Batch](c *chunkReader, chunk []byte, first bool, b B, e *Event, scratch *[]byte, ord *chunkOrder) (lines int64, err, rerr error) {
-	if c.mapping != nil {
-		defer func() {
-			if f := c.fault(recover()); f != nil {
-				rerr = f
-			}
-		}()
-	}
-	lines, err = parseChunk(chunk, first, b, e, scratch, ord)
-	return lines, err, nil
-}
-
-// fault returns errShrank if r, what recover returned, is a memory fault
-// in the mapping, nil if r is nil, and panics with r otherwise. Reading a
-// page of a mapped file past its end (it was truncated) raises SIGBUS;
-// with debug.SetPanicOnFault set on the goroutine, that is a panic whose
-// value has the address.
-func (c *chunkReader) fault(r any) error {
-	if r == nil {
-		return nil
-	}
-	if a, ok := r.(interface{ Addr() uintptr }); ok {
-		base := uintptr(unsafe.Pointer(unsafe.SliceData(c.mapping)))
-		if addr := a.Addr(); addr >= base && addr-base < uintptr(len(c.mapping)) {
-			return errShrank
-		}
-	}
-	panic(r)
 }
 
 // next returns the next chunk, reusing buf's memory: the bytes up to and
@@ -449,9 +353,6 @@ func (c *chunkReader) fault(r any) error {
 // A line longer than MaxLineBytes is returned as it is, also with last set:
 // parsing it reports the error.
 func (c *chunkReader) next(buf []byte) (chunk []byte, last bool) {
-	if c.mapping != nil {
-		return c.nextMapped()
-	}
 	if cap(buf) < c.size {
 		buf = make([]byte, 0, c.size)
 	}
@@ -488,37 +389,6 @@ func (c *chunkReader) next(buf []byte) (chunk []byte, last bool) {
 		}
 	}
 	return buf, true
-}
-
-// nextMapped is next for a mapped file: the chunk is a piece of the
-// mapping (its capacity runs on to the mapping's end).
-func (c *chunkReader) nextMapped() (chunk []byte, last bool) {
-	defer func() {
-		if f := c.fault(recover()); f != nil {
-			c.rest, c.err = nil, f
-			chunk, last = nil, true
-		}
-	}()
-	d := c.rest
-	if len(d) <= c.size {
-		c.rest, c.err = nil, io.EOF
-		return d, true
-	}
-	if i := bytes.LastIndexByte(d[:c.size], '\n'); i >= 0 {
-		c.rest = d[i+1:]
-		return d[:i+1], false
-	}
-	// No newline within a chunk: like next, the chunk grows to hold the
-	// line, up to a line longer than MaxLineBytes, which parsing reports.
-	n := min(len(d), MaxLineBytes+1)
-	if c.size < n {
-		if i := bytes.IndexByte(d[c.size:n], '\n'); i >= 0 {
-			c.rest = d[c.size+i+1:]
-			return d[:c.size+i+1], false
-		}
-	}
-	c.rest, c.err = nil, io.EOF
-	return d[:max(n, c.size)], true
 }
 
 // finalErr is the error at the end of a stream of lines lines: nil at EOF.

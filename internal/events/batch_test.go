@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -64,54 +61,23 @@ var batchOptions = []BatchOptions{
 func sameAsScan(t *testing.T, data []byte) {
 	t.Helper()
 	want := viaScan(bytes.NewReader(data))
-	// The same bytes in a file, after a prefix: ScanBatches maps it (from
-	// any size, in the tests) and starts at the offset.
-	defer func(n, r int) { minMapBytes, releaseBytes = n, r }(minMapBytes, releaseBytes)
-	minMapBytes, releaseBytes = 1, 1
-	path := filepath.Join(t.TempDir(), "events.jsonl")
-	const prefix = "not events: skipped by the Seek below\n"
-	if err := os.WriteFile(path, append([]byte(prefix), data...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	viaFile := func(opt BatchOptions) scanResult {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.Seek(int64(len(prefix)), io.SeekStart); err != nil {
-			t.Fatal(err)
-		}
-		res := viaBatches(f, opt)
-		if off, err := f.Seek(0, io.SeekCurrent); err != nil || off != int64(len(prefix)+len(data)) {
-			t.Fatalf("%+v: offset %d (%v) after ScanBatches, want the end %d", opt, off, err, len(prefix)+len(data))
-		}
-		return res
-	}
 	for _, opt := range batchOptions {
 		if opt.ChunkSize > 0 && opt.ChunkSize <= 64 && len(data) > 64<<10 {
 			continue // a chunk per line: slow, and the small inputs cover it
 		}
-		for _, got := range []scanResult{viaBatches(bytes.NewReader(data), opt), viaFile(opt)} {
-			sameResult(t, opt, data, want, got)
+		got := viaBatches(bytes.NewReader(data), opt)
+		if want.Err == got.Err && slices.EqualFunc(want.Events, got.Events, sameEvent) {
+			continue
 		}
-	}
-}
-
-// sameResult checks one result of ScanBatches against Scan's.
-func sameResult(t *testing.T, opt BatchOptions, data []byte, want, got scanResult) {
-	t.Helper()
-	if want.Err == got.Err && slices.EqualFunc(want.Events, got.Events, sameEvent) {
-		return
-	}
-	// A t_ms going back across chunks is found when the chunk is
-	// merged: the events of the whole chunk have been delivered.
-	if want.Err == got.Err && strings.Contains(want.Err, " goes back more than ") &&
-		len(got.Events) >= len(want.Events) && slices.EqualFunc(want.Events, got.Events[:len(want.Events)], sameEvent) {
-		return
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("%+v on %.200q: (-Scan +ScanBatches):\n%s", opt, data, diff)
+		// A t_ms going back across chunks is found when the chunk is
+		// merged: the events of the whole chunk have been delivered.
+		if want.Err == got.Err && strings.Contains(want.Err, " goes back more than ") &&
+			len(got.Events) >= len(want.Events) && slices.EqualFunc(want.Events, got.Events[:len(want.Events)], sameEvent) {
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%+v on %.200q: (-Scan +ScanBatches):\n%s", opt, data, diff)
+		}
 	}
 }
 
@@ -178,43 +144,6 @@ func TestScanBatchesReadErrors(t *testing.T) {
 		got = viaBatches(zeroReader{}, opt)
 		if !strings.Contains(got.Err, io.ErrNoProgress.Error()) {
 			t.Fatalf("%+v: zero reads: %q", opt, got.Err)
-		}
-	}
-}
-
-// TestScanBatchesFileShrinks truncates a mapped file while it is parsed:
-// the pages past the new end are gone, and reading one is a read error,
-// not a crash.
-func TestScanBatchesFileShrinks(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("files are mapped on Linux only")
-	}
-	data := genStream(200_000) // ~20 MB: chunks remain when it shrinks
-	path := filepath.Join(t.TempDir(), "events.jsonl")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, workers := range []int{1, 2} {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		merged := 0
-		err = ScanBatches(f, BatchOptions{Workers: workers, ChunkSize: 64 << 10}, func(int) *collect { return new(collect) }, func(c *collect) {
-			if merged == 0 {
-				if err := os.Truncate(path, 0); err != nil {
-					t.Fatal(err)
-				}
-			}
-			merged += len(c.evs)
-			c.evs = c.evs[:0]
-		})
-		f.Close()
-		if err == nil || !errors.Is(err, errShrank) || !strings.HasPrefix(err.Error(), "read after line ") {
-			t.Fatalf("%d workers: err = %v after %d events", workers, err, merged)
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
 		}
 	}
 }
