@@ -264,6 +264,50 @@ func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byt
 	var lines int64
 	ord.reset()
 	for len(chunk) > 0 {
+		// A line in the Writer's form is parsed where it starts, without
+		// looking for its end first: the form holds no newline, so what
+		// canonicalPrefix reads is the line's (see parseLine). The first
+		// line (a byte order mark) and anything else take the general way.
+		if !first {
+			*e = Event{}
+			if seen, i, ok := canonicalPrefix(chunk, e); ok {
+				if chunk[i] == '}' && i+1 < len(chunk) && chunk[i+1] == '\n' && i < MaxLineBytes {
+					lines++
+					chunk = chunk[i+2:]
+					if err := check(e, seen); err != nil {
+						return lines, err
+					}
+					if err := ord.add(lines, e.TMs); err != nil {
+						return lines, err
+					}
+					b.Add(e)
+					continue
+				}
+				if chunk[i] == ',' { // members after the form: parseLine's tail
+					line := chunk
+					if n := bytes.IndexByte(chunk[i:], '\n'); n >= 0 {
+						line, chunk = chunk[:i+n], chunk[i+n+1:]
+					} else {
+						chunk = nil
+					}
+					lines++
+					if len(line) > MaxLineBytes {
+						return lines, errTooLong
+					}
+					if n := len(line); line[n-1] == '\r' {
+						line = line[:n-1]
+					}
+					if err := parseMembers(line, skipSpace(line, i+1), e, seen, scratch); err != nil {
+						return lines, err
+					}
+					if err := ord.add(lines, e.TMs); err != nil {
+						return lines, err
+					}
+					b.Add(e)
+					continue
+				}
+			}
+		}
 		var line []byte
 		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
 			line, chunk = chunk[:i], chunk[i+1:]

@@ -167,3 +167,35 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseInt checks parseInt against the JSON grammar and
+// strconv.ParseInt: a run of digits without a leading zero, not followed by
+// a fraction or exponent, in int64 range; also with digits past the slice's
+// length in its capacity.
+func FuzzParseInt(f *testing.F) {
+	for _, s := range []string{"0", "-0", "7", "19998200", "123456789012345", "1234567890123456", "-9223372036854775808",
+		"9223372036854775808", "01", "5.0", "5e3", "12}", "-", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || !(s[0] == '-' || s[0] >= '0' && s[0] <= '9') {
+			return // callers check the first byte
+		}
+		i := 0
+		if s[0] == '-' {
+			i = 1
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		want, werr := strconv.ParseInt(s[:j], 10, 64)
+		wantOK := j > i && !(s[i] == '0' && j-i > 1) && !(j < len(s) && strings.ContainsRune(".eE", rune(s[j]))) && werr == nil
+		for _, b := range [][]byte{[]byte(s), append([]byte(s), "1234567890123456"...)[:len(s)]} {
+			got, end, ok := parseInt(b, 0)
+			if ok != wantOK || ok && (got != want || end != j) {
+				t.Fatalf("%q: got %d, %d, %v; want %d, %d, %v", s, got, end, ok, want, j, wantOK)
+			}
+		}
+	})
+}

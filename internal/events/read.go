@@ -2,10 +2,12 @@ package events
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -723,6 +725,38 @@ func parseIntegral(b []byte, i int) (int64, int, error) {
 	return int64(f), j, nil
 }
 
+// load8 returns the 8 bytes at b[i:], i <= len(b), as a little-endian
+// word, and how many of them are in b; ok is false if they are not within
+// b's capacity. Bytes past len(b) are read (slicing up to the capacity is
+// legal) but digitRun never counts them.
+func load8(b []byte, i int) (w uint64, in int, ok bool) {
+	if cap(b)-i < 8 {
+		return 0, 0, false
+	}
+	return binary.LittleEndian.Uint64(b[i : i+8 : cap(b)]), len(b) - i, true
+}
+
+// digitRun returns the value of the run of decimal digits at the start of
+// the 8 bytes w (the first in the lowest byte), of which only the first in
+// count, and the number n of its digits (8 when the run may go on).
+func digitRun(w uint64, in int) (v uint64, n int) {
+	x := w ^ 0x3030303030303030 // '0'..'9' become 0..9
+	// The high bit of each byte that is not a digit: a byte of x above 9
+	// (its low 7 bits + 0x76 cannot carry into the next byte) or with its
+	// high bit set; and every byte from in on.
+	nd := ((x&0x7f7f7f7f7f7f7f7f+0x7676767676767676)|x)&0x8080808080808080 | 0x8080808080808080<<(8*uint(min(in, 8)))
+	n = bits.TrailingZeros64(nd) >> 3
+	// Move the n digits to the top: the bytes shifted in are leading zeros
+	// of an 8-digit number, which three multiplications convert (two
+	// digits, four, eight at a time).
+	x <<= 8 * uint(8-n)
+	x = (x * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
+	x = (x * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
+	return (x * (10000<<32 + 1)) >> 32, n
+}
+
+var pow10u = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
+
 // parseInt parses a JSON integer (no fraction or exponent) at b[i].
 func parseInt(b []byte, i int) (int64, int, bool) {
 	neg := false
@@ -730,6 +764,35 @@ func parseInt(b []byte, i int) (int64, int, bool) {
 		neg = true
 		i++
 	}
+	// Up to 15 digits in two loads; longer numbers and the error cases
+	// (leading zero, a fraction or exponent following) take the loop.
+	if w, in, ok := load8(b, i); ok {
+		v, n := digitRun(w, in)
+		if n == 0 || n > 1 && b[i] == '0' {
+			goto slow
+		}
+		j := i + n
+		if n == 8 {
+			w, in, ok := load8(b, j)
+			if !ok {
+				goto slow
+			}
+			u, m := digitRun(w, in)
+			if m == 8 {
+				goto slow
+			}
+			v = v*pow10u[m] + u
+			j += m
+		}
+		if j < len(b) && (b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
+			return 0, 0, false
+		}
+		if neg {
+			return -int64(v), j, true
+		}
+		return int64(v), j, true
+	}
+slow:
 	if i >= len(b) || b[i] < '0' || b[i] > '9' {
 		return 0, 0, false
 	}

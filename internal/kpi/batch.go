@@ -24,14 +24,28 @@ type part struct {
 	latency, age, adverse, slippage, lag samples // stored values only
 }
 
-// tables count the sample values of one worker.
+// tables count the sample values of one worker: in a grid those of the
+// form m/scale, the others in a table while it has room.
 type tables struct {
-	latency, age, adverse, slippage, lag valueTable
+	latency, age, adverse, slippage, lag      valueTable
+	gLatency, gAge, gAdverse, gSlippage, gLag grid
 }
 
-// add counts x in t, or stores it in s if t is full.
-func add(t *valueTable, s *samples, x float64) {
-	if !t.inc(x) {
+// newTables returns a worker's tables, with each KPI's grid scale.
+func newTables() *tables {
+	t := new(tables)
+	t.gLatency.scale, t.gAge.scale, t.gLag.scale = msScale, msScale, msScale
+	t.gAdverse.scale, t.gSlippage.scale = bpsScale, bpsScale
+	return t
+}
+
+// add counts x in g or t, or stores it in s if neither takes it (a full
+// table is checked here, where it inlines).
+func add(g *grid, t *valueTable, s *samples, x float64) {
+	if g.add(x) {
+		return
+	}
+	if t.full || !t.inc(x) {
 		s.store(x)
 	}
 }
@@ -46,7 +60,7 @@ func (p *part) Add(e *events.Event) {
 	switch e.Kind {
 	case events.KindOrder:
 		p.orders++
-		add(&p.t.latency, &p.latency, e.LatencyMs)
+		add(&p.t.gLatency, &p.t.latency, &p.latency, e.LatencyMs)
 		if tr, ok := transitionOf(e); ok {
 			p.book = append(p.book, tr)
 		}
@@ -55,10 +69,10 @@ func (p *part) Add(e *events.Event) {
 			p.places++
 		case events.ActionReplace:
 			p.replaces++
-			add(&p.t.age, &p.age, e.AgeMs)
+			add(&p.t.gAge, &p.t.age, &p.age, e.AgeMs)
 		case events.ActionCancel:
 			p.cancel++
-			add(&p.t.age, &p.age, e.AgeMs)
+			add(&p.t.gAge, &p.t.age, &p.age, e.AgeMs)
 		}
 	case events.KindFill:
 		if e.Liquidity == events.Maker {
@@ -67,15 +81,15 @@ func (p *part) Add(e *events.Event) {
 			p.takerN++
 		}
 		p.fills = append(p.fills, fillTermOf(e))
-		add(&p.t.adverse, &p.adverse, max(0, -e.AdverseBps))
-		add(&p.t.slippage, &p.slippage, max(0, -e.SlippageBps))
+		add(&p.t.gAdverse, &p.t.adverse, &p.adverse, max(0, -e.AdverseBps))
+		add(&p.t.gSlippage, &p.t.slippage, &p.slippage, max(0, -e.SlippageBps))
 		if e.Liquidity == events.Maker {
-			add(&p.t.age, &p.age, e.AgeMs) // a taker fill had no resting quote
+			add(&p.t.gAge, &p.t.age, &p.age, e.AgeMs) // a taker fill had no resting quote
 		}
 	case events.KindBlock:
 		p.blocks[e.Reason]++
 	case events.KindWS:
-		add(&p.t.lag, &p.lag, e.LagMs)
+		add(&p.t.gLag, &p.t.lag, &p.lag, e.LagMs)
 	}
 }
 
@@ -120,4 +134,9 @@ func (a *Accumulator) addTables(t *tables) {
 	a.adverse.addTable(&t.adverse)
 	a.slippage.addTable(&t.slippage)
 	a.lag.addTable(&t.lag)
+	a.latency.addGrid(&t.gLatency)
+	a.age.addGrid(&t.gAge)
+	a.adverse.addGrid(&t.gAdverse)
+	a.slippage.addGrid(&t.gSlippage)
+	a.lag.addGrid(&t.gLag)
 }

@@ -43,7 +43,7 @@ func (a *Accumulator) readFrom(name string, r io.Reader, opt events.BatchOptions
 	var tabs []*tables // per worker
 	newPart := func(w int) *part {
 		for len(tabs) <= w { // newBatch runs on this goroutine
-			tabs = append(tabs, new(tables))
+			tabs = append(tabs, newTables())
 		}
 		return &part{t: tabs[w]}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -99,6 +101,17 @@ func TestParallelSameAsSequential(t *testing.T) {
 				t.Errorf("%s, %+v: (-sequential +parallel):\n%s", tc.name, opt, diff)
 			}
 		}
+		// From a file, which ScanBatches maps when it is large enough
+		// (the two large cases here are).
+		path := filepath.Join(t.TempDir(), "events.jsonl")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := FromFile(path); len(data) > 0 && err != nil {
+			t.Fatal(err)
+		} else if diff := cmp.Diff(want, got, bitwise); len(data) > 0 && diff != "" {
+			t.Errorf("%s, FromFile: (-sequential +parallel):\n%s", tc.name, diff)
+		}
 	}
 }
 
@@ -142,6 +155,17 @@ func sampleGens(rng *rand.Rand) map[string]func() float64 {
 		"zeros":      func() float64 { return []float64{0, math.Copysign(0, -1), 1, -1}[rng.IntN(4)] },
 		"latency":    func() float64 { return math.Round((5+50*rng.Float64())*100) / 100 },
 		"20k values": func() float64 { return float64(rng.IntN(20000)) },
+		// For the grids: hundredths around the grid's end, half of them
+		// beyond it, and a mix of hundredths and full-precision values.
+		"hundredths": func() float64 { return float64(rng.IntN(2*gridLen)) / 100 },
+		"mixed": func() float64 {
+			if rng.IntN(2) == 0 {
+				return float64(rng.IntN(1000)) / 100
+			}
+			return rng.Float64() * 10
+		},
+		// Costs in ten-thousandths of a bps (the grid of scale bpsScale).
+		"bps": func() float64 { return float64(rng.IntN(300000)) / 1e4 },
 	}
 }
 
@@ -160,7 +184,7 @@ func TestRadixSelect(t *testing.T) {
 			slices.Sort(sorted)
 			blocks := append(slices.Clone(s.full), s.cur)
 			for _, k := range []int{0, n / 2, n * 95 / 100, n - 1} {
-				if got := radixSelect(&valueTable{}, blocks, k); got != sorted[k] {
+				if got := radixSelect(&valueTable{}, nil, 0, blocks, k); got != sorted[k] {
 					t.Fatalf("%s n=%d k=%d: got %v want %v", name, n, k, got, sorted[k])
 				}
 			}
@@ -185,11 +209,21 @@ func TestSamplesNearestRank(t *testing.T) {
 			var one samples // everything through add
 			var merged samples
 			parts := make([]samples, 3)
+			grids := make([]grid, len(parts)) // as the parallel reader's: a grid first
+			for i := range grids {
+				grids[i].scale = msScale
+				if name == "bps" {
+					grids[i].scale = bpsScale
+				}
+			}
 			for i := range all {
 				all[i] = gen()
 				one.add(all[i])
-				p := &parts[rng.IntN(len(parts))]
-				p.add(all[i])
+				w := rng.IntN(len(parts))
+				p := &parts[w]
+				if !grids[w].add(all[i]) {
+					p.add(all[i])
+				}
 				if rng.IntN(1000) == 0 {
 					merged.takeStored(p)
 				}
@@ -197,6 +231,11 @@ func TestSamplesNearestRank(t *testing.T) {
 			for i := range parts {
 				merged.takeStored(&parts[i])
 				merged.addTable(&parts[i].tab)
+				merged.addGrid(&grids[i])
+			}
+			if n >= 1000 && (name == "hundredths" || name == "mixed" || name == "bps") &&
+				!(merged.gridTotal > 0 && merged.gridTotal < int64(n)) {
+				t.Fatalf("%s n=%d: %d values in the grids, want some but not all", name, n, merged.gridTotal)
 			}
 			sorted := slices.Clone(all)
 			slices.Sort(sorted)
