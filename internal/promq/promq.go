@@ -210,10 +210,16 @@ func (c *Client) do(ctx context.Context, path, q string, v url.Values) ([]Series
 	return nil, &UnreachableError{Attempts: attempts, Last: last}
 }
 
+// timeoutParam spells d as the timeout= of a query: whole milliseconds,
+// at least 1 (Prometheus durations take no fractions: "1.25s" is bad_data).
+func timeoutParam(d time.Duration) string {
+	return strconv.FormatInt(max(d.Milliseconds(), 1), 10) + "ms"
+}
+
 func (c *Client) once(ctx context.Context, path, q string, v url.Values) (_ []Series, retry bool, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	v.Set("timeout", strconv.FormatInt(max(c.Timeout.Milliseconds(), 1), 10)+"ms") // Prometheus durations take no fractions ("1.25s" is bad_data)
+	v.Set("timeout", timeoutParam(c.Timeout))
 	u := *c.base
 	u.Path += path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(v.Encode()))

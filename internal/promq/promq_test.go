@@ -237,28 +237,35 @@ func TestNewRefuses(t *testing.T) {
 // Prometheus parses, also for a fraction of a second ("1.25s" is refused
 // as bad_data by Prometheus's duration parser).
 func TestTimeoutIsAPrometheusDuration(t *testing.T) {
+	// Each timeout spelled as Prometheus reads it: whole milliseconds, at
+	// least 1. (A 500 µs deadline is too short to send a real request
+	// through under -race, so the spelling is checked directly and one
+	// request shows it is what the server receives.)
 	for _, d := range []time.Duration{1250 * time.Millisecond, 30 * time.Second, 500 * time.Microsecond} {
-		var got string
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.ParseForm()
-			got = r.Form.Get("timeout")
-			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
-		}))
-		c, err := New(srv.URL)
+		pd, err := model.ParseDuration(timeoutParam(d))
 		if err != nil {
-			t.Fatal(err)
-		}
-		c.Timeout = d
-		if _, err := c.Instant(context.Background(), "up", time.Unix(1_700_000_000, 0)); err != nil {
-			t.Fatal(err)
-		}
-		srv.Close()
-		pd, err := model.ParseDuration(got)
-		if err != nil {
-			t.Fatalf("timeout %v sent as %q: %v", d, got, err)
+			t.Fatalf("timeout %v spelled %q: %v", d, timeoutParam(d), err)
 		}
 		if want := max(d.Truncate(time.Millisecond), time.Millisecond); time.Duration(pd) != want {
-			t.Errorf("timeout %v sent as %q = %v", d, got, time.Duration(pd))
+			t.Errorf("timeout %v spelled %q = %v", d, timeoutParam(d), time.Duration(pd))
 		}
+	}
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		got = r.Form.Get("timeout")
+		fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Timeout = 1250 * time.Millisecond
+	if _, err := c.Instant(context.Background(), "up", time.Unix(1_700_000_000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if got != "1250ms" {
+		t.Errorf("the server received timeout=%q, want 1250ms", got)
 	}
 }
