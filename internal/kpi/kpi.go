@@ -75,7 +75,9 @@ const Percentile = 0.95
 
 // Accumulator computes KPIs from a stream of events. Its memory is what
 // exact percentiles need: each sample (order latency, age, a fill's two
-// costs, ws lag) is counted in a table of up to 8192 distinct values per
+// costs, ws lag) that is exactly m/100 ms or m/10⁴ bps (what bots and the
+// simulator write) is counted on a grid by m (the parallel reader's
+// workers; see grid), others in a table of up to 8192 distinct values per
 // KPI, and only samples beyond that are stored one by one (see samples);
 // everything else is a running sum. The zero value is ready to use. It is
 // not safe for concurrent use.
