@@ -56,6 +56,17 @@ func report(file string, dec *jsontext.Decoder, clean []byte) (*artifact.TuningR
 				}
 				return &artifact.Error{File: file, Err: fmt.Errorf("iterations[%d]: want an object, got %s", i, typeName(e))}
 			}
+			if clean == nil {
+				// A stream: read straight into the ledger's entry. Any
+				// record readTuning does not take stops the stream, and
+				// ReadTuningReport reads the whole ledger again below
+				// (clean set), for tuning's result or error text.
+				r.Iterations = append(r.Iterations, artifact.Tuning{})
+				if err := readTuning(dec, &r.Iterations[len(r.Iterations)-1]); err != nil {
+					return err
+				}
+				continue
+			}
 			var m tuningDoc
 			if err := json.UnmarshalDecode(dec, &m); err != nil {
 				return err

@@ -150,16 +150,21 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	// a member of an unexpected shape (a "tuning" that is not an object, a
 	// number out of range) is decoded again member by member, to read
 	// what can be read and to say where the rest is wrong.
+	//
+	// The fast pass reads the tuning record straight into ours
+	// (fastTuning); a record it does not take fails the pass, and the
+	// member-by-member reader reads it with tuning.
 	var sum *kpiDoc
 	var tun *tuningDoc
+	var ftun *fastTuning
 	var m summaryDoc
 	var fast struct {
-		Iteration any        `json:"iteration"`
-		Summary   *kpiDoc    `json:"summary"`
-		Tuning    *tuningDoc `json:"tuning"`
+		Iteration any         `json:"iteration"`
+		Summary   *kpiDoc     `json:"summary"`
+		Tuning    *fastTuning `json:"tuning"`
 	}
 	if json.Unmarshal(clean, &fast) == nil {
-		m.Iteration, sum, tun = fast.Iteration, fast.Summary, fast.Tuning
+		m.Iteration, sum, ftun = fast.Iteration, fast.Summary, fast.Tuning
 	} else if err := parse(file, clean, &m); err != nil {
 		if _, oerr := object(file, clean); oerr != nil {
 			return nil, oerr // not an object: say so
@@ -242,6 +247,11 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 			}
 			return nil, fail("tuning", err)
 		}
+	}
+	if ftun != nil {
+		tu := (*artifact.Tuning)(ftun)
+		tu.Iteration = s.Iteration
+		s.Tuning = tu
 	}
 	if tun != nil {
 		tu, err := tuning(file, clean, tun)
@@ -376,18 +386,24 @@ func (l *lenient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	l.kind = dec.PeekKind()
 	switch l.kind {
 	case '0', '"', 'n', 't', 'f':
-		tok, err := dec.ReadToken()
+		// The raw value, not a token: a token's String allocates.
+		raw, err := dec.ReadValue()
 		if err != nil {
 			return err
 		}
 		switch l.kind {
 		case '0':
-			l.f, err = strconv.ParseFloat(tok.String(), 64)
+			l.f, err = strconv.ParseFloat(string(raw), 64)
 			if err != nil {
-				return fmt.Errorf("number %s out of range", tok.String())
+				return fmt.Errorf("number %s out of range", raw)
 			}
 		case '"':
-			l.s = tok.String()
+			var scratch []byte
+			b, err := unquoteName(raw, &scratch)
+			if err != nil {
+				return err
+			}
+			l.s = intern(b) // maker_taker_source, runtime_utc: kept, and the same in most files
 		}
 		return nil
 	}

@@ -1,0 +1,150 @@
+package legacy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/soakline/soakline/pkg/artifact"
+)
+
+// slowTuning is the generic reader of a record: tuningDoc, then tuning.
+func slowTuning(clean []byte) (*artifact.Tuning, error) {
+	var m tuningDoc
+	if err := json.Unmarshal(clean, &m); err != nil {
+		return nil, err
+	}
+	return tuning("f", clean, &m)
+}
+
+// fastTuningOf is readTuning on a whole document.
+func fastTuningOf(clean []byte) (*artifact.Tuning, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(clean))
+	tu := new(artifact.Tuning)
+	if err := readTuning(dec, tu); err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, errors.New("trailing data")
+	}
+	return tu, nil
+}
+
+// sameRecord compares two records down to what encoding tells apart (nil
+// and empty, the bits of every float).
+func sameRecord(a, b *artifact.Tuning) string {
+	if d := cmp.Diff(a, b); d != "" {
+		return d
+	}
+	for _, p := range [][2][]string{{a.ChangedKeys, b.ChangedKeys}, {a.Guards, b.Guards}, {a.Rationale, b.Rationale}} {
+		if (p[0] == nil) != (p[1] == nil) {
+			return "nil and empty slice"
+		}
+	}
+	if (a.ProposedDeltas == nil) != (b.ProposedDeltas == nil) {
+		return "nil and empty map"
+	}
+	ea, _ := json.Marshal(a, json.Deterministic(true))
+	eb, _ := json.Marshal(b, json.Deterministic(true))
+	if !bytes.Equal(ea, eb) {
+		return fmt.Sprintf("encodings differ:\n%s\n%s", ea, eb)
+	}
+	return ""
+}
+
+var tuningSeeds = []string{
+	`{"applied": false, "changed_keys": [], "conditions": {"a": 1}, "deltas": {}, "old_hash": "aa", "proposed_deltas": {}, "rationale": "", "skip_reason": "", "state_hash": "aa"}`,
+	`{"applied": true, "changed_keys": ["x", 1, null, "y"], "iteration": 7, "proposed_deltas": {"b": 0.011, "a": -5, "c": null, "d": "NaN", "e": "Infinity"}, "rationale": " r1 | r2 |  | r3 ", "state_hash": "", "signature": "sig"}`,
+	`{"iteration": "NaN", "deltas": {"a": 1}, "suggested_deltas": {"b": 2}, "skip_reason": {"cooldown": true, "velocity": true, "note": "n", "no_op": true, "x": 1}, "oscillation_detected": true, "freeze_triggered": true, "cooldown_active": true}`,
+	`{"proposed_deltas": null, "deltas": null, "suggested_deltas": {"b": 2}, "skip_reason": {"note": "held"}, "signature": "na", "rationale": ["a", 2, "b"]}`,
+	`{"skip_reason": {"no_op": true}, "velocity_violation": true, "applied": "yes", "old_hash": 5, "iteration": 1.5}`,
+	`{"proposed_deltas": {"a": "1"}}`,
+	`{"proposed_deltas": 3, "deltas": {"a": 1}}`,
+	`{"changed_keys": [[1]], "rationale": {"a": 1}}`,
+	`{"applied": true, "applied": false}`,
+	`{"appl\u0069ed": true, "proposed_deltas": {"\u0061": 1, "a": 2}}`,
+	`{"iteration": 1e999}`,
+	`{"skip_reason": {"x": 1e400}}`,
+	`{"unknown": [1e999, {"a": 2}], "Applied": true}`,
+	`{"iteration": -3, "state_hash": "s", "signature": "t"}`,
+	`[]`,
+	`{"iteration": {}}`,
+}
+
+func FuzzFastTuning(f *testing.F) {
+	for _, s := range tuningSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		clean := sanitize(data)
+		fast, ferr := fastTuningOf(clean)
+		if ferr != nil {
+			return // the generic reader reads it
+		}
+		slow, serr := slowTuning(clean)
+		if serr != nil {
+			t.Fatalf("fast reader took what the generic one refuses (%v):\n%s", serr, clean)
+		}
+		if d := sameRecord(fast, slow); d != "" {
+			t.Fatalf("fast and generic readers differ on\n%s\n%s", clean, d)
+		}
+	})
+}
+
+func TestFastTuningSeeds(t *testing.T) {
+	took := 0
+	for _, s := range tuningSeeds {
+		clean := sanitize([]byte(s))
+		fast, ferr := fastTuningOf(clean)
+		slow, serr := slowTuning(clean)
+		if ferr != nil {
+			t.Logf("slow path: %s (%v; generic: %v)", s, ferr, serr)
+			continue
+		}
+		took++
+		if serr != nil {
+			t.Errorf("fast reader took %s, which the generic one refuses: %v", s, serr)
+			continue
+		}
+		if d := sameRecord(fast, slow); d != "" {
+			t.Errorf("%s: %s", s, d)
+		}
+	}
+	if took < 7 {
+		t.Errorf("the fast reader took %d of the seeds, want most", took)
+	}
+}
+
+// The stream reader of a legacy ledger (readTuning per entry, the whole
+// ledger read again on anything it does not take) gives what the reader
+// of a whole ledger gives.
+func FuzzReadTuningReportStream(f *testing.F) {
+	for _, s := range tuningSeeds {
+		f.Add([]byte(`{"iterations": [` + s + `, {"iteration": 2, "state_hash": "h"}]}`))
+		f.Add([]byte(`[` + s + `]`))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole, werr := TuningReport("f", data)
+		stream, serr := ReadTuningReport("f", bytes.NewReader(data))
+		if (werr == nil) != (serr == nil) || (werr != nil && werr.Error() != serr.Error()) {
+			t.Fatalf("whole: %v; stream: %v", werr, serr)
+		}
+		if werr != nil {
+			return
+		}
+		if d := cmp.Diff(whole, stream); d != "" {
+			t.Fatal(d)
+		}
+		ew, _ := json.Marshal(whole, json.Deterministic(true))
+		es, _ := json.Marshal(stream, json.Deterministic(true))
+		if !bytes.Equal(ew, es) {
+			t.Fatalf("encodings differ:\n%s\n%s", ew, es)
+		}
+	})
+}
