@@ -148,3 +148,36 @@ func FuzzReadTuningReportStream(f *testing.F) {
 		}
 	})
 }
+
+// A stream ledger of more entries than one block holds (8192) reads as the
+// whole ledger does, in order.
+func TestReadTuningReportStreamBlocks(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"iterations": [`)
+	const n = 20000
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"iteration": %d, "proposed_deltas": {"a": %d}, "applied": %t, "state_hash": "h%d", "rationale": "x | y"}`, i, i%7, i%3 == 0, i/10)
+	}
+	b.WriteString("]}")
+	whole, err := TuningReport("f", b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := ReadTuningReport("f", bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stream.Iterations) != n || cap(stream.Iterations) != n {
+		t.Fatalf("len %d cap %d, want %d", len(stream.Iterations), cap(stream.Iterations), n)
+	}
+	if d := cmp.Diff(whole, stream); d != "" {
+		t.Fatal(d)
+	}
+	empty, err := ReadTuningReport("f", bytes.NewReader([]byte(`{"iterations": []}`)))
+	if err != nil || empty.Iterations != nil {
+		t.Fatalf("empty ledger: %v, %#v", err, empty)
+	}
+}
