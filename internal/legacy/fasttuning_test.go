@@ -181,3 +181,35 @@ func TestReadTuningReportStreamBlocks(t *testing.T) {
 		t.Fatalf("empty ledger: %v, %#v", err, empty)
 	}
 }
+
+// The fast pass's summary reader (fastKPIs) reads what the struct decoder
+// reads into kpiDoc, on everything it takes.
+func FuzzFastKPIs(f *testing.F) {
+	for _, s := range []string{
+		`{"adverse_bps": null, "adverse_bps_p95": 4.3727, "blocks": {"counts": {"risk": 0}}, "fills": {"maker_count": 436, "maker_volume": 22890, "taker_count": 79, "taker_volume": 3969.75}, "maker_taker_ratio": 0.8466, "maker_taker_source": "fills_volume", "neg_edge_drivers": ["slippage_bps"], "net_bps": 4.2879, "p95_latency_ms": 0, "runtime_utc": "2025-10-12T12:00:00Z"}`,
+		`{"net_bps": "NaN", "risk_ratio": "x", "cancel_ratio": true, "fills": null, "ws_lag_p95_ms": [1], "maker_share_pct": {"a": 1}}`,
+		`{"fills": {"maker_fills": 3, "taker_fills": "Infinity", "maker_volume": null, "x": [1e999]}, "gross_bps": -0}`,
+		`{"net_bps": 1, "net_bps": 2}`,
+		`{"n\u0065t_bps": 1e400}`,
+		`{"Net_bps": 1, "fills": 3}`,
+		`[]`, `null`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		clean := sanitize(data)
+		var fast fastKPIs
+		if json.Unmarshal(clean, &fast) != nil {
+			return
+		}
+		var slow kpiDoc
+		if err := json.Unmarshal(clean, &slow); err != nil {
+			t.Fatalf("fast reader took what the struct decoder refuses (%v):\n%s", err, clean)
+		}
+		fk, sk := (*kpiDoc)(&fast).kpis(), slow.kpis()
+		if fmt.Sprintf("%#v", fk) != fmt.Sprintf("%#v", sk) ||
+			fmt.Sprintf("%#v %#v %#v", fast.Fills, fast.MakerTakerSource.value(), fast.RuntimeUTC.value()) != fmt.Sprintf("%#v %#v %#v", slow.Fills, slow.MakerTakerSource.value(), slow.RuntimeUTC.value()) {
+			t.Fatalf("readers differ on %s:\n%#v\n%#v", clean, fast, slow)
+		}
+	})
+}

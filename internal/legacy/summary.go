@@ -126,6 +126,84 @@ type kpiDoc struct {
 	RuntimeUTC       lenient  `json:"runtime_utc"`
 }
 
+// fastKPIs is kpiDoc read by the fast pass: its members found by a switch
+// on their names rather than by the struct decoder, which looked up each of
+// a summary's ~30 member names in its field table (0.2 s of CPU at 100,000
+// summaries). The rules are the struct decoder's: names match exactly, a
+// name given twice is an error (jsontext's), other members are skipped;
+// anything that is not an object fails the fast pass.
+type fastKPIs kpiDoc
+
+// UnmarshalJSONFrom reads a summary's "summary" object.
+func (d *fastKPIs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '{' {
+		return errSlowPath
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	var scratch []byte
+	for dec.PeekKind() != '}' {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		name, err := unquoteName(raw, &scratch)
+		if err != nil {
+			return err
+		}
+		var dst *lenient
+		switch string(name) {
+		case "maker_taker_ratio":
+			dst = &d.MakerTakerRatio
+		case "p95_latency_ms":
+			dst = &d.P95LatencyMs
+		case "risk_ratio":
+			dst = &d.RiskRatio
+		case "net_bps":
+			dst = &d.NetBps
+		case "gross_bps":
+			dst = &d.GrossBps
+		case "fees_eff_bps":
+			dst = &d.FeesBps
+		case "slippage_bps":
+			dst = &d.SlippageBps
+		case "adverse_bps":
+			dst = &d.AdverseBps
+		case "inventory_bps":
+			dst = &d.InventoryBps
+		case "adverse_bps_p95":
+			dst = &d.AdverseBpsP95
+		case "slippage_bps_p95":
+			dst = &d.SlippageBpsP95
+		case "cancel_ratio":
+			dst = &d.CancelRatio
+		case "order_age_p95_ms":
+			dst = &d.OrderAgeP95Ms
+		case "ws_lag_p95_ms":
+			dst = &d.WSLagP95Ms
+		case "maker_share_pct":
+			dst = &d.MakerSharePct
+		case "maker_taker_source":
+			dst = &d.MakerTakerSource
+		case "runtime_utc":
+			dst = &d.RuntimeUTC
+		case "fills":
+			err = d.Fills.UnmarshalJSONFrom(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		if dst != nil {
+			err = dst.UnmarshalJSONFrom(dec)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
 // kpis returns the KPIs a legacy summary carries, by name, in the order
 // errors are looked for.
 func (d *kpiDoc) kpis() [15]struct {
@@ -160,11 +238,11 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 	var m summaryDoc
 	var fast struct {
 		Iteration any         `json:"iteration"`
-		Summary   *kpiDoc     `json:"summary"`
+		Summary   *fastKPIs   `json:"summary"`
 		Tuning    *fastTuning `json:"tuning"`
 	}
 	if json.Unmarshal(clean, &fast) == nil {
-		m.Iteration, sum, ftun = fast.Iteration, fast.Summary, fast.Tuning
+		m.Iteration, sum, ftun = fast.Iteration, (*kpiDoc)(fast.Summary), fast.Tuning
 	} else if err := parse(file, clean, &m); err != nil {
 		if _, oerr := object(file, clean); oerr != nil {
 			return nil, oerr // not an object: say so
