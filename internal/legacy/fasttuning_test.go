@@ -213,3 +213,14 @@ func FuzzFastKPIs(f *testing.F) {
 		}
 	})
 }
+
+func FuzzContainsKind(f *testing.F) {
+	for _, s := range []string{`"kind"`, `{"kind":1}`, `kind"`, `"kind`, `""kind""`, `k"kind"`, `"kin"kind"`, ``, `k`, `"k`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if got, want := containsKind(data), bytes.Contains(data, []byte(`"kind"`)); got != want {
+			t.Fatalf("containsKind(%q) = %v, want %v", data, got, want)
+		}
+	})
+}

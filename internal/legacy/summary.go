@@ -24,7 +24,7 @@ func IterationSummary(file string, data []byte) (*artifact.IterationSummary, err
 	// A file without "kind" (unescaped or escaped) is the toolkit's; ours,
 	// the usual case at 100,000 files a soak, pays for one look at the
 	// envelope.
-	if !bytes.Contains(data, []byte(`"kind"`)) && !bytes.Contains(data, []byte(`\u`)) {
+	if !containsKind(data) && !bytes.Contains(data, []byte(`\u`)) {
 		return summary(file, sanitize(data))
 	}
 	s, err := decodeSummary(file, data)
@@ -37,6 +37,26 @@ func IterationSummary(file string, data []byte) (*artifact.IterationSummary, err
 		return nil, err
 	}
 	return summary(file, sanitize(data))
+}
+
+// containsKind is bytes.Contains(data, []byte(`"kind"`)), faster on the
+// toolkit's files: bytes.Index looks for the pattern's first byte, a quote,
+// which starts every other token of a JSON file, and fell back to comparing
+// at every position (0.12 s of CPU at 100,000 legacy summaries, none of
+// which has the pattern); 'k' is rarer.
+func containsKind(data []byte) bool {
+	for i := 1; i < len(data); {
+		j := bytes.IndexByte(data[i:], 'k')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if data[i-1] == '"' && bytes.HasPrefix(data[i:], []byte(`kind"`)) {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // summaryDoc is the part of a legacy ITER_SUMMARY that is read; the
