@@ -175,7 +175,7 @@ func readTuning(dec *jsontext.Decoder, tu *artifact.Tuning) error {
 				if err != nil {
 					return err
 				}
-				for _, part := range strings.Split(s, " | ") {
+				for part := range strings.SplitSeq(s, " | ") { // tuning's Split, without its slice
 					if part = strings.TrimSpace(part); part != "" {
 						tu.Rationale = append(tu.Rationale, part)
 					}

@@ -228,17 +228,17 @@ func (d *fastKPIs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // errors are looked for.
 func (d *kpiDoc) kpis() [15]struct {
 	name string
-	v    any
+	v    lenient
 } {
 	return [15]struct {
 		name string
-		v    any
+		v    lenient
 	}{
-		{"maker_taker_ratio", d.MakerTakerRatio.value()}, {"p95_latency_ms", d.P95LatencyMs.value()}, {"risk_ratio", d.RiskRatio.value()},
-		{"net_bps", d.NetBps.value()}, {"gross_bps", d.GrossBps.value()}, {"fees_eff_bps", d.FeesBps.value()}, {"slippage_bps", d.SlippageBps.value()},
-		{"adverse_bps", d.AdverseBps.value()}, {"inventory_bps", d.InventoryBps.value()}, {"adverse_bps_p95", d.AdverseBpsP95.value()},
-		{"slippage_bps_p95", d.SlippageBpsP95.value()}, {"cancel_ratio", d.CancelRatio.value()}, {"order_age_p95_ms", d.OrderAgeP95Ms.value()},
-		{"ws_lag_p95_ms", d.WSLagP95Ms.value()}, {"maker_share_pct", d.MakerSharePct.value()},
+		{"maker_taker_ratio", d.MakerTakerRatio}, {"p95_latency_ms", d.P95LatencyMs}, {"risk_ratio", d.RiskRatio},
+		{"net_bps", d.NetBps}, {"gross_bps", d.GrossBps}, {"fees_eff_bps", d.FeesBps}, {"slippage_bps", d.SlippageBps},
+		{"adverse_bps", d.AdverseBps}, {"inventory_bps", d.InventoryBps}, {"adverse_bps_p95", d.AdverseBpsP95},
+		{"slippage_bps_p95", d.SlippageBpsP95}, {"cancel_ratio", d.CancelRatio}, {"order_age_p95_ms", d.OrderAgeP95Ms},
+		{"ws_lag_p95_ms", d.WSLagP95Ms}, {"maker_share_pct", d.MakerSharePct},
 	}
 }
 
@@ -305,7 +305,7 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 		sum = new(kpiDoc)
 	}
 	for _, k := range sum.kpis() {
-		v, ok, err := num(k.v)
+		v, ok, err := k.v.num()
 		if err != nil {
 			return nil, fail(k.name, err)
 		}
@@ -506,6 +506,15 @@ func (l *lenient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return nil
 	}
 	return dec.SkipValue()
+}
+
+// num is num(l.value()) without boxing a number in an interface (a
+// legacy summary has 15 KPIs).
+func (l lenient) num() (float64, bool, error) {
+	if l.kind == '0' {
+		return l.f, true, nil
+	}
+	return num(l.value())
 }
 
 // value returns l as num and the type checks read a generic value.
