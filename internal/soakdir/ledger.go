@@ -116,12 +116,38 @@ func (l *ledgerIndex) entry(n int) *artifact.Tuning {
 }
 
 // share points it.Tuning at the ledger's entry when the two are equal.
+// When they are not, the map and the lists they have equal are shared: a
+// legacy summary's record carries old_hash and its ledger entry does not,
+// so the records differ, but their deltas and lists are usually the same
+// (at 100,000 legacy iterations, 100,000 maps). Loaded records are read,
+// never written, which is what sharing a whole record assumes already.
 func (l *ledgerIndex) share(it *artifact.IterationSummary) {
 	if it == nil || it.Tuning == nil {
 		return
 	}
-	if e := l.entry(it.Tuning.Iteration); e != nil && e != it.Tuning && sameTuning(it.Tuning, e) {
+	e := l.entry(it.Tuning.Iteration)
+	if e == nil || e == it.Tuning {
+		return
+	}
+	t := it.Tuning
+	if sameTuning(t, e) {
 		it.Tuning = e
+		return
+	}
+	if sameDeltas(t.ProposedDeltas, e.ProposedDeltas) {
+		t.ProposedDeltas = e.ProposedDeltas
+	}
+	if sameSlice(t.ChangedKeys, e.ChangedKeys) {
+		t.ChangedKeys = e.ChangedKeys
+	}
+	if sameSlice(t.Rationale, e.Rationale) {
+		t.Rationale = e.Rationale
+	}
+	if sameSlice(t.Guards, e.Guards) {
+		t.Guards = e.Guards
+	}
+	if sameChanges(t.Changes, e.Changes) {
+		t.Changes = e.Changes
 	}
 }
 

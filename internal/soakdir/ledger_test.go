@@ -126,3 +126,32 @@ func TestLedgerIndexEntry(t *testing.T) {
 		})
 	}
 }
+
+// TestShareParts: a record that differs from its ledger entry (a legacy
+// summary's carries old_hash) shares the map and lists it has equal, and
+// keeps its own where they differ, nil and empty told apart.
+func TestShareParts(t *testing.T) {
+	entry := benchSummary(4).Tuning
+	entry.OldHash = ""
+	l := &ledgerIndex{entries: []artifact.Tuning{{Iteration: 1}, {Iteration: 2}, {Iteration: 3}, *entry}}
+	e := &l.entries[3]
+	it := benchSummary(4)
+	it.Tuning.Rationale = []string{}
+	it.Tuning.Guards = []string{} // the entry's are nil
+	l.share(it)
+	if it.Tuning == e {
+		t.Fatal("a record with its own old_hash was replaced by the ledger entry")
+	}
+	if reflect.ValueOf(it.Tuning.ProposedDeltas).Pointer() != reflect.ValueOf(e.ProposedDeltas).Pointer() {
+		t.Error("equal deltas not shared")
+	}
+	if &it.Tuning.ChangedKeys[0] != &e.ChangedKeys[0] || &it.Tuning.Changes[0] != &e.Changes[0] {
+		t.Error("equal lists not shared")
+	}
+	if it.Tuning.Rationale == nil || len(it.Tuning.Rationale) != 0 || it.Tuning.Guards == nil {
+		t.Errorf("lists that differ (empty against the entry's) changed: %#v %#v", it.Tuning.Rationale, it.Tuning.Guards)
+	}
+	if it.Tuning.OldHash == "" {
+		t.Error("old_hash lost")
+	}
+}
