@@ -27,6 +27,11 @@ func TuningReport(file string, data []byte) (*artifact.TuningReport, error) {
 	clean := sanitize(data)
 	dec := jsontext.NewDecoder(bytes.NewReader(clean))
 	r, err := report(file, dec, clean)
+	if errors.Is(err, errOurs) {
+		// A "kind" the envelope did not read as one ("kind": ""): the
+		// strict decoder says what is wrong, with the line.
+		return decodeReport(file, data)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -127,3 +127,19 @@ func TestReadTuningReportEnvelopeLast(t *testing.T) {
 		}
 	}
 }
+
+// TestTuningReportEmptyKind: a "kind" the envelope reads as no kind ("")
+// is still an error naming the file and line (FuzzTuningReport found it
+// returned the bare internal "a ledger of ours"), read whole or streamed.
+func TestTuningReportEmptyKind(t *testing.T) {
+	for _, data := range []string{`{"schema_version":0,"kind":""0`, `{"schema_version":1,"kind":"","iterations":[]}`} {
+		_, err := TuningReport("TUNING_REPORT.json", []byte(data))
+		if err == nil || !strings.HasPrefix(err.Error(), "TUNING_REPORT.json: line 1: ") {
+			t.Errorf("TuningReport(%s): %v, want an error naming the file and line", data, err)
+		}
+		_, err = ReadTuningReport("TUNING_REPORT.json", bytes.NewReader([]byte(data)))
+		if err == nil || !strings.HasPrefix(err.Error(), "TUNING_REPORT.json: ") {
+			t.Errorf("ReadTuningReport(%s): %v, want an error naming the file", data, err)
+		}
+	}
+}
