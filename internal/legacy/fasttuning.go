@@ -69,11 +69,7 @@ func readTuning(dec *jsontext.Decoder, tu *artifact.Tuning) error {
 		scratch  []byte
 	)
 	for dec.PeekKind() != '}' {
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		name, err := unquoteName(raw, &scratch)
+		name, err := readName(dec, &scratch)
 		if err != nil {
 			return err
 		}
@@ -121,11 +117,7 @@ func readTuning(dec *jsontext.Decoder, tu *artifact.Tuning) error {
 			dec.ReadToken()
 			srcSet[i], srcStart[i] = true, len(kvs)
 			for dec.PeekKind() != '}' {
-				kraw, err := dec.ReadValue()
-				if err != nil {
-					return err
-				}
-				key, err := unquoteName(kraw, &scratch)
+				key, err := readName(dec, &scratch)
 				if err != nil {
 					return err
 				}
@@ -207,11 +199,7 @@ func readTuning(dec *jsontext.Decoder, tu *artifact.Tuning) error {
 				skipObj = true
 				dec.ReadToken()
 				for dec.PeekKind() != '}' {
-					kraw, err := dec.ReadValue()
-					if err != nil {
-						return err
-					}
-					key, err := unquoteName(kraw, &scratch)
+					key, err := readName(dec, &scratch)
 					if err != nil {
 						return err
 					}
@@ -319,6 +307,16 @@ func readTuning(dec *jsontext.Decoder, tu *artifact.Tuning) error {
 	}
 	slices.Sort(tu.Guards)
 	return nil
+}
+
+// readName reads an object member's name with dec, unquoted (see
+// unquoteName).
+func readName(dec *jsontext.Decoder, scratch *[]byte) ([]byte, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	return unquoteName(raw, scratch)
 }
 
 // unquoteName returns the unquoted bytes of the string raw (a name or a

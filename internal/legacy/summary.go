@@ -164,11 +164,7 @@ func (d *fastKPIs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	}
 	var scratch []byte
 	for dec.PeekKind() != '}' {
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		name, err := unquoteName(raw, &scratch)
+		name, err := readName(dec, &scratch)
 		if err != nil {
 			return err
 		}
