@@ -294,9 +294,7 @@ func parseChunk[B Batch](chunk []byte, first bool, b B, e *Event, scratch *[]byt
 					if len(line) > MaxLineBytes {
 						return lines, errTooLong
 					}
-					if n := len(line); line[n-1] == '\r' {
-						line = line[:n-1]
-					}
+					line = trimLine(line, false)
 					if err := parseMembers(line, skipSpace(line, i+1), e, seen, scratch); err != nil {
 						return lines, err
 					}

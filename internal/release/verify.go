@@ -163,11 +163,12 @@ func (c *Contents) unread(add func(file, what, why string)) {
 // missing or holds other bytes.
 func (c *Contents) checkListed(e SumEntry, add func(file, what, why string)) {
 	data, ok := c.Files[e.Name]
-	switch {
-	case !ok:
+	if !ok {
 		add(e.Name, Missing, "listed in SHA256SUMS")
-	case artifact.Hash(data) != e.SHA256:
-		add(e.Name, Changed, "sha256 "+short(artifact.Hash(data))+", SHA256SUMS says "+short(e.SHA256))
+		return
+	}
+	if sum := artifact.Hash(data); sum != e.SHA256 {
+		add(e.Name, Changed, "sha256 "+short(sum)+", SHA256SUMS says "+short(e.SHA256))
 	}
 }
 
