@@ -18,6 +18,7 @@ import (
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // KindState and KindReport name the watcher's state file and its report.
@@ -350,19 +351,19 @@ func loadState(o *Options) (*State, error) {
 		return fresh, saveState(o, fresh)
 	}
 	if err != nil {
-		return nil, artifact.PathError(o.StatePath, err)
+		return nil, fileerr.PathError(o.StatePath, err)
 	}
 	var st State
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&st); err != nil {
-		return nil, artifact.Errorf(o.StatePath, 0, "not a canary state file: %v", err)
+		return nil, fileerr.Errorf(o.StatePath, 0, "not a canary state file: %v", err)
 	}
 	if st.Kind != KindState {
-		return nil, artifact.Errorf(o.StatePath, 0, "kind %q: want %q", st.Kind, KindState)
+		return nil, fileerr.Errorf(o.StatePath, 0, "kind %q: want %q", st.Kind, KindState)
 	}
 	mismatch := func(what, was, now string) error {
-		return artifact.Errorf(o.StatePath, 0, "the state was written for %s %s, this run has %s: start with a new --state file", what, was, now)
+		return fileerr.Errorf(o.StatePath, 0, "the state was written for %s %s, this run has %s: start with a new --state file", what, was, now)
 	}
 	switch {
 	case st.PlanSHA256 != fresh.PlanSHA256:
@@ -378,14 +379,14 @@ func loadState(o *Options) (*State, error) {
 	case st.Replay != fresh.Replay || (st.Replay && !st.Start.Equal(fresh.Start)):
 		return nil, mismatch("replay/start", st.Start.Format(time.RFC3339), fresh.Start.Format(time.RFC3339))
 	case st.Start.IsZero():
-		return nil, artifact.Errorf(o.StatePath, 0, "no start time")
+		return nil, fileerr.Errorf(o.StatePath, 0, "no start time")
 	}
 	if st.Evaluations == nil {
 		st.Evaluations = []Evaluation{}
 	}
 	for i, ev := range st.Evaluations {
 		if ev.Index != i+1 || !ev.Time.Equal(st.Start.Add(time.Duration(i+1)*o.Interval)) {
-			return nil, artifact.Errorf(o.StatePath, 0, "evaluations[%d]: index %d at %s is out of sequence", i, ev.Index, ev.Time.Format(time.RFC3339))
+			return nil, fileerr.Errorf(o.StatePath, 0, "evaluations[%d]: index %d at %s is out of sequence", i, ev.Index, ev.Time.Format(time.RFC3339))
 		}
 	}
 	return &st, nil

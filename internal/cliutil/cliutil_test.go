@@ -11,9 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/soakline/soakline/pkg/fileerr"
 	"github.com/urfave/cli/v2"
-
-	"github.com/soakline/soakline/pkg/artifact"
 )
 
 func TestExitCode(t *testing.T) {
@@ -34,8 +33,8 @@ func TestExitCode(t *testing.T) {
 		{"context canceled", context.Canceled, ExitInterrupted},
 		{"wrapped context canceled", fmt.Errorf("iteration 4: %w", context.Canceled), ExitInterrupted},
 		{"interrupted wins over no", fmt.Errorf("%w: %w", ErrInterrupted, No("FAIL")), ExitInterrupted},
-		{"artifact error", artifact.Errorf("ITER_SUMMARY_7.json", 3, "invalid JSON"), ExitUsage},
-		{"wrapped artifact error", fmt.Errorf("loading: %w", artifact.Errorf("f", 0, "x")), ExitUsage},
+		{"artifact error", fileerr.Errorf("ITER_SUMMARY_7.json", 3, "invalid JSON"), ExitUsage},
+		{"wrapped artifact error", fmt.Errorf("loading: %w", fileerr.Errorf("f", 0, "x")), ExitUsage},
 		{"path error", &fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}, ExitUsage},
 		{"deadline is an input or environment error", context.DeadlineExceeded, ExitUsage},
 		{"plain error", errors.New("disk full"), ExitUsage},
@@ -55,7 +54,7 @@ func TestMessage(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"input error", artifact.Errorf("artifacts/soak/latest/ITER_SUMMARY_7.json", 3, "invalid JSON: invalid character ','"),
+		{"input error", fileerr.Errorf("artifacts/soak/latest/ITER_SUMMARY_7.json", 3, "invalid JSON: invalid character ','"),
 			"soak-gate: error: artifacts/soak/latest/ITER_SUMMARY_7.json: line 3: invalid JSON: invalid character ','"},
 		{"usage", Usagef("want at most one soak path"), "soak-gate: error: want at most one soak path"},
 		{"no is not an error", No("FAIL: p95_latency_ms mean 420 > 340"), "soak-gate: FAIL: p95_latency_ms mean 420 > 340"},

@@ -13,6 +13,7 @@ import (
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/internal/stats"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // How --compare decides, in one line for the verdict's comparison.method.
@@ -136,7 +137,7 @@ func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (Ba
 	}
 	if len(r.Means) == 0 {
 		if old && len(v.KPILastN) == 0 {
-			return r, artifact.Errorf(path, 0, "snapshot: no kpi_last_n means to compare with")
+			return r, fileerr.Errorf(path, 0, "snapshot: no kpi_last_n means to compare with")
 		}
 		for k, st := range v.KPILastN {
 			if st.Mean != nil && finiteNum(*st.Mean) {
@@ -151,7 +152,7 @@ func BaselineFromVerdict(path, digest string, v *artifact.Verdict, old bool) (Ba
 		}
 	}
 	if len(r.Means) == 0 {
-		return r, artifact.Errorf(path, 0, "baseline: no KPI mean to compare with")
+		return r, fileerr.Errorf(path, 0, "baseline: no KPI mean to compare with")
 	}
 	return r, nil
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // The fuzz targets below hold every decoder of this package to the same
-// rules: never panic; an error is an *artifact.Error and comes with no result; what
-// decodes re-encodes, and the encoding decodes to an equal value. Seeds
-// are the fixtures of testdata plus the committed corpus in
+// rules: never panic; an error is a *fileerr.Error and comes with no
+// result; what decodes re-encodes, and the encoding decodes to an equal
+// value. Seeds are the fixtures of testdata plus the committed corpus in
 // testdata/fuzz/<Name>.
 
 func addFixtures(f *testing.F, patterns ...string) {
@@ -37,9 +38,9 @@ func addFixtures(f *testing.F, patterns ...string) {
 
 func mustBeArtifactError(t *testing.T, err error) {
 	t.Helper()
-	var ae *artifact.Error
+	var ae *fileerr.Error
 	if !errors.As(err, &ae) {
-		t.Fatalf("error %v is %T, want *artifact.Error", err, err)
+		t.Fatalf("error %v is %T, want *fileerr.Error", err, err)
 	}
 }
 

@@ -21,7 +21,7 @@
 //     (maker_taker_source "fallback" or "mock_default", p95_latency_ms 0)
 //     are read as missing, never as values.
 //
-// Errors are *artifact.Error values naming the file and, where there is
+// Errors are *fileerr.Error values naming the file and, where there is
 // one, the line.
 //
 // Speed: a soak of 100,000 legacy summaries is read in about the time of
@@ -41,6 +41,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // SoakDirs lists where a soak directory given as path may hold its
@@ -125,7 +126,7 @@ func object(file string, clean []byte) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, artifact.Errorf(file, 1, "want a JSON object, got %s", typeName(v))
+		return nil, fileerr.Errorf(file, 1, "want a JSON object, got %s", typeName(v))
 	}
 	return m, nil
 }

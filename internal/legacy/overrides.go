@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Overrides reads runtime_overrides.json of either format: ours strictly;
@@ -45,7 +46,7 @@ func Overrides(file string, data []byte) (*artifact.Overrides, error) {
 			}
 			// {"a.b": 1, "a": {"b": 2}} names one parameter twice.
 			if _, dup := o.Params[key]; dup {
-				return &artifact.Error{File: file, Line: artifact.KeyLine(clean, k), Err: fmt.Errorf("%s: given twice (as a dotted key and inside a section)", key)}
+				return &fileerr.Error{File: file, Line: fileerr.KeyLine(clean, k), Err: fmt.Errorf("%s: given twice (as a dotted key and inside a section)", key)}
 			}
 			o.Params[key] = f
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // TuningReport reads TUNING_REPORT.json of either format: ours strictly;
@@ -36,7 +37,7 @@ func TuningReport(file string, data []byte) (*artifact.TuningReport, error) {
 		return nil, err
 	}
 	if off := int64(len(clean) - len(bytes.TrimLeft(clean[dec.InputOffset():], " \t\r\n"))); off < int64(len(clean)) {
-		return nil, artifact.Errorf(file, artifact.LineOf(clean, off), "trailing data after the JSON object")
+		return nil, fileerr.Errorf(file, fileerr.LineOf(clean, off), "trailing data after the JSON object")
 	}
 	return r, nil
 }
@@ -75,7 +76,7 @@ func report(file string, dec *jsontext.Decoder, clean []byte) (*artifact.TuningR
 				if err := json.UnmarshalDecode(dec, &e); err != nil {
 					return err
 				}
-				return &artifact.Error{File: file, Err: fmt.Errorf("iterations[%d]: want an object, got %s", i, typeName(e))}
+				return &fileerr.Error{File: file, Err: fmt.Errorf("iterations[%d]: want an object, got %s", i, typeName(e))}
 			}
 			if clean == nil {
 				// A stream: read straight into the ledger's entry. Any
@@ -138,14 +139,14 @@ func report(file string, dec *jsontext.Decoder, clean []byte) (*artifact.TuningR
 			return fail(err)
 		}
 		if !found {
-			return nil, artifact.Errorf(file, artifact.KeyLine(clean, "iterations"), "iterations: want a list")
+			return nil, fileerr.Errorf(file, fileerr.KeyLine(clean, "iterations"), "iterations: want a list")
 		}
 	default:
 		var v any
 		if err := parse(file, clean, &v); err != nil {
 			return nil, err
 		}
-		return nil, artifact.Errorf(file, 1, "want a JSON object, got %s", typeName(v))
+		return nil, fileerr.Errorf(file, 1, "want a JSON object, got %s", typeName(v))
 	}
 	r.Summarize()
 	return r, nil
@@ -166,7 +167,7 @@ func ReadTuningReport(file string, r io.ReadSeeker) (*artifact.TuningReport, err
 		}
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, artifact.PathError(file, err)
+		return nil, fileerr.PathError(file, err)
 	}
 	if errors.Is(err, errOurs) {
 		return readOurs(file, r)
@@ -176,12 +177,12 @@ func ReadTuningReport(file string, r io.ReadSeeker) (*artifact.TuningReport, err
 		_, err = r.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		return nil, artifact.PathError(file, err)
+		return nil, fileerr.PathError(file, err)
 	}
 	// One buffer of the file's size, and one byte more to see its end.
 	buf := bytes.NewBuffer(make([]byte, 0, size+1))
 	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, artifact.PathError(file, err)
+		return nil, fileerr.PathError(file, err)
 	}
 	return TuningReport(file, buf.Bytes())
 }
@@ -200,11 +201,11 @@ func readOurs(file string, r io.ReadSeeker) (*artifact.TuningReport, error) {
 		}
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, artifact.PathError(file, err)
+		return nil, fileerr.PathError(file, err)
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, artifact.PathError(file, err)
+		return nil, fileerr.PathError(file, err)
 	}
 	return decodeReport(file, data)
 }

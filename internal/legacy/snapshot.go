@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Snapshot reads POST_SOAK_SNAPSHOT.json of either format: our verdict
@@ -21,7 +22,7 @@ func Snapshot(file string, data []byte) (v *artifact.Verdict, legacy bool, err e
 			return nil, false, err
 		}
 		if v.Verdict == "" {
-			return nil, false, artifact.Errorf(file, 0, "verdict is empty")
+			return nil, false, fileerr.Errorf(file, 0, "verdict is empty")
 		}
 		return v, false, nil
 	}
@@ -32,7 +33,7 @@ func Snapshot(file string, data []byte) (v *artifact.Verdict, legacy bool, err e
 	}
 	verdict, _ := m["verdict"].(string)
 	if verdict == "" {
-		return nil, true, artifact.Errorf(file, 0, "no \"verdict\" field: not a POST_SOAK_SNAPSHOT.json")
+		return nil, true, fileerr.Errorf(file, 0, "no \"verdict\" field: not a POST_SOAK_SNAPSHOT.json")
 	}
 	freeze, _ := m["freeze_ready"].(bool)
 	v = &artifact.Verdict{
@@ -53,7 +54,7 @@ func Snapshot(file string, data []byte) (v *artifact.Verdict, legacy bool, err e
 			v.IterationsAnalyzed = append(v.IterationsAnalyzed, n)
 		}
 		if !ok {
-			return nil, true, artifact.Errorf(file, artifact.KeyLine(clean, "iterations_analyzed"), "iterations_analyzed: want a list of iteration numbers")
+			return nil, true, fileerr.Errorf(file, fileerr.KeyLine(clean, "iterations_analyzed"), "iterations_analyzed: want a list of iteration numbers")
 		}
 	}
 	for _, key := range []string{"pass_count_last_n", "pass_count_last8"} {
@@ -70,12 +71,12 @@ func Snapshot(file string, data []byte) (v *artifact.Verdict, legacy bool, err e
 	if raw := m[key]; raw != nil {
 		kpis, ok := raw.(map[string]any)
 		if !ok {
-			return nil, true, artifact.Errorf(file, artifact.KeyLine(clean, key), "%s: want an object of KPI statistics", key)
+			return nil, true, fileerr.Errorf(file, fileerr.KeyLine(clean, key), "%s: want an object of KPI statistics", key)
 		}
 		for name, x := range kpis {
 			st, ok := x.(map[string]any)
 			if !ok {
-				return nil, true, artifact.Errorf(file, artifact.KeyLine(clean, name), "%s.%s: want an object of KPI statistics", key, name)
+				return nil, true, fileerr.Errorf(file, fileerr.KeyLine(clean, name), "%s.%s: want an object of KPI statistics", key, name)
 			}
 			s := artifact.KPIStats{N: n, Mean: stat(st["mean"]), Median: stat(st["median"]), Min: stat(st["min"]), Max: stat(st["max"])}
 			s.Trend, _ = st["trend"].(string)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // decodeSummary decodes an ITER_SUMMARY file of ours strictly and
@@ -25,7 +26,7 @@ func decodeSummary(file string, data []byte) (*artifact.IterationSummary, error)
 		}
 	}
 	if err := validateSummary(s); err != nil {
-		return nil, &artifact.Error{File: file, Err: err}
+		return nil, &fileerr.Error{File: file, Err: err}
 	}
 	s.File = file
 	return s, nil
@@ -94,7 +95,7 @@ func decodeOverrides(file string, data []byte) (*artifact.Overrides, error) {
 	}
 	o := &artifact.Overrides{Params: map[string]float64{}}
 	fail := func(k, format string, args ...any) error {
-		return &artifact.Error{File: file, Line: artifact.KeyLine(data, k), Err: fmt.Errorf(format, args...)}
+		return &fileerr.Error{File: file, Line: fileerr.KeyLine(data, k), Err: fmt.Errorf(format, args...)}
 	}
 	var walk func(prefix string, m map[string]any) error
 	walk = func(prefix string, m map[string]any) error {

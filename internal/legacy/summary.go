@@ -15,6 +15,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // IterationSummary reads an ITER_SUMMARY file of either format: ours
@@ -266,7 +267,7 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 		return nil, err
 	}
 	fail := func(key string, err error) error {
-		return &artifact.Error{File: file, Line: artifact.KeyLine(clean, key), Err: fmt.Errorf("%s: %w", key, err)}
+		return &fileerr.Error{File: file, Line: fileerr.KeyLine(clean, key), Err: fmt.Errorf("%s: %w", key, err)}
 	}
 	// The envelope is set so that a legacy summary re-encoded by a later
 	// stage is a valid artifact of ours; Legacy keeps where it came from.
@@ -276,7 +277,7 @@ func summary(file string, clean []byte) (*artifact.IterationSummary, error) {
 		return nil, fail("iteration", err)
 	}
 	if !ok || n != math.Trunc(n) || n < 1 || n > math.MaxInt32 {
-		return nil, &artifact.Error{File: file, Line: artifact.KeyLine(clean, "iteration"), Err: fmt.Errorf("iteration: want a positive integer")}
+		return nil, &fileerr.Error{File: file, Line: fileerr.KeyLine(clean, "iteration"), Err: fmt.Errorf("iteration: want a positive integer")}
 	}
 	s.Iteration = int(n)
 
@@ -388,7 +389,7 @@ func tuning(file string, data []byte, t *tuningDoc) (*artifact.Tuning, error) {
 		for _, k := range slices.Sorted(maps.Keys(d)) { // one error, the same every time
 			f, ok, err := num(d[k])
 			if err != nil {
-				return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, k), Err: fmt.Errorf("proposed_deltas.%s: %w", k, err)}
+				return nil, &fileerr.Error{File: file, Line: fileerr.KeyLine(data, k), Err: fmt.Errorf("proposed_deltas.%s: %w", k, err)}
 			}
 			// A non-finite delta proposes nothing that could be applied or
 			// verified, and could not be written back: like null, it is
@@ -398,7 +399,7 @@ func tuning(file string, data []byte, t *tuningDoc) (*artifact.Tuning, error) {
 			}
 		}
 	} else if deltas != nil {
-		return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, "proposed_deltas"), Err: fmt.Errorf("proposed_deltas: want an object, got %s", typeName(deltas))}
+		return nil, &fileerr.Error{File: file, Line: fileerr.KeyLine(data, "proposed_deltas"), Err: fmt.Errorf("proposed_deltas: want an object, got %s", typeName(deltas))}
 	}
 	tu.Applied, _ = t.get("applied").(bool)
 	if keys, ok := t.get("changed_keys").([]any); ok {

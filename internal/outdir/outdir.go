@@ -32,6 +32,7 @@ import (
 
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 const (
@@ -102,7 +103,7 @@ func (s Stage) Read(dir string) (map[string][]Entry, error) {
 	path := filepath.Join(dir, s.File)
 	rec := map[string][]Entry{}
 	bad := func(format string, args ...any) error {
-		return artifact.Errorf(path, 0, "not a %s record (%s); move it away", s.Name, fmt.Sprintf(format, args...))
+		return fileerr.Errorf(path, 0, "not a %s record (%s); move it away", s.Name, fmt.Sprintf(format, args...))
 	}
 	data, kind, err := ReadRegular(path, MaxRecordSize)
 	switch {
@@ -113,7 +114,7 @@ func (s Stage) Read(dir string) (map[string][]Entry, error) {
 	case kind == Large:
 		return nil, bad("larger than %d bytes", MaxRecordSize)
 	case kind != File:
-		return nil, artifact.Errorf(path, 0, "%s where %s keeps the record of the files it wrote; move it away", kind, s.Name)
+		return nil, fileerr.Errorf(path, 0, "%s where %s keeps the record of the files it wrote; move it away", kind, s.Name)
 	}
 	var r record
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -172,9 +173,9 @@ func Open(dir, flag string) (exists bool, o Owners, err error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, Owners{}, nil
 	case err != nil:
-		return false, Owners{}, artifact.PathError(dir, err)
+		return false, Owners{}, fileerr.PathError(dir, err)
 	case !fi.IsDir():
-		return false, Owners{}, artifact.Errorf(dir, 0, "%s", strings.TrimSpace(flag+" exists and is not a directory"))
+		return false, Owners{}, fileerr.Errorf(dir, 0, "%s", strings.TrimSpace(flag+" exists and is not a directory"))
 	}
 	o, err = ReadOwners(clean)
 	return true, o, err
@@ -256,7 +257,7 @@ func Lstat(path string) (Kind, error) {
 		return Absent, nil
 	}
 	if err != nil {
-		return Absent, artifact.PathError(path, err)
+		return Absent, fileerr.PathError(path, err)
 	}
 	return KindOf(fi), nil
 }
@@ -270,7 +271,7 @@ func ReadRegular(path string, limit int64) ([]byte, Kind, error) {
 		return nil, Absent, nil
 	}
 	if err != nil {
-		return nil, Absent, artifact.PathError(path, err)
+		return nil, Absent, fileerr.PathError(path, err)
 	}
 	if k := KindOf(fi); k != File {
 		return nil, k, nil
@@ -280,7 +281,7 @@ func ReadRegular(path string, limit int64) ([]byte, Kind, error) {
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|nonblock, 0)
 	if err != nil {
-		return nil, Absent, artifact.PathError(path, err)
+		return nil, Absent, fileerr.PathError(path, err)
 	}
 	defer f.Close()
 	// The file opened must be the one Lstat saw: not swapped for a link.
@@ -289,7 +290,7 @@ func ReadRegular(path string, limit int64) ([]byte, Kind, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, Absent, artifact.PathError(path, err)
+		return nil, Absent, fileerr.PathError(path, err)
 	}
 	if int64(len(data)) > limit {
 		return nil, Large, nil

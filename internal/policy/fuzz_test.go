@@ -4,10 +4,10 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
-// FuzzPolicy: Parse either fails with a located *artifact.Error and no
+// FuzzPolicy: Parse either fails with a located *fileerr.Error and no
 // policy, or returns a valid policy whose canonical JSON parses back to
 // the same canonical JSON.
 func FuzzPolicy(f *testing.F) {
@@ -24,9 +24,9 @@ func FuzzPolicy(f *testing.F) {
 			if p != nil {
 				t.Fatalf("error %v with a policy", err)
 			}
-			var ae *artifact.Error
+			var ae *fileerr.Error
 			if !errors.As(err, &ae) || ae.File != "fuzz.yaml" {
-				t.Fatalf("error %q is not an *artifact.Error naming the file", err)
+				t.Fatalf("error %q is not an *fileerr.Error naming the file", err)
 			}
 			return
 		}

@@ -16,10 +16,11 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Load reads a policy file, YAML or JSON (JSON is read as the YAML subset it
-// is, so both formats give the same errors). Errors are *artifact.Error
+// is, so both formats give the same errors). Errors are *fileerr.Error
 // values naming the file and the line of the offending key or value.
 func Load(path string) (*Policy, error) {
 	data, err := os.ReadFile(path)
@@ -28,7 +29,7 @@ func Load(path string) (*Policy, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, &artifact.Error{File: path, Err: err}
+		return nil, &fileerr.Error{File: path, Err: err}
 	}
 	p, err := Parse(path, data)
 	if err != nil {
@@ -57,13 +58,13 @@ func Parse(file string, data []byte) (*Policy, error) {
 func parse(file string, data []byte, base *Policy) (*Policy, error) {
 	data = artifact.TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, artifact.Errorf(file, 0, "empty policy")
+		return nil, fileerr.Errorf(file, 0, "empty policy")
 	}
 	if t := bytes.TrimLeft(data, " \t\r\n"); t[0] == '{' {
 		// JSON: encoding/json locates a syntax error better than the
 		// YAML parser does inside a flow mapping.
 		if err := jsonSyntax(data); err != nil {
-			return nil, artifact.Errorf(file, err.line, "invalid JSON: %s", err.msg)
+			return nil, fileerr.Errorf(file, err.line, "invalid JSON: %s", err.msg)
 		}
 	}
 	var doc yaml.Node
@@ -71,7 +72,7 @@ func parse(file string, data []byte, base *Policy) (*Policy, error) {
 		return nil, yamlError(file, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, artifact.Errorf(file, 0, "empty policy")
+		return nil, fileerr.Errorf(file, 0, "empty policy")
 	}
 	root := doc.Content[0]
 	ps := &parser{file: file, root: root}
@@ -129,7 +130,7 @@ func parse(file string, data []byte, base *Policy) (*Policy, error) {
 		if errors.As(err, &fe) {
 			return nil, ps.errf(ps.nearest(fe.Path), "%v", err)
 		}
-		return nil, artifact.Errorf(file, 0, "%v", err)
+		return nil, fileerr.Errorf(file, 0, "%v", err)
 	}
 	return p, nil
 }
@@ -145,15 +146,15 @@ func jsonSyntax(data []byte) *syntaxErr {
 	err := dec.Decode(&v)
 	if err == nil {
 		if _, err2 := dec.Token(); err2 != io.EOF {
-			return &syntaxErr{line: artifact.LineOf(data, dec.InputOffset()), msg: "trailing data after the JSON object"}
+			return &syntaxErr{line: fileerr.LineOf(data, dec.InputOffset()), msg: "trailing data after the JSON object"}
 		}
 		return nil
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return &syntaxErr{line: artifact.LineOf(data, se.Offset), msg: strings.TrimPrefix(se.Error(), "json: ")}
+		return &syntaxErr{line: fileerr.LineOf(data, se.Offset), msg: strings.TrimPrefix(se.Error(), "json: ")}
 	}
-	return &syntaxErr{line: artifact.LineOf(data, int64(len(data))), msg: "unexpected end of input"}
+	return &syntaxErr{line: fileerr.LineOf(data, int64(len(data))), msg: "unexpected end of input"}
 }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -170,7 +171,7 @@ func (ps *parser) errf(n *yaml.Node, format string, args ...any) error {
 	if n != nil {
 		line = n.Line
 	}
-	return artifact.Errorf(ps.file, line, format, args...)
+	return fileerr.Errorf(ps.file, line, format, args...)
 }
 
 var warmupType = reflect.TypeFor[Warmup]()
@@ -363,7 +364,7 @@ func kindName(n *yaml.Node) string {
 
 var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// yamlError turns a yaml syntax error into an *artifact.Error with a line.
+// yamlError turns a yaml syntax error into a *fileerr.Error with a line.
 func yamlError(file string, err error) error {
 	msg := err.Error()
 	var te *yaml.TypeError
@@ -373,7 +374,7 @@ func yamlError(file string, err error) error {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return artifact.Errorf(file, line, "invalid YAML/JSON: %s", m[2])
+		return fileerr.Errorf(file, line, "invalid YAML/JSON: %s", m[2])
 	}
-	return artifact.Errorf(file, 0, "invalid YAML/JSON: %s", msg)
+	return fileerr.Errorf(file, 0, "invalid YAML/JSON: %s", msg)
 }

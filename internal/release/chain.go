@@ -8,6 +8,7 @@ import (
 	"github.com/soakline/soakline/internal/numfmt"
 	"github.com/soakline/soakline/internal/provenance"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // The sealed chain. A bundle's evidence is one verdict and what was derived
@@ -195,7 +196,7 @@ func orNone(s string) string {
 }
 
 func errText(err error) string {
-	if ae, ok := err.(*artifact.Error); ok {
+	if ae, ok := err.(*fileerr.Error); ok {
 		if ae.Line > 0 {
 			return fmt.Sprintf("line %d: %v", ae.Line, ae.Err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Inputs are the files a bundle is assembled from, found in the layouts
@@ -57,9 +58,9 @@ func Locate(src, reports string) (*Inputs, error) {
 		fi, err := os.Stat(d.path)
 		switch {
 		case err != nil:
-			return nil, &artifact.Error{File: d.path, Err: fmt.Errorf("%s: %s", d.flag, reason(err))}
+			return nil, &fileerr.Error{File: d.path, Err: fmt.Errorf("%s: %s", d.flag, reason(err))}
 		case !fi.IsDir():
-			return nil, &artifact.Error{File: d.path, Err: fmt.Errorf("%s: not a directory", d.flag)}
+			return nil, &fileerr.Error{File: d.path, Err: fmt.Errorf("%s: not a directory", d.flag)}
 		}
 	}
 	soak, err := soakdir.ResolveDir(src)

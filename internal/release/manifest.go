@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // The bundle's manifest is release-bundle's and release-tag's, which both
@@ -151,10 +152,10 @@ func DecodeManifest(file string, data []byte) (*Manifest, error) {
 	seen := map[string]bool{}
 	for _, f := range m.Files {
 		if err := CheckBundleName(f.Path); err != nil {
-			return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, "files"), Err: err}
+			return nil, &fileerr.Error{File: file, Line: fileerr.KeyLine(data, "files"), Err: err}
 		}
 		if seen[f.Path] {
-			return nil, &artifact.Error{File: file, Line: artifact.KeyLine(data, "files"), Err: fmt.Errorf("%s is listed twice", f.Path)}
+			return nil, &fileerr.Error{File: file, Line: fileerr.KeyLine(data, "files"), Err: fmt.Errorf("%s is listed twice", f.Path)}
 		}
 		seen[f.Path] = true
 	}

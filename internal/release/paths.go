@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Within reports whether path is dir or inside it, after making both
@@ -73,11 +73,11 @@ var ErrTooLarge = errors.New("too large")
 func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
 	fi, err := os.Lstat(name)
 	if err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 && follow {
 		if fi, err = os.Stat(name); err != nil {
-			return nil, artifact.PathError(name, err)
+			return nil, fileerr.PathError(name, err)
 		}
 	}
 	if err := regularSize(name, fi, max); err != nil {
@@ -85,21 +85,21 @@ func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
 	}
 	f, err := openNoBlock(name, follow)
 	if err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	defer f.Close()
 	if fi, err = f.Stat(); err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	if err := regularSize(name, fi, max); err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	if int64(len(data)) > max {
-		return nil, &artifact.Error{File: name, Err: fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, max)}
+		return nil, &fileerr.Error{File: name, Err: fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, max)}
 	}
 	return data, nil
 }
@@ -107,13 +107,13 @@ func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
 func regularSize(name string, fi fs.FileInfo, max int64) error {
 	switch m := fi.Mode(); {
 	case m&fs.ModeSymlink != 0:
-		return artifact.Errorf(name, 0, "a symbolic link, not a regular file")
+		return fileerr.Errorf(name, 0, "a symbolic link, not a regular file")
 	case m.IsDir():
-		return artifact.Errorf(name, 0, "a directory, not a regular file")
+		return fileerr.Errorf(name, 0, "a directory, not a regular file")
 	case !m.IsRegular():
-		return artifact.Errorf(name, 0, "not a regular file (%s)", typeName(m))
+		return fileerr.Errorf(name, 0, "not a regular file (%s)", typeName(m))
 	case fi.Size() > max:
-		return &artifact.Error{File: name, Err: fmt.Errorf("%w: %d bytes, more than the %d allowed", ErrTooLarge, fi.Size(), max)}
+		return &fileerr.Error{File: name, Err: fmt.Errorf("%w: %d bytes, more than the %d allowed", ErrTooLarge, fi.Size(), max)}
 	}
 	return nil
 }
@@ -165,7 +165,7 @@ func ReadInside(name string, dirs []string, max int64) (data []byte, ok bool, wh
 	}
 	data, err = ReadRegular(abs, max, false)
 	if err != nil {
-		var ae *artifact.Error
+		var ae *fileerr.Error
 		if errors.As(err, &ae) {
 			return nil, false, ae.Err.Error()
 		}

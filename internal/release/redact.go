@@ -7,6 +7,7 @@ import (
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // The redaction rule for the overrides profile a bundle ships is
@@ -51,18 +52,18 @@ func RedactProfile(file string, data []byte) ([]byte, []string, error) {
 		var se *redact.SyntaxError
 		switch {
 		case errors.As(err, &de):
-			return nil, nil, artifact.Errorf(file, de.Line, "%v", de)
+			return nil, nil, fileerr.Errorf(file, de.Line, "%v", de)
 		case errors.As(err, &se):
 			// The reader's own error names the place best.
 			if _, derr := legacy.Overrides(file, data); derr != nil {
 				return nil, nil, derr
 			}
-			return nil, nil, artifact.Errorf(file, se.Line, "%s", se.Msg)
+			return nil, nil, fileerr.Errorf(file, se.Line, "%s", se.Msg)
 		}
-		return nil, nil, artifact.Errorf(file, 0, "%v", err)
+		return nil, nil, fileerr.Errorf(file, 0, "%v", err)
 	}
 	if _, ok := root.(map[string]any); !ok {
-		return nil, nil, artifact.Errorf(file, 1, "want a JSON object")
+		return nil, nil, fileerr.Errorf(file, 1, "want a JSON object")
 	}
 	// The lenient reader must accept the file too: the bundle ships only
 	// what the later stages read.

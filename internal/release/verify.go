@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Contents is a bundle read into memory: its regular files by name, and
@@ -87,7 +88,7 @@ func ReadDir(dir string) (*Contents, error) {
 			continue
 		}
 		if info.Size() > MaxBundleFileBytes {
-			return nil, &artifact.Error{File: filepath.Join(dir, name), Err: fmt.Errorf("%w: %d bytes, more than the %d allowed", ErrTooLarge, info.Size(), MaxBundleFileBytes)}
+			return nil, &fileerr.Error{File: filepath.Join(dir, name), Err: fmt.Errorf("%w: %d bytes, more than the %d allowed", ErrTooLarge, info.Size(), MaxBundleFileBytes)}
 		}
 		if total += info.Size(); total > MaxBundleBytes {
 			return nil, fmt.Errorf("%s: %w: the bundle's files come to more than %d bytes", dir, ErrTooLarge, MaxBundleBytes)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // readLedger reads TUNING_REPORT.json when dir has one, and returns it
@@ -32,7 +33,7 @@ func readLedger(dir string) (*artifact.TuningReport, string, error) {
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, "", artifact.PathError(name, err)
+		return nil, "", fileerr.PathError(name, err)
 	}
 	defer f.Close()
 	if err := checkOpenSize(f, name, MaxLedgerSize); err != nil { // limits.go
@@ -45,7 +46,7 @@ func readLedger(dir string) (*artifact.TuningReport, string, error) {
 	}
 	digest, err := hr.finish()
 	if err != nil {
-		return nil, "", artifact.PathError(name, err)
+		return nil, "", fileerr.PathError(name, err)
 	}
 	return rep, digest, nil
 }

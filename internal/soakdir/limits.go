@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Size caps on the files of a soak directory. A file over its cap is
@@ -49,7 +50,7 @@ func errCap(size, limit int64) error {
 
 // tooLarge is the error for the file name of size bytes over limit.
 func tooLarge(name string, size, limit int64) error {
-	return &artifact.Error{File: name, Err: errCap(size, limit)}
+	return &fileerr.Error{File: name, Err: errCap(size, limit)}
 }
 
 func mib(n int64) string {
@@ -64,7 +65,7 @@ func mib(n int64) string {
 func checkOpenSize(f *os.File, name string, limit int64) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return artifact.PathError(name, err)
+		return fileerr.PathError(name, err)
 	}
 	if fi.Size() > limit {
 		return tooLarge(name, fi.Size(), limit)
@@ -79,22 +80,22 @@ func checkOpenSize(f *os.File, name string, limit int64) error {
 func readCapped(name string, limit int64) ([]byte, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, artifact.PathError(name, &fs.PathError{Op: "read", Path: name, Err: errNotRegular})
+		return nil, fileerr.PathError(name, &fs.PathError{Op: "read", Path: name, Err: errNotRegular})
 	}
 	if fi.Size() > limit {
 		return nil, tooLarge(name, fi.Size(), limit)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, artifact.PathError(name, err)
+		return nil, fileerr.PathError(name, err)
 	}
 	if int64(len(data)) > limit {
 		return nil, tooLarge(name, int64(len(data)), limit)

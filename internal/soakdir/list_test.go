@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 func touch(t *testing.T, dir string, names ...string) {
@@ -79,7 +80,7 @@ func TestListIterationsDuplicate(t *testing.T) {
 	if diff := cmp.Diff(want, err.Error()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	var ae *artifact.Error
+	var ae *fileerr.Error
 	if !errors.As(err, &ae) {
 		t.Errorf("error is %T, want *Error", err)
 	}

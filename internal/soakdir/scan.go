@@ -9,6 +9,7 @@ import (
 
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // MaxLineBytes bounds one line of a JSON Lines stream.
@@ -31,14 +32,14 @@ func ScanLines(file string, r io.Reader, fn func(line int, env artifact.Envelope
 			chunk, err = br.ReadSlice('\n')
 			buf = append(buf, chunk...)
 			if len(buf) > MaxLineBytes {
-				return artifact.Errorf(file, line, "line longer than %d bytes", MaxLineBytes)
+				return fileerr.Errorf(file, line, "line longer than %d bytes", MaxLineBytes)
 			}
 			if !errors.Is(err, bufio.ErrBufferFull) {
 				break
 			}
 		}
 		if err != nil && err != io.EOF {
-			return &artifact.Error{File: file, Line: line, Err: err}
+			return &fileerr.Error{File: file, Line: line, Err: err}
 		}
 		raw := bytes.TrimRight(buf, "\r\n")
 		if line == 1 {
@@ -47,16 +48,16 @@ func ScanLines(file string, r io.Reader, fn func(line int, env artifact.Envelope
 		if len(bytes.TrimSpace(raw)) > 0 {
 			env, perr := legacy.PeekEnvelope("", raw)
 			if perr != nil {
-				var ae *artifact.Error
+				var ae *fileerr.Error
 				if errors.As(perr, &ae) {
-					return &artifact.Error{File: file, Line: line, Err: ae.Err}
+					return &fileerr.Error{File: file, Line: line, Err: ae.Err}
 				}
-				return &artifact.Error{File: file, Line: line, Err: perr}
+				return &fileerr.Error{File: file, Line: line, Err: perr}
 			}
 			if ferr := fn(line, env, raw); ferr != nil {
-				var ae *artifact.Error
+				var ae *fileerr.Error
 				if errors.As(ferr, &ae) && ae.File == "" {
-					return &artifact.Error{File: file, Line: line, Err: ae.Err}
+					return &fileerr.Error{File: file, Line: line, Err: ae.Err}
 				}
 				return ferr
 			}
@@ -70,9 +71,9 @@ func ScanLines(file string, r io.Reader, fn func(line int, env artifact.Envelope
 // LineError wraps err as an error of line line of file, dropping any line
 // information err had relative to the line itself.
 func LineError(file string, line int, err error) error {
-	var ae *artifact.Error
+	var ae *fileerr.Error
 	if errors.As(err, &ae) {
-		return &artifact.Error{File: file, Line: line, Err: ae.Err}
+		return &fileerr.Error{File: file, Line: line, Err: ae.Err}
 	}
-	return &artifact.Error{File: file, Line: line, Err: fmt.Errorf("%w", err)}
+	return &fileerr.Error{File: file, Line: line, Err: fmt.Errorf("%w", err)}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 func FuzzScanLines(f *testing.F) {
@@ -34,8 +35,8 @@ func FuzzScanLines(f *testing.F) {
 			return nil
 		})
 		if err != nil {
-			if _, ok := err.(*artifact.Error); !ok {
-				t.Fatalf("error %v is %T, want *artifact.Error", err, err)
+			if _, ok := err.(*fileerr.Error); !ok {
+				t.Fatalf("error %v is %T, want *fileerr.Error", err, err)
 			}
 			return
 		}

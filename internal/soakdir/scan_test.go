@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 type scanned struct {
@@ -176,7 +177,7 @@ func TestScanLinesErrors(t *testing.T) {
 	t.Run("callback error with a line of its own gets the stream's", func(t *testing.T) {
 		err := ScanLines("s.jsonl", strings.NewReader("{}\n\n{}\n"), func(line int, _ artifact.Envelope, raw []byte) error {
 			if line == 3 {
-				return artifact.Errorf("", 1, "iteration %d appears twice", 4)
+				return fileerr.Errorf("", 1, "iteration %d appears twice", 4)
 			}
 			return nil
 		})
@@ -185,7 +186,7 @@ func TestScanLinesErrors(t *testing.T) {
 		}
 	})
 	t.Run("callback error with a file is kept", func(t *testing.T) {
-		want := artifact.Errorf("other.json", 2, "bad")
+		want := fileerr.Errorf("other.json", 2, "bad")
 		err := ScanLines("s.jsonl", strings.NewReader("{}\n"), func(int, artifact.Envelope, []byte) error { return want })
 		if err != want {
 			t.Errorf("err = %v, want %v", err, want)
@@ -200,7 +201,7 @@ func TestScanLinesErrors(t *testing.T) {
 }
 
 func TestLineError(t *testing.T) {
-	if got := LineError("s", 4, artifact.Errorf("x", 1, "bad")).Error(); got != "s: line 4: bad" {
+	if got := LineError("s", 4, fileerr.Errorf("x", 1, "bad")).Error(); got != "s: line 4: bad" {
 		t.Errorf("got %q", got)
 	}
 	if got := LineError("s", 4, io.EOF); got.Error() != "s: line 4: EOF" || !errors.Is(got, io.EOF) {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // ResolveDir finds the soak directory under path, probing the layouts the
@@ -47,7 +48,7 @@ func resolveDir(path string) (string, *listing, error) {
 		return "", nil, err
 	}
 	if !fi.IsDir() {
-		return "", nil, &artifact.Error{File: path, Err: errors.New("not a directory")}
+		return "", nil, &fileerr.Error{File: path, Err: errors.New("not a directory")}
 	}
 	cands := legacy.SoakDirs(path)
 	for i, cand := range cands {
@@ -114,7 +115,7 @@ func listIterations(dir string) (*listing, error) {
 	})
 	for i := 1; i < len(files); i++ {
 		if files[i].N == files[i-1].N {
-			return nil, &artifact.Error{File: dir, Err: fmt.Errorf("%s and %s both claim iteration %d", files[i-1].Name, files[i].Name, files[i].N)}
+			return nil, &fileerr.Error{File: dir, Err: fmt.Errorf("%s and %s both claim iteration %d", files[i-1].Name, files[i].Name, files[i].N)}
 		}
 	}
 	ns := make([]int, len(files))
@@ -159,12 +160,12 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, artifact.PathError(path, err)
+		return nil, fileerr.PathError(path, err)
 	}
 	if !fi.IsDir() {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, artifact.PathError(path, err)
+			return nil, fileerr.PathError(path, err)
 		}
 		defer f.Close()
 		s, err := loadStream(ctx, path, f)
@@ -181,7 +182,7 @@ func Load(ctx context.Context, path string, stdin io.Reader) (*Soak, error) {
 	dir, ls, err := resolveDir(path)
 	if err != nil {
 		early.wait()
-		return nil, artifact.PathError(path, err)
+		return nil, fileerr.PathError(path, err)
 	}
 	if ls == nil {
 		// Nothing to judge; listIterations says why (an unreadable
@@ -335,14 +336,14 @@ func readIteration(dir string, f IterFile, buf []byte) (*artifact.IterationSumma
 	}
 	data, err := readFile(name, buf)
 	if err != nil {
-		return nil, nil, artifact.PathError(name, err)
+		return nil, nil, fileerr.PathError(name, err)
 	}
 	it, err := legacy.IterationSummary(name, data)
 	if err != nil {
 		return nil, nil, err
 	}
 	if it.Iteration != n {
-		return nil, nil, artifact.Errorf(name, 0, "file name says iteration %d, content says %d", n, it.Iteration)
+		return nil, nil, fileerr.Errorf(name, 0, "file name says iteration %d, content says %d", n, it.Iteration)
 	}
 	return it, data, nil
 }
@@ -357,18 +358,18 @@ func CheckRegular(name string) error { return checkRegular(name) }
 func checkRegular(name string) error {
 	fi, err := os.Lstat(name)
 	if err != nil {
-		return artifact.PathError(name, err)
+		return fileerr.PathError(name, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(name)
 		if err != nil {
-			return artifact.PathError(name, err)
+			return fileerr.PathError(name, err)
 		}
 		// EvalSymlinks keeps a relative name relative; compare absolute
 		// paths, or a link inside a soak given as a relative path would
 		// look like one leading out.
 		if target, err = filepath.Abs(target); err != nil {
-			return artifact.PathError(name, err)
+			return fileerr.PathError(name, err)
 		}
 		dir, _ := filepath.Abs(filepath.Dir(name))
 		if rd, err := filepath.EvalSymlinks(dir); err == nil {
@@ -376,15 +377,15 @@ func checkRegular(name string) error {
 		}
 		rel, err := filepath.Rel(dir, target)
 		if err != nil || rel == ".." || filepath.IsAbs(rel) || len(rel) > 2 && rel[:3] == ".."+string(filepath.Separator) {
-			return artifact.Errorf(name, 0, "symbolic link points out of the soak directory")
+			return fileerr.Errorf(name, 0, "symbolic link points out of the soak directory")
 		}
 		fi, err = os.Stat(name)
 		if err != nil {
-			return artifact.PathError(name, err)
+			return fileerr.PathError(name, err)
 		}
 	}
 	if !fi.Mode().IsRegular() {
-		return artifact.Errorf(name, 0, "not a regular file")
+		return fileerr.Errorf(name, 0, "not a regular file")
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 func writeFile(t *testing.T, path, data string) {
@@ -312,9 +313,9 @@ func TestLoadErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("loaded %d iterations, want an error", len(s.Iterations))
 			}
-			var ae *artifact.Error
+			var ae *fileerr.Error
 			if !errors.As(err, &ae) {
-				t.Errorf("error is %T, want *artifact.Error", err)
+				t.Errorf("error is %T, want *fileerr.Error", err)
 			}
 			if diff := cmp.Diff(strings.ReplaceAll(tc.want, "DIR", dir), err.Error()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // loadStream reads a JSON Lines stream: iteration summaries (ours, or
@@ -23,7 +24,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 	head, _ := br.Peek(64)
 	if first, _, found := bytes.Cut(artifact.TrimBOM(head), []byte("\n")); found {
 		if f := bytes.TrimSpace(first); len(f) == 1 && (f[0] == '{' || f[0] == '[') {
-			return nil, artifact.Errorf(name, 1, "not JSON Lines: a pretty-printed JSON document (a stream has one record per line; give the soak directory instead)")
+			return nil, fileerr.Errorf(name, 1, "not JSON Lines: a pretty-printed JSON document (a stream has one record per line; give the soak directory instead)")
 		}
 	}
 	r = br
@@ -45,7 +46,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 				return err
 			}
 			if prev, dup := seen[it.Iteration]; dup {
-				return artifact.Errorf("", 0, "iteration %d appears twice (first on line %d)", it.Iteration, prev)
+				return fileerr.Errorf("", 0, "iteration %d appears twice (first on line %d)", it.Iteration, prev)
 			}
 			seen[it.Iteration] = line
 			it.File = name
@@ -70,7 +71,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 			}
 			s.Overrides, s.OverridesDigest = o, artifact.Hash(raw)
 		default:
-			return artifact.Errorf("", 0, "unexpected kind %q in a soak stream", env.Kind)
+			return fileerr.Errorf("", 0, "unexpected kind %q in a soak stream", env.Kind)
 		}
 		return nil
 	})
@@ -80,7 +81,7 @@ func loadStream(ctx context.Context, name string, r io.Reader) (*Soak, error) {
 	if records == 0 {
 		// Nothing at all is not a soak with no iterations (INCONCLUSIVE):
 		// it is the wrong input, e.g. a producer that wrote nothing.
-		return nil, artifact.Errorf(name, 0, "empty input: no JSON Lines records (a soak stream has one record per line)")
+		return nil, fileerr.Errorf(name, 0, "empty input: no JSON Lines records (a soak stream has one record per line)")
 	}
 	sort.Slice(s.Iterations, func(i, j int) bool { return s.Iterations[i].Iteration < s.Iterations[j].Iteration })
 	s.Warnings = Gaps(Numbers(s))

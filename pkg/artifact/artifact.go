@@ -7,8 +7,8 @@
 // wanted at a supported version; an unknown member (at any depth), a
 // member name in another case ("KIND" is not "kind"), a member given twice,
 // data after the object, invalid UTF-8 and NaN or Infinity are errors.
-// Every decoding error is an *Error naming the file and, where there is
-// one, the line: "ITER_SUMMARY_7.json: line 3: unknown field "x"".
+// Every decoding error is a *fileerr.Error naming the file and, where
+// there is one, the line: "ITER_SUMMARY_7.json: line 3: unknown field "x"".
 //
 // Files without an envelope are the Python toolkit's: internal/legacy
 // converts them. Files are listed, read and written by internal/soakdir.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // validIter is a strict iteration summary with every line numbered on
@@ -163,7 +164,7 @@ func TestDecodeIterationSummary(t *testing.T) {
 }
 
 // checkResult compares a decoding result with the one wanted: the error
-// wantErr, an *Error with a zero result, or else want.
+// wantErr, a *fileerr.Error with a zero result, or else want.
 func checkResult[T any](t *testing.T, got T, err error, want T, wantErr string) {
 	t.Helper()
 	if wantErr == "" {
@@ -175,13 +176,13 @@ func checkResult[T any](t *testing.T, got T, err error, want T, wantErr string) 
 		}
 		return
 	}
-	var ae *Error
+	var ae *fileerr.Error
 	var zero T
 	switch {
 	case err == nil:
 		t.Fatalf("got %+v, want error %q", got, wantErr)
 	case !errors.As(err, &ae):
-		t.Errorf("error is %T, want *artifact.Error", err)
+		t.Errorf("error is %T, want *fileerr.Error", err)
 	case cmp.Diff(zero, got) != "":
 		t.Errorf("got %+v with the error, want none", got)
 	}
@@ -258,18 +259,6 @@ func TestPeekEnvelope(t *testing.T) {
 	}
 }
 
-func TestLineOf(t *testing.T) {
-	data := []byte("a\nb\r\nc")
-	for _, tc := range []struct {
-		off  int64
-		want int
-	}{{-5, 1}, {0, 1}, {1, 1}, {2, 2}, {5, 3}, {6, 3}, {99, 3}} {
-		if got := LineOf(data, tc.off); got != tc.want {
-			t.Errorf("LineOf(%d) = %d, want %d", tc.off, got, tc.want)
-		}
-	}
-}
-
 func TestTrimBOM(t *testing.T) {
 	for in, want := range map[string]string{
 		"\uFEFF{}": "{}", "{}": "{}", "": "", "\uFEFF": "", "\uFEFF\uFEFF{}": "\uFEFF{}", "\xEF\xBB": "\xEF\xBB",
@@ -277,27 +266,6 @@ func TestTrimBOM(t *testing.T) {
 		if got := string(TrimBOM([]byte(in))); got != want {
 			t.Errorf("TrimBOM(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestErrorFormat(t *testing.T) {
-	tests := []struct {
-		err  *Error
-		want string
-	}{
-		{&Error{File: "a.json", Line: 3, Err: errors.New("bad")}, "a.json: line 3: bad"},
-		{&Error{File: "a.json", Err: errors.New("bad")}, "a.json: bad"},
-		{&Error{Line: 2, Err: errors.New("bad")}, "line 2: bad"},
-		{&Error{Err: errors.New("bad")}, "bad"},
-	}
-	for _, tc := range tests {
-		if got := tc.err.Error(); got != tc.want {
-			t.Errorf("got %q, want %q", got, tc.want)
-		}
-	}
-	inner := errors.New("inner")
-	if !errors.Is(&Error{Err: inner}, inner) {
-		t.Error("Error does not unwrap")
 	}
 }
 

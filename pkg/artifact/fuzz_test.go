@@ -10,19 +10,20 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // The fuzz targets below hold every decoder of this package to the same
-// rules: never panic; an error is an *Error and comes with no result; what
-// decodes re-encodes, and the encoding decodes to an equal value. Seeds
-// are the committed corpus in testdata/fuzz/<Name> (internal/legacy's
-// targets also take the toolkit's fixtures).
+// rules: never panic; an error is a *fileerr.Error and comes with no
+// result; what decodes re-encodes, and the encoding decodes to an equal
+// value. Seeds are the committed corpus in testdata/fuzz/<Name>
+// (internal/legacy's targets also take the toolkit's fixtures).
 
 func mustBeArtifactError(t *testing.T, err error) {
 	t.Helper()
-	var ae *Error
+	var ae *fileerr.Error
 	if !errors.As(err, &ae) {
-		t.Fatalf("error %v is %T, want *artifact.Error", err, err)
+		t.Fatalf("error %v is %T, want *fileerr.Error", err, err)
 	}
 }
 

@@ -7,88 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"strconv"
 	"strings"
 	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
-
-// Error is an input error located in a file: the file and, where there is
-// one, the line (1-based). Every decoding error of this package is one.
-type Error struct {
-	File string
-	Line int
-	Err  error
-}
-
-// Error formats e as "file: line N: what".
-func (e *Error) Error() string {
-	s := e.Err.Error()
-	if e.Line > 0 {
-		s = "line " + strconv.Itoa(e.Line) + ": " + s
-	}
-	if e.File != "" {
-		s = e.File + ": " + s
-	}
-	return s
-}
-
-// Unwrap returns the error without its place.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Errorf returns an *Error for file at line (0: no line).
-func Errorf(file string, line int, format string, args ...any) error {
-	return &Error{File: file, Line: line, Err: fmt.Errorf(format, args...)}
-}
-
-// PathError returns err, from opening or reading file, as an *Error that
-// names file once (not again as the *fs.PathError of os functions does).
-func PathError(file string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return &Error{File: file, Err: err}
-}
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // TrimBOM drops a leading UTF-8 byte order mark.
 func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, bom) }
-
-// LineOf returns the 1-based line of byte offset off in data.
-func LineOf(data []byte, off int64) int {
-	off = max(0, min(off, int64(len(data))))
-	return bytes.Count(data[:off], []byte{'\n'}) + 1
-}
-
-// KeyLine returns the line of data where the member named dotted, or else
-// the last segment of the dotted key ("summary.net_bps"), first appears; 0
-// when neither does: a check made after decoding can name the line.
-func KeyLine(data []byte, dotted string) int {
-	if line := keyLine(data, dotted); line > 0 || !strings.Contains(dotted, ".") {
-		return line
-	}
-	return keyLine(data, dotted[strings.LastIndex(dotted, ".")+1:])
-}
-
-func keyLine(data []byte, key string) int {
-	pat := []byte(`"` + key + `"`)
-	data = TrimBOM(data)
-	for i := 0; ; {
-		j := bytes.Index(data[i:], pat)
-		if j < 0 {
-			return 0
-		}
-		i += j + len(pat)
-		if rest := bytes.TrimLeft(data[i:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
-			return LineOf(data, int64(i-len(pat)))
-		}
-	}
-}
 
 // PeekEnvelope reads the envelope of the JSON object in data, stopping
 // there: the rest (duplicate names included) is Decode's to judge. A
@@ -107,7 +37,7 @@ func PeekEnvelope(file string, data []byte) (Envelope, error) {
 		if err := jsonv2.Unmarshal(data, &v); err != nil {
 			return fail(err)
 		}
-		return Envelope{}, Errorf(file, 1, "want a JSON object, got %s", kindName(v.Kind()))
+		return Envelope{}, fileerr.Errorf(file, 1, "want a JSON object, got %s", kindName(v.Kind()))
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return fail(err)
@@ -140,15 +70,15 @@ func PeekEnvelope(file string, data []byte) (Envelope, error) {
 		return Envelope{}, nil
 	}
 	if kind.Kind() != '"' {
-		return Envelope{}, Errorf(file, KeyLine(data, "kind"), "\"kind\" must be a string")
+		return Envelope{}, fileerr.Errorf(file, fileerr.KeyLine(data, "kind"), "\"kind\" must be a string")
 	}
 	var env Envelope
 	jsonv2.Unmarshal(kind, &env.Kind)
 	if ver == nil {
-		return Envelope{}, Errorf(file, KeyLine(data, "kind"), "%s: missing schema_version", env.Kind)
+		return Envelope{}, fileerr.Errorf(file, fileerr.KeyLine(data, "kind"), "%s: missing schema_version", env.Kind)
 	}
 	if err := jsonv2.Unmarshal(ver, &env.SchemaVersion); err != nil {
-		return Envelope{}, Errorf(file, KeyLine(data, "schema_version"), "schema_version must be an integer, got %s", ver)
+		return Envelope{}, fileerr.Errorf(file, fileerr.KeyLine(data, "schema_version"), "schema_version must be an integer, got %s", ver)
 	}
 	return env, nil
 }
@@ -164,7 +94,8 @@ var peekers = sync.Pool{New: func() any { return new(peeker) }}
 var strict = jsonv2.RejectUnknownMembers(true)
 
 // Decode decodes data, an artifact of kind want, into v strictly (see the
-// package documentation). Errors are *Error values naming file and line.
+// package documentation). Errors are *fileerr.Error values naming file
+// and line.
 func Decode(file string, data []byte, want Kind, v any) error {
 	data = TrimBOM(data)
 	env, err := PeekEnvelope(file, data)
@@ -172,7 +103,7 @@ func Decode(file string, data []byte, want Kind, v any) error {
 		return err
 	}
 	if err := env.Check(want); err != nil {
-		return &Error{File: file, Line: KeyLine(data, "kind"), Err: err}
+		return &fileerr.Error{File: file, Line: fileerr.KeyLine(data, "kind"), Err: err}
 	}
 	if err := jsonv2.Unmarshal(data, v, strict); err != nil {
 		return JSONError(file, data, err)
@@ -180,10 +111,10 @@ func Decode(file string, data []byte, want Kind, v any) error {
 	return nil
 }
 
-// JSONError turns an error of the JSON decoder into an *Error with the line
-// of the problem in data.
+// JSONError turns an error of the JSON decoder into a *fileerr.Error with
+// the line of the problem in data.
 func JSONError(file string, data []byte, err error) error {
-	var ae *Error
+	var ae *fileerr.Error
 	if errors.As(err, &ae) {
 		if ae.File == "" {
 			ae.File = file
@@ -195,13 +126,13 @@ func JSONError(file string, data []byte, err error) error {
 	var me *jsonv2.SemanticError
 	switch {
 	case errors.As(err, &se):
-		line = LineOf(data, se.ByteOffset)
+		line = fileerr.LineOf(data, se.ByteOffset)
 	case errors.As(err, &me):
-		line = LineOf(data, me.ByteOffset)
+		line = fileerr.LineOf(data, me.ByteOffset)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		line = LineOf(data, int64(len(data)))
+		line = fileerr.LineOf(data, int64(len(data)))
 	}
-	return &Error{File: file, Line: line, Err: errors.New(describe(err))}
+	return &fileerr.Error{File: file, Line: line, Err: errors.New(describe(err))}
 }
 
 // describe words a decoding error without its place.

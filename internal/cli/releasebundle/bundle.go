@@ -23,6 +23,7 @@ import (
 	"github.com/soakline/soakline/internal/render/tunerdata"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Bundle builds the bundle o describes, in the steps below: each reads
@@ -494,10 +495,10 @@ func dashIfEmpty(s string) string {
 func checkInput(p string) error {
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return artifact.PathError(p, err)
+		return fileerr.PathError(p, err)
 	}
 	err = soakdir.CheckRegular(abs)
-	var ae *artifact.Error
+	var ae *fileerr.Error
 	if errors.As(err, &ae) && ae.File == abs {
 		named := *ae
 		named.File = p
@@ -535,18 +536,18 @@ func checkOut(out string) (exists bool, err error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, artifact.PathError(out, err)
+		return false, fileerr.PathError(out, err)
 	}
 	const keep = "not replaced; choose another directory or remove it yourself"
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return true, artifact.Errorf(out, 0, "--out is a symbolic link: not followed, %s", keep)
+		return true, fileerr.Errorf(out, 0, "--out is a symbolic link: not followed, %s", keep)
 	case !fi.IsDir():
-		return true, artifact.Errorf(out, 0, "--out exists and is not a directory: %s", keep)
+		return true, fileerr.Errorf(out, 0, "--out exists and is not a directory: %s", keep)
 	}
 	c, err := release.ReadDir(out)
 	if err != nil {
-		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle (%s): %s", errText(err), keep)
+		return true, fileerr.Errorf(out, 0, "--out exists and is not a bundle (%s): %s", errText(err), keep)
 	}
 	if len(c.Files) == 0 && len(c.Irregular) == 0 && len(c.Extra) == 0 {
 		return true, nil
@@ -556,10 +557,10 @@ func checkOut(out string) (exists bool, err error) {
 		if len(foreign) > 3 {
 			foreign, more = foreign[:3], fmt.Sprintf(" and %d more", len(foreign)-3)
 		}
-		return true, artifact.Errorf(out, 0, "--out holds %s%s, which release-bundle does not write: %s", strings.Join(foreign, ", "), more, keep)
+		return true, fileerr.Errorf(out, 0, "--out holds %s%s, which release-bundle does not write: %s", strings.Join(foreign, ", "), more, keep)
 	}
 	if ver := release.Verify(c); !ver.OK() {
-		return true, artifact.Errorf(out, 0, "--out exists and is not a bundle that verifies (%s): %s", ver.Summary(), keep)
+		return true, fileerr.Errorf(out, 0, "--out exists and is not a bundle that verifies (%s): %s", ver.Summary(), keep)
 	}
 	return true, nil
 }
@@ -574,24 +575,24 @@ func checkArchiveOut(name string) error {
 		return nil
 	}
 	if err != nil {
-		return artifact.PathError(name, err)
+		return fileerr.PathError(name, err)
 	}
 	const keep = "not replaced; choose another name or remove it yourself"
 	if !fi.Mode().IsRegular() {
-		return artifact.Errorf(name, 0, "--archive exists and is not a regular file: %s", keep)
+		return fileerr.Errorf(name, 0, "--archive exists and is not a regular file: %s", keep)
 	}
 	c, _, err := readBundle(name)
 	if err != nil {
-		return artifact.Errorf(name, 0, "--archive exists and is not a bundle archive: %s", keep)
+		return fileerr.Errorf(name, 0, "--archive exists and is not a bundle archive: %s", keep)
 	}
 	if ver := release.Verify(c); !ver.OK() {
-		return artifact.Errorf(name, 0, "--archive exists and is not a bundle archive that verifies (%s): %s", ver.Summary(), keep)
+		return fileerr.Errorf(name, 0, "--archive exists and is not a bundle archive that verifies (%s): %s", ver.Summary(), keep)
 	}
 	return nil
 }
 
 func errText(err error) string {
-	var ae *artifact.Error
+	var ae *fileerr.Error
 	if errors.As(err, &ae) {
 		return ae.File + ": " + ae.Err.Error()
 	}
@@ -606,7 +607,7 @@ func writeDir(out string, files map[string][]byte) (kept string, err error) {
 	out = filepath.Clean(out)
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", artifact.PathError(parent, err)
+		return "", fileerr.PathError(parent, err)
 	}
 	exists, err := checkOut(out)
 	if err != nil {
@@ -617,7 +618,7 @@ func writeDir(out string, files map[string][]byte) (kept string, err error) {
 	// lock stays with the directory through the renames.
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
-		return "", artifact.PathError(parent, err)
+		return "", fileerr.PathError(parent, err)
 	}
 	defer lockDir(tmp).unlock()
 	defer func() {
@@ -641,18 +642,18 @@ func writeDir(out string, files map[string][]byte) (kept string, err error) {
 	if exists {
 		aside, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".old-")
 		if err != nil {
-			return "", artifact.PathError(parent, err)
+			return "", fileerr.PathError(parent, err)
 		}
 		defer lockDir(aside).unlock()
 		old := filepath.Join(aside, "bundle")
 		if err := os.Rename(out, old); err != nil {
 			os.Remove(aside)
-			return "", artifact.PathError(out, err)
+			return "", fileerr.PathError(out, err)
 		}
 		if err := os.Rename(tmp, out); err != nil {
 			os.Rename(old, out) // put it back
 			os.Remove(aside)
-			return "", artifact.PathError(out, err)
+			return "", fileerr.PathError(out, err)
 		}
 		// What was set aside is removed only if it is still what
 		// checkOut allowed to replace: something may have been written
@@ -664,7 +665,7 @@ func writeDir(out string, files map[string][]byte) (kept string, err error) {
 		return old, nil
 	}
 	if err := os.Rename(tmp, out); err != nil {
-		return "", artifact.PathError(out, err)
+		return "", fileerr.PathError(out, err)
 	}
 	return "", nil
 }
@@ -900,15 +901,15 @@ func (o Options) judge(soak *soakdir.Soak, stdio cliutil.Stdio) (*artifact.Verdi
 func writeSynced(name string, data []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return artifact.PathError(name, err)
+		return fileerr.PathError(name, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return artifact.PathError(name, err)
+		return fileerr.PathError(name, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return artifact.PathError(name, err)
+		return fileerr.PathError(name, err)
 	}
 	return f.Close()
 }

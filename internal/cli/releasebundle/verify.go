@@ -9,7 +9,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/release"
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 func verifyCommand(stdio cliutil.Stdio) *cli.Command {
@@ -63,33 +63,33 @@ func Verify(path string, stdio cliutil.Stdio) error {
 func readBundle(path string) (*release.Contents, bool, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, false, artifact.PathError(path, err)
+		return nil, false, fileerr.PathError(path, err)
 	}
 	if fi.IsDir() {
 		c, err := release.ReadDir(path)
 		if err != nil {
-			var ae *artifact.Error
+			var ae *fileerr.Error
 			if errors.As(err, &ae) {
 				return nil, false, err
 			}
-			return nil, false, artifact.PathError(path, err)
+			return nil, false, fileerr.PathError(path, err)
 		}
 		return c, false, nil
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, true, artifact.Errorf(path, 0, "neither a directory nor a regular file")
+		return nil, true, fileerr.Errorf(path, 0, "neither a directory nor a regular file")
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, true, artifact.PathError(path, err)
+		return nil, true, fileerr.PathError(path, err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return nil, true, artifact.Errorf(path, 0, "not a regular file")
+		return nil, true, fileerr.Errorf(path, 0, "not a regular file")
 	}
 	_, c, err := release.ReadArchive(f)
 	if err != nil {
-		return nil, true, &artifact.Error{File: path, Err: err}
+		return nil, true, &fileerr.Error{File: path, Err: err}
 	}
 	return c, true, nil
 }

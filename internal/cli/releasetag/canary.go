@@ -20,6 +20,7 @@ import (
 	"github.com/soakline/soakline/internal/promq"
 	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // maxPlanBytes bounds CANARY_PLAN.json.
@@ -202,7 +203,7 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 	}
 	planEvery, err := time.ParseDuration(plan.EvaluationInterval)
 	if err != nil || planEvery <= 0 {
-		return nil, artifact.Errorf(o.PlanPath, 0, "evaluation_interval %q: want a duration", plan.EvaluationInterval)
+		return nil, fileerr.Errorf(o.PlanPath, 0, "evaluation_interval %q: want a duration", plan.EvaluationInterval)
 	}
 	if o.Interval, err = dur("interval", planEvery); err != nil {
 		return nil, err
@@ -227,7 +228,7 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 		return nil, cliutil.Usagef("--sample-step %s: want at most the interval %s and at least a thousandth of it", o.SampleStep, o.Interval)
 	}
 	if plan.MinHours < 0 || plan.MaxHours < plan.MinHours || plan.MaxHours > 24*366 {
-		return nil, artifact.Errorf(o.PlanPath, 0, "min_hours %d, max_hours %d: want 0 <= min <= max <= a year", plan.MinHours, plan.MaxHours)
+		return nil, fileerr.Errorf(o.PlanPath, 0, "min_hours %d, max_hours %d: want 0 <= min <= max <= a year", plan.MinHours, plan.MaxHours)
 	}
 	if o.MinDuration, err = dur("min-duration", time.Duration(plan.MinHours)*time.Hour); err != nil {
 		return nil, err
@@ -267,7 +268,7 @@ func canaryOptions(c *cli.Context) (*canary.Options, error) {
 	if o.Out != "" && o.Out != "-" {
 		// Found out now, not after a 48-hour watch.
 		if err := os.MkdirAll(o.Out, 0o755); err != nil {
-			return nil, artifact.PathError(o.Out, err)
+			return nil, fileerr.PathError(o.Out, err)
 		}
 	}
 	if o.Client, err = promq.New(o.URL); err != nil {
@@ -289,10 +290,10 @@ func loadPlan(o *canary.Options) (*release.CanaryPlan, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&plan); err != nil {
-		return nil, artifact.Errorf(o.PlanPath, 0, "not a canary plan: %v", err)
+		return nil, fileerr.Errorf(o.PlanPath, 0, "not a canary plan: %v", err)
 	}
 	if err := canary.CheckPlan(&plan); err != nil {
-		return nil, artifact.Errorf(o.PlanPath, 0, "%v", err)
+		return nil, fileerr.Errorf(o.PlanPath, 0, "%v", err)
 	}
 	o.Plan = &plan
 	return &plan, nil
@@ -308,10 +309,10 @@ func checkRollbackFiles(o *canary.Options, version string) error {
 	for _, f := range []string{o.Overrides, o.RollbackSource(version)} {
 		fi, err := os.Stat(f)
 		if err != nil {
-			return artifact.PathError(f, err)
+			return fileerr.PathError(f, err)
 		}
 		if !fi.Mode().IsRegular() {
-			return artifact.Errorf(f, 0, "not a regular file")
+			return fileerr.Errorf(f, 0, "not a regular file")
 		}
 	}
 	if o.StatePath != "" && (o.StatePath == o.Overrides || o.StatePath == o.RollbackSource(version)) {
@@ -353,15 +354,15 @@ func preflight(ctx context.Context, o *canary.Options, stderr io.Writer) error {
 func readPlan(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, artifact.PathError(path, err)
+		return nil, fileerr.PathError(path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxPlanBytes+1))
 	if err != nil {
-		return nil, artifact.PathError(path, err)
+		return nil, fileerr.PathError(path, err)
 	}
 	if len(data) > maxPlanBytes {
-		return nil, artifact.Errorf(path, 0, "larger than %d bytes: not a canary plan", maxPlanBytes)
+		return nil, fileerr.Errorf(path, 0, "larger than %d bytes: not a canary plan", maxPlanBytes)
 	}
 	return data, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/soakline/soakline/internal/release"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Canary file names.
@@ -80,7 +81,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 
 	// 6. Make sure --out can be written before the tag exists.
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return artifact.PathError(o.Out, err)
+		return fileerr.PathError(o.Out, err)
 	}
 
 	// 7. Create the tag, then write the canary files.
@@ -92,7 +93,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 		data []byte
 	}{{ChecklistFile, checklist}, {PlanFile, planJSON}} {
 		if err := soakdir.WriteFile(filepath.Join(o.Out, f.name), f.data, 0o644); err != nil {
-			return fmt.Errorf("tag %s created, but %w", o.Tag, artifact.PathError(filepath.Join(o.Out, f.name), err))
+			return fmt.Errorf("tag %s created, but %w", o.Tag, fileerr.PathError(filepath.Join(o.Out, f.name), err))
 		}
 	}
 	fmt.Fprintf(stdio.Err, "release-tag: created tag %s at %s (bundle SHA256SUMS sha256 %s); wrote %s and %s into %s\n",
@@ -229,18 +230,18 @@ func dashIfEmpty(s string) string {
 func readBundleDir(dir string) (*release.Contents, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, artifact.PathError(dir, err)
+		return nil, fileerr.PathError(dir, err)
 	}
 	if !fi.IsDir() {
 		return nil, cliutil.Usagef("--bundle %s: not a directory (unpack an archive first)", dir)
 	}
 	c, err := release.ReadDir(dir)
 	if err != nil {
-		var ae *artifact.Error
+		var ae *fileerr.Error
 		if errors.As(err, &ae) {
 			return nil, err
 		}
-		return nil, artifact.PathError(dir, err)
+		return nil, fileerr.PathError(dir, err)
 	}
 	return c, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // gate runs the stage once the options are bound.
@@ -99,11 +100,11 @@ func loadBaseline(ctx context.Context, paths []string, soak *soakdir.Soak, pol *
 		}
 		name := cliutil.InputName(path)
 		if r.SoakDigest != "" && r.SoakDigest == soak.Digest {
-			return nil, artifact.Errorf(name, 0, "baseline: this is the soak being judged (digest %s), not a run of the baseline build", short(r.SoakDigest))
+			return nil, fileerr.Errorf(name, 0, "baseline: this is the soak being judged (digest %s), not a run of the baseline build", short(r.SoakDigest))
 		}
 		for _, d := range []string{r.Digest, r.SoakDigest} {
 			if prev, dup := seen[d]; dup && d != "" {
-				return nil, artifact.Errorf(name, 0, "baseline: the same soak as %s (digest %s); each baseline must be another run", prev, short(d))
+				return nil, fileerr.Errorf(name, 0, "baseline: the same soak as %s (digest %s); each baseline must be another run", prev, short(d))
 			}
 		}
 		for _, d := range []string{r.Digest, r.SoakDigest} {
@@ -123,17 +124,17 @@ func loadBaselineRun(ctx context.Context, path string, pol *policy.Policy, jopts
 	if path != "-" {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return judge.BaselineRun{}, &artifact.Error{File: path, Err: unwrapPath(err)}
+			return judge.BaselineRun{}, &fileerr.Error{File: path, Err: unwrapPath(err)}
 		}
 		if !fi.IsDir() {
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return judge.BaselineRun{}, &artifact.Error{File: path, Err: unwrapPath(err)}
+				return judge.BaselineRun{}, &fileerr.Error{File: path, Err: unwrapPath(err)}
 			}
 			env, err := artifact.PeekEnvelope(path, data)
 			if err == nil && env.Kind != "" && env.Kind != artifact.KindVerdict && env.Kind != artifact.KindIterationSummary {
 				// One JSON object of another kind: neither a verdict nor a soak.
-				return judge.BaselineRun{}, artifact.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
+				return judge.BaselineRun{}, fileerr.Errorf(path, 0, "wrong kind %q, want %q (or a soak directory or stream)", env.Kind, artifact.KindVerdict)
 			}
 			if (err == nil && env.Kind == artifact.KindVerdict) || legacy.IsSnapshot(data) {
 				v, old, err := legacy.Snapshot(path, data)
@@ -149,7 +150,7 @@ func loadBaselineRun(ctx context.Context, path string, pol *policy.Policy, jopts
 		return judge.BaselineRun{}, err
 	}
 	if len(s.Iterations) == 0 {
-		return judge.BaselineRun{}, artifact.Errorf(cliutil.InputName(path), 0, "baseline: no iterations found")
+		return judge.BaselineRun{}, fileerr.Errorf(cliutil.InputName(path), 0, "baseline: no iterations found")
 	}
 	r, err := judge.BaselineFromSoak(s, pol, jopts)
 	if err != nil {
@@ -328,14 +329,14 @@ func writeOutputs(f outputFiles, v *artifact.Verdict, snapshot []byte, pol *poli
 		// GitHub's protocol is to append to this file; it is not an artifact.
 		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
-			return &artifact.Error{File: path, Err: unwrapPath(err)}
+			return &fileerr.Error{File: path, Err: unwrapPath(err)}
 		}
 		_, werr := fh.Write(stepSummary(v))
 		if cerr := fh.Close(); werr == nil {
 			werr = cerr
 		}
 		if werr != nil {
-			return &artifact.Error{File: path, Err: werr}
+			return &fileerr.Error{File: path, Err: werr}
 		}
 	}
 	return nil
@@ -344,11 +345,11 @@ func writeOutputs(f outputFiles, v *artifact.Verdict, snapshot []byte, pol *poli
 func writeFile(path string, data []byte) error {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return &artifact.Error{File: dir, Err: unwrapPath(err)}
+			return &fileerr.Error{File: dir, Err: unwrapPath(err)}
 		}
 	}
 	if err := soakdir.WriteFile(path, data, 0o644); err != nil {
-		return &artifact.Error{File: path, Err: unwrapPath(err)}
+		return &fileerr.Error{File: path, Err: unwrapPath(err)}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/soakline/soakline/internal/outdir"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Ownership of the files soak-gate names itself.
@@ -37,7 +38,7 @@ type ownedDir struct {
 
 // refuseForeign is the error for a file soak-gate will not replace.
 func refuseForeign(path, format string, args ...any) error {
-	return artifact.Errorf(path, 0, "%s; soak-gate replaces only files it or soak-reports wrote: move it away or choose another --out", fmt.Sprintf(format, args...))
+	return fileerr.Errorf(path, 0, "%s; soak-gate replaces only files it or soak-reports wrote: move it away or choose another --out", fmt.Sprintf(format, args...))
 }
 
 // checkOwned looks at dir and refuses (an error naming the path) when a
@@ -107,7 +108,7 @@ func (d *ownedDir) entries(files map[string][]byte, old bool) []outdir.Entry {
 // then what is there.
 func (d *ownedDir) write(files map[string][]byte) error {
 	if err := os.MkdirAll(d.path, 0o755); err != nil {
-		return artifact.PathError(d.path, err)
+		return fileerr.PathError(d.path, err)
 	}
 	record := func(old bool) error {
 		data, err := outdir.Gate.Marshal(d.entries(files, old))
@@ -116,7 +117,7 @@ func (d *ownedDir) write(files map[string][]byte) error {
 		}
 		path := filepath.Join(d.path, outdir.GateRecord)
 		if err := soakdir.WriteFile(path, data, 0o644); err != nil {
-			return artifact.PathError(path, err)
+			return fileerr.PathError(path, err)
 		}
 		return nil
 	}
@@ -126,7 +127,7 @@ func (d *ownedDir) write(files map[string][]byte) error {
 	for _, name := range d.names {
 		path := filepath.Join(d.path, name)
 		if err := soakdir.WriteFile(path, files[name], 0o644); err != nil {
-			return artifact.PathError(path, err)
+			return fileerr.PathError(path, err)
 		}
 	}
 	return record(false)

@@ -82,6 +82,7 @@ import (
 	"github.com/soakline/soakline/internal/safetext"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 const name = "soak-reports"
@@ -571,10 +572,10 @@ func readVerdict(path string, stdin io.Reader) (*artifact.Verdict, []byte, error
 		data, err = readRegular(path, maxOwnedSize)
 	}
 	if err != nil {
-		return nil, nil, &artifact.Error{File: cliutil.InputName(path), Err: unwrapPath(err)}
+		return nil, nil, &fileerr.Error{File: cliutil.InputName(path), Err: unwrapPath(err)}
 	}
 	if len(data) > maxOwnedSize {
-		return nil, nil, artifact.Errorf(cliutil.InputName(path), 0, "larger than %d MB: not a verdict", maxOwnedSize>>20)
+		return nil, nil, fileerr.Errorf(cliutil.InputName(path), 0, "larger than %d MB: not a verdict", maxOwnedSize>>20)
 	}
 	data = artifact.TrimBOM(data)
 	var v artifact.Verdict

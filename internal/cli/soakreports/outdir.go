@@ -15,6 +15,7 @@ import (
 	"github.com/soakline/soakline/internal/render"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Ownership of --out.
@@ -145,7 +146,7 @@ type writePlan struct {
 
 // refuse is the error for a file soak-reports will not replace.
 func refuse(path string, format string, args ...any) error {
-	return artifact.Errorf(path, 0, "%s; soak-reports replaces only files it wrote: move it away or choose another --out", fmt.Sprintf(format, args...))
+	return fileerr.Errorf(path, 0, "%s; soak-reports replaces only files it wrote: move it away or choose another --out", fmt.Sprintf(format, args...))
 }
 
 // plan decides what writing files into d does. judged says the snapshot
@@ -270,11 +271,11 @@ func (p *writePlan) apply() (err error) {
 			parent = "."
 		}
 		if err := os.MkdirAll(parent, 0o755); err != nil {
-			return artifact.PathError(parent, err)
+			return fileerr.PathError(parent, err)
 		}
 		tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
 		if err != nil {
-			return artifact.PathError(out, err)
+			return fileerr.PathError(out, err)
 		}
 		defer func() {
 			if err != nil {
@@ -288,7 +289,7 @@ func (p *writePlan) apply() (err error) {
 			return err
 		}
 		if err := os.Rename(tmp, out); err != nil {
-			return artifact.PathError(out, err)
+			return fileerr.PathError(out, err)
 		}
 		syncDir(parent)
 		return nil
@@ -297,7 +298,7 @@ func (p *writePlan) apply() (err error) {
 	// 1. Every new file, in a temporary directory inside --out.
 	tmp, err := os.MkdirTemp(out, ".soak-reports.tmp-")
 	if err != nil {
-		return artifact.PathError(out, err)
+		return fileerr.PathError(out, err)
 	}
 	defer os.RemoveAll(tmp)
 	if err := writeFiles(tmp, p.write, nil); err != nil {
@@ -310,24 +311,24 @@ func (p *writePlan) apply() (err error) {
 	// 3. The untrusted snapshot found is kept under another name.
 	if p.aside {
 		if err := os.Rename(p.d.join(render.SnapshotFile), p.d.join(LegacySnapshotFile)); err != nil {
-			return artifact.PathError(p.d.join(render.SnapshotFile), err)
+			return fileerr.PathError(p.d.join(render.SnapshotFile), err)
 		}
 	}
 	// 4. The new files into place.
 	for _, dir := range p.mkdirs {
 		if err := os.Mkdir(p.d.join(dir), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return artifact.PathError(p.d.join(dir), err)
+			return fileerr.PathError(p.d.join(dir), err)
 		}
 	}
 	for _, f := range p.write {
 		if err := os.Rename(filepath.Join(tmp, filepath.FromSlash(f.Name)), p.d.join(f.Name)); err != nil {
-			return artifact.PathError(p.d.join(f.Name), err)
+			return fileerr.PathError(p.d.join(f.Name), err)
 		}
 	}
 	// 5. Our files of an earlier run that this one does not produce.
 	for _, name := range p.stale {
 		if err := os.Remove(p.d.join(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return artifact.PathError(p.d.join(name), err)
+			return fileerr.PathError(p.d.join(name), err)
 		}
 	}
 	syncDir(p.d.join(render.ChartsDir))
@@ -342,7 +343,7 @@ func (p *writePlan) writeRecord(old bool) error {
 		return err
 	}
 	if err := soakdir.WriteFile(p.d.join(RecordFile), data, 0o644); err != nil {
-		return artifact.PathError(p.d.join(RecordFile), err)
+		return fileerr.PathError(p.d.join(RecordFile), err)
 	}
 	return nil
 }
@@ -435,7 +436,7 @@ func findSoakVerdict(dir string) (foundVerdict, error) {
 	case err != nil:
 		return foundVerdict{}, err
 	case k == outdir.Large:
-		return foundVerdict{}, artifact.Errorf(path, 0, "larger than %d MB: not a snapshot", maxOwnedSize>>20)
+		return foundVerdict{}, fileerr.Errorf(path, 0, "larger than %d MB: not a snapshot", maxOwnedSize>>20)
 	case k != entryFile:
 		return foundVerdict{}, nil
 	}
@@ -446,7 +447,7 @@ func findSoakVerdict(dir string) (foundVerdict, error) {
 // untrusted one (why says which); an error for anything else.
 func classify(path string, data []byte) (foundVerdict, error) {
 	if len(data) > maxOwnedSize {
-		return foundVerdict{}, artifact.Errorf(path, 0, "larger than %d MB: not a snapshot", maxOwnedSize>>20)
+		return foundVerdict{}, fileerr.Errorf(path, 0, "larger than %d MB: not a snapshot", maxOwnedSize>>20)
 	}
 	f := foundVerdict{present: true, data: data}
 	env, err := artifact.PeekEnvelope(path, data)

@@ -16,6 +16,7 @@ import (
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Main runs soak-run with the process's arguments and returns the exit code.
@@ -327,7 +328,7 @@ func kpisOf(path string, edge bool, stdin io.Reader, explain io.Writer) (artifac
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return artifact.Summary{}, nil, artifact.PathError(path, err)
+			return artifact.Summary{}, nil, fileerr.PathError(path, err)
 		}
 		defer f.Close()
 		r = f
@@ -335,7 +336,7 @@ func kpisOf(path string, edge bool, stdin io.Reader, explain io.Writer) (artifac
 	if edge {
 		data, err := io.ReadAll(r)
 		if err != nil {
-			return artifact.Summary{}, nil, &artifact.Error{File: name, Err: err}
+			return artifact.Summary{}, nil, &fileerr.Error{File: name, Err: err}
 		}
 		s, warnings, err := legacy.EdgeReport(data)
 		if err != nil {

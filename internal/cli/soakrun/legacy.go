@@ -16,6 +16,7 @@ import (
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // LegacyFlag is one flag of the Python toolkit's tools/soak/run.py and what
@@ -164,7 +165,7 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 	data = artifact.TrimBOM(data)
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, nil, artifact.Errorf(file, 0, "%v", err)
+		return nil, nil, fileerr.Errorf(file, 0, "%v", err)
 	}
 	var notes, extra []string
 	for _, k := range slices.Sorted(maps.Keys(top)) {
@@ -177,7 +178,7 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 	}
 	var changes map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(top["changes"], &changes); err != nil || changes == nil {
-		return nil, nil, artifact.Errorf(file, artifact.KeyLine(data, "changes"), "changes: want an object of sections, each an object of {\"op\", \"value\"} entries")
+		return nil, nil, fileerr.Errorf(file, fileerr.KeyLine(data, "changes"), "changes: want an object of sections, each an object of {\"op\", \"value\"} entries")
 	}
 	byLeaf := map[string]string{}
 	for _, k := range sim.Keys {
@@ -190,15 +191,15 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 	for _, sec := range slices.Sorted(maps.Keys(changes)) {
 		for _, leaf := range slices.Sorted(maps.Keys(changes[sec])) {
 			path := sec + "." + leaf
-			line := artifact.KeyLine(data, "changes."+path)
+			line := fileerr.KeyLine(data, "changes."+path)
 			var c toolkitChange
 			dec := json.NewDecoder(bytes.NewReader(changes[sec][leaf]))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&c); err != nil {
-				return nil, nil, artifact.Errorf(file, line, "changes.%s: want {\"op\": \"add\"|\"mul\", \"value\": number, \"reason\": text}: %v", path, err)
+				return nil, nil, fileerr.Errorf(file, line, "changes.%s: want {\"op\": \"add\"|\"mul\", \"value\": number, \"reason\": text}: %v", path, err)
 			}
 			if c.Value == nil {
-				return nil, nil, artifact.Errorf(file, line, "changes.%s: no value", path)
+				return nil, nil, fileerr.Errorf(file, line, "changes.%s: no value", path)
 			}
 			key, ok := byLeaf[leaf]
 			if !ok {
@@ -206,7 +207,7 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 				continue
 			}
 			if prev, dup := from[key]; dup {
-				return nil, nil, artifact.Errorf(file, line, "changes.%s: %s is changed twice (also by changes.%s)", path, key, prev)
+				return nil, nil, fileerr.Errorf(file, line, "changes.%s: %s is changed twice (also by changes.%s)", path, key, prev)
 			}
 			from[key] = path
 			v := params[key]
@@ -216,7 +217,7 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 			case "mul":
 				v *= *c.Value
 			default:
-				return nil, nil, artifact.Errorf(file, line, "changes.%s: unknown op %q (want add or mul)", path, c.Op)
+				return nil, nil, fileerr.Errorf(file, line, "changes.%s: unknown op %q (want add or mul)", path, c.Op)
 			}
 			b := bounds[key]
 			if b.Integer {
@@ -225,7 +226,7 @@ func decodeToolkitPreset(file string, data []byte) (map[string]float64, []string
 				v = numfmt.Round(v)
 			}
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < b.Min || v > b.Max {
-				return nil, nil, artifact.Errorf(file, line, "changes.%s: %s would be %g, not in [%g, %g]", path, key, v, b.Min, b.Max)
+				return nil, nil, fileerr.Errorf(file, line, "changes.%s: %s would be %g, not in [%g, %g]", path, key, v, b.Min, b.Max)
 			}
 			params[key] = v
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/soakline/soakline/internal/cliutil"
 	"github.com/soakline/soakline/internal/tuner"
-	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // readmeRow is a LegacyFlags entry as a row of the table in docs/legacy.md.
@@ -172,7 +172,7 @@ func TestToolkitPreset(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
-			var ae *artifact.Error
+			var ae *fileerr.Error
 			if !asArtifactError(err, &ae) || ae.File != "p.json" {
 				t.Errorf("error %v does not name the file", err)
 			}
@@ -180,8 +180,8 @@ func TestToolkitPreset(t *testing.T) {
 	}
 }
 
-func asArtifactError(err error, target **artifact.Error) bool {
-	e, ok := err.(*artifact.Error)
+func asArtifactError(err error, target **fileerr.Error) bool {
+	e, ok := err.(*fileerr.Error)
 	if ok {
 		*target = e
 	}

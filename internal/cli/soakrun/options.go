@@ -16,6 +16,7 @@ import (
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Defaults of the options.
@@ -221,7 +222,7 @@ func (o *Options) startParams() (map[string]float64, []string, error) {
 	}
 	data, err := os.ReadFile(o.Preset)
 	if err != nil {
-		return nil, nil, artifact.PathError(o.Preset, err)
+		return nil, nil, fileerr.PathError(o.Preset, err)
 	}
 	if isToolkitPreset(data) {
 		return decodeToolkitPreset(o.Preset, data)
@@ -242,7 +243,7 @@ func (o *Options) overridesPreset(data []byte) (map[string]float64, error) {
 	// tunes, running with the default instead would be a silent lie.
 	for _, k := range ov.Ignored {
 		if _, ok := bounds[k]; ok {
-			return nil, &artifact.Error{File: o.Preset, Line: artifact.KeyLine(data, k), Err: fmt.Errorf("%s: not a finite number", k)}
+			return nil, &fileerr.Error{File: o.Preset, Line: fileerr.KeyLine(data, k), Err: fmt.Errorf("%s: not a finite number", k)}
 		}
 	}
 	var unknown, outside []string
@@ -261,10 +262,10 @@ func (o *Options) overridesPreset(data []byte) (map[string]float64, error) {
 		params[k] = v
 	}
 	if len(unknown) > 0 {
-		return nil, artifact.Errorf(o.Preset, 0, "unknown keys %s (the system under test reads only %s)", strings.Join(unknown, ", "), strings.Join(sim.Keys, ", "))
+		return nil, fileerr.Errorf(o.Preset, 0, "unknown keys %s (the system under test reads only %s)", strings.Join(unknown, ", "), strings.Join(sim.Keys, ", "))
 	}
 	if len(outside) > 0 {
-		return nil, artifact.Errorf(o.Preset, 0, "values out of bounds: %s", strings.Join(outside, "; "))
+		return nil, fileerr.Errorf(o.Preset, 0, "values out of bounds: %s", strings.Join(outside, "; "))
 	}
 	return params, nil
 }

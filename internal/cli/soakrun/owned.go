@@ -17,6 +17,7 @@ import (
 
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Ownership. soak-run deletes or replaces only what it can prove it wrote.
@@ -91,7 +92,7 @@ func loadOwned(dir string, durable bool) (*owned, error) {
 		line := sc.Bytes()
 		if i == 0 {
 			if string(line) != ownHeader {
-				return nil, artifact.Errorf(path, 1, "not soak-run's file log")
+				return nil, fileerr.Errorf(path, 1, "not soak-run's file log")
 			}
 			continue
 		}
@@ -102,7 +103,7 @@ func loadOwned(dir string, durable bool) (*owned, error) {
 		o.add(e)
 	}
 	if len(data) == 0 {
-		return nil, artifact.Errorf(path, 1, "not soak-run's file log")
+		return nil, fileerr.Errorf(path, 1, "not soak-run's file log")
 	}
 	return o, nil
 }
@@ -139,11 +140,11 @@ func (o *owned) record(es ...ownEntry) error {
 	path := filepath.Join(o.dir, OwnFile)
 	f, err := openAppend(path)
 	if err != nil {
-		return &artifact.Error{File: path, Err: unwrapPath(err)}
+		return &fileerr.Error{File: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return artifact.Errorf(path, 0, "not a regular file")
+		return fileerr.Errorf(path, 0, "not a regular file")
 	}
 	if _, err := f.Write(buf.Bytes()); err != nil {
 		return err
@@ -298,7 +299,7 @@ func isLockFile(name string) bool {
 
 // refuse is the error of a path soak-run will not delete or replace.
 func refuse(path, why string) error {
-	return artifact.Errorf(path, 0, "%s; soak-run deletes or replaces only what it wrote (see %s): move it away or choose another --out", why, OwnFile)
+	return fileerr.Errorf(path, 0, "%s; soak-run deletes or replaces only what it wrote (see %s): move it away or choose another --out", why, OwnFile)
 }
 
 // claim makes dir a soak directory for a fresh soak: a new or empty
@@ -314,7 +315,7 @@ func claim(dir string, durable bool) (*owned, error) {
 	if own == nil {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			return nil, &artifact.Error{File: dir, Err: unwrapPath(err)}
+			return nil, &fileerr.Error{File: dir, Err: unwrapPath(err)}
 		}
 		var names []string
 		for _, e := range entries {
@@ -328,7 +329,7 @@ func claim(dir string, durable bool) (*owned, error) {
 			if len(names) > 3 {
 				more = fmt.Sprintf(" and %d more", len(names)-3)
 			}
-			return nil, artifact.Errorf(dir, 0, "not empty (%s%s) and not a soak directory soak-run wrote (no %s): soak-run writes only into a new or empty directory, or one it wrote before; choose another --out",
+			return nil, fileerr.Errorf(dir, 0, "not empty (%s%s) and not a soak directory soak-run wrote (no %s): soak-run writes only into a new or empty directory, or one it wrote before; choose another --out",
 				strings.Join(shown, ", "), more, OwnFile)
 		}
 		own = newOwned(dir, durable)
@@ -353,11 +354,11 @@ func claimable(dir string) error {
 	if own == nil {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			return &artifact.Error{File: dir, Err: unwrapPath(err)}
+			return &fileerr.Error{File: dir, Err: unwrapPath(err)}
 		}
 		for _, e := range entries {
 			if !isLockFile(e.Name()) {
-				return artifact.Errorf(dir, 0, "not empty (%s) and not a soak directory soak-run wrote (no %s): soak-run writes only into a new or empty directory, or one it wrote before; choose another --out", e.Name(), OwnFile)
+				return fileerr.Errorf(dir, 0, "not empty (%s) and not a soak directory soak-run wrote (no %s): soak-run writes only into a new or empty directory, or one it wrote before; choose another --out", e.Name(), OwnFile)
 			}
 		}
 		return nil
@@ -371,7 +372,7 @@ func claimable(dir string) error {
 func (o *owned) clear(dryRun bool) error {
 	entries, err := os.ReadDir(o.dir)
 	if err != nil {
-		return &artifact.Error{File: o.dir, Err: unwrapPath(err)}
+		return &fileerr.Error{File: o.dir, Err: unwrapPath(err)}
 	}
 	var remove []string
 	iterDir := ""

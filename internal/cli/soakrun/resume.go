@@ -17,6 +17,7 @@ import (
 	"github.com/soakline/soakline/internal/redact"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 var lookPath = exec.LookPath
@@ -51,7 +52,7 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 	dir := r.st.dir
 	run, err := readRun(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, artifact.Errorf(dir, 0, "nothing to resume: no %s", artifact.RunFile)
+		return false, fileerr.Errorf(dir, 0, "nothing to resume: no %s", artifact.RunFile)
 	}
 	if err != nil {
 		return false, err
@@ -61,7 +62,7 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 		return false, err
 	}
 	if own == nil {
-		return false, artifact.Errorf(dir, 0, "cannot resume: no %s, so nothing proves which files soak-run wrote here (a soak of an older soak-run, or not soak-run's); start a new soak in another --out", OwnFile)
+		return false, fileerr.Errorf(dir, 0, "cannot resume: no %s, so nothing proves which files soak-run wrote here (a soak of an older soak-run, or not soak-run's); start a new soak in another --out", OwnFile)
 	}
 	r.st.own = own
 	if r.opts.Mode == "" {
@@ -110,14 +111,14 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 		return false, err
 	}
 	if len(gaps) > 0 {
-		return false, artifact.Errorf(dir, 0, "cannot resume: %s", soakdir.JoinWarnings(gaps))
+		return false, fileerr.Errorf(dir, 0, "cannot resume: %s", soakdir.JoinWarnings(gaps))
 	}
 	sums := make([]*artifact.IterationSummary, len(files))
 	for i, f := range files {
 		name := filepath.Join(dir, f.Name)
 		data, err := readRegular(name, maxOwnBytes)
 		if err != nil {
-			return false, artifact.PathError(name, err)
+			return false, fileerr.PathError(name, err)
 		}
 		s, err := legacy.IterationSummary(name, data)
 		if err != nil {
@@ -125,28 +126,28 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 		}
 		switch {
 		case s.Legacy:
-			return false, artifact.Errorf(name, 0, "cannot resume a soak written by the Python toolkit")
+			return false, fileerr.Errorf(name, 0, "cannot resume a soak written by the Python toolkit")
 		case s.Iteration != f.N:
-			return false, artifact.Errorf(name, 0, "file name says iteration %d, content says %d", f.N, s.Iteration)
+			return false, fileerr.Errorf(name, 0, "file name says iteration %d, content says %d", f.N, s.Iteration)
 		case s.Mode != run.Mode || s.Seed != run.Seed:
-			return false, artifact.Errorf(name, 0, "belongs to another soak (mode %s, seed %d; %s says mode %s, seed %d)", s.Mode, s.Seed, artifact.RunFile, run.Mode, run.Seed)
+			return false, fileerr.Errorf(name, 0, "belongs to another soak (mode %s, seed %d; %s says mode %s, seed %d)", s.Mode, s.Seed, artifact.RunFile, run.Mode, run.Seed)
 		case s.Tuning == nil:
-			return false, artifact.Errorf(name, 0, "no tuning entry")
+			return false, fileerr.Errorf(name, 0, "no tuning entry")
 		}
 		sums[i] = s
 	}
 	m, k := len(sums), run.IterationsDone
 	if m < k || m > run.IterationsPlanned {
-		return false, artifact.Errorf(dir, 0, "cannot resume: %s says %d of %d iterations done, but there are %d iteration summaries",
+		return false, fileerr.Errorf(dir, 0, "cannot resume: %s says %d of %d iterations done, but there are %d iteration summaries",
 			artifact.RunFile, k, run.IterationsPlanned, m)
 	}
 	if run.Overrides == nil {
-		return false, artifact.Errorf(filepath.Join(dir, artifact.RunFile), 0, "cannot resume: no overrides recorded")
+		return false, fileerr.Errorf(filepath.Join(dir, artifact.RunFile), 0, "cannot resume: no overrides recorded")
 	}
 	r.params = run.Overrides
 	if len(run.TunerState) > 0 {
 		if err := json.Unmarshal(run.TunerState, &r.tstate); err != nil {
-			return false, artifact.Errorf(filepath.Join(dir, artifact.RunFile), 0, "tuner_state: %v", err)
+			return false, fileerr.Errorf(filepath.Join(dir, artifact.RunFile), 0, "tuner_state: %v", err)
 		}
 	}
 	if err := r.resumeTargets(); err != nil {
@@ -159,7 +160,7 @@ func (r *runner) resume(_ context.Context) (bool, error) {
 			return false, err
 		}
 		if diff := tuningDiff(s.Tuning, &t); diff != "" {
-			return false, artifact.Errorf(filepath.Join(dir, artifact.IterationFileName(s.Iteration)), 0,
+			return false, fileerr.Errorf(filepath.Join(dir, artifact.IterationFileName(s.Iteration)), 0,
 				"cannot resume: replaying the tuner does not reproduce the recorded decision (%s); was the soak written by another soak-run version?", diff)
 		}
 		r.params = next

@@ -24,6 +24,7 @@ import (
 	"github.com/soakline/soakline/internal/sim"
 	"github.com/soakline/soakline/internal/tuner"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // Skip reasons of ledger entries without a tuner decision.
@@ -53,7 +54,7 @@ func tunerConfig(o Options, stdio cliutil.Stdio) (tuner.Config, error) {
 	t, notes, err := tuner.TargetsFromPolicy(pol, o.Strict)
 	if err != nil {
 		if o.PolicyFile != "" {
-			return tuner.Config{}, artifact.Errorf(o.PolicyFile, 0, "%v", err)
+			return tuner.Config{}, fileerr.Errorf(o.PolicyFile, 0, "%v", err)
 		}
 		return tuner.Config{}, err
 	}
@@ -146,13 +147,13 @@ func (r *runner) main(ctx context.Context) (err error) {
 		// --out must leave no empty directory behind).
 		fi, err := os.Stat(dir)
 		if errors.Is(err, fs.ErrNotExist) {
-			return artifact.Errorf(dir, 0, "nothing to resume: no such directory")
+			return fileerr.Errorf(dir, 0, "nothing to resume: no such directory")
 		}
 		if err != nil {
-			return &artifact.Error{File: dir, Err: unwrapPath(err)}
+			return &fileerr.Error{File: dir, Err: unwrapPath(err)}
 		}
 		if !fi.IsDir() {
-			return artifact.Errorf(dir, 0, "nothing to resume: not a directory")
+			return fileerr.Errorf(dir, 0, "nothing to resume: not a directory")
 		}
 	}
 	if o.Isolated {
@@ -165,7 +166,7 @@ func (r *runner) main(ctx context.Context) (err error) {
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &artifact.Error{File: dir, Err: unwrapPath(err)}
+		return &fileerr.Error{File: dir, Err: unwrapPath(err)}
 	}
 	lk, err := r.lock(dir)
 	if err != nil {
@@ -242,14 +243,14 @@ func isolatedDir(out string, now time.Time) (string, error) {
 		}
 		dir := filepath.Join(parent, name)
 		if err := os.MkdirAll(parent, 0o755); err != nil {
-			return "", &artifact.Error{File: parent, Err: unwrapPath(err)}
+			return "", &fileerr.Error{File: parent, Err: unwrapPath(err)}
 		}
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
 			return dir, nil
 		}
 		if !os.IsExist(err) {
-			return "", &artifact.Error{File: dir, Err: unwrapPath(err)}
+			return "", &fileerr.Error{File: dir, Err: unwrapPath(err)}
 		}
 	}
 }
@@ -259,7 +260,7 @@ func isolatedDir(out string, now time.Time) (string, error) {
 func (r *runner) materialize(dir string) (err error) {
 	out := r.opts.Out
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return &artifact.Error{File: out, Err: unwrapPath(err)}
+		return &fileerr.Error{File: out, Err: unwrapPath(err)}
 	}
 	lk, err := r.lock(out)
 	if err != nil {

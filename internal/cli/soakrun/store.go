@@ -14,6 +14,7 @@ import (
 	"github.com/soakline/soakline/internal/legacy"
 	"github.com/soakline/soakline/internal/soakdir"
 	"github.com/soakline/soakline/pkg/artifact"
+	"github.com/soakline/soakline/pkg/fileerr"
 )
 
 // LockFile is the lock soak-run holds in a soak directory while it writes.
@@ -140,7 +141,7 @@ func verifyOverrides(name string, data []byte, want map[string]float64) error {
 	}
 	if len(diffs) > 0 {
 		sort.Strings(diffs)
-		return artifact.Errorf(name, 0, "verify after write failed: %s", strings.Join(diffs, "; "))
+		return fileerr.Errorf(name, 0, "verify after write failed: %s", strings.Join(diffs, "; "))
 	}
 	return nil
 }
