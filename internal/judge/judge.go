@@ -744,9 +744,9 @@ func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool, window
 		lo, hi float64
 		xs     []float64
 	}
-	cols := make([]column, len(artifact.KPINames))
-	for k, name := range artifact.KPINames {
-		cols[k].lo, cols[k].hi = artifact.KPIRange(name)
+	cols := make([]column, len(artifact.KPIs))
+	for k, def := range artifact.KPIs {
+		cols[k].lo, cols[k].hi = def.Lo, def.Hi
 	}
 	// One pass over the iterations, every KPI of a summary while it is in
 	// cache, rather than one pass per KPI (usable, inlined by hand).
@@ -754,8 +754,9 @@ func allStats(its []*artifact.IterationSummary, inPolicy map[string]bool, window
 		if it.Status == artifact.StatusFailed {
 			continue
 		}
-		for k, name := range artifact.KPINames {
-			x, ok := it.Summary.KPI(name)
+		for k := range artifact.KPIs {
+			name := artifact.KPIs[k].Name
+			x, ok := artifact.KPIs[k].Value(&it.Summary)
 			if !ok {
 				continue
 			}

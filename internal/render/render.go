@@ -213,10 +213,12 @@ func newModel(in Input) *model {
 			outcome[c.KPI] = c.Status
 		}
 	}
-	for _, name := range artifact.KPINames {
+	for k := range artifact.KPIs {
+		def := &artifact.KPIs[k]
+		name := def.Name
 		s := &kpiSeries{name: name, values: make([]float64, len(m.iters)), check: checked[name], outcome: outcome[name]}
 		for i, it := range m.iters {
-			v, ok := it.Summary.KPI(name)
+			v, ok := def.Value(&it.Summary)
 			if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 				s.values[i] = math.NaN()
 				continue

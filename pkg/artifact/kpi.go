@@ -82,11 +82,19 @@ func KPIUnit(name string) string {
 // KPI returns the named KPI and whether it was measured. A non-finite value
 // is returned as measured; callers judge it.
 func (s *Summary) KPI(name string) (float64, bool) {
-	k := kpiIndex[name]
-	if k == nil || *k.field(s) == nil {
-		return 0, false
+	if k := kpiIndex[name]; k != nil {
+		return k.Value(s)
 	}
-	return **k.field(s), true
+	return 0, false
+}
+
+// Value is s.KPI(k.Name) without the lookup by name, for loops over the
+// table.
+func (k *KPIDef) Value(s *Summary) (float64, bool) {
+	if p := *k.field(s); p != nil {
+		return *p, true
+	}
+	return 0, false
 }
 
 // SetKPI sets the named KPI; it reports false for an unknown name.
