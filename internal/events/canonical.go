@@ -61,17 +61,14 @@ var (
 	kConcurrency = newKey(`concurrency"`)
 )
 
-// canonNumber parses the number at b[i:] into *dst.
+// canonNumber parses the number at b[i:] into *dst. parseNumber rejects
+// anything else that may start there, the end of b included.
+// It is written to inline (on failure *dst is written too: the caller
+// drops the event).
 func canonNumber(b []byte, i int, dst *float64) (int, bool) {
-	if i >= len(b) || !(b[i] == '-' || b[i] >= '0' && b[i] <= '9') {
-		return 0, false
-	}
 	v, j, err := parseNumber(b, i)
-	if err != nil {
-		return 0, false
-	}
 	*dst = v
-	return j, true
+	return j, err == nil
 }
 
 // parseCanonical parses a line in the Writer's exact form (and nothing

@@ -136,7 +136,8 @@ var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9
 // FuzzParseNumber checks parseNumber against the JSON grammar for the
 // extent of the number and against strconv.ParseFloat for its value.
 func FuzzParseNumber(f *testing.F) {
-	for _, s := range []string{"0", "-0.5", "12.75", "0.000123", "1e22", "123456789012345678901", "1.5e-7", "-", "01", "1.", "1e", "0.0e+1"} {
+	for _, s := range []string{"0", "-0.5", "12.75", "0.000123", "1e22", "123456789012345678901", "1.5e-7", "-", "01", "1.", "1e", "0.0e+1",
+		"206.16,", "-0.2541}", "99.9989", "-0.0", "01.5", "1.5E3", "12345.6", "123456.7", "1.2.3", "0.", "7,"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -144,6 +145,15 @@ func FuzzParseNumber(f *testing.F) {
 			return // callers check the first byte
 		}
 		got, end, err := parseNumber([]byte(s), 0)
+		// The same number with bytes past the slice's length in its
+		// capacity, which the 8-byte loads read but must not count.
+		for _, tail := range []string{"12345678", ".5e1", "e5", ".", "0.5"} {
+			b := append([]byte(s), tail...)[:len(s)]
+			g, en, er := parseNumber(b, 0)
+			if math.Float64bits(g) != math.Float64bits(got) || en != end || er != err {
+				t.Fatalf("%q with %q past its length: got %v, %d, %v; without: %v, %d, %v", s, tail, g, en, er, got, end, err)
+			}
+		}
 		m := jsonNumber.FindString(s)
 		// A '.' or an exponent with no digits after it makes a bad number
 		// ("1.", "1e"), not a number followed by something else.

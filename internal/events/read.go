@@ -831,48 +831,73 @@ var (
 )
 
 // parseNumber parses a JSON number at b[i] and returns its value and the
-// index after it. A number with at most 15 significant digits and a decimal
-// exponent in [-22, 22] is converted exactly with one float operation (both
-// operands are exact, so the result is correctly rounded, like
+// index after it. A number whose digits (all of them, leading zeros
+// included) are at most 19 and make a mantissa below 2^53, with a decimal
+// exponent in [-22, 22], is converted exactly with one float operation
+// (both operands are exact, so the result is correctly rounded, like
 // strconv.ParseFloat); the rest go through strconv.ParseFloat.
+//
+// The common path has few data-dependent branches: the sign is applied
+// without one (a bot's costs are negative or positive at random), and a
+// leading "0" goes through the digit loop like any digit (a cost is "0.x"
+// or "1.x" at random), the grammar's "0" before more digits being handled
+// after it.
 func parseNumber(b []byte, i int) (float64, int, error) {
-	start := i
-	neg := b[i] == '-'
-	if neg {
-		i++
-	}
 	if i >= len(b) {
 		return 0, 0, errNumSyntax
 	}
-	var mant uint64 // wraps past 19 digits, but then nd > 15 and it is not used
-	nd := 0         // significant digits in mant
-	exp := 0
-	// Integer part: "0" or a non-zero digit and more digits.
-	if d := b[i] - '0'; d == 0 {
-		i++
-	} else if d <= 9 {
-		j := i
-		for ; i < len(b); i++ {
-			d := b[i] - '0'
-			if d > 9 {
-				break
+	start := i
+	var neg uint64
+	if b[i] == '-' {
+		neg = 1
+	}
+	i += int(neg)
+	// The common form "d+.d+" within 8 bytes, read without a
+	// data-dependent branch (a loop over the digits exits at a length that
+	// varies): a mask of the non-digits (digitRun's) finds the '.' and the
+	// end, a shift drops the '.', and digitRun's three multiplications make
+	// the digits an integer. A number that may go on past the 8 bytes, a
+	// leading "0" followed by a digit, an exponent and all errors take the
+	// byte loop below.
+	if w, in, ok := load8(b, i); ok {
+		x := w ^ 0x3030303030303030 // '0'..'9' become 0..9
+		nd := ((x&0x7f7f7f7f7f7f7f7f+0x7676767676767676)|x)&0x8080808080808080 | 0x8080808080808080<<(8*uint(min(in, 8)))
+		n := bits.TrailingZeros64(nd) >> 3 // integer digits, then the '.'
+		if n > 0 && n < min(in, 7) && byte(w>>(8*n)) == '.' && (n == 1 || byte(w) != '0') {
+			j := bits.TrailingZeros64(nd&^(1<<(8*n+8)-1)) >> 3 // the byte after the fraction
+			if k := j - n - 1; k > 0 && j < 8 && (j == in || byte(w>>(8*j))|0x20 != 'e') {
+				lo := uint64(1)<<(8*n) - 1
+				x = x&lo | x>>8&^lo // the fraction moves down over the '.'
+				x <<= 8 * uint(9-j) // the j-1 digits at the top
+				x = (x * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
+				x = (x * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
+				m := (x * (10000<<32 + 1)) >> 32 // < 10^6: exact, as is 10^k
+				f := float64(int64(m)) / pow10[k]
+				return math.Float64frombits(math.Float64bits(f) | neg<<63), i + j, nil
 			}
-			mant = mant*10 + uint64(d)
 		}
-		nd = i - j
-	} else {
+	}
+	var mant uint64 // wraps past 19 digits, but then nd > 19 and it is not used
+	// Integer part: "0" or a non-zero digit and more digits.
+	is := i
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		mant = mant*10 + uint64(d)
+	}
+	nd := i - is // digits in mant, leading zeros included
+	if nd == 0 {
 		return 0, 0, errNumSyntax
 	}
-	// Fraction: leading zeros of a zero integer part are not significant.
+	if nd > 1 && b[is] == '0' { // "01": the number is the "0", what follows is the caller's
+		i, mant, nd = is+1, 0, 1
+	}
+	exp := 0
 	if i < len(b) && b[i] == '.' {
 		i++
 		fs := i
-		if mant == 0 {
-			for i < len(b) && b[i] == '0' {
-				i++
-			}
-		}
-		sig := i
 		for ; i < len(b); i++ {
 			d := b[i] - '0'
 			if d > 9 {
@@ -883,7 +908,7 @@ func parseNumber(b []byte, i int) (float64, int, error) {
 		if i == fs {
 			return 0, 0, errNumSyntax
 		}
-		nd += i - sig
+		nd += i - fs
 		exp = fs - i
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -908,17 +933,14 @@ func parseNumber(b []byte, i int) (float64, int, error) {
 		}
 		exp += e
 	}
-	if nd <= 15 && exp >= -22 && exp <= 22 {
-		f := float64(mant) // exact: mant < 10^15 < 2^53
+	if nd <= 19 && mant < 1<<53 && exp >= -22 && exp <= 22 {
+		f := float64(int64(mant)) // exact: mant < 2^53
 		if exp < 0 {
 			f /= pow10[-exp]
 		} else {
 			f *= pow10[exp]
 		}
-		if neg {
-			f = -f
-		}
-		return f, i, nil
+		return math.Float64frombits(math.Float64bits(f) | neg<<63), i, nil // f >= 0: or-ing the sign negates it
 	}
 	f, err := strconv.ParseFloat(string(b[start:i]), 64)
 	if err != nil || math.IsInf(f, 0) {

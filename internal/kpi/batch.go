@@ -39,10 +39,18 @@ func newTables() *tables {
 	return t
 }
 
-// add counts x in g or t, or stores it in s if neither takes it (a full
-// table is checked here, where it inlines).
+// add counts x in g or t, or stores it in s if neither takes it. The
+// grid's common case inlines here; the rest is addOther's.
 func add(g *grid, t *valueTable, s *samples, x float64) {
-	if g.add(x) {
+	if !g.tryAdd(x) {
+		addOther(g, t, s, x)
+	}
+}
+
+// addOther is add past the grid's common case (a full table is checked
+// here, where it inlines).
+func addOther(g *grid, t *valueTable, s *samples, x float64) {
+	if g.addSlow(x) {
 		return
 	}
 	if t.full || !t.inc(x) {

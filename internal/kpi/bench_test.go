@@ -3,6 +3,7 @@ package kpi
 import (
 	"bytes"
 	"flag"
+	"io"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -140,6 +141,33 @@ func TestBigFile(t *testing.T) {
 		}
 		t.Logf("%s: %d events in %v: %.2f M events/s", tc.name, s.Events, d.Round(time.Millisecond), float64(s.Events)/d.Seconds()/1e6)
 	}
+}
+
+// BenchmarkBigFileOneWorker is BenchmarkFromReaderOneWorker on the first
+// 128 MiB (cut at a line) of the -bigfile file, read into memory first: the
+// single-core cost per event of real data, without the read system calls.
+func BenchmarkBigFileOneWorker(b *testing.B) {
+	if *bigFile == "" {
+		b.Skip("no -bigfile")
+	}
+	f, err := os.Open(*bigFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 128<<20)
+	n, _ := io.ReadFull(f, data)
+	f.Close()
+	data = data[:bytes.LastIndexByte(data[:n], '\n')+1]
+	b.SetBytes(int64(len(data)))
+	var events0 int64
+	for b.Loop() {
+		s, err := fromReader("bench", bytes.NewReader(data), events.BatchOptions{Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		events0 = s.Events
+	}
+	b.ReportMetric(float64(events0)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mevents/s")
 }
 
 // BenchmarkTableInc measures counting a typical latency sample (5-55 ms in

@@ -377,8 +377,9 @@ const gridLen = 1 << 18
 // and a division each.
 type grid struct {
 	scale      float64
-	n          []uint8         // n[m] counts float64(m)/scale, modulo 256; nil until the first
-	carry      map[int64]int64 // the multiples of 256 of n[m]
+	counts     []uint8         // counts[m] counts float64(m)/scale, modulo 256; nil until the first
+	n          []uint8         // counts while the grid is on, else nil: add's fast path checks only its length
+	carry      map[int64]int64 // the multiples of 256 of counts[m]
 	hits, miss int
 	off        bool
 }
@@ -386,18 +387,38 @@ type grid struct {
 // add counts x and reports true, or reports false if x is not of the form
 // the grid counts.
 func (g *grid) add(x float64) bool {
+	return g.tryAdd(x) || g.addSlow(x)
+}
+
+// tryAdd is add's common case, which inlines: it counts x and reports true
+// if the grid is on and allocated, x is of its form, and the count does
+// not carry; otherwise it reports false and addSlow decides.
+func (g *grid) tryAdd(x float64) bool {
+	m := int64(x*g.scale + 0.5) // nearest, for x >= 0; anything else fails the check
+	if uint64(m) >= uint64(len(g.n)) || g.n[m] == 255 || math.Float64bits(float64(m)/g.scale) != math.Float64bits(x) {
+		return false
+	}
+	g.n[m]++
+	g.hits++
+	return true
+}
+
+// addSlow is add for a grid that is off or not yet allocated, for a count
+// that carries, and for a value the grid does not count.
+func (g *grid) addSlow(x float64) bool {
 	if g.off {
 		return false
 	}
-	m := int64(x*g.scale + 0.5) // nearest, for x >= 0; anything else fails the check
+	m := int64(x*g.scale + 0.5)
 	if uint64(m) >= gridLen || math.Float64bits(float64(m)/g.scale) != math.Float64bits(x) {
 		if g.miss++; g.miss > 4096 && g.miss > 8*g.hits {
-			g.off = true
+			g.off, g.n = true, nil
 		}
 		return false
 	}
-	if g.n == nil {
-		g.n = make([]uint8, gridLen)
+	if g.counts == nil {
+		g.counts = make([]uint8, gridLen)
+		g.n = g.counts
 	}
 	if g.n[m]++; g.n[m] == 0 {
 		if g.carry == nil {
@@ -412,7 +433,7 @@ func (g *grid) add(x float64) bool {
 // addGrid adds the values a worker's grid counted to s. Every grid of a
 // KPI has the same scale.
 func (s *samples) addGrid(g *grid) {
-	if g.n == nil {
+	if g.counts == nil {
 		return
 	}
 	if s.grid == nil {
@@ -421,7 +442,7 @@ func (s *samples) addGrid(g *grid) {
 	if s.gridScale != g.scale {
 		panic("kpi: grids of one KPI with different scales")
 	}
-	for m, n := range g.n {
+	for m, n := range g.counts {
 		if n != 0 {
 			s.grid[m] += int64(n)
 			s.gridTotal += int64(n)
