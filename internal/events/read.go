@@ -822,6 +822,19 @@ slow:
 	return int64(u), i, true
 }
 
+// appendDigits appends the run of decimal digits at b[i:] to mant (which
+// wraps past 19 digits) and returns the index after the run.
+func appendDigits(b []byte, i int, mant uint64) (int, uint64) {
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		mant = mant*10 + uint64(d)
+	}
+	return i, mant
+}
+
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
@@ -880,13 +893,7 @@ func parseNumber(b []byte, i int) (float64, int, error) {
 	var mant uint64 // wraps past 19 digits, but then nd > 19 and it is not used
 	// Integer part: "0" or a non-zero digit and more digits.
 	is := i
-	for ; i < len(b); i++ {
-		d := b[i] - '0'
-		if d > 9 {
-			break
-		}
-		mant = mant*10 + uint64(d)
-	}
+	i, mant = appendDigits(b, i, mant)
 	nd := i - is // digits in mant, leading zeros included
 	if nd == 0 {
 		return 0, 0, errNumSyntax
@@ -898,13 +905,7 @@ func parseNumber(b []byte, i int) (float64, int, error) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		fs := i
-		for ; i < len(b); i++ {
-			d := b[i] - '0'
-			if d > 9 {
-				break
-			}
-			mant = mant*10 + uint64(d)
-		}
+		i, mant = appendDigits(b, i, mant)
 		if i == fs {
 			return 0, 0, errNumSyntax
 		}
