@@ -10,7 +10,7 @@
 //
 // release-bundle builds a bundle:
 //   - inputs.go: Locate, the soak's and reports' files
-//   - paths.go: ReadRegular, ReadInside, Within: reading inputs safely
+//   - paths.go: ReadRegular, Within: reading inputs safely
 //   - chain.go: CheckChain, the sealed evidence chain (also verify)
 //   - redact.go: RedactProfile, credentials out of the overrides
 //   - previous.go: ReadPrevious, the rollback target

@@ -53,8 +53,6 @@ const (
 	// MaxArchiveEntries bounds the entries of a bundle archive: ten files
 	// and their directory, with room for what tar adds (PAX headers).
 	MaxArchiveEntries = 64
-	// MaxPolicyBytes bounds a policy file named inside an input.
-	MaxPolicyBytes = 1 << 20
 )
 
 // ErrTooLarge is returned (wrapped) when a file exceeds its cap.
@@ -130,51 +128,4 @@ func typeName(m fs.FileMode) string {
 		return "a device"
 	}
 	return "type " + m.Type().String()
-}
-
-// ReadInside reads name, a path that came from inside an input (a
-// snapshot's policy source, say), only when it is a regular file inside
-// one of dirs: the path, made absolute, must lie within a directory of
-// dirs lexically and with symbolic links resolved, must not itself be a
-// symbolic link, and must be at most max bytes (ReadRegular). ok is false,
-// with the reason, otherwise; nothing is opened then.
-func ReadInside(name string, dirs []string, max int64) (data []byte, ok bool, why string) {
-	if name == "" || strings.ContainsRune(name, 0) {
-		return nil, false, "no usable path"
-	}
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		return nil, false, err.Error()
-	}
-	inside := false
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		ad, err := filepath.Abs(d)
-		if err != nil {
-			continue
-		}
-		if lexicallyWithin(abs, ad) && Within(abs, ad) && filepath.Clean(abs) != filepath.Clean(ad) {
-			inside = true
-			break
-		}
-	}
-	if !inside {
-		return nil, false, "not inside " + strings.Join(dirs, " or ")
-	}
-	data, err = ReadRegular(abs, max, false)
-	if err != nil {
-		var ae *fileerr.Error
-		if errors.As(err, &ae) {
-			return nil, false, ae.Err.Error()
-		}
-		return nil, false, err.Error()
-	}
-	return data, true, ""
-}
-
-func lexicallyWithin(p, d string) bool {
-	rel, err := filepath.Rel(filepath.Clean(d), filepath.Clean(p))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

@@ -27,10 +27,9 @@ func EffectiveDigest(p *policy.Policy, s artifact.Settings) string {
 // BasePolicy returns the verdict's policy record with the digest of the
 // policy file or built-in policy it was judged by before --last-n and
 // --warmup (which the verdict records as settings) changed it, so that
-// ResolvePolicy finds the built-in policy, the --policy file or the file
-// the verdict names inside one of within by their own digests. A record it
-// cannot match is returned as it is.
-func BasePolicy(v *artifact.Verdict, file string, within []string) artifact.Policy {
+// ResolvePolicy finds the built-in policy or the --policy file by their
+// own digests. A record it cannot match is returned as it is.
+func BasePolicy(v *artifact.Verdict, file string) artifact.Policy {
 	judged := v.Policy
 	if v.Settings.LastN == 0 && v.Settings.Warmup == "" {
 		return judged
@@ -39,13 +38,6 @@ func BasePolicy(v *artifact.Verdict, file string, within []string) artifact.Poli
 	if file != "" {
 		if p, err := policy.Load(file); err == nil {
 			cands = append(cands, p)
-		}
-	}
-	if judged.Source != "" && judged.Source != "built-in" {
-		if data, ok, _ := ReadInside(judged.Source, within, MaxPolicyBytes); ok {
-			if p, err := policy.Parse(judged.Source, data); err == nil {
-				cands = append(cands, p)
-			}
 		}
 	}
 	for _, p := range cands {

@@ -140,44 +140,6 @@ func TestReadRegular(t *testing.T) {
 	}
 }
 
-// Issue 18 item 6: a path named inside an input (a snapshot's policy
-// source) is read only when it is a regular file inside the directories
-// being read.
-func TestReadInside(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "soak")
-	os.Mkdir(in, 0o755)
-	os.WriteFile(filepath.Join(in, "p.yaml"), []byte("name: x\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "outside.yaml"), []byte("name: x\n"), 0o644)
-	if _, ok, why := ReadInside(filepath.Join(in, "p.yaml"), []string{in}, 100); !ok {
-		t.Errorf("inside: %s", why)
-	}
-	for _, tc := range []struct{ name, path string }{
-		{"outside", filepath.Join(dir, "outside.yaml")},
-		{"dot-dot", filepath.Join(in, "..", "outside.yaml")},
-		{"/dev/zero", "/dev/zero"},
-		{"the directory itself", in},
-		{"empty", ""},
-	} {
-		if _, ok, _ := ReadInside(tc.path, []string{in}, 100); ok {
-			t.Errorf("%s: read", tc.name)
-		}
-	}
-	if _, ok, _ := ReadInside(filepath.Join(in, "p.yaml"), []string{in}, 3); ok {
-		t.Error("over the cap: read")
-	}
-	if runtime.GOOS != "windows" {
-		os.Symlink("../outside.yaml", filepath.Join(in, "l.yaml"))
-		if _, ok, _ := ReadInside(filepath.Join(in, "l.yaml"), []string{in}, 100); ok {
-			t.Error("a link out: read")
-		}
-		syscall.Mkfifo(filepath.Join(in, "fifo.yaml"), 0o644)
-		if _, ok, why := ReadInside(filepath.Join(in, "fifo.yaml"), []string{in}, 100); ok || !strings.Contains(why, "FIFO") {
-			t.Errorf("a FIFO: ok=%v %s", ok, why)
-		}
-	}
-}
-
 // tarGz builds an archive of entries under v1/ whose bodies are size zero
 // bytes each, written through a writer so the archive stays small.
 func tarGz(t *testing.T, files map[string][]byte, zeros map[string]int64) []byte {
@@ -233,10 +195,12 @@ func TestReadArchiveBounds(t *testing.T) {
 }
 
 // Issue 18 item 6: a snapshot's policy.source of /dev/zero grew
-// release-bundle to 5 GB; a FIFO hung release-tag. ResolvePolicy reads the
-// file a verdict names only when it is a regular file inside the
-// directories being read; anything else is left unopened and the user is
-// asked for --policy.
+// release-bundle to 5 GB; a FIFO hung release-tag. A soak that brought its
+// own lenient policy file, and a snapshot judged by it, was bundled as a
+// PASS with that policy's rollback triggers. ResolvePolicy reads no file a
+// verdict names, inside the soak or not: every one of them is left
+// unopened and the user is asked for --policy; given so, the same file is
+// the policy the soak was judged by.
 func TestResolvePolicyNamedPaths(t *testing.T) {
 	p := policy.Default(false).Clone()
 	p.Name = "custom"
@@ -255,13 +219,10 @@ func TestResolvePolicyNamedPaths(t *testing.T) {
 	os.WriteFile(outside, doc, 0o644)
 	judged := func(src string) artifact.Policy { return artifact.Policy{Name: "custom", Source: src, Digest: digest} }
 
-	if r, err := ResolvePolicy(judged(inside), false, "", []string{in}); err != nil || r.Digest() != digest {
-		t.Errorf("a policy inside the soak: %v", err)
-	}
 	// In this order, stopping at the first failure: code that opens the
-	// first (harmless) path would then hang on the FIFO or fill memory
+	// first (harmless) paths would then hang on the FIFO or fill memory
 	// from /dev/zero.
-	cases := []struct{ name, src string }{{"outside the directories read", outside}}
+	cases := []struct{ name, src string }{{"inside the soak", inside}, {"outside the soak", outside}}
 	if runtime.GOOS != "windows" {
 		fifo := filepath.Join(in, "fifo.json")
 		if err := syscall.Mkfifo(fifo, 0o644); err == nil {
@@ -270,8 +231,12 @@ func TestResolvePolicyNamedPaths(t *testing.T) {
 		cases = append(cases, struct{ name, src string }{"/dev/zero", "/dev/zero"})
 	}
 	for _, tc := range cases {
-		if _, err := ResolvePolicy(judged(tc.src), false, "", []string{in}); err == nil || !strings.Contains(err.Error(), "pass it with --policy") {
+		if _, err := ResolvePolicy(judged(tc.src), false, ""); err == nil || !strings.Contains(err.Error(), "pass that policy file with --policy") {
 			t.Fatalf("%s: %v, want a request for --policy", tc.name, err)
 		}
+	}
+	r, err := ResolvePolicy(judged(inside), false, inside)
+	if err != nil || r.Digest() != digest || len(r.Notes) != 0 || r.Basis != "given with --policy; the same policy the soak was judged by" {
+		t.Errorf("given with --policy: %+v, %v", r, err)
 	}
 }

@@ -169,14 +169,14 @@ type ResolvedPolicy struct {
 
 // ResolvePolicy returns the policy the rollback triggers come from: the
 // file given with --policy, else the built-in policy the verdict was
-// judged by (matched by digest), else the file the verdict names when it
-// still has the same digest — read only when it is a regular file inside
-// one of within (the directories being read; see ReadInside), never a
-// path an input names elsewhere. A legacy snapshot records no policy: the
-// built-in production policy is used and a note says so. An error means
-// the policy cannot be determined (*UnknownPolicyError when the user must
-// name it).
-func ResolvePolicy(judged artifact.Policy, legacy bool, file string, within []string) (*ResolvedPolicy, error) {
+// judged by (matched by digest). A policy file the verdict names is never
+// read: a soak or a bundle does not choose the bar it is held to (nor the
+// canary's rollback triggers), so a policy of the user's own is given with
+// --policy, as the user's word for it. A legacy snapshot records no
+// policy: the built-in production policy is used and a note says so. An
+// error means the policy cannot be determined (*UnknownPolicyError when
+// the user must name it).
+func ResolvePolicy(judged artifact.Policy, legacy bool, file string) (*ResolvedPolicy, error) {
 	if file != "" {
 		p, err := policy.Load(file)
 		if err != nil {
@@ -206,21 +206,13 @@ func ResolvePolicy(judged artifact.Policy, legacy bool, file string, within []st
 			return &ResolvedPolicy{Policy: p, Basis: same}, nil
 		}
 	}
-	if judged.Source != "" && judged.Source != "built-in" {
-		if data, ok, _ := ReadInside(judged.Source, within, MaxPolicyBytes); ok {
-			if p, err := policy.Parse(judged.Source, data); err == nil && p.Digest() == judged.Digest {
-				return &ResolvedPolicy{Policy: p, Basis: same}, nil
-			}
-		}
-	}
 	return nil, &UnknownPolicyError{Judged: judged}
 }
 
 // An UnknownPolicyError is ResolvePolicy's answer when the policy the soak
-// was judged by is neither built in nor found with its digest: the user
-// must name it (--policy).
+// was judged by is not built in: the user must name it (--policy).
 type UnknownPolicyError struct{ Judged artifact.Policy }
 
 func (e *UnknownPolicyError) Error() string {
-	return fmt.Sprintf("the soak was judged by policy %q (%s, %s), which is not built in and not found with that digest: pass it with --policy", e.Judged.Name, e.Judged.Source, e.Judged.Digest)
+	return fmt.Sprintf("the soak was judged by policy %q (%s, %s), which is not built in: pass that policy file with --policy (a policy file the snapshot names is not read: the soak does not choose its own policy)", e.Judged.Name, e.Judged.Source, e.Judged.Digest)
 }

@@ -231,14 +231,7 @@ func (b *build) checkEvidence() error {
 	}, b.facts)
 	problems = append(problems, b.o.settingsProblems(&found.Verdict, judge.UseMock(b.stdio.Env("USE_MOCK")))...)
 	if len(problems) == 0 {
-		// The policy file the snapshot names inside the soak or
-		// reports directory, when it has the recorded digest.
-		var judgedBy *policy.Policy
-		dirs := []string{in.SoakDir, in.ReportsDir}
-		if rp, err := release.ResolvePolicy(release.BasePolicy(&found.Verdict, "", dirs), false, "", dirs); err == nil {
-			judgedBy = rp.Policy
-		}
-		problems = append(problems, b.o.verdictProblems(b.soak, &found.Verdict, judgedBy)...)
+		problems = append(problems, b.o.verdictProblems(b.soak, &found.Verdict)...)
 	}
 	if len(problems) == 0 {
 		return nil
@@ -316,8 +309,7 @@ func (b *build) readPrevious(context.Context) error {
 
 // resolvePolicy is step 7: the policy the rollback triggers come from.
 func (b *build) resolvePolicy(context.Context) error {
-	dirs := []string{b.in.SoakDir, b.in.ReportsDir}
-	pol, err := release.ResolvePolicy(release.BasePolicy(&b.snap.Verdict, b.o.Policy, dirs), b.snap.Legacy, b.o.Policy, dirs)
+	pol, err := release.ResolvePolicy(release.BasePolicy(&b.snap.Verdict, b.o.Policy), b.snap.Legacy, b.o.Policy)
 	if unknown := (*release.UnknownPolicyError)(nil); errors.As(err, &unknown) {
 		return cliutil.Usagef("%v", err) // the missing --policy is the user's to give
 	} else if err != nil {
@@ -741,8 +733,8 @@ func mockDigest(v *artifact.Verdict) string {
 // verdictProblems judges soak again by the verdict's own policy and
 // settings and returns a problem when the verdict is not what they give:
 // a snapshot edited by hand, its digests left as they were. The policy is
-// the built-in production or mock one, --policy, or judgedBy (the file the
-// snapshot names inside the soak, as ResolvePolicy found it; nil: none),
+// the built-in production or mock one or --policy (a policy file the
+// snapshot names is not read: the soak does not choose its own policy),
 // whichever has the recorded digest with the recorded --last-n and
 // --warmup. Judged by this version of the tool with no --compare baseline,
 // the verdict must be the same. Otherwise (another version may judge
@@ -751,7 +743,7 @@ func mockDigest(v *artifact.Verdict) string {
 // worse than that (a FAIL edited to PASS, its tool version or baseline
 // edited too). With no policy of that digest at hand nothing is said here:
 // ResolvePolicy refuses such a snapshot (exit 2, pass --policy).
-func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judgedBy *policy.Policy) []release.Problem {
+func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict) []release.Problem {
 	exact := v.Settings.CompareBaseline == "" && v.ToolVersion == cliutil.Version()
 	opts := judge.Options{Strict: v.Settings.Strict, LastN: v.Settings.LastN, ToolVersion: cliutil.Version()}
 	if v.Settings.Warmup != "" {
@@ -767,9 +759,6 @@ func (o Options) verdictProblems(soak *soakdir.Soak, v *artifact.Verdict, judged
 		if p, err := policy.Load(o.Policy); err == nil {
 			cands = append(cands, p)
 		}
-	}
-	if judgedBy != nil {
-		cands = append(cands, judgedBy)
 	}
 	for _, p := range cands {
 		eff := p.Clone()

@@ -52,7 +52,7 @@ func TestVerdictProblems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ps := (Options{}).verdictProblems(soak, v, nil); len(ps) != 0 {
+			if ps := (Options{}).verdictProblems(soak, v); len(ps) != 0 {
 				t.Fatalf("as judged (%s): %v", v.Verdict, ps)
 			}
 			was := v.Verdict
@@ -60,7 +60,7 @@ func TestVerdictProblems(t *testing.T) {
 			if was == "PASS" {
 				v.Verdict = "FAIL"
 			}
-			ps := (Options{}).verdictProblems(soak, v, nil)
+			ps := (Options{}).verdictProblems(soak, v)
 			if len(ps) != 1 || !strings.Contains(ps[0].Why, "edited after it was judged") {
 				t.Fatalf("edited from %s to %s: %v", was, v.Verdict, ps)
 			}
@@ -68,7 +68,7 @@ func TestVerdictProblems(t *testing.T) {
 			// refused only when this version's verdict is worse than the
 			// recorded one (a PASS made of a FAIL).
 			v.ToolVersion = "v0.0.1-other"
-			ps = (Options{}).verdictProblems(soak, v, nil)
+			ps = (Options{}).verdictProblems(soak, v)
 			if worse := was != "PASS" && was != "WARN"; worse != (len(ps) == 1) {
 				t.Fatalf("another tool version, %s edited to %s: %v", was, v.Verdict, ps)
 			}
@@ -78,8 +78,9 @@ func TestVerdictProblems(t *testing.T) {
 
 // TestVerdictProblemsForged: a snapshot edited from FAIL to PASS is not
 // let through by also editing what used to stop the judging again — its
-// tool version, a --compare baseline it names, or a policy file of its
-// own inside the soak (review R1).
+// tool version, or a --compare baseline it names — and one judged by a
+// policy of the user's own given with --policy is judged again by it
+// (review R1).
 func TestVerdictProblemsForged(t *testing.T) {
 	dir := t.TempDir()
 	for i := 1; i <= 10; i++ {
@@ -94,15 +95,23 @@ func TestVerdictProblemsForged(t *testing.T) {
 	}
 	team := policy.Default(false).Clone()
 	team.Name = "team"
+	teamFile := filepath.Join(t.TempDir(), "team.json")
+	if err := os.WriteFile(teamFile, team.CanonicalJSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	team, err = policy.Load(teamFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		name   string
-		pol    *policy.Policy
-		forge  func(v *artifact.Verdict)
-		passed *policy.Policy // the policy resolved from the snapshot's source
+		name  string
+		pol   *policy.Policy
+		forge func(v *artifact.Verdict)
+		o     Options
 	}{
-		{"tool version", policy.Default(false), func(v *artifact.Verdict) { v.ToolVersion = "v0.0.1-other" }, nil},
-		{"compare baseline", policy.Default(false), func(v *artifact.Verdict) { v.Settings.CompareBaseline = "sha256:" + strings.Repeat("cd", 32) }, nil},
-		{"policy file in the soak", team, func(v *artifact.Verdict) {}, team},
+		{"tool version", policy.Default(false), func(v *artifact.Verdict) { v.ToolVersion = "v0.0.1-other" }, Options{}},
+		{"compare baseline", policy.Default(false), func(v *artifact.Verdict) { v.Settings.CompareBaseline = "sha256:" + strings.Repeat("cd", 32) }, Options{}},
+		{"policy given with --policy", team, func(v *artifact.Verdict) {}, Options{Policy: teamFile}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, err := judge.Evaluate(soak, tc.pol, judge.Options{ToolVersion: cliutil.Version()})
@@ -112,7 +121,7 @@ func TestVerdictProblemsForged(t *testing.T) {
 			if v.Verdict != artifact.VerdictFail {
 				t.Fatalf("judged %s, want FAIL", v.Verdict)
 			}
-			if ps := (Options{}).verdictProblems(soak, v, tc.passed); len(ps) != 0 {
+			if ps := tc.o.verdictProblems(soak, v); len(ps) != 0 {
 				t.Fatalf("as judged: %v", ps)
 			}
 			v.Verdict, v.Reason = artifact.VerdictPass, "all checks passed"
@@ -120,7 +129,7 @@ func TestVerdictProblemsForged(t *testing.T) {
 				v.Checks[i].Status = artifact.VerdictPass
 			}
 			tc.forge(v)
-			if ps := (Options{}).verdictProblems(soak, v, tc.passed); len(ps) != 1 {
+			if ps := tc.o.verdictProblems(soak, v); len(ps) != 1 {
 				t.Fatalf("a FAIL edited to PASS is let through: %v", ps)
 			}
 		})
@@ -157,11 +166,11 @@ func TestVerdictProblemsEdited(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ps := (Options{}).verdictProblems(soak, v, nil); len(ps) != 0 {
+			if ps := (Options{}).verdictProblems(soak, v); len(ps) != 0 {
 				t.Fatalf("as judged: %v", ps)
 			}
 			tc.edit(v)
-			if ps := (Options{}).verdictProblems(soak, v, nil); len(ps) != 1 {
+			if ps := (Options{}).verdictProblems(soak, v); len(ps) != 1 {
 				t.Fatalf("edited %s: %v", tc.name, ps)
 			}
 		})

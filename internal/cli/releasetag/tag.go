@@ -36,7 +36,7 @@ func Tag(ctx context.Context, o Options, stdio cliutil.Stdio) error {
 	}
 
 	// 2. The policy the triggers come from.
-	pol, err := release.ResolvePolicy(release.BasePolicy(&snap.Verdict, o.Policy, []string{o.Bundle}), snap.Legacy, o.Policy, []string{o.Bundle})
+	pol, err := release.ResolvePolicy(release.BasePolicy(&snap.Verdict, o.Policy), snap.Legacy, o.Policy)
 	if unknown := (*release.UnknownPolicyError)(nil); errors.As(err, &unknown) {
 		return cliutil.Usagef("%v", err) // the missing --policy is the user's to give
 	} else if err != nil {
