@@ -154,14 +154,16 @@ func firstMismatch(its []*artifact.IterationSummary) string {
 		return ""
 	}
 	it := its[0]
-	keys := DescribeMismatches(it.Adoption.Mismatches, func(x float64) string { return numfmt.Level.Format(x) })
+	keys := DescribeMismatches(it.Adoption.Mismatches)
 	return fmt.Sprintf(", first in iteration %d: %s", it.Iteration, strings.Join(keys, ", "))
 }
 
 // DescribeMismatches names at most three keys of ms, "KEY wrote X,
-// reported Y" (or "not reported"), then "and N more", the numbers
-// formatted by num.
-func DescribeMismatches(ms []artifact.Mismatch, num func(float64) string) []string {
+// reported Y" (or "not reported"), then "and N more", with every digit of
+// the numbers (numfmt.Level: a rounded value could look equal), for
+// soak-gate's check reason and soak-run's note alike.
+func DescribeMismatches(ms []artifact.Mismatch) []string {
+	num := func(x float64) string { return numfmt.Level.Format(x) }
 	var parts []string
 	for i, m := range ms {
 		if i == 3 {

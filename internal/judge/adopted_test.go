@@ -165,3 +165,28 @@ func fmtValue(p *float64) string {
 	}
 	return numfmt.Value.Format(*p)
 }
+
+// TestDescribeMismatches pins the words soak-gate's adoption reason and
+// soak-run's note share: every digit, no exponent, three keys at most.
+func TestDescribeMismatches(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	tests := []struct {
+		name string
+		ms   []artifact.Mismatch
+		want []string
+	}{
+		{"one", []artifact.Mismatch{{Key: "min_interval_ms", Wrote: 65, Reported: f(60)}}, []string{"min_interval_ms wrote 65, reported 60"}},
+		{"small and close values keep every digit", []artifact.Mismatch{{Key: "k", Wrote: 1e-7, Reported: f(0.30000000000000004)}}, []string{"k wrote 0.0000001, reported 0.30000000000000004"}},
+		{"not reported", []artifact.Mismatch{{Key: "engine.concurrency_limit", Wrote: 12}}, []string{"engine.concurrency_limit wrote 12, not reported"}},
+		{"more than three", []artifact.Mismatch{{Key: "a", Wrote: 1}, {Key: "b", Wrote: 2}, {Key: "c", Wrote: 3}, {Key: "d", Wrote: 4}, {Key: "e", Wrote: 5}},
+			[]string{"a wrote 1, not reported", "b wrote 2, not reported", "c wrote 3, not reported", "and 2 more"}},
+		{"none", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, DescribeMismatches(tc.ms)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

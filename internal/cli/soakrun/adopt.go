@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/soakline/soakline/internal/events"
@@ -123,8 +122,7 @@ func (r *runner) lastUnreported() bool {
 
 // describeMismatches names at most three keys with their values.
 func describeMismatches(ms []artifact.Mismatch) string {
-	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	return strings.Join(judge.DescribeMismatches(ms, num), "; ")
+	return strings.Join(judge.DescribeMismatches(ms), "; ")
 }
 
 // adoptionRelTol is the relative tolerance of the adoption comparison for a

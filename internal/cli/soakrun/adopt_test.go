@@ -94,3 +94,14 @@ func TestAdopted(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeMismatchesNote: soak-run's note words a mismatch as
+// soak-gate's reason does (it used strconv's 'g': "wrote 1e-07").
+func TestDescribeMismatchesNote(t *testing.T) {
+	got := 0.5
+	ms := []artifact.Mismatch{{Key: "base_spread_bps_delta", Wrote: 1e-7, Reported: &got}, {Key: "tail_age_ms", Wrote: 2.5e21}}
+	want := "base_spread_bps_delta wrote 0.0000001, reported 0.5; tail_age_ms wrote 2500000000000000000000, not reported"
+	if s := describeMismatches(ms); s != want {
+		t.Errorf("got  %q\nwant %q", s, want)
+	}
+}
