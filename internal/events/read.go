@@ -741,18 +741,25 @@ func load8(b []byte, i int) (w uint64, in int, ok bool) {
 // count, and the number n of its digits (8 when the run may go on).
 func digitRun(w uint64, in int) (v uint64, n int) {
 	x := w ^ 0x3030303030303030 // '0'..'9' become 0..9
-	// The high bit of each byte that is not a digit: a byte of x above 9
-	// (its low 7 bits + 0x76 cannot carry into the next byte) or with its
-	// high bit set; and every byte from in on.
-	nd := ((x&0x7f7f7f7f7f7f7f7f+0x7676767676767676)|x)&0x8080808080808080 | 0x8080808080808080<<(8*uint(min(in, 8)))
-	n = bits.TrailingZeros64(nd) >> 3
-	// Move the n digits to the top: the bytes shifted in are leading zeros
-	// of an 8-digit number, which three multiplications convert (two
-	// digits, four, eight at a time).
-	x <<= 8 * uint(8-n)
+	n = bits.TrailingZeros64(nonDigits(x, in)) >> 3
+	// Move the n digits to the top: the bytes shifted in are leading zeros.
+	return eightDigits(x << (8 * uint(8-n))), n
+}
+
+// nonDigits returns the high bit of each byte of x (8 bytes xor '0') that
+// is not a digit: a byte above 9 (its low 7 bits + 0x76 cannot carry into
+// the next byte) or with its high bit set; and of every byte from in on.
+func nonDigits(x uint64, in int) uint64 {
+	return ((x&0x7f7f7f7f7f7f7f7f+0x7676767676767676)|x)&0x8080808080808080 | 0x8080808080808080<<(8*uint(min(in, 8)))
+}
+
+// eightDigits returns the 8-digit number whose digits (0..9, the most
+// significant in the lowest byte) are the bytes of x, with three
+// multiplications: two digits, four, eight at a time.
+func eightDigits(x uint64) uint64 {
 	x = (x * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
 	x = (x * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
-	return (x * (10000<<32 + 1)) >> 32, n
+	return (x * (10000<<32 + 1)) >> 32
 }
 
 var pow10u = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
@@ -874,17 +881,14 @@ func parseNumber(b []byte, i int) (float64, int, error) {
 	// byte loop below.
 	if w, in, ok := load8(b, i); ok {
 		x := w ^ 0x3030303030303030 // '0'..'9' become 0..9
-		nd := ((x&0x7f7f7f7f7f7f7f7f+0x7676767676767676)|x)&0x8080808080808080 | 0x8080808080808080<<(8*uint(min(in, 8)))
+		nd := nonDigits(x, in)
 		n := bits.TrailingZeros64(nd) >> 3 // integer digits, then the '.'
 		if n > 0 && n < min(in, 7) && byte(w>>(8*n)) == '.' && (n == 1 || byte(w) != '0') {
 			j := bits.TrailingZeros64(nd&^(1<<(8*n+8)-1)) >> 3 // the byte after the fraction
 			if k := j - n - 1; k > 0 && j < 8 && (j == in || byte(w>>(8*j))|0x20 != 'e') {
 				lo := uint64(1)<<(8*n) - 1
-				x = x&lo | x>>8&^lo // the fraction moves down over the '.'
-				x <<= 8 * uint(9-j) // the j-1 digits at the top
-				x = (x * (10<<8 + 1)) >> 8 & 0x00ff00ff00ff00ff
-				x = (x * (100<<16 + 1)) >> 16 & 0x0000ffff0000ffff
-				m := (x * (10000<<32 + 1)) >> 32 // < 10^6: exact, as is 10^k
+				x = x&lo | x>>8&^lo                    // the fraction moves down over the '.'
+				m := eightDigits(x << (8 * uint(9-j))) // the j-1 digits at the top; < 10^6: exact, as is 10^k
 				f := float64(int64(m)) / pow10[k]
 				return math.Float64frombits(math.Float64bits(f) | neg<<63), i + j, nil
 			}
